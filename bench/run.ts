@@ -1,0 +1,21 @@
+/**
+ * `npm run bench`: prints the performance figures the issues ask for. Figures, not assertions:
+ * this machine is shared and noisy. PostgreSQL figures need DATABASE_URL (or run
+ * `scripts/with-postgres.sh npm run bench`, which starts a throwaway server).
+ */
+import { cpus } from 'node:os';
+import { benchPriceStore } from './price-store-bench.js';
+import { fmt, peakRssMb } from './bench-utils.js';
+
+const url = process.env.DATABASE_URL || undefined;
+console.log(
+  `momentum benchmarks: Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}); shared machine, figures are indicative`,
+);
+
+// PostgreSQL first: PGlite's 1M-bar heap would slow everything measured after it.
+if (url) await benchPriceStore('postgres');
+else console.log('\n(PostgreSQL figures skipped: set DATABASE_URL or run scripts/with-postgres.sh npm run bench)');
+await benchPriceStore('pglite');
+
+console.log(`\npeak memory (RSS): ${fmt(peakRssMb())} MB`);
+process.exit(0);

@@ -1,0 +1,35 @@
+/** What every command needs: the environment, the configuration, a database, and output streams. */
+import { loadConfig, readEnvironment, type Environment, type MomentumConfig } from '../config.js';
+import { openDatabase, type Database } from '../db/database.js';
+
+export interface Output {
+  /** Results: tables, JSON. */
+  readonly out: (text: string) => void;
+  /** Progress and diagnostics (stderr), so `--json` output stays parseable. */
+  readonly err: (text: string) => void;
+  readonly isTTY: boolean;
+}
+
+export const processOutput: Output = {
+  out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  isTTY: Boolean(process.stderr.isTTY),
+};
+
+export function environment(): Environment {
+  return readEnvironment();
+}
+
+export function config(env: Environment = environment()): MomentumConfig {
+  return loadConfig(env.configPath);
+}
+
+/** Opens the configured database (migrating it), runs `work`, and always closes it. */
+export async function withDatabase<T>(work: (db: Database, env: Environment) => Promise<T>, env: Environment = environment()): Promise<T> {
+  const db = await openDatabase({ url: env.databaseUrl, home: env.home });
+  try {
+    return await work(db, env);
+  } finally {
+    await db.close();
+  }
+}

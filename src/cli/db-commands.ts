@@ -1,0 +1,46 @@
+/** `momentum db migrate|status`. */
+import type { Command } from 'commander';
+import { openDatabase } from '../db/database.js';
+import { migrate, readMigrations } from '../db/migrator.js';
+import { formatTable } from '../util/table.js';
+import { environment, type Output } from './cli-context.js';
+
+export function registerDbCommands(program: Command, output: Output): void {
+  const db = program.command('db').description('database schema');
+  db.command('migrate')
+    .description('apply pending migrations from sql/ (commands that need the database do this too)')
+    .action(async () => {
+      const env = environment();
+      const database = await openDatabase({ url: env.databaseUrl, home: env.home, migrate: false });
+      try {
+        const result = await migrate(database);
+        for (const m of result.applied) output.out(`applied ${m.name}`);
+        output.out(`${database.location}: ${result.applied.length} applied now, ${result.alreadyApplied} already applied`);
+      } finally {
+        await database.close();
+      }
+    });
+  db.command('status')
+    .description('applied and pending migrations')
+    .action(async () => {
+      const env = environment();
+      const database = await openDatabase({ url: env.databaseUrl, home: env.home, migrate: false });
+      try {
+        const applied = await database.kysely
+          .selectFrom('schema_migrations')
+          .select(['version', 'checksum', 'applied_at'])
+          .execute()
+          .catch(() => []);
+        const byVersion = new Map(applied.map((row) => [row.version, row]));
+        const rows = readMigrations().map((m) => {
+          const row = byVersion.get(m.version);
+          const state = !row ? 'pending' : row.checksum === m.checksum ? 'applied' : 'EDITED after applying';
+          return { migration: m.name, state, applied_at: row ? row.applied_at.toISOString() : null };
+        });
+        output.out(formatTable(rows, ['migration', 'state', 'applied_at']));
+        output.out(`database: ${database.location} (${database.engine})`);
+      } finally {
+        await database.close();
+      }
+    });
+}

@@ -1,0 +1,28 @@
+/** Parsing of CLI option values, with errors that name the option. */
+import { dateToTs, MS_PER_DAY } from '../data/bar.js';
+import { ValidationError } from '../errors.js';
+
+/** `YYYY-MM-DD` -> 00:00 UTC of that date; with `endOfDay`, the last millisecond of it. */
+export function parseDateOption(value: string | undefined, option: string, endOfDay = false): number | undefined {
+  if (value === undefined) return undefined;
+  const ts = dateToTs(value.trim());
+  if (!Number.isFinite(ts)) throw new ValidationError(option, `invalid date ${JSON.stringify(value)}; use YYYY-MM-DD`);
+  return endOfDay ? ts + MS_PER_DAY - 1 : ts;
+}
+
+export function parseIntegerOption(value: string | undefined, option: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ValidationError(option, `expected a whole number from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** `A,B, C` -> ['A', 'B', 'C'] (empty entries dropped). */
+export function parseList(value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}

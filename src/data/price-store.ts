@@ -1,0 +1,138 @@
+/**
+ * Queries over the price store: instruments, the latest stored bar per symbol (delta ingest),
+ * and the data summary a user checks after an ingest.
+ */
+import { sql } from 'kysely';
+import type { Database } from '../db/database.js';
+import { formatBarTime, type Instrument, type InstrumentInfo, type Interval } from './bar.js';
+
+/**
+ * Inserts or updates instruments. Known fields overwrite stored ones; fields the source does not
+ * know (undefined or null) keep what is stored, so a CSV import never erases Yahoo's metadata.
+ */
+export async function upsertInstruments(database: Database, infos: readonly InstrumentInfo[], source: string): Promise<void> {
+  if (infos.length === 0) return;
+  const rows = infos.map((info) => ({
+    symbol: info.symbol,
+    name: info.name ?? null,
+    asset_class: info.asset_class ?? null,
+    currency: info.currency ?? null,
+    exchange: info.exchange ?? null,
+    timezone: info.timezone ?? null,
+    source,
+  }));
+  const keep = (column: 'name' | 'asset_class' | 'currency' | 'exchange' | 'timezone') =>
+    sql<string | null>`coalesce(excluded.${sql.ref(column)}, instruments.${sql.ref(column)})`;
+  await database.kysely
+    .insertInto('instruments')
+    .values(rows)
+    .onConflict((oc) =>
+      oc.column('symbol').doUpdateSet({
+        name: keep('name'),
+        asset_class: keep('asset_class'),
+        currency: keep('currency'),
+        exchange: keep('exchange'),
+        timezone: keep('timezone'),
+        updated_at: sql`now()`,
+      }),
+    )
+    .execute();
+}
+
+export async function getInstruments(database: Database, symbols?: readonly string[]): Promise<Instrument[]> {
+  let query = database.kysely.selectFrom('instruments').select(['symbol', 'name', 'asset_class', 'currency', 'exchange', 'timezone']);
+  if (symbols) {
+    if (symbols.length === 0) return [];
+    query = query.where('symbol', 'in', symbols);
+  }
+  const rows = await query.orderBy('symbol').execute();
+  return rows.map((r) => ({ ...r, asset_class: r.asset_class as Instrument['asset_class'] }));
+}
+
+export interface StoredBarRef {
+  readonly ts: number;
+  readonly close: number;
+  readonly adj_close: number;
+}
+
+/** The last stored bar of each symbol at an interval (symbols with no bars are absent). */
+export async function latestBars(database: Database, symbols: readonly string[], interval: Interval): Promise<Map<string, StoredBarRef>> {
+  if (symbols.length === 0) return new Map();
+  const rows = await database.kysely
+    .selectFrom('bars')
+    .distinctOn('symbol')
+    .select(['symbol', 'ts', 'close', 'adj_close'])
+    .where('interval', '=', interval)
+    .where('symbol', 'in', symbols)
+    .orderBy('symbol')
+    .orderBy('ts', 'desc')
+    .execute();
+  return new Map(rows.map((r) => [r.symbol, { ts: r.ts.getTime(), close: r.close, adj_close: r.adj_close }]));
+}
+
+/** The last stored bar strictly before `ts` (to check the first new bar of a batch for jumps). */
+export async function barBefore(database: Database, symbol: string, interval: Interval, ts: number): Promise<StoredBarRef | undefined> {
+  const row = await database.kysely
+    .selectFrom('bars')
+    .select(['ts', 'close', 'adj_close'])
+    .where('symbol', '=', symbol)
+    .where('interval', '=', interval)
+    .where('ts', '<', new Date(ts))
+    .orderBy('ts', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? { ts: row.ts.getTime(), close: row.close, adj_close: row.adj_close } : undefined;
+}
+
+export interface SummaryRow {
+  readonly symbol: string;
+  readonly interval: Interval;
+  readonly name: string | null;
+  readonly asset_class: string | null;
+  readonly sources: string;
+  /** Date (1d and longer) or ISO instant (intraday). */
+  readonly first: string;
+  readonly last: string;
+  readonly bars: number;
+}
+
+export interface SummaryFilter {
+  readonly symbols?: readonly string[];
+  readonly interval?: Interval;
+}
+
+/** Per symbol and interval: first bar, last bar, bar count and sources. */
+export async function dataSummary(database: Database, filter: SummaryFilter = {}): Promise<SummaryRow[]> {
+  let query = database.kysely
+    .selectFrom('bars as b')
+    .innerJoin('instruments as i', 'i.symbol', 'b.symbol')
+    .select((eb) => [
+      'b.symbol',
+      'b.interval',
+      'i.name',
+      'i.asset_class',
+      eb.fn.min('b.ts').as('first'),
+      eb.fn.max('b.ts').as('last'),
+      eb.fn.countAll<number>().as('bars'),
+      sql<string>`string_agg(distinct b.source, ',')`.as('sources'),
+    ])
+    .groupBy(['b.symbol', 'b.interval', 'i.name', 'i.asset_class'])
+    .orderBy('b.symbol')
+    .orderBy('b.interval');
+  if (filter.symbols) query = query.where('b.symbol', 'in', filter.symbols.length > 0 ? filter.symbols : ['']);
+  if (filter.interval) query = query.where('b.interval', '=', filter.interval);
+  const rows = await query.execute();
+  return rows.map((r) => {
+    const interval = r.interval as Interval;
+    return {
+      symbol: r.symbol,
+      interval,
+      name: r.name,
+      asset_class: r.asset_class,
+      sources: r.sources,
+      first: formatBarTime(new Date(r.first).getTime(), interval),
+      last: formatBarTime(new Date(r.last).getTime(), interval),
+      bars: Number(r.bars),
+    };
+  });
+}

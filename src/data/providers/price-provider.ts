@@ -1,0 +1,56 @@
+/**
+ * One interface for every source of bars (Yahoo, CSV files, the synthetic market).
+ *
+ * A provider only fetches and parses: it returns candidate rows in the bar layout (numbers may
+ * be NaN where the source had a gap or garbage) and the rows it could not even parse. The ETL
+ * (validate-bars.ts) decides what is stored, so every source gets the same rules.
+ */
+import type { InstrumentInfo, Interval } from '../bar.js';
+
+export interface BarRequest {
+  readonly symbol: string;
+  readonly interval: Interval;
+  /** Inclusive start, epoch ms. Undefined: everything the source has (or its default look-back). */
+  readonly from: number | undefined;
+  /** Inclusive end, epoch ms. */
+  readonly to: number;
+  readonly signal?: AbortSignal;
+}
+
+/** A row as the source gave it, already in the bar layout. `line` is the source line when there is one. */
+export interface CandidateBar {
+  readonly ts: number;
+  readonly open: number;
+  readonly high: number;
+  readonly low: number;
+  readonly close: number;
+  readonly adj_close: number;
+  readonly volume: number;
+  readonly line?: number;
+}
+
+/** A row the provider could not turn into a candidate (malformed CSV line, null values...). */
+export interface UnparsedRow {
+  readonly line?: number;
+  readonly ts?: string;
+  readonly reason: string;
+  readonly raw?: unknown;
+}
+
+export interface ProviderResult {
+  readonly rows: readonly CandidateBar[];
+  readonly unparsed: readonly UnparsedRow[];
+  /** Metadata the source knows (name, currency, exchange, time zone...). */
+  readonly instrument?: InstrumentInfo;
+  /** Things the user should know, e.g. "1m bars are only available for the last 30 days". */
+  readonly notes?: readonly string[];
+}
+
+export interface PriceProvider {
+  /** Stored in each bar's `source` column: 'yahoo', 'csv', 'synthetic'. */
+  readonly name: string;
+  /** Symbols this provider can serve without being told (a CSV folder, the synthetic market). */
+  listSymbols?(): Promise<readonly string[]>;
+  /** Bars for one symbol. Throws ProviderError (or any Error) when the symbol fails as a whole. */
+  fetchBars(request: BarRequest): Promise<ProviderResult>;
+}

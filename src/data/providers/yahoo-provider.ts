@@ -1,0 +1,231 @@
+/**
+ * Bars and instrument metadata from Yahoo Finance, through yahoo-finance2 (`chart` for bars,
+ * `quote` for metadata).
+ *
+ * - Daily and longer bars get `ts` = 00:00 UTC of the trading date in the exchange's time zone
+ *   (Yahoo stamps them at an instant: the session open, or midnight local time); intraday bars keep
+ *   Yahoo's instant. Intraday answers carry no adjusted close, so `adj_close` = `close` there.
+ * - Intraday history is limited (1m: 30 days, 8 days per request; 5m/15m: 60 days; 1h: 730 days):
+ *   requests are clamped and split (yahoo-range.ts), with a note saying so.
+ * - Every failure is a ProviderError (yahoo-fetch.ts); retryable ones (timeouts, network, 429, 5xx,
+ *   truncated bodies) are retried with backoff. Metadata failures never fail the bars.
+ */
+import YahooFinance from 'yahoo-finance2';
+import { ExtendedCookieJar } from 'yahoo-finance2/lib/cookieJar';
+import type { ChartMeta, ChartResultArray } from 'yahoo-finance2/modules/chart';
+import type { Quote } from 'yahoo-finance2/modules/quote';
+import { ProviderError, errorMessage } from '../../errors.js';
+import { withRetry, type RetryOptions } from '../../util/retry.js';
+import { formatBarTime, isIntraday, normaliseSymbol, tradingDateTs, type InstrumentInfo, type Interval } from '../bar.js';
+import type { BarRequest, CandidateBar, PriceProvider, ProviderResult, UnparsedRow } from './price-provider.js';
+import { NoChartResult, createYahooFetch, toProviderError } from './yahoo-fetch.js';
+import { instrumentFromChartMeta, instrumentFromQuote, mergeInstruments } from './yahoo-meta.js';
+import { planChartRequests, type ChartPlan, type ChartWindow } from './yahoo-range.js';
+
+export interface YahooProviderOptions {
+  /** The fetch behind every request (tests inject one); the global fetch only when none is given. */
+  readonly fetch?: typeof fetch;
+  /** Retries after the first attempt of each chart or quote request. Default 4. */
+  readonly retries?: number;
+  /** Backoff base and cap (util/retry.ts). Defaults 500 and 8000 ms. */
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+  /** Per HTTP request, body included. Default 20000 ms. */
+  readonly timeoutMs?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  /** The clock the intraday look-back limits are measured from. */
+  readonly now?: () => number;
+}
+
+type YahooClient = InstanceType<typeof YahooFinance>;
+type ChartQuote = ChartResultArray['quotes'][number];
+
+const noop = (): void => undefined;
+// yahoo-finance2 logs on its own (a Node-version warning at construction, schema failures):
+// everything it would say reaches the user as a ProviderError or a note instead.
+const QUIET_LOGGER = { info: noop, warn: noop, error: noop, debug: noop, dir: noop };
+
+const isRetryable = (error: unknown): boolean => error instanceof ProviderError && error.retryable;
+
+/**
+ * @example
+ * const yahoo = new YahooProvider();
+ * const { rows, instrument } = await yahoo.fetchBars({ symbol: 'SPY', interval: '1d', from: dateToTs('2024-01-02'), to: Date.now() });
+ */
+export class YahooProvider implements PriceProvider {
+  readonly name = 'yahoo';
+  private readonly yahoo: YahooClient;
+  private readonly retry: Omit<RetryOptions, 'isRetryable'>;
+  private readonly now: () => number;
+  /** Quote metadata per symbol, fetched once per provider instance. */
+  private readonly instruments = new Map<string, InstrumentInfo>();
+
+  constructor(options: YahooProviderOptions = {}) {
+    const wrappedFetch = createYahooFetch({ fetch: options.fetch ?? globalThis.fetch, timeoutMs: options.timeoutMs ?? 20_000 });
+    this.yahoo = new YahooFinance({
+      fetch: wrappedFetch,
+      // On a schema failure the version check would ask the npm registry, with the global fetch.
+      versionCheck: false,
+      suppressNotices: ['yahooSurvey', 'ripHistorical'],
+      logger: QUIET_LOGGER,
+      // The default jar (and the crumb cached against it) is shared by every instance in the process.
+      cookieJar: new ExtendedCookieJar(),
+    });
+    this.retry = {
+      retries: options.retries ?? 4,
+      baseDelayMs: options.baseDelayMs ?? 500,
+      maxDelayMs: options.maxDelayMs ?? 8000,
+      sleep: options.sleep,
+      random: options.random,
+    };
+    this.now = options.now ?? Date.now;
+  }
+
+  async fetchBars(request: BarRequest): Promise<ProviderResult> {
+    const symbol = normaliseSymbol(request.symbol);
+    const plan = planChartRequests(request.interval, request.from, request.to, this.now());
+    const charts: ChartResultArray[] = [];
+    for (const window of plan.windows) {
+      const chart = await this.fetchChart(symbol, request.interval, window, request.signal);
+      if (chart) charts.push(chart);
+    }
+    const meta = charts[0]?.meta;
+    const { rows, unparsed } = meta
+      ? toCandidates(
+          charts.flatMap((chart) => chart.quotes),
+          request.interval,
+          meta.exchangeTimezoneName,
+          plan,
+        )
+      : { rows: [], unparsed: [] };
+    const notes = [...plan.notes];
+    if (plan.windows.length > 0 && rows.length === 0 && unparsed.length === 0) {
+      notes.push(`Yahoo returned no bars for ${symbol} in ${describeRange(plan, request.interval)}`);
+    }
+    const instrument = await this.instrument(symbol, meta, notes, request.signal);
+    return { rows, unparsed, instrument, notes };
+  }
+
+  /** One chart request, retried; undefined when Yahoo has no result for the window. */
+  private fetchChart(
+    symbol: string,
+    interval: Interval,
+    window: ChartWindow,
+    signal: AbortSignal | undefined,
+  ): Promise<ChartResultArray | undefined> {
+    return this.withRetries(symbol, 'chart', async () => {
+      try {
+        const query = { period1: window.period1, period2: window.period2, interval, includePrePost: false };
+        return await this.yahoo.chart(symbol, query, moduleOptions(signal));
+      } catch (error) {
+        if (error instanceof NoChartResult) return undefined;
+        throw error;
+      }
+    });
+  }
+
+  /** Quote metadata (cached), its gaps filled from the chart meta; the chart meta alone if the quote fails. */
+  private async instrument(
+    symbol: string,
+    meta: ChartMeta | undefined,
+    notes: string[],
+    signal: AbortSignal | undefined,
+  ): Promise<InstrumentInfo> {
+    const fromChart = meta ? instrumentFromChartMeta(symbol, meta) : { symbol };
+    const cached = this.instruments.get(symbol);
+    if (cached) return mergeInstruments(cached, fromChart);
+    try {
+      const quote: Quote | undefined = await this.withRetries(symbol, 'quote', () => this.yahoo.quote(symbol, {}, moduleOptions(signal)));
+      if (!quote) {
+        notes.push(`Yahoo's quote endpoint does not know ${symbol}; instrument details come from the chart`);
+        return fromChart;
+      }
+      const fromQuote = instrumentFromQuote(symbol, quote);
+      this.instruments.set(symbol, fromQuote);
+      return mergeInstruments(fromQuote, fromChart);
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      notes.push(`instrument details for ${symbol} come from the chart: ${errorMessage(error)}`);
+      return fromChart;
+    }
+  }
+
+  /** Runs `task` with backoff; the final error says how many attempts were made. */
+  private async withRetries<T>(symbol: string, what: 'chart' | 'quote', task: () => Promise<T>): Promise<T> {
+    let attempts = 0;
+    try {
+      return await withRetry(
+        async () => {
+          attempts++;
+          try {
+            return await task();
+          } catch (error) {
+            throw toProviderError(error, symbol, what);
+          }
+        },
+        { ...this.retry, isRetryable },
+      );
+    } catch (error) {
+      if (!(error instanceof ProviderError) || attempts < 2) throw error;
+      throw new ProviderError(`${error.message} (gave up after ${attempts} attempts)`, {
+        retryable: error.retryable,
+        status: error.status,
+        cause: error,
+      });
+    }
+  }
+}
+
+function moduleOptions(signal: AbortSignal | undefined): { fetchOptions: RequestInit } | undefined {
+  return signal ? { fetchOptions: { signal } } : undefined;
+}
+
+function describeRange(plan: ChartPlan, interval: Interval): string {
+  return `${formatBarTime(plan.keepFrom, interval)} to ${formatBarTime(plan.keepTo, interval)}`;
+}
+
+const price = (value: number | null | undefined): number => value ?? Number.NaN;
+
+function hasNoPrices(quote: ChartQuote): boolean {
+  return quote.open === null && quote.high === null && quote.low === null && quote.close === null;
+}
+
+function toCandidate(ts: number, quote: ChartQuote): CandidateBar {
+  return {
+    ts,
+    open: price(quote.open),
+    high: price(quote.high),
+    low: price(quote.low),
+    close: price(quote.close),
+    // Yahoo sends adjclose for daily and longer bars only.
+    adj_close: quote.adjclose === undefined ? price(quote.close) : price(quote.adjclose),
+    volume: quote.volume ?? 0,
+  };
+}
+
+/**
+ * Yahoo's rows as candidates: daily and longer stamped with their trading date, padding outside
+ * the plan dropped, one row per `ts` (the later one: Yahoo may append today's live bar to a daily
+ * series, and 1m request windows may meet on a bar), rows without any price reported as unparsed.
+ */
+function toCandidates(
+  quotes: readonly ChartQuote[],
+  interval: Interval,
+  timeZone: string,
+  plan: ChartPlan,
+): { rows: CandidateBar[]; unparsed: UnparsedRow[] } {
+  const rows = new Map<number, CandidateBar>();
+  const empty = new Map<number, UnparsedRow>();
+  for (const quote of quotes) {
+    const instant = quote.date.getTime();
+    const ts = isIntraday(interval) ? instant : tradingDateTs(instant, timeZone);
+    if (ts < plan.keepFrom || ts > plan.keepTo) continue;
+    if (hasNoPrices(quote)) empty.set(ts, { ts: formatBarTime(ts, interval), reason: 'Yahoo returned no prices for this bar', raw: quote });
+    else rows.set(ts, toCandidate(ts, quote));
+  }
+  return {
+    rows: [...rows.values()].sort((a, b) => a.ts - b.ts),
+    unparsed: [...empty].filter(([ts]) => !rows.has(ts)).map(([, row]) => row),
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * Applies the numbered plain-SQL migrations in sql/ (`001_name.sql`, `002_name.sql`, ...) in order,
+ * each recorded in `schema_migrations` with a SHA-256 checksum. Re-running is a no-op. A migration
+ * whose file changed after it was applied, or went missing, stops everything with an explanation:
+ * the fix is a new numbered migration, never an edit. On PostgreSQL an advisory lock makes
+ * concurrent starts (two service replicas) apply each migration once.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseError } from '../errors.js';
+import { packageRoot } from '../util/package-root.js';
+import type { ScriptRunner } from './script-transaction.js';
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly checksum: string;
+  readonly sql: string;
+}
+
+export interface MigrationResult {
+  readonly applied: readonly Migration[];
+  readonly alreadyApplied: number;
+}
+
+const FILE_PATTERN = /^(\d{3,})_([a-z0-9_-]+)\.sql$/;
+/** Any fixed number: the key of the advisory lock that serialises migrations. */
+const MIGRATION_LOCK_KEY = 7_340_221;
+
+/** The project's sql/ folder. */
+export function defaultMigrationsDir(): string {
+  return join(packageRoot(), 'sql');
+}
+
+export function readMigrations(dir: string = defaultMigrationsDir()): Migration[] {
+  const migrations = readdirSync(dir)
+    .filter((file) => file.endsWith('.sql'))
+    .map((file) => {
+      const match = FILE_PATTERN.exec(file);
+      if (!match) throw new DatabaseError(`migration file ${file} in ${dir} is not named NNN_name.sql (lower-case name)`);
+      const sql = readFileSync(join(dir, file), 'utf8').replace(/\r\n/g, '\n');
+      return { version: Number(match[1]), name: file, checksum: sha256(sql), sql };
+    })
+    .sort((a, b) => a.version - b.version);
+  for (let i = 1; i < migrations.length; i++) {
+    if (migrations[i]!.version === migrations[i - 1]!.version) {
+      throw new DatabaseError(
+        `two migrations share number ${migrations[i]!.version}: ${migrations[i - 1]!.name} and ${migrations[i]!.name}`,
+      );
+    }
+  }
+  return migrations;
+}
+
+/** @example const { applied } = await migrate(db); */
+export async function migrate(database: ScriptRunner, dir?: string): Promise<MigrationResult> {
+  const migrations = readMigrations(dir);
+  return database.scriptTransaction(async (tx) => {
+    await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+    await tx.exec(`create table if not exists schema_migrations (
+      version integer primary key, name text not null, checksum text not null,
+      applied_at timestamptz not null default now())`);
+    const recorded = await tx.query<{ version: number; name: string; checksum: string }>(
+      'select version, name, checksum from schema_migrations order by version',
+    );
+    checkRecorded(recorded, migrations);
+    const done = new Set(recorded.map((r) => r.version));
+    const pending = migrations.filter((m) => !done.has(m.version));
+    for (const migration of pending) {
+      try {
+        await tx.exec(migration.sql);
+      } catch (error) {
+        throw new DatabaseError(`migration ${migration.name} failed: ${(error as Error).message}`);
+      }
+      await tx.query('insert into schema_migrations (version, name, checksum) values ($1, $2, $3)', [
+        migration.version,
+        migration.name,
+        migration.checksum,
+      ]);
+    }
+    return { applied: pending, alreadyApplied: recorded.length };
+  });
+}
+
+function checkRecorded(recorded: readonly { version: number; name: string; checksum: string }[], files: readonly Migration[]): void {
+  const byVersion = new Map(files.map((m) => [m.version, m]));
+  for (const row of recorded) {
+    const file = byVersion.get(row.version);
+    if (!file) {
+      throw new DatabaseError(
+        `migration ${row.name} was applied to this database but is missing from sql/; restore the file (migrations are never deleted)`,
+      );
+    }
+    if (file.checksum !== row.checksum) {
+      throw new DatabaseError(
+        `migration ${file.name} was edited after it was applied (checksum ${row.checksum.slice(0, 12)} applied, ${file.checksum.slice(0, 12)} on disk); restore the original and put the change in a new numbered migration`,
+      );
+    }
+  }
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

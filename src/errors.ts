@@ -1,0 +1,51 @@
+/**
+ * The error tree. Every error that can reach a user says what was wrong and what to do.
+ *
+ * - `ValidationError`: bad input (CLI option, config entry, HTTP body, CSV row); names the field.
+ * - `DataError`: data that is missing or unusable (unknown symbol, no bars in a period, NaN).
+ * - `ConfigError`: environment or configuration file problems.
+ * - `DatabaseError`: migrations and storage problems (an edited migration, an unreachable server).
+ * - `ProviderError`: a price provider failed for one symbol; `retryable` says whether trying again may help.
+ */
+export class MomentumError extends Error {
+  override readonly name: string = 'MomentumError';
+}
+
+export class ValidationError extends MomentumError {
+  override readonly name = 'ValidationError';
+  /** The input field at fault, e.g. `interval` or `universes.etf.symbols[3]`. */
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(`${field}: ${message}`);
+    this.field = field;
+  }
+}
+
+export class DataError extends MomentumError {
+  override readonly name = 'DataError';
+}
+
+export class ConfigError extends MomentumError {
+  override readonly name = 'ConfigError';
+}
+
+export class DatabaseError extends MomentumError {
+  override readonly name = 'DatabaseError';
+}
+
+export class ProviderError extends MomentumError {
+  override readonly name = 'ProviderError';
+  readonly retryable: boolean;
+  /** HTTP status when the failure came from an HTTP response. */
+  readonly status: number | undefined;
+  constructor(message: string, options: { retryable: boolean; status?: number; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.retryable = options.retryable;
+    this.status = options.status;
+  }
+}
+
+/** The message of any thrown value, for logs and stored error text. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,41 @@
+/**
+ * The public API of momentum: what notebooks and users import (from the built `dist/src/index.js`).
+ * @example
+ *   import { openDatabase, ingest, CsvProvider, loadPanel } from 'momentum';
+ *   const db = await openDatabase({ home: '.momentum' });
+ *   await ingest(db, new CsvProvider({ path: 'data/' }), { symbols: ['SPY'], interval: '1d' });
+ *   const panel = await loadPanel(db, { symbols: ['SPY'], interval: '1d', field: ['adj_close'] });
+ */
+export * from './errors.js';
+export {
+  readEnvironment,
+  loadConfig,
+  parseConfig,
+  resolveUniverse,
+  type Environment,
+  type MomentumConfig,
+  type Universe,
+} from './config.js';
+export { openDatabase, type Database, type OpenDatabaseOptions, type EngineKind } from './db/database.js';
+export { migrate, readMigrations, type Migration, type MigrationResult } from './db/migrator.js';
+export * from './data/bar.js';
+export type { PriceProvider, BarRequest, CandidateBar, ProviderResult, UnparsedRow } from './data/providers/price-provider.js';
+export { CsvProvider, type CsvProviderOptions } from './data/providers/csv-provider.js';
+export { YahooProvider } from './data/providers/yahoo-provider.js';
+export { SyntheticProvider, DEFAULT_SYNTHETIC_SEED, type SyntheticProviderOptions } from './data/providers/synthetic-provider.js';
+export { createProvider, SOURCES, type Source, type ProviderOptions } from './data/providers/create-provider.js';
+export {
+  generateSyntheticMarket,
+  syntheticInstruments,
+  SYNTHETIC_SYMBOLS,
+  SYNTHETIC_START,
+  type Regime,
+  type RegimeKind,
+  type SyntheticMarket,
+} from './data/synthetic-market.js';
+export { validateBars, type RowIssue, type ValidationResult } from './data/validate-bars.js';
+export { writeBars, type WriteCounts } from './data/bar-writer.js';
+export { ingest, type IngestOptions, type IngestProgress, type IngestReport } from './data/ingest.js';
+export { recentRuns, runIssues, type RunSummary, type SymbolOutcome } from './data/ingest-runs.js';
+export { dataSummary, getInstruments, latestBars, upsertInstruments, type SummaryRow } from './data/price-store.js';
+export { loadPanel, PANEL_FIELDS, type Panel, type PanelField, type PanelRequest } from './data/panel.js';

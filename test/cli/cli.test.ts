@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SYNTHETIC_SYMBOLS } from '../../src/data/synthetic-market.js';
+import { cliEnvironment, type CliEnvironment } from '../helpers/cli-env.js';
+import { runCli } from '../helpers/cli.js';
+import { engineName } from '../helpers/test-database.js';
+
+describe(`momentum CLI (${engineName})`, () => {
+  let cli: CliEnvironment;
+  let csv: string;
+
+  beforeAll(async () => {
+    cli = await cliEnvironment();
+    csv = mkdtempSync(join(tmpdir(), 'momentum-cli-csv-'));
+    writeFileSync(
+      join(csv, 'ABC.csv'),
+      'Date,Open,High,Low,Close,Adj Close,Volume\n2024-01-02,10,11,9,10.5,10.4,100\n2024-01-03,10,9,11,10.5,10.4,100\n2024-01-04,10,11,9,10.5\n2024-01-05,10,11,9,10.7,10.6,100\n',
+    );
+    writeFileSync(join(csv, 'EMPTY.csv'), '');
+  });
+  afterAll(async () => {
+    rmSync(csv, { recursive: true, force: true });
+    await cli.dispose();
+  });
+
+  it('demo: ingests the synthetic market, prints the summary marked as synthetic; a second run adds nothing', async () => {
+    const first = await runCli(['demo'], cli.env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/1\. ingest \(synthetic market, run 1\): ok; \d{5,} new bars, 0 updated/);
+    expect(first.stdout).toContain('SYNTHETIC data: generated for the demo, not market prices');
+    for (const symbol of SYNTHETIC_SYMBOLS) expect(first.stdout).toContain(symbol);
+
+    const second = await runCli(['demo'], cli.env);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain(`: ok; 0 new bars, 0 updated, ${SYNTHETIC_SYMBOLS.length} unchanged`);
+  });
+
+  it('data summary --json lists each series with first, last and count', async () => {
+    const result = await runCli(['data', 'summary', '--json'], cli.env);
+    expect(result.code, result.stderr).toBe(0);
+    const rows = JSON.parse(result.stdout) as { symbol: string; bars: number; first: string; sources: string }[];
+    expect(rows.map((r) => r.symbol)).toEqual([...SYNTHETIC_SYMBOLS].sort());
+    expect(rows.every((r) => r.first === '2000-01-03' && r.bars > 6000 && r.sources === 'synthetic')).toBe(true);
+  });
+
+  it('ingest --source csv stores the good rows, reports bad rows and files, exits 2 for a partial run', async () => {
+    const result = await runCli(['ingest', '--source', 'csv', '--path', csv], cli.env);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(/ingest run \d+ \(csv, 1d\): partial; 1 symbol\(s\) ok, 1 failed; 4 rows fetched: 2 new/);
+    expect(result.stdout).toContain('ABC rejected line 3 2024-01-03: high 9 is below low 11');
+    expect(result.stdout).toContain('ABC rejected line 4 2024-01-04: expected 7 fields, got 5');
+    expect(result.stdout).toContain('EMPTY: FAILED: EMPTY.csv is empty');
+    const runId = /ingest run (\d+)/.exec(result.stdout)![1]!;
+    const issues = await runCli(['data', 'issues', '--run', runId, '--json'], cli.env);
+    expect(JSON.parse(issues.stdout)).toHaveLength(2);
+    const runs = await runCli(['data', 'runs', '--json'], cli.env);
+    expect(JSON.parse(runs.stdout)[0]).toMatchObject({ id: Number(runId), status: 'partial', source: 'csv' });
+  });
+
+  it.each([
+    [
+      ['ingest', '--interval', '2d', '--source', 'synthetic'],
+      'error: interval: unknown interval "2d"; use one of 1m, 5m, 15m, 1h, 1d, 1wk, 1mo',
+    ],
+    [['ingest', '--source', 'csv'], 'error: path: the csv source needs --path FILE_OR_FOLDER'],
+    [['ingest', '--source', 'ftp'], 'error: source: unknown source "ftp"; use one of yahoo, csv, synthetic'],
+    [['ingest', '--universe', 'nope'], 'error: universe: unknown universe "nope"'],
+    [['ingest', '--source', 'synthetic', '--from', '2020-13-01'], 'error: from: invalid date "2020-13-01"; use YYYY-MM-DD'],
+    [['ingest', '--source', 'yahoo'], 'error: symbols: the yahoo source needs --symbols or --universe'],
+    [
+      ['ingest', '--source', 'synthetic', '--from', '2021-01-01', '--to', '2020-01-01'],
+      'error: from: --from 2021-01-01 is after --to 2020-01-01',
+    ],
+    [['data', 'issues', '--run', 'x'], 'error: run: expected a whole number'],
+  ])('%j fails with a clear message and exit code 1', async (args, message) => {
+    const result = await runCli(args, cli.env);
+    expect(result.stderr).toContain(message);
+    expect(result.code).toBe(1);
+  });
+
+  it('unknown commands and options show the help and fail', async () => {
+    const result = await runCli(['ingset'], cli.env);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/unknown command 'ingset'/);
+  });
+
+  it('db migrate is idempotent and db status shows every migration applied', async () => {
+    const migrate = await runCli(['db', 'migrate'], cli.env);
+    expect(migrate.code, migrate.stderr).toBe(0);
+    expect(migrate.stdout).toMatch(/0 applied now, \d+ already applied/);
+    const status = await runCli(['db', 'status'], cli.env);
+    expect(status.stdout).toMatch(/001_price_store\.sql\s+applied/);
+    expect(status.stdout).not.toContain('pending');
+  });
+});

@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase, redactUrl } from '../../src/db/database.js';
+import { DatabaseError } from '../../src/errors.js';
+
+describe('embedded database folder', () => {
+  const home = mkdtempSync(join(tmpdir(), 'momentum-lock-'));
+  afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+  it('keeps data across opens and refuses a second open while the first is live', async () => {
+    const db = await openDatabase({ home });
+    await db.kysely.insertInto('instruments').values({ symbol: 'KEEP', source: 'test' }).execute();
+    await expect(openDatabase({ home })).rejects.toThrow(/already open in this process/);
+    await db.close();
+    const again = await openDatabase({ home });
+    expect(await again.kysely.selectFrom('instruments').select('symbol').execute()).toEqual([{ symbol: 'KEEP' }]);
+    await again.close();
+  });
+
+  it('refuses a folder held by another live process, naming its pid', async () => {
+    const sleeper = spawn('sleep', ['30']);
+    writeFileSync(join(home, 'pgdata.lock'), String(sleeper.pid));
+    try {
+      await expect(openDatabase({ home })).rejects.toThrow(
+        `the embedded database is in use by another momentum process (pid ${sleeper.pid}`,
+      );
+    } finally {
+      sleeper.kill();
+    }
+  });
+
+  it('takes over a lock left by a process that died', async () => {
+    writeFileSync(join(home, 'pgdata.lock'), String(2 ** 22 + 4321));
+    const db = await openDatabase({ home });
+    await db.close();
+  });
+});
+
+describe('PostgreSQL connection', () => {
+  it('explains an unreachable server without leaking the password', async () => {
+    const error = await openDatabase({ url: 'postgres://app:s3cret@127.0.0.1:9/momentum' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DatabaseError);
+    expect((error as Error).message).toMatch(
+      /^cannot connect to PostgreSQL at postgres:\/\/app:\*\*\*@127.0.0.1:9\/momentum: .*check DATABASE_URL/,
+    );
+    expect((error as Error).message).not.toContain('s3cret');
+  });
+
+  it('redacts passwords in URLs', () => {
+    expect(redactUrl('postgresql://u:p@h:5432/d?sslmode=require')).toBe('postgresql://u:***@h:5432/d?sslmode=require');
+    expect(redactUrl('postgres://u@h/d')).toBe('postgres://u@h/d');
+  });
+});

@@ -1,0 +1,70 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate, readMigrations, defaultMigrationsDir } from '../../src/db/migrator.js';
+import { DatabaseError } from '../../src/errors.js';
+import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+describe(`migrations (${engineName})`, () => {
+  let db: TestDatabase;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'momentum-sql-'));
+    cpSync(defaultMigrationsDir(), dir, { recursive: true });
+    db = await openTestDatabase({ migrationsDir: dir });
+  });
+  afterAll(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('applied every migration in sql/ on open and recorded each with its checksum', async () => {
+    const rows = await db.kysely.selectFrom('schema_migrations').select(['version', 'name', 'checksum']).orderBy('version').execute();
+    expect(rows).toEqual(readMigrations(dir).map((m) => ({ version: m.version, name: m.name, checksum: m.checksum })));
+    const tables = await db.kysely.introspection.getTables();
+    expect(tables.map((t) => t.name)).toEqual(
+      expect.arrayContaining(['instruments', 'bars', 'ingest_runs', 'ingest_run_symbols', 'ingest_issues']),
+    );
+  });
+
+  it('is idempotent: a second run applies nothing', async () => {
+    const result = await migrate(db, dir);
+    expect(result.applied).toEqual([]);
+    expect(result.alreadyApplied).toBe(readMigrations(dir).length);
+  });
+
+  it('applies a new numbered migration, in order, once', async () => {
+    writeFileSync(join(dir, '900_extra.sql'), 'create table extra_a (id int);\ncreate table extra_b (id int);\n');
+    const first = await migrate(db, dir);
+    expect(first.applied.map((m) => m.name)).toEqual(['900_extra.sql']);
+    expect((await migrate(db, dir)).applied).toEqual([]);
+  });
+
+  it('rolls back a failing migration entirely and names it', async () => {
+    writeFileSync(join(dir, '901_broken.sql'), 'create table half_done (id int);\nselect no_such_function();\n');
+    await expect(migrate(db, dir)).rejects.toThrow(/migration 901_broken.sql failed: .*no_such_function/);
+    const tables = (await db.kysely.introspection.getTables()).map((t) => t.name);
+    expect(tables).not.toContain('half_done');
+    rmSync(join(dir, '901_broken.sql'));
+  });
+
+  it('refuses to run when an applied migration file was edited', async () => {
+    appendFileSync(join(dir, '900_extra.sql'), '-- an innocent-looking edit\n');
+    await expect(migrate(db, dir)).rejects.toThrow(DatabaseError);
+    await expect(migrate(db, dir)).rejects.toThrow(/900_extra.sql was edited after it was applied .*new numbered migration/);
+  });
+
+  it('refuses to run when an applied migration file is missing', async () => {
+    rmSync(join(dir, '900_extra.sql'));
+    await expect(migrate(db, dir)).rejects.toThrow(/900_extra.sql was applied to this database but is missing from sql\//);
+  });
+
+  it('refuses badly named files', () => {
+    const bad = mkdtempSync(join(tmpdir(), 'momentum-sql-bad-'));
+    writeFileSync(join(bad, 'init.sql'), 'select 1;');
+    expect(() => readMigrations(bad)).toThrow(/init.sql .* is not named NNN_name.sql/);
+    rmSync(bad, { recursive: true });
+  });
+});
