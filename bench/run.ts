@@ -4,6 +4,7 @@
  * `scripts/with-postgres.sh npm run bench`, which starts a throwaway server).
  */
 import { cpus } from 'node:os';
+import { benchSmaCross, benchSweep, benchXsMomentum } from './backtest-bench.js';
 import { benchPriceStore } from './price-store-bench.js';
 import { fmt, peakRssMb } from './bench-utils.js';
 
@@ -11,6 +12,10 @@ const url = process.env.DATABASE_URL || undefined;
 console.log(
   `momentum benchmarks: Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}); shared machine, figures are indicative`,
 );
+
+await benchSmaCross();
+benchXsMomentum();
+await benchSweep();
 
 // PostgreSQL first: PGlite's 1M-bar heap would slow everything measured after it.
 if (url) await benchPriceStore('postgres');

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /** The `momentum` command line. Each group of commands lives in src/cli/. */
 import { Command, CommanderError } from 'commander';
+import { registerBacktestCommands } from './cli/backtest-commands.js';
 import { registerDataCommands } from './cli/data-commands.js';
 import { registerDbCommands } from './cli/db-commands.js';
 import { registerDemoCommand } from './cli/demo-command.js';
+import { registerReferenceCommand } from './cli/reference-command.js';
 import { processOutput } from './cli/cli-context.js';
 import { MomentumError } from './errors.js';
 import { packageVersion } from './util/package-root.js';
@@ -17,6 +19,8 @@ function buildProgram(): Command {
   registerDemoCommand(program, processOutput);
   registerDbCommands(program, processOutput);
   registerDataCommands(program, processOutput);
+  registerReferenceCommand(program, processOutput);
+  registerBacktestCommands(program, processOutput);
   return program;
 }
 

@@ -39,3 +39,60 @@ export { ingest, type IngestOptions, type IngestProgress, type IngestReport } fr
 export { recentRuns, runIssues, type RunSummary, type SymbolOutcome } from './data/ingest-runs.js';
 export { dataSummary, getInstruments, latestBars, upsertInstruments, type SummaryRow } from './data/price-store.js';
 export { loadPanel, PANEL_FIELDS, type Panel, type PanelField, type PanelRequest } from './data/panel.js';
+export { loadCsvPanel, type CsvPanel } from './data/csv-panel.js';
+export { panelFingerprint } from './data/fingerprint.js';
+export { carryForward, assemblePanel } from './data/panel.js';
+
+// Strategies
+export { STRATEGIES, getStrategy } from './strategies/registry.js';
+export {
+  resolveParams,
+  barsPerYear,
+  barsPerMonth,
+  type Strategy,
+  type StrategyPanel,
+  type StrategyParams,
+  type TargetSchedule,
+} from './strategies/strategy.js';
+export { rebalanceMask, REBALANCE_SCHEDULES, type RebalanceSchedule } from './strategies/schedule.js';
+export * from './strategies/indicators.js';
+
+// Backtests
+export {
+  runEngine,
+  DEFAULT_ENGINE_OPTIONS,
+  NO_COSTS,
+  type EngineInput,
+  type EngineOptions,
+  type EngineResult,
+  type CostModel,
+  type Trade,
+  type Fill,
+} from './backtest/engine.js';
+export { computeMetrics, type BacktestMetrics } from './backtest/metrics.js';
+export { drawdownStats, type DrawdownStats } from './backtest/drawdown.js';
+export { parseBacktestSpec, DEFAULT_COSTS, type BacktestSpec, type BacktestSpecInput } from './backtest/backtest-spec.js';
+export {
+  runBacktest,
+  backtestOnPanel,
+  loadBacktestData,
+  type BacktestOutcome,
+  type BacktestData,
+  type TradeRecord,
+} from './backtest/run-backtest.js';
+export {
+  storeBacktest,
+  getBacktest,
+  getBacktestSeries,
+  getBacktestTrades,
+  listBacktests,
+  deleteBacktest,
+  type StoredBacktest,
+} from './backtest/backtest-store.js';
+export { compareWithStored, type RerunComparison } from './backtest/rerun.js';
+export { runSweep, gridCombinations, parseGrid, type SweepGrid, type SweepResult, type SweepEntry } from './backtest/sweep.js';
+export { smaCrossReference, momentumXsReference, readReferencePanel } from './backtest/reference.js';
+
+// Reports
+export { plotlyHtml, plotlyBundle, isoDates } from './report/plotly-html.js';
+export { metricsRows, type MetricRow } from './report/metrics-rows.js';

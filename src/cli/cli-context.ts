@@ -1,6 +1,6 @@
 /** What every command needs: the environment, the configuration, a database, and output streams. */
 import { loadConfig, readEnvironment, type Environment, type MomentumConfig } from '../config.js';
-import { openDatabase, type Database } from '../db/database.js';
+import type { Database } from '../db/database.js';
 
 export interface Output {
   /** Results: tables, JSON. */
@@ -26,6 +26,8 @@ export function config(env: Environment = environment()): MomentumConfig {
 
 /** Opens the configured database (migrating it), runs `work`, and always closes it. */
 export async function withDatabase<T>(work: (db: Database, env: Environment) => Promise<T>, env: Environment = environment()): Promise<T> {
+  // Loaded on demand: commands that need no database start faster without PGlite and pg.
+  const { openDatabase } = await import('../db/database.js');
   const db = await openDatabase({ url: env.databaseUrl, home: env.home });
   try {
     return await work(db, env);

@@ -1,9 +1,10 @@
 /** `momentum db migrate|status`. */
 import type { Command } from 'commander';
-import { openDatabase } from '../db/database.js';
-import { migrate, readMigrations } from '../db/migrator.js';
 import { formatTable } from '../util/table.js';
 import { environment, type Output } from './cli-context.js';
+
+const database = () => import('../db/database.js');
+const migrator = () => import('../db/migrator.js');
 
 export function registerDbCommands(program: Command, output: Output): void {
   const db = program.command('db').description('database schema');
@@ -11,36 +12,36 @@ export function registerDbCommands(program: Command, output: Output): void {
     .description('apply pending migrations from sql/ (commands that need the database do this too)')
     .action(async () => {
       const env = environment();
-      const database = await openDatabase({ url: env.databaseUrl, home: env.home, migrate: false });
+      const db = await (await database()).openDatabase({ url: env.databaseUrl, home: env.home, migrate: false });
       try {
-        const result = await migrate(database);
+        const result = await (await migrator()).migrate(db);
         for (const m of result.applied) output.out(`applied ${m.name}`);
-        output.out(`${database.location}: ${result.applied.length} applied now, ${result.alreadyApplied} already applied`);
+        output.out(`${db.location}: ${result.applied.length} applied now, ${result.alreadyApplied} already applied`);
       } finally {
-        await database.close();
+        await db.close();
       }
     });
   db.command('status')
     .description('applied and pending migrations')
     .action(async () => {
       const env = environment();
-      const database = await openDatabase({ url: env.databaseUrl, home: env.home, migrate: false });
+      const db = await (await database()).openDatabase({ url: env.databaseUrl, home: env.home, migrate: false });
       try {
-        const applied = await database.kysely
+        const applied = await db.kysely
           .selectFrom('schema_migrations')
           .select(['version', 'checksum', 'applied_at'])
           .execute()
           .catch(() => []);
         const byVersion = new Map(applied.map((row) => [row.version, row]));
-        const rows = readMigrations().map((m) => {
+        const rows = (await migrator()).readMigrations().map((m) => {
           const row = byVersion.get(m.version);
           const state = !row ? 'pending' : row.checksum === m.checksum ? 'applied' : 'EDITED after applying';
           return { migration: m.name, state, applied_at: row ? row.applied_at.toISOString() : null };
         });
         output.out(formatTable(rows, ['migration', 'state', 'applied_at']));
-        output.out(`database: ${database.location} (${database.engine})`);
+        output.out(`database: ${db.location} (${db.engine})`);
       } finally {
-        await database.close();
+        await db.close();
       }
     });
 }

@@ -1,9 +1,7 @@
 /** `momentum demo`: the offline end-to-end run a new user starts with. */
 import type { Command } from 'commander';
-import { runDemo } from '../demo/run-demo.js';
 import { formatTable } from '../util/table.js';
 import { withDatabase, type Output } from './cli-context.js';
-import { ingestProgressReporter } from './ingest-progress.js';
 import { parseIntegerOption } from './options.js';
 
 export function registerDemoCommand(program: Command, output: Output): void {
@@ -16,6 +14,8 @@ export function registerDemoCommand(program: Command, output: Output): void {
       await withDatabase(async (db, env) => {
         output.out(`momentum demo: database ${db.location} (${db.engine}); MOMENTUM_HOME ${env.home}`);
         const seed = parseIntegerOption(flags.seed, 'seed', 0, 2 ** 32 - 1);
+        const { runDemo } = await import('../demo/run-demo.js');
+        const { ingestProgressReporter } = await import('./ingest-progress.js');
         const { ingest, summary } = await runDemo(db, {
           ...(seed === undefined ? {} : { seed }),
           onProgress: ingestProgressReporter(output, '1d'),

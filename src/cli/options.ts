@@ -26,3 +26,13 @@ export function parseList(value: string | undefined): string[] | undefined {
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
 }
+
+/** A finite number above `exclusiveMin`. */
+export function parseNumberOption(value: string | undefined, option: string, exclusiveMin: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= exclusiveMin) {
+    throw new ValidationError(option, `expected a number above ${exclusiveMin}, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}

@@ -70,13 +70,35 @@ export async function loadPanel<F extends PanelField = 'adj_close'>(database: Da
   // Several queries at once: PostgreSQL answers them on separate connections and cores.
   const chunks = chunk(symbols, Math.ceil(symbols.length / PARALLEL_QUERIES));
   const rows = (await Promise.all(chunks.map((part) => readSeries(database, part, request.interval, fields, from, to)))).flat();
-  const bySymbol = new Map(rows.map((row) => [row.symbol, row]));
-  if (bySymbol.size === 0) {
+  if (rows.length === 0) {
     throw new DataError(
       `no ${request.interval} bars for ${symbols.join(', ')}${describeRange(from, to)}; ingest them first (momentum ingest)`,
     );
   }
+  return assemblePanel(request.interval, symbols, fields, rows);
+}
 
+const PARALLEL_QUERIES = 4;
+
+/** One symbol's bar times and the values of each requested field, ascending in time. */
+export interface SeriesRow {
+  readonly symbol: string;
+  readonly t: ArrayLike<number>;
+  /** One array per field, in the order of `fields`. */
+  readonly v: readonly ArrayLike<number>[];
+}
+
+/**
+ * Puts symbols' series on their common calendar (the union of their times), NaN where a symbol
+ * has no bar. Symbols without a row get all-NaN columns.
+ */
+export function assemblePanel<F extends PanelField>(
+  interval: Interval,
+  symbols: readonly string[],
+  fields: readonly F[],
+  rows: readonly SeriesRow[],
+): Panel<F> {
+  const bySymbol = new Map(rows.map((row) => [row.symbol, row]));
   const dates = unionOfTimes(rows.map((r) => r.t));
   const values = {} as Record<F, Float64Array[]>;
   fields.forEach((field, f) => {
@@ -87,15 +109,7 @@ export async function loadPanel<F extends PanelField = 'adj_close'>(database: Da
       return column;
     });
   });
-  return { interval: request.interval, symbols, dates, values };
-}
-
-const PARALLEL_QUERIES = 4;
-
-interface SeriesRow {
-  readonly symbol: string;
-  readonly t: readonly number[];
-  readonly v: readonly (readonly number[])[];
+  return { interval, symbols, dates, values };
 }
 
 /** Each symbol's times and field values as arrays, in time order (one row per symbol). */
@@ -132,8 +146,14 @@ function parseFloatArray(text: string): number[] {
   return text.slice(1, -1).split(',').map(Number);
 }
 
+function sameTimes(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Writes a symbol's values into its column at the rows of its times (both ascending). */
-function scatter(times: readonly number[], series: readonly number[], dates: Float64Array, column: Float64Array): void {
+function scatter(times: ArrayLike<number>, series: ArrayLike<number>, dates: Float64Array, column: Float64Array): void {
   let row = 0;
   for (let k = 0; k < times.length; k++) {
     while (dates[row]! < times[k]!) row++;
@@ -147,10 +167,13 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-function unionOfTimes(series: readonly (readonly number[])[]): Float64Array {
+function unionOfTimes(series: readonly ArrayLike<number>[]): Float64Array {
+  // Common case: every symbol has the same bars (one exchange calendar).
+  const first = series[0];
+  if (first && series.every((times) => sameTimes(times, first))) return Float64Array.from(first);
   const all = new Float64Array(series.reduce((n, times) => n + times.length, 0));
   let at = 0;
-  for (const times of series) for (const t of times) all[at++] = t;
+  for (const times of series) for (let i = 0; i < times.length; i++) all[at++] = times[i]!;
   all.sort();
   let unique = 0;
   for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[unique - 1]) all[unique++] = all[i]!;
@@ -168,4 +191,19 @@ function describeRange(from: number | undefined, to: number | undefined): string
   const day = (t: number) => new Date(t).toISOString().slice(0, 10);
   if (from === undefined && to === undefined) return '';
   return ` between ${from === undefined ? 'the start' : day(from)} and ${to === undefined ? 'now' : day(to)}`;
+}
+
+/**
+ * The series with each NaN after its first value replaced by the last value seen (a holiday on one
+ * exchange in a panel that mixes calendars). NaN before the first value stays.
+ */
+export function carryForward(series: Float64Array): Float64Array {
+  const out = Float64Array.from(series);
+  for (let t = 1; t < out.length; t++) if (Number.isNaN(out[t]!)) out[t] = out[t - 1]!;
+  return out;
+}
+
+/** Every column of a panel carried forward: what a signal sees of a symbol on a day it did not trade. */
+export function carryForwardValues<V extends { readonly [field: string]: readonly Float64Array[] | undefined }>(values: V): V {
+  return Object.fromEntries(Object.entries(values).map(([field, columns]) => [field, columns?.map(carryForward)])) as V;
 }

@@ -3,6 +3,7 @@
  * classes (symbols start with `SYN-`, names say "synthetic"), daily bars on a Monday-Friday
  * calendar, with regimes where momentum works and where it fails:
  *
+ * Every asset drifts by its risk premium (equities ~5-8% a year, bonds 2-3%), plus by regime:
  * - `trend`:    each asset keeps a drift drawn at the regime start (annualised ~ N(0, 1.2 sigma)),
  *               so past winners keep winning: time-series and cross-sectional momentum earn.
  * - `choppy`:   prices mean-revert to their level at the regime start (half-life ~ 2 months):
@@ -40,6 +41,8 @@ interface SyntheticSpec {
   readonly loading: number;
   /** Annual dividend yield paid quarterly (0: none). */
   readonly yield: number;
+  /** Long-run annual drift of the total return (a risk premium), on top of the regime's drift. */
+  readonly premium: number;
   readonly start: number;
   readonly decimals: number;
 }
@@ -55,6 +58,7 @@ export const SYNTHETIC_SPECS: readonly SyntheticSpec[] = [
     factor: FACTORS.equity,
     loading: 0.8,
     yield: 0.018,
+    premium: 0.06,
     start: 120,
     decimals: 2,
   },
@@ -66,6 +70,7 @@ export const SYNTHETIC_SPECS: readonly SyntheticSpec[] = [
     factor: FACTORS.equity,
     loading: 0.7,
     yield: 0.03,
+    premium: 0.05,
     start: 45,
     decimals: 2,
   },
@@ -77,6 +82,7 @@ export const SYNTHETIC_SPECS: readonly SyntheticSpec[] = [
     factor: FACTORS.equity,
     loading: 0.6,
     yield: 0.022,
+    premium: 0.06,
     start: 30,
     decimals: 2,
   },
@@ -88,6 +94,7 @@ export const SYNTHETIC_SPECS: readonly SyntheticSpec[] = [
     factor: FACTORS.equity,
     loading: 0.55,
     yield: 0.015,
+    premium: 0.04,
     start: 60,
     decimals: 2,
   },
@@ -99,6 +106,7 @@ export const SYNTHETIC_SPECS: readonly SyntheticSpec[] = [
     factor: FACTORS.equity,
     loading: 0.6,
     yield: 0,
+    premium: 0.08,
     start: 80,
     decimals: 2,
   },
@@ -110,6 +118,7 @@ export const SYNTHETIC_SPECS: readonly SyntheticSpec[] = [
     factor: FACTORS.rates,
     loading: 0.85,
     yield: 0.035,
+    premium: 0.03,
     start: 100,
     decimals: 2,
   },
@@ -121,6 +130,7 @@ export const SYNTHETIC_SPECS: readonly SyntheticSpec[] = [
     factor: FACTORS.rates,
     loading: 0.85,
     yield: 0.028,
+    premium: 0.025,
     start: 95,
     decimals: 2,
   },
@@ -132,6 +142,7 @@ export const SYNTHETIC_SPECS: readonly SyntheticSpec[] = [
     factor: FACTORS.rates,
     loading: 0.5,
     yield: 0.02,
+    premium: 0.02,
     start: 80,
     decimals: 2,
   },
@@ -143,6 +154,7 @@ export const SYNTHETIC_SPECS: readonly SyntheticSpec[] = [
     factor: FACTORS.commodity,
     loading: 0.4,
     yield: 0,
+    premium: 0.02,
     start: 40,
     decimals: 2,
   },
@@ -154,6 +166,7 @@ export const SYNTHETIC_SPECS: readonly SyntheticSpec[] = [
     factor: FACTORS.commodity,
     loading: 0.7,
     yield: 0,
+    premium: 0.01,
     start: 25,
     decimals: 2,
   },
@@ -165,6 +178,7 @@ export const SYNTHETIC_SPECS: readonly SyntheticSpec[] = [
     factor: FACTORS.dollar,
     loading: 0.9,
     yield: 0,
+    premium: 0,
     start: 25,
     decimals: 4,
   },
@@ -176,6 +190,7 @@ export const SYNTHETIC_SPECS: readonly SyntheticSpec[] = [
     factor: FACTORS.dollar,
     loading: -0.85,
     yield: 0,
+    premium: 0,
     start: 1.1,
     decimals: 4,
   },
@@ -255,11 +270,12 @@ export function generateSyntheticMarket(options: SyntheticOptions): SyntheticMar
       const volumeNoise = noise.normal();
       const past = history[i]!;
       const mu =
-        regime === 'trend'
+        spec.premium +
+        (regime === 'trend'
           ? drift[i]!
           : regime === 'choppy'
             ? (-(logTr[i]! - anchor[i]!) * Math.LN2) / (42 * dt)
-            : -2 * (past.length >= TRADING_DAYS ? logTr[i]! - past[past.length - TRADING_DAYS]! : 0);
+            : -2 * (past.length >= TRADING_DAYS ? logTr[i]! - past[past.length - TRADING_DAYS]! : 0));
       const sigmaDay = spec.sigma * Math.sqrt(dt);
       const previousLogTr = logTr[i]!;
       logTr[i] = previousLogTr + (mu - 0.5 * spec.sigma ** 2) * dt + sigmaDay * z;

@@ -79,7 +79,6 @@ export function validateBars(rows: readonly CandidateBar[], context: ValidationC
   }
 
   const unique = dropDuplicates(valid, (row, reason) => rejected.push(issue(row, reason)));
-  unique.sort((a, b) => a.ts - b.ts);
 
   const flagged: RowIssue[] = [];
   let previous = context.previous;
@@ -105,28 +104,28 @@ export function validateBars(rows: readonly CandidateBar[], context: ValidationC
   return { accepted, rejected, flagged };
 }
 
-function dropDuplicates(rows: readonly CandidateBar[], reject: (row: CandidateBar, reason: string) => void): CandidateBar[] {
-  const byTs = new Map<number, CandidateBar[]>();
-  for (const row of rows) {
-    const group = byTs.get(row.ts);
-    if (group) group.push(row);
-    else byTs.set(row.ts, [row]);
-  }
+/** Rows in time order with duplicate times resolved; the input is sorted in place (it is ours). */
+function dropDuplicates(rows: CandidateBar[], reject: (row: CandidateBar, reason: string) => void): CandidateBar[] {
+  // Stable sort keeps file order within a time, so "first" means first in the file.
+  rows.sort((a, b) => a.ts - b.ts);
   const kept: CandidateBar[] = [];
-  for (const group of byTs.values()) {
-    const first = group[0]!;
-    if (group.length === 1) {
-      kept.push(first);
-      continue;
+  for (let i = 0; i < rows.length;) {
+    let end = i + 1;
+    while (end < rows.length && rows[end]!.ts === rows[i]!.ts) end++;
+    const first = rows[i]!;
+    if (end === i + 1) kept.push(first);
+    else {
+      const group = rows.slice(i, end);
+      const lines = group.map((r) => r.line).filter((l) => l !== undefined);
+      const where = lines.length > 0 ? ` (lines ${lines.join(', ')})` : '';
+      if (group.every((row) => sameValues(row, first))) {
+        kept.push(first);
+        for (const row of group.slice(1)) reject(row, `duplicate of an identical row for the same time${where}; one kept`);
+      } else {
+        for (const row of group) reject(row, `conflicting duplicate rows for the same time${where}; none kept`);
+      }
     }
-    const lines = group.map((r) => r.line).filter((l) => l !== undefined);
-    const where = lines.length > 0 ? ` (lines ${lines.join(', ')})` : '';
-    if (group.every((row) => sameValues(row, first))) {
-      kept.push(first);
-      for (const row of group.slice(1)) reject(row, `duplicate of an identical row for the same time${where}; one kept`);
-    } else {
-      for (const row of group) reject(row, `conflicting duplicate rows for the same time${where}; none kept`);
-    }
+    i = end;
   }
   return kept;
 }

@@ -82,6 +82,64 @@ export interface IngestIssuesTable {
   reason: string;
 }
 
+export interface SweepsTable {
+  id: Generated<number>;
+  strategy: string;
+  grid: JSONColumnType<Record<string, unknown>>;
+  spec: JSONColumnType<Record<string, unknown>>;
+  combinations: number;
+  status: 'running' | 'done' | 'failed';
+  error: string | null;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+export interface BacktestsTable {
+  id: Generated<number>;
+  sweep_id: number | null;
+  strategy: string;
+  params: JSONColumnType<Record<string, unknown>>;
+  universe: string | null;
+  symbols: JSONColumnType<string[]>;
+  interval: string;
+  period_from: Timestamp;
+  period_to: Timestamp;
+  engine: JSONColumnType<Record<string, unknown>>;
+  costs: JSONColumnType<Record<string, unknown>>;
+  benchmark: string | null;
+  metrics: JSONColumnType<Record<string, unknown>>;
+  warnings: JSONColumnType<string[]>;
+  data_fingerprint: string;
+  code_version: string;
+  created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** float64 series as little-endian bytes. */
+export interface BacktestEquityTable {
+  backtest_id: number;
+  dates: Uint8Array;
+  equity: Uint8Array;
+  cash: Uint8Array | null;
+  gross_exposure: Uint8Array | null;
+}
+
+export interface BacktestTradesTable {
+  backtest_id: number;
+  seq: number;
+  symbol: string;
+  direction: number;
+  entry_ts: Timestamp;
+  exit_ts: ColumnType<Date | null, Date | string | null, Date | string | null>;
+  max_shares: number;
+  entry_price: number;
+  exit_price: number;
+  pnl: number;
+  fees: number;
+  pnl_net: number;
+  bars_held: number;
+  open: boolean;
+}
+
 export interface Schema {
   schema_migrations: SchemaMigrationsTable;
   instruments: InstrumentsTable;
@@ -89,4 +147,8 @@ export interface Schema {
   ingest_runs: IngestRunsTable;
   ingest_run_symbols: IngestRunSymbolsTable;
   ingest_issues: IngestIssuesTable;
+  sweeps: SweepsTable;
+  backtests: BacktestsTable;
+  backtest_equity: BacktestEquityTable;
+  backtest_trades: BacktestTradesTable;
 }

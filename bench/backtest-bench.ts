@@ -1,0 +1,207 @@
+/**
+ * Issue 3 benchmarks: SMA cross 20/100 on 100 symbols x 5,000 days (signals, engine, and the whole
+ * `momentum reference sma-cross` command with its CSV reading), 12-1 cross-sectional momentum on
+ * 50 x 5,000, and a sweep of 1,000 combinations of it on worker threads.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseBacktestSpec } from '../src/backtest/backtest-spec.js';
+import { DEFAULT_ENGINE_OPTIONS, runEngine } from '../src/backtest/engine.js';
+import { smaCrossReference } from '../src/backtest/reference.js';
+import { runSweep } from '../src/backtest/sweep.js';
+import { formatBarTime, MS_PER_DAY, type Bar } from '../src/data/bar.js';
+import { writeBars } from '../src/data/bar-writer.js';
+import type { Panel } from '../src/data/panel.js';
+import { upsertInstruments } from '../src/data/price-store.js';
+import { openDatabase } from '../src/db/database.js';
+import { crossovers } from '../src/strategies/sma-cross.js';
+import { emptyTargets } from '../src/strategies/strategy.js';
+import { xsMomentum } from '../src/strategies/xs-momentum.js';
+import { createRandom } from '../src/util/random.js';
+import { fmt, median, peakRssMb, report } from './bench-utils.js';
+
+type OhlcPanel = Panel<'open' | 'close' | 'adj_close' | 'adj_open'>;
+
+/** Weekday calendar and 2-decimal random walks, the layout of ../shared/reference. */
+function randomPanel(symbols: number, days: number, seed: number): OhlcPanel {
+  const random = createRandom(seed);
+  const dates: number[] = [];
+  for (let t = Date.UTC(2000, 0, 3); dates.length < days; t += MS_PER_DAY) if (![0, 6].includes(new Date(t).getUTCDay())) dates.push(t);
+  const open: Float64Array[] = [];
+  const close: Float64Array[] = [];
+  for (let s = 0; s < symbols; s++) {
+    const o = new Float64Array(days);
+    const c = new Float64Array(days);
+    let price = 50 + 100 * random.next();
+    for (let d = 0; d < days; d++) {
+      o[d] = Math.round(price * (1 + 0.005 * random.normal()) * 100) / 100;
+      price = Math.max(1, price * Math.exp(0.0002 + 0.015 * random.normal()));
+      c[d] = Math.round(price * 100) / 100;
+    }
+    open.push(o);
+    close.push(c);
+  }
+  const symbolNames = Array.from({ length: symbols }, (_, s) => `SYM${String(s).padStart(4, '0')}`);
+  return {
+    interval: '1d',
+    symbols: symbolNames,
+    dates: Float64Array.from(dates),
+    values: { open, close, adj_close: close, adj_open: open },
+  };
+}
+
+function time(work: () => void, runs = 7): number {
+  work(); // warm-up (JIT)
+  const seconds: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    work();
+    seconds.push((performance.now() - start) / 1000);
+  }
+  return median(seconds);
+}
+
+export async function benchSmaCross(): Promise<void> {
+  console.log('\nSMA cross 20/100, 100 symbols x 5,000 days (reference rules: 100 shares a cross, fills next open)');
+  const panel = randomPanel(100, 5000, 1);
+  const bars = 100 * 5000;
+  const n = panel.symbols.length;
+  let signals = emptyTargets(5000, n);
+  let rebalance = new Uint8Array(5000);
+  const signalSeconds = time(() => {
+    signals = emptyTargets(5000, n);
+    rebalance = new Uint8Array(5000);
+    panel.values.close.forEach((close, j) => {
+      const cross = crossovers(close, 20, 100);
+      for (let t = 0; t < 5000; t++) {
+        if (!cross[t]) continue;
+        signals[t * n + j] = cross[t]! > 0 ? 100 : 0;
+        rebalance[t] = 1;
+      }
+    });
+  });
+  const engineSeconds = time(() =>
+    runEngine(
+      {
+        dates: panel.dates,
+        symbols: panel.symbols,
+        open: panel.values.open,
+        close: panel.values.close,
+        schedule: { kind: 'shares', targets: signals, rebalance },
+      },
+      { ...DEFAULT_ENGINE_OPTIONS, initialCash: 1e9, wholeShares: true },
+    ),
+  );
+  report('signals (exact SMAs, crossovers)', `${(signalSeconds * 1000).toFixed(1)} ms (${fmt(bars / signalSeconds / 1e6, 1)}M bars/s)`);
+  report(
+    'engine (orders, fills, trades, equity)',
+    `${(engineSeconds * 1000).toFixed(1)} ms (${fmt(bars / engineSeconds / 1e6, 1)}M bars/s)`,
+    'engine < 50 ms, >= 10M bars/s',
+  );
+  const result = smaCrossReference(panel);
+  report('closed trades / open at end', `${result.summary.closed_trades} / ${result.summary.open_at_end}`);
+
+  // The whole command, reading the CSVs: built CLI in a fresh process.
+  const folder = mkdtempSync(join(tmpdir(), 'momentum-bench-sma-'));
+  try {
+    panel.symbols.forEach((symbol, j) => {
+      const lines = Array.from(panel.dates, (t, d) => {
+        const o = panel.values.open[j]![d]!;
+        const c = panel.values.close[j]![d]!;
+        return `${formatBarTime(t, '1d')},${o.toFixed(2)},${Math.max(o, c).toFixed(2)},${Math.min(o, c).toFixed(2)},${c.toFixed(2)},${c.toFixed(2)},1000`;
+      });
+      writeFileSync(join(folder, `${symbol}.csv`), `date,open,high,low,close,adj_close,volume\n${lines.join('\n')}\n`);
+    });
+    const cli = resolve(import.meta.dirname, '../dist/src/cli.js');
+    const runs: number[] = [];
+    let output = '';
+    for (let i = 0; i < 3; i++) {
+      const start = performance.now();
+      output = execFileSync(process.execPath, [cli, 'reference', 'sma-cross', folder], { encoding: 'utf8' });
+      runs.push((performance.now() - start) / 1000);
+    }
+    const summary = JSON.parse(output) as { closed_trades: number };
+    report(
+      'whole command: momentum reference sma-cross (median of 3)',
+      `${median(runs).toFixed(2)} s, ${summary.closed_trades} closed trades`,
+      '< 2 s',
+    );
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+export function benchXsMomentum(): void {
+  console.log('\n12-1 cross-sectional momentum, 50 symbols x 5,000 days, month-end, top 20%');
+  const panel = randomPanel(50, 5000, 2);
+  const params = { lookback: 252, skip: 21, topPct: 20, targetScale: 0.99, longShort: false, rebalance: 'month-end' as const, every: 21 };
+  const schedule = xsMomentum.targets(panel, params);
+  const strategySeconds = time(() => xsMomentum.targets(panel, params));
+  const engineSeconds = time(() =>
+    runEngine(
+      { dates: panel.dates, symbols: panel.symbols, open: panel.values.open, close: panel.values.close, schedule },
+      { ...DEFAULT_ENGINE_OPTIONS, wholeShares: true },
+    ),
+  );
+  report('strategy (scores, ranks, targets)', `${(strategySeconds * 1000).toFixed(1)} ms`);
+  report('engine', `${(engineSeconds * 1000).toFixed(1)} ms (${fmt((50 * 5000) / engineSeconds / 1e6, 1)}M bars/s)`, '< 20 ms');
+}
+
+export async function benchSweep(): Promise<void> {
+  const workers = availableParallelism();
+  console.log(
+    `\nsweep: 1,000 combinations of xs-momentum on 50 x 5,000 days, ${workers} worker threads, results stored (embedded database)`,
+  );
+  const panel = randomPanel(50, 5000, 3);
+  const home = mkdtempSync(join(tmpdir(), 'momentum-bench-sweep-'));
+  mkdirSync(home, { recursive: true });
+  const db = await openDatabase({ memory: true });
+  try {
+    await upsertInstruments(
+      db,
+      panel.symbols.map((symbol) => ({ symbol })),
+      'bench',
+    );
+    const bars: Bar[] = [];
+    panel.symbols.forEach((symbol, j) =>
+      panel.dates.forEach((ts, d) => {
+        const o = panel.values.open[j]![d]!;
+        const c = panel.values.close[j]![d]!;
+        bars.push({
+          symbol,
+          interval: '1d',
+          ts,
+          open: o,
+          high: Math.max(o, c),
+          low: Math.min(o, c),
+          close: c,
+          adj_close: c,
+          volume: 1000,
+          source: 'bench',
+        });
+      }),
+    );
+    await writeBars(db, bars);
+    const spec = parseBacktestSpec({ strategy: 'xs-momentum', symbols: [...panel.symbols] });
+    const grid: Record<string, number[]> = {
+      lookback: [63, 84, 105, 126, 147, 168, 189, 210, 231, 252],
+      skip: [0, 5, 10, 15, 21],
+      topPct: Array.from({ length: 20 }, (_, i) => 5 + i * 2.5),
+    };
+    const start = performance.now();
+    const result = await runSweep(db, spec, grid, { workers });
+    const seconds = (performance.now() - start) / 1000;
+    report(
+      `${result.entries.length} combinations run and stored (${result.failures.length} failed)`,
+      `${seconds.toFixed(1)} s, ${fmt(result.entries.length / seconds, 0)} combinations/s`,
+      '< 30 s on 2 cores',
+    );
+  } finally {
+    await db.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+  report('peak memory so far (RSS)', `${fmt(peakRssMb())} MB`);
+}

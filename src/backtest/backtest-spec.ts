@@ -1,0 +1,81 @@
+/**
+ * A backtest specification: everything that determines a result besides the data and the code.
+ * Stored with every result, so a backtest can be re-run from its row alone.
+ */
+import { z } from 'zod';
+import { intervalSchema, normaliseSymbol } from '../data/bar.js';
+import { ValidationError } from '../errors.js';
+import { getStrategy } from '../strategies/registry.js';
+import { resolveParams, type StrategyParams } from '../strategies/strategy.js';
+import type { CostModel, EngineOptions } from './engine.js';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
+const paramValue = z.union([z.number(), z.string(), z.boolean()]);
+
+/** Default costs: 5 bps commission and 5 bps slippage a side, roughly a liquid ETF traded at the open. */
+export const DEFAULT_COSTS: CostModel = { bps: 5, slippageBps: 5, fixedFee: 0 };
+
+export const backtestSpecSchema = z.strictObject({
+  strategy: z.string().min(1),
+  params: z.record(z.string(), paramValue).default({}),
+  /** The universe's name when the symbols came from one (kept for the record). */
+  universe: z.string().nullable().default(null),
+  symbols: z.array(z.string()).min(1, 'the universe is empty: give at least one symbol'),
+  interval: intervalSchema.default('1d'),
+  /** Trading starts at the first bar on or after `from`; earlier bars only warm up the signals. */
+  from: isoDate.nullable().default(null),
+  to: isoDate.nullable().default(null),
+  initialCash: z.number().positive().max(1e15).default(1_000_000),
+  fill: z.enum(['next-open', 'next-close']).default('next-open'),
+  wholeShares: z.boolean().default(false),
+  allowShort: z.boolean().default(false),
+  maxLeverage: z.number().min(1).max(10).default(1),
+  costs: z
+    .strictObject({
+      bps: z.number().min(0).max(10_000).default(DEFAULT_COSTS.bps),
+      slippageBps: z.number().min(0).max(10_000).default(DEFAULT_COSTS.slippageBps),
+      fixedFee: z.number().min(0).default(DEFAULT_COSTS.fixedFee),
+    })
+    .default(DEFAULT_COSTS),
+  /** Buy-and-hold comparison symbol (adjusted closes). */
+  benchmark: z.string().nullable().default(null),
+});
+
+export type BacktestSpecInput = z.input<typeof backtestSpecSchema>;
+
+/** A validated spec whose params are the strategy's resolved hyperparameters (defaults filled in). */
+export type BacktestSpec = Omit<z.output<typeof backtestSpecSchema>, 'params'> & { readonly params: StrategyParams };
+
+/**
+ * Validates a spec (CLI flags, stored JSON, notebook object) and resolves the strategy's params.
+ * @example parseBacktestSpec({ strategy: 'xs-momentum', symbols: ['SPY', 'TLT'], params: { topPct: 50 } })
+ */
+export function parseBacktestSpec(input: BacktestSpecInput): BacktestSpec {
+  const parsed = backtestSpecSchema.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ValidationError(issue.path.join('.') || 'spec', issue.message);
+  }
+  const spec = parsed.data;
+  const strategy = getStrategy(spec.strategy);
+  const symbols = spec.symbols.map((s, i) => normaliseSymbol(s, `symbols[${i}]`));
+  if (new Set(symbols).size !== symbols.length) throw new ValidationError('symbols', `a symbol appears twice in ${symbols.join(', ')}`);
+  if (spec.from && spec.to && spec.from > spec.to) throw new ValidationError('from', `from ${spec.from} is after to ${spec.to}`);
+  return {
+    ...spec,
+    symbols,
+    benchmark: spec.benchmark ? normaliseSymbol(spec.benchmark, 'benchmark') : null,
+    params: resolveParams(strategy, spec.interval, spec.params),
+  };
+}
+
+export function engineOptionsOf(spec: BacktestSpec): EngineOptions {
+  return {
+    initialCash: spec.initialCash,
+    fill: spec.fill,
+    costs: spec.costs,
+    wholeShares: spec.wholeShares,
+    allowShort: spec.allowShort,
+    maxLeverage: spec.maxLeverage,
+  };
+}

@@ -1,0 +1,309 @@
+/**
+ * Stored backtests: the spec and provenance (data fingerprint, code version), metrics, equity
+ * curve and trades. One backtest is one transaction.
+ */
+import { formatBarTime, type Interval } from '../data/bar.js';
+import { sql } from 'kysely';
+import type { Database } from '../db/database.js';
+import { DataError } from '../errors.js';
+import { base64ToFloats, floatsToBase64 } from '../util/float-bytes.js';
+import { parseBacktestSpec, type BacktestSpec } from './backtest-spec.js';
+import type { BacktestMetrics } from './metrics.js';
+import type { BacktestOutcome, TradeRecord } from './run-backtest.js';
+
+export interface StoreOptions {
+  readonly sweepId?: number;
+  /** Store the trade list (default true; sweeps may skip it: a re-run reproduces it). */
+  readonly trades?: boolean;
+  /** Store cash and gross exposure with the equity (default true). */
+  readonly fullSeries?: boolean;
+}
+
+const TRADE_BATCH = 2_000;
+
+/** @example const id = await storeBacktest(db, outcome) */
+export async function storeBacktest(db: Database, outcome: BacktestOutcome, options: StoreOptions = {}): Promise<number> {
+  const [id] = await storeBacktests(db, [outcome], options);
+  return id!;
+}
+
+/** Several backtests in one transaction (a sweep's batch); ids in the order given. */
+export async function storeBacktests(db: Database, outcomes: readonly BacktestOutcome[], options: StoreOptions = {}): Promise<number[]> {
+  if (outcomes.length === 0) return [];
+  const full = options.fullSeries ?? true;
+  return db.kysely.transaction().execute(async (trx) => {
+    const inserted = await trx
+      .insertInto('backtests')
+      .values(
+        outcomes.map((outcome) => ({
+          sweep_id: options.sweepId ?? null,
+          strategy: outcome.spec.strategy,
+          params: JSON.stringify(outcome.spec.params),
+          universe: outcome.spec.universe,
+          // The requested symbols (the spec); those without bars are named in the warnings.
+          symbols: JSON.stringify(outcome.spec.symbols),
+          interval: outcome.spec.interval,
+          period_from: new Date(outcome.dates[0]!),
+          period_to: new Date(outcome.dates[outcome.dates.length - 1]!),
+          engine: JSON.stringify(engineRecord(outcome.spec)),
+          costs: JSON.stringify(outcome.spec.costs),
+          benchmark: outcome.spec.benchmark,
+          metrics: JSON.stringify(outcome.metrics),
+          warnings: JSON.stringify(outcome.warnings),
+          data_fingerprint: outcome.dataFingerprint,
+          code_version: outcome.codeVersion,
+        })),
+      )
+      .returning('id')
+      .execute();
+    // Identity values are assigned in VALUES order within one statement.
+    const ids = inserted.map((row) => Number(row.id)).sort((a, b) => a - b);
+    await trx
+      .insertInto('backtest_equity')
+      .values(
+        outcomes.map((outcome, i) => ({
+          backtest_id: ids[i]!,
+          dates: bytea(outcome.dates),
+          equity: bytea(outcome.equity),
+          cash: full ? bytea(outcome.cash) : null,
+          gross_exposure: full ? bytea(outcome.grossExposure) : null,
+        })),
+      )
+      .execute();
+    if (options.trades ?? true) {
+      const rows = outcomes.flatMap((outcome, i) =>
+        outcome.trades.map((t, seq) => ({
+          backtest_id: ids[i]!,
+          seq,
+          symbol: t.symbol,
+          direction: t.direction,
+          entry_ts: new Date(t.entry),
+          exit_ts: t.exit === null ? null : new Date(t.exit),
+          max_shares: t.maxShares,
+          entry_price: t.entryPrice,
+          exit_price: t.exitPrice,
+          pnl: t.pnl,
+          fees: t.fees,
+          pnl_net: t.pnlNet,
+          bars_held: t.barsHeld,
+          open: t.open,
+        })),
+      );
+      for (let i = 0; i < rows.length; i += TRADE_BATCH)
+        await trx
+          .insertInto('backtest_trades')
+          .values(rows.slice(i, i + TRADE_BATCH))
+          .execute();
+    }
+    return ids;
+  });
+}
+
+/** The spec as stored; re-running it reproduces the backtest. */
+function engineRecord(spec: BacktestSpec) {
+  return {
+    initialCash: spec.initialCash,
+    fill: spec.fill,
+    wholeShares: spec.wholeShares,
+    allowShort: spec.allowShort,
+    maxLeverage: spec.maxLeverage,
+    from: spec.from,
+    to: spec.to,
+  };
+}
+
+export interface StoredBacktest {
+  readonly id: number;
+  readonly sweepId: number | null;
+  readonly spec: BacktestSpec;
+  readonly symbols: readonly string[];
+  readonly periodFrom: string;
+  readonly periodTo: string;
+  readonly metrics: BacktestMetrics;
+  readonly warnings: readonly string[];
+  readonly dataFingerprint: string;
+  readonly codeVersion: string;
+  readonly createdAt: Date;
+}
+
+/** A stored backtest, or a DataError saying it does not exist. */
+export async function getBacktest(db: Database, id: number): Promise<StoredBacktest> {
+  const row = await db.kysely.selectFrom('backtests').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw new DataError(`backtest ${id} does not exist (it may have been deleted); see momentum backtests list`);
+  const engine = row.engine as Record<string, unknown>;
+  const spec = parseBacktestSpec({
+    strategy: row.strategy,
+    params: row.params as Record<string, number | string | boolean>,
+    universe: row.universe,
+    symbols: row.symbols,
+    interval: row.interval as BacktestSpec['interval'],
+    from: (engine.from as string | null) ?? null,
+    to: (engine.to as string | null) ?? null,
+    initialCash: engine.initialCash as number,
+    fill: engine.fill as BacktestSpec['fill'],
+    wholeShares: engine.wholeShares as boolean,
+    allowShort: engine.allowShort as boolean,
+    maxLeverage: engine.maxLeverage as number,
+    costs: row.costs as BacktestSpec['costs'],
+    benchmark: row.benchmark,
+  });
+  return {
+    id: Number(row.id),
+    sweepId: row.sweep_id === null ? null : Number(row.sweep_id),
+    spec,
+    symbols: row.symbols,
+    periodFrom: row.period_from.toISOString().slice(0, 10),
+    periodTo: row.period_to.toISOString().slice(0, 10),
+    metrics: row.metrics as unknown as BacktestMetrics,
+    warnings: row.warnings,
+    dataFingerprint: row.data_fingerprint,
+    codeVersion: row.code_version,
+    createdAt: row.created_at,
+  };
+}
+
+export interface BacktestSeries {
+  readonly dates: Float64Array;
+  readonly equity: Float64Array;
+  readonly cash: Float64Array | null;
+  readonly grossExposure: Float64Array | null;
+}
+
+export async function getBacktestSeries(db: Database, id: number): Promise<BacktestSeries> {
+  const base64 = (column: 'dates' | 'equity' | 'cash' | 'gross_exposure') =>
+    sql<string | null>`encode(${sql.ref(column)}, 'base64')`.as(column);
+  const row = await db.kysely
+    .selectFrom('backtest_equity')
+    .select([base64('dates'), base64('equity'), base64('cash'), base64('gross_exposure')])
+    .where('backtest_id', '=', id)
+    .executeTakeFirst();
+  if (!row) throw new DataError(`backtest ${id} has no stored equity curve (or does not exist)`);
+  const floats = (text: string | null) => (text === null ? null : base64ToFloats(text));
+  return { dates: floats(row.dates)!, equity: floats(row.equity)!, cash: floats(row.cash), grossExposure: floats(row.gross_exposure) };
+}
+
+/** A series for a bytea column, sent as base64 text and decoded by the database. */
+function bytea(values: Float64Array) {
+  return sql<Uint8Array>`decode(${floatsToBase64(values)}, 'base64')`;
+}
+
+export async function getBacktestTrades(db: Database, id: number): Promise<TradeRecord[]> {
+  const backtest = await db.kysely.selectFrom('backtests').select('interval').where('id', '=', id).executeTakeFirst();
+  if (!backtest) throw new DataError(`backtest ${id} does not exist`);
+  const time = (d: Date) => formatBarTime(d.getTime(), backtest.interval as Interval);
+  const rows = await db.kysely.selectFrom('backtest_trades').selectAll().where('backtest_id', '=', id).orderBy('seq').execute();
+  return rows.map((r) => ({
+    symbol: r.symbol,
+    direction: r.direction < 0 ? -1 : 1,
+    entry: time(r.entry_ts),
+    exit: r.exit_ts ? time(r.exit_ts) : null,
+    maxShares: r.max_shares,
+    entryPrice: r.entry_price,
+    exitPrice: r.exit_price,
+    pnl: r.pnl,
+    fees: r.fees,
+    pnlNet: r.pnl_net,
+    barsHeld: r.bars_held,
+    open: r.open,
+  }));
+}
+
+export interface BacktestListItem {
+  readonly id: number;
+  readonly sweepId: number | null;
+  readonly strategy: string;
+  readonly params: Record<string, unknown>;
+  readonly universe: string | null;
+  readonly periodFrom: string;
+  readonly periodTo: string;
+  readonly totalReturnPct: number | null;
+  readonly cagr: number | null;
+  readonly sharpe: number | null;
+  readonly maxDrawdownPct: number | null;
+  readonly trades: number | null;
+  readonly createdAt: Date;
+}
+
+export async function listBacktests(
+  db: Database,
+  filter: { strategy?: string; sweepId?: number; limit?: number } = {},
+): Promise<BacktestListItem[]> {
+  let query = db.kysely
+    .selectFrom('backtests')
+    .select(['id', 'sweep_id', 'strategy', 'params', 'universe', 'period_from', 'period_to', 'created_at', 'metrics'])
+    .orderBy('id', 'desc')
+    .limit(filter.limit ?? 50);
+  if (filter.strategy) query = query.where('strategy', '=', filter.strategy);
+  if (filter.sweepId !== undefined) query = query.where('sweep_id', '=', filter.sweepId);
+  const rows = await query.execute();
+  return rows.map((r) => {
+    const m = r.metrics as unknown as BacktestMetrics;
+    return {
+      id: Number(r.id),
+      sweepId: r.sweep_id === null ? null : Number(r.sweep_id),
+      strategy: r.strategy,
+      params: r.params,
+      universe: r.universe,
+      periodFrom: r.period_from.toISOString().slice(0, 10),
+      periodTo: r.period_to.toISOString().slice(0, 10),
+      totalReturnPct: m.returns?.totalReturnPct ?? null,
+      cagr: m.returns?.cagr ?? null,
+      sharpe: m.returns?.sharpe ?? null,
+      maxDrawdownPct: m.drawdown?.maxDepthPct ?? null,
+      trades: m.trades?.closed ?? null,
+      createdAt: r.created_at,
+    };
+  });
+}
+
+export async function deleteBacktest(db: Database, id: number): Promise<boolean> {
+  const result = await db.kysely.deleteFrom('backtests').where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export interface SweepSummary {
+  readonly id: number;
+  readonly strategy: string;
+  readonly grid: Record<string, unknown>;
+  readonly combinations: number;
+  readonly status: 'running' | 'done' | 'failed';
+  readonly error: string | null;
+  readonly createdAt: Date;
+  readonly stored: number;
+}
+
+export async function listSweeps(db: Database, limit = 20): Promise<SweepSummary[]> {
+  const rows = await db.kysely
+    .selectFrom('sweeps as s')
+    .leftJoin('backtests as b', 'b.sweep_id', 's.id')
+    .select((eb) => [
+      's.id',
+      's.strategy',
+      's.grid',
+      's.combinations',
+      's.status',
+      's.error',
+      's.created_at',
+      eb.fn.count<number>('b.id').as('stored'),
+    ])
+    .groupBy(['s.id', 's.strategy', 's.grid', 's.combinations', 's.status', 's.error', 's.created_at'])
+    .orderBy('s.id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    strategy: r.strategy,
+    grid: r.grid,
+    combinations: r.combinations,
+    status: r.status,
+    error: r.error,
+    createdAt: r.created_at,
+    stored: Number(r.stored),
+  }));
+}
+
+/** Deletes a sweep and every backtest it stored. */
+export async function deleteSweep(db: Database, id: number): Promise<boolean> {
+  const result = await db.kysely.deleteFrom('sweeps').where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}

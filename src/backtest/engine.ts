@@ -1,0 +1,363 @@
+/**
+ * The backtest engine: targets at signal bars -> orders -> fills -> positions, cash, equity, trades.
+ * Pure and synchronous over typed arrays. The execution semantics (DESIGN.md), bar by bar:
+ *
+ * 1. Orders from the signal at bar t - 1 fill at bar t's open (`fill: 'next-open'`, the default) or
+ *    close (`'next-close'`). Reducing orders (sells of longs, buys of shorts) go first, then the
+ *    increasing ones, each group in symbol order, so sales fund purchases. An order whose symbol
+ *    has no price that bar (its market was closed) waits for its next bar, unless a new signal
+ *    replaces it; an order from the last bar never fills.
+ * 2. Costs: fill price moved against the trade by `slippageBps`, plus `bps` of traded value plus
+ *    `fixedFee` per order, paid from cash.
+ * 3. Cash never goes below zero unless `maxLeverage` > 1 (then down to -(maxLeverage - 1) x equity):
+ *    a purchase that does not fit is cut to what fits (whole shares when `wholeShares`), or
+ *    rejected when nothing fits. Shorts need `allowShort`.
+ * 4. Positions are marked at bar t's close (the last known close when a symbol has none that bar).
+ * 5. At a rebalance bar t, each symbol with a target gets an order: shares mode `target - position`;
+ *    weights mode `(w x equity_t - position x close_t) / close_t`, with equity and prices at t's
+ *    close; whole shares round the magnitude down (as backtrader's order_target_value). A zero
+ *    target closes the whole position (no floating-point leftover share).
+ *
+ * Trades are round trips of one symbol from flat back to flat (backtrader's TradeAnalyzer):
+ * resizing stays inside the trade; P&L is realised against the average entry price.
+ */
+import type { TargetSchedule } from '../strategies/strategy.js';
+
+export interface CostModel {
+  /** Proportional cost, basis points of traded value. */
+  readonly bps: number;
+  /** Fill price moved against the order, basis points. */
+  readonly slippageBps: number;
+  /** Fixed fee per filled order, in cash. */
+  readonly fixedFee: number;
+}
+
+export const NO_COSTS: CostModel = { bps: 0, slippageBps: 0, fixedFee: 0 };
+
+export interface EngineOptions {
+  readonly initialCash: number;
+  readonly fill: 'next-open' | 'next-close';
+  readonly costs: CostModel;
+  readonly wholeShares: boolean;
+  readonly allowShort: boolean;
+  /** Gross exposure the cash check allows, as a multiple of equity (1: no borrowing). */
+  readonly maxLeverage: number;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  initialCash: 1_000_000,
+  fill: 'next-open',
+  costs: NO_COSTS,
+  wholeShares: false,
+  allowShort: false,
+  maxLeverage: 1,
+};
+
+export interface EngineInput {
+  readonly dates: Float64Array;
+  readonly symbols: readonly string[];
+  /** Fill prices at the open, per symbol (adjusted opens for real data). */
+  readonly open: readonly Float64Array[];
+  /** Marking and sizing prices, per symbol (adjusted closes for real data). */
+  readonly close: readonly Float64Array[];
+  readonly schedule: TargetSchedule;
+}
+
+export interface Fill {
+  readonly bar: number;
+  readonly symbol: number;
+  /** Signed: positive bought, negative sold. */
+  readonly shares: number;
+  /** Price paid or received per share, slippage included. */
+  readonly price: number;
+  /** Commission and fixed fee. */
+  readonly fee: number;
+}
+
+export interface Trade {
+  readonly symbol: number;
+  readonly entryBar: number;
+  /** Bar of the fill that closed it; -1 while open. */
+  readonly exitBar: number;
+  /** 1 long, -1 short. */
+  readonly direction: 1 | -1;
+  /** Largest absolute position held during the trade. */
+  readonly maxShares: number;
+  readonly entryPrice: number;
+  readonly exitPrice: number;
+  /** Realised P&L before fees; for an open trade, marked at the last close. */
+  readonly pnl: number;
+  readonly fees: number;
+  readonly pnlNet: number;
+}
+
+export interface EngineCounters {
+  readonly orders: number;
+  readonly filled: number;
+  /** Cut down to what cash allowed. */
+  readonly clipped: number;
+  /** Nothing fitted the cash (or shorting not allowed). */
+  readonly rejected: number;
+  /** Bars orders waited because their symbol had no fill price (counted once a bar). */
+  readonly delayed: number;
+  /** Still waiting for a fill price when the data ended. */
+  readonly unfilled: number;
+  /** Signalled on the last bar. */
+  readonly expired: number;
+  /** No close at the signal bar to size the order with. */
+  readonly unpriced: number;
+}
+
+export interface EngineResult {
+  /** Portfolio value at each bar's close. */
+  readonly equity: Float64Array;
+  readonly cash: Float64Array;
+  /** Sum of |position x close| at each bar's close. */
+  readonly grossExposure: Float64Array;
+  /** Traded value (sum of |shares x price|) at each bar. */
+  readonly traded: Float64Array;
+  readonly fills: readonly Fill[];
+  readonly trades: readonly Trade[];
+  readonly openTrades: readonly Trade[];
+  /** Final positions in shares, per symbol. */
+  readonly positions: Float64Array;
+  readonly counters: EngineCounters;
+}
+
+/** @example const result = runEngine({ dates, symbols, open, close, schedule }, { ...DEFAULT_ENGINE_OPTIONS, wholeShares: true }) */
+export function runEngine(input: EngineInput, options: EngineOptions = DEFAULT_ENGINE_OPTIONS): EngineResult {
+  const bars = input.dates.length;
+  const n = input.symbols.length;
+  const { targets, rebalance, kind } = input.schedule;
+  const book = new Book(n, options);
+  const equity = new Float64Array(bars);
+  const cash = new Float64Array(bars);
+  const gross = new Float64Array(bars);
+  const traded = new Float64Array(bars);
+  const lastClose = new Float64Array(n).fill(Number.NaN);
+  const pending = new Float64Array(n);
+  let hasPending = false;
+  const fillPrices = options.fill === 'next-open' ? input.open : input.close;
+
+  for (let t = 0; t < bars; t++) {
+    if (hasPending) {
+      // The leverage check uses equity at the previous close (lastClose still holds bar t - 1's).
+      traded[t] = book.fillOrders(pending, fillPrices, t, book.cash + book.positionValue(lastClose));
+      hasPending = pending.some((order) => order !== 0);
+    }
+    for (let j = 0; j < n; j++) {
+      const c = input.close[j]![t]!;
+      if (!Number.isNaN(c)) lastClose[j] = c;
+    }
+    let exposure = 0;
+    for (let j = 0; j < n; j++) {
+      const position = book.position[j]!;
+      if (position !== 0) exposure += Math.abs(position * lastClose[j]!);
+    }
+    const value = book.cash + book.positionValue(lastClose);
+    equity[t] = value;
+    cash[t] = book.cash;
+    gross[t] = exposure;
+
+    if (!rebalance[t]) continue;
+    for (let j = 0; j < n; j++) {
+      const target = targets[t * n + j]!;
+      if (Number.isNaN(target)) continue;
+      const close = input.close[j]![t]!;
+      const position = book.position[j]!;
+      let order: number;
+      if (kind === 'shares' || target === 0)
+        order = target - position; // a zero target closes exactly
+      else {
+        if (!(close > 0)) {
+          if (target !== 0 || position !== 0) book.counters.unpriced++;
+          continue;
+        }
+        order = (target * value - position * close) / close;
+      }
+      if (options.wholeShares) order = Math.trunc(order);
+      if (order === 0 || !Number.isFinite(order)) continue;
+      book.counters.orders++;
+      if (t === bars - 1) {
+        book.counters.expired++;
+        continue;
+      }
+      pending[j] = order;
+      hasPending = true;
+    }
+  }
+  if (hasPending) book.counters.unfilled += pending.filter((order) => order !== 0).length;
+  return {
+    equity,
+    cash,
+    grossExposure: gross,
+    traded,
+    fills: book.fills,
+    trades: book.trades,
+    openTrades: book.openTrades(lastClose),
+    positions: Float64Array.from(book.position),
+    counters: { ...book.counters },
+  };
+}
+
+/** Positions, cash and the trade ledger. */
+class Book {
+  cash: number;
+  readonly position: Float64Array;
+  readonly fills: Fill[] = [];
+  readonly trades: Trade[] = [];
+  readonly counters = { orders: 0, filled: 0, clipped: 0, rejected: 0, delayed: 0, unfilled: 0, expired: 0, unpriced: 0 };
+  // The open trade of each symbol.
+  private readonly entryBar: Int32Array;
+  private readonly direction: Int8Array;
+  private readonly avgPrice: Float64Array;
+  private readonly realised: Float64Array;
+  private readonly fees: Float64Array;
+  private readonly maxShares: Float64Array;
+  private readonly exitValue: Float64Array;
+  private readonly exitShares: Float64Array;
+
+  constructor(
+    private readonly n: number,
+    private readonly options: EngineOptions,
+  ) {
+    this.cash = options.initialCash;
+    this.position = new Float64Array(n);
+    this.entryBar = new Int32Array(n).fill(-1);
+    this.direction = new Int8Array(n);
+    this.avgPrice = new Float64Array(n);
+    this.realised = new Float64Array(n);
+    this.fees = new Float64Array(n);
+    this.maxShares = new Float64Array(n);
+    this.exitValue = new Float64Array(n);
+    this.exitShares = new Float64Array(n);
+  }
+
+  positionValue(prices: Float64Array): number {
+    let value = 0;
+    for (let j = 0; j < this.n; j++) {
+      const p = this.position[j]!;
+      if (p !== 0) value += p * prices[j]!;
+    }
+    return value;
+  }
+
+  /** Fills the pending orders at bar t, reducing ones first; returns the traded value. */
+  fillOrders(orders: Float64Array, prices: readonly Float64Array[], t: number, equity: number): number {
+    let traded = 0;
+    for (const reducing of [true, false]) {
+      for (let j = 0; j < this.n; j++) {
+        const order = orders[j]!;
+        if (order === 0) continue;
+        const position = this.position[j]!;
+        const isReducing = position !== 0 && Math.sign(order) !== Math.sign(position);
+        if (isReducing !== reducing) continue;
+        const price = prices[j]![t]!;
+        if (!(price > 0)) {
+          // No bar for this symbol today (a holiday on its exchange, a gap): it waits for the next one.
+          this.counters.delayed++;
+          continue;
+        }
+        orders[j] = 0; // taken: the second pass must not see it again
+        const shares = this.affordable(order, position, price, equity);
+        if (shares === 0) {
+          this.counters.rejected++;
+          continue;
+        }
+        if (shares !== order) this.counters.clipped++;
+        traded += this.fill(j, shares, price, t);
+      }
+    }
+    return traded;
+  }
+
+  /** The part of an order that shorting rules and cash allow. */
+  private affordable(order: number, position: number, price: number, equity: number): number {
+    const { costs, wholeShares, allowShort, maxLeverage } = this.options;
+    let shares = order;
+    if (!allowShort && position + shares < 0) shares = -position;
+    if (shares <= 0) return shares;
+    const unitCost = price * (1 + costs.slippageBps / 1e4) * (1 + costs.bps / 1e4);
+    const budget = this.cash + (maxLeverage - 1) * Math.max(0, equity) - costs.fixedFee;
+    if (shares * unitCost <= budget) return shares;
+    const fit = Math.max(0, budget / unitCost);
+    return wholeShares ? Math.floor(fit) : fit;
+  }
+
+  /** Executes one fill and updates the trade of its symbol; returns the traded value. */
+  private fill(j: number, shares: number, price: number, t: number): number {
+    const { costs } = this.options;
+    const executed = price * (1 + (Math.sign(shares) * costs.slippageBps) / 1e4);
+    const value = Math.abs(shares) * executed;
+    const fee = (value * costs.bps) / 1e4 + costs.fixedFee;
+    this.cash -= shares * executed + fee;
+    this.fills.push({ bar: t, symbol: j, shares, price: executed, fee });
+    this.counters.filled++;
+
+    let remaining = shares;
+    let position = this.position[j]!;
+    if (position !== 0 && Math.sign(remaining) !== Math.sign(position)) {
+      const closing = Math.min(Math.abs(remaining), Math.abs(position)) * Math.sign(remaining);
+      this.realised[j] = this.realised[j]! + -closing * (executed - this.avgPrice[j]!);
+      this.exitValue[j] = this.exitValue[j]! + Math.abs(closing) * executed;
+      this.exitShares[j] = this.exitShares[j]! + Math.abs(closing);
+      this.fees[j] = this.fees[j]! + (fee * closing) / shares;
+      position += closing;
+      remaining -= closing;
+      this.position[j] = position;
+      if (position === 0) this.closeTrade(j, t);
+      if (remaining === 0) return value;
+    }
+    if (position === 0) {
+      this.entryBar[j] = t;
+      this.direction[j] = remaining > 0 ? 1 : -1;
+      this.avgPrice[j] = executed;
+    } else {
+      this.avgPrice[j] =
+        (this.avgPrice[j]! * Math.abs(position) + executed * Math.abs(remaining)) / (Math.abs(position) + Math.abs(remaining));
+    }
+    this.fees[j] = this.fees[j]! + (fee * remaining) / shares;
+    position += remaining;
+    this.position[j] = position;
+    this.maxShares[j] = Math.max(this.maxShares[j]!, Math.abs(position));
+    return value;
+  }
+
+  private closeTrade(j: number, t: number): void {
+    this.trades.push(this.tradeOf(j, t, this.realised[j]!, this.exitValue[j]! / this.exitShares[j]!));
+    this.entryBar[j] = -1;
+    this.realised[j] = 0;
+    this.fees[j] = 0;
+    this.maxShares[j] = 0;
+    this.exitValue[j] = 0;
+    this.exitShares[j] = 0;
+  }
+
+  private tradeOf(j: number, exitBar: number, pnl: number, exitPrice: number): Trade {
+    const fees = this.fees[j]!;
+    return {
+      symbol: j,
+      entryBar: this.entryBar[j]!,
+      exitBar,
+      direction: this.direction[j]! < 0 ? -1 : 1,
+      maxShares: this.maxShares[j]!,
+      entryPrice: this.avgPrice[j]!,
+      exitPrice,
+      pnl,
+      fees,
+      pnlNet: pnl - fees,
+    };
+  }
+
+  /** Trades still open, marked at the last close (unrealised P&L included). */
+  openTrades(lastClose: Float64Array): Trade[] {
+    const open: Trade[] = [];
+    for (let j = 0; j < this.n; j++) {
+      const position = this.position[j]!;
+      if (position === 0) continue;
+      const unrealised = position * (lastClose[j]! - this.avgPrice[j]!);
+      open.push(this.tradeOf(j, -1, this.realised[j]! + unrealised, lastClose[j]!));
+    }
+    return open;
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * Performance metrics of a backtest: one plain, JSON-serialisable object (numbers, strings, null;
+ * never NaN or Infinity: a figure that is undefined is null). Definitions, with V_t the equity at
+ * bar t's close, V_-1 = initialCash, n bars, ppy = periodsPerYear (default barsPerYear(interval)),
+ * rf the annual risk-free rate (default 0):
+ *
+ * - years = (date_{n-1} - date_0) / 365.25 days.
+ * - totalReturnPct = (V_{n-1} / initialCash - 1) x 100; cagr = (V_{n-1} / initialCash)^(1 / years) - 1.
+ * - r_t = V_t / V_{t-1} - 1 for t = 0..n-1 (so r_0 is measured from the initial cash).
+ * - volatility = sampleStd(r) x sqrt(ppy), sample std with n - 1.
+ * - sharpe = (mean(r) - rf / ppy) / sampleStd(r) x sqrt(ppy); null with zero volatility.
+ * - sortino = mean(r - rf / ppy) / DD x sqrt(ppy), DD = sqrt(sum(min(r - rf / ppy, 0)^2) / n) over
+ *   all n bars (quantstats; not the n - 1 or losing-bars-only variants); null when DD = 0.
+ * - skewness g1 = m3 / m2^1.5, excessKurtosis g2 = m4 / m2^2 - 3, population moments
+ *   (return-statistics.ts); null with zero variance.
+ * - calmar = cagr / (max drawdown depth as a fraction); null without a drawdown.
+ * - Drawdown (drawdown.ts, from the initial capital): the deepest episode's peak, trough and recovery
+ *   dates. A peak at the initial capital is bar -1 and reported with the first bar's date.
+ *   durationBars = recovery bar (or n - 1 if not recovered) - peak bar; durationDays = calendar days
+ *   from the reported start date to the recovery (or last) date. longestBars: the longest run of
+ *   bars below the running peak, any episode. maxMoneydown: the largest loss in money, any episode.
+ * - turnover = sum(traded) / mean(V) / years (two-sided, annualised: 2 = buying and selling the
+ *   whole book once a year). timeInMarket = fraction of bars with grossExposure > 0;
+ *   avgGrossExposure = mean(grossExposure_t / V_t).
+ * - Benchmark (buy and hold from its first price, p_f): totalReturnPct = (p_{n-1} / p_f - 1) x 100,
+ *   cagr over its own years (date_{n-1} - date_f), excessCagr = cagr - benchmark cagr. Over the
+ *   bars t >= 1 with both returns (r_b,t = p_t / p_{t-1} - 1; none at bar 0, whose r_0 comes from the
+ *   initial cash): beta = cov(r, r_b) / var(r_b), alpha = (mean(r) - beta x mean(r_b)) x ppy,
+ *   correlation = cov / (std(r) std(r_b)), trackingError = std(r - r_b) x sqrt(ppy),
+ *   informationRatio = mean(r - r_b) x ppy / trackingError. rf plays no part here.
+ *
+ * Returns after the equity reaches 0 or below are undefined, so the statistics built on them are null.
+ */
+import { formatBarTime, MS_PER_DAY, type Interval } from '../data/bar.js';
+import { barsPerYear } from '../strategies/strategy.js';
+import { drawdownStats } from './drawdown.js';
+import { validateMetricsInput, type MetricsInput } from './metrics-input.js';
+import { downsideDeviation, excessKurtosis, mean, sampleCovariance, sampleStd, skewness } from './return-statistics.js';
+import { tradeMetrics, type TradeMetrics } from './trade-statistics.js';
+
+export type { MetricsInput } from './metrics-input.js';
+export type { TradeMetrics } from './trade-statistics.js';
+
+const MS_PER_YEAR = 365.25 * MS_PER_DAY;
+
+export interface PeriodMetrics {
+  /** ISO date (or instant for intraday intervals) of the first and last bar. */
+  readonly start: string;
+  readonly end: string;
+  readonly bars: number;
+  readonly years: number;
+  readonly interval: Interval;
+  readonly periodsPerYear: number;
+}
+
+/** Fractions unless the name ends in Pct; ratios are annualised. */
+export interface ReturnMetrics {
+  readonly totalReturnPct: number;
+  readonly cagr: number | null;
+  /** Mean per-bar simple return. */
+  readonly meanReturn: number | null;
+  readonly volatility: number | null;
+  readonly sharpe: number | null;
+  readonly sortino: number | null;
+  readonly calmar: number | null;
+  readonly skewness: number | null;
+  readonly excessKurtosis: number | null;
+  readonly riskFreeRate: number;
+}
+
+export interface DrawdownMetrics {
+  /** Deepest drawdown, percent (25 = 25%); 0 when the equity never fell below its peak. */
+  readonly maxDepthPct: number;
+  readonly maxMoneydown: number;
+  /** Dates of the deepest episode; null without a drawdown (recovery: also while not recovered). */
+  readonly start: string | null;
+  readonly trough: string | null;
+  readonly recovery: string | null;
+  readonly durationBars: number;
+  readonly durationDays: number;
+  readonly longestBars: number;
+}
+
+export interface ActivityMetrics {
+  /** Null when `traded` was not given. */
+  readonly turnover: number | null;
+  /** Null when `grossExposure` was not given. */
+  readonly timeInMarket: number | null;
+  readonly avgGrossExposure: number | null;
+}
+
+export interface BenchmarkMetrics {
+  readonly symbol: string;
+  /** Date of its first price; null (and every figure null) when it has none in the period. */
+  readonly start: string | null;
+  readonly totalReturnPct: number | null;
+  readonly cagr: number | null;
+  readonly excessCagr: number | null;
+  /** Bars with both returns, the sample of the figures below. */
+  readonly pairedBars: number;
+  readonly beta: number | null;
+  readonly alpha: number | null;
+  readonly correlation: number | null;
+  readonly trackingError: number | null;
+  readonly informationRatio: number | null;
+}
+
+export interface BacktestMetrics {
+  readonly period: PeriodMetrics;
+  readonly returns: ReturnMetrics;
+  readonly drawdown: DrawdownMetrics;
+  readonly trades: TradeMetrics;
+  readonly activity: ActivityMetrics;
+  /** Null when no benchmark was given. */
+  readonly benchmark: BenchmarkMetrics | null;
+}
+
+/**
+ * Computes every metric above; throws a ValidationError naming the field on bad input.
+ * @example
+ * const m = computeMetrics({ interval: '1d', dates, equity: result.equity, initialCash: 1e6, trades: result.trades });
+ * m.returns.sharpe // e.g. 0.84, or null for a flat equity
+ */
+export function computeMetrics(input: MetricsInput): BacktestMetrics {
+  validateMetricsInput(input);
+  const { dates, equity, initialCash, interval } = input;
+  const n = equity.length;
+  const ppy = input.periodsPerYear ?? barsPerYear(interval);
+  const rf = input.riskFreeRate ?? 0;
+  const years = (dates[n - 1]! - dates[0]!) / MS_PER_YEAR;
+  const r = simpleReturns(equity, initialCash);
+  const excess = r.map((x) => x - rf / ppy);
+  const std = sampleStd(r);
+  const cagr = annualised(equity[n - 1]! / initialCash, years);
+  const dd = drawdownStats(equity, initialCash);
+  const day = (bar: number) => formatBarTime(dates[bar]!, interval);
+  const hasDrawdown = dd.maxDepth > 0;
+  const startBar = Math.max(dd.peak, 0);
+  const endBar = dd.recovery >= 0 ? dd.recovery : n - 1;
+  return {
+    period: { start: day(0), end: day(n - 1), bars: n, years, interval, periodsPerYear: ppy },
+    returns: {
+      totalReturnPct: (equity[n - 1]! / initialCash - 1) * 100,
+      cagr: finite(cagr),
+      meanReturn: finite(mean(r)),
+      volatility: finite(std * Math.sqrt(ppy)),
+      sharpe: ratio(mean(r) - rf / ppy, std, Math.sqrt(ppy)),
+      sortino: ratio(mean(excess), downsideDeviation(excess), Math.sqrt(ppy)),
+      calmar: hasDrawdown ? finite(cagr / dd.maxDepth) : null,
+      skewness: finite(skewness(r)),
+      excessKurtosis: finite(excessKurtosis(r)),
+      riskFreeRate: rf,
+    },
+    drawdown: {
+      maxDepthPct: dd.maxDepth * 100,
+      maxMoneydown: dd.maxMoneydown,
+      start: hasDrawdown ? day(startBar) : null,
+      trough: hasDrawdown ? day(dd.trough) : null,
+      recovery: hasDrawdown && dd.recovery >= 0 ? day(dd.recovery) : null,
+      durationBars: hasDrawdown ? endBar - dd.peak : 0,
+      durationDays: hasDrawdown ? (dates[endBar]! - dates[startBar]!) / MS_PER_DAY : 0,
+      longestBars: dd.maxLength,
+    },
+    trades: tradeMetrics(input.trades, input.openTrades ?? []),
+    activity: activityMetrics(input, years),
+    benchmark: input.benchmark ? benchmarkMetrics(input.benchmark, input, r, cagr, ppy) : null,
+  };
+}
+
+/** r_t = V_t / V_{t-1} - 1 with V_-1 = initial; NaN once the previous value is 0 or below. */
+function simpleReturns(equity: Float64Array, initial: number): Float64Array {
+  const r = new Float64Array(equity.length);
+  let previous = initial;
+  for (let t = 0; t < equity.length; t++) {
+    r[t] = previous > 0 ? equity[t]! / previous - 1 : Number.NaN;
+    previous = equity[t]!;
+  }
+  return r;
+}
+
+/** growth^(1 / years) - 1; NaN for a negative growth or zero years. */
+function annualised(growth: number, years: number): number {
+  return years > 0 && growth >= 0 ? growth ** (1 / years) - 1 : Number.NaN;
+}
+
+function activityMetrics(input: MetricsInput, years: number): ActivityMetrics {
+  const { equity, traded, grossExposure: gross } = input;
+  const meanEquity = mean(equity);
+  const turnover = traded && meanEquity > 0 ? finite(traded.reduce((s, v) => s + v, 0) / meanEquity / years) : null;
+  if (!gross) return { turnover, timeInMarket: null, avgGrossExposure: null };
+  return {
+    turnover,
+    timeInMarket: gross.filter((g) => g > 0).length / gross.length,
+    avgGrossExposure: finite(mean(gross.map((g, t) => g / equity[t]!))),
+  };
+}
+
+function benchmarkMetrics(
+  benchmark: NonNullable<MetricsInput['benchmark']>,
+  input: MetricsInput,
+  r: Float64Array,
+  cagr: number,
+  ppy: number,
+): BenchmarkMetrics {
+  const { prices } = benchmark;
+  const { dates } = input;
+  const n = prices.length;
+  const first = prices.findIndex((p) => !Number.isNaN(p));
+  if (first < 0) {
+    const none = { totalReturnPct: null, cagr: null, excessCagr: null, beta: null, alpha: null, correlation: null };
+    return { symbol: benchmark.symbol, start: null, pairedBars: 0, ...none, trackingError: null, informationRatio: null };
+  }
+  const growth = prices[n - 1]! / prices[first]!;
+  const benchmarkCagr = annualised(growth, (dates[n - 1]! - dates[first]!) / MS_PER_YEAR);
+  // Prices are validated gap-free after the first, so the pairs are the bars after it.
+  const from = first + 1;
+  const x = r.slice(from);
+  const y = new Float64Array(n - from).map((_, i) => prices[from + i]! / prices[from + i - 1]! - 1);
+  const active = x.map((v, i) => v - y[i]!);
+  const beta = sampleCovariance(x, y) / sampleCovariance(y, y);
+  const trackingError = sampleStd(active) * Math.sqrt(ppy);
+  return {
+    symbol: benchmark.symbol,
+    start: formatBarTime(dates[first]!, input.interval),
+    totalReturnPct: (growth - 1) * 100,
+    cagr: finite(benchmarkCagr),
+    excessCagr: finite(cagr - benchmarkCagr),
+    pairedBars: x.length,
+    beta: finite(beta),
+    alpha: finite((mean(x) - beta * mean(y)) * ppy),
+    correlation: finite(sampleCovariance(x, y) / (sampleStd(x) * sampleStd(y))),
+    trackingError: finite(trackingError),
+    informationRatio: ratio(mean(active) * ppy, trackingError, 1),
+  };
+}
+
+/** numerator / denominator x scale, null when the denominator is 0 or anything is not finite. */
+function ratio(numerator: number, denominator: number, scale: number): number | null {
+  return denominator > 0 ? finite((numerator / denominator) * scale) : null;
+}
+
+function finite(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}

@@ -1,0 +1,263 @@
+/**
+ * One backtest: strategy targets -> engine -> metrics, on adjusted prices (fills at adjusted opens,
+ * marks at adjusted closes, so splits and dividends create no fake P&L and dividends are
+ * reinvested). The panel holds every bar up to `to` so lookbacks can warm up before `from`;
+ * trading, the equity curve and the metrics start at the first bar on or after `from`. On a panel
+ * mixing calendars the strategy sees a symbol's last price on bars it lacks, and its orders wait
+ * for its next real bar.
+ */
+import { formatBarTime, MS_PER_DAY, type AssetClass } from '../data/bar.js';
+import { panelFingerprint } from '../data/fingerprint.js';
+import { carryForward, carryForwardValues, loadPanel, type Panel, type PanelField } from '../data/panel.js';
+import { getInstruments } from '../data/price-store.js';
+import type { Database } from '../db/database.js';
+import { DataError } from '../errors.js';
+import { getStrategy } from '../strategies/registry.js';
+import type { StrategyPanel, TargetSchedule } from '../strategies/strategy.js';
+import { codeVersion } from '../util/code-version.js';
+import { engineOptionsOf, type BacktestSpec } from './backtest-spec.js';
+import { runEngine, type EngineResult } from './engine.js';
+import { computeMetrics, type BacktestMetrics } from './metrics.js';
+
+export interface TradeRecord {
+  readonly symbol: string;
+  readonly direction: 1 | -1;
+  readonly entry: string;
+  /** null while open at the end. */
+  readonly exit: string | null;
+  readonly maxShares: number;
+  readonly entryPrice: number;
+  readonly exitPrice: number;
+  readonly pnl: number;
+  readonly fees: number;
+  readonly pnlNet: number;
+  readonly barsHeld: number;
+  readonly open: boolean;
+}
+
+export interface BacktestOutcome {
+  readonly spec: BacktestSpec;
+  /** Symbols actually traded (symbols without any bar are dropped with a warning). */
+  readonly symbols: readonly string[];
+  /** Bar times of the trading period, with the series below. */
+  readonly dates: Float64Array;
+  readonly equity: Float64Array;
+  readonly cash: Float64Array;
+  readonly grossExposure: Float64Array;
+  /** Buy-and-hold of the benchmark with the same capital from its first price (null without one; NaN before). */
+  readonly benchmarkEquity: Float64Array | null;
+  readonly trades: readonly TradeRecord[];
+  readonly metrics: BacktestMetrics;
+  readonly warnings: readonly string[];
+  readonly dataFingerprint: string;
+  readonly codeVersion: string;
+}
+
+/** The panel a backtest needs, as loaded from the store (plus the benchmark's closes). */
+export interface BacktestData {
+  readonly panel: StrategyPanel;
+  readonly benchmark?: Float64Array | undefined;
+  readonly warnings: readonly string[];
+  /** panelFingerprint(panel), computed once when the same panel serves many backtests (sweeps). */
+  readonly fingerprint?: string;
+}
+
+/** Fields every backtest needs besides the strategy's own: fills at adjusted opens, marks at adjusted closes. */
+const ENGINE_FIELDS: readonly PanelField[] = ['adj_open', 'adj_close'];
+
+/** Loads the bars of a spec: all history up to `to` (warm-up), symbols without bars dropped with a warning. */
+export async function loadBacktestData(db: Database, spec: BacktestSpec): Promise<BacktestData> {
+  const strategy = getStrategy(spec.strategy);
+  const fields = [...new Set([...ENGINE_FIELDS, ...strategy.fields])];
+  // `to` is a date: include every bar of that day.
+  const to = spec.to ? Date.parse(`${spec.to}T00:00:00Z`) + MS_PER_DAY - 1 : undefined;
+  const full = await loadPanel(db, { symbols: spec.symbols, interval: spec.interval, to, field: fields });
+  const warnings: string[] = [];
+  const keep = full.symbols.map((_, j) => full.values.adj_close[j]!.some((v) => !Number.isNaN(v)));
+  const dropped = full.symbols.filter((_, j) => !keep[j]);
+  if (dropped.length > 0) warnings.push(`no ${spec.interval} bars for ${dropped.join(', ')}: dropped from the universe`);
+  const panel = selectSymbols(full, keep);
+  const instruments = new Map((await getInstruments(db, panel.symbols)).map((i) => [i.symbol, i.asset_class]));
+  const assetClasses = panel.symbols.map((s) => (instruments.get(s) ?? null) as AssetClass | null);
+  let benchmark: Float64Array | undefined;
+  if (spec.benchmark) {
+    const index = panel.symbols.indexOf(spec.benchmark);
+    if (index >= 0) benchmark = carryForward(panel.values.adj_close[index]!);
+    else {
+      const other = await loadPanel(db, { symbols: [spec.benchmark], interval: spec.interval, to, field: 'adj_close' }).catch(
+        () => undefined,
+      );
+      if (other) benchmark = alignTo(panel.dates, other.dates, other.values.adj_close[0]!);
+      else warnings.push(`benchmark ${spec.benchmark} has no ${spec.interval} bars: no benchmark figures`);
+    }
+  }
+  return { panel: { ...panel, assetClasses }, benchmark, warnings, fingerprint: panelFingerprint(panel) };
+}
+
+/**
+ * Runs the backtest on loaded data; pure.
+ * @example const outcome = backtestOnPanel(parseBacktestSpec({ strategy: 'ma-trend', symbols }), await loadBacktestData(db, spec))
+ */
+export function backtestOnPanel(spec: BacktestSpec, data: BacktestData): BacktestOutcome {
+  const { panel } = data;
+  const strategy = getStrategy(spec.strategy);
+  const start = startBar(panel.dates, spec.from);
+  const bars = panel.dates.length;
+  if (start >= bars - 1) {
+    throw new DataError(
+      `no ${spec.interval} bars to trade between ${spec.from ?? 'the start'} and ${spec.to ?? 'now'} for ${panel.symbols.join(', ')}`,
+    );
+  }
+  const warnings = [...data.warnings, ...cached(coverageCache, panel, start, () => coverageWarnings(panel, start, spec.interval))];
+  // Signals see each symbol's last price on bars it lacks (mixed calendars); fills still need a real bar.
+  const signalPanel = cached(signalPanelCache, panel, 0, () => ({ ...panel, values: carryForwardValues(panel.values) }));
+  const schedule = strategy.targets(signalPanel, spec.params);
+  if (!spec.allowShort && hasShortTargets(schedule)) {
+    warnings.push(`${spec.strategy} asked for short positions; shorting is off (allowShort), so they were not taken`);
+  }
+  const result = runEngine(
+    {
+      dates: panel.dates,
+      symbols: panel.symbols,
+      open: panel.values.adj_open!,
+      close: panel.values.adj_close!,
+      schedule: tradingFrom(schedule, start),
+    },
+    engineOptionsOf(spec),
+  );
+  const slice = (series: Float64Array) => series.slice(start);
+  const dates = slice(panel.dates);
+  const metrics = computeMetrics({
+    interval: spec.interval,
+    dates,
+    equity: slice(result.equity),
+    initialCash: spec.initialCash,
+    trades: result.trades,
+    openTrades: result.openTrades,
+    traded: slice(result.traded),
+    grossExposure: slice(result.grossExposure),
+    ...(data.benchmark && spec.benchmark ? { benchmark: { symbol: spec.benchmark, prices: slice(data.benchmark) } } : {}),
+  });
+  return {
+    spec,
+    symbols: panel.symbols,
+    dates,
+    equity: slice(result.equity),
+    cash: slice(result.cash),
+    grossExposure: slice(result.grossExposure),
+    benchmarkEquity: data.benchmark && spec.benchmark ? buyAndHold(slice(data.benchmark), spec.initialCash) : null,
+    trades: tradeRecords(result, panel),
+    metrics,
+    warnings,
+    dataFingerprint: data.fingerprint ?? panelFingerprint(panel),
+    codeVersion: codeVersion(),
+  };
+}
+
+/** Loads and runs. @example const outcome = await runBacktest(db, parseBacktestSpec({ strategy: 'xs-momentum', symbols })) */
+export async function runBacktest(db: Database, spec: BacktestSpec): Promise<BacktestOutcome> {
+  return backtestOnPanel(spec, await loadBacktestData(db, spec));
+}
+
+// A sweep runs many backtests on one panel: what depends only on the panel is computed once.
+const signalPanelCache = new WeakMap<StrategyPanel, Map<number, StrategyPanel>>();
+const coverageCache = new WeakMap<StrategyPanel, Map<number, string[]>>();
+
+function cached<T>(cache: WeakMap<StrategyPanel, Map<number, T>>, panel: StrategyPanel, key: number, compute: () => T): T {
+  let byKey = cache.get(panel);
+  if (!byKey) cache.set(panel, (byKey = new Map()));
+  let value = byKey.get(key);
+  if (value === undefined) byKey.set(key, (value = compute()));
+  return value;
+}
+
+function startBar(dates: Float64Array, from: string | null): number {
+  if (!from) return 0;
+  const ts = Date.parse(`${from}T00:00:00Z`);
+  const index = dates.findIndex((t) => t >= ts);
+  return index < 0 ? dates.length : index;
+}
+
+/** The schedule with every rebalance before `start` removed: warm-up bars never trade. */
+function tradingFrom(schedule: TargetSchedule, start: number): TargetSchedule {
+  if (start === 0) return schedule;
+  const rebalance = schedule.rebalance.slice();
+  rebalance.fill(0, 0, start);
+  return { ...schedule, rebalance };
+}
+
+function hasShortTargets(schedule: TargetSchedule): boolean {
+  const targets = schedule.targets;
+  for (let i = 0; i < targets.length; i++) if (targets[i]! < 0) return true;
+  return false;
+}
+
+function selectSymbols<F extends PanelField>(panel: Panel<F>, keep: readonly boolean[]): Panel<F> {
+  const values = {} as Record<F, Float64Array[]>;
+  for (const field of Object.keys(panel.values) as F[]) values[field] = panel.values[field].filter((_, j) => keep[j]);
+  return { ...panel, symbols: panel.symbols.filter((_, j) => keep[j]), values };
+}
+
+/** Symbols that start late or have gaps inside the trading period are traded, and said so. */
+function coverageWarnings(panel: StrategyPanel, start: number, interval: string): string[] {
+  const warnings: string[] = [];
+  panel.symbols.forEach((symbol, j) => {
+    const close = panel.values.adj_close![j]!;
+    let first = -1;
+    let last = -1;
+    for (let t = start; t < close.length; t++) {
+      if (Number.isNaN(close[t]!)) continue;
+      if (first < 0) first = t;
+      last = t;
+    }
+    if (first < 0) {
+      warnings.push(`${symbol} has no ${interval} bars in the trading period: never traded`);
+      return;
+    }
+    if (first > start)
+      warnings.push(`${symbol} starts ${formatBarTime(panel.dates[first]!, '1d')}, after the period start: traded from then on`);
+    let gaps = 0;
+    for (let t = first; t <= last; t++) if (Number.isNaN(close[t]!)) gaps++;
+    if (gaps > 0) warnings.push(`${symbol} misses ${gaps} bar(s) inside its range: no fills on them, valued at its last close`);
+    if (last < close.length - 1)
+      warnings.push(
+        `${symbol} ends ${formatBarTime(panel.dates[last]!, '1d')}, before the period end: held positions are valued at its last close`,
+      );
+  });
+  return warnings;
+}
+
+/** Initial cash invested in the series at its first price and held. */
+function buyAndHold(prices: Float64Array, cash: number): Float64Array {
+  const first = prices.find((p) => !Number.isNaN(p));
+  return Float64Array.from(prices, (p) => (first === undefined ? Number.NaN : (cash * p) / first));
+}
+
+/** The other series on these dates, its last price carried over bars it lacks (holidays differ across markets). */
+function alignTo(dates: Float64Array, otherDates: Float64Array, values: Float64Array): Float64Array {
+  const byTime = new Map<number, number>();
+  otherDates.forEach((t, i) => byTime.set(t, values[i]!));
+  return carryForward(Float64Array.from(dates, (t) => byTime.get(t) ?? Number.NaN));
+}
+
+function tradeRecords(result: EngineResult, panel: StrategyPanel): TradeRecord[] {
+  const day = (bar: number) => formatBarTime(panel.dates[bar]!, panel.interval);
+  const last = panel.dates.length - 1;
+  return [...result.trades, ...result.openTrades].map((trade) => {
+    const open = trade.exitBar < 0;
+    return {
+      symbol: panel.symbols[trade.symbol]!,
+      direction: trade.direction,
+      entry: day(trade.entryBar),
+      exit: open ? null : day(trade.exitBar),
+      maxShares: trade.maxShares,
+      entryPrice: trade.entryPrice,
+      exitPrice: trade.exitPrice,
+      pnl: trade.pnl,
+      fees: trade.fees,
+      pnlNet: trade.pnlNet,
+      barsHeld: (open ? last : trade.exitBar) - trade.entryBar,
+      open,
+    };
+  });
+}

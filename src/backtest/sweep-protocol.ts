@@ -1,0 +1,88 @@
+/**
+ * What the sweep's main thread and its workers exchange. The panel crosses once, in
+ * SharedArrayBuffers (no copy per worker or per combination); results come back with their
+ * series as transferred buffers.
+ */
+import type { PanelField } from '../data/panel.js';
+import type { StrategyParams } from '../strategies/strategy.js';
+import type { BacktestSpec } from './backtest-spec.js';
+import type { BacktestMetrics } from './metrics.js';
+import type { BacktestData, TradeRecord } from './run-backtest.js';
+
+export interface SharedData {
+  readonly interval: BacktestData['panel']['interval'];
+  readonly symbols: readonly string[];
+  readonly assetClasses: BacktestData['panel']['assetClasses'];
+  readonly dates: SharedArrayBuffer;
+  readonly values: Partial<Record<PanelField, SharedArrayBuffer[]>>;
+  readonly benchmark: SharedArrayBuffer | null;
+  readonly warnings: readonly string[];
+  readonly fingerprint: string | undefined;
+}
+
+export interface WorkerSetup {
+  readonly data: SharedData;
+  readonly spec: BacktestSpec;
+  readonly storeTrades: boolean;
+}
+
+export interface SweepJob {
+  readonly index: number;
+  readonly params: StrategyParams;
+}
+
+export type ToWorker = { readonly type: 'jobs'; readonly jobs: readonly SweepJob[] } | { readonly type: 'stop' };
+
+export interface JobResult {
+  readonly type: 'result';
+  readonly index: number;
+  readonly metrics: BacktestMetrics;
+  readonly dates: Float64Array;
+  readonly equity: Float64Array;
+  readonly trades: readonly TradeRecord[] | null;
+  readonly warnings: readonly string[];
+  readonly dataFingerprint: string;
+  readonly codeVersion: string;
+  readonly symbols: readonly string[];
+}
+
+export type FromWorker =
+  JobResult | { readonly type: 'error'; readonly index: number; readonly error: string } | { readonly type: 'ready' };
+
+function share(values: Float64Array): SharedArrayBuffer {
+  const buffer = new SharedArrayBuffer(values.byteLength);
+  new Float64Array(buffer).set(values);
+  return buffer;
+}
+
+export function shareData(data: BacktestData): SharedData {
+  const values: Partial<Record<PanelField, SharedArrayBuffer[]>> = {};
+  for (const field of Object.keys(data.panel.values) as PanelField[]) values[field] = data.panel.values[field]!.map(share);
+  return {
+    interval: data.panel.interval,
+    symbols: data.panel.symbols,
+    assetClasses: data.panel.assetClasses,
+    dates: share(data.panel.dates),
+    values,
+    benchmark: data.benchmark ? share(data.benchmark) : null,
+    warnings: data.warnings,
+    fingerprint: data.fingerprint,
+  };
+}
+
+export function unshareData(shared: SharedData): BacktestData {
+  const values: Partial<Record<PanelField, Float64Array[]>> = {};
+  for (const field of Object.keys(shared.values) as PanelField[]) values[field] = shared.values[field]!.map((b) => new Float64Array(b));
+  return {
+    panel: {
+      interval: shared.interval,
+      symbols: shared.symbols,
+      dates: new Float64Array(shared.dates),
+      values,
+      ...(shared.assetClasses ? { assetClasses: shared.assetClasses } : {}),
+    },
+    benchmark: shared.benchmark ? new Float64Array(shared.benchmark) : undefined,
+    warnings: shared.warnings,
+    ...(shared.fingerprint ? { fingerprint: shared.fingerprint } : {}),
+  };
+}

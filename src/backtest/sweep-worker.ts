@@ -1,0 +1,41 @@
+/**
+ * A sweep worker: receives the shared panel once, then runs the combinations it is sent and
+ * posts each result back (series transferred, not copied).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { errorMessage } from '../errors.js';
+import { backtestOnPanel } from './run-backtest.js';
+import { unshareData, type FromWorker, type ToWorker, type WorkerSetup } from './sweep-protocol.js';
+
+const setup = workerData as WorkerSetup;
+const data = unshareData(setup.data);
+const port = parentPort!;
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'stop') {
+    port.close();
+    return;
+  }
+  for (const job of message.jobs) {
+    try {
+      const outcome = backtestOnPanel({ ...setup.spec, params: job.params }, data);
+      const result: FromWorker = {
+        type: 'result',
+        index: job.index,
+        metrics: outcome.metrics,
+        dates: outcome.dates,
+        equity: outcome.equity,
+        trades: setup.storeTrades ? outcome.trades : null,
+        warnings: outcome.warnings,
+        dataFingerprint: outcome.dataFingerprint,
+        codeVersion: outcome.codeVersion,
+        symbols: outcome.symbols,
+      };
+      port.postMessage(result, [outcome.equity.buffer as ArrayBuffer, outcome.dates.buffer as ArrayBuffer]);
+    } catch (error) {
+      port.postMessage({ type: 'error', index: job.index, error: errorMessage(error) } satisfies FromWorker);
+    }
+  }
+  port.postMessage({ type: 'ready' } satisfies FromWorker);
+});
+port.postMessage({ type: 'ready' } satisfies FromWorker);

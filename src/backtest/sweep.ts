@@ -1,0 +1,244 @@
+/**
+ * Parameter sweeps: every combination of a grid, run on worker threads against one panel loaded
+ * once, each result stored (linked to one sweep row) as it arrives. Combinations the strategy's
+ * schema refuses (e.g. skip >= lookback) are reported, not run.
+ */
+import { availableParallelism } from 'node:os';
+import type { Database } from '../db/database.js';
+import { errorMessage, ValidationError } from '../errors.js';
+import { resolveParams, type ParamValue, type Strategy, type StrategyParams } from '../strategies/strategy.js';
+import { parseParamValue, splitAssignment } from '../strategies/param-text.js';
+import { getStrategy } from '../strategies/registry.js';
+import { spawnWorker } from '../util/spawn-worker.js';
+import type { BacktestSpec } from './backtest-spec.js';
+import { storeBacktests } from './backtest-store.js';
+import type { BacktestMetrics } from './metrics.js';
+import { loadBacktestData, type BacktestOutcome } from './run-backtest.js';
+import { shareData, type FromWorker, type JobResult, type SweepJob, type ToWorker, type WorkerSetup } from './sweep-protocol.js';
+
+export type SweepGrid = Readonly<Record<string, readonly ParamValue[]>>;
+
+export const SWEEP_SORT_KEYS = ['sharpe', 'cagr', 'sortino', 'calmar', 'total-return'] as const;
+export type SweepSortKey = (typeof SWEEP_SORT_KEYS)[number];
+
+/** Above this many combinations a sweep is refused: it would store more than anyone reads. */
+export const MAX_COMBINATIONS = 100_000;
+/** Combinations sent to a worker at a time: enough to keep it busy, few enough to balance the load. */
+const JOBS_PER_MESSAGE = 4;
+/** Results stored per transaction. */
+const STORE_BATCH = 25;
+
+export interface SweepEntry {
+  readonly backtestId: number;
+  /** Position of the combination in the grid's order. */
+  readonly index: number;
+  /** The grid values of this combination. */
+  readonly combo: Readonly<Record<string, ParamValue>>;
+  /** Every hyperparameter, resolved. */
+  readonly params: StrategyParams;
+  readonly metrics: BacktestMetrics;
+}
+
+export interface SweepProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly failed: number;
+}
+
+export interface SweepOptions {
+  readonly workers?: number;
+  readonly storeTrades?: boolean;
+  readonly onProgress?: ((progress: SweepProgress) => void) | undefined;
+}
+
+export interface SweepResult {
+  readonly sweepId: number;
+  readonly combinations: number;
+  readonly workers: number;
+  readonly seconds: number;
+  readonly entries: readonly SweepEntry[];
+  readonly failures: readonly { readonly params: Record<string, ParamValue>; readonly error: string }[];
+  ranked(key: SweepSortKey): SweepEntry[];
+}
+
+/**
+ * `['lookback=126,252', 'topPct=10,20']` -> { lookback: [126, 252], topPct: [10, 20] }; no flags:
+ * the strategy's documented sweep ranges.
+ */
+export function parseGrid(strategy: Strategy<StrategyParams>, flags: readonly string[]): SweepGrid {
+  if (flags.length === 0) return strategy.sweep as SweepGrid;
+  const grid: Record<string, ParamValue[]> = {};
+  for (const flag of flags) {
+    const [name, values] = splitAssignment(flag, 'grid');
+    grid[name] = values.split(',').map(parseParamValue);
+  }
+  return grid;
+}
+
+/** Every combination of the grid's values (cartesian product), in a stable order. */
+export function gridCombinations(grid: SweepGrid): Record<string, ParamValue>[] {
+  let combos: Record<string, ParamValue>[] = [{}];
+  for (const [name, values] of Object.entries(grid)) {
+    if (values.length === 0) throw new ValidationError(`grid.${name}`, 'needs at least one value');
+    combos = combos.flatMap((combo) => values.map((value) => ({ ...combo, [name]: value })));
+  }
+  return combos;
+}
+
+/** @example const result = await runSweep(db, spec, { lookback: [126, 252], topPct: [10, 20] }) */
+export async function runSweep(db: Database, spec: BacktestSpec, grid: SweepGrid, options: SweepOptions = {}): Promise<SweepResult> {
+  const started = Date.now();
+  const strategy = getStrategy(spec.strategy);
+  const combos = gridCombinations(grid);
+  if (combos.length > MAX_COMBINATIONS) throw new ValidationError('grid', `${combos.length} combinations; at most ${MAX_COMBINATIONS}`);
+  const failures: { params: Record<string, ParamValue>; error: string }[] = [];
+  const jobs: SweepJob[] = [];
+  const comboOf: Record<string, ParamValue>[] = [];
+  combos.forEach((combo) => {
+    try {
+      jobs.push({ index: jobs.length, params: resolveParams(strategy, spec.interval, { ...spec.params, ...combo }) });
+      comboOf.push(combo);
+    } catch (error) {
+      failures.push({ params: combo, error: errorMessage(error) });
+    }
+  });
+  const { id } = await db.kysely
+    .insertInto('sweeps')
+    .values({
+      strategy: spec.strategy,
+      grid: JSON.stringify(grid),
+      spec: JSON.stringify(spec),
+      combinations: combos.length,
+      status: 'running',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const sweepId = Number(id);
+  const entries: SweepEntry[] = [];
+  const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), jobs.length));
+  try {
+    const data = await loadBacktestData(db, spec);
+    const setup: WorkerSetup = { data: shareData(data), spec, storeTrades: options.storeTrades ?? false };
+    // Results are stored in batches, one transaction each, while the workers go on computing.
+    let stored = Promise.resolve();
+    let batch: JobResult[] = [];
+    const flush = () => {
+      const results = batch;
+      batch = [];
+      stored = stored.then(async () => {
+        const outcomes = results.map((result) => toOutcome({ ...spec, params: jobs[result.index]!.params }, result));
+        const ids = await storeBacktests(db, outcomes, { sweepId, trades: setup.storeTrades, fullSeries: false });
+        ids.forEach((backtestId, i) => {
+          const index = results[i]!.index;
+          entries.push({ backtestId, index, combo: comboOf[index]!, params: outcomes[i]!.spec.params, metrics: results[i]!.metrics });
+        });
+      });
+    };
+    await runOnWorkers(setup, jobs, workers, {
+      onResult: (result) => {
+        batch.push(result);
+        if (batch.length >= STORE_BATCH) flush();
+      },
+      onError: (index, error) => failures.push({ params: jobs[index]!.params, error }),
+      onProgress: (done) => options.onProgress?.({ done: done + failures.length, total: combos.length, failed: failures.length }),
+    });
+    flush();
+    await stored;
+    await db.kysely.updateTable('sweeps').set({ status: 'done', finished_at: new Date() }).where('id', '=', sweepId).execute();
+  } catch (error) {
+    await db.kysely
+      .updateTable('sweeps')
+      .set({ status: 'failed', error: errorMessage(error), finished_at: new Date() })
+      .where('id', '=', sweepId)
+      .execute()
+      .catch(() => undefined);
+    throw error;
+  }
+  entries.sort((a, b) => a.index - b.index);
+  return {
+    sweepId,
+    combinations: combos.length,
+    workers,
+    seconds: (Date.now() - started) / 1000,
+    entries,
+    failures,
+    ranked: (key) => [...entries].sort((a, b) => (sortValue(b.metrics, key) ?? -Infinity) - (sortValue(a.metrics, key) ?? -Infinity)),
+  };
+}
+
+function sortValue(metrics: BacktestMetrics, key: SweepSortKey): number | null {
+  switch (key) {
+    case 'sharpe':
+      return metrics.returns.sharpe;
+    case 'cagr':
+      return metrics.returns.cagr;
+    case 'sortino':
+      return metrics.returns.sortino;
+    case 'calmar':
+      return metrics.returns.calmar;
+    case 'total-return':
+      return metrics.returns.totalReturnPct;
+  }
+}
+
+function toOutcome(spec: BacktestSpec, result: JobResult): BacktestOutcome {
+  const empty = new Float64Array(0);
+  return {
+    spec,
+    symbols: result.symbols,
+    dates: result.dates,
+    equity: result.equity,
+    cash: empty,
+    grossExposure: empty,
+    benchmarkEquity: null,
+    trades: result.trades ?? [],
+    metrics: result.metrics,
+    warnings: result.warnings,
+    dataFingerprint: result.dataFingerprint,
+    codeVersion: result.codeVersion,
+  };
+}
+
+interface WorkerCallbacks {
+  onResult(result: JobResult): void;
+  onError(index: number, error: string): void;
+  onProgress(done: number): void;
+}
+
+/** Hands out jobs to `count` workers as each asks for more; resolves when all are done. */
+function runOnWorkers(setup: WorkerSetup, jobs: readonly SweepJob[], count: number, callbacks: WorkerCallbacks): Promise<void> {
+  let next = 0;
+  let done = 0;
+  return new Promise((resolve, reject) => {
+    let running = count;
+    let failed = false;
+    for (let w = 0; w < count; w++) {
+      const worker = spawnWorker(import.meta.url, 'sweep-worker', setup as unknown as Record<string, unknown>);
+      worker.on('message', (message: FromWorker) => {
+        if (message.type === 'result') {
+          done++;
+          callbacks.onResult(message);
+          callbacks.onProgress(done);
+        } else if (message.type === 'error') {
+          done++;
+          callbacks.onError(message.index, message.error);
+          callbacks.onProgress(done);
+        } else {
+          const batch = jobs.slice(next, next + JOBS_PER_MESSAGE);
+          next += batch.length;
+          worker.postMessage((batch.length > 0 ? { type: 'jobs', jobs: batch } : { type: 'stop' }) satisfies ToWorker);
+        }
+      });
+      worker.on('error', (error) => {
+        if (!failed) {
+          failed = true;
+          reject(new Error(`a sweep worker failed: ${error.message}`));
+        }
+      });
+      worker.on('exit', () => {
+        running--;
+        if (running === 0 && !failed) resolve();
+      });
+    }
+  });
+}

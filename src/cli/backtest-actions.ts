@@ -1,0 +1,282 @@
+/** What the backtest commands do (see backtest-commands.ts for their options). */
+import { parseBacktestSpec, type BacktestSpec, type BacktestSpecInput } from '../backtest/backtest-spec.js';
+import { deleteBacktest, getBacktest, getBacktestTrades, listBacktests, storeBacktest } from '../backtest/backtest-store.js';
+import { compareWithStored } from '../backtest/rerun.js';
+import { runBacktest } from '../backtest/run-backtest.js';
+import { parseGrid, runSweep, SWEEP_SORT_KEYS, type SweepSortKey } from '../backtest/sweep.js';
+import { resolveUniverse } from '../config.js';
+import { parseInterval } from '../data/bar.js';
+import { ValidationError } from '../errors.js';
+import { parseParamValue, splitAssignment } from '../strategies/param-text.js';
+import { STRATEGIES, getStrategy } from '../strategies/registry.js';
+import { formatTable } from '../util/table.js';
+import { formatMetrics, formatParams } from './backtest-format.js';
+import { config, withDatabase, type Output } from './cli-context.js';
+import { parseIntegerOption, parseList, parseNumberOption } from './options.js';
+import { sweepProgressReporter } from './sweep-progress.js';
+
+export interface BacktestFlags {
+  strategy: string;
+  universe?: string;
+  symbols?: string;
+  interval?: string;
+  from?: string;
+  to?: string;
+  param: string[];
+  cash?: string;
+  bps?: string;
+  slippageBps?: string;
+  fee?: string;
+  wholeShares?: boolean;
+  fill?: string;
+  allowShort?: boolean;
+  maxLeverage?: string;
+  benchmark?: string;
+  json?: boolean;
+  store?: boolean;
+}
+
+export interface SweepFlags extends BacktestFlags {
+  grid: string[];
+  workers?: string;
+  top?: string;
+  sort?: string;
+  storeTrades?: boolean;
+}
+
+/** `k=v` flags -> { k: v } with numbers and booleans typed. */
+function parseParamFlags(pairs: readonly string[]): Record<string, number | string | boolean> {
+  return Object.fromEntries(pairs.map((pair) => splitAssignment(pair, 'param')).map(([name, value]) => [name, parseParamValue(value)]));
+}
+
+/** Flags -> a validated spec; errors name the flag. */
+export function specFromFlags(flags: BacktestFlags): BacktestSpec {
+  if (flags.universe && flags.symbols) throw new ValidationError('symbols', 'give --symbols or --universe, not both');
+  let symbols = parseList(flags.symbols);
+  let universe: string | null = null;
+  let interval = flags.interval ? parseInterval(flags.interval) : undefined;
+  if (flags.universe) {
+    const found = resolveUniverse(config(), flags.universe);
+    symbols = found.members.map((m) => m.symbol);
+    universe = found.name;
+    interval ??= found.interval;
+  }
+  if (!symbols || symbols.length === 0)
+    throw new ValidationError('symbols', 'give --universe NAME or --symbols A,B (the universe is empty)');
+  if (flags.fill && flags.fill !== 'next-open' && flags.fill !== 'next-close')
+    throw new ValidationError('fill', `expected next-open or next-close, got ${JSON.stringify(flags.fill)}`);
+  const input: BacktestSpecInput = {
+    strategy: flags.strategy,
+    params: parseParamFlags(flags.param),
+    universe,
+    symbols,
+    interval: interval ?? '1d',
+    from: flags.from ?? null,
+    to: flags.to ?? null,
+    ...(flags.cash ? { initialCash: parseNumberOption(flags.cash, 'cash', 0)! } : {}),
+    ...(flags.fill ? { fill: flags.fill as 'next-open' | 'next-close' } : {}),
+    wholeShares: flags.wholeShares ?? false,
+    allowShort: flags.allowShort ?? false,
+    ...(flags.maxLeverage ? { maxLeverage: parseNumberOption(flags.maxLeverage, 'max-leverage', 0)! } : {}),
+    costs: {
+      ...(flags.bps ? { bps: parseNumberOption(flags.bps, 'bps', -1)! } : {}),
+      ...(flags.slippageBps ? { slippageBps: parseNumberOption(flags.slippageBps, 'slippage-bps', -1)! } : {}),
+      ...(flags.fee ? { fixedFee: parseNumberOption(flags.fee, 'fee', -1)! } : {}),
+    },
+    benchmark: flags.benchmark ?? null,
+  };
+  return parseBacktestSpec(input);
+}
+
+export function strategiesAction(flags: { json?: boolean }, output: Output): void {
+  const rows = STRATEGIES.map((s) => ({
+    name: s.name,
+    title: s.title,
+    citation: s.citation,
+    defaults: s.paramsSchema('1d').parse({}) as Record<string, unknown>,
+    sweep: s.sweep,
+    exitRule: s.exitRule,
+  }));
+  if (flags.json) return output.out(JSON.stringify(rows, null, 2));
+  for (const row of rows) {
+    output.out(`${row.name}: ${row.title} (${row.citation})`);
+    output.out(`  defaults (daily bars): ${formatParams(row.defaults)}`);
+    output.out(
+      `  sweep ranges: ${Object.entries(row.sweep)
+        .map(([k, v]) => `${k}=${(v as unknown[]).join(',')}`)
+        .join(' ')}`,
+    );
+    output.out(`  exit rule: ${row.exitRule}\n`);
+  }
+}
+
+export async function backtestAction(flags: BacktestFlags, output: Output): Promise<void> {
+  const spec = specFromFlags(flags);
+  await withDatabase(async (db) => {
+    const outcome = await runBacktest(db, spec);
+    const id = flags.store === false ? null : await storeBacktest(db, outcome);
+    if (flags.json) {
+      return output.out(
+        JSON.stringify(
+          {
+            id,
+            spec,
+            symbols: outcome.symbols,
+            metrics: outcome.metrics,
+            warnings: outcome.warnings,
+            dataFingerprint: outcome.dataFingerprint,
+            codeVersion: outcome.codeVersion,
+          },
+          null,
+          2,
+        ),
+      );
+    }
+    output.out(`${getStrategy(spec.strategy).title}: ${formatParams(spec.params)}`);
+    output.out(
+      `universe: ${spec.universe ?? 'custom'} (${outcome.symbols.join(', ')}); costs ${spec.costs.bps} bps + ${spec.costs.slippageBps} bps slippage${spec.costs.fixedFee ? ` + ${spec.costs.fixedFee} per order` : ''}\n`,
+    );
+    output.out(formatMetrics(outcome.metrics));
+    for (const warning of outcome.warnings) output.out(`  warning: ${warning}`);
+    output.out(
+      id === null
+        ? '\nnot stored (--no-store)'
+        : `\nstored as backtest ${id} (data ${outcome.dataFingerprint.slice(0, 19)}, code ${outcome.codeVersion}); momentum backtests show ${id}`,
+    );
+  });
+}
+
+export async function sweepAction(flags: SweepFlags, output: Output): Promise<void> {
+  const spec = specFromFlags(flags);
+  const grid = parseGrid(getStrategy(spec.strategy), flags.grid);
+  const sort = (flags.sort ?? 'sharpe') as SweepSortKey;
+  if (!SWEEP_SORT_KEYS.includes(sort))
+    throw new ValidationError('sort', `expected one of ${SWEEP_SORT_KEYS.join(', ')}, got ${JSON.stringify(flags.sort)}`);
+  const workers = parseIntegerOption(flags.workers, 'workers', 1, 64);
+  const top = parseIntegerOption(flags.top, 'top', 1, 10_000) ?? 10;
+  await withDatabase(async (db) => {
+    const result = await runSweep(db, spec, grid, {
+      ...(workers ? { workers } : {}),
+      storeTrades: flags.storeTrades ?? false,
+      onProgress: flags.json ? undefined : sweepProgressReporter(output),
+    });
+    const best = result.ranked(sort).slice(0, top);
+    if (flags.json)
+      return output.out(
+        JSON.stringify({ sweepId: result.sweepId, combinations: result.combinations, failed: result.failures, best }, null, 2),
+      );
+    output.out(
+      `sweep ${result.sweepId}: ${result.combinations} combinations of ${spec.strategy} in ${result.seconds.toFixed(1)} s on ${result.workers} worker(s); ${result.failures.length} failed`,
+    );
+    for (const failure of result.failures.slice(0, 5)) output.out(`  failed ${formatParams(failure.params)}: ${failure.error}`);
+    output.out(`\nbest ${best.length} by ${sort}:`);
+    output.out(
+      formatTable(
+        best.map((b) => ({
+          backtest: b.backtestId,
+          params: formatParams(b.params),
+          cagr: fixed(b.metrics.returns.cagr, 4),
+          sharpe: fixed(b.metrics.returns.sharpe, 3),
+          max_dd_pct: fixed(b.metrics.drawdown.maxDepthPct, 2),
+          trades: b.metrics.trades.closed,
+        })),
+        ['backtest', 'params', 'cagr', 'sharpe', 'max_dd_pct', 'trades'],
+      ),
+    );
+    output.out(
+      `\nthe best of ${result.combinations} trials is biased upwards: see momentum gate --sweep ${result.sweepId} for the deflated Sharpe ratio and PBO`,
+    );
+  });
+}
+
+const fixed = (x: number | null, digits: number) => (x === null ? null : Number(x.toFixed(digits)));
+
+export async function listAction(
+  flags: { strategy?: string; sweep?: string; limit?: string; json?: boolean },
+  output: Output,
+): Promise<void> {
+  const sweepId = parseIntegerOption(flags.sweep, 'sweep', 1, Number.MAX_SAFE_INTEGER);
+  const limit = parseIntegerOption(flags.limit, 'limit', 1, 100_000) ?? 20;
+  await withDatabase(async (db) => {
+    const rows = await listBacktests(db, {
+      ...(flags.strategy ? { strategy: flags.strategy } : {}),
+      ...(sweepId ? { sweepId } : {}),
+      limit,
+    });
+    if (flags.json) return output.out(JSON.stringify(rows, null, 2));
+    if (rows.length === 0) return output.out('no stored backtests yet: momentum backtest --strategy NAME --universe U');
+    output.out(
+      formatTable(
+        rows.map((r) => ({
+          id: r.id,
+          sweep: r.sweepId,
+          strategy: r.strategy,
+          params: formatParams(r.params),
+          period: `${r.periodFrom}..${r.periodTo}`,
+          return_pct: fixed(r.totalReturnPct, 1),
+          cagr: fixed(r.cagr, 4),
+          sharpe: fixed(r.sharpe, 2),
+          max_dd_pct: fixed(r.maxDrawdownPct, 1),
+          trades: r.trades,
+        })),
+        ['id', 'sweep', 'strategy', 'params', 'period', 'return_pct', 'cagr', 'sharpe', 'max_dd_pct', 'trades'],
+      ),
+    );
+  });
+}
+
+export async function showAction(idText: string, flags: { trades?: boolean; json?: boolean }, output: Output): Promise<void> {
+  const id = parseIntegerOption(idText, 'id', 1, Number.MAX_SAFE_INTEGER)!;
+  await withDatabase(async (db) => {
+    const stored = await getBacktest(db, id);
+    const trades = flags.trades ? await getBacktestTrades(db, id) : undefined;
+    if (flags.json) return output.out(JSON.stringify({ ...stored, ...(trades ? { trades } : {}) }, null, 2));
+    output.out(
+      `backtest ${stored.id}${stored.sweepId ? ` (sweep ${stored.sweepId})` : ''}: ${stored.spec.strategy} ${formatParams(stored.spec.params)}`,
+    );
+    output.out(`universe ${stored.spec.universe ?? 'custom'}: ${stored.symbols.join(', ')}`);
+    output.out(`data ${stored.dataFingerprint}; code ${stored.codeVersion}; created ${stored.createdAt.toISOString()}\n`);
+    output.out(formatMetrics(stored.metrics));
+    for (const warning of stored.warnings) output.out(`  warning: ${warning}`);
+    if (trades) {
+      output.out('');
+      output.out(
+        formatTable(
+          trades.map((t) => ({
+            ...t,
+            pnlNet: Number(t.pnlNet.toFixed(2)),
+            entryPrice: Number(t.entryPrice.toFixed(4)),
+            exitPrice: Number(t.exitPrice.toFixed(4)),
+          })),
+          ['symbol', 'direction', 'entry', 'exit', 'maxShares', 'entryPrice', 'exitPrice', 'pnlNet', 'barsHeld', 'open'],
+        ),
+      );
+    }
+  });
+}
+
+export async function rerunAction(idText: string, output: Output): Promise<void> {
+  const id = parseIntegerOption(idText, 'id', 1, Number.MAX_SAFE_INTEGER)!;
+  await withDatabase(async (db) => {
+    const comparison = await compareWithStored(db, id);
+    output.out(`backtest ${id} re-run from its stored spec:`);
+    output.out(
+      `  data fingerprint: ${comparison.sameData ? 'same' : `CHANGED (stored ${comparison.storedFingerprint}, now ${comparison.fingerprint})`}`,
+    );
+    output.out(`  code version: stored ${comparison.storedCodeVersion}, now ${comparison.codeVersion}`);
+    output.out(
+      comparison.differences.length === 0
+        ? '  metrics: identical'
+        : `  metrics: ${comparison.differences.length} differ:\n${comparison.differences.map((d) => `    ${d}`).join('\n')}`,
+    );
+    if (comparison.differences.length > 0) process.exitCode = 1;
+  });
+}
+
+export async function deleteAction(idText: string, output: Output): Promise<void> {
+  const id = parseIntegerOption(idText, 'id', 1, Number.MAX_SAFE_INTEGER)!;
+  await withDatabase(async (db) => {
+    if (!(await deleteBacktest(db, id))) throw new ValidationError('id', `backtest ${id} does not exist`);
+    output.out(`deleted backtest ${id}`);
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * Cross-sectional momentum, Jegadeesh and Titman (1993), "Returns to Buying Winners and Selling
+ * Losers": at each rebalance, rank the symbols by their return from `lookback` bars ago to `skip`
+ * bars ago (12-1 months: the latest month is skipped, it tends to reverse) and hold the top
+ * `topPct`% equally weighted; with `longShort`, short the bottom `topPct`% too.
+ *
+ *   score_j(t) = P_j[t - skip] / P_j[t - lookback] - 1         (adjusted closes)
+ *   w_j(t)     = targetScale / k for the k best, 0 otherwise    (k = max(1, floor(N_t * topPct / 100)))
+ *
+ * N_t counts the symbols with a score at t (a symbol needs `lookback` bars of history).
+ */
+import { z } from 'zod';
+import type { Interval } from '../data/bar.js';
+import { trailingReturn } from './indicators.js';
+import { quantileCount, rankAt } from './ranking.js';
+import { rebalanceMask, scheduleFields } from './schedule.js';
+import { barsPerMonth, barsPerYear, emptyTargets, type Strategy, type StrategyPanel, type TargetSchedule } from './strategy.js';
+
+const schema = (interval: Interval) =>
+  z
+    .strictObject({
+      lookback: z.number().int().min(2).max(100_000).default(barsPerYear(interval)),
+      skip: z.number().int().min(0).max(100_000).default(barsPerMonth(interval)),
+      topPct: z.number().gt(0).max(100).default(20),
+      targetScale: z.number().gt(0).max(10).default(1),
+      longShort: z.boolean().default(false),
+      ...scheduleFields('month-end'),
+    })
+    .refine((p) => p.skip < p.lookback, { message: 'skip must be shorter than lookback', path: ['skip'] });
+
+export type XsMomentumParams = z.infer<ReturnType<typeof schema>>;
+
+export const xsMomentum: Strategy<XsMomentumParams> = {
+  name: 'xs-momentum',
+  title: 'Cross-sectional momentum (12-1)',
+  citation: 'Jegadeesh and Titman (1993), Journal of Finance 48(1)',
+  description: 'Hold the top quantile of symbols ranked by their return over the past year, skipping the latest month.',
+  scoreLabel: 'return from lookback to skip bars ago',
+  exitRule: 'none between rebalances: a holding is sold when it leaves the top quantile at a rebalance',
+  fields: ['adj_close'],
+  paramsSchema: schema,
+  sweep: { lookback: [126, 189, 252, 315], skip: [0, 5, 21], topPct: [10, 20, 30, 50] },
+  targets(panel: StrategyPanel, p: XsMomentumParams): TargetSchedule {
+    const closes = panel.values.adj_close!;
+    const n = panel.symbols.length;
+    const bars = panel.dates.length;
+    const rebalance = rebalanceMask(panel.dates, panel.interval, p);
+    const scores = closes.map((close) => trailingReturn(close, p.lookback, p.skip));
+    const targets = emptyTargets(bars, n);
+    const scoreGrid = emptyTargets(bars, n);
+    for (let t = 0; t < bars; t++) {
+      for (let j = 0; j < n; j++) scoreGrid[t * n + j] = scores[j]![t]!;
+      if (!rebalance[t]) continue;
+      const ranked = rankAt(scores, t, panel.symbols);
+      if (ranked.length === 0) continue;
+      const k = quantileCount(ranked.length, p.topPct);
+      for (let j = 0; j < n; j++) targets[t * n + j] = 0;
+      for (const j of ranked.slice(0, k)) targets[t * n + j] = p.targetScale / k;
+      if (p.longShort) for (const j of ranked.slice(Math.max(k, ranked.length - k))) targets[t * n + j] = -p.targetScale / k;
+    }
+    return { kind: 'weights', rebalance, targets, scores: scoreGrid };
+  },
+};
