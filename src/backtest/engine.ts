@@ -166,16 +166,17 @@ export function runEngine(input: EngineInput, options: EngineOptions = DEFAULT_E
       const close = input.close[j]![t]!;
       const position = book.position[j]!;
       let order: number;
-      if (kind === 'shares' || target === 0)
+      if (kind === 'shares' || target === 0) {
         order = target - position; // a zero target closes exactly
-      else {
+        if (options.wholeShares) order = Math.trunc(order);
+      } else {
         if (!(close > 0)) {
           if (target !== 0 || position !== 0) book.counters.unpriced++;
           continue;
         }
-        order = (target * value - position * close) / close;
+        const valueChange = target * value - position * close;
+        order = options.wholeShares ? Math.sign(valueChange) * floorDivide(Math.abs(valueChange), close) : valueChange / close;
       }
-      if (options.wholeShares) order = Math.trunc(order);
       if (order === 0 || !Number.isFinite(order)) continue;
       book.counters.orders++;
       if (t === bars - 1) {
@@ -198,6 +199,19 @@ export function runEngine(input: EngineInput, options: EngineOptions = DEFAULT_E
     positions: Float64Array.from(book.position),
     counters: { ...book.counters },
   };
+}
+
+/**
+ * floor(a / b) of the exact quotient, as Python's float `//` computes it (CPython float_floor_div),
+ * which backtrader's order sizing uses: rounding a / b first can land on the next integer.
+ */
+export function floorDivide(a: number, b: number): number {
+  const mod = a % b;
+  let quotient = (a - mod) / b;
+  if (mod !== 0 && b < 0 !== mod < 0) quotient -= 1;
+  let floor = Math.floor(quotient);
+  if (quotient - floor > 0.5) floor += 1;
+  return floor;
 }
 
 /** Positions, cash and the trade ledger. */

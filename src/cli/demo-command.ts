@@ -7,7 +7,7 @@ import { parseIntegerOption } from './options.js';
 export function registerDemoCommand(program: Command, output: Output): void {
   program
     .command('demo')
-    .description('offline demo: ingest the seeded synthetic market into the embedded database and summarise it')
+    .description('offline demo: the pipeline on the seeded synthetic market in the embedded database (ingest, backtests)')
     .option('--seed <n>', 'synthetic market seed (default 42)')
     .action(async (flags: { seed?: string }) => {
       const started = Date.now();
@@ -16,7 +16,7 @@ export function registerDemoCommand(program: Command, output: Output): void {
         const seed = parseIntegerOption(flags.seed, 'seed', 0, 2 ** 32 - 1);
         const { runDemo } = await import('../demo/run-demo.js');
         const { ingestProgressReporter } = await import('./ingest-progress.js');
-        const { ingest, summary } = await runDemo(db, {
+        const { ingest, summary, backtests } = await runDemo(db, {
           ...(seed === undefined ? {} : { seed }),
           onProgress: ingestProgressReporter(output, '1d'),
         });
@@ -27,7 +27,28 @@ export function registerDemoCommand(program: Command, output: Output): void {
         );
         output.out('\n2. data summary (SYNTHETIC data: generated for the demo, not market prices)\n');
         output.out(formatTable(summary, ['symbol', 'asset_class', 'first', 'last', 'bars', 'name']));
-        output.out(`\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: momentum data summary, momentum ingest --help`);
+        output.out(
+          `\n3. backtests of the strategy library, ${backtests[0]?.metrics.period.start} .. ${backtests[0]?.metrics.period.end}, costs 5 + 5 bps, stored:\n`,
+        );
+        const fixed = (x: number | null, digits: number) => (x === null ? null : Number(x.toFixed(digits)));
+        const percent = (x: number | null) => (x === null ? null : x * 100);
+        output.out(
+          formatTable(
+            backtests.map((b) => ({
+              id: b.id,
+              strategy: b.strategy,
+              cagr_pct: fixed(percent(b.metrics.returns.cagr), 2),
+              sharpe: fixed(b.metrics.returns.sharpe, 2),
+              max_dd_pct: fixed(b.metrics.drawdown.maxDepthPct, 1),
+              trades: b.metrics.trades.closed,
+              vs_benchmark_cagr_pct: fixed(percent(b.metrics.benchmark?.excessCagr ?? null), 2),
+            })),
+            ['id', 'strategy', 'cagr_pct', 'sharpe', 'max_dd_pct', 'trades', 'vs_benchmark_cagr_pct'],
+          ),
+        );
+        output.out(
+          `\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: momentum backtests show ${backtests[0]?.id ?? 1}, momentum strategies, momentum sweep --help`,
+        );
       });
     });
 }

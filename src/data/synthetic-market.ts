@@ -6,10 +6,10 @@
  * Every asset drifts by its risk premium (equities ~5-8% a year, bonds 2-3%), plus by regime:
  * - `trend`:    each asset keeps a drift drawn at the regime start (annualised ~ N(0, 1.2 sigma)),
  *               so past winners keep winning: time-series and cross-sectional momentum earn.
- * - `choppy`:   prices mean-revert to their level at the regime start (half-life ~ 2 months):
- *               trend signals arrive late and lose.
- * - `reversal`: a momentum crash: drift is minus twice the trailing 12-month return, so winners fall
- *               and losers rebound (as in 2009).
+ * - `choppy`:   prices mean-revert to their level at the regime start, grown by the premium
+ *               (half-life ~ 2 months): trend signals arrive late and lose.
+ * - `reversal`: a momentum crash: drift is minus twice the trailing 12-month return in excess of
+ *               the premium, so winners fall and losers rebound (as in 2009).
  *
  * The total-return path is generated first; raw close = total return / (dividend factor x split
  * factor), so raw prices drop on quarterly ex-dividend dates and halve at SYN-TECH's 2:1 split,
@@ -260,6 +260,8 @@ export function generateSyntheticMarket(options: SyntheticOptions): SyntheticMar
       anchor = logTr.slice();
     }
     const regime = regimes[regimeIndex]!.kind;
+    // The level a choppy market reverts to grows with the premium, so reversion cancels the trend, not the premium.
+    for (let i = 0; i < n; i++) anchor[i] = anchor[i]! + SYNTHETIC_SPECS[i]!.premium * dt;
     const factors = [noise.normal(), noise.normal(), noise.normal(), noise.normal()];
     for (let i = 0; i < n; i++) {
       const spec = SYNTHETIC_SPECS[i]!;
@@ -275,7 +277,7 @@ export function generateSyntheticMarket(options: SyntheticOptions): SyntheticMar
           ? drift[i]!
           : regime === 'choppy'
             ? (-(logTr[i]! - anchor[i]!) * Math.LN2) / (42 * dt)
-            : -2 * (past.length >= TRADING_DAYS ? logTr[i]! - past[past.length - TRADING_DAYS]! : 0));
+            : -2 * (past.length >= TRADING_DAYS ? logTr[i]! - past[past.length - TRADING_DAYS]! - spec.premium : 0));
       const sigmaDay = spec.sigma * Math.sqrt(dt);
       const previousLogTr = logTr[i]!;
       logTr[i] = previousLogTr + (mu - 0.5 * spec.sigma ** 2) * dt + sigmaDay * z;

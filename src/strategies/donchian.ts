@@ -13,12 +13,14 @@
  *
  * Breakouts are strict: a close equal to the channel edge is no signal. An exit and the opposite
  * entry can happen on the same bar (a reversal). As in sma-cross, the state a bar sets is acted on
- * at the first bar the rebalance schedule allows, and only if it differs from the last one acted on.
+ * at the first bar the rebalance schedule allows, and only if it differs from the last one acted on
+ * (state-targets.ts).
  */
 import { z } from 'zod';
 import type { Interval } from '../data/bar.js';
 import { rollingMax, rollingMin } from './indicators.js';
 import { rebalanceMask, scheduleFields } from './schedule.js';
+import { stateTargets } from './state-targets.js';
 import { barsPerYear, emptyTargets, type Strategy, type StrategyPanel, type TargetSchedule } from './strategy.js';
 
 /** A lookback given in trading days (252 a year) as bars of `interval`, at least 1. */
@@ -54,11 +56,8 @@ export const donchian: Strategy<DonchianParams> = {
     const n = panel.symbols.length;
     const bars = panel.dates.length;
     const weight = p.weight > 0 ? p.weight : 1 / n;
-    const allowed = rebalanceMask(panel.dates, panel.interval, p);
-    const targets = emptyTargets(bars, n);
     const scores = emptyTargets(bars, n);
-    const rebalance = new Uint8Array(bars);
-    panel.values.adj_close!.forEach((close, j) => {
+    const states = panel.values.adj_close!.map((close, j) => {
       const high = panel.values.adj_high![j]!;
       const low = panel.values.adj_low![j]!;
       // Channels ending at t - 1 are read at t: [t - 1] below is how "today excluded" is kept.
@@ -66,8 +65,8 @@ export const donchian: Strategy<DonchianParams> = {
       const entryLow = rollingMin(low, p.entry);
       const exitHigh = rollingMax(high, p.exit);
       const exitLow = rollingMin(low, p.exit);
+      const held = new Int8Array(bars);
       let state = 0;
-      let acted = 0;
       for (let t = 1; t < bars; t++) {
         const c = close[t]!;
         const hi = entryHigh[t - 1]!;
@@ -78,12 +77,11 @@ export const donchian: Strategy<DonchianParams> = {
         else if (state < 0 && c > exitHigh[t - 1]!) state = 0;
         if (state === 0 && c > hi) state = 1;
         else if (state === 0 && p.allowShort && c < lo) state = -1;
-        if (state === acted || !allowed[t]) continue;
-        targets[t * n + j] = state * weight;
-        rebalance[t] = 1;
-        acted = state;
+        held[t] = state;
       }
+      return held;
     });
+    const { rebalance, targets } = stateTargets(states, rebalanceMask(panel.dates, panel.interval, p), (state) => state * weight);
     return { kind: 'weights', rebalance, targets, scores };
   },
 };

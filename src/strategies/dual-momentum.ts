@@ -21,7 +21,7 @@ import { rollingStd, simpleReturns, trailingReturn } from './indicators.js';
 import { rankAt } from './ranking.js';
 import { rebalanceMask, scheduleFields } from './schedule.js';
 import { barsPerYear, emptyTargets, type Strategy, type StrategyPanel, type TargetSchedule } from './strategy.js';
-import { optionalSymbol, symbolIndex } from './ts-momentum.js';
+import { optionalSymbol, symbolIndex } from './symbol-params.js';
 
 const schema = (interval: Interval) =>
   z

@@ -14,9 +14,9 @@
 import { z } from 'zod';
 import type { Interval } from '../data/bar.js';
 import { rollingMax } from './indicators.js';
-import { quantilePortfolio } from './momentum-selection.js';
-import { rebalanceMask, scheduleFields } from './schedule.js';
-import { barsPerYear, emptyTargets, type Strategy, type StrategyPanel, type TargetSchedule } from './strategy.js';
+import { quantileSchedule } from './momentum-selection.js';
+import { scheduleFields } from './schedule.js';
+import { barsPerYear, type Strategy, type StrategyPanel, type TargetSchedule } from './strategy.js';
 
 const schema = (interval: Interval) =>
   z.strictObject({
@@ -41,22 +41,10 @@ export const high52w: Strategy<High52wParams> = {
   paramsSchema: schema,
   sweep: { window: [126, 252], topPct: [10, 20, 30, 50] },
   targets(panel: StrategyPanel, p: High52wParams): TargetSchedule {
-    const closes = panel.values.adj_close!;
-    const n = panel.symbols.length;
-    const bars = panel.dates.length;
-    const rebalance = rebalanceMask(panel.dates, panel.interval, p);
-    const scores = closes.map((close) => {
+    const scores = panel.values.adj_close!.map((close) => {
       const high = rollingMax(close, p.window);
       return close.map((c, t) => c / high[t]!);
     });
-    const targets = emptyTargets(bars, n);
-    const scoreGrid = emptyTargets(bars, n);
-    for (let t = 0; t < bars; t++) {
-      for (let j = 0; j < n; j++) scoreGrid[t * n + j] = scores[j]![t]!;
-      if (!rebalance[t]) continue;
-      const weights = quantilePortfolio(scores, closes, t, panel.symbols, p);
-      if (weights) for (let j = 0; j < n; j++) targets[t * n + j] = p.targetScale * weights[j]!;
-    }
-    return { kind: 'weights', rebalance, targets, scores: scoreGrid };
+    return quantileSchedule(panel, scores, p);
   },
 };

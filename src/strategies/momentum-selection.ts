@@ -6,8 +6,13 @@
  *   k   = max(1, floor(N_t * topPct / 100))     (N_t: symbols with a finite score at t)
  *   w_j = 1 / k for the k best, -1 / k for the k worst with longShort (never the same name twice),
  *         0 for any other symbol with a bar at t, NaN for a symbol without a bar at t (leave it).
+ *
+ * xs-momentum and 52w-high hold it as it is, scaled by `targetScale` (quantileSchedule);
+ * vol-scaled-xs scales it by its forecast volatility.
  */
 import { quantileCount, rankAt } from './ranking.js';
+import { rebalanceMask, type ScheduleParams } from './schedule.js';
+import { emptyTargets, type StrategyPanel, type TargetSchedule } from './strategy.js';
 
 export interface QuantileSelection {
   /** Size of each leg, percent of the ranked symbols. */
@@ -36,4 +41,31 @@ export function quantilePortfolio(
   for (const j of ranked.slice(0, k)) weights[j] = 1 / k;
   if (selection.longShort) for (const j of ranked.slice(Math.max(k, ranked.length - k))) weights[j] = -1 / k;
   return weights;
+}
+
+export interface QuantileScheduleParams extends QuantileSelection, ScheduleParams {
+  /** Gross weight of each leg: the k best get targetScale / k each. */
+  readonly targetScale: number;
+}
+
+/**
+ * The schedule of a strategy that holds the quantile portfolio of `scores` (one column per symbol)
+ * at each rebalance bar, scaled by targetScale; a bar with nothing to rank keeps the positions
+ * (NaN). The scores are also returned as the T x N report grid.
+ * @example quantileSchedule(panel, closes.map((close) => trailingReturn(close, 252, 21)), p)
+ */
+export function quantileSchedule(panel: StrategyPanel, scores: readonly Float64Array[], p: QuantileScheduleParams): TargetSchedule {
+  const closes = panel.values.adj_close!;
+  const n = panel.symbols.length;
+  const bars = panel.dates.length;
+  const rebalance = rebalanceMask(panel.dates, panel.interval, p);
+  const targets = emptyTargets(bars, n);
+  const scoreGrid = emptyTargets(bars, n);
+  for (let t = 0; t < bars; t++) {
+    for (let j = 0; j < n; j++) scoreGrid[t * n + j] = scores[j]![t]!;
+    if (!rebalance[t]) continue;
+    const weights = quantilePortfolio(scores, closes, t, panel.symbols, p);
+    if (weights) for (let j = 0; j < n; j++) targets[t * n + j] = p.targetScale * weights[j]!;
+  }
+  return { kind: 'weights', rebalance, targets, scores: scoreGrid };
 }

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { Interval } from '../data/bar.js';
 import { rollingMean } from './indicators.js';
 import { rebalanceMask, scheduleFields } from './schedule.js';
+import { stateTargets } from './state-targets.js';
 import { emptyTargets, type Strategy, type StrategyPanel, type TargetSchedule } from './strategy.js';
 
 /** +1 at up-crosses, -1 at down-crosses, 0 elsewhere. @example crossovers(close, 20, 100) */
@@ -60,26 +61,22 @@ export const smaCross: Strategy<SmaCrossParams> = {
     const n = panel.symbols.length;
     const bars = panel.dates.length;
     const weight = p.weight > 0 ? p.weight : 1 / n;
-    const allowed = rebalanceMask(panel.dates, panel.interval, p);
-    const targets = emptyTargets(bars, n);
     const scores = emptyTargets(bars, n);
-    const rebalance = new Uint8Array(bars);
-    panel.values.adj_close!.forEach((close, j) => {
+    const states = panel.values.adj_close!.map((close, j) => {
       const signal = crossovers(close, p.fast, p.slow);
       const fast = rollingMean(close, p.fast);
       const slow = rollingMean(close, p.slow);
-      // The state a crossover sets is acted on at the first allowed bar from the crossover on.
+      // The state is the direction of the last crossover (state-targets.ts): +1 long, -1 flat.
+      const held = new Int8Array(bars);
       let state = 0;
-      let acted = 0;
       for (let t = 0; t < bars; t++) {
         scores[t * n + j] = fast[t]! / slow[t]! - 1;
         if (signal[t] !== 0) state = signal[t]!;
-        if (state === acted || !allowed[t]) continue;
-        targets[t * n + j] = state > 0 ? weight : 0;
-        rebalance[t] = 1;
-        acted = state;
+        held[t] = state;
       }
+      return held;
     });
+    const { rebalance, targets } = stateTargets(states, rebalanceMask(panel.dates, panel.interval, p), (state) => (state > 0 ? weight : 0));
     return { kind: 'weights', rebalance, targets, scores };
   },
 };

@@ -15,14 +15,11 @@
  * A symbol without a price, signal or volatility at t gets NaN (leave as is); the cash proxy gets 0.
  */
 import { z } from 'zod';
-import { isValidSymbol, normaliseSymbol, type Interval } from '../data/bar.js';
-import { ValidationError } from '../errors.js';
+import type { Interval } from '../data/bar.js';
 import { ewmaVolatility, simpleReturns, trailingReturn } from './indicators.js';
 import { rebalanceMask, scheduleFields } from './schedule.js';
 import { barsPerYear, emptyTargets, type Strategy, type StrategyPanel, type TargetSchedule } from './strategy.js';
-
-/** An optional symbol parameter: '' (none) or a valid symbol. @example z.strictObject({ cashSymbol: optionalSymbol().default('') }) */
-export const optionalSymbol = () => z.string().refine((s) => s === '' || isValidSymbol(s), { message: "expected a symbol or ''" });
+import { optionalSymbol, symbolIndex } from './symbol-params.js';
 
 /** MOP's 60-day centre of mass in bars of the interval: 60 daily, 12 weekly, 3 monthly. */
 const sixtyDays = (interval: Interval): number => Math.max(1, Math.round((60 * barsPerYear(interval)) / 252));
@@ -43,18 +40,6 @@ const schema = (interval: Interval) =>
     .refine((p) => p.maxWeight <= p.maxGross, { message: 'maxWeight must not exceed maxGross', path: ['maxWeight'] });
 
 export type TsMomentumParams = z.infer<ReturnType<typeof schema>>;
-
-/**
- * Index of a named symbol parameter in the panel, -1 for ''; a ValidationError naming the parameter otherwise.
- * @example symbolIndex(panel, p.cashSymbol, 'cashSymbol') // 3, or throws 'params.cashSymbol: BIL is not in the panel ...'
- */
-export function symbolIndex(panel: StrategyPanel, raw: string, param: string): number {
-  if (raw === '') return -1;
-  const j = panel.symbols.indexOf(normaliseSymbol(raw, `params.${param}`));
-  if (j < 0)
-    throw new ValidationError(`params.${param}`, `${raw} is not in the panel (${panel.symbols.join(', ')}); add it or leave it ''`);
-  return j;
-}
 
 export const tsMomentum: Strategy<TsMomentumParams> = {
   name: 'ts-momentum',

@@ -7,14 +7,15 @@
  *   score_j(t) = P_j[t - skip] / P_j[t - lookback] - 1         (adjusted closes)
  *   w_j(t)     = targetScale / k for the k best, 0 otherwise    (k = max(1, floor(N_t * topPct / 100)))
  *
- * N_t counts the symbols with a score at t (a symbol needs `lookback` bars of history).
+ * N_t counts the symbols with a score at t (a symbol needs `lookback` bars of history); a symbol
+ * without a bar at t is left as it is (momentum-selection.ts).
  */
 import { z } from 'zod';
 import type { Interval } from '../data/bar.js';
 import { trailingReturn } from './indicators.js';
-import { quantileCount, rankAt } from './ranking.js';
-import { rebalanceMask, scheduleFields } from './schedule.js';
-import { barsPerMonth, barsPerYear, emptyTargets, type Strategy, type StrategyPanel, type TargetSchedule } from './strategy.js';
+import { quantileSchedule } from './momentum-selection.js';
+import { scheduleFields } from './schedule.js';
+import { barsPerMonth, barsPerYear, type Strategy, type StrategyPanel, type TargetSchedule } from './strategy.js';
 
 const schema = (interval: Interval) =>
   z
@@ -41,23 +42,7 @@ export const xsMomentum: Strategy<XsMomentumParams> = {
   paramsSchema: schema,
   sweep: { lookback: [126, 189, 252, 315], skip: [0, 5, 21], topPct: [10, 20, 30, 50] },
   targets(panel: StrategyPanel, p: XsMomentumParams): TargetSchedule {
-    const closes = panel.values.adj_close!;
-    const n = panel.symbols.length;
-    const bars = panel.dates.length;
-    const rebalance = rebalanceMask(panel.dates, panel.interval, p);
-    const scores = closes.map((close) => trailingReturn(close, p.lookback, p.skip));
-    const targets = emptyTargets(bars, n);
-    const scoreGrid = emptyTargets(bars, n);
-    for (let t = 0; t < bars; t++) {
-      for (let j = 0; j < n; j++) scoreGrid[t * n + j] = scores[j]![t]!;
-      if (!rebalance[t]) continue;
-      const ranked = rankAt(scores, t, panel.symbols);
-      if (ranked.length === 0) continue;
-      const k = quantileCount(ranked.length, p.topPct);
-      for (let j = 0; j < n; j++) targets[t * n + j] = 0;
-      for (const j of ranked.slice(0, k)) targets[t * n + j] = p.targetScale / k;
-      if (p.longShort) for (const j of ranked.slice(Math.max(k, ranked.length - k))) targets[t * n + j] = -p.targetScale / k;
-    }
-    return { kind: 'weights', rebalance, targets, scores: scoreGrid };
+    const scores = panel.values.adj_close!.map((close) => trailingReturn(close, p.lookback, p.skip));
+    return quantileSchedule(panel, scores, p);
   },
 };

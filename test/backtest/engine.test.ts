@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ENGINE_OPTIONS, runEngine, type EngineInput, type EngineOptions } from '../../src/backtest/engine.js';
+import { DEFAULT_ENGINE_OPTIONS, floorDivide, runEngine, type EngineInput, type EngineOptions } from '../../src/backtest/engine.js';
 import type { TargetSchedule } from '../../src/strategies/strategy.js';
 
 const DAY = 86_400_000;
@@ -190,5 +190,17 @@ describe('runEngine', () => {
     const copy = structuredClone(data);
     runEngine(data, options());
     expect(data).toEqual(copy);
+  });
+});
+
+describe('floorDivide', () => {
+  it('floors the exact quotient, where rounding the quotient first would not', () => {
+    // 3194 x 446.77 as doubles is 1426983.38, whose quotient by 446.77 rounds to exactly 3194
+    // while the exact quotient of the two doubles is just below: Python's a // b == 3193.0.
+    expect(Math.trunc(1426983.38 / 446.77)).toBe(3194);
+    expect(floorDivide(1426983.38, 446.77)).toBe(3193);
+    expect(floorDivide(7, 2)).toBe(3);
+    expect(floorDivide(411.27, 385.22)).toBe(1);
+    expect(floorDivide(-7, 2)).toBe(-4);
   });
 });

@@ -31,6 +31,19 @@ describe(`momentum CLI (${engineName})`, () => {
     expect(first.stdout).toMatch(/1\. ingest \(synthetic market, run 1\): ok; \d{5,} new bars, 0 updated/);
     expect(first.stdout).toContain('SYNTHETIC data: generated for the demo, not market prices');
     for (const symbol of SYNTHETIC_SYMBOLS) expect(first.stdout).toContain(symbol);
+    expect(first.stdout).toContain('3. backtests of the strategy library');
+    for (const strategy of [
+      'ts-momentum',
+      'xs-momentum',
+      'dual-momentum',
+      'ma-trend',
+      'sma-cross',
+      'donchian',
+      '52w-high',
+      'vol-scaled-xs',
+    ]) {
+      expect(first.stdout).toMatch(new RegExp(`\\d+\\s+${strategy}\\s+-?\\d`));
+    }
 
     const second = await runCli(['demo'], cli.env);
     expect(second.code, second.stderr).toBe(0);

@@ -1,41 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { MS_PER_DAY } from '../../src/data/bar.js';
 import { ValidationError } from '../../src/errors.js';
 import { donchian, type DonchianParams } from '../../src/strategies/donchian.js';
 import { resolveParams, type StrategyPanel } from '../../src/strategies/strategy.js';
-
-/** Weekdays from Monday 2024-01-01, 00:00 UTC. */
-function weekdays(count: number): Float64Array {
-  const dates: number[] = [];
-  for (let ts = Date.UTC(2024, 0, 1); dates.length < count; ts += MS_PER_DAY)
-    if (![0, 6].includes(new Date(ts).getUTCDay())) dates.push(ts);
-  return Float64Array.from(dates);
-}
+import { createRandom } from '../../src/util/random.js';
+import { expectNoLookAhead, panelOf, row, setRows, thrown, weekdayDates } from '../helpers/strategy-panel.js';
 
 /** One [close, high, low] triple per bar and symbol; null: no bar. */
 type Bars = readonly (readonly [number, number, number] | null)[];
 
-function panelOf(series: Record<string, Bars>): StrategyPanel {
-  const columns = Object.values(series);
-  const field = (k: number) => columns.map((bars) => Float64Array.from(bars, (bar) => (bar ? bar[k]! : Number.NaN)));
-  return {
-    interval: '1d',
-    symbols: Object.keys(series),
-    dates: weekdays(columns[0]!.length),
-    values: { adj_close: field(0), adj_high: field(1), adj_low: field(2) },
-  };
+/** Adjusted closes, highs and lows on weekdays from Monday 2024-01-01. */
+function barsPanel(series: Record<string, Bars>): StrategyPanel {
+  const field = (k: number) =>
+    Object.fromEntries(Object.entries(series).map(([symbol, bars]) => [symbol, bars.map((bar) => (bar ? bar[k]! : NaN))]));
+  return panelOf({ adj_close: field(0), adj_high: field(1), adj_low: field(2) }, { dates: weekdayDates });
 }
 
 const repeat = (bar: readonly [number, number, number], count: number): Bars => Array.from({ length: count }, () => bar);
 const params = (raw: Record<string, unknown>): DonchianParams => resolveParams(donchian, '1d', raw);
-const row = (grid: Float64Array, t: number, n: number) => Array.from(grid.subarray(t * n, t * n + n));
-const setRows = (mask: Uint8Array) => [...mask.keys()].filter((t) => mask[t] === 1);
 
 // AAA: flat channel 9..11 for 20 bars; bar 20 closes at 11, the 20-bar high (a touch, no entry);
 // bar 21 closes at 11.6 above 11.5, the highest high of bars 1..20 (entry); bar 31 closes at 11.2,
 // the 10-bar low of bars 21..30 (a touch, no exit); bar 32 closes at 10.9 below 11.0, the lowest
 // low of bars 22..31 (exit). BBB never leaves its channel.
-const turtle = panelOf({
+const turtle = barsPanel({
   AAA: [
     ...repeat([10, 11, 9], 20),
     [11, 11.5, 10],
@@ -98,17 +85,17 @@ describe('donchian', () => {
   const shortSide: Bars = [...repeat([10, 11, 9], 3), [8.5, 9.5, 8], [8.8, 9, 8.5], [9, 9.2, 8.8], [9.3, 9.4, 9.0], [9.6, 9.7, 9.3]];
 
   it('with allowShort, shorts below the entry-bar low and covers above the exit-bar high', () => {
-    const schedule = donchian.targets(panelOf({ CCC: shortSide }), params({ entry: 3, exit: 2, allowShort: true, weight: 0.25 }));
+    const schedule = donchian.targets(barsPanel({ CCC: shortSide }), params({ entry: 3, exit: 2, allowShort: true, weight: 0.25 }));
     expect(setRows(schedule.rebalance)).toEqual([3, 6, 7]);
     expect([3, 6, 7].map((t) => schedule.targets[t])).toEqual([-0.25, 0, 0.25]);
-    const longOnly = donchian.targets(panelOf({ CCC: shortSide }), params({ entry: 3, exit: 2, weight: 0.25 }));
+    const longOnly = donchian.targets(barsPanel({ CCC: shortSide }), params({ entry: 3, exit: 2, weight: 0.25 }));
     expect(setRows(longOnly.rebalance)).toEqual([7]);
   });
 
   it('reverses on one bar when the close clears both the exit and the opposite entry channel', () => {
     // Bar 6 closing at 9.6 is above 9.2 (cover) and above 9.5, the high of bars 3..5 (long).
     const reversal = [...shortSide.slice(0, 6), [9.6, 9.7, 9.0], [9.6, 9.7, 9.3]] as Bars;
-    const schedule = donchian.targets(panelOf({ CCC: reversal }), params({ entry: 3, exit: 2, allowShort: true, weight: 0.25 }));
+    const schedule = donchian.targets(barsPanel({ CCC: reversal }), params({ entry: 3, exit: 2, allowShort: true, weight: 0.25 }));
     expect(setRows(schedule.rebalance)).toEqual([3, 6]);
     expect([3, 6].map((t) => schedule.targets[t])).toEqual([-0.25, 0.25]);
   });
@@ -116,7 +103,7 @@ describe('donchian', () => {
   it('gives NaN for a symbol before its first bar and at a missing bar, carrying its state over', () => {
     // DDD starts at bar 5, breaks out at bar 8 above 11 (high of bars 5..7), has no bar 9: channels
     // holding bar 9 (read at bars 10..12) are NaN, so no signal there.
-    const late = panelOf({
+    const late = barsPanel({
       DDD: [null, null, null, null, null, ...repeat([10, 11, 9], 3), [11.5, 11.8, 11], null, ...repeat([11.6, 11.8, 11.2], 4)],
       EEE: repeat([10, 11, 9], 14),
     });
@@ -130,60 +117,19 @@ describe('donchian', () => {
   });
 
   it('never looks ahead: changing every bar after t leaves targets and scores at or before t unchanged', () => {
-    const random = mulberry32(7);
+    const random = createRandom(7);
     const walk = (start: number): Bars => {
       let close = 100;
       return Array.from({ length: 90 }, (_, t) => {
-        close *= 1 + (random() - 0.5) * 0.06;
-        return t < start ? null : [close, close * (1 + random() * 0.02), close * (1 - random() * 0.02)];
+        close *= 1 + (random.next() - 0.5) * 0.06;
+        return t < start ? null : [close, close * (1 + random.next() * 0.02), close * (1 - random.next() * 0.02)];
       });
     };
-    const panel = panelOf({ AAA: walk(0), BBB: walk(0), CCC: walk(15), DDD: walk(0) });
+    const panel = barsPanel({ AAA: walk(0), BBB: walk(0), CCC: walk(15), DDD: walk(0) });
     for (const raw of [
       { entry: 10, exit: 5, allowShort: true },
       { entry: 20, exit: 10, rebalance: 'weekly' },
-    ]) {
-      const p = params(raw);
-      const before = structuredClone(panel.values);
-      const base = donchian.targets(panel, p);
-      expect(panel.values).toEqual(before);
-      for (let t = 0; t < 89; t++) {
-        const factors = panel.symbols.map(() => Float64Array.from({ length: 90 }, (_, s) => (s > t ? 0.5 + random() : 1)));
-        const perturb = (columns: readonly Float64Array[]) => columns.map((x, j) => x.map((v, s) => v * factors[j]![s]!));
-        const { adj_close, adj_high, adj_low } = panel.values;
-        const changed = { ...panel, values: { adj_close: perturb(adj_close!), adj_high: perturb(adj_high!), adj_low: perturb(adj_low!) } };
-        const other = donchian.targets(changed, p);
-        const upTo = (t + 1) * panel.symbols.length;
-        expect(samePrefix(base.targets, other.targets, upTo)).toBe(true);
-        expect(samePrefix(base.scores!, other.scores!, upTo)).toBe(true);
-        expect(samePrefix(base.rebalance, other.rebalance, t + 1)).toBe(true);
-      }
-    }
+    ])
+      expectNoLookAhead(donchian, panel, params(raw), random);
   });
 });
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
-
-function samePrefix(a: ArrayLike<number>, b: ArrayLike<number>, length: number): boolean {
-  for (let i = 0; i < length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
-}
-
-/** Deterministic uniform [0, 1) generator for the perturbation test. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}

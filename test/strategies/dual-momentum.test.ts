@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AssetClass } from '../../src/data/bar.js';
-import { ValidationError } from '../../src/errors.js';
 import { dualMomentum, type DualMomentumParams } from '../../src/strategies/dual-momentum.js';
 import { resolveParams, type StrategyPanel } from '../../src/strategies/strategy.js';
+import { createRandom } from '../../src/util/random.js';
+import { closesPanel, expectNoLookAhead, randomWalk, row, setRows, validationField, type Series } from '../helpers/strategy-panel.js';
 
-const DAY = 86_400_000;
-const START = Date.UTC(2024, 0, 1); // calendar days from 2024-01-01: Jan 31 is row 30, Feb 29 row 59
-
-function makePanel(series: Record<string, readonly number[]>, classes?: Record<string, AssetClass>): StrategyPanel {
-  const columns = Object.values(series).map((xs) => Float64Array.from(xs));
-  const symbols = Object.keys(series);
-  const dates = Float64Array.from(columns[0]!, (_, t) => START + t * DAY);
-  const assetClasses = classes && symbols.map((s) => classes[s] ?? 'equity');
-  return { interval: '1d', symbols, dates, values: { adj_close: columns }, ...(assetClasses && { assetClasses }) };
-}
+const makePanel = (series: Series, assetClasses?: Record<string, AssetClass>): StrategyPanel => closesPanel(series, { assetClasses });
 
 /** p0 x (1 + r)^k from row `from` on (NaN before): the trailing 5-bar return is (1 + r)^5 - 1. */
 function growth(r: number, bars: number, from = 0): number[] {
@@ -28,20 +20,8 @@ function zigzag(amp: number, bars: number): number[] {
 const BARS = 12;
 const params = (raw: Record<string, unknown>): DualMomentumParams =>
   resolveParams(dualMomentum, '1d', { lookback: 5, rebalance: 'daily', ...raw });
-const rowAt = (panel: StrategyPanel, raw: Record<string, unknown>, t = 8): number[] => {
-  const n = panel.symbols.length;
-  return [...dualMomentum.targets(panel, params(raw)).targets.subarray(t * n, (t + 1) * n)];
-};
-
-function validationField(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ValidationError) return error.field;
-    throw error;
-  }
-  return undefined;
-}
+const rowAt = (panel: StrategyPanel, raw: Record<string, unknown>, t = 8): number[] =>
+  row(dualMomentum.targets(panel, params(raw)).targets, t, panel.symbols.length);
 
 describe('dualMomentum params', () => {
   it('defaults to GEM: 12-month lookback, the single best asset, zero cash rate, auto fallback, month-end', () => {
@@ -109,64 +89,30 @@ describe('dualMomentum targets', () => {
   it('handles symbols that start later: NaN without a price, 0 without a return, skipped rows without a cash return', () => {
     const panel = makePanel({ SPY: growth(0.01, 20), EFA: growth(0.02, 20, 10), AGG: zigzag(0.01, 20) }, { AGG: 'bond' });
     const { targets } = dualMomentum.targets(panel, params({}));
-    const row = (t: number): number[] => [...targets.subarray(t * 3, t * 3 + 3)];
-    expect(row(8)).toEqual([1, Number.NaN, 0]);
-    expect(row(12)).toEqual([1, 0, 0]); // EFA priced, no 5-bar return until row 15
-    expect(row(15)).toEqual([0, 1, 0]);
+    expect(row(targets, 8, 3)).toEqual([1, Number.NaN, 0]);
+    expect(row(targets, 12, 3)).toEqual([1, 0, 0]); // EFA priced, no 5-bar return until row 15
+    expect(row(targets, 15, 3)).toEqual([0, 1, 0]);
     // top 2 while only SPY has a return: the empty slot goes to the fallback.
     expect(rowAt(panel, { top: 2 })).toEqual([0.5, Number.NaN, 0.5]);
     const late = makePanel({ SPY: growth(0.01, 20), BIL: growth(0.001, 20, 6) });
     const lateTargets = dualMomentum.targets(late, params({ cashSymbol: 'BIL' })).targets;
-    expect([...lateTargets.subarray(10 * 2, 11 * 2)]).toEqual([Number.NaN, Number.NaN]); // BIL's first return: row 11
-    expect([...lateTargets.subarray(11 * 2, 12 * 2)]).toEqual([1, 0]);
+    expect(row(lateTargets, 10, 2)).toEqual([Number.NaN, Number.NaN]); // BIL's first return: row 11
+    expect(row(lateTargets, 11, 2)).toEqual([1, 0]);
   });
 
   it('sets targets on month-end rows only by default', () => {
     const panel = makePanel({ SPY: growth(0.01, 70), EFA: growth(0.02, 70) });
     const { rebalance, targets } = dualMomentum.targets(panel, resolveParams(dualMomentum, '1d', { lookback: 5 }));
-    expect([...rebalance.keys()].filter((t) => rebalance[t])).toEqual([30, 59]);
-    for (let t = 0; t < 70; t++) expect([...targets.subarray(t * 2, t * 2 + 2)].every(Number.isNaN)).toBe(t !== 30 && t !== 59);
+    expect(setRows(rebalance)).toEqual([30, 59]); // calendar days: 31 January, 29 February
+    for (let t = 0; t < 70; t++) expect(row(targets, t, 2).every(Number.isNaN)).toBe(t !== 30 && t !== 59);
   });
 
   it('does not look ahead and does not mutate its input', () => {
-    const random = mulberry32(11);
-    const walk = (from: number, drift: number): number[] => {
-      let p = 100;
-      return Array.from({ length: 90 }, (_, t) => (t < from ? Number.NaN : (p *= 1 + (random() - 0.5 + drift) * 0.04)));
-    };
+    const random = createRandom(11);
+    const walk = (from: number, drift: number): number[] => randomWalk(random, 90, from, (u) => (u - 0.5 + drift) * 0.04);
     const symbols = { SPY: walk(0, 0.02), EFA: walk(15, 0.02), EEM: walk(0, 0), AGG: walk(0, 0), SHY: walk(5, 0), BIL: walk(0, 0.1) };
-    const classes = { AGG: 'bond', SHY: 'bond', BIL: 'bond' } as const;
-    const panel = makePanel(symbols, classes);
-    const before = panel.values.adj_close!.map((x) => [...x]);
-    for (const raw of [{ cashSymbol: 'BIL', top: 2 }, { fallback: 'AGG' }]) {
-      const p = params({ lookback: 10, ...raw });
-      const base = dualMomentum.targets(panel, p);
-      expect(panel.values.adj_close!.map((x) => [...x])).toEqual(before);
-      for (let t = 0; t < 89; t++) {
-        const columns = before.map((xs) => xs.map((x, k) => (k > t ? x * (0.5 + random()) : x)));
-        const other = dualMomentum.targets(makePanel(Object.fromEntries(panel.symbols.map((s, j) => [s, columns[j]!])), classes), p);
-        const rows = (t + 1) * panel.symbols.length;
-        expect(differences(other.targets, base.targets, rows)).toEqual([]);
-        expect(differences(other.scores!, base.scores!, rows)).toEqual([]);
-      }
-    }
+    const panel = makePanel(symbols, { AGG: 'bond', SHY: 'bond', BIL: 'bond' });
+    for (const raw of [{ cashSymbol: 'BIL', top: 2 }, { fallback: 'AGG' }])
+      expectNoLookAhead(dualMomentum, panel, params({ lookback: 10, ...raw }), random);
   });
 });
-
-/** Indices among the first `count` where a and b differ, by Object.is (NaN equals NaN, -0 differs from 0). */
-function differences(a: Float64Array, b: Float64Array, count: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < count; i++) if (!Object.is(a[i], b[i])) out.push(i);
-  return out;
-}
-
-/** Deterministic PRNG for the perturbations. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}

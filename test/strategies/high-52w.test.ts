@@ -1,27 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { MS_PER_DAY } from '../../src/data/bar.js';
 import { ValidationError } from '../../src/errors.js';
 import { high52w, type High52wParams } from '../../src/strategies/high-52w.js';
 import { resolveParams, type StrategyPanel } from '../../src/strategies/strategy.js';
 import { xsMomentum } from '../../src/strategies/xs-momentum.js';
+import { createRandom } from '../../src/util/random.js';
+import { closesPanel, expectNoLookAhead, randomWalk, row, setRows, thrown, weekdayDates, type Series } from '../helpers/strategy-panel.js';
 
-/** Weekdays from Monday 2024-01-01, 00:00 UTC: bar 22 is Wednesday 31 January, the month's last. */
-function weekdays(count: number): Float64Array {
-  const dates: number[] = [];
-  for (let ts = Date.UTC(2024, 0, 1); dates.length < count; ts += MS_PER_DAY)
-    if (![0, 6].includes(new Date(ts).getUTCDay())) dates.push(ts);
-  return Float64Array.from(dates);
-}
-
-/** Adjusted closes per symbol; NaN: no bar. */
-function panelOf(closes: Record<string, readonly number[]>): StrategyPanel {
-  const columns = Object.values(closes).map((series) => Float64Array.from(series));
-  return { interval: '1d', symbols: Object.keys(closes), dates: weekdays(columns[0]!.length), values: { adj_close: columns } };
-}
+/** Adjusted closes on weekdays from Monday 2024-01-01: bar 22 is Wednesday 31 January, the month's last. */
+const panelOf = (closes: Series): StrategyPanel => closesPanel(closes, { dates: weekdayDates });
 
 const params = (raw: Record<string, unknown>): High52wParams => resolveParams(high52w, '1d', raw);
-const row = (grid: Float64Array, t: number, n: number) => Array.from(grid.subarray(t * n, t * n + n));
-const setRows = (mask: Uint8Array) => [...mask.keys()].filter((t) => mask[t] === 1);
 
 /** 30 bars: 18 bars at 10, then `path` over bars 18..22, then flat at its last value. */
 const shaped = (path: readonly number[]): number[] => [...Array<number>(18).fill(10), ...path, ...Array<number>(7).fill(path.at(-1)!)];
@@ -97,54 +85,10 @@ describe('52w-high', () => {
   });
 
   it('never looks ahead: changing every bar after t leaves targets and scores at or before t unchanged', () => {
-    const random = mulberry32(52);
-    const walk = (start: number) => {
-      let close = 100;
-      return Array.from({ length: 90 }, (_, t) => {
-        close *= 1 + (random() - 0.5) * 0.06;
-        return t < start ? NaN : close;
-      });
-    };
+    const random = createRandom(52);
+    const walk = (start: number) => randomWalk(random, 90, 0, (u) => (u - 0.5) * 0.06).map((close, t) => (t < start ? NaN : close));
     const noisy = panelOf({ AAA: walk(0), BBB: walk(0), CCC: walk(15), DDD: walk(0), EEE: walk(40), FFF: walk(0) });
-    for (const raw of [{ window: 20, topPct: 30, longShort: true, rebalance: 'daily' }, { window: 10 }]) {
-      const p = params(raw);
-      const before = structuredClone(noisy.values);
-      const base = high52w.targets(noisy, p);
-      expect(noisy.values).toEqual(before);
-      for (let t = 0; t < 89; t++) {
-        const closes = noisy.values.adj_close!.map((x) => x.map((v, s) => (s > t ? v * (0.5 + random()) : v)));
-        const other = high52w.targets({ ...noisy, values: { adj_close: closes } }, p);
-        const upTo = (t + 1) * noisy.symbols.length;
-        expect(samePrefix(base.targets, other.targets, upTo)).toBe(true);
-        expect(samePrefix(base.scores!, other.scores!, upTo)).toBe(true);
-        expect(samePrefix(base.rebalance, other.rebalance, t + 1)).toBe(true);
-      }
-    }
+    for (const raw of [{ window: 20, topPct: 30, longShort: true, rebalance: 'daily' }, { window: 10 }])
+      expectNoLookAhead(high52w, noisy, params(raw), random);
   });
 });
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
-
-function samePrefix(a: ArrayLike<number>, b: ArrayLike<number>, length: number): boolean {
-  for (let i = 0; i < length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
-}
-
-/** Deterministic uniform [0, 1) generator for the perturbation test. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -9,16 +9,14 @@ import type { PanelField } from '../../src/data/panel.js';
 import { STRATEGIES } from '../../src/strategies/registry.js';
 import { resolveParams, type StrategyPanel } from '../../src/strategies/strategy.js';
 import { createRandom } from '../../src/util/random.js';
+import { weekdayDates } from '../helpers/strategy-panel.js';
 
 const BARS = 420;
 const SYMBOLS = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE'];
-const DAY = 86_400_000;
 
 /** Weekday dates and random-walk OHLC (adjusted) per symbol; one symbol starts late, one has gaps. */
 function randomPanel(seed: number): StrategyPanel {
   const random = createRandom(seed);
-  const dates: number[] = [];
-  for (let t = Date.UTC(2020, 0, 1); dates.length < BARS; t += DAY) if (![0, 6].includes(new Date(t).getUTCDay())) dates.push(t);
   const fields: Record<string, Float64Array[]> = { adj_open: [], adj_high: [], adj_low: [], adj_close: [] };
   SYMBOLS.forEach((_, j) => {
     const close = new Float64Array(BARS);
@@ -44,7 +42,7 @@ function randomPanel(seed: number): StrategyPanel {
   return {
     interval: '1d',
     symbols: SYMBOLS,
-    dates: Float64Array.from(dates),
+    dates: weekdayDates(BARS, Date.UTC(2020, 0, 1)),
     values: fields as Record<PanelField, Float64Array[]>,
     assetClasses: ['equity', 'equity', 'bond', 'commodity', 'bond'],
   };

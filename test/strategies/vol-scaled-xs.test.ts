@@ -1,22 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MS_PER_DAY } from '../../src/data/bar.js';
 import { ValidationError } from '../../src/errors.js';
 import { resolveParams, type StrategyPanel } from '../../src/strategies/strategy.js';
 import { volScaledXs, type VolScaledXsParams } from '../../src/strategies/vol-scaled-xs.js';
+import { createRandom } from '../../src/util/random.js';
+import { closesPanel, expectNoLookAhead, row, setRows, thrown, weekdayDates, type Series } from '../helpers/strategy-panel.js';
 
-/** Weekdays from Monday 2024-01-01, 00:00 UTC: bars 22 and 43 are the last of January and February. */
-function weekdays(count: number): Float64Array {
-  const dates: number[] = [];
-  for (let ts = Date.UTC(2024, 0, 1); dates.length < count; ts += MS_PER_DAY)
-    if (![0, 6].includes(new Date(ts).getUTCDay())) dates.push(ts);
-  return Float64Array.from(dates);
-}
-
-/** Adjusted closes per symbol; NaN: no bar. */
-function panelOf(closes: Record<string, readonly number[]>): StrategyPanel {
-  const columns = Object.values(closes).map((series) => Float64Array.from(series));
-  return { interval: '1d', symbols: Object.keys(closes), dates: weekdays(columns[0]!.length), values: { adj_close: columns } };
-}
+/** Adjusted closes on weekdays from Monday 2024-01-01: bars 22 and 43 are the last of January and February. */
+const panelOf = (closes: Series): StrategyPanel => closesPanel(closes, { dates: weekdayDates });
 
 /** Prices from 100 compounding the given return at each bar after the first (NaN before `start`). */
 const compound = (bars: number, r: (t: number) => number, start = 0): number[] => {
@@ -25,8 +15,6 @@ const compound = (bars: number, r: (t: number) => number, start = 0): number[] =
 };
 
 const params = (raw: Record<string, unknown>): VolScaledXsParams => resolveParams(volScaledXs, '1d', raw);
-const row = (grid: Float64Array, t: number, n: number) => Array.from(grid.subarray(t * n, t * n + n));
-const setRows = (mask: Uint8Array) => [...mask.keys()].filter((t) => mask[t] === 1);
 /** A daily return whose square, annualised (x 252), is `vol` squared. */
 const dailyFor = (vol: number) => vol / Math.sqrt(252);
 
@@ -122,51 +110,13 @@ describe('vol-scaled-xs', () => {
   });
 
   it('never looks ahead: changing every bar after t leaves targets and scores at or before t unchanged', () => {
-    const random = mulberry32(2015);
-    const walk = (start: number) => compound(90, () => (random() - 0.5) * 0.06, start);
+    const random = createRandom(2015);
+    const walk = (start: number) => compound(90, () => (random.next() - 0.5) * 0.06, start);
     const noisy = panelOf({ AAA: walk(0), BBB: walk(0), CCC: walk(15), DDD: walk(0), EEE: walk(40), FFF: walk(0) });
     for (const raw of [
       { lookback: 10, skip: 2, volWindow: 5, topPct: 34, longShort: true, maxLeverage: 2, rebalance: 'every', every: 3 },
       { lookback: 20, skip: 5, volWindow: 10, targetVol: 0.5 },
-    ]) {
-      const p = params(raw);
-      const before = structuredClone(noisy.values);
-      const base = volScaledXs.targets(noisy, p);
-      expect(noisy.values).toEqual(before);
-      for (let t = 0; t < 89; t++) {
-        const closes = noisy.values.adj_close!.map((x) => x.map((v, s) => (s > t ? v * (0.5 + random()) : v)));
-        const other = volScaledXs.targets({ ...noisy, values: { adj_close: closes } }, p);
-        const upTo = (t + 1) * noisy.symbols.length;
-        expect(samePrefix(base.targets, other.targets, upTo)).toBe(true);
-        expect(samePrefix(base.scores!, other.scores!, upTo)).toBe(true);
-        expect(samePrefix(base.rebalance, other.rebalance, t + 1)).toBe(true);
-      }
-    }
+    ])
+      expectNoLookAhead(volScaledXs, noisy, params(raw), random);
   });
 });
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
-
-function samePrefix(a: ArrayLike<number>, b: ArrayLike<number>, length: number): boolean {
-  for (let i = 0; i < length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
-}
-
-/** Deterministic uniform [0, 1) generator for the perturbation test. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 15), z | 1);
-    z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
-    return ((z ^ (z >>> 14)) >>> 0) / 4294967296;
-  };
-}
