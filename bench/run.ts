@@ -13,13 +13,13 @@ console.log(
   `momentum benchmarks: Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown cpu'}); shared machine, figures are indicative`,
 );
 
+// Order matters on one process: the large heaps of the sweep and of PGlite's 1M bars slow what
+// runs after them, so the PostgreSQL store and the engine come first.
+if (url) await benchPriceStore('postgres');
+else console.log('\n(PostgreSQL figures skipped: set DATABASE_URL or run scripts/with-postgres.sh npm run bench)');
 await benchSmaCross();
 benchXsMomentum();
 await benchSweep();
-
-// PostgreSQL first: PGlite's 1M-bar heap would slow everything measured after it.
-if (url) await benchPriceStore('postgres');
-else console.log('\n(PostgreSQL figures skipped: set DATABASE_URL or run scripts/with-postgres.sh npm run bench)');
 await benchPriceStore('pglite');
 
 console.log(`\npeak memory (RSS): ${fmt(peakRssMb())} MB`);
