@@ -6,6 +6,7 @@
 import { cpus } from 'node:os';
 import { benchSmaCross, benchSweep, benchXsMomentum } from './backtest-bench.js';
 import { benchPriceStore } from './price-store-bench.js';
+import { benchPbo } from './research-bench.js';
 import { fmt, peakRssMb } from './bench-utils.js';
 
 const url = process.env.DATABASE_URL || undefined;
@@ -20,6 +21,7 @@ else console.log('\n(PostgreSQL figures skipped: set DATABASE_URL or run scripts
 await benchSmaCross();
 benchXsMomentum();
 await benchSweep();
+benchPbo();
 await benchPriceStore('pglite');
 
 console.log(`\npeak memory (RSS): ${fmt(peakRssMb())} MB`);

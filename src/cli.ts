@@ -6,6 +6,7 @@ import { registerDataCommands } from './cli/data-commands.js';
 import { registerDbCommands } from './cli/db-commands.js';
 import { registerDemoCommand } from './cli/demo-command.js';
 import { registerReferenceCommand } from './cli/reference-command.js';
+import { registerResearchCommands } from './cli/research-commands.js';
 import { processOutput } from './cli/cli-context.js';
 import { MomentumError } from './errors.js';
 import { packageVersion } from './util/package-root.js';
@@ -21,6 +22,7 @@ function buildProgram(): Command {
   registerDataCommands(program, processOutput);
   registerReferenceCommand(program, processOutput);
   registerBacktestCommands(program, processOutput);
+  registerResearchCommands(program, processOutput);
   return program;
 }
 

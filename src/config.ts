@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { assetClassSchema, intervalSchema, normaliseSymbol, type InstrumentInfo, type Interval } from './data/bar.js';
 import { ConfigError, ValidationError } from './errors.js';
 import { packageRoot } from './util/package-root.js';
+import { DEFAULT_GATE_SETS, gateSetSchema, type GateSet } from './research/gate-set.js';
 
 export interface Environment {
   readonly databaseUrl: string | undefined;
@@ -78,6 +79,7 @@ const UNIVERSE_NAME = /^[a-z0-9][a-z0-9-]*$/;
 
 const configSchema = z.strictObject({
   $schema: z.string().optional(),
+  gates: z.record(z.string(), gateSetSchema).optional(),
   universes: z.record(z.string(), universeSchema).superRefine((universes, ctx) => {
     for (const name of Object.keys(universes)) {
       if (!UNIVERSE_NAME.test(name))
@@ -96,6 +98,8 @@ export interface Universe {
 export interface MomentumConfig {
   readonly path: string;
   readonly universes: ReadonlyMap<string, Universe>;
+  /** Named gate sets: the file's, else the built-in `default` and `strict`. */
+  readonly gates: Readonly<Record<string, GateSet>>;
 }
 
 /** Reads and validates the configuration file; errors name the file and the bad entry. */
@@ -126,7 +130,7 @@ export function parseConfig(raw: unknown, path = '(inline config)'): MomentumCon
     });
     universes.set(name, { name, description: universe.description, interval: universe.interval, members });
   }
-  return { path, universes };
+  return { path, universes, gates: { ...DEFAULT_GATE_SETS, ...parsed.data.gates } };
 }
 
 export function resolveUniverse(config: MomentumConfig, name: string): Universe {

@@ -96,3 +96,35 @@ export { smaCrossReference, momentumXsReference, readReferencePanel } from './ba
 // Reports
 export { plotlyHtml, plotlyBundle, isoDates } from './report/plotly-html.js';
 export { metricsRows, type MetricRow } from './report/metrics-rows.js';
+
+// Research: gates, out-of-sample simulation, walk-forward, overfitting statistics
+export { DEFAULT_GATE_SETS, parseGateSet, resolveGateSet, type GateSet } from './research/gate-set.js';
+export { evaluateGates, type GateCheck, type GateVerdict, type OverfittingStatistics } from './research/gates.js';
+export {
+  gateBacktest,
+  gateSweep,
+  latestGateResults,
+  equityReturns,
+  DEFAULT_PBO_BLOCKS,
+  type StoredGateResult,
+  type SweepVerdict,
+} from './research/gate-runner.js';
+export {
+  simulateOutOfSample,
+  listSimulations,
+  compare,
+  type Comparison,
+  type SimulationResult,
+  type StoredSimulation,
+} from './research/simulate.js';
+export {
+  walkForwardOnData,
+  windowBars,
+  type WalkForwardOptions,
+  type WalkForwardResult,
+  type WalkForwardWindow,
+} from './research/walk-forward.js';
+export { runWalkForward, getWalkForward, type StoredWalkForward } from './research/walk-forward-store.js';
+export { probabilityOfBacktestOverfitting, type PboResult } from './research/pbo.js';
+export { sharpeStatistics, probabilisticSharpe, expectedMaxSharpe, deflatedSharpe } from './research/sharpe-statistics.js';
+export { normalCdf, normalQuantile } from './research/normal.js';

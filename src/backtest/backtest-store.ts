@@ -13,6 +13,8 @@ import type { BacktestOutcome, TradeRecord } from './run-backtest.js';
 
 export interface StoreOptions {
   readonly sweepId?: number;
+  /** What the run is (default 'backtest'); out-of-sample simulations and walk-forwards store theirs too. */
+  readonly role?: 'backtest' | 'simulation' | 'walk-forward';
   /** Store the trade list (default true; sweeps may skip it: a re-run reproduces it). */
   readonly trades?: boolean;
   /** Store cash and gross exposure with the equity (default true). */
@@ -37,6 +39,7 @@ export async function storeBacktests(db: Database, outcomes: readonly BacktestOu
       .values(
         outcomes.map((outcome) => ({
           sweep_id: options.sweepId ?? null,
+          role: options.role ?? 'backtest',
           strategy: outcome.spec.strategy,
           params: JSON.stringify(outcome.spec.params),
           universe: outcome.spec.universe,
@@ -114,6 +117,7 @@ function engineRecord(spec: BacktestSpec) {
 
 export interface StoredBacktest {
   readonly id: number;
+  readonly role: 'backtest' | 'simulation' | 'walk-forward';
   readonly sweepId: number | null;
   readonly spec: BacktestSpec;
   readonly symbols: readonly string[];
@@ -149,6 +153,7 @@ export async function getBacktest(db: Database, id: number): Promise<StoredBackt
   });
   return {
     id: Number(row.id),
+    role: row.role,
     sweepId: row.sweep_id === null ? null : Number(row.sweep_id),
     spec,
     symbols: row.symbols,
@@ -210,6 +215,7 @@ export async function getBacktestTrades(db: Database, id: number): Promise<Trade
 
 export interface BacktestListItem {
   readonly id: number;
+  readonly role: 'backtest' | 'simulation' | 'walk-forward';
   readonly sweepId: number | null;
   readonly strategy: string;
   readonly params: Record<string, unknown>;
@@ -230,7 +236,7 @@ export async function listBacktests(
 ): Promise<BacktestListItem[]> {
   let query = db.kysely
     .selectFrom('backtests')
-    .select(['id', 'sweep_id', 'strategy', 'params', 'universe', 'period_from', 'period_to', 'created_at', 'metrics'])
+    .select(['id', 'role', 'sweep_id', 'strategy', 'params', 'universe', 'period_from', 'period_to', 'created_at', 'metrics'])
     .orderBy('id', 'desc')
     .limit(filter.limit ?? 50);
   if (filter.strategy) query = query.where('strategy', '=', filter.strategy);
@@ -240,6 +246,7 @@ export async function listBacktests(
     const m = r.metrics as unknown as BacktestMetrics;
     return {
       id: Number(r.id),
+      role: r.role,
       sweepId: r.sweep_id === null ? null : Number(r.sweep_id),
       strategy: r.strategy,
       params: r.params,

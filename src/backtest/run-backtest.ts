@@ -98,7 +98,9 @@ export async function loadBacktestData(db: Database, spec: BacktestSpec): Promis
  * Runs the backtest on loaded data; pure.
  * @example const outcome = backtestOnPanel(parseBacktestSpec({ strategy: 'ma-trend', symbols }), await loadBacktestData(db, spec))
  */
-export function backtestOnPanel(spec: BacktestSpec, data: BacktestData): BacktestOutcome {
+export function backtestOnPanel(spec: BacktestSpec, loaded: BacktestData): BacktestOutcome {
+  // The data may reach past `to` (a walk-forward loads once for many windows): use the bars up to it.
+  const data = dataUpTo(loaded, endBar(loaded.panel.dates, spec.to));
   const { panel } = data;
   const strategy = getStrategy(spec.strategy);
   const start = startBar(panel.dates, spec.from);
@@ -169,6 +171,33 @@ function cached<T>(cache: WeakMap<StrategyPanel, Map<number, T>>, panel: Strateg
   let value = byKey.get(key);
   if (value === undefined) byKey.set(key, (value = compute()));
   return value;
+}
+
+const truncatedCache = new WeakMap<BacktestData, Map<number, BacktestData>>();
+
+/** The data up to and including bar `end` (views, no copies), with its own fingerprint. */
+function dataUpTo(data: BacktestData, end: number): BacktestData {
+  if (end >= data.panel.dates.length - 1) return data;
+  let byEnd = truncatedCache.get(data);
+  if (!byEnd) truncatedCache.set(data, (byEnd = new Map()));
+  let truncated = byEnd.get(end);
+  if (!truncated) {
+    const cut = (series: Float64Array) => series.subarray(0, end + 1);
+    const values = Object.fromEntries(Object.entries(data.panel.values).map(([field, columns]) => [field, columns!.map(cut)]));
+    const panel: StrategyPanel = { ...data.panel, dates: cut(data.panel.dates), values };
+    truncated = { ...data, panel, benchmark: data.benchmark ? cut(data.benchmark) : undefined, fingerprint: panelFingerprint(panel) };
+    byEnd.set(end, truncated);
+  }
+  return truncated;
+}
+
+/** Last bar on or before the end of day `to` (the last bar without one). */
+function endBar(dates: Float64Array, to: string | null): number {
+  if (!to) return dates.length - 1;
+  const limit = Date.parse(`${to}T00:00:00Z`) + MS_PER_DAY - 1;
+  let end = dates.length - 1;
+  while (end >= 0 && dates[end]! > limit) end--;
+  return end;
 }
 
 function startBar(dates: Float64Array, from: string | null): number {

@@ -7,7 +7,7 @@ const actions = () => import('./backtest-actions.js');
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** Options shared by `backtest` and `sweep`: what to trade, when, and how. */
-function tradingOptions(command: Command): Command {
+export function tradingOptions(command: Command): Command {
   return command
     .requiredOption('--strategy <name>', 'a strategy (see momentum strategies)')
     .option('--universe <name>', 'a named universe from the configuration file')

@@ -7,7 +7,9 @@ import { parseIntegerOption } from './options.js';
 export function registerDemoCommand(program: Command, output: Output): void {
   program
     .command('demo')
-    .description('offline demo: the pipeline on the seeded synthetic market in the embedded database (ingest, backtests)')
+    .description(
+      'offline demo: the pipeline on the seeded synthetic market in the embedded database (ingest, backtests, gates, out-of-sample)',
+    )
     .option('--seed <n>', 'synthetic market seed (default 42)')
     .action(async (flags: { seed?: string }) => {
       const started = Date.now();
@@ -27,10 +29,11 @@ export function registerDemoCommand(program: Command, output: Output): void {
         );
         output.out('\n2. data summary (SYNTHETIC data: generated for the demo, not market prices)\n');
         output.out(formatTable(summary, ['symbol', 'asset_class', 'first', 'last', 'bars', 'name']));
-        output.out(
-          `\n3. backtests of the strategy library, ${backtests[0]?.metrics.period.start} .. ${backtests[0]?.metrics.period.end}, costs 5 + 5 bps, stored:\n`,
-        );
-        const fixed = (x: number | null, digits: number) => (x === null ? null : Number(x.toFixed(digits)));
+        const first = backtests[0]?.metrics.period;
+        output.out(`\n3. backtests of the strategy library in-sample, ${first?.start} .. ${first?.end}, costs 5 + 5 bps, stored;`);
+        output.out('4. each judged against the default gates (Sharpe, CAGR, drawdown, trades, deflated Sharpe);');
+        output.out('5. those that passed simulated out of sample on the years after:\n');
+        const fixed = (x: number | null | undefined, digits: number) => (x === null || x === undefined ? null : Number(x.toFixed(digits)));
         const percent = (x: number | null) => (x === null ? null : x * 100);
         output.out(
           formatTable(
@@ -41,13 +44,21 @@ export function registerDemoCommand(program: Command, output: Output): void {
               sharpe: fixed(b.metrics.returns.sharpe, 2),
               max_dd_pct: fixed(b.metrics.drawdown.maxDepthPct, 1),
               trades: b.metrics.trades.closed,
-              vs_benchmark_cagr_pct: fixed(percent(b.metrics.benchmark?.excessCagr ?? null), 2),
+              dsr: fixed(b.gate.statistics.dsr, 2),
+              gates: b.gate.passed
+                ? 'passed'
+                : `failed: ${b.gate.checks
+                    .filter((c) => c.status === 'fail')
+                    .map((c) => c.name)
+                    .join(',')}`,
+              oos_sharpe: fixed(b.simulation?.comparison.outOfSample.sharpe, 2),
+              oos_cagr_pct: fixed(percent(b.simulation?.comparison.outOfSample.cagr ?? null), 2),
             })),
-            ['id', 'strategy', 'cagr_pct', 'sharpe', 'max_dd_pct', 'trades', 'vs_benchmark_cagr_pct'],
+            ['id', 'strategy', 'cagr_pct', 'sharpe', 'max_dd_pct', 'trades', 'dsr', 'gates', 'oos_sharpe', 'oos_cagr_pct'],
           ),
         );
         output.out(
-          `\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: momentum backtests show ${backtests[0]?.id ?? 1}, momentum strategies, momentum sweep --help`,
+          `\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: momentum backtests show ${backtests[0]?.id ?? 1}, momentum simulations, momentum strategies, momentum sweep --help`,
         );
       });
     });

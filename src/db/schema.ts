@@ -112,6 +112,7 @@ export interface BacktestsTable {
   data_fingerprint: string;
   code_version: string;
   created_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  role: ColumnType<'backtest' | 'simulation' | 'walk-forward', 'backtest' | 'simulation' | 'walk-forward' | undefined, never>;
 }
 
 /** float64 series as little-endian bytes. */
@@ -140,6 +141,58 @@ export interface BacktestTradesTable {
   open: boolean;
 }
 
+export interface GateResultsTable {
+  id: Generated<number>;
+  backtest_id: number;
+  sweep_id: number | null;
+  gate_set: string;
+  thresholds: JSONColumnType<Record<string, unknown>>;
+  passed: boolean;
+  checks: JSONColumnType<unknown[]>;
+  statistics: JSONColumnType<Record<string, unknown>>;
+  evaluated_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface SimulationsTable {
+  id: Generated<number>;
+  backtest_id: number;
+  oos_backtest_id: number;
+  gate_result_id: number | null;
+  allowed_overlap: boolean;
+  ignored_gates: boolean;
+  comparison: JSONColumnType<Record<string, unknown>>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface WalkforwardsTable {
+  id: Generated<number>;
+  strategy: string;
+  spec: JSONColumnType<Record<string, unknown>>;
+  grid: JSONColumnType<Record<string, unknown>>;
+  mode: 'rolling' | 'anchored';
+  train_bars: number;
+  test_bars: number;
+  select_by: string;
+  metrics: JSONColumnType<Record<string, unknown>>;
+  dates: Uint8Array;
+  equity: Uint8Array;
+  data_fingerprint: string;
+  code_version: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface WalkforwardWindowsTable {
+  walkforward_id: number;
+  seq: number;
+  train_from: Timestamp;
+  train_to: Timestamp;
+  test_from: Timestamp;
+  test_to: Timestamp;
+  chosen_params: JSONColumnType<Record<string, unknown>>;
+  in_sample: JSONColumnType<Record<string, unknown>>;
+  out_of_sample: JSONColumnType<Record<string, unknown>>;
+}
+
 export interface Schema {
   schema_migrations: SchemaMigrationsTable;
   instruments: InstrumentsTable;
@@ -151,4 +204,8 @@ export interface Schema {
   backtests: BacktestsTable;
   backtest_equity: BacktestEquityTable;
   backtest_trades: BacktestTradesTable;
+  gate_results: GateResultsTable;
+  simulations: SimulationsTable;
+  walkforwards: WalkforwardsTable;
+  walkforward_windows: WalkforwardWindowsTable;
 }

@@ -1,8 +1,9 @@
 /**
  * The main job for a new user (`npm run demo`): offline, on the embedded database unless
  * DATABASE_URL is set. The pipeline so far: ingest the seeded synthetic market (a delta after the
- * first run), then backtest every strategy of the library on it and store the results. Later
- * stages (gates, portfolios, monitoring, reports) extend this.
+ * first run); backtest every strategy of the library in-sample; judge each against the default
+ * gates; simulate the ones that pass on the years after the in-sample period. Later stages
+ * (portfolios, monitoring, reports) extend this.
  */
 import { parseBacktestSpec } from '../backtest/backtest-spec.js';
 import { storeBacktest } from '../backtest/backtest-store.js';
@@ -14,6 +15,9 @@ import { dataSummary, type SummaryRow } from '../data/price-store.js';
 import { SyntheticProvider } from '../data/providers/synthetic-provider.js';
 import { SYNTHETIC_START, SYNTHETIC_SYMBOLS } from '../data/synthetic-market.js';
 import type { Database } from '../db/database.js';
+import { DEFAULT_GATE_SETS } from '../research/gate-set.js';
+import { gateBacktest, type StoredGateResult } from '../research/gate-runner.js';
+import { simulateOutOfSample, type SimulationResult } from '../research/simulate.js';
 import { STRATEGIES } from '../strategies/registry.js';
 
 export interface DemoOptions {
@@ -27,6 +31,9 @@ export interface DemoBacktest {
   readonly strategy: string;
   readonly title: string;
   readonly metrics: BacktestMetrics;
+  readonly gate: StoredGateResult;
+  /** Out of sample, for the ones that passed their gates. */
+  readonly simulation: SimulationResult | null;
 }
 
 export interface DemoResult {
@@ -35,8 +42,9 @@ export interface DemoResult {
   readonly backtests: readonly DemoBacktest[];
 }
 
-/** The demo's backtests trade from here; the years before warm up the signals. */
+/** The demo's backtests trade from here (earlier years warm up the signals) to the in-sample end. */
 export const DEMO_TRADING_START = '2003-01-02';
+export const DEMO_IN_SAMPLE_END = '2018-12-31';
 export const DEMO_BENCHMARK = 'SYN-EQ-US';
 
 export async function runDemo(db: Database, options: DemoOptions = {}): Promise<DemoResult> {
@@ -50,16 +58,21 @@ export async function runDemo(db: Database, options: DemoOptions = {}): Promise<
   });
   const summary = await dataSummary(db, { symbols: report.symbols.map((s) => s.symbol), interval: '1d' });
   const backtests: DemoBacktest[] = [];
+  const gates = DEFAULT_GATE_SETS.default!;
   for (const strategy of STRATEGIES) {
     const spec = parseBacktestSpec({
       strategy: strategy.name,
       universe: 'synthetic',
       symbols: [...SYNTHETIC_SYMBOLS],
       from: DEMO_TRADING_START,
+      to: DEMO_IN_SAMPLE_END,
       benchmark: DEMO_BENCHMARK,
     });
     const outcome = await runBacktest(db, spec);
-    backtests.push({ id: await storeBacktest(db, outcome), strategy: strategy.name, title: strategy.title, metrics: outcome.metrics });
+    const id = await storeBacktest(db, outcome);
+    const gate = await gateBacktest(db, id, 'default', gates);
+    const simulation = gate.passed ? await simulateOutOfSample(db, { backtestId: id, gates: { name: 'default', set: gates } }) : null;
+    backtests.push({ id, strategy: strategy.name, title: strategy.title, metrics: outcome.metrics, gate, simulation });
   }
   return { ingest: report, summary, backtests };
 }

@@ -1,0 +1,167 @@
+/**
+ * Out-of-sample simulation: the stored strategy, with its stored hyperparameters, re-run on a period
+ * that starts after the backtest's period ended; stored as a run of its own (role 'simulation') and
+ * compared with the in-sample figures. By default only a backtest that passed its gates is simulated.
+ */
+import { storeBacktest, getBacktest, type StoredBacktest } from '../backtest/backtest-store.js';
+import type { BacktestMetrics } from '../backtest/metrics.js';
+import { runBacktest } from '../backtest/run-backtest.js';
+import { MS_PER_DAY } from '../data/bar.js';
+import type { Database } from '../db/database.js';
+import { ValidationError } from '../errors.js';
+import type { GateSet } from './gate-set.js';
+import { gateBacktest, latestGateResults, type StoredGateResult } from './gate-runner.js';
+
+export interface SimulateOptions {
+  readonly backtestId: number;
+  /** First out-of-sample date, YYYY-MM-DD (default: the day after the backtest period). */
+  readonly from?: string | undefined;
+  /** Last date (default: the latest data). */
+  readonly to?: string | undefined;
+  readonly allowOverlap?: boolean;
+  readonly ignoreGates?: boolean;
+  /** Used when the backtest has no gate verdict yet. */
+  readonly gates: { readonly name: string; readonly set: GateSet };
+}
+
+export interface Comparison {
+  readonly inSample: FigureSet;
+  readonly outOfSample: FigureSet;
+  /** OOS minus IS for each figure; `sharpeRatio` = OOS Sharpe / IS Sharpe (1: no degradation). */
+  readonly change: {
+    readonly sharpe: number | null;
+    readonly cagr: number | null;
+    readonly totalReturnPct: number;
+    readonly maxDrawdownPct: number;
+  };
+  readonly sharpeRatio: number | null;
+}
+
+interface FigureSet {
+  readonly period: string;
+  readonly sharpe: number | null;
+  readonly cagr: number | null;
+  readonly totalReturnPct: number;
+  readonly maxDrawdownPct: number;
+  readonly trades: number;
+}
+
+export interface SimulationResult {
+  readonly simulationId: number;
+  readonly backtestId: number;
+  readonly oosBacktestId: number;
+  readonly gate: StoredGateResult;
+  readonly ignoredGates: boolean;
+  readonly allowedOverlap: boolean;
+  readonly metrics: BacktestMetrics;
+  readonly comparison: Comparison;
+  readonly warnings: readonly string[];
+}
+
+/** @example await simulateOutOfSample(db, { backtestId: 12, gates: { name: 'default', set } }) */
+export async function simulateOutOfSample(db: Database, options: SimulateOptions): Promise<SimulationResult> {
+  const stored = await getBacktest(db, options.backtestId);
+  const from = options.from ?? nextDay(stored.periodTo);
+  if (from <= stored.periodTo && !options.allowOverlap) {
+    throw new ValidationError(
+      'from',
+      `${from} overlaps backtest ${stored.id}'s period (${stored.periodFrom} to ${stored.periodTo}): out-of-sample data must start after ${stored.periodTo}; use --allow-overlap (allowOverlap) to run anyway`,
+    );
+  }
+  if (options.to && options.to < from) throw new ValidationError('to', `${options.to} is before ${from}`);
+  const gate = (await latestGateResult(db, stored.id)) ?? (await gateBacktest(db, stored.id, options.gates.name, options.gates.set));
+  if (!gate.passed && !options.ignoreGates) {
+    const failed = gate.checks.filter((c) => c.status === 'fail').map((c) => c.reason);
+    throw new ValidationError(
+      'gates',
+      `backtest ${stored.id} failed its gates (${gate.gateSet}): ${failed.join('; ')}. Use --ignore-gates (ignoreGates) to simulate it anyway (recorded)`,
+    );
+  }
+  const outcome = await runBacktest(db, { ...stored.spec, from, to: options.to ?? null });
+  const oosBacktestId = await storeBacktest(db, outcome, { role: 'simulation' });
+  const comparison = compare(stored, outcome.metrics);
+  const { id } = await db.kysely
+    .insertInto('simulations')
+    .values({
+      backtest_id: stored.id,
+      oos_backtest_id: oosBacktestId,
+      gate_result_id: gate.id,
+      allowed_overlap: options.allowOverlap ?? false,
+      ignored_gates: !gate.passed,
+      comparison: JSON.stringify(comparison),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return {
+    simulationId: Number(id),
+    backtestId: stored.id,
+    oosBacktestId,
+    gate,
+    ignoredGates: !gate.passed,
+    allowedOverlap: options.allowOverlap ?? false,
+    metrics: outcome.metrics,
+    comparison,
+    warnings: outcome.warnings,
+  };
+}
+
+async function latestGateResult(db: Database, backtestId: number): Promise<StoredGateResult | undefined> {
+  return (await latestGateResults(db, [backtestId])).get(backtestId);
+}
+
+function figures(metrics: BacktestMetrics): FigureSet {
+  return {
+    period: `${metrics.period.start} .. ${metrics.period.end}`,
+    sharpe: metrics.returns.sharpe,
+    cagr: metrics.returns.cagr,
+    totalReturnPct: metrics.returns.totalReturnPct,
+    maxDrawdownPct: metrics.drawdown.maxDepthPct,
+    trades: metrics.trades.closed,
+  };
+}
+
+/** In-sample vs out-of-sample, and how much each figure degraded. */
+export function compare(inSample: Pick<StoredBacktest, 'metrics'>, outOfSample: BacktestMetrics): Comparison {
+  const is = figures(inSample.metrics);
+  const oos = figures(outOfSample);
+  const minus = (a: number | null, b: number | null) => (a === null || b === null ? null : a - b);
+  return {
+    inSample: is,
+    outOfSample: oos,
+    change: {
+      sharpe: minus(oos.sharpe, is.sharpe),
+      cagr: minus(oos.cagr, is.cagr),
+      totalReturnPct: oos.totalReturnPct - is.totalReturnPct,
+      maxDrawdownPct: oos.maxDrawdownPct - is.maxDrawdownPct,
+    },
+    sharpeRatio: is.sharpe && oos.sharpe !== null ? oos.sharpe / is.sharpe : null,
+  };
+}
+
+function nextDay(isoDate: string): string {
+  return new Date(Date.parse(`${isoDate}T00:00:00Z`) + MS_PER_DAY).toISOString().slice(0, 10);
+}
+
+export interface StoredSimulation {
+  readonly id: number;
+  readonly backtestId: number;
+  readonly oosBacktestId: number;
+  readonly ignoredGates: boolean;
+  readonly allowedOverlap: boolean;
+  readonly comparison: Comparison;
+  readonly createdAt: Date;
+}
+
+export async function listSimulations(db: Database, backtestId?: number): Promise<StoredSimulation[]> {
+  let query = db.kysely.selectFrom('simulations').selectAll().orderBy('id', 'desc');
+  if (backtestId !== undefined) query = query.where('backtest_id', '=', backtestId);
+  return (await query.execute()).map((r) => ({
+    id: Number(r.id),
+    backtestId: Number(r.backtest_id),
+    oosBacktestId: Number(r.oos_backtest_id),
+    ignoredGates: r.ignored_gates,
+    allowedOverlap: r.allowed_overlap,
+    comparison: r.comparison as unknown as Comparison,
+    createdAt: r.created_at,
+  }));
+}

@@ -1,0 +1,98 @@
+/** Walk-forward analyses in the database: run on loaded data, store the windows and the stitched curve. */
+import { sql } from 'kysely';
+import type { BacktestSpec } from '../backtest/backtest-spec.js';
+import type { BacktestMetrics } from '../backtest/metrics.js';
+import { loadBacktestData } from '../backtest/run-backtest.js';
+import type { Database } from '../db/database.js';
+import { DataError } from '../errors.js';
+import type { StrategyParams } from '../strategies/strategy.js';
+import { base64ToFloats, floatsToBase64 } from '../util/float-bytes.js';
+import { walkForwardOnData, type WalkForwardOptions, type WalkForwardResult, type WalkForwardWindow } from './walk-forward.js';
+
+export interface StoredWalkForward extends WalkForwardResult {
+  readonly id: number;
+  readonly spec: BacktestSpec;
+  readonly options: WalkForwardOptions;
+}
+
+/** @example const wf = await runWalkForward(db, spec, { grid, trainBars: 756, testBars: 252, mode: 'rolling', selectBy: 'sharpe' }) */
+export async function runWalkForward(db: Database, spec: BacktestSpec, options: WalkForwardOptions): Promise<StoredWalkForward> {
+  const result = walkForwardOnData(spec, await loadBacktestData(db, spec), options);
+  const id = await db.kysely.transaction().execute(async (trx) => {
+    const row = await trx
+      .insertInto('walkforwards')
+      .values({
+        strategy: spec.strategy,
+        spec: JSON.stringify(spec),
+        grid: JSON.stringify(options.grid),
+        mode: options.mode,
+        train_bars: options.trainBars,
+        test_bars: options.testBars,
+        select_by: options.selectBy,
+        metrics: JSON.stringify(result.metrics),
+        dates: sql<Uint8Array>`decode(${floatsToBase64(result.dates)}, 'base64')`,
+        equity: sql<Uint8Array>`decode(${floatsToBase64(result.equity)}, 'base64')`,
+        data_fingerprint: result.dataFingerprint,
+        code_version: result.codeVersion,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const walkforwardId = Number(row.id);
+    await trx
+      .insertInto('walkforward_windows')
+      .values(
+        result.windows.map((w) => ({
+          walkforward_id: walkforwardId,
+          seq: w.seq,
+          train_from: new Date(w.trainFrom),
+          train_to: new Date(w.trainTo),
+          test_from: new Date(w.testFrom),
+          test_to: new Date(w.testTo),
+          chosen_params: JSON.stringify(w.chosen),
+          in_sample: JSON.stringify(w.inSample),
+          out_of_sample: JSON.stringify(w.outOfSample),
+        })),
+      )
+      .execute();
+    return walkforwardId;
+  });
+  return { ...result, id, spec, options };
+}
+
+export async function getWalkForward(db: Database, id: number): Promise<StoredWalkForward> {
+  const row = await db.kysely
+    .selectFrom('walkforwards')
+    .select(['id', 'spec', 'grid', 'mode', 'train_bars', 'test_bars', 'select_by', 'metrics', 'data_fingerprint', 'code_version'])
+    .select([sql<string>`encode(dates, 'base64')`.as('dates64'), sql<string>`encode(equity, 'base64')`.as('equity64')])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row) throw new DataError(`walk-forward ${id} does not exist`);
+  const windows = await db.kysely.selectFrom('walkforward_windows').selectAll().where('walkforward_id', '=', id).orderBy('seq').execute();
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  return {
+    id: Number(row.id),
+    spec: row.spec as unknown as BacktestSpec,
+    options: {
+      grid: row.grid as WalkForwardOptions['grid'],
+      mode: row.mode,
+      trainBars: row.train_bars,
+      testBars: row.test_bars,
+      selectBy: row.select_by as WalkForwardOptions['selectBy'],
+    },
+    windows: windows.map((w): WalkForwardWindow => ({
+      seq: w.seq,
+      trainFrom: day(w.train_from),
+      trainTo: day(w.train_to),
+      testFrom: day(w.test_from),
+      testTo: day(w.test_to),
+      chosen: w.chosen_params as StrategyParams,
+      inSample: w.in_sample as unknown as WalkForwardWindow['inSample'],
+      outOfSample: w.out_of_sample as unknown as WalkForwardWindow['outOfSample'],
+    })),
+    dates: base64ToFloats(row.dates64),
+    equity: base64ToFloats(row.equity64),
+    metrics: row.metrics as unknown as BacktestMetrics,
+    dataFingerprint: row.data_fingerprint,
+    codeVersion: row.code_version,
+  };
+}
