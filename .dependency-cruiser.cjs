@@ -1,5 +1,5 @@
 // Enforces DESIGN.md's rules of the house: no import cycles, and lower layers never import higher ones.
-const layers = ['util', 'db', 'data', 'strategies', 'backtest', 'research', 'portfolio', 'monitor', 'report', 'api'];
+const layers = ['util', 'mpo', 'db', 'data', 'strategies', 'backtest', 'research', 'portfolio', 'monitor', 'report', 'api'];
 
 const layerRules = layers.slice(0, -1).map((layer, i) => ({
   name: `${layer}-imports-no-higher-layer`,

@@ -128,3 +128,12 @@ export { runWalkForward, getWalkForward, type StoredWalkForward } from './resear
 export { probabilityOfBacktestOverfitting, type PboResult } from './research/pbo.js';
 export { sharpeStatistics, probabilisticSharpe, expectedMaxSharpe, deflatedSharpe } from './research/sharpe-statistics.js';
 export { normalCdf, normalQuantile } from './research/normal.js';
+
+// Multi-period optimisation (MPO)
+export { optimizeMultiPeriod, runMultiPeriod, solveProblem, type MpoResponse, type MpoRun, type OptimizeOptions } from './mpo/optimize.js';
+export { parseMpoRequest, MpoRequestError, CASH, type MpoProblem, type MpoParameters, type FieldProblem } from './mpo/mpo-request.js';
+export { buildMpoModel, type MpoModel } from './mpo/mpo-model.js';
+export { LinearModel, type Var, type Term, type Sense } from './mpo/linear-model.js';
+export { loadHighs, solveWithHighs } from './mpo/highs-solver.js';
+export { loadGlpk, solveWithGlpk } from './mpo/glpk-solver.js';
+export type { Solution, SolveStatus, SolverName } from './mpo/solver.js';

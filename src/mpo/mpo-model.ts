@@ -1,0 +1,163 @@
+/**
+ * The multi-period optimisation model of ../shared/MPO.md (after Boyd et al. 2017), as a
+ * LinearModel. Indices: assets a (CASH included), periods t = 1..P, times 1..P+1.
+ *
+ *   maximise  sum_t sum_{a != CASH} r[a,t] h[a,t]  -  kappa * tc * sum_t sum_a |z[a,t]|
+ *             - borrow * sum_t sum_{a != CASH} short(h[a,t])  -  gamma * sum_t h_t' Sigma h_t
+ *   h[a,t]   = w[a,t] + z[a,t]                 (post-trade weight)
+ *   w[a,t+1] = h[a,t]                          (returns do not move weights in this model)
+ *   sum_a z[a,t] = 0                           (self-financing; costs are not taken from cash)
+ *   w[a,1] = initial;  w[CASH,P+1] = 1, w[a,P+1] = 0 otherwise   (liquidate at the end)
+ *   a != CASH: min_weight <= h <= max_weight, h >= 0 unless allow_short, |z| <= max_trade_size,
+ *              sum_a |h[a,t]| <= max_leverage  (|h| = long + short, long - short = h)
+ *   h[CASH,t] >= min_cash_balance (and >= 0)
+ * |z| is an auxiliary u >= z, u >= -z; `cost_on_cash: false` leaves cash trades free. The risk
+ * term is quadratic (a QP for HiGHS) with a covariance, or linear in factor exposures f = B'h
+ * plus idiosyncratic variances with a factor model.
+ */
+import { LinearModel, type Term, type Var } from './linear-model.js';
+import { CASH, type MpoProblem } from './mpo-request.js';
+
+export interface MpoModel {
+  readonly model: LinearModel;
+  /** w[a][t - 1] for times 1..P+1 and z[a][t - 1] for periods 1..P, assets in problem order. */
+  readonly w: readonly (readonly Var[])[];
+  readonly z: readonly (readonly Var[])[];
+}
+
+/** @example const { model, w, z } = buildMpoModel(parseMpoRequest(request)) */
+export function buildMpoModel(problem: MpoProblem): MpoModel {
+  const p = problem.parameters;
+  const m = new LinearModel('maximize');
+  const P = problem.periods;
+  const cashIndex = problem.assets.indexOf(CASH);
+  const riskyIndex = new Map(problem.risky.map((a, i) => [a, i]));
+  const times = (n: number, make: (t: number) => Var) => Array.from({ length: n }, (_, k) => make(k + 1));
+
+  const w = problem.assets.map((asset, i) =>
+    times(P + 1, (t) => {
+      const fixed = t === 1 ? problem.initial[i]! : t === P + 1 ? (asset === CASH ? 1 : 0) : undefined;
+      return m.variable(`w_${i}_${t}`, fixed ?? -Infinity, fixed ?? Infinity);
+    }),
+  );
+  const z = problem.assets.map((_, i) => times(P, (t) => m.variable(`z_${i}_${t}`, -Infinity, Infinity)));
+  const h = problem.assets.map((asset, i) => times(P, (t) => m.variable(`h_${i}_${t}`, ...postTradeBounds(problem, asset))));
+
+  for (let t = 1; t <= P; t++) {
+    const budget: Term[] = [];
+    const gross: Term[] = [];
+    problem.assets.forEach((asset, i) => {
+      const [wt, zt, ht, wNext] = [w[i]![t - 1]!, z[i]![t - 1]!, h[i]![t - 1]!, w[i]![t]!];
+      m.constrain(
+        [
+          [ht, 1],
+          [wt, -1],
+          [zt, -1],
+        ],
+        0,
+        0,
+        `post_${i}_${t}`,
+      );
+      m.constrain(
+        [
+          [wNext, 1],
+          [ht, -1],
+        ],
+        0,
+        0,
+        `carry_${i}_${t}`,
+      );
+      budget.push([zt, 1]);
+
+      // |z| through u >= z, u >= -z; bounded by max_trade_size for non-cash assets.
+      const u = m.variable(`u_${i}_${t}`, 0, asset === CASH ? Infinity : p.max_trade_size);
+      m.constrain(
+        [
+          [u, 1],
+          [zt, -1],
+        ],
+        0,
+        Infinity,
+        `abs_up_${i}_${t}`,
+      );
+      m.constrain(
+        [
+          [u, 1],
+          [zt, 1],
+        ],
+        0,
+        Infinity,
+        `abs_down_${i}_${t}`,
+      );
+      if (asset !== CASH || p.cost_on_cash) m.objective([[u, -p.trade_aversion * p.transaction_cost]]);
+      if (asset === CASH) return;
+
+      const r = problem.returns[riskyIndex.get(asset)!]![t - 1]!;
+      m.objective([[ht, r]]);
+      // |h| = long + short with long - short = h, for the leverage limit and the borrow cost.
+      const long = m.variable(`long_${i}_${t}`, 0, Infinity);
+      const short = m.variable(`short_${i}_${t}`, 0, p.allow_short ? Infinity : 0);
+      m.constrain(
+        [
+          [long, 1],
+          [short, -1],
+          [ht, -1],
+        ],
+        0,
+        0,
+        `split_${i}_${t}`,
+      );
+      gross.push([long, 1], [short, 1]);
+      if (p.short_borrow_cost > 0) m.objective([[short, -p.short_borrow_cost]]);
+    });
+    m.constrain(budget, 0, 0, `self_financing_${t}`);
+    m.constrain(gross, -Infinity, p.max_leverage, `leverage_${t}`);
+    if (p.risk_aversion > 0)
+      addRisk(
+        m,
+        problem,
+        h.filter((_, i) => i !== cashIndex).map((series) => series[t - 1]!),
+        t,
+      );
+  }
+  return { model: m, w, z };
+}
+
+/** Bounds of the post-trade weight h: the weight limits, long-only unless allow_short, cash above its floor. */
+function postTradeBounds(problem: MpoProblem, asset: string): [number, number] {
+  const p = problem.parameters;
+  if (asset === CASH) return [Math.max(p.min_cash_balance, p.allow_short ? -Infinity : 0), Infinity];
+  const own = p.per_asset[asset];
+  const lower = own?.min_weight ?? p.min_weight;
+  const upper = own?.max_weight ?? p.max_weight;
+  return [p.allow_short ? lower : Math.max(lower, 0), upper];
+}
+
+/**
+ * - gamma * h' Sigma h for one period: with a covariance, its entries as quadratic terms; with a
+ * factor model, exposures f = B' h as variables and - gamma * (f' F f + sum d_a h_a^2).
+ */
+function addRisk(m: LinearModel, problem: MpoProblem, h: readonly Var[], t: number): void {
+  const p = problem.parameters;
+  const gamma = p.risk_aversion;
+  if (p.covariance) {
+    problem.risky.forEach((a, i) => {
+      problem.risky.forEach((b, j) => {
+        if (j < i) return;
+        const sigma = p.covariance![a]![b]!;
+        m.quadraticTerm(h[i]!, h[j]!, -gamma * sigma * (i === j ? 1 : 2));
+      });
+    });
+    return;
+  }
+  const model = p.factor_model!;
+  const k = model.factor_covariance.length;
+  const f = Array.from({ length: k }, (_, q) => {
+    const exposure = m.variable(`f_${q}_${t}`, -Infinity, Infinity);
+    m.constrain([[exposure, 1], ...problem.risky.map((a, i): Term => [h[i]!, -model.loadings[a]![q]!])], 0, 0, `exposure_${q}_${t}`);
+    return exposure;
+  });
+  for (let q = 0; q < k; q++)
+    for (let s = q; s < k; s++) m.quadraticTerm(f[q]!, f[s]!, -gamma * model.factor_covariance[q]![s]! * (q === s ? 1 : 2));
+  problem.risky.forEach((a, i) => m.quadraticTerm(h[i]!, h[i]!, -gamma * model.idiosyncratic[a]!));
+}
