@@ -7,6 +7,7 @@ import { cpus } from 'node:os';
 import { benchSmaCross, benchSweep, benchXsMomentum } from './backtest-bench.js';
 import { benchPriceStore } from './price-store-bench.js';
 import { benchPbo } from './research-bench.js';
+import { benchMpo } from './mpo-bench.js';
 import { fmt, peakRssMb } from './bench-utils.js';
 
 const url = process.env.DATABASE_URL || undefined;
@@ -22,6 +23,7 @@ await benchSmaCross();
 benchXsMomentum();
 await benchSweep();
 benchPbo();
+await benchMpo();
 await benchPriceStore('pglite');
 
 console.log(`\npeak memory (RSS): ${fmt(peakRssMb())} MB`);

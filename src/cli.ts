@@ -7,6 +7,7 @@ import { registerDbCommands } from './cli/db-commands.js';
 import { registerDemoCommand } from './cli/demo-command.js';
 import { registerReferenceCommand } from './cli/reference-command.js';
 import { registerResearchCommands } from './cli/research-commands.js';
+import { registerServeCommands } from './cli/serve-command.js';
 import { processOutput } from './cli/cli-context.js';
 import { MomentumError } from './errors.js';
 import { packageVersion } from './util/package-root.js';
@@ -23,6 +24,7 @@ function buildProgram(): Command {
   registerReferenceCommand(program, processOutput);
   registerBacktestCommands(program, processOutput);
   registerResearchCommands(program, processOutput);
+  registerServeCommands(program, processOutput);
   return program;
 }
 

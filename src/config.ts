@@ -18,6 +18,8 @@ export interface Environment {
   readonly databaseUrl: string | undefined;
   readonly home: string;
   readonly configPath: string;
+  /** MOMENTUM_API_TOKEN: the bearer token of `momentum serve` (required off loopback). */
+  readonly apiToken: string | undefined;
 }
 
 /** A variable set to blanks counts as unset. */
@@ -34,6 +36,7 @@ const envSchema = z.object({
   ),
   MOMENTUM_HOME: optionalText,
   MOMENTUM_CONFIG: optionalText,
+  MOMENTUM_API_TOKEN: optionalText,
 });
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Environment {
@@ -42,11 +45,12 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd: strin
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(`environment variable ${issue.path.join('.')} ${issue.message}`);
   }
-  const { DATABASE_URL, MOMENTUM_HOME, MOMENTUM_CONFIG } = parsed.data;
+  const { DATABASE_URL, MOMENTUM_HOME, MOMENTUM_CONFIG, MOMENTUM_API_TOKEN } = parsed.data;
   return {
     databaseUrl: DATABASE_URL,
     home: resolve(cwd, MOMENTUM_HOME ?? '.momentum'),
     configPath: MOMENTUM_CONFIG ? resolve(cwd, MOMENTUM_CONFIG) : defaultConfigPath(cwd),
+    apiToken: MOMENTUM_API_TOKEN,
   };
 }
 

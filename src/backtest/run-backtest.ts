@@ -12,7 +12,7 @@ import { carryForward, carryForwardValues, loadPanel, type Panel, type PanelFiel
 import { getInstruments } from '../data/price-store.js';
 import type { Database } from '../db/database.js';
 import { DataError } from '../errors.js';
-import { getStrategy } from '../strategies/registry.js';
+import { getStrategy, prepareStrategy } from '../strategies/registry.js';
 import type { StrategyPanel, TargetSchedule } from '../strategies/strategy.js';
 import { codeVersion } from '../util/code-version.js';
 import { engineOptionsOf, type BacktestSpec } from './backtest-spec.js';
@@ -113,7 +113,7 @@ export function backtestOnPanel(spec: BacktestSpec, loaded: BacktestData): Backt
   const warnings = [...data.warnings, ...cached(coverageCache, panel, start, () => coverageWarnings(panel, start, spec.interval))];
   // Signals see each symbol's last price on bars it lacks (mixed calendars); fills still need a real bar.
   const signalPanel = cached(signalPanelCache, panel, 0, () => ({ ...panel, values: carryForwardValues(panel.values) }));
-  const schedule = strategy.targets(signalPanel, spec.params);
+  const schedule = strategy.targets(signalPanel, spec.params, { start });
   if (!spec.allowShort && hasShortTargets(schedule)) {
     warnings.push(`${spec.strategy} asked for short positions; shorting is off (allowShort), so they were not taken`);
   }
@@ -158,6 +158,7 @@ export function backtestOnPanel(spec: BacktestSpec, loaded: BacktestData): Backt
 
 /** Loads and runs. @example const outcome = await runBacktest(db, parseBacktestSpec({ strategy: 'xs-momentum', symbols })) */
 export async function runBacktest(db: Database, spec: BacktestSpec): Promise<BacktestOutcome> {
+  await prepareStrategy(spec.strategy);
   return backtestOnPanel(spec, await loadBacktestData(db, spec));
 }
 

@@ -4,10 +4,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage } from '../errors.js';
+import { prepareStrategy } from '../strategies/registry.js';
 import { backtestOnPanel } from './run-backtest.js';
 import { unshareData, type FromWorker, type ToWorker, type WorkerSetup } from './sweep-protocol.js';
 
 const setup = workerData as WorkerSetup;
+await prepareStrategy(setup.spec.strategy);
 const data = unshareData(setup.data);
 const port = parentPort!;
 

@@ -61,19 +61,24 @@ export function solveWithGlpk(glpk: Glpk, model: LinearModel, options: SolveOpti
     );
   }
   const started = performance.now();
+  // No presolver: with it GLPK reports an infeasible model as "undefined" rather than infeasible.
   const result = glpk.solve(toGlpkProblem(glpk, model), {
     msglev: glpk.GLP_MSG_OFF,
+    presol: false,
     ...(options.timeLimit === undefined ? {} : { tmlim: options.timeLimit }),
   });
   const code = result.result.status;
+  // Feasible but not proven optimal: the time limit stopped the simplex.
   const status: SolveStatus =
     code === glpk.GLP_OPT
       ? 'optimal'
-      : code === glpk.GLP_NOFEAS || code === glpk.GLP_INFEAS
-        ? 'infeasible'
-        : code === glpk.GLP_UNBND
-          ? 'unbounded'
-          : 'error';
+      : code === glpk.GLP_FEAS
+        ? 'time-limit'
+        : code === glpk.GLP_NOFEAS || code === glpk.GLP_INFEAS
+          ? 'infeasible'
+          : code === glpk.GLP_UNBND
+            ? 'unbounded'
+            : 'error';
   const detail =
     {
       [glpk.GLP_OPT]: 'optimal',

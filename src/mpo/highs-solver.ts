@@ -66,20 +66,49 @@ export function toHighsModel(highs: Highs, model: LinearModel, scale: number): M
   const values: number[] = [];
   for (let col = 0; col < model.columns; col++) {
     const column = byColumn.get(col);
-    if (column) for (const row of [...column.keys()].sort((a, b) => a - b)) (indices.push(row), values.push(column.get(row)!));
+    for (const row of [...(column?.keys() ?? [])].sort((a, b) => a - b)) {
+      indices.push(row);
+      values.push(column!.get(row)!);
+    }
     starts.push(indices.length);
   }
   return { ...data, hessian: { format: 'triangular', dimension: model.columns, starts, indices, values } };
 }
 
-/** @example const solution = solveWithHighs(await loadHighs(), model, { timeLimit: 30 }) */
+/**
+ * Solves and never throws: a failed run comes back as status 'error' with HiGHS's words.
+ * The WebAssembly QP solver sometimes aborts ("run failed") on small convex QPs that solve
+ * once regularised, so a QP gets one retry with a small proximal term before giving up.
+ * @example const solution = solveWithHighs(await loadHighs(), model, { timeLimit: 30 })
+ */
 export function solveWithHighs(highs: Highs, model: LinearModel, options: SolveOptions = {}): Solution {
-  const scale = model.quadratic.length > 0 ? QP_SCALE : 1;
   const started = performance.now();
+  const first = runOnce(highs, model, options, undefined);
+  if (first.status === 'optimal' || model.quadratic.length === 0 || first.status === 'infeasible') return finish(first);
+  const retry = runOnce(highs, model, options, QP_RETRY_REGULARIZATION);
+  return finish(retry.status === 'error' ? { ...retry, detail: `${first.detail}; retried: ${retry.detail}` } : retry);
+
+  function finish(solution: Omit<Solution, 'seconds'>): Solution {
+    return { ...solution, seconds: (performance.now() - started) / 1000 };
+  }
+}
+
+const QP_RETRY_REGULARIZATION = 1e-6;
+
+function runOnce(highs: Highs, model: LinearModel, options: SolveOptions, qpRegularization: number | undefined): Omit<Solution, 'seconds'> {
+  const scale = model.quadratic.length > 0 ? QP_SCALE : 1;
   return highs.withModel(toHighsModel(highs, model, scale), (m) => {
     m.options.set('output_flag', false);
+    // Dual simplex: measured 3-8x faster than HiGHS's own choice on the MPO LPs of every size benchmarked.
+    if (model.quadratic.length === 0) m.options.set('simplex_strategy', 1);
+    if (qpRegularization !== undefined) m.options.set('qp_regularization_value', qpRegularization);
     if (options.timeLimit !== undefined) m.options.set('time_limit', options.timeLimit);
-    m.run();
+    try {
+      m.run();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { status: 'error' as const, objective: Number.NaN, x: new Float64Array(0), detail: `HiGHS: ${message}` };
+    }
     const code = m.getModelStatus();
     const names = highs.constants.modelStatus;
     const status: SolveStatus =
@@ -93,10 +122,9 @@ export function solveWithHighs(highs: Highs, model: LinearModel, options: SolveO
               ? 'time-limit'
               : 'error';
     const detail = Object.entries(names).find(([, value]) => value === code)?.[0] ?? `model status ${code}`;
-    const solution = m.getSolution();
-    const x = Float64Array.from(solution.colValue ?? []);
+    const x = Float64Array.from(m.getSolution().colValue ?? []);
     const sign = model.sense === 'maximize' ? -1 : 1;
     const objective = status === 'optimal' ? (sign * m.getObjectiveValue()) / scale : Number.NaN;
-    return { status, objective, x, detail: `HiGHS: ${detail}`, seconds: (performance.now() - started) / 1000 };
+    return { status, objective, x, detail: `HiGHS: ${detail}` };
   });
 }

@@ -7,7 +7,8 @@
  *   h[a,t]   = w[a,t] + z[a,t]                 (post-trade weight)
  *   w[a,t+1] = h[a,t]                          (returns do not move weights in this model)
  *   sum_a z[a,t] = 0                           (self-financing; costs are not taken from cash)
- *   w[a,1] = initial;  w[CASH,P+1] = 1, w[a,P+1] = 0 otherwise   (liquidate at the end)
+ *   w[a,1] = initial;  w[CASH,P+1] = 1, w[a,P+1] = 0 otherwise   (liquidate at the end, unless
+ *                                                    `liquidate_at_end: false`)
  *   a != CASH: min_weight <= h <= max_weight, h >= 0 unless allow_short, |z| <= max_trade_size,
  *              sum_a |h[a,t]| <= max_leverage  (|h| = long + short, long - short = h)
  *   h[CASH,t] >= min_cash_balance (and >= 0)
@@ -36,7 +37,8 @@ export function buildMpoModel(problem: MpoProblem): MpoModel {
 
   const w = problem.assets.map((asset, i) =>
     times(P + 1, (t) => {
-      const fixed = t === 1 ? problem.initial[i]! : t === P + 1 ? (asset === CASH ? 1 : 0) : undefined;
+      const liquidated = t === P + 1 && p.liquidate_at_end ? (asset === CASH ? 1 : 0) : undefined;
+      const fixed = t === 1 ? problem.initial[i]! : liquidated;
       return m.variable(`w_${i}_${t}`, fixed ?? -Infinity, fixed ?? Infinity);
     }),
   );

@@ -40,6 +40,8 @@ const parametersSchema = z.strictObject({
   allow_short: z.boolean().default(false),
   short_borrow_cost: finite.min(0, 'must not be negative').default(0),
   cost_on_cash: z.boolean().default(true),
+  /** Sell everything after the last period (the compatible model); false leaves the final weights free. */
+  liquidate_at_end: z.boolean().default(true),
   per_asset: z.record(z.string(), z.strictObject({ min_weight: finite.optional(), max_weight: finite.optional() })).default({}),
   risk_aversion: finite.min(0, 'must not be negative').default(0),
   /** Covariance of per-period returns of the non-cash assets, by name. */
@@ -89,47 +91,17 @@ function problemsOf(error: z.ZodError): FieldProblem[] {
 export function parseMpoRequest(raw: unknown): MpoProblem {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
     throw new MpoRequestError([{ field: 'request', message: 'expected a JSON object' }]);
+  // Checks on the names of assets and periods run on the raw request, so they are reported
+  // together with any type errors, not only once every value has the right type.
+  const { problems, periods } = keyProblems(raw as Record<string, unknown>);
   const parsed = requestSchema.safeParse(raw);
-  if (!parsed.success) throw new MpoRequestError(problemsOf(parsed.error));
+  if (!parsed.success) throw new MpoRequestError([...problemsOf(parsed.error), ...problems]);
   const { initial_weights: weights, estimated_returns: returns, parameters } = parsed.data;
-  const problems: FieldProblem[] = [];
   const assets = Object.keys(weights);
   const risky = assets.filter((a) => a !== CASH);
-
-  if (!(CASH in weights)) problems.push({ field: 'initial_weights.CASH', message: 'required: the cash weight' });
   const total = assets.reduce((sum, a) => sum + weights[a]!, 0);
   if (assets.length > 0 && Math.abs(total - 1) > WEIGHT_TOLERANCE)
     problems.push({ field: 'initial_weights', message: `weights must sum to 1 (they sum to ${total})` });
-  if (CASH in returns) problems.push({ field: 'estimated_returns.CASH', message: 'cash has no estimated returns' });
-  for (const asset of Object.keys(returns)) {
-    if (asset !== CASH && !(asset in weights))
-      problems.push({ field: `estimated_returns.${asset}`, message: 'not an asset of initial_weights' });
-  }
-  let periods = 0;
-  for (const [i, asset] of risky.entries()) {
-    const byPeriod = returns[asset];
-    if (!byPeriod) {
-      problems.push({ field: `estimated_returns.${asset}`, message: 'missing: every non-cash asset needs estimated returns' });
-      continue;
-    }
-    const keys = Object.keys(byPeriod);
-    const consecutive =
-      keys.length > 0 &&
-      keys
-        .map(Number)
-        .sort((a, b) => a - b)
-        .every((p, k) => p === k + 1) &&
-      keys.every((k) => /^[1-9]\d*$/.test(k));
-    if (!consecutive)
-      problems.push({
-        field: `estimated_returns.${asset}`,
-        message: `periods must be "1".."P" (consecutive integers from 1), got ${JSON.stringify(keys)}`,
-      });
-    else if (i === 0 || periods === 0) periods = keys.length;
-    else if (keys.length !== periods)
-      problems.push({ field: `estimated_returns.${asset}`, message: `has ${keys.length} periods; the others have ${periods}` });
-  }
-  if (risky.length === 0 && CASH in weights) problems.push({ field: 'initial_weights', message: 'needs at least one non-cash asset' });
 
   const cost = resolveCost(parameters.transaction_cost, parameters.trade_cost, problems);
   if (parameters.min_weight > parameters.max_weight)
@@ -151,10 +123,72 @@ export function parseMpoRequest(raw: unknown): MpoProblem {
     assets,
     risky,
     periods,
-    initial: Float64Array.from(assets, (a) => weights[a]!),
+    // Within the tolerance, the difference from 1 goes to cash: the model keeps the sum of weights
+    // fixed and ends all in cash, so a sum of 1 + 5e-7 would otherwise be infeasible.
+    initial: Float64Array.from(assets, (a) => (a === CASH ? weights[a]! + 1 - total : weights[a]!)),
     returns: risky.map((a) => Float64Array.from({ length: periods }, (_, t) => returns[a]![String(t + 1)]!)),
     parameters: { ...parameters, transaction_cost: cost },
   };
+}
+
+/** Names that an object built by assignment would swallow (`__proto__`) or that collide with Object's own. */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function plainObject(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** Problems with the asset and period names: CASH, unknown or missing assets, periods not "1".."P". */
+function keyProblems(raw: Record<string, unknown>): { problems: FieldProblem[]; periods: number } {
+  const problems: FieldProblem[] = [];
+  const weights = plainObject(raw.initial_weights);
+  const returns = plainObject(raw.estimated_returns);
+  const parameters = plainObject(raw.parameters);
+  for (const [field, object] of [
+    ['initial_weights', weights],
+    ['estimated_returns', returns],
+    ['parameters.per_asset', plainObject(parameters?.per_asset)],
+  ] as const) {
+    for (const key of Object.keys(object ?? {}))
+      if (RESERVED_KEYS.has(key)) problems.push({ field: `${field}.${key}`, message: 'a reserved name, not an asset' });
+  }
+  let periods = 0;
+  if (!weights) return { problems, periods };
+  const assets = Object.keys(weights).filter((a) => !RESERVED_KEYS.has(a));
+  const risky = assets.filter((a) => a !== CASH);
+  if (!(CASH in weights)) problems.push({ field: 'initial_weights.CASH', message: 'required: the cash weight' });
+  if (risky.length === 0 && CASH in weights) problems.push({ field: 'initial_weights', message: 'needs at least one non-cash asset' });
+  if (!returns) return { problems, periods };
+  if (CASH in returns) problems.push({ field: 'estimated_returns.CASH', message: 'cash has no estimated returns' });
+  for (const asset of Object.keys(returns)) {
+    if (asset !== CASH && !RESERVED_KEYS.has(asset) && !assets.includes(asset))
+      problems.push({ field: `estimated_returns.${asset}`, message: 'not an asset of initial_weights' });
+  }
+  for (const asset of risky) {
+    const byPeriod = plainObject(returns[asset]);
+    if (!(asset in returns)) {
+      problems.push({ field: `estimated_returns.${asset}`, message: 'missing: every non-cash asset needs estimated returns' });
+      continue;
+    }
+    if (!byPeriod) continue; // a type error, reported by the schema
+    const keys = Object.keys(byPeriod);
+    const consecutive =
+      keys.length > 0 &&
+      keys.every((k) => /^[1-9]\d*$/.test(k)) &&
+      keys
+        .map(Number)
+        .sort((a, b) => a - b)
+        .every((p, k) => p === k + 1);
+    if (!consecutive)
+      problems.push({
+        field: `estimated_returns.${asset}`,
+        message: `periods must be "1".."P" (consecutive integers from 1), got ${JSON.stringify(keys)}`,
+      });
+    else if (periods === 0) periods = keys.length;
+    else if (keys.length !== periods)
+      problems.push({ field: `estimated_returns.${asset}`, message: `has ${keys.length} periods; the others have ${periods}` });
+  }
+  return { problems, periods };
 }
 
 /** transaction_cost (default 0.001) or its old alias trade_cost; both given and different is an error. */

@@ -64,8 +64,10 @@ export function solveProblem(problem: MpoProblem, options: OptimizeOptions = {})
 }
 
 function responseOf(problem: MpoProblem, built: MpoModel, solution: Solution): MpoResponse {
+  // Values only when they mean something: an optimum, or the best point found before a time limit.
+  const usable = solution.status === 'optimal' || solution.status === 'time-limit';
   const value = (v: number): number | null => {
-    const x = solution.x[v];
+    const x = usable ? solution.x[v] : undefined;
     if (x === undefined || Number.isNaN(x)) return null;
     return Math.abs(x) < 1e-12 ? 0 : x; // solver noise and -0 read as 0
   };

@@ -5,6 +5,7 @@ import type { BacktestMetrics } from '../backtest/metrics.js';
 import { loadBacktestData } from '../backtest/run-backtest.js';
 import type { Database } from '../db/database.js';
 import { DataError } from '../errors.js';
+import { prepareStrategy } from '../strategies/registry.js';
 import type { StrategyParams } from '../strategies/strategy.js';
 import { base64ToFloats, floatsToBase64 } from '../util/float-bytes.js';
 import { walkForwardOnData, type WalkForwardOptions, type WalkForwardResult, type WalkForwardWindow } from './walk-forward.js';
@@ -17,6 +18,7 @@ export interface StoredWalkForward extends WalkForwardResult {
 
 /** @example const wf = await runWalkForward(db, spec, { grid, trainBars: 756, testBars: 252, mode: 'rolling', selectBy: 'sharpe' }) */
 export async function runWalkForward(db: Database, spec: BacktestSpec, options: WalkForwardOptions): Promise<StoredWalkForward> {
+  await prepareStrategy(spec.strategy);
   const result = walkForwardOnData(spec, await loadBacktestData(db, spec), options);
   const id = await db.kysely.transaction().execute(async (trx) => {
     const row = await trx

@@ -4,6 +4,7 @@ import { donchian } from './donchian.js';
 import { dualMomentum } from './dual-momentum.js';
 import { high52w } from './high-52w.js';
 import { maTrend } from './ma-trend.js';
+import { mpoPolicy } from './mpo-policy.js';
 import { smaCross } from './sma-cross.js';
 import type { Strategy, StrategyParams } from './strategy.js';
 import { tsMomentum } from './ts-momentum.js';
@@ -19,6 +20,7 @@ export const STRATEGIES: readonly Strategy<StrategyParams>[] = [
   donchian,
   high52w,
   volScaledXs,
+  mpoPolicy,
 ] as unknown as readonly Strategy<StrategyParams>[];
 
 /** @example getStrategy('xs-momentum').title // 'Cross-sectional momentum (12-1)' */
@@ -30,5 +32,12 @@ export function getStrategy(name: string): Strategy<StrategyParams> {
       `unknown strategy ${JSON.stringify(name)}; use one of ${STRATEGIES.map((s) => s.name).join(', ')}`,
     );
   }
+  return strategy;
+}
+
+/** Gets a strategy ready to run (loads its solver, if any). */
+export async function prepareStrategy(name: string): Promise<Strategy<StrategyParams>> {
+  const strategy = getStrategy(name);
+  await strategy.prepare?.();
   return strategy;
 }

@@ -33,6 +33,11 @@ export interface TargetSchedule {
 }
 
 export type ParamValue = number | string | boolean;
+
+/** Where trading starts: bars before `start` only warm up the signals (the engine ignores their targets). */
+export interface StrategyContext {
+  readonly start: number;
+}
 export type StrategyParams = Record<string, ParamValue>;
 
 export interface Strategy<P extends StrategyParams = StrategyParams> {
@@ -52,7 +57,9 @@ export interface Strategy<P extends StrategyParams = StrategyParams> {
   paramsSchema(interval: Interval): z.ZodType<P, Record<string, unknown>>;
   /** Documented sweep ranges (for daily bars), used by `momentum sweep` when no grid is given. */
   readonly sweep: { readonly [K in keyof P]?: readonly P[K][] };
-  targets(panel: StrategyPanel, params: P): TargetSchedule;
+  targets(panel: StrategyPanel, params: P, context?: StrategyContext): TargetSchedule;
+  /** Loads what `targets` needs and cannot load synchronously (a solver); awaited before the first call. */
+  prepare?(): Promise<void>;
 }
 
 /**

@@ -30,6 +30,7 @@ describe(`momentum backtest, backtests, sweep, strategies, reference (${engineNa
       'donchian',
       '52w-high',
       'vol-scaled-xs',
+      'mpo',
     ]);
   });
 

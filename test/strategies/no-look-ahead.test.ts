@@ -4,7 +4,7 @@
  * changes the targets, the scores or the rebalance flags at or before t.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { PanelField } from '../../src/data/panel.js';
 import { STRATEGIES } from '../../src/strategies/registry.js';
 import { resolveParams, type StrategyPanel } from '../../src/strategies/strategy.js';
@@ -75,10 +75,15 @@ const SHORT: Record<string, Record<string, unknown>> = {
   'sma-cross': { fast: 5, slow: 20 },
   donchian: { entry: 20, exit: 10 },
   '52w-high': { window: 100 },
+  mpo: { lookback: 63, skip: 5, horizon: 3 },
   'vol-scaled-xs': { lookback: 63, skip: 5, volWindow: 40 },
 };
 
 describe('no look-ahead, every strategy', () => {
+  beforeAll(async () => {
+    for (const strategy of STRATEGIES) await strategy.prepare?.();
+  });
+
   it('covers every strategy of the registry', () => {
     expect(Object.keys(SHORT).sort()).toEqual(STRATEGIES.map((s) => s.name).sort());
   });

@@ -1,0 +1,190 @@
+/**
+ * The MPO web service on node:http: `POST /api/run` answers the earlier Python service's JSON
+ * exactly (MpoResponse), `GET /health` says the service is up. Solves run on worker threads
+ * (SolvePool), so the server answers while one runs and a stuck one is ended at the deadline.
+ *
+ * Status codes: 200 for every well-formed request whatever the solver says (status 1 + message
+ * when not optimal, failed or too slow), 400 malformed (every bad field in `details`), 401 missing
+ * or wrong token, 404 unknown path, 405 wrong method (with Allow), 413 body over the limit, 422
+ * problem over the size limit, 429 queue full (with Retry-After). Never a 5xx.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { errorMessage } from '../errors.js';
+import { MpoRequestError, parseMpoRequest } from '../mpo/mpo-request.js';
+import { packageVersion } from '../util/package-root.js';
+import { bearerMatches } from './bearer-auth.js';
+import { errorBody, HttpError, isJsonContentType, parseJson, readBody, sendJson } from './http-json.js';
+import { resolveServerOptions, type ServerOptions, type ServerSettings } from './server-options.js';
+import { PoolBusyError, SolvePool } from './solve-pool.js';
+
+export type { ServerOptions } from './server-options.js';
+
+export interface RunningServer {
+  /** `http://host:port` as listened on (the real port when 0 was asked). */
+  readonly url: string;
+  /** Stops accepting connections, lets requests in flight finish (at most the solve deadline), then ends the workers. */
+  close(): Promise<void>;
+}
+
+interface Context {
+  readonly settings: ServerSettings;
+  readonly pool: SolvePool;
+  readonly version: string;
+  readonly startedAt: number;
+  closing: boolean;
+}
+
+const ROUTES: Readonly<Record<string, readonly string[]>> = { '/api/run': ['POST'], '/health': ['GET', 'HEAD'] };
+
+/**
+ * Starts the solver workers, then listens; resolves once both are ready.
+ * @example const server = await startServer({ port: 0 }); await fetch(`${server.url}/health`); await server.close()
+ */
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const settings = resolveServerOptions(options);
+  const pool = await SolvePool.start({
+    workers: settings.workers,
+    queueLimit: settings.queueLimit,
+    timeLimitSeconds: settings.timeLimitSeconds,
+    deadlineSeconds: settings.deadlineSeconds,
+    log: settings.log,
+  });
+  const context: Context = { settings, pool, version: packageVersion(), startedAt: performance.now(), closing: false };
+  const server = createServer(
+    {
+      headersTimeout: settings.headersTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+      // How often those two are enforced (Node's default, 30 s, would let a slow client stay that much longer).
+      connectionsCheckingInterval: Math.min(1000, settings.headersTimeoutMs),
+      keepAliveTimeout: 5000,
+    },
+    (req, res) => void handle(context, req, res),
+  );
+  try {
+    await listen(server, settings.port, settings.host);
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    close: () => (closed ??= shutDown(context, server)),
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+async function shutDown(context: Context, server: Server): Promise<void> {
+  context.closing = true;
+  const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  // Requests in flight end by the solve deadline at the latest; then connections are cut.
+  const force = setTimeout(() => server.closeAllConnections(), (context.settings.deadlineSeconds + 2) * 1000);
+  await stopped;
+  clearTimeout(force);
+  await context.pool.close();
+}
+
+async function handle(context: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const started = performance.now();
+  const method = req.method ?? 'GET';
+  const path = pathOf(req.url);
+  res.once('close', () => {
+    const ms = (performance.now() - started).toFixed(0);
+    const [status, note] = res.writableFinished ? [res.statusCode, ''] : ['-', ' (connection closed before the answer was sent)'];
+    context.settings.log(`${new Date().toISOString()} ${method} ${path.slice(0, 200)} ${status} ${ms} ms${note}`);
+  });
+  if (context.closing) res.setHeader('Connection', 'close');
+  try {
+    await route(context, req, res, method, path);
+  } catch (error) {
+    const answer = error instanceof HttpError ? error : unexpected(context, method, path, error);
+    if (res.headersSent) res.destroy();
+    else respondError(req, res, answer);
+  }
+}
+
+/** A thrown value nobody planned for: logged in full, answered 400 with its message only. */
+function unexpected(context: Context, method: string, path: string, error: unknown): HttpError {
+  context.settings.log(`unexpected error on ${method} ${path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return new HttpError(400, `the request could not be processed: ${errorMessage(error)}`, {
+    details: [{ field: 'request', message: errorMessage(error) }],
+  });
+}
+
+function respondError(req: IncomingMessage, res: ServerResponse, error: HttpError): void {
+  // A body left unread is not drained: the connection closes after the answer.
+  const headers = req.complete ? error.headers : { ...error.headers, Connection: 'close' };
+  sendJson(res, error.status, errorBody(error), headers);
+}
+
+/** The path of a request target without its query; one trailing slash is ignored (`/api/run/`, as Django wrote it). */
+function pathOf(url: string | undefined): string {
+  const path = (url ?? '/').split('?')[0]!;
+  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+}
+
+async function route(context: Context, req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
+  const { token } = context.settings;
+  if (token !== undefined && path !== '/health' && !bearerMatches(req.headers.authorization, token)) {
+    const given = req.headers.authorization !== undefined;
+    throw new HttpError(401, given ? 'invalid API token' : 'an API token is required: send Authorization: Bearer <token>', {
+      headers: { 'WWW-Authenticate': given ? 'Bearer realm="momentum", error="invalid_token"' : 'Bearer realm="momentum"' },
+    });
+  }
+  const allowed = ROUTES[path];
+  if (!allowed) throw new HttpError(404, `no such endpoint: ${path.slice(0, 200)}; this service answers POST /api/run and GET /health`);
+  if (!allowed.includes(method))
+    throw new HttpError(405, `${path} accepts ${allowed.join(', ')}, not ${method}`, { headers: { Allow: allowed.join(', ') } });
+  if (path === '/health') {
+    const uptimeSeconds = Math.floor((performance.now() - context.startedAt) / 1000);
+    sendJson(res, 200, { status: 'ok', version: context.version, solvers: ['highs', 'glpk'], uptimeSeconds });
+    return;
+  }
+  await run(context, req, res);
+}
+
+/** POST /api/run: validate, check the size, solve on a worker, answer 200 with the compatible response. */
+async function run(context: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { bodyLimit, maxSize } = context.settings;
+  const type = req.headers['content-type'];
+  if (!isJsonContentType(type))
+    throw new HttpError(400, `unsupported content type ${JSON.stringify(type)}: send the request as application/json`, {
+      details: [{ field: 'headers.content-type', message: `expected application/json, got ${JSON.stringify(type)}` }],
+    });
+  const raw = parseJson(await readBody(req, bodyLimit));
+  let problem;
+  try {
+    problem = parseMpoRequest(raw);
+  } catch (error) {
+    if (!(error instanceof MpoRequestError)) throw error;
+    throw new HttpError(400, `invalid request: ${error.details.length} problem(s)`, { details: error.details });
+  }
+  const size = problem.risky.length * problem.periods;
+  if (size > maxSize)
+    throw new HttpError(
+      422,
+      `problem too large: ${problem.risky.length} non-cash assets x ${problem.periods} periods = ${size}; this server solves at most ${maxSize} (assets x periods)`,
+      { details: [{ field: 'estimated_returns', message: `size ${size} is above the limit ${maxSize}` }] },
+    );
+  const aborted = new AbortController();
+  res.once('close', () => aborted.abort());
+  try {
+    sendJson(res, 200, await context.pool.solve(problem, aborted.signal));
+  } catch (error) {
+    if (!(error instanceof PoolBusyError)) throw error;
+    throw new HttpError(429, error.message, { headers: { 'Retry-After': String(error.retryAfterSeconds) } });
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * `momentum serve`: the MPO web service (POST /api/run, GET /health) until SIGINT/SIGTERM.
+ * `momentum optimize REQUEST.json`: the same answer without a server, for scripts.
+ */
+import type { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { ValidationError } from '../errors.js';
+import type { Output } from './cli-context.js';
+import { parseIntegerOption, parseNumberOption } from './options.js';
+
+interface ServeFlags {
+  host: string;
+  port: string;
+  token?: string;
+  workers?: string;
+  queue?: string;
+  maxSize?: string;
+  bodyLimit?: string;
+  timeLimit?: string;
+}
+
+export function registerServeCommands(program: Command, output: Output): void {
+  program
+    .command('serve')
+    .description("serve multi-period optimisation over HTTP: POST /api/run (the earlier service's JSON) and GET /health")
+    .option('--host <host>', 'interface to listen on; anything but loopback needs an API token', '127.0.0.1')
+    .option('--port <port>', 'port (0: any free port)', '8080')
+    .option(
+      '--token <token>',
+      'bearer token required on every request but GET /health (default: MOMENTUM_API_TOKEN; prefer it, options show in ps)',
+    )
+    .option('--workers <n>', 'solver worker threads (default 1)')
+    .option('--queue <n>', 'requests that may wait for a worker before 429 (default 8)')
+    .option('--max-size <n>', 'largest problem, non-cash assets x periods (default 50000)')
+    .option('--body-limit <bytes>', 'largest request body (default 1048576)')
+    .option('--time-limit <seconds>', 'solver time limit; a request can only lower it (default 30)')
+    .action((flags: ServeFlags) => serveAction(flags, output));
+
+  program
+    .command('optimize <request>')
+    .description('solve one MPO request (a JSON file, - for stdin) and print the response JSON; exit 1 if malformed, 2 if not optimal')
+    .option('--pretty', 'indent the JSON')
+    .action((file: string, flags: { pretty?: boolean }) => optimizeAction(file, flags, output));
+}
+
+async function serveAction(flags: ServeFlags, output: Output): Promise<void> {
+  const options = {
+    host: flags.host,
+    port: parseIntegerOption(flags.port, 'port', 0, 65_535)!,
+    token: flags.token,
+    workers: parseIntegerOption(flags.workers, 'workers', 1, 64),
+    queueLimit: parseIntegerOption(flags.queue, 'queue', 0, 10_000),
+    maxSize: parseIntegerOption(flags.maxSize, 'max-size', 1, 1e9),
+    bodyLimit: parseIntegerOption(flags.bodyLimit, 'body-limit', 1, 2 ** 31),
+    timeLimitSeconds: parseNumberOption(flags.timeLimit, 'time-limit', 0),
+  };
+  const { startServer } = await import('../api/server.js');
+  const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
+  const server = await startServer({ ...defined, log: output.err });
+  output.out(`momentum: serving POST ${server.url}/api/run and GET ${server.url}/health (Ctrl-C to stop)`);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    const stop = (received: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(received);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  output.err(`${signal}: finishing requests in flight, then stopping (send it again to stop at once)`);
+  const force = () => process.exit(1);
+  process.once('SIGINT', force);
+  process.once('SIGTERM', force);
+  await server.close();
+  output.err('stopped');
+}
+
+async function readRequest(file: string): Promise<unknown> {
+  const source = file === '-' ? 'stdin' : file;
+  let text: string;
+  try {
+    if (file === '-') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      text = Buffer.concat(chunks).toString('utf8');
+    } else text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new ValidationError('request', `cannot read ${source}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    throw new ValidationError('request', `${source} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+async function optimizeAction(file: string, flags: { pretty?: boolean }, output: Output): Promise<void> {
+  const request = await readRequest(file);
+  const { optimizeMultiPeriod } = await import('../mpo/optimize.js');
+  const { MpoRequestError } = await import('../mpo/mpo-request.js');
+  let response;
+  try {
+    response = await optimizeMultiPeriod(request);
+  } catch (error) {
+    if (!(error instanceof MpoRequestError)) throw error;
+    output.err(`error: invalid request, ${error.details.length} problem(s):`);
+    for (const { field, message } of error.details) output.err(`  ${field}: ${message}`);
+    process.exitCode = 1;
+    return;
+  }
+  output.out(JSON.stringify(response, null, flags.pretty ? 2 : undefined));
+  if (response.status !== 0) {
+    output.err(`not optimal (status ${response.status}): ${response.message ?? ''}`);
+    process.exitCode = 2;
+  }
+}

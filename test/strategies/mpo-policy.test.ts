@@ -1,0 +1,74 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mpoPolicy } from '../../src/strategies/mpo-policy.js';
+import { resolveParams } from '../../src/strategies/strategy.js';
+import { closesPanel, weekdayDates } from '../helpers/strategy-panel.js';
+
+/** 60 weekdays: UP rises 1% a bar, DOWN falls 1% a bar, FLAT stays. */
+const bars = 60;
+const panel = closesPanel(
+  {
+    UP: Array.from({ length: bars }, (_, t) => 100 * 1.01 ** t),
+    DOWN: Array.from({ length: bars }, (_, t) => 100 * 0.99 ** t),
+    FLAT: Array.from({ length: bars }, () => 100),
+  },
+  { dates: weekdayDates },
+);
+const row = (targets: Float64Array, t: number) => Array.from(targets.subarray(t * 3, t * 3 + 3));
+
+describe('mpo policy (receding-horizon MPO on momentum forecasts)', () => {
+  beforeAll(async () => {
+    await mpoPolicy.prepare!();
+  });
+
+  it('forecasts the documented mapping: shrink x momentum per period, decaying over the horizon', () => {
+    const p = resolveParams(mpoPolicy, '1d', { lookback: 20, skip: 0, rebalance: 'every', every: 10, shrink: 0.5 });
+    const schedule = mpoPolicy.targets(panel, p);
+    // At bar 20: momentum of UP = 1.01^20 - 1 over 20 bars; per 10-bar period, halved.
+    const momentum = 1.01 ** 20 - 1;
+    expect(schedule.scores![20 * 3]).toBeCloseTo((0.5 * momentum * 10) / 20, 12);
+  });
+
+  it('buys the rising symbol up to its weight cap, never the falling or flat ones, and keeps the rest in cash', () => {
+    const p = resolveParams(mpoPolicy, '1d', {
+      lookback: 20,
+      skip: 0,
+      rebalance: 'every',
+      every: 10,
+      maxWeight: 0.4,
+      transactionCost: 0.0001,
+    });
+    const schedule = mpoPolicy.targets(panel, p);
+    const [up, down, flat] = row(schedule.targets, 20);
+    expect(up).toBeCloseTo(0.4, 9);
+    expect(down).toBe(0);
+    expect(flat).toBe(0);
+    // Before the lookback is there, nothing is planned.
+    expect(row(schedule.targets, 10).every(Number.isNaN)).toBe(true);
+  });
+
+  it('does not trade when the forecast gain does not pay for the purchase', () => {
+    // Forecast gains over the horizon: 0.055 + 0.033 + 0.0198 per unit of weight < the 0.25 per unit a purchase costs here.
+    const p = resolveParams(mpoPolicy, '1d', {
+      lookback: 20,
+      skip: 0,
+      rebalance: 'every',
+      every: 10,
+      transactionCost: 0.05,
+      tradeAversion: 5,
+    });
+    const [up] = row(mpoPolicy.targets(panel, p).targets, 20);
+    expect(up).toBe(0);
+  });
+
+  it('keeps the book in cash until trading starts', () => {
+    const p = resolveParams(mpoPolicy, '1d', { lookback: 20, skip: 0, rebalance: 'every', every: 10, transactionCost: 0.0001 });
+    const warm = mpoPolicy.targets(panel, p, { start: 35 });
+    expect(row(warm.targets, 20).every(Number.isNaN)).toBe(true);
+    expect(row(warm.targets, 40)[0]).toBeGreaterThan(0);
+  });
+
+  it('refuses bad params', () => {
+    expect(() => resolveParams(mpoPolicy, '1d', { horizon: 0 })).toThrow('params.horizon');
+    expect(() => resolveParams(mpoPolicy, '1d', { lookback: 20, skip: 25 })).toThrow('params.skip: skip must be shorter than lookback');
+  });
+});
