@@ -13,11 +13,16 @@
  *              sum_a |h[a,t]| <= max_leverage  (|h| = long + short, long - short = h)
  *   h[CASH,t] >= min_cash_balance (and >= 0)
  * |z| is an auxiliary u >= z, u >= -z; `cost_on_cash: false` leaves cash trades free. The risk
- * term is quadratic (a QP for HiGHS) with a covariance, or linear in factor exposures f = B'h
- * plus idiosyncratic variances with a factor model.
+ * term (gamma = risk_aversion > 0) depends on risk_measure:
+ *   variance (default): h_t' Sigma h_t, quadratic (a QP for HiGHS) with a covariance, or linear in
+ *     factor exposures f = B'h plus idiosyncratic variances with a factor model;
+ *   mad:  (1/S) sum_s |sum_a (r[s,a] - mean_a) h[a,t]|   over return_scenarios r[s,a], s = 1..S;
+ *   cvar: zeta_t + 1/((1 - alpha) S) sum_s max(0, -sum_a r[s,a] h[a,t] - zeta_t), alpha = cvar_level.
+ * mad and cvar are linear (an LP: glpk too); see scenario-risk.ts.
  */
 import { LinearModel, type Term, type Var } from './linear-model.js';
 import { CASH, type MpoProblem } from './mpo-request.js';
+import { scenarioRisk, type PeriodRisk } from './scenario-risk.js';
 
 export interface MpoModel {
   readonly model: LinearModel;
@@ -44,6 +49,8 @@ export function buildMpoModel(problem: MpoProblem): MpoModel {
   );
   const z = problem.assets.map((_, i) => times(P, (t) => m.variable(`z_${i}_${t}`, -Infinity, Infinity)));
   const h = problem.assets.map((asset, i) => times(P, (t) => m.variable(`h_${i}_${t}`, ...postTradeBounds(problem, asset))));
+  const risk: PeriodRisk | undefined =
+    p.risk_aversion === 0 ? undefined : p.risk_measure === 'variance' ? (ht, t) => addRisk(m, problem, ht, t) : scenarioRisk(m, problem);
 
   for (let t = 1; t <= P; t++) {
     const budget: Term[] = [];
@@ -114,13 +121,10 @@ export function buildMpoModel(problem: MpoProblem): MpoModel {
     });
     m.constrain(budget, 0, 0, `self_financing_${t}`);
     m.constrain(gross, -Infinity, p.max_leverage, `leverage_${t}`);
-    if (p.risk_aversion > 0)
-      addRisk(
-        m,
-        problem,
-        h.filter((_, i) => i !== cashIndex).map((series) => series[t - 1]!),
-        t,
-      );
+    risk?.(
+      h.filter((_, i) => i !== cashIndex).map((series) => series[t - 1]!),
+      t,
+    );
   }
   return { model: m, w, z };
 }

@@ -44,6 +44,12 @@ const parametersSchema = z.strictObject({
   liquidate_at_end: z.boolean().default(true),
   per_asset: z.record(z.string(), z.strictObject({ min_weight: finite.optional(), max_weight: finite.optional() })).default({}),
   risk_aversion: finite.min(0, 'must not be negative').default(0),
+  /** The risk term: variance (a QP, with covariance or factor_model), or MAD or CVaR over return_scenarios (an LP). */
+  risk_measure: z.enum(['variance', 'mad', 'cvar']).default('variance'),
+  /** Equally likely per-period returns of every non-cash asset, by name (for mad and cvar). */
+  return_scenarios: z.array(z.record(z.string(), finite)).min(2, 'needs at least 2 scenarios').optional(),
+  /** CVaR's alpha: the risk is the mean loss of the worst 1 - alpha share of the scenarios. */
+  cvar_level: finite.gt(0, 'must be in (0, 1)').lt(1, 'must be in (0, 1)').default(0.95),
   /** Covariance of per-period returns of the non-cash assets, by name. */
   covariance: namedMatrix.optional(),
   /** Or a factor model: returns = loadings x factors + idiosyncratic. */
@@ -115,8 +121,12 @@ export function parseMpoRequest(raw: unknown): MpoProblem {
       problems.push({ field: `parameters.per_asset.${asset}`, message: `min_weight ${lower} is above max_weight ${upper}` });
   }
   checkRiskModel(parameters, risky, problems);
-  if (parameters.risk_aversion > 0 && parameters.solver === 'glpk')
-    problems.push({ field: 'parameters.solver', message: 'glpk solves linear programmes only; risk_aversion needs highs' });
+  checkScenarios(parameters.return_scenarios, risky, problems);
+  if (parameters.risk_aversion > 0 && parameters.risk_measure === 'variance' && parameters.solver === 'glpk')
+    problems.push({
+      field: 'parameters.solver',
+      message: 'glpk solves linear programmes only; risk_aversion with the variance needs highs (or risk_measure "mad" or "cvar")',
+    });
   if (problems.length > 0) throw new MpoRequestError(problems);
 
   return {
@@ -144,11 +154,17 @@ function keyProblems(raw: Record<string, unknown>): { problems: FieldProblem[]; 
   const weights = plainObject(raw.initial_weights);
   const returns = plainObject(raw.estimated_returns);
   const parameters = plainObject(raw.parameters);
-  for (const [field, object] of [
+  const scenarios: unknown = parameters?.return_scenarios;
+  const named: [string, Record<string, unknown> | undefined][] = [
     ['initial_weights', weights],
     ['estimated_returns', returns],
     ['parameters.per_asset', plainObject(parameters?.per_asset)],
-  ] as const) {
+    ...(Array.isArray(scenarios) ? scenarios : []).map((scenario, i): [string, Record<string, unknown> | undefined] => [
+      `parameters.return_scenarios.${i}`,
+      plainObject(scenario),
+    ]),
+  ];
+  for (const [field, object] of named) {
     for (const key of Object.keys(object ?? {}))
       if (RESERVED_KEYS.has(key)) problems.push({ field: `${field}.${key}`, message: 'a reserved name, not an asset' });
   }
@@ -202,11 +218,59 @@ function resolveCost(cost: number | undefined, alias: number | undefined, proble
   return cost ?? alias ?? 0.001;
 }
 
+/** Which risk inputs go with which risk_measure: covariance or factor_model with the variance, return_scenarios with mad and cvar. */
+function checkRiskInputs(parameters: z.output<typeof parametersSchema>, problems: FieldProblem[]): void {
+  const { covariance, factor_model: factors, risk_measure: measure, return_scenarios: scenarios } = parameters;
+  if (measure === 'variance') {
+    if (scenarios)
+      problems.push({
+        field: 'parameters.return_scenarios',
+        message: 'go with risk_measure "mad" or "cvar"; the variance (the default risk_measure) uses covariance or factor_model',
+      });
+    if (parameters.risk_aversion > 0 && !covariance && !factors)
+      problems.push({ field: 'parameters.risk_aversion', message: 'needs a covariance or a factor_model' });
+    return;
+  }
+  for (const [field, given] of [
+    ['covariance', covariance],
+    ['factor_model', factors],
+  ] as const) {
+    if (given)
+      problems.push({
+        field: `parameters.${field}`,
+        message: `goes with risk_measure "variance"; risk_measure "${measure}" uses return_scenarios`,
+      });
+  }
+  if (parameters.risk_aversion > 0 && !scenarios)
+    problems.push({
+      field: 'parameters.return_scenarios',
+      message: `required: risk_measure "${measure}" with risk_aversion > 0 needs them`,
+    });
+}
+
+/** Every scenario names every non-cash asset and nothing else (reserved names are reported by keyProblems). */
+function checkScenarios(
+  scenarios: readonly Record<string, number>[] | undefined,
+  risky: readonly string[],
+  problems: FieldProblem[],
+): void {
+  const known = new Set(risky);
+  scenarios?.forEach((scenario, i) => {
+    const field = (asset: string) => `parameters.return_scenarios.${i}.${asset}`;
+    for (const asset of risky)
+      if (!Object.hasOwn(scenario, asset)) problems.push({ field: field(asset), message: 'missing: every non-cash asset needs a return' });
+    for (const asset of Object.keys(scenario)) {
+      if (asset === CASH) problems.push({ field: field(asset), message: 'cash has no return scenarios' });
+      else if (!RESERVED_KEYS.has(asset) && !known.has(asset))
+        problems.push({ field: field(asset), message: 'not an asset of initial_weights' });
+    }
+  });
+}
+
 function checkRiskModel(parameters: z.output<typeof parametersSchema>, risky: readonly string[], problems: FieldProblem[]): void {
   const { covariance, factor_model: factors } = parameters;
   if (covariance && factors) problems.push({ field: 'parameters.covariance', message: 'give covariance or factor_model, not both' });
-  if (parameters.risk_aversion > 0 && !covariance && !factors)
-    problems.push({ field: 'parameters.risk_aversion', message: 'needs a covariance or a factor_model' });
+  checkRiskInputs(parameters, problems);
   if (covariance) {
     for (const a of risky) {
       for (const b of risky) {
