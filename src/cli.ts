@@ -5,6 +5,7 @@ import { registerBacktestCommands } from './cli/backtest-commands.js';
 import { registerDataCommands } from './cli/data-commands.js';
 import { registerDbCommands } from './cli/db-commands.js';
 import { registerDemoCommand } from './cli/demo-command.js';
+import { registerPortfolioCommands } from './cli/portfolio-commands.js';
 import { registerReferenceCommand } from './cli/reference-command.js';
 import { registerResearchCommands } from './cli/research-commands.js';
 import { registerServeCommands } from './cli/serve-command.js';
@@ -25,6 +26,7 @@ function buildProgram(): Command {
   registerBacktestCommands(program, processOutput);
   registerResearchCommands(program, processOutput);
   registerServeCommands(program, processOutput);
+  registerPortfolioCommands(program, processOutput);
   return program;
 }
 

@@ -137,3 +137,74 @@ export { LinearModel, type Var, type Term, type Sense } from './mpo/linear-model
 export { loadHighs, solveWithHighs } from './mpo/highs-solver.js';
 export { loadGlpk, solveWithGlpk } from './mpo/glpk-solver.js';
 export type { Solution, SolveStatus, SolverName } from './mpo/solver.js';
+
+// Portfolios: generator, model portfolios, rebalancing, SIP
+export {
+  parsePortfolioRequest,
+  SIP_FREQUENCIES,
+  type PortfolioRequest,
+  type PortfolioRequestInput,
+  type SipPlan,
+  type SipFrequency,
+} from './portfolio/portfolio-spec.js';
+export { portfolioTargets, type PortfolioTargets, type TargetHolding, type TargetOptions } from './portfolio/targets.js';
+export {
+  generatePortfolio,
+  allocate,
+  sipSchedule,
+  addPeriods,
+  type PortfolioProposal,
+  type ProposedHolding,
+  type SipInstallment,
+} from './portfolio/generate.js';
+export { gatherEvidence, describeEvidence, type Evidence } from './portfolio/evidence.js';
+export {
+  createPortfolio,
+  rebalancePortfolio,
+  duePortfolios,
+  installmentsDue,
+  type CreatedPortfolio,
+  type RebalanceOptions,
+  type RebalanceResult,
+} from './portfolio/model-portfolio.js';
+export {
+  getPortfolio,
+  listPortfolios,
+  rebalances,
+  type StoredPortfolio,
+  type StoredRebalance,
+  type RebalanceRecord,
+  type HoldingRecord,
+  type OrderRecord,
+} from './portfolio/portfolio-store.js';
+export { optimiseTargets } from './portfolio/mpo-targets.js';
+export { strategySignal, nextRebalanceDate, type StrategySignal } from './portfolio/strategy-signal.js';
+export { runSipBacktest, type SipRunRequest } from './portfolio/sip-run.js';
+// Portfolio core (pure): whole shares, trade lists, SIP backtests, money- and time-weighted returns
+export {
+  allocateWholeShares,
+  type WholeShareRequest,
+  type WholeShareTarget,
+  type WholeShareLine,
+  type WholeShareAllocation,
+} from './portfolio/whole-shares.js';
+export {
+  tradeList,
+  type TradeListRequest,
+  type TradeList,
+  type Order,
+  type Holding,
+  type HoldingAfter,
+  type TargetWeight,
+  type RebalanceMode,
+} from './portfolio/trade-list.js';
+export { contributionRebalance, fullRebalance, type RebalanceProblem, type RebalanceTrades } from './portfolio/contribution.js';
+export {
+  sipBacktest,
+  installmentsFrom,
+  type SipBacktestPlan,
+  type SipBacktestResult,
+  type SipEvent,
+  type PlanOutcome,
+} from './portfolio/sip-backtest.js';
+export { xirr, timeWeightedReturn, annualise, daysBetween, type CashFlow, type Valuation } from './portfolio/cash-flows.js';

@@ -45,7 +45,7 @@ export interface SweepFlags extends BacktestFlags {
 }
 
 /** `k=v` flags -> { k: v } with numbers and booleans typed. */
-function parseParamFlags(pairs: readonly string[]): Record<string, number | string | boolean> {
+export function parseParamFlags(pairs: readonly string[]): Record<string, number | string | boolean> {
   return Object.fromEntries(pairs.map((pair) => splitAssignment(pair, 'param')).map(([name, value]) => [name, parseParamValue(value)]));
 }
 

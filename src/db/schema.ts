@@ -193,6 +193,70 @@ export interface WalkforwardWindowsTable {
   out_of_sample: JSONColumnType<Record<string, unknown>>;
 }
 
+export interface PortfoliosTable {
+  id: Generated<number>;
+  name: string;
+  strategy: string;
+  params: JSONColumnType<Record<string, unknown>>;
+  universe: string | null;
+  symbols: JSONColumnType<string[]>;
+  interval: string;
+  backtest_id: number | null;
+  optimizer: 'none' | 'mpo';
+  mode: 'lumpsum' | 'sip';
+  amount: number;
+  sip: JSONColumnType<Record<string, unknown> | null>;
+  currency: string;
+  lot_size: number;
+  ignore_gates: boolean;
+  gate_set: ColumnType<string, string | undefined, string>;
+  max_data_age_days: number;
+  costs: JSONColumnType<Record<string, unknown>>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface PortfolioRebalancesTable {
+  id: Generated<number>;
+  portfolio_id: number;
+  as_of: string;
+  signal_date: string;
+  data_as_of: Timestamp;
+  next_rebalance: string | null;
+  contribution: number;
+  value: number;
+  cash: number;
+  turnover: number;
+  costs: number;
+  evidence: JSONColumnType<Record<string, unknown>>;
+  warnings: JSONColumnType<string[]>;
+  data_fingerprint: string;
+  code_version: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface PortfolioHoldingsTable {
+  rebalance_id: number;
+  symbol: string;
+  target_weight: number;
+  weight: number;
+  shares: number;
+  price: number;
+  value: number;
+  score: number | null;
+  reason: string;
+}
+
+export interface PortfolioOrdersTable {
+  rebalance_id: number;
+  seq: number;
+  symbol: string;
+  side: 'buy' | 'sell';
+  shares: number;
+  price: number;
+  value: number;
+  cost: number;
+}
+
 export interface Schema {
   schema_migrations: SchemaMigrationsTable;
   instruments: InstrumentsTable;
@@ -208,4 +272,8 @@ export interface Schema {
   simulations: SimulationsTable;
   walkforwards: WalkforwardsTable;
   walkforward_windows: WalkforwardWindowsTable;
+  portfolios: PortfoliosTable;
+  portfolio_rebalances: PortfolioRebalancesTable;
+  portfolio_holdings: PortfolioHoldingsTable;
+  portfolio_orders: PortfolioOrdersTable;
 }

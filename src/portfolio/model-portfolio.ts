@@ -1,0 +1,242 @@
+/**
+ * Model portfolios that subscribers follow: created from a generated proposal, then rebalanced on
+ * the strategy's calendar against what they hold. Each step is stored (see portfolio-store.ts).
+ */
+import type { Database } from '../db/database.js';
+import { ValidationError } from '../errors.js';
+import { addPeriods, generatePortfolio, type PortfolioProposal } from './generate.js';
+import {
+  getPortfolio,
+  insertPortfolio,
+  insertRebalance,
+  listPortfolios,
+  rebalances,
+  type RebalanceRecord,
+  type StoredPortfolio,
+  type StoredRebalance,
+} from './portfolio-store.js';
+import type { PortfolioRequestInput, SipPlan } from './portfolio-spec.js';
+import { optimiseTargets } from './mpo-targets.js';
+import { portfolioTargets, type PortfolioTargets, type TargetOptions } from './targets.js';
+import { tradeList, type RebalanceMode, type TradeList } from './trade-list.js';
+
+export interface CreatedPortfolio {
+  readonly portfolioId: number;
+  readonly rebalanceId: number;
+  readonly proposal: PortfolioProposal;
+}
+
+/**
+ * Generates a portfolio and stores it as a model portfolio with its first rebalance (the buys).
+ * @example await createPortfolio(db, 'etf-momentum', { strategy: 'xs-momentum', universe: 'etf', symbols, amount: 100_000 }, { gates })
+ */
+export async function createPortfolio(
+  db: Database,
+  name: string,
+  input: PortfolioRequestInput,
+  options: TargetOptions,
+): Promise<CreatedPortfolio> {
+  const proposal = await generatePortfolio(db, input, options);
+  const request = {
+    ...proposal.request,
+    strategy: proposal.spec.strategy,
+    symbols: [...proposal.spec.symbols],
+    universe: proposal.spec.universe,
+    hyperparameters: proposal.spec.params,
+    interval: proposal.spec.interval,
+  };
+  const ids = await insertPortfolio(db, name, request, proposal.backtestId, firstRebalance(proposal));
+  return { ...ids, proposal };
+}
+
+/** The first rebalance of a new portfolio: everything bought with the amount. */
+export function firstRebalance(proposal: PortfolioProposal): RebalanceRecord {
+  return {
+    ...rebalanceBasics(proposal),
+    contribution: proposal.amount,
+    value: proposal.invested + proposal.cash,
+    cash: proposal.cash,
+    turnover: proposal.invested / proposal.amount,
+    costs: proposal.costs,
+    holdings: proposal.holdings.map((h) => ({
+      symbol: h.symbol,
+      targetWeight: h.targetWeight,
+      weight: h.value / (proposal.invested + proposal.cash),
+      shares: h.shares,
+      price: h.price,
+      value: h.value,
+      score: Number.isFinite(h.score) ? h.score : null,
+      reason: h.reason,
+    })),
+    orders: proposal.holdings
+      .filter((h) => h.shares > 0)
+      .map((h) => ({ symbol: h.symbol, side: 'buy' as const, shares: h.shares, price: h.price, value: h.value, cost: h.cost })),
+  };
+}
+
+function rebalanceBasics(
+  p: Pick<
+    PortfolioProposal,
+    'asOf' | 'signalDate' | 'dataAsOf' | 'holdingPeriod' | 'evidence' | 'warnings' | 'note' | 'dataFingerprint' | 'codeVersion'
+  >,
+) {
+  return {
+    asOf: p.asOf,
+    signalDate: p.signalDate,
+    dataAsOf: p.dataAsOf,
+    nextRebalance: p.holdingPeriod.until,
+    evidence: p.evidence,
+    warnings: p.note ? [...p.warnings, p.note] : p.warnings,
+    dataFingerprint: p.dataFingerprint,
+    codeVersion: p.codeVersion,
+  };
+}
+
+export interface RebalanceOptions extends TargetOptions {
+  /** Default: today (from `now`). */
+  readonly asOf?: string;
+  readonly allowStale?: boolean;
+  /** Default: contribution-only for a SIP whose signal has not changed, else full. */
+  readonly mode?: RebalanceMode;
+  /** Compute and return, store nothing. */
+  readonly dryRun?: boolean;
+}
+
+export interface RebalanceResult {
+  readonly portfolio: StoredPortfolio;
+  readonly previous: StoredRebalance;
+  /** The new rebalance (the stored one when it already existed for the day). */
+  readonly rebalance: RebalanceRecord;
+  /** null on a dry run. */
+  readonly rebalanceId: number | null;
+  /** True when the portfolio had already been rebalanced on this as-of day: nothing new was done. */
+  readonly alreadyDone: boolean;
+  readonly mode: RebalanceMode | null;
+  readonly trades: TradeList | null;
+  readonly targets: PortfolioTargets | null;
+}
+
+/**
+ * Rebalances a model portfolio as of a day: the strategy's targets on the data up to it, the
+ * holdings valued at the latest closes plus cash and any SIP installments due since the last
+ * rebalance, then the trade list (sells first). Once per portfolio and day: a second call returns
+ * the stored rebalance.
+ * @example const result = await rebalancePortfolio(db, 'etf-momentum', { asOf: '2024-02-29', gates })
+ */
+export async function rebalancePortfolio(db: Database, name: string, options: RebalanceOptions): Promise<RebalanceResult> {
+  const portfolio = await getPortfolio(db, name);
+  const history = await rebalances(db, portfolio.id, 10_000);
+  const previous = history[0]!;
+  const first = history[history.length - 1]!;
+  const asOf = options.asOf ?? (options.now?.() ?? new Date()).toISOString().slice(0, 10);
+  if (asOf < previous.asOf) {
+    throw new ValidationError(
+      'asOf',
+      `${portfolio.name} was last rebalanced on ${previous.asOf}; a rebalance as of ${asOf} would go back in time`,
+    );
+  }
+  const done = (): RebalanceResult => ({
+    portfolio,
+    previous: history[1] ?? previous,
+    rebalance: previous,
+    rebalanceId: previous.id,
+    alreadyDone: true,
+    mode: null,
+    trades: null,
+    targets: null,
+  });
+  if (asOf === previous.asOf) return done();
+
+  const request = { ...portfolio.request, asOf, allowStale: options.allowStale ?? false };
+  const signalled = await portfolioTargets(db, request, options);
+  const sip = request.sip;
+  const contribution = sip ? installmentsDue(first.asOf, previous.asOf, asOf, sip) * sip.installment : 0;
+  const mode = options.mode ?? (sip && signalled.signalDate === previous.signalDate ? 'contribution' : 'full');
+  const prices: Record<string, number> = Object.fromEntries(previous.holdings.map((h) => [h.symbol, h.price]));
+  for (const h of signalled.universe) if (h.price > 0) prices[h.symbol] = h.price;
+  const targets =
+    request.optimizer === 'mpo'
+      ? await optimiseTargets(signalled, currentWeights(previous, prices, contribution), request.costs)
+      : signalled;
+  const trades = tradeList({
+    holdings: previous.holdings.filter((h) => h.shares > 0).map((h) => ({ symbol: h.symbol, shares: h.shares })),
+    cash: previous.cash + contribution,
+    prices,
+    targets: targets.holdings.map((h) => ({ symbol: h.symbol, weight: h.targetWeight })),
+    mode,
+    costs: request.costs,
+    lotSize: request.lotSize,
+  });
+  const describe = new Map(targets.universe.map((h) => [h.symbol, h]));
+  const record: RebalanceRecord = {
+    ...rebalanceBasics(targets),
+    contribution,
+    value: trades.valueAfter,
+    cash: trades.cash,
+    turnover: trades.turnover,
+    costs: trades.costs,
+    holdings: trades.holdings
+      .filter((h) => h.shares > 0 || h.targetWeight > 0)
+      .map((h) => {
+        const about = describe.get(h.symbol);
+        return {
+          symbol: h.symbol,
+          targetWeight: h.targetWeight,
+          weight: h.weight,
+          shares: h.shares,
+          price: h.price,
+          value: h.value,
+          score: about && Number.isFinite(about.score) ? about.score : null,
+          reason: about?.reason ?? 'no longer in the universe',
+        };
+      })
+      .sort((a, b) => b.targetWeight - a.targetWeight || b.value - a.value || a.symbol.localeCompare(b.symbol)),
+    orders: trades.orders.map((o) => ({ symbol: o.symbol, side: o.side, shares: o.shares, price: o.price, value: o.value, cost: o.cost })),
+  };
+  const result = { portfolio, previous, rebalance: record, alreadyDone: false, mode, trades, targets };
+  if (options.dryRun) return { ...result, rebalanceId: null };
+  const stored = await db.kysely.transaction().execute(async (trx) => {
+    // Another process may have rebalanced meanwhile: the unique (portfolio, as_of) row decides.
+    const exists = await trx
+      .selectFrom('portfolio_rebalances')
+      .select('id')
+      .where('portfolio_id', '=', portfolio.id)
+      .where('as_of', '=', asOf)
+      .executeTakeFirst();
+    return exists ? null : insertRebalance(trx, portfolio.id, record);
+  });
+  if (stored === null) return rebalancePortfolio(db, name, { ...options, asOf });
+  return { ...result, rebalanceId: stored };
+}
+
+/** Weights of the previous holdings at today's prices, new money counted as cash. */
+function currentWeights(previous: StoredRebalance, prices: Readonly<Record<string, number>>, contribution: number): Record<string, number> {
+  const values = previous.holdings.map((h) => [h.symbol, h.shares * prices[h.symbol]!] as const);
+  const total = values.reduce((sum, [, v]) => sum + v, previous.cash + contribution);
+  return Object.fromEntries(values.map(([s, v]) => [s, total > 0 ? v / total : 0]));
+}
+
+/** SIP installments dated after `from` and on or before `to`, on the plan's calendar from the first day (installment 0). */
+export function installmentsDue(firstDay: string, from: string, to: string, plan: SipPlan): number {
+  let due = 0;
+  for (let k = 1; plan.count === null || k < plan.count; k++) {
+    const date = addPeriods(firstDay, plan.every, k);
+    if (date > to) break;
+    if (date > from) due++;
+  }
+  return due;
+}
+
+/** Portfolios whose next rebalance (or next SIP installment) falls on or before `asOf`. */
+export async function duePortfolios(db: Database, asOf: string): Promise<string[]> {
+  const due: string[] = [];
+  for (const p of await listPortfolios(db)) {
+    const latest = p.latest;
+    if (!latest || latest.asOf >= asOf) continue;
+    const history = await rebalances(db, p.id, 10_000);
+    const sip = p.request.sip;
+    const installment = sip ? installmentsDue(history[history.length - 1]!.asOf, latest.asOf, asOf, sip) > 0 : false;
+    if (installment || (latest.nextRebalance !== null && latest.nextRebalance <= asOf)) due.push(p.name);
+  }
+  return due;
+}

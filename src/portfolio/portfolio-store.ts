@@ -1,0 +1,280 @@
+/**
+ * Model portfolios in the database: the request each is generated from, and every dated rebalance
+ * with its holdings and orders. A rebalance is written in one transaction (all of it or none),
+ * and at most once per portfolio and as-of day.
+ */
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { Database } from '../db/database.js';
+import type { PortfoliosTable, Schema } from '../db/schema.js';
+import { DataError, ValidationError } from '../errors.js';
+import type { Evidence } from './evidence.js';
+import { parsePortfolioRequest, type PortfolioRequest, type PortfolioRequestInput } from './portfolio-spec.js';
+
+export interface HoldingRecord {
+  readonly symbol: string;
+  readonly targetWeight: number;
+  readonly weight: number;
+  readonly shares: number;
+  readonly price: number;
+  readonly value: number;
+  readonly score: number | null;
+  readonly reason: string;
+}
+
+export interface OrderRecord {
+  readonly symbol: string;
+  readonly side: 'buy' | 'sell';
+  readonly shares: number;
+  readonly price: number;
+  readonly value: number;
+  readonly cost: number;
+}
+
+export interface RebalanceRecord {
+  readonly asOf: string;
+  readonly signalDate: string;
+  readonly dataAsOf: string;
+  readonly nextRebalance: string | null;
+  /** New money added: the amount at creation, SIP installments later. */
+  readonly contribution: number;
+  /** Holdings plus cash after the orders. */
+  readonly value: number;
+  readonly cash: number;
+  readonly turnover: number;
+  readonly costs: number;
+  readonly evidence: Evidence;
+  readonly warnings: readonly string[];
+  readonly dataFingerprint: string;
+  readonly codeVersion: string;
+  readonly holdings: readonly HoldingRecord[];
+  /** Sells first. */
+  readonly orders: readonly OrderRecord[];
+}
+
+export interface StoredRebalance extends RebalanceRecord {
+  readonly id: number;
+  readonly portfolioId: number;
+  readonly createdAt: Date;
+}
+
+export interface StoredPortfolio {
+  readonly id: number;
+  readonly name: string;
+  readonly request: PortfolioRequest;
+  readonly backtestId: number | null;
+  readonly createdAt: Date;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/;
+
+/** A portfolio name: letters, digits, space, dot, dash and underscore, up to 64 characters. */
+export function requirePortfolioName(name: string): string {
+  const trimmed = name.trim();
+  if (!NAME.test(trimmed)) {
+    throw new ValidationError(
+      'name',
+      `${JSON.stringify(name)} is not a portfolio name: use letters, digits, spaces, dots, dashes or underscores (up to 64)`,
+    );
+  }
+  return trimmed;
+}
+
+/** Stores a new portfolio with its first rebalance; a taken name is refused. */
+export async function insertPortfolio(
+  db: Database,
+  name: string,
+  request: PortfolioRequest,
+  backtestId: number | null,
+  first: RebalanceRecord,
+): Promise<{ portfolioId: number; rebalanceId: number }> {
+  const valid = requirePortfolioName(name);
+  return db.kysely.transaction().execute(async (trx) => {
+    const taken = await trx.selectFrom('portfolios').select('id').where('name', '=', valid).executeTakeFirst();
+    if (taken)
+      throw new ValidationError(
+        'name',
+        `a portfolio named ${valid} exists: rebalance it (momentum portfolio rebalance ${valid}) or choose another name`,
+      );
+    const row = await trx
+      .insertInto('portfolios')
+      .values({
+        name: valid,
+        strategy: request.strategy!,
+        params: JSON.stringify(request.hyperparameters),
+        universe: request.universe,
+        symbols: JSON.stringify(request.symbols ?? []),
+        interval: request.interval,
+        backtest_id: backtestId,
+        optimizer: request.optimizer,
+        mode: request.mode,
+        amount: request.amount,
+        sip: JSON.stringify(request.sip ?? null),
+        currency: request.currency,
+        lot_size: request.lotSize,
+        ignore_gates: request.ignoreGates,
+        gate_set: request.gateSet,
+        max_data_age_days: request.maxDataAgeDays,
+        costs: JSON.stringify(request.costs),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const portfolioId = Number(row.id);
+    const rebalanceId = await insertRebalance(trx, portfolioId, first);
+    return { portfolioId, rebalanceId };
+  });
+}
+
+/** Writes one rebalance with its holdings and orders (inside the caller's transaction). */
+export async function insertRebalance(
+  trx: Transaction<Schema> | Kysely<Schema>,
+  portfolioId: number,
+  record: RebalanceRecord,
+): Promise<number> {
+  const row = await trx
+    .insertInto('portfolio_rebalances')
+    .values({
+      portfolio_id: portfolioId,
+      as_of: record.asOf,
+      signal_date: record.signalDate,
+      data_as_of: new Date(record.dataAsOf.length === 10 ? `${record.dataAsOf}T00:00:00Z` : record.dataAsOf),
+      next_rebalance: record.nextRebalance,
+      contribution: record.contribution,
+      value: record.value,
+      cash: record.cash,
+      turnover: record.turnover,
+      costs: record.costs,
+      evidence: JSON.stringify(record.evidence),
+      warnings: JSON.stringify(record.warnings),
+      data_fingerprint: record.dataFingerprint,
+      code_version: record.codeVersion,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const rebalanceId = Number(row.id);
+  if (record.holdings.length > 0) {
+    await trx
+      .insertInto('portfolio_holdings')
+      .values(
+        record.holdings.map((h) => ({
+          rebalance_id: rebalanceId,
+          symbol: h.symbol,
+          target_weight: h.targetWeight,
+          weight: h.weight,
+          shares: h.shares,
+          price: h.price,
+          value: h.value,
+          score: h.score !== null && Number.isFinite(h.score) ? h.score : null,
+          reason: h.reason,
+        })),
+      )
+      .execute();
+  }
+  if (record.orders.length > 0) {
+    await trx
+      .insertInto('portfolio_orders')
+      .values(record.orders.map((o, seq) => ({ rebalance_id: rebalanceId, seq, ...o })))
+      .execute();
+  }
+  return rebalanceId;
+}
+
+/** A portfolio by name, or a DataError listing what exists. */
+export async function getPortfolio(db: Database, name: string): Promise<StoredPortfolio> {
+  const row = await db.kysely.selectFrom('portfolios').selectAll().where('name', '=', name.trim()).executeTakeFirst();
+  if (!row) {
+    const names = (await db.kysely.selectFrom('portfolios').select('name').orderBy('name').execute()).map((r) => r.name);
+    throw new DataError(
+      `no portfolio named ${name}${names.length > 0 ? `; there are ${names.join(', ')}` : '; create one with momentum portfolio create'}`,
+    );
+  }
+  return portfolioOf(row);
+}
+
+export async function listPortfolios(db: Database): Promise<(StoredPortfolio & { readonly latest: StoredRebalance | null })[]> {
+  const rows = await db.kysely.selectFrom('portfolios').selectAll().orderBy('name').execute();
+  return Promise.all(rows.map(async (row) => ({ ...portfolioOf(row), latest: (await rebalances(db, Number(row.id), 1))[0] ?? null })));
+}
+
+/** The portfolio's rebalances, newest first. */
+export async function rebalances(db: Database, portfolioId: number, limit = 100): Promise<StoredRebalance[]> {
+  const rows = await db.kysely
+    .selectFrom('portfolio_rebalances')
+    .selectAll()
+    .where('portfolio_id', '=', portfolioId)
+    .orderBy('as_of', 'desc')
+    .limit(limit)
+    .execute();
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => Number(r.id));
+  const holdings = await db.kysely
+    .selectFrom('portfolio_holdings')
+    .selectAll()
+    .where('rebalance_id', 'in', ids)
+    .orderBy('target_weight', 'desc')
+    .orderBy('symbol')
+    .execute();
+  const orders = await db.kysely.selectFrom('portfolio_orders').selectAll().where('rebalance_id', 'in', ids).orderBy('seq').execute();
+  return rows.map((r) => {
+    const id = Number(r.id);
+    return {
+      id,
+      portfolioId,
+      asOf: r.as_of,
+      signalDate: r.signal_date,
+      dataAsOf: r.data_as_of.toISOString().slice(0, 10),
+      nextRebalance: r.next_rebalance,
+      contribution: r.contribution,
+      value: r.value,
+      cash: r.cash,
+      turnover: r.turnover,
+      costs: r.costs,
+      evidence: r.evidence as unknown as Evidence,
+      warnings: r.warnings,
+      dataFingerprint: r.data_fingerprint,
+      codeVersion: r.code_version,
+      createdAt: r.created_at,
+      holdings: holdings
+        .filter((h) => Number(h.rebalance_id) === id)
+        .map((h) => ({
+          symbol: h.symbol,
+          targetWeight: h.target_weight,
+          weight: h.weight,
+          shares: h.shares,
+          price: h.price,
+          value: h.value,
+          score: h.score,
+          reason: h.reason,
+        })),
+      orders: orders
+        .filter((o) => Number(o.rebalance_id) === id)
+        .map((o) => ({ symbol: o.symbol, side: o.side, shares: o.shares, price: o.price, value: o.value, cost: o.cost })),
+    };
+  });
+}
+
+function portfolioOf(row: Selectable<PortfoliosTable>): StoredPortfolio {
+  const input: PortfolioRequestInput = {
+    strategy: row.strategy,
+    hyperparameters: row.params as PortfolioRequestInput['hyperparameters'],
+    universe: row.universe,
+    symbols: row.symbols,
+    interval: row.interval as PortfolioRequestInput['interval'],
+    ignoreGates: row.ignore_gates,
+    gateSet: row.gate_set,
+    optimizer: row.optimizer,
+    mode: row.mode,
+    amount: row.amount,
+    ...(row.sip ? { sip: row.sip as PortfolioRequestInput['sip'] } : {}),
+    currency: row.currency,
+    lotSize: row.lot_size,
+    costs: row.costs as PortfolioRequestInput['costs'],
+    maxDataAgeDays: row.max_data_age_days,
+  };
+  return {
+    id: Number(row.id),
+    name: row.name,
+    request: parsePortfolioRequest(input),
+    backtestId: row.backtest_id === null ? null : Number(row.backtest_id),
+    createdAt: row.created_at,
+  };
+}
