@@ -83,17 +83,18 @@ export function totalBuyCash(bought: Float64Array, price: Float64Array, costs: C
 export function trackingErrorAfter(problem: LotProblem, bought: Float64Array): number {
   const n = problem.shares.length;
   const cash = problem.cash - totalBuyCash(bought, problem.price, problem.costs);
-  let value = cash;
-  const values = new Float64Array(n);
-  for (let j = 0; j < n; j++) {
+  // Position values are recomputed in the second pass rather than kept in an array: this runs in the
+  // allocation's innermost loops, where an allocation per call dominated the time.
+  const valueOf = (j: number) => {
     const shares = problem.shares[j]! + bought[j]!;
-    values[j] = shares === 0 ? 0 : shares * problem.price[j]!;
-    value += values[j]!;
-  }
+    return shares === 0 ? 0 : shares * problem.price[j]!;
+  };
+  let value = cash;
+  for (let j = 0; j < n; j++) value += valueOf(j);
   const base = problem.base ?? value;
   if (!(base > 0)) return 0; // an empty book has no weights to be off
   let f = (cash / base - cashTarget(problem.target)) ** 2;
-  for (let j = 0; j < n; j++) f += (values[j]! / base - problem.target[j]!) ** 2;
+  for (let j = 0; j < n; j++) f += (valueOf(j) / base - problem.target[j]!) ** 2;
   return Math.sqrt(f);
 }
 
@@ -232,13 +233,19 @@ function neighbourhood(problem: LotProblem, lots: Float64Array): Float64Array {
   const k = assets.length;
   const radius = k === 0 ? 0 : Math.floor((Math.pow(NEIGHBOURHOOD_SIZE, 1 / k) - 1) / 2);
   if (radius < 1) return lots;
-  const lotsToShares = (x: Float64Array) => Float64Array.from(x, (v, j) => v * problem.lotSize[j]!);
+  // One buffer for every trial: this loop runs up to NEIGHBOURHOOD_SIZE times per call, and a SIP
+  // backtest calls it at every installment.
+  const shares = new Float64Array(lots.length);
+  const lotsToShares = (x: Float64Array) => {
+    for (let j = 0; j < x.length; j++) shares[j] = x[j]! * problem.lotSize[j]!;
+    return shares;
+  };
   let best = Float64Array.from(lots);
   let bestTe = trackingErrorAfter(problem, lotsToShares(best));
   const trial = Float64Array.from(lots);
   const visit = (a: number, spent: number) => {
     if (a === k) {
-      const shares = lotsToShares(trial);
+      lotsToShares(trial);
       if (totalBuyCash(shares, problem.price, problem.costs) > problem.cash) return;
       const te = trackingErrorAfter(problem, shares);
       if (te < bestTe * (1 - RELATIVE_GAIN)) {

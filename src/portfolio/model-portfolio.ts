@@ -56,7 +56,8 @@ export function firstRebalance(proposal: PortfolioProposal): RebalanceRecord {
     contribution: proposal.amount,
     value: proposal.invested + proposal.cash,
     cash: proposal.cash,
-    turnover: proposal.invested / proposal.amount,
+    // As trade-list.ts defines it: (bought + sold) / 2 / value before trading.
+    turnover: proposal.invested / (2 * proposal.amount),
     costs: proposal.costs,
     holdings: proposal.holdings.map((h) => ({
       symbol: h.symbol,
