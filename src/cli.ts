@@ -5,10 +5,13 @@ import { registerBacktestCommands } from './cli/backtest-commands.js';
 import { registerDataCommands } from './cli/data-commands.js';
 import { registerDbCommands } from './cli/db-commands.js';
 import { registerDemoCommand } from './cli/demo-command.js';
+import { registerJobCommands } from './cli/job-commands.js';
+import { registerMonitorCommands } from './cli/monitor-commands.js';
 import { registerPortfolioCommands } from './cli/portfolio-commands.js';
 import { registerReferenceCommand } from './cli/reference-command.js';
 import { registerResearchCommands } from './cli/research-commands.js';
 import { registerServeCommands } from './cli/serve-command.js';
+import { registerSubscriberCommands } from './cli/subscriber-commands.js';
 import { processOutput } from './cli/cli-context.js';
 import { MomentumError } from './errors.js';
 import { packageVersion } from './util/package-root.js';
@@ -26,7 +29,10 @@ function buildProgram(): Command {
   registerBacktestCommands(program, processOutput);
   registerResearchCommands(program, processOutput);
   registerServeCommands(program, processOutput);
+  registerJobCommands(program, processOutput);
+  registerMonitorCommands(program, processOutput);
   registerPortfolioCommands(program, processOutput);
+  registerSubscriberCommands(program, processOutput);
   return program;
 }
 

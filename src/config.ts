@@ -4,10 +4,12 @@
  * Environment: `DATABASE_URL` (PostgreSQL; unset -> embedded PGlite), `MOMENTUM_HOME` (local state:
  * embedded database, mail outbox, generated reports; default `./.momentum`), `MOMENTUM_CONFIG`
  * (the configuration file; default `./momentum.config.json`, else the one shipped with the package).
+ * Mail: `SMTP_URL`, `MAIL_FROM`, `MOMENTUM_PUBLIC_URL` (see `Environment`).
  * The configuration file holds named universes, each a list of symbols with optional metadata.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { validateDetailed as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { assetClassSchema, intervalSchema, normaliseSymbol, type InstrumentInfo, type Interval } from './data/bar.js';
 import { ConfigError, ValidationError } from './errors.js';
@@ -20,7 +22,20 @@ export interface Environment {
   readonly configPath: string;
   /** MOMENTUM_API_TOKEN: the bearer token of `momentum serve` (required off loopback). */
   readonly apiToken: string | undefined;
+  /** SMTP_URL, e.g. `smtp://user:pass@host:587`; unset -> mail is written as .eml files to `<home>/outbox/`. */
+  readonly smtpUrl: string | undefined;
+  /** MAIL_FROM: the sender of every message, e.g. `Momentum <reports@example.com>` (unset: `momentum@localhost`). */
+  readonly mailFrom: string | undefined;
+  /** MOMENTUM_PUBLIC_URL: where recipients reach this installation (the unsubscribe link), no trailing slash. */
+  readonly publicUrl: string | undefined;
+  /** MOMENTUM_OPERATOR_EMAIL: who is told of failed jobs (unset: MAIL_FROM). */
+  readonly operatorEmail: string | undefined;
 }
+
+/** One mailbox, as src/report/mail-compose.ts reads it: `a@b`, `Name <a@b>` or `"Name" <a@b>`. */
+const MAILBOX = /^(?:(?:"[^"\\]*"|[^"<>,;:]*?)\s*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@",;:]+@[^<>\s@]+)$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 /** A variable set to blanks counts as unset. */
 const optionalText = z
@@ -37,6 +52,21 @@ const envSchema = z.object({
   MOMENTUM_HOME: optionalText,
   MOMENTUM_CONFIG: optionalText,
   MOMENTUM_API_TOKEN: optionalText,
+  SMTP_URL: optionalText.refine(
+    (v) => v === undefined || /^smtps?:\/\/[^/?#]+/.test(v),
+    'must look like smtp://user:pass@host:587 or smtps://host:465',
+  ),
+  MAIL_FROM: optionalText.refine(
+    (v) => v === undefined || (!CONTROL_CHARACTER.test(v) && MAILBOX.test(v)),
+    'must be an address like reports@example.com or Momentum <reports@example.com>',
+  ),
+  MOMENTUM_PUBLIC_URL: optionalText
+    .refine((v) => v === undefined || /^https?:\/\/[^/?#]+/.test(v), 'must be an http(s) URL like https://momentum.example.com')
+    .transform((v) => v?.replace(/\/+$/, '')),
+  MOMENTUM_OPERATOR_EMAIL: optionalText.refine(
+    (v) => v === undefined || (!CONTROL_CHARACTER.test(v) && MAILBOX.test(v)),
+    'must be an address like ops@example.com',
+  ),
 });
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Environment {
@@ -45,12 +75,25 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd: strin
     const issue = parsed.error.issues[0]!;
     throw new ConfigError(`environment variable ${issue.path.join('.')} ${issue.message}`);
   }
-  const { DATABASE_URL, MOMENTUM_HOME, MOMENTUM_CONFIG, MOMENTUM_API_TOKEN } = parsed.data;
+  const {
+    DATABASE_URL,
+    MOMENTUM_HOME,
+    MOMENTUM_CONFIG,
+    MOMENTUM_API_TOKEN,
+    SMTP_URL,
+    MAIL_FROM,
+    MOMENTUM_PUBLIC_URL,
+    MOMENTUM_OPERATOR_EMAIL,
+  } = parsed.data;
   return {
     databaseUrl: DATABASE_URL,
     home: resolve(cwd, MOMENTUM_HOME ?? '.momentum'),
     configPath: MOMENTUM_CONFIG ? resolve(cwd, MOMENTUM_CONFIG) : defaultConfigPath(cwd),
     apiToken: MOMENTUM_API_TOKEN,
+    smtpUrl: SMTP_URL,
+    mailFrom: MAIL_FROM,
+    publicUrl: MOMENTUM_PUBLIC_URL,
+    operatorEmail: MOMENTUM_OPERATOR_EMAIL,
   };
 }
 
@@ -81,9 +124,129 @@ const universeSchema = z.strictObject({
 
 const UNIVERSE_NAME = /^[a-z0-9][a-z0-9-]*$/;
 
+/** `90s`, `15m`, `36h`, `7d` -> milliseconds. */
+const durationSchema = z.string().transform((text, ctx) => {
+  const match = /^(\d+)\s*(s|m|h|d)$/.exec(text.trim());
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like 90s, 15m, 36h or 7d, got ${JSON.stringify(text)}` });
+    return z.NEVER;
+  }
+  return Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
+});
+
+/** An IANA time zone that this Node knows (Intl throws a RangeError for unknown ones). */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const ENTRY_NAME = /^[a-z0-9][a-z0-9:_-]*$/;
+
+/** A schedule entry: a job, when (5 or 6 cron fields; 6 adds seconds first), in which zone, with what arguments. */
+const scheduleEntrySchema = z
+  .strictObject({
+    name: z.string().regex(ENTRY_NAME, 'entry names are lower-case words joined by -, _ or :').optional(),
+    job: z.string().min(1, 'name the job to run'),
+    cron: z.string(),
+    timezone: z.string().optional(),
+    args: z.record(z.string(), z.unknown()).default({}),
+  })
+  .superRefine((entry, ctx) => {
+    const label = `entry ${JSON.stringify(entry.name ?? entry.job)}`;
+    const cron = validateCron(entry.cron);
+    if (!cron.valid) {
+      const why = cron.errors.map((e) => e.message).join('; ');
+      ctx.addIssue({ code: 'custom', path: ['cron'], message: `${label}: invalid cron expression ${JSON.stringify(entry.cron)} (${why})` });
+    }
+    if (entry.timezone !== undefined && !isTimeZone(entry.timezone)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timezone'],
+        message: `${label}: unknown time zone ${JSON.stringify(entry.timezone)}; use an IANA name like America/New_York or UTC`,
+      });
+    }
+  });
+
+/** The batch service (`momentum schedule`): its entries, catch-up window, health endpoint and shutdown grace. */
+const scheduleSchema = z
+  .strictObject({
+    /** Zone of entries that name none. */
+    timezone: z.string().refine(isTimeZone, 'unknown time zone; use an IANA name like America/New_York or UTC').default('UTC'),
+    /** At start, slots missed within this window run once, oldest first ("0s": no catch-up). */
+    catchUpWindow: durationSchema.prefault('24h'),
+    /** Only the most recent this-many slots of each entry are caught up; older missed ones are given up. */
+    catchUpLimit: z.number().int().min(0).max(10_000).default(100),
+    healthHost: z.string().min(1).default('127.0.0.1'),
+    /** GET /health; 0 picks a free port. */
+    healthPort: z.number().int().min(0).max(65_535).default(8787),
+    /** On SIGTERM/SIGINT, how long running jobs may take to finish. */
+    shutdownGrace: durationSchema.prefault('5m'),
+    /** A running job's claim on its slot, renewed while it runs; another replica may take the slot over once it lapses. */
+    lease: durationSchema.prefault('60s'),
+    entries: z.array(scheduleEntrySchema).min(1, 'a schedule needs at least one entry'),
+  })
+  .superRefine((schedule, ctx) => {
+    if (!isTimeZone(schedule.timezone)) return;
+    const seen = new Map<string, number>();
+    schedule.entries.forEach((entry, i) => {
+      const name = entry.name ?? entry.job;
+      const first = seen.get(name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['entries', i, 'name'],
+          message: `entry ${JSON.stringify(name)} is scheduled twice (entries ${first} and ${i}): give one of them a distinct "name"`,
+        });
+      }
+      seen.set(name, i);
+    });
+  });
+
+export interface ScheduleEntry {
+  /** Unique among entries: the job's name unless the entry is named (job_runs.entry). */
+  readonly name: string;
+  readonly job: string;
+  readonly cron: string;
+  readonly timezone: string;
+  readonly args: Readonly<Record<string, unknown>>;
+}
+
+export interface ScheduleConfig {
+  readonly entries: readonly ScheduleEntry[];
+  readonly catchUpWindowMs: number;
+  readonly catchUpLimit: number;
+  readonly healthHost: string;
+  readonly healthPort: number;
+  readonly shutdownGraceMs: number;
+  readonly leaseMs: number;
+}
+
+function toScheduleConfig(schedule: z.output<typeof scheduleSchema>): ScheduleConfig {
+  return {
+    entries: schedule.entries.map((e) => ({
+      name: e.name ?? e.job,
+      job: e.job,
+      cron: e.cron,
+      timezone: e.timezone ?? schedule.timezone,
+      args: e.args,
+    })),
+    catchUpWindowMs: schedule.catchUpWindow,
+    catchUpLimit: schedule.catchUpLimit,
+    healthHost: schedule.healthHost,
+    healthPort: schedule.healthPort,
+    shutdownGraceMs: schedule.shutdownGrace,
+    leaseMs: Math.max(schedule.lease, 3_000),
+  };
+}
+
 const configSchema = z.strictObject({
   $schema: z.string().optional(),
   gates: z.record(z.string(), gateSetSchema).optional(),
+  schedule: scheduleSchema.optional(),
   universes: z.record(z.string(), universeSchema).superRefine((universes, ctx) => {
     for (const name of Object.keys(universes)) {
       if (!UNIVERSE_NAME.test(name))
@@ -104,6 +267,8 @@ export interface MomentumConfig {
   readonly universes: ReadonlyMap<string, Universe>;
   /** Named gate sets: the file's, else the built-in `default` and `strict`. */
   readonly gates: Readonly<Record<string, GateSet>>;
+  /** The batch service's schedule (`momentum schedule`), when the file has one. */
+  readonly schedule?: ScheduleConfig;
 }
 
 /** Reads and validates the configuration file; errors name the file and the bad entry. */
@@ -134,7 +299,8 @@ export function parseConfig(raw: unknown, path = '(inline config)'): MomentumCon
     });
     universes.set(name, { name, description: universe.description, interval: universe.interval, members });
   }
-  return { path, universes, gates: { ...DEFAULT_GATE_SETS, ...parsed.data.gates } };
+  const schedule = parsed.data.schedule ? { schedule: toScheduleConfig(parsed.data.schedule) } : {};
+  return { path, universes, gates: { ...DEFAULT_GATE_SETS, ...parsed.data.gates }, ...schedule };
 }
 
 export function resolveUniverse(config: MomentumConfig, name: string): Universe {

@@ -96,6 +96,84 @@ export { smaCrossReference, momentumXsReference, readReferencePanel } from './ba
 // Reports
 export { plotlyHtml, plotlyBundle, isoDates } from './report/plotly-html.js';
 export { metricsRows, type MetricRow } from './report/metrics-rows.js';
+export type {
+  RebalanceReport,
+  DrawdownAlert,
+  JobFailure,
+  PortfolioInfo,
+  SubscriberInfo,
+  HoldingRow,
+  TradeRow,
+  HoldingPeriod,
+  ReportEvidence,
+  ReportGateEvidence,
+  KeyMetrics,
+  PerformanceSeries,
+  PositionDrawdown,
+} from './report/report-models.js';
+export { renderRebalanceReport, type RebalanceRenderOptions, type RenderedRebalance } from './report/render-rebalance.js';
+export { renderDrawdownAlert, type AlertRenderOptions } from './report/render-alert.js';
+export { renderJobFailure, type JobFailureRenderOptions } from './report/render-job-failure.js';
+export { keyMetricsFromBacktest, keyMetricsFromComparison, gateEvidence, fromPortfolioEvidence } from './report/report-evidence.js';
+export {
+  equityDrawdownPng,
+  equityDrawdownSvg,
+  weightsChartPng,
+  weightsChartSvg,
+  weightsChartHeight,
+  drawdownFromEquity,
+  svgToPng,
+  type ChartSize,
+  type WeightBar,
+} from './report/charts.js';
+export { loadReportTemplates, reportTemplates, type ReportTemplates, type TemplateName } from './report/templates.js';
+
+// Mail: subscribers, the outbox (idempotent, at most once per key) and its delivery (SMTP or .eml files)
+export { composeMail, parseMailbox, headerText, type ComposeInput, type ComposedMail, type MailAddress } from './report/mail-compose.js';
+export { MailSendError, type MailTransport, type OutgoingMail } from './report/mail-transport.js';
+export { smtpTransport, parseSmtpUrl, type SmtpTransportOptions } from './report/smtp-transport.js';
+export { emlTransport, emlFileName } from './report/eml-transport.js';
+export { createMailTransport, mailFrom, outboxFolder, DEFAULT_MAIL_FROM } from './report/mailer.js';
+export {
+  enqueueMail,
+  listOutbox,
+  getOutboxEntry,
+  readOutboxMessage,
+  requeueOutbox,
+  rebalanceMailKey,
+  alertMailKey,
+  jobFailureMailKey,
+  MAIL_KINDS,
+  type MailKind,
+  type OutboxStatus,
+  type OutboxEntry,
+  type EnqueuedMail,
+  type EnqueueMailInput,
+  type ListOutboxOptions,
+} from './report/outbox.js';
+export {
+  deliverOutbox,
+  backoffDelay,
+  DEFAULT_BACKOFF,
+  type Backoff,
+  type DeliverOptions,
+  type DeliveryReport,
+  type DeliveryResult,
+} from './report/outbox-delivery.js';
+export {
+  addSubscriber,
+  listSubscribers,
+  activeSubscribers,
+  unsubscribe,
+  unsubscribeLink,
+  parseSubscriberInput,
+  DEFAULT_PUBLIC_URL,
+  type Subscriber,
+  type SubscriberInput,
+  type ListSubscribersOptions,
+  type UnsubscribeTarget,
+} from './report/subscribers.js';
+export { enqueueSubscriberMail, type SubscriberMailInput } from './report/subscriber-mail.js';
 
 // Research: gates, out-of-sample simulation, walk-forward, overfitting statistics
 export { DEFAULT_GATE_SETS, parseGateSet, resolveGateSet, type GateSet } from './research/gate-set.js';
@@ -208,3 +286,31 @@ export {
   type PlanOutcome,
 } from './portfolio/sip-backtest.js';
 export { xirr, timeWeightedReturn, annualise, daysBetween, type CashFlow, type Valuation } from './portfolio/cash-flows.js';
+
+// Post-trade monitoring: value paths, drawdown alerts, drift, exit checks
+export { monitorPortfolios, type MonitorOptions, type MonitorResult } from './monitor/monitor-portfolios.js';
+export { listAlerts, type AlertQuery, type MonitorAlert } from './monitor/monitor-store.js';
+export {
+  monitorSettings,
+  normaliseThresholds,
+  defaultStaleDays,
+  DEFAULT_THRESHOLDS,
+  type MonitorSettings,
+  type MonitorSettingsInput,
+  type PriceBasis,
+  type ThresholdSet,
+} from './monitor/monitor-options.js';
+export {
+  portfolioPath,
+  type MonitoredHolding,
+  type MonitoredRebalance,
+  type PortfolioPath,
+  type PositionPath,
+  type PriceTable,
+} from './monitor/value-path.js';
+export { portfolioState, type PortfolioMonitorState, type PositionState, type ExitSignal } from './monitor/portfolio-state.js';
+export { weightDrift, type WeightDrift, type DriftRow } from './monitor/weight-drift.js';
+export { scanEpisodes, recoveryLevel, type EpisodeEvent, type Crossing, type Resolution } from './monitor/alert-episodes.js';
+export { planAlerts, type AlertDraft, type AlertScope, type OpenAlert } from './monitor/alert-plan.js';
+export { strategyViewNow, strategyVerdict, trailingStopHit, type StrategyView, type StrategyVerdict } from './monitor/exit-criteria.js';
+export { runningDrawdown } from './monitor/running-peak.js';

@@ -32,9 +32,19 @@ export interface ServerOptions {
   readonly requestTimeoutMs?: number;
   /** Access log and diagnostics, one line per call (default: stderr). */
   readonly log?: (line: string) => void;
+  /**
+   * Serves the unsubscribe link of subscriber mail (GET or one-click POST /unsubscribe?token=T, no
+   * API token needed): returns whom it unsubscribed (empty: already were); throws for an unknown token.
+   */
+  readonly unsubscribe?: UnsubscribeHandler;
 }
 
-export type ServerSettings = Required<Omit<ServerOptions, 'token' | 'env'>> & { readonly token: string | undefined };
+export type UnsubscribeHandler = (token: string) => Promise<readonly { readonly email: string; readonly portfolio: string }[]>;
+
+export type ServerSettings = Required<Omit<ServerOptions, 'token' | 'env' | 'unsubscribe'>> & {
+  readonly token: string | undefined;
+  readonly unsubscribe: UnsubscribeHandler | undefined;
+};
 
 const defaults = {
   host: '127.0.0.1',
@@ -83,5 +93,6 @@ export function resolveServerOptions(options: ServerOptions): ServerSettings {
     headersTimeoutMs,
     requestTimeoutMs,
     log: options.log ?? ((line) => void process.stderr.write(`${line}\n`)),
+    unsubscribe: options.unsubscribe,
   };
 }

@@ -17,6 +17,7 @@ import { bearerMatches } from './bearer-auth.js';
 import { errorBody, HttpError, isJsonContentType, parseJson, readBody, sendJson } from './http-json.js';
 import { resolveServerOptions, type ServerOptions, type ServerSettings } from './server-options.js';
 import { PoolBusyError, SolvePool } from './solve-pool.js';
+import { serveUnsubscribe } from './unsubscribe-page.js';
 
 export type { ServerOptions } from './server-options.js';
 
@@ -137,7 +138,12 @@ function pathOf(url: string | undefined): string {
 }
 
 async function route(context: Context, req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
-  const { token } = context.settings;
+  const { token, unsubscribe } = context.settings;
+  if (path === '/unsubscribe' && unsubscribe) {
+    if (method !== 'GET' && method !== 'POST')
+      throw new HttpError(405, `${path} accepts GET, POST, not ${method}`, { headers: { Allow: 'GET, POST' } });
+    return serveUnsubscribe(unsubscribe, req, res);
+  }
   if (token !== undefined && path !== '/health' && !bearerMatches(req.headers.authorization, token)) {
     const given = req.headers.authorization !== undefined;
     throw new HttpError(401, given ? 'invalid API token' : 'an API token is required: send Authorization: Bearer <token>', {

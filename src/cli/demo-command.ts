@@ -8,7 +8,7 @@ export function registerDemoCommand(program: Command, output: Output): void {
   program
     .command('demo')
     .description(
-      'offline demo: the pipeline on the seeded synthetic market in the embedded database (ingest, backtests, gates, out-of-sample)',
+      'offline demo: the whole pipeline on the seeded synthetic market in the embedded database (ingest, backtests, gates, out-of-sample, portfolios, monitoring, reports to the outbox)',
     )
     .option('--seed <n>', 'synthetic market seed (default 42)')
     .action(async (flags: { seed?: string }) => {
@@ -18,7 +18,8 @@ export function registerDemoCommand(program: Command, output: Output): void {
         const seed = parseIntegerOption(flags.seed, 'seed', 0, 2 ** 32 - 1);
         const { runDemo } = await import('../demo/run-demo.js');
         const { ingestProgressReporter } = await import('./ingest-progress.js');
-        const { ingest, summary, backtests } = await runDemo(db, {
+        const { ingest, summary, backtests, portfolios } = await runDemo(db, {
+          env,
           ...(seed === undefined ? {} : { seed }),
           onProgress: ingestProgressReporter(output, '1d'),
         });
@@ -57,8 +58,27 @@ export function registerDemoCommand(program: Command, output: Output): void {
             ['id', 'strategy', 'cagr_pct', 'sharpe', 'max_dd_pct', 'trades', 'dsr', 'gates', 'oos_sharpe', 'oos_cagr_pct'],
           ),
         );
+        if (portfolios) {
+          const p = portfolios;
+          output.out(
+            `\n6. model portfolios of backtest ${p.backtestId} (${p.strategy}, ${p.portfolios[0]?.ignoredGates ? 'GATES IGNORED: no backtest passed' : 'the best out-of-sample Sharpe among those that passed'}), created a year back and rebalanced on its calendar:\n`,
+          );
+          output.out(
+            formatTable(
+              p.portfolios.map((x) => ({ name: x.name, created: x.created, rebalances: x.rebalances, value: Number(x.value.toFixed(2)) })),
+              ['name', 'created', 'rebalances', 'value'],
+            ),
+          );
+          const alerts = p.monitor.newAlerts.length;
+          output.out(
+            `\n7. monitoring as of ${p.monitor.asOf}: ${p.monitor.portfolios.map((s) => `${s.portfolio} drawdown ${(s.drawdown * 100).toFixed(1)}%, drift ${(s.drift.total * 100).toFixed(1)}%`).join('; ')}; ${alerts} new alert(s) stored`,
+          );
+          output.out(`\n8. reports: the interactive report ${p.report.reportPath}`);
+          output.out(`   mail (${p.delivery.counts.sent} sent now; SMTP_URL unset: written as .eml files):`);
+          for (const m of p.outbox) output.out(`   ${m.kind.padEnd(9)} ${m.destination}\n             ${m.subject}`);
+        }
         output.out(
-          `\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: momentum backtests show ${backtests[0]?.id ?? 1}, momentum simulations, momentum strategies, momentum sweep --help`,
+          `\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: momentum portfolio show ${portfolios ? 'demo-lump-sum' : 'NAME'}, momentum alerts, momentum backtests show ${backtests[0]?.id ?? 1}, momentum strategies`,
         );
       });
     });

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { ValidationError } from '../errors.js';
-import type { Output } from './cli-context.js';
+import { withDatabase, type Output } from './cli-context.js';
 import { parseIntegerOption, parseNumberOption } from './options.js';
 
 interface ServeFlags {
@@ -56,7 +56,13 @@ async function serveAction(flags: ServeFlags, output: Output): Promise<void> {
   };
   const { startServer } = await import('../api/server.js');
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  const server = await startServer({ ...defined, log: output.err });
+  // The unsubscribe link of subscriber mail: one database session per click (the embedded engine
+  // is free for other commands in between).
+  const unsubscribe = async (token: string) => {
+    const { unsubscribe: remove } = await import('../report/subscribers.js');
+    return withDatabase(async (db) => (await remove(db, { token })).map((s) => ({ email: s.email, portfolio: s.portfolio })));
+  };
+  const server = await startServer({ ...defined, log: output.err, unsubscribe });
   output.out(`momentum: serving POST ${server.url}/api/run and GET ${server.url}/health (Ctrl-C to stop)`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const stop = (received: NodeJS.Signals) => {

@@ -257,6 +257,99 @@ export interface PortfolioOrdersTable {
   cost: number;
 }
 
+export interface SubscribersTable {
+  id: Generated<number>;
+  portfolio_id: number;
+  email: string;
+  name: string | null;
+  amount: number;
+  currency: string;
+  unsubscribe_token: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  unsubscribed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+}
+
+type OutboxStatusValue = 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
+
+export interface OutboxTable {
+  id: Generated<number>;
+  idempotency_key: string;
+  kind: 'rebalance' | 'alert' | 'job-failure';
+  subscriber_id: number | null;
+  sender: string;
+  recipient: string;
+  subject: string;
+  message_id: string;
+  /** The complete RFC 822 message (pg returns a Buffer, PGlite a Uint8Array). */
+  raw: ColumnType<Uint8Array, Uint8Array, never>;
+  status: ColumnType<OutboxStatusValue, 'queued' | undefined, OutboxStatusValue>;
+  attempts: Generated<number>;
+  next_attempt_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  claim_token: string | null;
+  lease_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  last_error: string | null;
+  destination: string | null;
+  sent_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface JobRunsTable {
+  id: Generated<number>;
+  entry: string;
+  job: string;
+  scheduled_for: Timestamp;
+  trigger: 'schedule' | 'catch-up' | 'manual';
+  status: 'running' | 'succeeded' | 'failed' | 'skipped';
+  started_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  ended_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  lease_expires_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  attempt: ColumnType<number, number | undefined, number>;
+  args: JSONColumnType<Record<string, unknown>>;
+  counts: JSONColumnType<Record<string, number>>;
+  notes: JSONColumnType<string[]>;
+  error: string | null;
+  host: string;
+  pid: number;
+}
+
+export interface MonitorAlertsTable {
+  id: Generated<number>;
+  portfolio_id: number;
+  rebalance_id: number | null;
+  scope: 'portfolio' | 'position';
+  symbol: string | null;
+  threshold: number;
+  drawdown: number;
+  peak_date: string;
+  peak_value: number;
+  observed_at: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  recovered_at: string | null;
+  resolution: 'recovered' | 'position-closed' | null;
+  details: JSONColumnType<Record<string, unknown>>;
+}
+
+export interface MonitorSnapshotsTable {
+  id: Generated<number>;
+  portfolio_id: number;
+  as_of: string;
+  rebalance_id: number | null;
+  last_bar_date: string | null;
+  through: string | null;
+  value: number;
+  cash: number;
+  drawdown: number;
+  peak_date: string;
+  peak_value: number;
+  drift: number;
+  data_age_days: number | null;
+  stale_symbols: JSONColumnType<string[]>;
+  positions: JSONColumnType<unknown[]>;
+  details: JSONColumnType<Record<string, unknown>>;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface Schema {
   schema_migrations: SchemaMigrationsTable;
   instruments: InstrumentsTable;
@@ -276,4 +369,9 @@ export interface Schema {
   portfolio_rebalances: PortfolioRebalancesTable;
   portfolio_holdings: PortfolioHoldingsTable;
   portfolio_orders: PortfolioOrdersTable;
+  monitor_alerts: MonitorAlertsTable;
+  monitor_snapshots: MonitorSnapshotsTable;
+  job_runs: JobRunsTable;
+  subscribers: SubscribersTable;
+  outbox: OutboxTable;
 }

@@ -2,8 +2,8 @@
  * The main job for a new user (`npm run demo`): offline, on the embedded database unless
  * DATABASE_URL is set. The pipeline so far: ingest the seeded synthetic market (a delta after the
  * first run); backtest every strategy of the library in-sample; judge each against the default
- * gates; simulate the ones that pass on the years after the in-sample period. Later stages
- * (portfolios, monitoring, reports) extend this.
+ * gates; simulate the ones that pass on the years after the in-sample period; then (demo-portfolios.ts)
+ * model portfolios of the best-evidenced one, rebalanced, monitored and reported by mail.
  */
 import { parseBacktestSpec } from '../backtest/backtest-spec.js';
 import { storeBacktest } from '../backtest/backtest-store.js';
@@ -14,13 +14,17 @@ import { ingest, type IngestProgress, type IngestReport } from '../data/ingest.j
 import { dataSummary, type SummaryRow } from '../data/price-store.js';
 import { SyntheticProvider } from '../data/providers/synthetic-provider.js';
 import { SYNTHETIC_START, SYNTHETIC_SYMBOLS } from '../data/synthetic-market.js';
+import type { Environment } from '../config.js';
 import type { Database } from '../db/database.js';
 import { DEFAULT_GATE_SETS } from '../research/gate-set.js';
 import { gateBacktest, type StoredGateResult } from '../research/gate-runner.js';
 import { simulateOutOfSample, type SimulationResult } from '../research/simulate.js';
 import { STRATEGIES } from '../strategies/registry.js';
+import { runDemoPortfolios, type DemoPortfolioResult } from './demo-portfolios.js';
 
 export interface DemoOptions {
+  /** Where the outbox and reports go; without it the demo stops after the simulations. */
+  readonly env?: Environment;
   readonly seed?: number;
   readonly now?: () => number;
   readonly onProgress?: (event: IngestProgress) => void;
@@ -40,6 +44,7 @@ export interface DemoResult {
   readonly ingest: IngestReport;
   readonly summary: readonly SummaryRow[];
   readonly backtests: readonly DemoBacktest[];
+  readonly portfolios: DemoPortfolioResult | null;
 }
 
 /** The demo's backtests trade from here (earlier years warm up the signals) to the in-sample end. */
@@ -74,5 +79,20 @@ export async function runDemo(db: Database, options: DemoOptions = {}): Promise<
     const simulation = gate.passed ? await simulateOutOfSample(db, { backtestId: id, gates: { name: 'default', set: gates } }) : null;
     backtests.push({ id, strategy: strategy.name, title: strategy.title, metrics: outcome.metrics, gate, simulation });
   }
-  return { ingest: report, summary, backtests };
+  const lastBar = summary.reduce((last, row) => (row.last > last ? row.last : last), '');
+  const portfolios = options.env
+    ? await runDemoPortfolios(
+        db,
+        options.env,
+        backtests.map((b) => ({
+          backtestId: b.id,
+          strategy: b.strategy,
+          passed: b.gate.passed,
+          oosSharpe: b.simulation?.comparison.outOfSample.sharpe ?? null,
+          sharpe: b.metrics.returns.sharpe,
+        })),
+        { lastBar: lastBar.slice(0, 10), gates: { name: 'default', set: gates } },
+      )
+    : null;
+  return { ingest: report, summary, backtests, portfolios };
 }

@@ -228,16 +228,35 @@ export function installmentsDue(firstDay: string, from: string, to: string, plan
   return due;
 }
 
+/**
+ * The day a portfolio next falls due: its strategy's next rebalance, or its next SIP installment
+ * (on the plan's calendar from the first rebalance), whichever is first; null when neither is known.
+ * `history` is newest first, as rebalances() returns it.
+ */
+export function nextDue(request: { readonly sip?: SipPlan | undefined }, history: readonly StoredRebalance[]): string | null {
+  const latest = history[0];
+  if (!latest) return null;
+  let due = latest.nextRebalance;
+  const sip = request.sip;
+  if (sip) {
+    const first = history[history.length - 1]!.asOf;
+    for (let k = 1; sip.count === null || k < sip.count; k++) {
+      const date = addPeriods(first, sip.every, k);
+      if (date > latest.asOf) {
+        if (due === null || date < due) due = date;
+        break;
+      }
+    }
+  }
+  return due;
+}
+
 /** Portfolios whose next rebalance (or next SIP installment) falls on or before `asOf`. */
 export async function duePortfolios(db: Database, asOf: string): Promise<string[]> {
   const due: string[] = [];
   for (const p of await listPortfolios(db)) {
-    const latest = p.latest;
-    if (!latest || latest.asOf >= asOf) continue;
-    const history = await rebalances(db, p.id, 10_000);
-    const sip = p.request.sip;
-    const installment = sip ? installmentsDue(history[history.length - 1]!.asOf, latest.asOf, asOf, sip) > 0 : false;
-    if (installment || (latest.nextRebalance !== null && latest.nextRebalance <= asOf)) due.push(p.name);
+    const next = nextDue(p.request, await rebalances(db, p.id, 10_000));
+    if (next !== null && next <= asOf) due.push(p.name);
   }
   return due;
 }

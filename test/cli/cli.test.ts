@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { simpleParser } from 'mailparser';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,9 +46,29 @@ describe(`momentum CLI (${engineName})`, () => {
       expect(first.stdout).toMatch(new RegExp(`\\d+\\s+${strategy}\\s+-?\\d`));
     }
 
+    // Then model portfolios, monitoring and the mail: a rebalance report and an alert in the outbox.
+    expect(first.stdout).toMatch(/6\. model portfolios of backtest \d+ /);
+    expect(first.stdout).toMatch(/demo-lump-sum\s+\d{4}-\d\d-\d\d\s+\d+\s+\d+/);
+    expect(first.stdout).toMatch(/demo-monthly-sip\s+\d{4}-\d\d-\d\d\s+\d+\s+\d+/);
+    expect(first.stdout).toMatch(/7\. monitoring as of \d{4}-\d\d-\d\d: demo-lump-sum drawdown/);
+    expect(first.stdout).toContain('(2 sent now; SMTP_URL unset: written as .eml files)');
+    const report = /8\. reports: the interactive report (\S+\.html)/.exec(first.stdout)![1]!;
+    expect(readFileSync(report, 'utf8')).toContain('<html');
+    const emls = [...first.stdout.matchAll(/^\s+(rebalance|alert)\s+(\S+\.eml)$/gm)].map((m) => ({ kind: m[1]!, path: m[2]! }));
+    expect(emls.map((e) => e.kind).sort()).toEqual(['alert', 'rebalance']);
+    const rebalanceMail = await simpleParser(readFileSync(emls.find((e) => e.kind === 'rebalance')!.path));
+    expect(rebalanceMail.subject).toMatch(/^demo-lump-sum: /);
+    expect(rebalanceMail.to).toMatchObject({ value: [{ address: 'subscriber@example.com', name: 'Demo Subscriber' }] });
+    expect(rebalanceMail.attachments.map((a) => a.contentType).sort()).toEqual(['image/png', 'image/png', 'text/html']);
+    const alertMail = await simpleParser(readFileSync(emls.find((e) => e.kind === 'alert')!.path));
+    expect(alertMail.subject).toMatch(/drawdown -\d+\.\d% passed the -\d+% alert level/);
+
     const second = await runCli(['demo'], cli.env);
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain(`: ok; 0 new bars, 0 updated, ${SYNTHETIC_SYMBOLS.length} unchanged`);
+    // Nothing is rebalanced, alerted or mailed twice.
+    expect(second.stdout).toContain('0 new alert(s) stored');
+    expect(second.stdout).toContain('(0 sent now;');
   });
 
   it('data summary --json lists each series with first, last and count', async () => {

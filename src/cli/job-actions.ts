@@ -1,0 +1,198 @@
+/** What the batch-service commands do (see job-commands.ts for their options). */
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import type { JobRegistry, JobRun } from '../../jobs/job.js';
+import { recentJobRuns } from '../../jobs/job-runs.js';
+import { jobRegistry, loadJobsModule } from '../../jobs/registry.js';
+import { describeRun, runSlot } from '../../jobs/run-slot.js';
+import { checkSchedule, createScheduleService, requireSchedule } from '../../jobs/schedule-service.js';
+import { notifyOperator } from '../../jobs/notify.js';
+import { consoleLogger } from '../../jobs/service-log.js';
+import { loadConfig, type Environment, type MomentumConfig } from '../config.js';
+import { ValidationError, errorMessage } from '../errors.js';
+import { formatTable } from '../util/table.js';
+import { environment, withDatabase, type Output } from './cli-context.js';
+import { parseIntegerOption } from './options.js';
+
+export interface ScheduleFlags {
+  config?: string;
+  healthPort?: string;
+  health: boolean;
+  catchUp: boolean;
+  jobsModule?: string;
+}
+
+export interface RunJobFlags {
+  config?: string;
+  args?: string;
+  jobsModule?: string;
+  json?: boolean;
+}
+
+export interface JobsFlags {
+  limit?: string;
+  job?: string;
+  json?: boolean;
+}
+
+/** The environment and configuration, with `--config` taking the place of MOMENTUM_CONFIG. */
+function setup(configFlag: string | undefined): { env: Environment; config: MomentumConfig } {
+  const base = environment();
+  const env = configFlag ? { ...base, configPath: resolve(configFlag) } : base;
+  return { env, config: loadConfig(env.configPath) };
+}
+
+async function registry(jobsModule: string | undefined): Promise<JobRegistry> {
+  return jobRegistry(jobsModule ? await loadJobsModule(jobsModule) : {});
+}
+
+function waitForSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolvePromise) => {
+    const stop = (received: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolvePromise(received);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+export async function scheduleAction(flags: ScheduleFlags, output: Output): Promise<void> {
+  const { env, config } = setup(flags.config);
+  const jobs = await registry(flags.jobsModule);
+  const schedule = requireSchedule(config);
+  checkSchedule(schedule, jobs, config.path);
+  const port = parseIntegerOption(flags.healthPort, 'health-port', 0, 65_535);
+  await withDatabase(async (db) => {
+    const service = createScheduleService({
+      db,
+      env,
+      config,
+      jobs,
+      log: consoleLogger(output.out, output.err),
+      onFailure: (run) => notifyOperator(db, env, run),
+      health: flags.health === false ? false : port === undefined ? true : { port },
+      catchUp: flags.catchUp,
+    });
+    const stopped = waitForSignal();
+    await service.start();
+    output.out(
+      `momentum schedule: ${schedule.entries.length} entr${schedule.entries.length === 1 ? 'y' : 'ies'} on ${db.location}` +
+        `${service.healthUrl ? `; GET ${service.healthUrl}/health` : ''}; SIGTERM or Ctrl-C stops it`,
+    );
+    for (const e of schedule.entries) output.out(`  ${e.name}: job ${e.job}, "${e.cron}" ${e.timezone}`);
+    const signal = await stopped;
+    output.err(
+      `${signal}: no new slots; running jobs get up to ${Math.round(schedule.shutdownGraceMs / 1000)} s to finish (send it again to stop at once)`,
+    );
+    const force = () => process.exit(1);
+    process.once('SIGINT', force);
+    process.once('SIGTERM', force);
+    const summary = await service.stop();
+    output.err(
+      `stopped${summary.interrupted.length > 0 ? `; ${summary.interrupted.length} run(s) interrupted and recorded as failed` : ''}`,
+    );
+  }, env);
+}
+
+function parseArgsFlag(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ValidationError('args', `not JSON: ${errorMessage(error)}; e.g. --args '{"universes":["etf-multi-asset"]}'`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ValidationError('args', 'expected a JSON object');
+  return value as Record<string, unknown>;
+}
+
+export async function runJobAction(name: string, flags: RunJobFlags, output: Output): Promise<void> {
+  const { env, config } = setup(flags.config);
+  const jobs = await registry(flags.jobsModule);
+  const entry = config.schedule?.entries.find((e) => e.name === name);
+  const jobName = entry?.job ?? name;
+  const job = jobs[jobName];
+  if (!job) {
+    const entries = config.schedule ? `; schedule entries: ${config.schedule.entries.map((e) => e.name).join(', ')}` : '';
+    throw new ValidationError('name', `unknown job ${JSON.stringify(name)}; known jobs: ${Object.keys(jobs).join(', ')}${entries}`);
+  }
+  const args = flags.args ? parseArgsFlag(flags.args) : (entry?.args ?? {});
+  try {
+    job.checkArgs?.(args);
+  } catch (error) {
+    throw new ValidationError('args', errorMessage(error));
+  }
+  await withDatabase(async (db) => {
+    const abort = new AbortController();
+    const interrupt = () => abort.abort(new Error('interrupted'));
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
+    const outcome = await runSlot(
+      {
+        db,
+        env,
+        config,
+        jobs,
+        // Results go to stdout; the run's log lines to stderr.
+        log: consoleLogger(output.err, output.err),
+        leaseMs: config.schedule?.leaseMs ?? 60_000,
+        signal: abort.signal,
+        host: hostname(),
+        pid: process.pid,
+        inFlight: new Set(),
+        onFailure: (run) => notifyOperator(db, env, run),
+      },
+      { entry: name, job: jobName, args, slot: new Date(), trigger: 'manual' },
+    );
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
+    if (outcome.kind === 'unrecorded') {
+      process.exitCode = 1;
+      return output.err(`run-job ${name}: ${outcome.error}`);
+    }
+    const run = outcome.run;
+    if (flags.json) output.out(JSON.stringify(run, null, 2));
+    else printRun(run, output);
+    if (outcome.kind !== 'ran') process.exitCode = 2;
+    else if (run.status === 'failed') process.exitCode = 1;
+  }, env);
+}
+
+function printRun(run: JobRun, output: Output): void {
+  output.out(`${run.entry} (job ${run.job}): ${describeRun(run)}`);
+  for (const note of run.notes) output.out(`  ${note}`);
+}
+
+const compactCounts = (counts: Readonly<Record<string, number>>): string =>
+  Object.entries(counts)
+    .filter(([, v]) => v !== 0)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+
+const clip = (text: string | null, max: number): string | null => (text && text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+export async function jobsAction(flags: JobsFlags, output: Output): Promise<void> {
+  const limit = parseIntegerOption(flags.limit, 'limit', 1, 10_000) ?? 20;
+  await withDatabase(async (db) => {
+    const runs = await recentJobRuns(db, { limit, ...(flags.job ? { name: flags.job } : {}) });
+    if (flags.json) return output.out(JSON.stringify(runs, null, 2));
+    if (runs.length === 0) return output.out('no job runs yet: momentum run-job NAME, or momentum schedule');
+    output.out(
+      formatTable(
+        runs.map((r) => ({
+          id: r.id,
+          entry: r.entry === r.job ? r.entry : `${r.entry} (${r.job})`,
+          slot: r.scheduledFor.toISOString(),
+          trigger: r.trigger,
+          status: r.status,
+          seconds: r.endedAt ? Number(((r.endedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)) : null,
+          host: `${r.host}:${r.pid}`,
+          counts: clip(compactCounts(r.counts), 60) || null,
+          error: clip(r.error, 80),
+        })),
+        ['id', 'entry', 'slot', 'trigger', 'status', 'seconds', 'host', 'counts', 'error'],
+      ),
+    );
+  });
+}

@@ -1,0 +1,140 @@
+/**
+ * The demo's second half: from the best-evidenced backtest to model portfolios a year back (a
+ * 100,000 lump sum and a 5,000 monthly SIP), rebalanced on the strategy's calendar up to the last
+ * bar, a subscriber, post-trade monitoring, and the mail: the rebalance report and the latest
+ * drawdown alert, delivered to the outbox (.eml files without SMTP_URL). Re-running it adds
+ * nothing twice: portfolios, rebalances, alerts and mails are all once-only.
+ */
+import type { Environment } from '../config.js';
+import { MS_PER_DAY, dateToTs } from '../data/bar.js';
+import type { Database } from '../db/database.js';
+import { monitorPortfolios, type MonitorResult } from '../monitor/monitor-portfolios.js';
+import type { MonitorAlert } from '../monitor/monitor-store.js';
+import { createPortfolio, nextDue, rebalancePortfolio } from '../portfolio/model-portfolio.js';
+import { getPortfolio, rebalances } from '../portfolio/portfolio-store.js';
+import { createMailTransport } from '../report/mailer.js';
+import { deliverOutbox, type DeliveryReport } from '../report/outbox-delivery.js';
+import { publishAlerts, publishRebalance, type PublishedRebalance } from '../report/publish.js';
+import { addSubscriber, listSubscribers } from '../report/subscribers.js';
+import type { GateSet } from '../research/gate-set.js';
+
+export interface DemoEvidence {
+  readonly backtestId: number;
+  readonly strategy: string;
+  readonly passed: boolean;
+  /** Out-of-sample Sharpe, the ranking key among backtests that passed. */
+  readonly oosSharpe: number | null;
+  readonly sharpe: number | null;
+}
+
+export interface DemoPortfolio {
+  readonly name: string;
+  readonly created: string;
+  readonly rebalances: number;
+  readonly value: number;
+  readonly ignoredGates: boolean;
+}
+
+export interface DemoPortfolioResult {
+  readonly backtestId: number;
+  readonly strategy: string;
+  readonly portfolios: readonly DemoPortfolio[];
+  readonly monitor: MonitorResult;
+  readonly report: PublishedRebalance;
+  readonly delivery: DeliveryReport;
+  /** Where the mail went (.eml paths or SMTP replies), of this run and earlier ones. */
+  readonly outbox: readonly { readonly kind: string; readonly subject: string; readonly destination: string }[];
+}
+
+export const DEMO_LUMP_SUM = 'demo-lump-sum';
+export const DEMO_SIP = 'demo-monthly-sip';
+
+/** The backtest to follow: the best out-of-sample Sharpe among those that passed; else the best in-sample Sharpe (gates ignored, said loudly). */
+export function chooseEvidence(backtests: readonly DemoEvidence[]): DemoEvidence {
+  const passed = backtests.filter((b) => b.passed);
+  const pool = passed.length > 0 ? passed : backtests;
+  const key = (b: DemoEvidence) => (passed.length > 0 ? (b.oosSharpe ?? -Infinity) : (b.sharpe ?? -Infinity));
+  return [...pool].sort((a, b) => key(b) - key(a))[0]!;
+}
+
+export async function runDemoPortfolios(
+  db: Database,
+  env: Environment,
+  backtests: readonly DemoEvidence[],
+  options: { readonly lastBar: string; readonly gates: { readonly name: string; readonly set: GateSet } },
+): Promise<DemoPortfolioResult> {
+  const chosen = chooseEvidence(backtests);
+  const ignoreGates = !chosen.passed;
+  const start = new Date(dateToTs(options.lastBar) - 365 * MS_PER_DAY).toISOString().slice(0, 10);
+  const base = { backtestId: chosen.backtestId, ignoreGates, asOf: start, allowStale: true, maxDataAgeDays: 5 };
+  const plans = [
+    { name: DEMO_LUMP_SUM, input: { ...base, amount: 100_000 } },
+    { name: DEMO_SIP, input: { ...base, mode: 'sip' as const, amount: 5_000, sip: { installment: 5_000, every: 'month' as const } } },
+  ];
+  for (const plan of plans) {
+    const exists = await getPortfolio(db, plan.name).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) await createPortfolio(db, plan.name, plan.input, { gates: options.gates });
+  }
+  await catchUp(db, options.lastBar, options.gates);
+  if ((await listSubscribers(db, { portfolio: DEMO_LUMP_SUM })).length === 0) {
+    await addSubscriber(db, { portfolio: DEMO_LUMP_SUM, email: 'subscriber@example.com', name: 'Demo Subscriber', amount: 25_000 });
+  }
+  const monitor = await monitorPortfolios(db, { asOf: options.lastBar, trailingStop: 0.15 });
+  // The first monitor run replays the year: mail one alert, the latest still open (its drawdown not
+  // yet recovered), as a live service would have mailed it when it happened.
+  const newestFirst = (list: MonitorAlert[]) => list.sort((a, b) => b.observedAt.localeCompare(a.observedAt) || b.id - a.id);
+  const ofLumpSum = monitor.newAlerts.filter((a) => a.portfolio === DEMO_LUMP_SUM);
+  const latest = newestFirst(ofLumpSum.filter((a) => a.recoveredAt === null))[0] ?? newestFirst([...ofLumpSum])[0];
+  if (latest) await publishAlerts(db, env, [latest], monitor.portfolios, { maxAgeDays: Number.POSITIVE_INFINITY });
+  const report = await publishRebalance(db, env, DEMO_LUMP_SUM);
+  const delivery = await deliverOutbox(db, createMailTransport(env));
+  const outbox = await db.kysely
+    .selectFrom('outbox')
+    .select(['kind', 'subject', 'destination'])
+    .where('status', '=', 'sent')
+    .orderBy('id')
+    .execute();
+  const portfolios: DemoPortfolio[] = [];
+  for (const plan of plans) {
+    const portfolio = await getPortfolio(db, plan.name);
+    const history = await rebalances(db, portfolio.id, 10_000);
+    portfolios.push({
+      name: plan.name,
+      created: history[history.length - 1]!.asOf,
+      rebalances: history.length,
+      value: history[0]!.value,
+      ignoredGates: history[0]!.evidence.gatesIgnored,
+    });
+  }
+  return {
+    backtestId: chosen.backtestId,
+    strategy: chosen.strategy,
+    portfolios,
+    monitor,
+    report,
+    delivery,
+    outbox: outbox.map((o) => ({ kind: o.kind, subject: o.subject, destination: o.destination ?? '' })),
+  };
+}
+
+/** Rebalances every demo portfolio on each day it fell due, oldest first, up to the last bar. */
+async function catchUp(db: Database, lastBar: string, gates: { readonly name: string; readonly set: GateSet }): Promise<void> {
+  let previous = '';
+  for (;;) {
+    const due: { name: string; day: string }[] = [];
+    for (const name of [DEMO_LUMP_SUM, DEMO_SIP]) {
+      const portfolio = await getPortfolio(db, name);
+      const day = nextDue(portfolio.request, await rebalances(db, portfolio.id, 10_000));
+      if (day !== null && day <= lastBar) due.push({ name, day });
+    }
+    if (due.length === 0) return;
+    const day = due.map((d) => d.day).sort()[0]!;
+    // Each rebalance moves its portfolio's next due day past it; anything else would loop forever.
+    if (day <= previous) throw new Error(`demo: the rebalance of ${day} did not advance the calendar`);
+    previous = day;
+    for (const d of due.filter((d) => d.day === day)) await rebalancePortfolio(db, d.name, { asOf: day, gates, allowStale: true });
+  }
+}

@@ -1,0 +1,322 @@
+/**
+ * The subscriber's rebalance report: the email (HTML with inline charts, its own plain-text part)
+ * and the interactive Plotly page, attached and returned so the caller can store it beside the .eml.
+ */
+import Handlebars from 'handlebars';
+import { weightsChartHeight, weightsChartPng, weightBarCount, drawdownFromEquity } from './charts.js';
+import type { MailContent } from './mail-content.js';
+import { plotlyBundle, plotlyHtml } from './plotly-html.js';
+import { formatDate, formatDays, formatMoney, formatPercent } from './report-format.js';
+import type { HoldingRow, KeyMetrics, RebalanceReport, ReportEvidence } from './report-models.js';
+import {
+  checkedLink,
+  CONTENT_WIDTH,
+  DEFAULT_PIXEL_RATIO,
+  equityImage,
+  finiteOrNull,
+  oneLine,
+  pngImage,
+  slug,
+  type InlineImage,
+} from './report-view.js';
+import { reportTemplates, type ReportTemplates } from './templates.js';
+
+export interface RebalanceRenderOptions {
+  /** Templates to use (default: the package's reports/). */
+  readonly templates?: ReportTemplates;
+  /** Attach the interactive page to the email (default true; it inlines plotly.js, ~10 MB). */
+  readonly attachInteractive?: boolean;
+  /** PNG pixels per CSS pixel of the inline charts (default 2). */
+  readonly pixelRatio?: number;
+}
+
+export interface RenderedRebalance {
+  readonly mail: MailContent;
+  /** The interactive report page: self-contained HTML (plotly.js inlined), works offline. */
+  readonly interactive: { readonly filename: string; readonly html: string };
+}
+
+/** Weight changes smaller than this are "unchanged" (a rounding difference, not a decision). */
+const SAME = 5e-4;
+
+/**
+ * @example
+ *   const { mail, interactive } = renderRebalanceReport(report);
+ *   writeFileSync(join(outbox, interactive.filename), interactive.html);
+ */
+export function renderRebalanceReport(report: RebalanceReport, options: RebalanceRenderOptions = {}): RenderedRebalance {
+  const templates = options.templates ?? reportTemplates();
+  const pixelRatio = options.pixelRatio ?? DEFAULT_PIXEL_RATIO;
+  const attach = options.attachInteractive !== false;
+  const view = rebalanceView(report);
+  const equity = equityImage(report.performance, pixelRatio);
+  const weights = weightsImage(view.rows, pixelRatio);
+  const filename = `${slug(report.portfolio.name)}-${report.asOf}.html`;
+  const interactiveHtml = templates.html('rebalance-interactive', { ...view, plots: interactivePlots(report, view.rows) });
+  const filenameInMail = attach ? filename : null;
+  const mail: MailContent = {
+    subject: view.subject,
+    html: templates.html('rebalance', { ...view, charts: { equity: equity.view, weights: weights.view }, interactiveFile: filenameInMail }),
+    text: templates.text('rebalance', { ...view, interactiveFile: filenameInMail }),
+    attachments: [
+      equity.attachment,
+      weights.attachment,
+      ...(!attach ? [] : [{ filename, contentType: 'text/html; charset=utf-8', content: Buffer.from(interactiveHtml, 'utf8') }]),
+    ],
+  };
+  return { mail, interactive: { filename, html: interactiveHtml } };
+}
+
+interface RowView {
+  readonly symbol: string;
+  readonly name: string | null;
+  readonly assetClass: string | null;
+  readonly previousWeight: number;
+  readonly weight: number;
+  readonly change: number;
+  readonly shares: number;
+  readonly value: number;
+  readonly price: number | null;
+  readonly reason: string;
+  readonly signal: number | null;
+  readonly status: 'new' | 'sold' | 'up' | 'down' | 'same';
+  readonly isNew: boolean;
+  readonly sold: boolean;
+}
+
+/** Everything the rebalance templates read, every field present (the templates are strict). */
+function rebalanceView(report: RebalanceReport) {
+  const subscriber = report.subscriber ?? null;
+  const amount = subscriber?.amount ?? report.portfolio.amount;
+  const currency = subscriber?.currency ?? report.portfolio.currency;
+  const rows = report.rows
+    .map(rowView)
+    .sort((a, b) => Number(a.sold) - Number(b.sold) || b.weight - a.weight || b.previousWeight - a.previousWeight);
+  const held = rows.filter((r) => !r.sold);
+  const invested = held.reduce((sum, r) => sum + r.value, 0);
+  const costs = finiteOrNull(report.costs);
+  // Sells first, as they are to be placed; the order among each side is the caller's.
+  const trades = [...report.trades.filter((t) => t.side === 'sell'), ...report.trades.filter((t) => t.side === 'buy')].map((t) => ({
+    side: t.side,
+    isSell: t.side === 'sell',
+    symbol: t.symbol,
+    shares: t.shares,
+    value: t.value,
+    price: finiteOrNull(t.price) ?? (t.shares > 0 ? t.value / t.shares : null),
+  }));
+  const warning = gateWarning(report);
+  const notes = [...(report.notes ?? [])];
+  const subject = oneLine(
+    `${report.portfolio.name}: new weights for ${formatDate(report.asOf)}` +
+      (report.gatesIgnored ? ' (WARNING: research gates ignored)' : report.gatesFailed ? ' (WARNING: research gates failed)' : ''),
+  );
+  const total = invested + report.cash;
+  const next = report.holdingPeriod.nextRebalance;
+  return {
+    subject,
+    header: {
+      kicker: report.subscriber ? 'Your rebalance report' : 'Rebalance report',
+      heading: report.portfolio.name,
+      subheading: `As of ${formatDate(report.asOf)} · data to ${formatDate(report.dataAsOf)} (${report.dataAgeDays === 0 ? 'today' : `${formatDays(report.dataAgeDays)} old`}) · ${report.portfolio.strategy}`,
+    },
+    glance: [
+      {
+        label: 'Holdings',
+        value: String(held.length),
+        note: rows.length > held.length ? `${rows.length - held.length} sold` : `${trades.length} trades`,
+        color: '#1f2933',
+      },
+      { label: 'Invested', value: formatMoney(invested, currency), note: `of ${formatMoney(total, currency)}`, color: '#1f2933' },
+      {
+        label: 'Cash left',
+        value: formatMoney(report.cash, currency),
+        note: total > 0 ? `${formatPercent(report.cash / total)} of the total` : '',
+        color: '#1f2933',
+      },
+      { label: 'Hold until', value: next ? formatDate(next) : 'next signal', note: 'next rebalance, tentative', color: '#0f3d5e' },
+    ],
+    title: `${report.portfolio.name}: rebalance for ${formatDate(report.asOf)}`,
+    preheader: `${held.length} holdings, ${trades.length} trades to place; next rebalance ${formatDate(report.holdingPeriod.nextRebalance)}.`,
+    portfolio: {
+      name: report.portfolio.name,
+      strategy: report.portfolio.strategy,
+      universe: report.portfolio.universe ?? null,
+      sip: report.portfolio.mode === 'sip',
+    },
+    asOf: report.asOf,
+    dataAsOf: report.dataAsOf,
+    dataAgeDays: report.dataAgeDays,
+    subscriber: subscriber ? { name: subscriber.name } : null,
+    amount,
+    currency,
+    rows,
+    trades,
+    hasTrades: trades.length > 0,
+    invested,
+    cash: report.cash,
+    costs,
+    total,
+    cashWeight: total > 0 ? report.cash / total : null,
+    holdingPeriod: { nextRebalance: report.holdingPeriod.nextRebalance, exitRule: report.holdingPeriod.exitRule },
+    evidence: evidenceView(report.evidence),
+    warning,
+    notes,
+    performanceLabel: report.performance?.label ?? null,
+    unsubscribeUrl: checkedLink(report.unsubscribeUrl, 'unsubscribeUrl'),
+  };
+}
+
+function rowView(row: HoldingRow): RowView {
+  const change = row.weight - row.previousWeight;
+  const sold = row.weight <= 0 && row.previousWeight > 0;
+  const isNew = row.previousWeight <= 0 && row.weight > 0;
+  const status = sold ? 'sold' : isNew ? 'new' : Math.abs(change) < SAME ? 'same' : change > 0 ? 'up' : 'down';
+  return {
+    symbol: row.symbol,
+    name: row.name ?? null,
+    assetClass: row.assetClass ?? null,
+    previousWeight: row.previousWeight,
+    weight: row.weight,
+    change,
+    shares: row.shares,
+    value: row.value,
+    price: finiteOrNull(row.price),
+    reason: row.reason,
+    signal: finiteOrNull(row.signal),
+    status,
+    isNew,
+    sold,
+  };
+}
+
+/** The evidence as two columns that are always there (a missing one prints "–"), and the gate verdict. */
+function evidenceView(evidence: ReportEvidence) {
+  const gate = evidence.gate;
+  const column = (label: string, entry: { readonly id: number; readonly metrics: KeyMetrics } | null, absent: string) => ({
+    label: entry ? `${label} #${entry.id}` : label,
+    period: entry?.metrics.period ?? absent,
+    totalReturn: finiteOrNull(entry?.metrics.totalReturn),
+    cagr: finiteOrNull(entry?.metrics.cagr),
+    sharpe: finiteOrNull(entry?.metrics.sharpe),
+    volatility: finiteOrNull(entry?.metrics.volatility),
+    maxDrawdown: finiteOrNull(entry?.metrics.maxDrawdown),
+    trades: finiteOrNull(entry?.metrics.trades),
+  });
+  return {
+    is: column('Backtest', evidence.backtest, 'none stored'),
+    oos: column('Simulation', evidence.simulation, 'not run'),
+    sharpeRatio: finiteOrNull(evidence.simulation?.sharpeRatio),
+    hasMetrics: evidence.backtest !== null || evidence.simulation !== null,
+    gate: gate
+      ? {
+          name: gate.name,
+          passed: gate.passed,
+          failedReasons: gate.failedReasons,
+          dsr: finiteOrNull(gate.dsr),
+          pbo: finiteOrNull(gate.pbo),
+          hasStatistics: finiteOrNull(gate.dsr) !== null || finiteOrNull(gate.pbo) !== null,
+        }
+      : null,
+  };
+}
+
+/** The loud note when the gates were ignored or failed: a title, a text and the failed reasons. */
+function gateWarning(report: RebalanceReport) {
+  const show = report.gatesIgnored || report.gatesFailed;
+  const title = report.gatesIgnored ? 'Research gates ignored' : 'Research gates failed';
+  const defaultText = report.gatesIgnored
+    ? report.gatesFailed
+      ? 'This portfolio was generated although its strategy failed the research gates (the reasons are below). The backtest and out-of-sample evidence does not support it: treat it as an experiment, not a recommendation.'
+      : 'This portfolio was generated without requiring its strategy to pass the research gates (backtest thresholds and an out-of-sample simulation). Treat it as untested.'
+    : 'The strategy behind this portfolio failed its research gates (the reasons are below). Treat its weights with caution.';
+  return {
+    show,
+    title,
+    text: report.gateWarning ?? defaultText,
+    reasons: report.evidence.gate && !report.evidence.gate.passed ? report.evidence.gate.failedReasons : [],
+  };
+}
+
+function weightsImage(rows: readonly RowView[], pixelRatio: number): InlineImage {
+  const bars = rows.map((r) => ({ symbol: r.symbol, previous: r.previousWeight, weight: r.weight }));
+  const size = { width: CONTENT_WIDTH, height: weightsChartHeight(weightBarCount(bars)), pixelRatio };
+  return pngImage('weights.png', 'weights@momentum', weightsChartPng(bars, size), size, 'Weights before and after the rebalance');
+}
+
+/**
+ * The interactive charts as trusted markup: plotlyHtml writes the data as JSON with `<` escaped
+ * (no value can close its script), so these are the only unescaped strings in the page.
+ */
+function interactivePlots(report: RebalanceReport, rows: readonly RowView[]) {
+  const perf = report.performance;
+  const n = perf ? Math.min(perf.dates.length, perf.equity.length) : 0;
+  const dates = perf ? perf.dates.slice(0, n) : [];
+  const equity = perf ? Array.from({ length: n }, (_, i) => perf.equity[i]!) : [];
+  const drawdown =
+    perf?.drawdown && perf.drawdown.length >= n
+      ? Array.from({ length: n }, (_, i) => perf.drawdown![i]!)
+      : Array.from(drawdownFromEquity(equity));
+  const font = { family: 'DejaVu Sans, Helvetica, Arial, sans-serif', size: 12 };
+  const equityPlot = plotlyHtml(
+    [
+      { x: dates, y: equity, type: 'scatter', mode: n === 1 ? 'markers' : 'lines', name: 'equity', line: { color: '#1565c0', width: 1.6 } },
+      {
+        x: dates,
+        y: drawdown,
+        type: 'scatter',
+        mode: n === 1 ? 'markers' : 'lines',
+        name: 'drawdown',
+        yaxis: 'y2',
+        fill: 'tozeroy',
+        line: { color: '#c0392b', width: 1 },
+      },
+    ],
+    {
+      font,
+      margin: { l: 64, r: 16, t: 36, b: 40 },
+      title: { text: 'Equity and drawdown', font: { size: 14 } },
+      showlegend: false,
+      xaxis: { anchor: 'y2' },
+      yaxis: { domain: [0.36, 1], title: { text: 'equity' } },
+      yaxis2: { domain: [0, 0.28], tickformat: '.0%', title: { text: 'drawdown' }, rangemode: 'tozero' },
+      hovermode: 'x unified',
+    },
+    { height: 460, includeBundle: false },
+  );
+  const ordered = rows.filter((r) => r.weight > 0 || r.previousWeight > 0).reverse();
+  const weightsPlot = plotlyHtml(
+    [
+      // Horizontal groups stack the first trace at the bottom: "before" above "after", as in the email's chart.
+      {
+        y: ordered.map((r) => r.symbol),
+        x: ordered.map((r) => r.weight),
+        type: 'bar',
+        orientation: 'h',
+        name: 'after',
+        marker: { color: '#1565c0' },
+      },
+      {
+        y: ordered.map((r) => r.symbol),
+        x: ordered.map((r) => r.previousWeight),
+        type: 'bar',
+        orientation: 'h',
+        name: 'before',
+        marker: { color: '#b8bec8' },
+      },
+    ],
+    {
+      font,
+      barmode: 'group',
+      margin: { l: 90, r: 16, t: 64, b: 40 },
+      title: { text: 'Weights before and after', font: { size: 14 } },
+      xaxis: { tickformat: '.0%', rangemode: 'tozero' },
+      legend: { orientation: 'h', traceorder: 'reversed', x: 1, xanchor: 'right', y: 1, yanchor: 'bottom' },
+    },
+    { height: 120 + Math.max(ordered.length, 1) * 40, includeBundle: false },
+  );
+  return {
+    bundle: new Handlebars.SafeString(`<script>${plotlyBundle()}</script>`),
+    equity: new Handlebars.SafeString(equityPlot),
+    weights: new Handlebars.SafeString(weightsPlot),
+  };
+}

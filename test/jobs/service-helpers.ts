@@ -1,0 +1,56 @@
+/** Shared pieces of the batch-service tests: configurations, a log that keeps its lines, waiting, reading job_runs. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig, readEnvironment, type Environment, type MomentumConfig } from '../../src/config.js';
+import type { Database } from '../../src/db/database.js';
+import type { JobLogger, JobRun } from '../../jobs/job.js';
+import { toJobRun } from '../../jobs/job-runs.js';
+
+/** A configuration with no universes and this `schedule` section (validated like a file). */
+export function configWith(schedule: Record<string, unknown>, extra: Record<string, unknown> = {}): MomentumConfig {
+  return parseConfig({ universes: {}, ...extra, schedule }, '(test config)');
+}
+
+export function testEnvironment(): Environment {
+  return readEnvironment({ MOMENTUM_HOME: mkdtempSync(join(tmpdir(), 'momentum-jobs-')) });
+}
+
+export interface MemoryLog extends JobLogger {
+  readonly lines: string[];
+}
+
+export function memoryLog(): MemoryLog {
+  const lines: string[] = [];
+  return {
+    lines,
+    info: (m) => void lines.push(`info ${m}`),
+    warn: (m) => void lines.push(`warn ${m}`),
+    error: (m) => void lines.push(`error ${m}`),
+  };
+}
+
+export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Every job_runs row (of one entry), oldest slot first. */
+export async function runsOf(db: Database, entry?: string): Promise<JobRun[]> {
+  let query = db.kysely.selectFrom('job_runs').selectAll();
+  if (entry) query = query.where('entry', '=', entry);
+  const rows = await query.orderBy('scheduled_for').orderBy('entry').execute();
+  return rows.map(toJobRun);
+}
+
+/** The whole seconds from `from` to `to` (ms), both included when whole. */
+export function secondsBetween(from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let t = Math.ceil(from / 1000) * 1000; t <= to; t += 1000) out.push(t);
+  return out;
+}
