@@ -1,7 +1,9 @@
 /** `momentum demo`: the offline end-to-end run a new user starts with. */
 import type { Command } from 'commander';
 import { formatTable } from '../util/table.js';
-import { withDatabase, type Output } from './cli-context.js';
+import { resolveUniverse } from '../config.js';
+import { ValidationError } from '../errors.js';
+import { config, withDatabase, type Output } from './cli-context.js';
 import { parseIntegerOption } from './options.js';
 
 export function registerDemoCommand(program: Command, output: Output): void {
@@ -11,24 +13,33 @@ export function registerDemoCommand(program: Command, output: Output): void {
       'offline demo: the whole pipeline on the seeded synthetic market in the embedded database (ingest, backtests, gates, out-of-sample, portfolios, monitoring, reports to the outbox)',
     )
     .option('--seed <n>', 'synthetic market seed (default 42)')
-    .action(async (flags: { seed?: string }) => {
+    .option('--source <source>', 'synthetic (default), or yahoo or csv for real data (with --universe)')
+    .option('--universe <name>', 'the universe to run it on with --source yahoo|csv (a name from the configuration file)')
+    .option('--path <folder>', 'the CSV folder, with --source csv')
+    .action(async (flags: { seed?: string; source?: string; universe?: string; path?: string }) => {
       const started = Date.now();
       await withDatabase(async (db, env) => {
         output.out(`momentum demo: database ${db.location} (${db.engine}); MOMENTUM_HOME ${env.home}`);
         const seed = parseIntegerOption(flags.seed, 'seed', 0, 2 ** 32 - 1);
+        const market = await demoMarket(flags);
         const { runDemo } = await import('../demo/run-demo.js');
         const { ingestProgressReporter } = await import('./ingest-progress.js');
         const { ingest, summary, backtests, portfolios } = await runDemo(db, {
           env,
+          ...(market ? { market } : {}),
           ...(seed === undefined ? {} : { seed }),
           onProgress: ingestProgressReporter(output, '1d'),
         });
         const t = ingest.totals;
         output.out(
-          `\n1. ingest (synthetic market, run ${ingest.runId}): ${ingest.status}; ${t.bars_inserted} new bars, ${t.bars_updated} updated, ` +
+          `\n1. ingest (${market ? `${market.universe} from ${market.provider.name}` : 'synthetic market'}, run ${ingest.runId}): ${ingest.status}; ${t.bars_inserted} new bars, ${t.bars_updated} updated, ` +
             `${t.bars_unchanged} unchanged, ${t.bars_rejected} rejected, ${t.bars_flagged} flagged`,
         );
-        output.out('\n2. data summary (SYNTHETIC data: generated for the demo, not market prices)\n');
+        output.out(
+          market
+            ? `\n2. data summary (${market.universe} from ${market.provider.name})\n`
+            : '\n2. data summary (SYNTHETIC data: generated for the demo, not market prices)\n',
+        );
         output.out(formatTable(summary, ['symbol', 'asset_class', 'first', 'last', 'bars', 'name']));
         const first = backtests[0]?.metrics.period;
         output.out(`\n3. backtests of the strategy library in-sample, ${first?.start} .. ${first?.end}, costs 5 + 5 bps, stored;`);
@@ -78,8 +89,26 @@ export function registerDemoCommand(program: Command, output: Output): void {
           for (const m of p.outbox) output.out(`   ${m.kind.padEnd(9)} ${m.destination}\n             ${m.subject}`);
         }
         output.out(
-          `\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: momentum portfolio show ${portfolios ? 'demo-lump-sum' : 'NAME'}, momentum alerts, momentum backtests show ${backtests[0]?.id ?? 1}, momentum strategies`,
+          `\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: momentum portfolio show ${portfolios?.portfolios[0]?.name ?? 'NAME'}, momentum alerts, momentum backtests show ${backtests[0]?.id ?? 1}, momentum strategies`,
         );
       });
     });
+}
+
+/** The market of `--source yahoo|csv --universe NAME`; undefined for the synthetic default. */
+async function demoMarket(flags: { source?: string; universe?: string; path?: string }) {
+  if (flags.source === undefined || flags.source === 'synthetic') {
+    if (flags.universe)
+      throw new ValidationError('universe', 'the synthetic market is its own universe: give --source yahoo or csv with --universe');
+    return undefined;
+  }
+  if (!flags.universe) throw new ValidationError('universe', `--source ${flags.source} needs --universe NAME (see momentum universes)`);
+  const { createProvider } = await import('../data/providers/create-provider.js');
+  const universe = resolveUniverse(config(), flags.universe);
+  return {
+    provider: createProvider({ source: flags.source, path: flags.path }),
+    universe: universe.name,
+    symbols: universe.members.map((m) => m.symbol),
+    metadata: new Map(universe.members.map((m) => [m.symbol, m])),
+  };
 }

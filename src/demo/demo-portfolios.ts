@@ -25,6 +25,8 @@ export interface DemoEvidence {
   /** Out-of-sample Sharpe, the ranking key among backtests that passed. */
   readonly oosSharpe: number | null;
   readonly sharpe: number | null;
+  /** The strategy rebalances at month-ends (with its default parameters). */
+  readonly monthly: boolean;
 }
 
 export interface DemoPortfolio {
@@ -46,23 +48,32 @@ export interface DemoPortfolioResult {
   readonly outbox: readonly { readonly kind: string; readonly subject: string; readonly destination: string }[];
 }
 
-export const DEMO_LUMP_SUM = 'demo-lump-sum';
-export const DEMO_SIP = 'demo-monthly-sip';
+/** The demo's portfolio names: plain on the synthetic market, with the universe's name on another. */
+export function demoPortfolioNames(universe: string): { readonly lumpSum: string; readonly sip: string } {
+  const prefix = universe === 'synthetic' ? 'demo' : `demo-${universe}`;
+  return { lumpSum: `${prefix}-lump-sum`, sip: `${prefix}-monthly-sip` };
+}
 
-/** The backtest to follow: the best out-of-sample Sharpe among those that passed; else the best in-sample Sharpe (gates ignored, said loudly). */
+/**
+ * The backtest to follow: the best out-of-sample Sharpe among those that passed, else the best
+ * in-sample Sharpe (gates ignored, said loudly); strategies that rebalance monthly first, so the
+ * demo's year of catching up is a dozen rebalances rather than one a day.
+ */
 export function chooseEvidence(backtests: readonly DemoEvidence[]): DemoEvidence {
   const passed = backtests.filter((b) => b.passed);
   const pool = passed.length > 0 ? passed : backtests;
+  const monthly = pool.filter((b) => b.monthly);
   const key = (b: DemoEvidence) => (passed.length > 0 ? (b.oosSharpe ?? -Infinity) : (b.sharpe ?? -Infinity));
-  return [...pool].sort((a, b) => key(b) - key(a))[0]!;
+  return [...(monthly.length > 0 ? monthly : pool)].sort((a, b) => key(b) - key(a))[0]!;
 }
 
 export async function runDemoPortfolios(
   db: Database,
   env: Environment,
   backtests: readonly DemoEvidence[],
-  options: { readonly lastBar: string; readonly gates: { readonly name: string; readonly set: GateSet } },
+  options: { readonly lastBar: string; readonly gates: { readonly name: string; readonly set: GateSet }; readonly universe: string },
 ): Promise<DemoPortfolioResult> {
+  const { lumpSum: DEMO_LUMP_SUM, sip: DEMO_SIP } = demoPortfolioNames(options.universe);
   const chosen = chooseEvidence(backtests);
   const ignoreGates = !chosen.passed;
   const start = new Date(dateToTs(options.lastBar) - 365 * MS_PER_DAY).toISOString().slice(0, 10);
@@ -78,7 +89,7 @@ export async function runDemoPortfolios(
     );
     if (!exists) await createPortfolio(db, plan.name, plan.input, { gates: options.gates });
   }
-  await catchUp(db, options.lastBar, options.gates);
+  await catchUp(db, [DEMO_LUMP_SUM, DEMO_SIP], options.lastBar, options.gates);
   if ((await listSubscribers(db, { portfolio: DEMO_LUMP_SUM })).length === 0) {
     await addSubscriber(db, { portfolio: DEMO_LUMP_SUM, email: 'subscriber@example.com', name: 'Demo Subscriber', amount: 25_000 });
   }
@@ -121,11 +132,16 @@ export async function runDemoPortfolios(
 }
 
 /** Rebalances every demo portfolio on each day it fell due, oldest first, up to the last bar. */
-async function catchUp(db: Database, lastBar: string, gates: { readonly name: string; readonly set: GateSet }): Promise<void> {
+async function catchUp(
+  db: Database,
+  names: readonly string[],
+  lastBar: string,
+  gates: { readonly name: string; readonly set: GateSet },
+): Promise<void> {
   let previous = '';
   for (;;) {
     const due: { name: string; day: string }[] = [];
-    for (const name of [DEMO_LUMP_SUM, DEMO_SIP]) {
+    for (const name of names) {
       const portfolio = await getPortfolio(db, name);
       const day = nextDue(portfolio.request, await rebalances(db, portfolio.id, 10_000));
       if (day !== null && day <= lastBar) due.push({ name, day });

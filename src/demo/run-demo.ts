@@ -9,9 +9,10 @@ import { parseBacktestSpec } from '../backtest/backtest-spec.js';
 import { storeBacktest } from '../backtest/backtest-store.js';
 import type { BacktestMetrics } from '../backtest/metrics.js';
 import { runBacktest } from '../backtest/run-backtest.js';
-import { dateToTs } from '../data/bar.js';
+import { dateToTs, type InstrumentInfo } from '../data/bar.js';
 import { ingest, type IngestProgress, type IngestReport } from '../data/ingest.js';
 import { dataSummary, type SummaryRow } from '../data/price-store.js';
+import type { PriceProvider } from '../data/providers/price-provider.js';
 import { SyntheticProvider } from '../data/providers/synthetic-provider.js';
 import { SYNTHETIC_START, SYNTHETIC_SYMBOLS } from '../data/synthetic-market.js';
 import type { Environment } from '../config.js';
@@ -19,10 +20,20 @@ import type { Database } from '../db/database.js';
 import { DEFAULT_GATE_SETS } from '../research/gate-set.js';
 import { gateBacktest, type StoredGateResult } from '../research/gate-runner.js';
 import { simulateOutOfSample, type SimulationResult } from '../research/simulate.js';
-import { STRATEGIES } from '../strategies/registry.js';
+import { getStrategy, STRATEGIES } from '../strategies/registry.js';
 import { runDemoPortfolios, type DemoPortfolioResult } from './demo-portfolios.js';
 
+/** Another market than the synthetic one: `momentum demo --source yahoo --universe NAME`. */
+export interface DemoMarket {
+  readonly provider: PriceProvider;
+  readonly universe: string;
+  readonly symbols: readonly string[];
+  readonly metadata?: ReadonlyMap<string, InstrumentInfo>;
+}
+
 export interface DemoOptions {
+  /** Default: the seeded synthetic market. */
+  readonly market?: DemoMarket;
   /** Where the outbox and reports go; without it the demo stops after the simulations. */
   readonly env?: Environment;
   readonly seed?: number;
@@ -53,25 +64,31 @@ export const DEMO_IN_SAMPLE_END = '2018-12-31';
 export const DEMO_BENCHMARK = 'SYN-EQ-US';
 
 export async function runDemo(db: Database, options: DemoOptions = {}): Promise<DemoResult> {
-  const provider = new SyntheticProvider(options.seed === undefined ? {} : { seed: options.seed });
-  const report = await ingest(db, provider, {
+  const market: DemoMarket = options.market ?? {
+    provider: new SyntheticProvider(options.seed === undefined ? {} : { seed: options.seed }),
+    universe: 'synthetic',
     symbols: SYNTHETIC_SYMBOLS,
+  };
+  const report = await ingest(db, market.provider, {
+    symbols: market.symbols,
     interval: '1d',
     from: dateToTs(SYNTHETIC_START),
+    ...(market.metadata ? { metadata: new Map(market.metadata) } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
+  const benchmark = ['SPY', DEMO_BENCHMARK].find((s) => market.symbols.includes(s)) ?? null;
   const summary = await dataSummary(db, { symbols: report.symbols.map((s) => s.symbol), interval: '1d' });
   const backtests: DemoBacktest[] = [];
   const gates = DEFAULT_GATE_SETS.default!;
   for (const strategy of STRATEGIES) {
     const spec = parseBacktestSpec({
       strategy: strategy.name,
-      universe: 'synthetic',
-      symbols: [...SYNTHETIC_SYMBOLS],
+      universe: market.universe,
+      symbols: [...market.symbols],
       from: DEMO_TRADING_START,
       to: DEMO_IN_SAMPLE_END,
-      benchmark: DEMO_BENCHMARK,
+      benchmark,
     });
     const outcome = await runBacktest(db, spec);
     const id = await storeBacktest(db, outcome);
@@ -90,8 +107,9 @@ export async function runDemo(db: Database, options: DemoOptions = {}): Promise<
           passed: b.gate.passed,
           oosSharpe: b.simulation?.comparison.outOfSample.sharpe ?? null,
           sharpe: b.metrics.returns.sharpe,
+          monthly: getStrategy(b.strategy).paramsSchema('1d').parse({}).rebalance === 'month-end',
         })),
-        { lastBar: lastBar.slice(0, 10), gates: { name: 'default', set: gates } },
+        { lastBar: lastBar.slice(0, 10), gates: { name: 'default', set: gates }, universe: market.universe },
       )
     : null;
   return { ingest: report, summary, backtests, portfolios };

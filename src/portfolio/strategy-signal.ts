@@ -25,7 +25,13 @@ export interface StrategySignal {
 /**
  * @example const signal = strategySignal(xsMomentum, panel, params) // panel ends at the as-of bar
  */
-export function strategySignal(strategy: Strategy<StrategyParams>, panel: StrategyPanel, params: StrategyParams): StrategySignal {
+export function strategySignal(
+  strategy: Strategy<StrategyParams>,
+  panel: StrategyPanel,
+  params: StrategyParams,
+  /** The next rebalance is after this day too (the as-of day, when it is past the last bar). */
+  after?: string,
+): StrategySignal {
   const bars = panel.dates.length;
   const n = panel.symbols.length;
   const schedule = strategy.targets(panel, params);
@@ -51,7 +57,7 @@ export function strategySignal(strategy: Strategy<StrategyParams>, panel: Strate
     signalDate: formatBarTime(panel.dates[signalBar]!, panel.interval),
     weights,
     scores,
-    nextRebalance: nextRebalanceDate(panel.dates, panel.interval, scheduleOf(params)),
+    nextRebalance: nextRebalanceDate(panel.dates, panel.interval, scheduleOf(params), after),
   };
 }
 
@@ -65,19 +71,23 @@ function scheduleOf(params: StrategyParams): ScheduleParams {
 }
 
 /**
- * The first rebalance after the last bar, on the calendar of future bars (weekdays for daily bars,
- * holidays unknown, so it is an estimate). Intraday: unknown (null).
+ * The first rebalance after the last bar (and after `after`), on the calendar of future bars
+ * (weekdays for daily bars, holidays unknown, so it is an estimate). Intraday: unknown (null).
  * @example nextRebalanceDate(dates, '1d', { rebalance: 'month-end', every: 21 }) // '2020-12-31'
  */
-export function nextRebalanceDate(dates: Float64Array, interval: Interval, schedule: ScheduleParams): string | null {
+export function nextRebalanceDate(dates: Float64Array, interval: Interval, schedule: ScheduleParams, after?: string): string | null {
   if (dates.length === 0 || isIntraday(interval)) return null;
   const last = dates[dates.length - 1]!;
   const future: number[] = [];
   for (let ts = nextBar(last, interval); future.length < 400; ts = nextBar(ts, interval)) future.push(ts);
   const extended = Float64Array.from([...dates, ...future]);
   const mask = rebalanceMask(extended, interval, schedule);
-  for (let t = dates.length; t < extended.length; t++) if (mask[t]) return formatBarTime(extended[t]!, interval);
-  return null;
+  const days = Array.from(extended.subarray(dates.length), (ts) => formatBarTime(ts, interval));
+  const due = mask.subarray(dates.length).indexOf(1);
+  if (due < 0) return null;
+  // The weekday calendar may put it on a day that had no bar (a holiday) on or before `after`: then
+  // it happens on the next day after that.
+  return after === undefined || days[due]! > after ? days[due]! : (days.find((day) => day > after) ?? null);
 }
 
 function nextBar(ts: number, interval: Interval): number {

@@ -104,7 +104,7 @@ export async function portfolioTargets(db: Database, request: PortfolioRequest, 
   }
 
   const carried = carryForwardValues(panel.values);
-  const signal = strategySignal(strategy, { ...panel, values: carried }, spec.params);
+  const signal = strategySignal(strategy, { ...panel, values: carried }, spec.params, asOf);
   if (signal.kind === 'shares') {
     throw new ValidationError(
       'strategy',

@@ -14,8 +14,14 @@ import { SyntheticProvider } from '../../src/data/providers/synthetic-provider.j
 import { DataError, ValidationError } from '../../src/errors.js';
 import { gateBacktest } from '../../src/research/gate-runner.js';
 import { addPeriods, generatePortfolio } from '../../src/portfolio/generate.js';
-import { createPortfolio, duePortfolios, installmentsDue, rebalancePortfolio } from '../../src/portfolio/model-portfolio.js';
-import { getPortfolio, rebalances } from '../../src/portfolio/portfolio-store.js';
+import {
+  createPortfolio,
+  duePortfolios,
+  firstRebalance,
+  installmentsDue,
+  rebalancePortfolio,
+} from '../../src/portfolio/model-portfolio.js';
+import { getPortfolio, insertPortfolio, rebalances } from '../../src/portfolio/portfolio-store.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const SYMBOLS = ['SYN-EQ-US', 'SYN-EQ-EU', 'SYN-EQ-EM', 'SYN-BOND-LONG', 'SYN-GOLD', 'SYN-OIL'];
@@ -222,5 +228,21 @@ describe(`portfolio generator (${engineName})`, () => {
     // Independent: forecasts are half the 12-1 momentum per month; a position worth buying at 10 bps has a positive forecast.
     for (const h of cheap.holdings) expect(h.forecast).toBeGreaterThan(0);
     expect(cheap.holdings.every((h) => /MPO \d+\.\d% of the strategy's 50\.0%/.test(h.reason))).toBe(true);
+  });
+
+  it('writes a portfolio and its rebalance whole or not at all (a failure half way leaves nothing)', async () => {
+    const proposal = await generatePortfolio(db, base, { gates: lenient });
+    const record = firstRebalance(proposal);
+    // The last order breaks a check constraint (shares > 0): holdings and earlier orders are already written by then.
+    const broken = { ...record, orders: [...record.orders, { ...record.orders[0]!, shares: 0 }] };
+    const count = async () =>
+      Promise.all(
+        (['portfolios', 'portfolio_rebalances', 'portfolio_holdings', 'portfolio_orders'] as const).map(
+          async (table) => (await db.kysely.selectFrom(table).select(db.kysely.fn.countAll().as('n')).executeTakeFirstOrThrow()).n,
+        ),
+      );
+    const before = await count();
+    await expect(insertPortfolio(db, 'half written', proposal.request, null, broken)).rejects.toThrow();
+    expect(await count()).toEqual(before);
   });
 });
