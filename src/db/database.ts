@@ -72,8 +72,11 @@ async function openPostgres(url: string): Promise<Database> {
         parsers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle client losing its server (restart) must not crash the process; the pool replaces it.
+  // A client losing its server (a restart) must not crash the process: idle ones report on the pool,
+  // which replaces them; a checked-out one (a transaction between statements, a job holding a
+  // session) reports on itself, and its pending and next queries fail instead.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const location = redactUrl(url);
   try {
     const client = await pool.connect();
