@@ -18,6 +18,7 @@ import { DataError, ValidationError, errorMessage } from '../src/errors.js';
 import { resolveGateSet } from '../src/research/gate-set.js';
 import { gateBacktest } from '../src/research/gate-runner.js';
 import { simulateOutOfSample } from '../src/research/simulate.js';
+import { parseJobArgs } from './job-args.js';
 import type { Job, JobContext, JobResult } from './job.js';
 
 const gatesArgsSchema = z.strictObject({
@@ -32,12 +33,7 @@ const gatesArgsSchema = z.strictObject({
 type GatesArgs = z.output<typeof gatesArgsSchema>;
 
 function parseArgs(args: Readonly<Record<string, unknown>>): GatesArgs {
-  const parsed = gatesArgsSchema.safeParse(args);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ValidationError(`args.${issue.path.join('.') || '(root)'}`, issue.message);
-  }
-  return parsed.data;
+  return parseJobArgs(gatesArgsSchema, args);
 }
 
 interface PortfolioRow {

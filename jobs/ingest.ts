@@ -16,7 +16,8 @@ import { ingest, type IngestReport } from '../src/data/ingest.js';
 import { createProvider, SOURCES } from '../src/data/providers/create-provider.js';
 import type { PriceProvider } from '../src/data/providers/price-provider.js';
 import type { Database } from '../src/db/database.js';
-import { ValidationError, errorMessage } from '../src/errors.js';
+import { errorMessage } from '../src/errors.js';
+import { parseJobArgs } from './job-args.js';
 import type { Job, JobContext, JobResult } from './job.js';
 
 const ingestArgsSchema = z.strictObject({
@@ -42,12 +43,7 @@ const ingestArgsSchema = z.strictObject({
 export type IngestArgs = z.output<typeof ingestArgsSchema>;
 
 function parseArgs(args: Readonly<Record<string, unknown>>): IngestArgs {
-  const parsed = ingestArgsSchema.safeParse(args);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ValidationError(`args.${issue.path.join('.') || '(root)'}`, issue.message);
-  }
-  return parsed.data;
+  return parseJobArgs(ingestArgsSchema, args);
 }
 
 /** A series to refresh: its symbol, interval and the source to ask. */

@@ -7,13 +7,14 @@
  * args: { portfolios?: string[] (default: all), deliver?: boolean (default true) }
  */
 import { z } from 'zod';
-import { ValidationError, errorMessage } from '../src/errors.js';
+import { errorMessage } from '../src/errors.js';
 import { duePortfolios, rebalancePortfolio } from '../src/portfolio/model-portfolio.js';
 import { getPortfolio } from '../src/portfolio/portfolio-store.js';
 import { createMailTransport } from '../src/report/mailer.js';
 import { deliverOutbox } from '../src/report/outbox-delivery.js';
 import { publishRebalance } from '../src/report/publish.js';
 import { resolveGateSet } from '../src/research/gate-set.js';
+import { parseJobArgs } from './job-args.js';
 import type { Job, JobResult } from './job.js';
 import { slotDate } from './slot-date.js';
 
@@ -23,12 +24,7 @@ const argsSchema = z.strictObject({
 });
 
 function parseArgs(args: Readonly<Record<string, unknown>>) {
-  const parsed = argsSchema.safeParse(args);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new ValidationError(`args.${issue.path.join('.') || '(root)'}`, issue.message);
-  }
-  return parsed.data;
+  return parseJobArgs(argsSchema, args);
 }
 
 export const rebalanceJob: Job = Object.assign(

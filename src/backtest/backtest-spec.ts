@@ -15,6 +15,15 @@ const paramValue = z.union([z.number(), z.string(), z.boolean()]);
 /** Default costs: 5 bps commission and 5 bps slippage a side, roughly a liquid ETF traded at the open. */
 export const DEFAULT_COSTS: CostModel = { bps: 5, slippageBps: 5, fixedFee: 0 };
 
+/** Trading costs as every spec takes them (backtests, portfolios), defaults filled. */
+export const costsSchema = z
+  .strictObject({
+    bps: z.number().min(0).max(10_000).default(DEFAULT_COSTS.bps),
+    slippageBps: z.number().min(0).max(10_000).default(DEFAULT_COSTS.slippageBps),
+    fixedFee: z.number().min(0).default(DEFAULT_COSTS.fixedFee),
+  })
+  .default(DEFAULT_COSTS);
+
 export const backtestSpecSchema = z.strictObject({
   strategy: z.string().min(1),
   params: z.record(z.string(), paramValue).default({}),
@@ -30,13 +39,7 @@ export const backtestSpecSchema = z.strictObject({
   wholeShares: z.boolean().default(false),
   allowShort: z.boolean().default(false),
   maxLeverage: z.number().min(1).max(10).default(1),
-  costs: z
-    .strictObject({
-      bps: z.number().min(0).max(10_000).default(DEFAULT_COSTS.bps),
-      slippageBps: z.number().min(0).max(10_000).default(DEFAULT_COSTS.slippageBps),
-      fixedFee: z.number().min(0).default(DEFAULT_COSTS.fixedFee),
-    })
-    .default(DEFAULT_COSTS),
+  costs: costsSchema,
   /** Buy-and-hold comparison symbol (adjusted closes). */
   benchmark: z.string().nullable().default(null),
 });

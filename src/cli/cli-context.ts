@@ -35,3 +35,16 @@ export async function withDatabase<T>(work: (db: Database, env: Environment) => 
     await db.close();
   }
 }
+
+/** The first SIGINT or SIGTERM (Ctrl-C, `docker stop`): long-running commands then stop gracefully. */
+export function waitForStopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const stop = (received: NodeJS.Signals) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve(received);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -11,7 +11,7 @@ import { consoleLogger } from '../../jobs/service-log.js';
 import { loadConfig, type Environment, type MomentumConfig } from '../config.js';
 import { ValidationError, errorMessage } from '../errors.js';
 import { formatTable } from '../util/table.js';
-import { environment, withDatabase, type Output } from './cli-context.js';
+import { environment, waitForStopSignal, withDatabase, type Output } from './cli-context.js';
 import { parseIntegerOption } from './options.js';
 
 export interface ScheduleFlags {
@@ -46,18 +46,6 @@ async function registry(jobsModule: string | undefined): Promise<JobRegistry> {
   return jobRegistry(jobsModule ? await loadJobsModule(jobsModule) : {});
 }
 
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolvePromise) => {
-    const stop = (received: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolvePromise(received);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-}
-
 export async function scheduleAction(flags: ScheduleFlags, output: Output): Promise<void> {
   const { env, config } = setup(flags.config);
   const jobs = await registry(flags.jobsModule);
@@ -75,7 +63,7 @@ export async function scheduleAction(flags: ScheduleFlags, output: Output): Prom
       health: flags.health === false ? false : port === undefined ? true : { port },
       catchUp: flags.catchUp,
     });
-    const stopped = waitForSignal();
+    const stopped = waitForStopSignal();
     await service.start();
     output.out(
       `momentum schedule: ${schedule.entries.length} entr${schedule.entries.length === 1 ? 'y' : 'ies'} on ${db.location}` +

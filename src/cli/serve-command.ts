@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { ValidationError } from '../errors.js';
-import { withDatabase, type Output } from './cli-context.js';
+import { waitForStopSignal, withDatabase, type Output } from './cli-context.js';
 import { parseIntegerOption, parseNumberOption } from './options.js';
 
 interface ServeFlags {
@@ -64,15 +64,7 @@ async function serveAction(flags: ServeFlags, output: Output): Promise<void> {
   };
   const server = await startServer({ ...defined, log: output.err, unsubscribe });
   output.out(`momentum: serving POST ${server.url}/api/run and GET ${server.url}/health (Ctrl-C to stop)`);
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const stop = (received: NodeJS.Signals) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve(received);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  const signal = await waitForStopSignal();
   output.err(`${signal}: finishing requests in flight, then stopping (send it again to stop at once)`);
   const force = () => process.exit(1);
   process.once('SIGINT', force);

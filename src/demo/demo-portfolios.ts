@@ -11,7 +11,7 @@ import type { Database } from '../db/database.js';
 import { monitorPortfolios, type MonitorResult } from '../monitor/monitor-portfolios.js';
 import type { MonitorAlert } from '../monitor/monitor-store.js';
 import { createPortfolio, nextDue, rebalancePortfolio } from '../portfolio/model-portfolio.js';
-import { getPortfolio, rebalances } from '../portfolio/portfolio-store.js';
+import { firstRebalanceDay, getPortfolio, rebalances } from '../portfolio/portfolio-store.js';
 import { createMailTransport } from '../report/mailer.js';
 import { deliverOutbox, type DeliveryReport } from '../report/outbox-delivery.js';
 import { publishAlerts, publishRebalance, type PublishedRebalance } from '../report/publish.js';
@@ -143,7 +143,8 @@ async function catchUp(
     const due: { name: string; day: string }[] = [];
     for (const name of names) {
       const portfolio = await getPortfolio(db, name);
-      const day = nextDue(portfolio.request, await rebalances(db, portfolio.id, 10_000));
+      const [latest] = await rebalances(db, portfolio.id, 1);
+      const day = nextDue(portfolio.request, latest, (await firstRebalanceDay(db, portfolio.id))!);
       if (day !== null && day <= lastBar) due.push({ name, day });
     }
     if (due.length === 0) return;

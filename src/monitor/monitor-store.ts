@@ -2,11 +2,11 @@
  * The monitor's reads and writes: portfolios with their rebalances and holdings, the bars since,
  * the alert state (open episodes and the watermark), and the stored alerts and snapshots.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import { dateToTs, formatBarTime, MS_PER_DAY, parseInterval, type Interval } from '../data/bar.js';
 import { loadPanel } from '../data/panel.js';
 import type { Database } from '../db/database.js';
-import type { Schema } from '../db/schema.js';
+import type { MonitorAlertsTable, Schema } from '../db/schema.js';
 import { DataError, ValidationError } from '../errors.js';
 import type { AlertDraft, AlertEnding, AlertScope, OpenAlert } from './alert-plan.js';
 import type { Resolution } from './alert-episodes.js';
@@ -308,24 +308,7 @@ export async function listAlerts(db: Database, query: AlertQuery = {}): Promise<
   return rows.map((row) => alertOf(row, row.portfolio_name));
 }
 
-interface AlertRow {
-  id: number;
-  portfolio_id: number;
-  rebalance_id: number | null;
-  scope: AlertScope;
-  symbol: string | null;
-  threshold: number;
-  drawdown: number;
-  peak_date: string;
-  peak_value: number;
-  observed_at: string;
-  created_at: Date;
-  recovered_at: string | null;
-  resolution: Resolution | null;
-  details: Record<string, unknown>;
-}
-
-function alertOf(row: AlertRow, portfolio: string): MonitorAlert {
+function alertOf(row: Selectable<MonitorAlertsTable>, portfolio: string): MonitorAlert {
   return {
     id: Number(row.id),
     portfolioId: Number(row.portfolio_id),

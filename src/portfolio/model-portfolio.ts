@@ -11,6 +11,7 @@ import {
   insertRebalance,
   listPortfolios,
   rebalances,
+  firstRebalanceDay,
   type RebalanceRecord,
   type StoredPortfolio,
   type StoredRebalance,
@@ -126,9 +127,10 @@ export interface RebalanceResult {
  */
 export async function rebalancePortfolio(db: Database, name: string, options: RebalanceOptions): Promise<RebalanceResult> {
   const portfolio = await getPortfolio(db, name);
-  const history = await rebalances(db, portfolio.id, 10_000);
+  // The latest two (the one before the latest is what an already-done day reports as previous).
+  const history = await rebalances(db, portfolio.id, 2);
   const previous = history[0]!;
-  const first = history[history.length - 1]!;
+  const firstDay = (await firstRebalanceDay(db, portfolio.id))!;
   const asOf = options.asOf ?? (options.now?.() ?? new Date()).toISOString().slice(0, 10);
   if (asOf < previous.asOf) {
     throw new ValidationError(
@@ -151,7 +153,7 @@ export async function rebalancePortfolio(db: Database, name: string, options: Re
   const request = { ...portfolio.request, asOf, allowStale: options.allowStale ?? false };
   const signalled = await portfolioTargets(db, request, options);
   const sip = request.sip;
-  const contribution = sip ? installmentsDue(first.asOf, previous.asOf, asOf, sip) * sip.installment : 0;
+  const contribution = sip ? installmentsDue(firstDay, previous.asOf, asOf, sip) * sip.installment : 0;
   const mode = options.mode ?? (sip && signalled.signalDate === previous.signalDate ? 'contribution' : 'full');
   const prices: Record<string, number> = Object.fromEntries(previous.holdings.map((h) => [h.symbol, h.price]));
   for (const h of signalled.universe) if (h.price > 0) prices[h.symbol] = h.price;
@@ -230,18 +232,20 @@ export function installmentsDue(firstDay: string, from: string, to: string, plan
 
 /**
  * The day a portfolio next falls due: its strategy's next rebalance, or its next SIP installment
- * (on the plan's calendar from the first rebalance), whichever is first; null when neither is known.
- * `history` is newest first, as rebalances() returns it.
+ * (on the plan's calendar from the first rebalance, on `firstDay`), whichever is first; null when
+ * neither is known.
  */
-export function nextDue(request: { readonly sip?: SipPlan | undefined }, history: readonly StoredRebalance[]): string | null {
-  const latest = history[0];
+export function nextDue(
+  request: { readonly sip?: SipPlan | undefined },
+  latest: Pick<StoredRebalance, 'asOf' | 'nextRebalance'> | null | undefined,
+  firstDay: string,
+): string | null {
   if (!latest) return null;
   let due = latest.nextRebalance;
   const sip = request.sip;
   if (sip) {
-    const first = history[history.length - 1]!.asOf;
     for (let k = 1; sip.count === null || k < sip.count; k++) {
-      const date = addPeriods(first, sip.every, k);
+      const date = addPeriods(firstDay, sip.every, k);
       if (date > latest.asOf) {
         if (due === null || date < due) due = date;
         break;
@@ -255,7 +259,8 @@ export function nextDue(request: { readonly sip?: SipPlan | undefined }, history
 export async function duePortfolios(db: Database, asOf: string): Promise<string[]> {
   const due: string[] = [];
   for (const p of await listPortfolios(db)) {
-    const next = nextDue(p.request, await rebalances(db, p.id, 10_000));
+    const firstDay = await firstRebalanceDay(db, p.id);
+    const next = firstDay === null ? null : nextDue(p.request, p.latest, firstDay);
     if (next !== null && next <= asOf) due.push(p.name);
   }
   return due;

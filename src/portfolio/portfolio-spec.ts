@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { intervalSchema, normaliseSymbol, type Interval } from '../data/bar.js';
-import { DEFAULT_COSTS } from '../backtest/backtest-spec.js';
+import { costsSchema } from '../backtest/backtest-spec.js';
 import { ValidationError } from '../errors.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
@@ -55,13 +55,7 @@ export const portfolioRequestSchema = z
       .default('USD'),
     /** Shares per tradable lot, for every holding. */
     lotSize: z.number().int().min(1).max(1_000_000).default(1),
-    costs: z
-      .strictObject({
-        bps: z.number().min(0).max(10_000).default(DEFAULT_COSTS.bps),
-        slippageBps: z.number().min(0).max(10_000).default(DEFAULT_COSTS.slippageBps),
-        fixedFee: z.number().min(0).default(DEFAULT_COSTS.fixedFee),
-      })
-      .default(DEFAULT_COSTS),
+    costs: costsSchema,
     /** Use data whose last bar is older than maxDataAgeDays (said in the warnings). */
     allowStale: z.boolean().default(false),
     /** Calendar days the last bar may lag the as-of date (default by interval: 1d 5, 1wk 10, 1mo 40). */

@@ -8,6 +8,7 @@ import type { Database } from '../db/database.js';
 import type { PortfoliosTable, Schema } from '../db/schema.js';
 import { DataError, ValidationError } from '../errors.js';
 import type { Evidence } from './evidence.js';
+import type { Order } from './trade-list.js';
 import { parsePortfolioRequest, type PortfolioRequest, type PortfolioRequestInput } from './portfolio-spec.js';
 
 export interface HoldingRecord {
@@ -21,14 +22,8 @@ export interface HoldingRecord {
   readonly reason: string;
 }
 
-export interface OrderRecord {
-  readonly symbol: string;
-  readonly side: 'buy' | 'sell';
-  readonly shares: number;
-  readonly price: number;
-  readonly value: number;
-  readonly cost: number;
-}
+/** A stored order: the trade list's Order. */
+export type OrderRecord = Order;
 
 export interface RebalanceRecord {
   readonly asOf: string;
@@ -176,6 +171,16 @@ export async function insertRebalance(
       .execute();
   }
   return rebalanceId;
+}
+
+/** The day of a portfolio's first rebalance (its creation), null when it has none. */
+export async function firstRebalanceDay(db: Database, portfolioId: number): Promise<string | null> {
+  const row = await db.kysely
+    .selectFrom('portfolio_rebalances')
+    .select((eb) => eb.fn.min('as_of').as('first'))
+    .where('portfolio_id', '=', portfolioId)
+    .executeTakeFirst();
+  return row?.first ?? null;
 }
 
 /** A portfolio by name, or a DataError listing what exists. */

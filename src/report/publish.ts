@@ -30,15 +30,15 @@ type MailEnv = Pick<Environment, 'home' | 'publicUrl' | 'mailFrom'>;
 
 /**
  * The report of one rebalance, for a subscriber's amount (whole shares bought for it) or, without
- * one, for the model amount.
+ * one, for the model amount; `performance` is the evidence's equity (evidenceSeries), read once for all readers.
  */
-export async function rebalanceReport(
-  db: Database,
+export function rebalanceReport(
   portfolio: StoredPortfolio,
   rebalance: StoredRebalance,
   previous: StoredRebalance | null,
+  performance: PerformanceSeries | null,
   subscriber?: { readonly name: string; readonly amount: number; readonly currency: string; readonly unsubscribeUrl: string },
-): Promise<RebalanceReport> {
+): RebalanceReport {
   const price = new Map<string, number>();
   for (const o of rebalance.orders) price.set(o.symbol, o.price);
   for (const h of rebalance.holdings) price.set(h.symbol, h.price);
@@ -108,13 +108,13 @@ export async function rebalanceReport(
     holdingPeriod: { nextRebalance: rebalance.nextRebalance, exitRule: getStrategy(portfolio.request.strategy!).exitRule },
     ...fromPortfolioEvidence(rebalance.evidence),
     notes: rebalance.warnings.filter((w) => w !== rebalance.evidence.note),
-    performance: await evidenceSeries(db, rebalance),
+    performance,
     unsubscribeUrl: subscriber?.unsubscribeUrl ?? null,
   };
 }
 
 /** The backtest's equity and its out-of-sample continuation (rebased to join), for the chart. */
-async function evidenceSeries(db: Database, rebalance: StoredRebalance): Promise<PerformanceSeries | null> {
+export async function evidenceSeries(db: Database, rebalance: StoredRebalance): Promise<PerformanceSeries | null> {
   const { backtest, simulation } = rebalance.evidence;
   if (!backtest) return null;
   const inSample = await getBacktestSeries(db, backtest.id);
@@ -163,14 +163,15 @@ export async function publishRebalance(
   if (at < 0) throw new Error(`${name} has no rebalance as of ${options.asOf}`);
   const rebalance = history[at]!;
   const previous = history[at + 1] ?? null;
-  const model = renderRebalanceReport(await rebalanceReport(db, portfolio, rebalance, previous), { attachInteractive: false });
+  const performance = await evidenceSeries(db, rebalance);
+  const model = renderRebalanceReport(rebalanceReport(portfolio, rebalance, previous, performance), { attachInteractive: false });
   const folder = join(env.home, 'reports');
   mkdirSync(folder, { recursive: true });
   const reportPath = join(folder, model.interactive.filename);
   writeFileSync(reportPath, model.interactive.html);
   const queued: EnqueuedMail[] = [];
   for (const subscriber of await activeSubscribers(db, portfolio.id)) {
-    const report = await rebalanceReport(db, portfolio, rebalance, previous, {
+    const report = rebalanceReport(portfolio, rebalance, previous, performance, {
       name: subscriber.name ?? subscriber.email,
       amount: subscriber.amount,
       currency: subscriber.currency,

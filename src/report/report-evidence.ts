@@ -23,14 +23,23 @@ export function keyMetricsFromBacktest(m: BacktestMetrics): KeyMetrics {
 
 /** A simulation's stored comparison has no volatility: it shows as "–". @example keyMetricsFromComparison(sim.comparison.outOfSample) */
 export function keyMetricsFromComparison(figures: Comparison['outOfSample']): KeyMetrics {
+  return storedFigures(figures.period, figures, figures.trades);
+}
+
+/** Stored headline figures (percentages, no volatility) in the report's units. */
+function storedFigures(
+  period: string,
+  f: { readonly totalReturnPct: number; readonly cagr: number | null; readonly sharpe: number | null; readonly maxDrawdownPct: number },
+  trades: number | null,
+): KeyMetrics {
   return {
-    period: figures.period,
-    totalReturn: figures.totalReturnPct / 100,
-    cagr: figures.cagr,
+    period,
+    totalReturn: f.totalReturnPct / 100,
+    cagr: f.cagr,
     volatility: null,
-    sharpe: figures.sharpe,
-    maxDrawdown: -figures.maxDrawdownPct / 100,
-    trades: figures.trades,
+    sharpe: f.sharpe,
+    maxDrawdown: -f.maxDrawdownPct / 100,
+    trades,
   };
 }
 
@@ -63,29 +72,13 @@ export function fromPortfolioEvidence(
       backtest: backtest
         ? {
             id: backtest.id,
-            metrics: {
-              period: `${backtest.from} .. ${backtest.to}`,
-              totalReturn: backtest.totalReturnPct / 100,
-              cagr: backtest.cagr,
-              volatility: null,
-              sharpe: backtest.sharpe,
-              maxDrawdown: -backtest.maxDrawdownPct / 100,
-              trades: backtest.trades,
-            },
+            metrics: storedFigures(`${backtest.from} .. ${backtest.to}`, backtest, backtest.trades),
           }
         : null,
       simulation: simulation
         ? {
             id: simulation.id,
-            metrics: {
-              period: simulation.period,
-              totalReturn: simulation.totalReturnPct / 100,
-              cagr: simulation.cagr,
-              volatility: null,
-              sharpe: simulation.sharpe,
-              maxDrawdown: -simulation.maxDrawdownPct / 100,
-              trades: null,
-            },
+            metrics: storedFigures(simulation.period, simulation, null),
             sharpeRatio: simulation.sharpeRatio,
           }
         : null,
