@@ -84,6 +84,33 @@ export async function barBefore(database: Database, symbol: string, interval: In
   return row ? { ts: row.ts.getTime(), close: row.close, adj_close: row.adj_close } : undefined;
 }
 
+/**
+ * The raw close of each (symbol, date)'s first bar on or after the date, keyed `SYMBOL|date`; absent
+ * when there is none yet (the ledger's price for cash in lieu and reinvested dividends).
+ */
+export async function closesOnOrAfter(
+  database: Database,
+  interval: Interval,
+  wanted: readonly { readonly symbol: string; readonly date: string }[],
+): Promise<Map<string, number>> {
+  const closes = new Map<string, number>();
+  for (const { symbol, date } of wanted) {
+    const key = `${symbol}|${date}`;
+    if (closes.has(key)) continue;
+    const row = await database.kysely
+      .selectFrom('bars')
+      .select('close')
+      .where('symbol', '=', symbol)
+      .where('interval', '=', interval)
+      .where('ts', '>=', new Date(`${date}T00:00:00Z`))
+      .orderBy('ts')
+      .limit(1)
+      .executeTakeFirst();
+    if (row) closes.set(key, row.close);
+  }
+  return closes;
+}
+
 export interface SummaryRow {
   readonly symbol: string;
   readonly interval: Interval;
