@@ -1,4 +1,5 @@
--- Corporate actions as data, and the ledger of what they did to model portfolios.
+-- Corporate actions as data, the ledger of what they did to model portfolios, and the day each
+-- subscriber joined.
 --
 -- corporate_actions: one split or cash dividend of a symbol on its ex-date (YYYY-MM-DD text, as
 -- the other bar dates). split: value = new shares per old share (0.125 for a 1:8 reverse split);
@@ -41,3 +42,9 @@ create table portfolio_ledger (
   primary key (rebalance_id, symbol, ex_date, kind)
 );
 create index portfolio_ledger_by_portfolio on portfolio_ledger (portfolio_id, ex_date);
+
+-- The day a subscriber (re)joined: alerts observed before it are not theirs, and their own book
+-- (the report's shares, sized to their amount) starts at the rebalance in force on that day.
+alter table subscribers add column since text check (since ~ '^\d{4}-\d{2}-\d{2}$');
+update subscribers set since = to_char(created_at at time zone 'UTC', 'YYYY-MM-DD');
+alter table subscribers alter column since set not null;

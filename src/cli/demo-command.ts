@@ -82,8 +82,10 @@ export function registerDemoCommand(program: Command, output: Output): void {
           );
           const alerts = p.monitor.newAlerts.length;
           output.out(
-            `\n7. monitoring as of ${p.monitor.asOf}: ${p.monitor.portfolios.map((s) => `${s.portfolio} drawdown ${(s.drawdown * 100).toFixed(1)}%, drift ${(s.drift.total * 100).toFixed(1)}%`).join('; ')}; ${alerts} new alert(s) stored`,
+            `\n7. monitoring as of ${p.monitor.asOf}: ${p.monitor.portfolios.map((s) => `${s.portfolio} drawdown ${(s.drawdown * 100).toFixed(1)}%, drift ${(s.drift.total * 100).toFixed(1)}%`).join('; ')}; ${alerts} new alert(s) stored, ${p.alerts.queued.length} mailed`,
           );
+          const { DEFAULT_ALERT_FRESHNESS_DAYS, notMailedNotes } = await import('../report/publish.js');
+          for (const note of notMailedNotes(p.alerts, DEFAULT_ALERT_FRESHNESS_DAYS)) output.out(`   ${note}`);
           output.out(`\n8. reports: the interactive report ${p.report.reportPath}`);
           output.out(`   mail (${p.delivery.counts.sent} sent now; SMTP_URL unset: written as .eml files):`);
           for (const m of p.outbox) output.out(`   ${m.kind.padEnd(9)} ${m.destination}\n             ${m.subject}`);

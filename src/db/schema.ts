@@ -291,6 +291,8 @@ export interface SubscribersTable {
   amount: number;
   currency: string;
   unsubscribe_token: string;
+  /** YYYY-MM-DD: the day they (re)joined. */
+  since: string;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   unsubscribed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }

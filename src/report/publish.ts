@@ -189,14 +189,24 @@ export async function publishRebalance(
   return { portfolio: portfolio.name, asOf: rebalance.asOf, reportPath, model: model.mail, queued };
 }
 
+/** Days after its observation an alert may still be mailed (the monitor job's `alertFreshnessDays`). */
+export const DEFAULT_ALERT_FRESHNESS_DAYS = 3;
+
+export type NotMailedReason = 'stale' | 'position-closed' | 'no-state';
+
 export interface PublishedAlerts {
   readonly queued: readonly EnqueuedMail[];
-  /** Alerts stored but not mailed: observed more than `maxAgeDays` before the run (a first run replays history). */
-  readonly notMailed: readonly MonitorAlert[];
+  /** Alerts stored but mailed to nobody, and why: observed more than the freshness window before the run, or on a position sold since. */
+  readonly notMailed: readonly { readonly alert: MonitorAlert; readonly reason: NotMailedReason }[];
+  /** Subscribers an alert skipped because they joined after it was observed. */
+  readonly notForSubscriber: number;
 }
 
 /**
- * Queues each new alert of a monitor run to the portfolio's subscribers.
+ * Queues each new alert of a monitor run to the portfolio's subscribers, when it is still true to
+ * read: observed within `freshnessDays` of the run's day, about a position still held (an alert
+ * on a position sold since is not sent), and only to subscribers who had joined by the day it was
+ * observed. The mail says when it was observed and where the drawdown stands now.
  * @example const run = await monitorPortfolios(db); await publishAlerts(db, env, run.newAlerts, run.portfolios)
  */
 export async function publishAlerts(
@@ -204,20 +214,26 @@ export async function publishAlerts(
   env: MailEnv,
   alerts: readonly MonitorAlert[],
   states: readonly PortfolioMonitorState[],
-  options: { readonly maxAgeDays?: number } = {},
+  options: { readonly freshnessDays?: number } = {},
 ): Promise<PublishedAlerts> {
-  const maxAge = options.maxAgeDays ?? 7;
+  const freshness = options.freshnessDays ?? DEFAULT_ALERT_FRESHNESS_DAYS;
   const queued: EnqueuedMail[] = [];
-  const notMailed: MonitorAlert[] = [];
+  const notMailed: { alert: MonitorAlert; reason: NotMailedReason }[] = [];
+  let notForSubscriber = 0;
   const subscribersOf = new Map<number, Subscriber[]>();
   for (const alert of alerts) {
     const state = states.find((s) => s.portfolioId === alert.portfolioId);
-    if (!state || (dateToTs(state.asOf) - dateToTs(alert.observedAt)) / MS_PER_DAY > maxAge) {
-      notMailed.push(alert);
+    const reason = !state ? 'no-state' : alertAgeDays(alert, state) > freshness ? 'stale' : positionClosed(alert, state) ? 'position-closed' : null;
+    if (reason !== null || !state) {
+      notMailed.push({ alert, reason: reason ?? 'no-state' });
       continue;
     }
     if (!subscribersOf.has(alert.portfolioId)) subscribersOf.set(alert.portfolioId, await activeSubscribers(db, alert.portfolioId));
     for (const subscriber of subscribersOf.get(alert.portfolioId)!) {
+      if (subscriber.since > alert.observedAt.slice(0, 10)) {
+        notForSubscriber++;
+        continue;
+      }
       const content = renderDrawdownAlert({
         ...alertView(alert, state),
         subscriber: { name: subscriber.name ?? subscriber.email },
@@ -232,22 +248,47 @@ export async function publishAlerts(
       if (entry) queued.push(entry);
     }
   }
-  return { queued, notMailed };
+  return { queued, notMailed, notForSubscriber };
 }
 
-/** The alert mail's data from a stored alert and the portfolio's monitor state. */
+/** What was stored but not mailed, in a line per reason (for job notes and the demo). */
+export function notMailedNotes(published: PublishedAlerts, freshnessDays: number): string[] {
+  const count = (reason: NotMailedReason) => published.notMailed.filter((n) => n.reason === reason).length;
+  return [
+    count('stale') > 0 ? `${count('stale')} alert(s) observed more than ${freshnessDays} day(s) before the run: stored, not mailed` : '',
+    count('position-closed') > 0 ? `${count('position-closed')} alert(s) on a position sold since: stored, not mailed` : '',
+    published.notForSubscriber > 0 ? `${published.notForSubscriber} alert mail(s) not sent to subscribers who joined after the alert` : '',
+  ].filter((line) => line !== '');
+}
+
+/** Calendar days from the alert's bar to the run's day. */
+function alertAgeDays(alert: MonitorAlert, state: PortfolioMonitorState): number {
+  return (dateToTs(state.asOf) - dateToTs(alert.observedAt.slice(0, 10))) / MS_PER_DAY;
+}
+
+/** A position alert whose position the portfolio no longer holds (sold at a rebalance since). */
+function positionClosed(alert: MonitorAlert, state: PortfolioMonitorState): boolean {
+  return alert.scope === 'position' && (alert.resolution === 'position-closed' || !state.positions.some((p) => p.symbol === alert.symbol));
+}
+
+/** The alert mail's data from a stored alert and the portfolio's monitor state now. */
 export function alertView(alert: MonitorAlert, state: PortfolioMonitorState): DrawdownAlert {
   const exits = new Map<string, string[]>();
   for (const signal of state.exitSignals) exits.set(signal.symbol, [...(exits.get(signal.symbol) ?? []), signal.message]);
+  const position = alert.scope === 'position' ? state.positions.find((p) => p.symbol === alert.symbol) : undefined;
   return {
     alertId: alert.id,
     portfolio: { name: state.portfolio, strategy: state.strategy, currency: state.currency },
     position: alert.scope === 'position' ? alert.symbol : null,
     asOf: state.asOf,
+    observedAt: alert.observedAt,
     threshold: alert.threshold,
     drawdown: alert.drawdown,
     peakDate: alert.peakDate,
     peakValue: alert.scope === 'portfolio' ? alert.peakValue : null,
+    now: position
+      ? { drawdown: position.drawdown, peakDate: position.peakDate, recoveredAt: alert.recoveredAt }
+      : { drawdown: state.drawdown, peakDate: state.peakDate, recoveredAt: alert.recoveredAt },
     value: state.value,
     positions: state.positions.map((p) => ({
       symbol: p.symbol,

@@ -153,14 +153,19 @@ export interface DrawdownAlert {
   readonly alertId?: number | null;
   readonly portfolio: { readonly name: string; readonly strategy: string; readonly currency: string };
   readonly subscriber?: { readonly name: string } | null;
+  /** The monitor run's day: what "now" means below. */
   readonly asOf: string;
   /** Set when one position crossed the threshold (its own drawdown below); null or left out for the whole portfolio. */
   readonly position?: string | null;
-  /** The threshold crossed (<= 0, e.g. -0.10) and the drawdown now (<= threshold): the portfolio's, or the position's. */
+  /** The bar date the threshold was crossed: the drawdown, peak and peak value below are as of that day. */
+  readonly observedAt: string;
+  /** The threshold crossed (<= 0, e.g. -0.10) and the drawdown on the day it was crossed (<= threshold). */
   readonly threshold: number;
   readonly drawdown: number;
   /** The peak the drawdown is measured from: since when. */
   readonly peakDate: string;
+  /** The same drawdown now (the portfolio's, or the position's while held), and the day it came back to half the threshold, if it did. */
+  readonly now: { readonly drawdown: number; readonly peakDate: string; readonly recoveredAt: string | null };
   readonly peakValue?: number | null;
   readonly value?: number | null;
   readonly positions: readonly PositionDrawdown[];

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Environment } from '../config.js';
+import { dateToTs } from '../data/bar.js';
 import type { Database } from '../db/database.js';
 import type { SubscribersTable } from '../db/schema.js';
 import { DataError, ValidationError } from '../errors.js';
@@ -21,6 +22,8 @@ export interface Subscriber {
   readonly amount: number;
   readonly currency: string;
   readonly unsubscribeToken: string;
+  /** YYYY-MM-DD: the day they (re)joined; alerts observed before it are not sent to them, and their book starts then. */
+  readonly since: string;
   readonly createdAt: Date;
   readonly unsubscribedAt: Date | null;
 }
@@ -33,6 +36,8 @@ export interface SubscriberInput {
   readonly amount: number;
   /** ISO 4217 code; default (and, without FX conversion, the only one allowed): the portfolio's currency. */
   readonly currency?: string | undefined;
+  /** YYYY-MM-DD the subscription starts (default: today, UTC); a past day replays what they would have received. */
+  readonly since?: string | undefined;
 }
 
 /** Where the unsubscribe link points when MOMENTUM_PUBLIC_URL is unset: `momentum serve` on this machine. */
@@ -128,7 +133,9 @@ export async function addSubscriber(db: Database, input: SubscriberInput): Promi
       `${fields.email} already subscribes to ${portfolio.name} (subscriber ${existing.id}); remove it first to change it`,
     );
   }
-  const values = { name: fields.name ?? null, amount: fields.amount, currency, unsubscribe_token: newToken() };
+  const since = input.since ?? new Date().toISOString().slice(0, 10);
+  if (!Number.isFinite(dateToTs(since))) throw new ValidationError('since', `${JSON.stringify(since)} is not a date YYYY-MM-DD`);
+  const values = { name: fields.name ?? null, amount: fields.amount, currency, unsubscribe_token: newToken(), since };
   const row = existing
     ? await db.kysely
         .updateTable('subscribers')
@@ -233,6 +240,7 @@ function toSubscriber(row: Selectable<SubscribersTable>, portfolio: string): Sub
     amount: row.amount,
     currency: row.currency,
     unsubscribeToken: row.unsubscribe_token,
+    since: row.since,
     createdAt: row.created_at,
     unsubscribedAt: row.unsubscribed_at,
   };
