@@ -44,7 +44,7 @@ create table portfolio_ledger (
 create index portfolio_ledger_by_portfolio on portfolio_ledger (portfolio_id, ex_date);
 
 -- The day a subscriber (re)joined: alerts observed before it are not theirs, and their own book
--- (the report's shares, sized to their amount) starts at the rebalance in force on that day.
+-- (the report's shares, sized to their amount) starts at the first rebalance on or after it.
 alter table subscribers add column since text check (since ~ '^\d{4}-\d{2}-\d{2}$');
 update subscribers set since = to_char(created_at at time zone 'UTC', 'YYYY-MM-DD');
 alter table subscribers alter column since set not null;

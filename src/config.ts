@@ -119,6 +119,8 @@ const memberSchema = z.preprocess(
 const universeSchema = z.strictObject({
   description: z.string().optional(),
   interval: intervalSchema.optional(),
+  /** The symbol subscribers' reports compare with (default SPY). */
+  benchmark: z.string().optional(),
   symbols: z.array(memberSchema).min(1, 'a universe needs at least one symbol'),
 });
 
@@ -255,10 +257,15 @@ const configSchema = z.strictObject({
   }),
 });
 
+/** What a universe is compared with when its configuration names no benchmark (US data). */
+export const DEFAULT_BENCHMARK = 'SPY';
+
 export interface Universe {
   readonly name: string;
   readonly description: string | undefined;
   readonly interval: Interval | undefined;
+  /** The symbol reports compare with (default DEFAULT_BENCHMARK). */
+  readonly benchmark: string;
   readonly members: readonly InstrumentInfo[];
 }
 
@@ -297,10 +304,21 @@ export function parseConfig(raw: unknown, path = '(inline config)'): MomentumCon
         throw new ConfigError(`invalid configuration ${path}: universes.${name}.symbols.${i}: ${(error as Error).message}`);
       }
     });
-    universes.set(name, { name, description: universe.description, interval: universe.interval, members });
+    let benchmark = DEFAULT_BENCHMARK;
+    try {
+      if (universe.benchmark !== undefined) benchmark = normaliseSymbol(universe.benchmark);
+    } catch (error) {
+      throw new ConfigError(`invalid configuration ${path}: universes.${name}.benchmark: ${(error as Error).message}`);
+    }
+    universes.set(name, { name, description: universe.description, interval: universe.interval, members, benchmark });
   }
   const schedule = parsed.data.schedule ? { schedule: toScheduleConfig(parsed.data.schedule) } : {};
   return { path, universes, gates: { ...DEFAULT_GATE_SETS, ...parsed.data.gates }, ...schedule };
+}
+
+/** The benchmark of a portfolio's universe (by name; null or unknown: the default). */
+export function benchmarkOf(config: MomentumConfig, universe: string | null | undefined): string {
+  return (universe ? config.universes.get(universe)?.benchmark : undefined) ?? DEFAULT_BENCHMARK;
 }
 
 export function resolveUniverse(config: MomentumConfig, name: string): Universe {

@@ -71,7 +71,13 @@ export async function runDemoPortfolios(
   db: Database,
   env: Environment,
   backtests: readonly DemoEvidence[],
-  options: { readonly lastBar: string; readonly gates: { readonly name: string; readonly set: GateSet }; readonly universe: string },
+  options: {
+    readonly lastBar: string;
+    readonly gates: { readonly name: string; readonly set: GateSet };
+    readonly universe: string;
+    /** What the subscriber's since-start chart compares with. */
+    readonly benchmark: string;
+  },
 ): Promise<DemoPortfolioResult> {
   const { lumpSum: DEMO_LUMP_SUM, sip: DEMO_SIP } = demoPortfolioNames(options.universe);
   const chosen = chooseEvidence(backtests);
@@ -104,7 +110,7 @@ export async function runDemoPortfolios(
   // The first monitor run replays the year: only alerts still true to read (observed within the
   // freshness window, on a position still held) are mailed; the rest are stored and listed.
   const alerts = await publishAlerts(db, env, monitor.newAlerts, monitor.portfolios);
-  const report = await publishRebalance(db, env, DEMO_LUMP_SUM);
+  const report = await publishRebalance(db, env, DEMO_LUMP_SUM, { benchmark: options.benchmark });
   const delivery = await deliverOutbox(db, createMailTransport(env));
   const outbox = await db.kysely
     .selectFrom('outbox')

@@ -5,7 +5,7 @@
  */
 import type { Interval } from '../data/bar.js';
 import { loadActions } from '../data/corporate-actions-store.js';
-import { closesOnOrAfter } from '../data/price-store.js';
+import { closesNear } from '../data/price-store.js';
 import type { Database } from '../db/database.js';
 import { applyActions, type DividendPolicy, type LedgerHolding, type LedgerState } from './ledger.js';
 
@@ -27,10 +27,11 @@ export async function carryForward<H extends LedgerHolding>(db: Database, input:
   const symbols = input.holdings.filter((h) => h.shares > 0).map((h) => h.symbol);
   const actions = input.through > input.after ? await loadActions(db, symbols, input.after, input.through) : [];
   if (actions.length === 0) return { holdings: input.holdings, cash: input.cash, entries: [] };
-  const closes = await closesOnOrAfter(
+  const closes = await closesNear(
     db,
     input.interval,
     actions.map((a) => ({ symbol: a.symbol, date: a.exDate })),
+    'after',
   );
   return applyActions(input.holdings, input.cash, actions, {
     dividends: input.dividends,

@@ -160,7 +160,7 @@ export async function rebalancePortfolio(db: Database, name: string, options: Re
   const signalled = await portfolioTargets(db, request, options);
   const sip = request.sip;
   const contribution = sip ? installmentsDue(firstDay, previous.asOf, asOf, sip) * sip.installment : 0;
-  const mode = options.mode ?? (sip && signalled.signalDate === previous.signalDate ? 'contribution' : 'full');
+  const mode = options.mode ?? rebalanceModeOf(request, previous.signalDate, signalled.signalDate);
   // The holdings as they are now: splits and dividends since the previous rebalance's data applied.
   const now = await carryForward(db, {
     interval: request.interval,
@@ -245,6 +245,11 @@ function currentPrices(previous: StoredRebalance, targets: PortfolioTargets, ent
     prices[symbol] = later.reduce((p, e) => p / splitRatio(e.value), price);
   }
   return prices;
+}
+
+/** A SIP whose signal has not changed buys with new money only (contribution); anything else rebalances fully. */
+export function rebalanceModeOf(request: { readonly sip?: SipPlan | undefined }, previousSignal: string, signal: string): RebalanceMode {
+  return request.sip && signal === previousSignal ? 'contribution' : 'full';
 }
 
 /** Weights of the holdings at today's prices, new money counted as cash. */

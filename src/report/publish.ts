@@ -9,11 +9,16 @@ import { join } from 'node:path';
 import { getBacktestSeries } from '../backtest/backtest-store.js';
 import { formatBarTime, MS_PER_DAY, dateToTs } from '../data/bar.js';
 import type { Database } from '../db/database.js';
+import { DataError } from '../errors.js';
 import type { Environment } from '../config.js';
 import type { MonitorAlert } from '../monitor/monitor-store.js';
 import type { PortfolioMonitorState } from '../monitor/portfolio-state.js';
+import { DEFAULT_BENCHMARK } from '../config.js';
+import { followerPath } from '../monitor/follower-path.js';
+import { followerBook } from '../portfolio/follower-book.js';
+import { ledgerOf } from '../portfolio/ledger-store.js';
 import { getPortfolio, rebalances, type StoredPortfolio, type StoredRebalance } from '../portfolio/portfolio-store.js';
-import { allocateWholeShares } from '../portfolio/whole-shares.js';
+import { followerBookAt, modelBook, type RebalanceBook } from '../portfolio/rebalance-book.js';
 import { getStrategy } from '../strategies/registry.js';
 import type { MailContent } from './mail-content.js';
 import { mailFrom } from './mailer.js';
@@ -22,94 +27,100 @@ import { renderDrawdownAlert } from './render-alert.js';
 import { renderJobFailure } from './render-job-failure.js';
 import { renderRebalanceReport } from './render-rebalance.js';
 import { fromPortfolioEvidence } from './report-evidence.js';
-import type { DrawdownAlert, HoldingRow, JobFailure, PerformanceSeries, RebalanceReport, TradeRow } from './report-models.js';
+import type {
+  DrawdownAlert,
+  HoldingRow,
+  JobFailure,
+  PerformanceSeries,
+  RebalanceReport,
+  SinceStartSeries,
+  TradeRow,
+} from './report-models.js';
 import { enqueueSubscriberMail } from './subscriber-mail.js';
 import { activeSubscribers, unsubscribeLink, type Subscriber } from './subscribers.js';
 
 type MailEnv = Pick<Environment, 'home' | 'publicUrl' | 'mailFrom'>;
 
+/** The reader of a report: a subscriber, or nobody for the model portfolio's own report. */
+export interface ReportReader {
+  readonly name: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly unsubscribeUrl: string;
+}
+
 /**
- * The report of one rebalance, for a subscriber's amount (whole shares bought for it) or, without
- * one, for the model amount; `performance` is the evidence's equity (evidenceSeries), read once for all readers.
+ * The report of one rebalance from a book (portfolio/rebalance-book.ts): the model's, or a
+ * subscriber's own whole-share book for their amount, so the rows, trades, cash and charts are
+ * theirs and the trades take the shares before to the shares after exactly.
  */
 export function rebalanceReport(
   portfolio: StoredPortfolio,
   rebalance: StoredRebalance,
-  previous: StoredRebalance | null,
+  book: RebalanceBook,
   performance: PerformanceSeries | null,
-  subscriber?: { readonly name: string; readonly amount: number; readonly currency: string; readonly unsubscribeUrl: string },
+  reader?: ReportReader,
+  sinceStart?: SinceStartSeries | null,
 ): RebalanceReport {
-  const price = new Map<string, number>();
-  for (const o of rebalance.orders) price.set(o.symbol, o.price);
-  for (const h of rebalance.holdings) price.set(h.symbol, h.price);
-  // The weights just before trading: the previous shares at today's prices, plus cash and new money.
-  const before = previous?.holdings.map((h) => ({ symbol: h.symbol, value: h.shares * (price.get(h.symbol) ?? h.price) })) ?? [];
-  const valueBefore = before.reduce((sum, h) => sum + h.value, (previous?.cash ?? 0) + rebalance.contribution);
-  const previousWeight = new Map(before.map((h) => [h.symbol, valueBefore > 0 ? h.value / valueBefore : 0]));
-  const amount = subscriber?.amount ?? rebalance.value;
-  const scale = amount / rebalance.value;
-  const own = subscriber
-    ? allocateWholeShares({
-        budget: amount,
-        targets: rebalance.holdings
-          .filter((h) => h.targetWeight > 0)
-          .map((h) => ({ symbol: h.symbol, weight: h.targetWeight, price: h.price, lotSize: portfolio.request.lotSize })),
-        costs: portfolio.request.costs,
-      })
-    : null;
-  const ownShares = new Map(own?.lines.map((l) => [l.symbol, l.shares]) ?? []);
-  const rows: HoldingRow[] = rebalance.holdings.map((h) => {
-    const shares = own ? (ownShares.get(h.symbol) ?? 0) : h.shares;
-    return {
-      symbol: h.symbol,
-      previousWeight: previousWeight.get(h.symbol) ?? 0,
-      weight: own ? (shares * h.price) / amount : h.weight,
-      shares,
-      value: shares * h.price,
-      price: h.price,
-      reason: h.reason,
-      signal: h.score,
-    };
-  });
-  for (const [symbol, weight] of previousWeight) {
-    if (!rebalance.holdings.some((h) => h.symbol === symbol))
+  const price = (symbol: string) => book.prices[symbol] ?? null;
+  const valueOf = (lines: RebalanceBook['before']) => new Map(lines.map((h) => [h.symbol, h.shares * (price(h.symbol) ?? 0)]));
+  const before = valueOf(book.before);
+  const after = valueOf(book.after);
+  const shares = new Map(book.after.map((h) => [h.symbol, h.shares]));
+  const held = new Map(book.before.map((h) => [h.symbol, h.shares]));
+  const totalBefore = [...before.values()].reduce((sum, v) => sum + v, book.cashBefore + book.contribution);
+  const totalAfter = [...after.values()].reduce((sum, v) => sum + v, book.cashAfter);
+  const share = (value: number | undefined, total: number) => (total > 0 ? (value ?? 0) / total : 0);
+  const model = new Map(rebalance.holdings.map((h) => [h.symbol, h]));
+  const rows: HoldingRow[] = rebalance.holdings.map((h) => ({
+    symbol: h.symbol,
+    previousWeight: share(before.get(h.symbol), totalBefore),
+    weight: share(after.get(h.symbol), totalAfter),
+    shares: shares.get(h.symbol) ?? 0,
+    sharesBefore: held.get(h.symbol) ?? 0,
+    value: after.get(h.symbol) ?? 0,
+    price: price(h.symbol) ?? h.price,
+    reason: h.reason,
+    signal: h.score,
+  }));
+  for (const [symbol, value] of before) {
+    if (!model.has(symbol))
       rows.push({
         symbol,
-        previousWeight: weight,
-        weight: 0,
-        shares: 0,
-        value: 0,
-        price: price.get(symbol) ?? null,
+        previousWeight: share(value, totalBefore),
+        weight: share(after.get(symbol), totalAfter),
+        shares: shares.get(symbol) ?? 0,
+        sharesBefore: held.get(symbol) ?? 0,
+        value: after.get(symbol) ?? 0,
+        price: price(symbol),
         reason: 'sold: the strategy no longer holds it',
       });
   }
-  // A subscriber's trades: the model's orders scaled to their amount, in whole shares.
-  const trades: TradeRow[] = rebalance.orders
-    .map((o) => ({ side: o.side, symbol: o.symbol, shares: own ? Math.round(o.shares * scale) : o.shares, price: o.price, value: 0 }))
-    .filter((t) => t.shares > 0)
-    .map((t) => ({ ...t, value: t.shares * t.price }));
+  const trades: TradeRow[] = book.orders.map((o) => ({ side: o.side, symbol: o.symbol, shares: o.shares, price: o.price, value: o.value }));
+  const actions = book.corporateActions.map((e) => `${e.symbol} ${e.exDate}: ${e.note}`);
   return {
     portfolio: {
       name: portfolio.name,
       strategy: portfolio.request.strategy ?? '',
       universe: portfolio.request.universe,
       mode: portfolio.request.mode,
-      amount: rebalance.value,
+      amount: totalAfter,
       currency: portfolio.request.currency,
     },
     asOf: rebalance.asOf,
     dataAsOf: rebalance.dataAsOf,
     dataAgeDays: Math.max(0, Math.round((dateToTs(rebalance.asOf) - dateToTs(rebalance.dataAsOf)) / MS_PER_DAY)),
-    subscriber: subscriber ? { name: subscriber.name, amount: subscriber.amount, currency: subscriber.currency } : null,
+    subscriber: reader ? { name: reader.name, amount: totalAfter, currency: reader.currency } : null,
     rows,
     trades,
-    cash: own ? own.cash : rebalance.cash,
-    costs: own ? own.costs : rebalance.costs,
+    cash: book.cashAfter,
+    costs: book.costs,
     holdingPeriod: { nextRebalance: rebalance.nextRebalance, exitRule: getStrategy(portfolio.request.strategy!).exitRule },
     ...fromPortfolioEvidence(rebalance.evidence),
-    notes: rebalance.warnings.filter((w) => w !== rebalance.evidence.note),
+    notes: [...actions, ...rebalance.warnings.filter((w) => w !== rebalance.evidence.note), ...(sinceStart?.note ? [sinceStart.note] : [])],
     performance,
-    unsubscribeUrl: subscriber?.unsubscribeUrl ?? null,
+    sinceStart: sinceStart ?? null,
+    unsubscribeUrl: reader?.unsubscribeUrl ?? null,
   };
 }
 
@@ -120,6 +131,7 @@ export async function evidenceSeries(db: Database, rebalance: StoredRebalance): 
   const inSample = await getBacktestSeries(db, backtest.id);
   const dates = Array.from(inSample.dates, (d) => formatBarTime(d, '1d'));
   const equity = Array.from(inSample.equity);
+  const inSampleEnd = dates[dates.length - 1]!;
   let label = `Backtest #${backtest.id} (in sample)`;
   if (simulation) {
     const outOfSample = await getBacktestSeries(db, simulation.oosBacktestId);
@@ -132,8 +144,10 @@ export async function evidenceSeries(db: Database, rebalance: StoredRebalance): 
       }
     });
     label = `${label} and its out-of-sample simulation #${simulation.id} from ${simulation.period.split(' ')[0]}`;
+    const outOfSampleFrom = dates.find((d) => d > inSampleEnd) ?? null;
+    return { dates, equity, label, outOfSampleFrom };
   }
-  return { dates, equity, label };
+  return { dates, equity, label, outOfSampleFrom: null };
 }
 
 export interface PublishedRebalance {
@@ -148,36 +162,44 @@ export interface PublishedRebalance {
 
 /**
  * Renders a portfolio's latest (or given) rebalance, writes the interactive report, and queues one
- * mail per active subscriber (idempotent: a second call queues nothing new).
- * @example await publishRebalance(db, env, 'etf-momentum')
+ * mail per active subscriber, each computed for their own book (idempotent: a second call queues
+ * nothing new). `benchmark` is the symbol subscribers' since-start chart compares with.
+ * @example await publishRebalance(db, env, 'etf-momentum', { benchmark: 'SPY' })
  */
 export async function publishRebalance(
   db: Database,
   env: MailEnv,
   name: string,
-  options: { readonly asOf?: string } = {},
+  options: { readonly asOf?: string; readonly benchmark?: string } = {},
 ): Promise<PublishedRebalance> {
   const portfolio = await getPortfolio(db, name);
   const history = await rebalances(db, portfolio.id, 10_000);
   const at = options.asOf === undefined ? 0 : history.findIndex((r) => r.asOf === options.asOf);
-  if (at < 0) throw new Error(`${name} has no rebalance as of ${options.asOf}`);
+  if (at < 0) throw new DataError(`${name} has no rebalance as of ${options.asOf}; see momentum portfolio history '${name}'`);
   const rebalance = history[at]!;
   const previous = history[at + 1] ?? null;
   const performance = await evidenceSeries(db, rebalance);
-  const model = renderRebalanceReport(rebalanceReport(portfolio, rebalance, previous, performance), { attachInteractive: false });
+  const ledger = previous ? await ledgerOf(db.kysely, portfolio.id, [previous.id]) : [];
+  const book = modelBook(rebalance, ledger);
+  const model = renderRebalanceReport(rebalanceReport(portfolio, rebalance, book, performance), { attachInteractive: false });
   const folder = join(env.home, 'reports');
   mkdirSync(folder, { recursive: true });
   const reportPath = join(folder, model.interactive.filename);
   writeFileSync(reportPath, model.interactive.html);
+  const oldestFirst = [...history].reverse();
   const queued: EnqueuedMail[] = [];
   for (const subscriber of await activeSubscribers(db, portfolio.id)) {
-    const report = rebalanceReport(portfolio, rebalance, previous, performance, {
+    const steps = await followerBook(db, portfolio, oldestFirst, { amount: subscriber.amount, since: subscriber.since }, rebalance.asOf);
+    const step = steps[steps.length - 1];
+    if (!step || step.rebalance.id !== rebalance.id) continue; // they joined after this rebalance: the next one is theirs
+    const sinceStart = await followerPath(db, portfolio, steps, options.benchmark ?? DEFAULT_BENCHMARK, rebalance.asOf);
+    const reader = {
       name: subscriber.name ?? subscriber.email,
       amount: subscriber.amount,
       currency: subscriber.currency,
       unsubscribeUrl: unsubscribeLink(env, subscriber.unsubscribeToken),
-    });
-    const { mail } = renderRebalanceReport(report);
+    };
+    const { mail } = renderRebalanceReport(rebalanceReport(portfolio, rebalance, followerBookAt(step), performance, reader, sinceStart));
     const entry = await enqueueSubscriberMail(db, env, {
       idempotencyKey: rebalanceMailKey(portfolio.id, rebalance.asOf, subscriber.id),
       kind: 'rebalance',
@@ -223,7 +245,13 @@ export async function publishAlerts(
   const subscribersOf = new Map<number, Subscriber[]>();
   for (const alert of alerts) {
     const state = states.find((s) => s.portfolioId === alert.portfolioId);
-    const reason = !state ? 'no-state' : alertAgeDays(alert, state) > freshness ? 'stale' : positionClosed(alert, state) ? 'position-closed' : null;
+    const reason = !state
+      ? 'no-state'
+      : alertAgeDays(alert, state) > freshness
+        ? 'stale'
+        : positionClosed(alert, state)
+          ? 'position-closed'
+          : null;
     if (reason !== null || !state) {
       notMailed.push({ alert, reason: reason ?? 'no-state' });
       continue;

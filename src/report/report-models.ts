@@ -16,6 +16,19 @@ export interface PerformanceSeries {
   readonly drawdown?: ArrayLike<number> | null;
   /** What the series is, e.g. "Backtest #12 and out-of-sample simulation #3" (the chart's caption). */
   readonly label?: string | null;
+  /** The first date the strategy had not seen (an out-of-sample continuation): the chart marks in and out of sample. */
+  readonly outOfSampleFrom?: string | null;
+}
+
+/** The reader's own money since they started, beside the same money in a benchmark. */
+export interface SinceStartSeries {
+  readonly dates: readonly string[];
+  readonly value: readonly number[];
+  /** Money put in up to each date. */
+  readonly invested: readonly number[];
+  readonly benchmark: { readonly symbol: string; readonly value: readonly (number | null)[] } | null;
+  /** Why the benchmark is missing, when it is. */
+  readonly note?: string | null;
 }
 
 export interface PortfolioInfo {
@@ -47,6 +60,8 @@ export interface HoldingRow {
   readonly weight: number;
   /** Whole shares and their value for the report's amount. */
   readonly shares: number;
+  /** Shares held just before the trades (after splits since the last rebalance); null: not known. */
+  readonly sharesBefore?: number | null;
   readonly value: number;
   readonly price?: number | null;
   /** Why the strategy chose (or dropped) it, in a sentence. */
@@ -131,6 +146,8 @@ export interface RebalanceReport {
   readonly notes?: readonly string[];
   /** Equity and drawdown for the chart (e.g. the backtest and its out-of-sample continuation). */
   readonly performance: PerformanceSeries | null;
+  /** The reader's portfolio since they started against the benchmark (subscribers' reports). */
+  readonly sinceStart?: SinceStartSeries | null;
   /** http(s) link that unsubscribes this reader; null for the model's own report. */
   readonly unsubscribeUrl?: string | null;
 }

@@ -22,7 +22,7 @@ export interface Subscriber {
   readonly amount: number;
   readonly currency: string;
   readonly unsubscribeToken: string;
-  /** YYYY-MM-DD: the day they (re)joined; alerts observed before it are not sent to them, and their book starts then. */
+  /** YYYY-MM-DD: the day they (re)joined; alerts observed before it are not sent to them, and their book starts at the first rebalance on or after it. */
   readonly since: string;
   readonly createdAt: Date;
   readonly unsubscribedAt: Date | null;

@@ -110,7 +110,10 @@ describe(`ingest -> gates -> rebalance -> monitor on a compressed schedule (${en
     const parsed = await simpleParser(readFileSync(mail.destination!));
     expect(parsed.subject).toContain('followed');
     expect(parsed.html).toContain('Reader');
-    expect(parsed.attachments.filter((a) => a.contentType === 'image/png')).toHaveLength(2);
+    // Equity and drawdown, weights, and the reader's portfolio since they started against the benchmark.
+    expect(parsed.attachments.filter((a) => a.contentType === 'image/png').map((a) => a.cid)).toEqual(
+      expect.arrayContaining(['equity-drawdown@momentum', 'weights@momentum', 'since-start@momentum']),
+    );
     // monitor: a snapshot of the portfolio as of today.
     expect(first('monitor').counts).toMatchObject({ portfolios: 1, failed: 0 });
     const snapshots = await db.kysely.selectFrom('monitor_snapshots').selectAll().execute();
