@@ -33,8 +33,10 @@ export async function upsertActions(db: Database, actions: readonly CorporateAct
           note: eb.ref('excluded.note'),
           updated_at: sql<Date>`now()`,
         }))
-        .where(sql<boolean>`(corporate_actions.value, corporate_actions.source, corporate_actions.note)
-          is distinct from (excluded.value, excluded.source, excluded.note)`)
+        .where(
+          sql<boolean>`(corporate_actions.value, corporate_actions.source, corporate_actions.note)
+          is distinct from (excluded.value, excluded.source, excluded.note)`,
+        )
         .where(sql<boolean>`(corporate_actions.source = 'derived' or excluded.source <> 'derived')`),
     )
     .returning(sql<boolean>`xmax = 0`.as('inserted'))
@@ -54,7 +56,10 @@ export async function loadActions(
   through: string | null,
 ): Promise<CorporateAction[]> {
   if (symbols.length === 0) return [];
-  let query = db.kysely.selectFrom('corporate_actions').selectAll().where('symbol', 'in', [...symbols]);
+  let query = db.kysely
+    .selectFrom('corporate_actions')
+    .selectAll()
+    .where('symbol', 'in', [...symbols]);
   if (after !== null) query = query.where('ex_date', '>', after);
   if (through !== null) query = query.where('ex_date', '<=', through);
   const rows = await query.orderBy('ex_date').orderBy('symbol').execute();
@@ -74,6 +79,13 @@ export function byDateThenKind(a: CorporateAction, b: CorporateAction): number {
   return a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0;
 }
 
-function actionOf(row: { symbol: string; ex_date: string; kind: ActionKind; value: number; source: string; note: string | null }): CorporateAction {
+function actionOf(row: {
+  symbol: string;
+  ex_date: string;
+  kind: ActionKind;
+  value: number;
+  source: string;
+  note: string | null;
+}): CorporateAction {
   return { symbol: row.symbol, exDate: row.ex_date, kind: row.kind, value: row.value, source: row.source, note: row.note };
 }

@@ -84,7 +84,8 @@ export function checked(book: RebalanceBook): RebalanceBook {
   for (const o of book.orders) delta.set(o.symbol, (delta.get(o.symbol) ?? 0) + (o.side === 'buy' ? o.shares : -o.shares));
   for (const h of book.after) delta.set(h.symbol, (delta.get(h.symbol) ?? 0) - h.shares);
   for (const [symbol, left] of delta) {
-    if (Math.abs(left) > 1e-9) throw new DataError(`the book does not reconcile for ${symbol}: shares before + trades - shares after = ${left}`);
+    if (Math.abs(left) > 1e-9)
+      throw new DataError(`the book does not reconcile for ${symbol}: shares before + trades - shares after = ${left}`);
   }
   return book;
 }

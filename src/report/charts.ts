@@ -206,7 +206,7 @@ export function sinceStartSvg(series: SinceStartSeries, size: ChartSize): string
   });
   return renderSvg(size, {
     title: { text: 'Your portfolio since you started', left: 8, top: 6, textStyle: { fontSize: 13, fontWeight: 'bold', color: '#1f2933' } },
-    legend: { top: 28, left: 8, itemWidth: 14, itemHeight: 8, textStyle: { color: '#1f2933', fontSize: 11 } },
+    legend: { top: 28, left: 8, itemGap: 18, itemWidth: 14, itemHeight: 8, textStyle: { color: '#1f2933', fontSize: 11 } },
     grid: { left: 64, right: 18, top: 58, bottom: 28 },
     xAxis: { type: 'time', ...span, axisLabel: { color: MUTED, fontSize: 11, hideOverlap: true }, splitLine: { show: false } },
     yAxis: {

@@ -139,7 +139,9 @@ function csvActions(file: string, symbol: string, read: CsvBars, interval: Inter
   const eventsFile = actionsFileOf(file, symbol);
   if (eventsFile) {
     const range =
-      sorted.length > 0 ? { first: formatBarTime(sorted[0]!.ts, interval), last: formatBarTime(sorted[sorted.length - 1]!.ts, interval) } : null;
+      sorted.length > 0
+        ? { first: formatBarTime(sorted[0]!.ts, interval), last: formatBarTime(sorted[sorted.length - 1]!.ts, interval) }
+        : null;
     const events = readActionsFile(eventsFile, symbol, range);
     return { origin: events.name, events: events.actions, rejected: events.problems, flagged: [] };
   }

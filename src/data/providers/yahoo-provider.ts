@@ -201,7 +201,11 @@ function chartActions(symbol: string, charts: readonly ChartResultArray[], timeZ
       const exDate = formatBarTime(ts, '1d');
       const ratio = split.numerator / split.denominator;
       if (!(ratio > 0) || !Number.isFinite(ratio)) {
-        rejected.push({ ts: exDate, reason: `Yahoo split ${JSON.stringify(split.splitRatio)} on ${exDate} has no usable ratio`, raw: split });
+        rejected.push({
+          ts: exDate,
+          reason: `Yahoo split ${JSON.stringify(split.splitRatio)} on ${exDate} has no usable ratio`,
+          raw: split,
+        });
         continue;
       }
       events.set(`${exDate}|split`, { symbol, exDate, kind: 'split', value: ratio, source: 'yahoo' });
