@@ -54,12 +54,24 @@ describe(`momentum CLI (${engineName})`, () => {
     expect(first.stdout).toContain('(2 sent now; SMTP_URL unset: written as .eml files)');
     const report = /8\. reports: the interactive report (\S+\.html)/.exec(first.stdout)![1]!;
     expect(readFileSync(report, 'utf8')).toContain('<html');
-    const emls = [...first.stdout.matchAll(/^\s+(rebalance|alert)\s+(\S+\.eml)$/gm)].map((m) => ({ kind: m[1]!, path: m[2]! }));
+    const emls = [...first.stdout.matchAll(/^\s+(rebalance|alert)\s+([\d.]+) KB\s+(\S+\.eml)$/gm)].map((m) => ({
+      kind: m[1]!,
+      kb: Number(m[2]),
+      path: m[3]!,
+    }));
     expect(emls.map((e) => e.kind).sort()).toEqual(['alert', 'rebalance']);
+    // Deliverable: each mail well under the 1 MB target, its printed size its size on disk.
+    for (const eml of emls) {
+      const bytes = readFileSync(eml.path).length;
+      expect(bytes).toBeLessThan(1_000_000);
+      expect(eml.kb).toBeCloseTo(bytes / 1024, 1);
+    }
+    expect(first.stdout).toMatch(/largest mail [\d.]+ KB/);
     const rebalanceMail = await simpleParser(readFileSync(emls.find((e) => e.kind === 'rebalance')!.path));
     expect(rebalanceMail.subject).toMatch(/^demo-lump-sum: /);
     expect(rebalanceMail.to).toMatchObject({ value: [{ address: 'subscriber@example.com', name: 'Demo Subscriber' }] });
-    expect(rebalanceMail.attachments.map((a) => a.contentType).sort()).toEqual(['image/png', 'image/png', 'text/html']);
+    expect(rebalanceMail.attachments.map((a) => a.contentType)).toEqual(['image/png', 'image/png']);
+    expect(rebalanceMail.text).toMatch(/\/reports\/demo-lump-sum-\d{4}-\d\d-\d\d-s1\.html\?expires=\d+&sig=/);
     const alertMail = await simpleParser(readFileSync(emls.find((e) => e.kind === 'alert')!.path));
     expect(alertMail.subject).toMatch(/drawdown -\d+\.\d% passed the -\d+% alert level/);
 
