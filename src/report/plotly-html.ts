@@ -32,6 +32,7 @@ export interface PlotlyHtmlOptions {
 const QUEUE = '__momentumPlotlyQueue';
 
 let bundle: string | undefined;
+let bundleName: string | undefined;
 let loader: string | undefined;
 
 /** The plotly.js bundle's source (the cartesian partial bundle, minified), read once. */
@@ -45,7 +46,8 @@ export function plotlyBundle(): string {
  * server may let browsers cache it for good.
  */
 export function plotlyBundleName(): string {
-  return `plotly-${createHash('sha256').update(plotlyBundle()).digest('hex').slice(0, 16)}.min.js`;
+  bundleName ??= `plotly-${createHash('sha256').update(plotlyBundle()).digest('hex').slice(0, 16)}.min.js`;
+  return bundleName;
 }
 
 /**
