@@ -5,6 +5,7 @@
  * drawdown alert, delivered to the outbox (.eml files without SMTP_URL). Re-running it adds
  * nothing twice: portfolios, rebalances, alerts and mails are all once-only.
  */
+import { sql } from 'kysely';
 import type { Environment } from '../config.js';
 import { MS_PER_DAY, dateToTs } from '../data/bar.js';
 import type { Database } from '../db/database.js';
@@ -44,8 +45,8 @@ export interface DemoPortfolioResult {
   readonly alerts: PublishedAlerts;
   readonly report: PublishedRebalance;
   readonly delivery: DeliveryReport;
-  /** Where the mail went (.eml paths or SMTP replies), of this run and earlier ones. */
-  readonly outbox: readonly { readonly kind: string; readonly subject: string; readonly destination: string }[];
+  /** Where the mail went (.eml paths or SMTP replies) and its size in bytes, of this run and earlier ones. */
+  readonly outbox: readonly { readonly kind: string; readonly subject: string; readonly destination: string; readonly bytes: number }[];
 }
 
 /** The demo's portfolio names: plain on the synthetic market, with the universe's name on another. */
@@ -114,7 +115,7 @@ export async function runDemoPortfolios(
   const delivery = await deliverOutbox(db, createMailTransport(env));
   const outbox = await db.kysely
     .selectFrom('outbox')
-    .select(['kind', 'subject', 'destination'])
+    .select(['kind', 'subject', 'destination', sql<number>`octet_length(raw)`.as('bytes')])
     .where('status', '=', 'sent')
     .orderBy('id')
     .execute();
@@ -138,7 +139,7 @@ export async function runDemoPortfolios(
     alerts,
     report,
     delivery,
-    outbox: outbox.map((o) => ({ kind: o.kind, subject: o.subject, destination: o.destination ?? '' })),
+    outbox: outbox.map((o) => ({ kind: o.kind, subject: o.subject, destination: o.destination ?? '', bytes: Number(o.bytes) })),
   };
 }
 

@@ -2,10 +2,9 @@
  * From stored results to queued mail: a model portfolio's rebalance report to each subscriber
  * (whole shares for their own amount), drawdown alerts of a monitor run, and the operator's
  * job-failure notice. Rendering is report/render-*.ts, delivery the outbox (at most once per key);
- * the interactive Plotly report is written under MOMENTUM_HOME/reports.
+ * the interactive Plotly pages are written under MOMENTUM_HOME/reports (report-pages.ts), each
+ * subscriber's linked from their mail.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { getBacktestSeries } from '../backtest/backtest-store.js';
 import { formatBarTime, MS_PER_DAY, dateToTs } from '../data/bar.js';
 import type { Database } from '../db/database.js';
@@ -26,6 +25,7 @@ import { alertMailKey, enqueueMail, jobFailureMailKey, rebalanceMailKey, type En
 import { renderDrawdownAlert } from './render-alert.js';
 import { renderJobFailure } from './render-job-failure.js';
 import { renderRebalanceReport } from './render-rebalance.js';
+import { servedPlotlySrc, subscriberPage, writeReportPage, type PagesEnv } from './report-pages.js';
 import { fromPortfolioEvidence } from './report-evidence.js';
 import type {
   DrawdownAlert,
@@ -39,7 +39,7 @@ import type {
 import { enqueueSubscriberMail } from './subscriber-mail.js';
 import { activeSubscribers, unsubscribeLink, type Subscriber } from './subscribers.js';
 
-type MailEnv = Pick<Environment, 'home' | 'publicUrl' | 'mailFrom'>;
+type MailEnv = Pick<Environment, 'home' | 'publicUrl' | 'mailFrom'> & PagesEnv;
 
 /** The reader of a report: a subscriber, or nobody for the model portfolio's own report. */
 export interface ReportReader {
@@ -153,7 +153,7 @@ export async function evidenceSeries(db: Database, rebalance: StoredRebalance): 
 export interface PublishedRebalance {
   readonly portfolio: string;
   readonly asOf: string;
-  /** The interactive Plotly report written for the model portfolio. */
+  /** The interactive Plotly report written for the model portfolio (self-contained: opens as a file). */
   readonly reportPath: string;
   /** The model portfolio's own report (no subscriber), for previews. */
   readonly model: MailContent;
@@ -181,11 +181,8 @@ export async function publishRebalance(
   const performance = await evidenceSeries(db, rebalance);
   const ledger = previous ? await ledgerOf(db.kysely, portfolio.id, [previous.id]) : [];
   const book = modelBook(rebalance, ledger);
-  const model = renderRebalanceReport(rebalanceReport(portfolio, rebalance, book, performance), { attachInteractive: false });
-  const folder = join(env.home, 'reports');
-  mkdirSync(folder, { recursive: true });
-  const reportPath = join(folder, model.interactive.filename);
-  writeFileSync(reportPath, model.interactive.html);
+  const model = renderRebalanceReport(rebalanceReport(portfolio, rebalance, book, performance));
+  const reportPath = writeReportPage(env, model.interactive.filename, model.interactive.html);
   const oldestFirst = [...history].reverse();
   const queued: EnqueuedMail[] = [];
   for (const subscriber of await activeSubscribers(db, portfolio.id)) {
@@ -199,7 +196,10 @@ export async function publishRebalance(
       currency: subscriber.currency,
       unsubscribeUrl: unsubscribeLink(env, subscriber.unsubscribeToken),
     };
-    const { mail } = renderRebalanceReport(rebalanceReport(portfolio, rebalance, followerBookAt(step), performance, reader, sinceStart));
+    const report = rebalanceReport(portfolio, rebalance, followerBookAt(step), performance, reader, sinceStart);
+    const page = subscriberPage(env, portfolio.name, rebalance.asOf, subscriber.id);
+    const { mail, interactive } = renderRebalanceReport(report, { interactiveLink: page, plotlySrc: servedPlotlySrc() });
+    writeReportPage(env, page.file, interactive.html);
     const entry = await enqueueSubscriberMail(db, env, {
       idempotencyKey: rebalanceMailKey(portfolio.id, rebalance.asOf, subscriber.id),
       kind: 'rebalance',

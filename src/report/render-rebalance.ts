@@ -1,11 +1,13 @@
 /**
- * The subscriber's rebalance report: the email (HTML with inline charts, its own plain-text part)
- * and the interactive Plotly page, attached and returned so the caller can store it beside the .eml.
+ * The subscriber's rebalance report: the email (HTML with inline PNG charts, its own plain-text
+ * part, a link to the interactive page) and the interactive Plotly page, returned for the caller
+ * to write where `momentum serve` answers its signed link (report-pages.ts). The page is never
+ * attached: with plotly.js in it a mail would pass the size relays accept.
  */
 import Handlebars from 'handlebars';
 import { weightsChartHeight, weightsChartPng, weightBarCount, drawdownFromEquity } from './charts.js';
 import type { MailContent } from './mail-content.js';
-import { plotlyBundle, plotlyHtml } from './plotly-html.js';
+import { plotlyHtml, plotlyLoader } from './plotly-html.js';
 import { formatDate, formatDays, formatMoney, formatPercent, formatShares } from './report-format.js';
 import type { HoldingRow, KeyMetrics, RebalanceReport, ReportEvidence } from './report-models.js';
 import {
@@ -25,15 +27,20 @@ import { reportTemplates, type ReportTemplates } from './templates.js';
 export interface RebalanceRenderOptions {
   /** Templates to use (default: the package's reports/). */
   readonly templates?: ReportTemplates;
-  /** Attach the interactive page to the email (default true; it inlines plotly.js, ~10 MB). */
-  readonly attachInteractive?: boolean;
+  /** The signed link to the interactive page (report-pages.ts), shown in the email; none: the email does not mention the page. */
+  readonly interactiveLink?: { readonly url: string; readonly expiresAt: Date } | null;
+  /**
+   * Where the page loads plotly.js from, relative to the page (the served asset, servedPlotlySrc());
+   * default: inlined compressed (plotlyLoader), so the page also works as a file, offline.
+   */
+  readonly plotlySrc?: string;
   /** PNG pixels per CSS pixel of the inline charts (default 2). */
   readonly pixelRatio?: number;
 }
 
 export interface RenderedRebalance {
   readonly mail: MailContent;
-  /** The interactive report page: self-contained HTML (plotly.js inlined), works offline. */
+  /** The interactive report page: HTML loading plotly.js from `plotlySrc`, else self-contained. */
   readonly interactive: { readonly filename: string; readonly html: string };
 }
 
@@ -42,34 +49,32 @@ const SAME = 5e-4;
 
 /**
  * @example
- *   const { mail, interactive } = renderRebalanceReport(report);
- *   writeFileSync(join(outbox, interactive.filename), interactive.html);
+ *   const { mail, interactive } = renderRebalanceReport(report, { interactiveLink: page, plotlySrc: servedPlotlySrc() });
+ *   writeReportPage(env, page.file, interactive.html);
  */
 export function renderRebalanceReport(report: RebalanceReport, options: RebalanceRenderOptions = {}): RenderedRebalance {
   const templates = options.templates ?? reportTemplates();
   const pixelRatio = options.pixelRatio ?? DEFAULT_PIXEL_RATIO;
-  const attach = options.attachInteractive !== false;
   const view = rebalanceView(report);
   const equity = equityImage(report.performance, pixelRatio);
   const weights = weightsImage(view.rows, pixelRatio);
   const since = report.sinceStart ? sinceStartImage(report.sinceStart, pixelRatio) : null;
   const filename = `${slug(report.portfolio.name)}-${report.asOf}.html`;
-  const interactiveHtml = templates.html('rebalance-interactive', { ...view, plots: interactivePlots(report, view.rows) });
-  const filenameInMail = attach ? filename : null;
+  const interactiveHtml = templates.html('rebalance-interactive', {
+    ...view,
+    plots: interactivePlots(report, view.rows, options.plotlySrc),
+  });
+  const link = options.interactiveLink ?? null;
+  const interactive = link ? { url: checkedLink(link.url, 'interactiveLink'), expires: link.expiresAt.toISOString() } : null;
   const mail: MailContent = {
     subject: view.subject,
     html: templates.html('rebalance', {
       ...view,
       charts: { equity: equity.view, weights: weights.view, sinceStart: since?.view ?? null },
-      interactiveFile: filenameInMail,
+      interactive,
     }),
-    text: templates.text('rebalance', { ...view, interactiveFile: filenameInMail }),
-    attachments: [
-      equity.attachment,
-      weights.attachment,
-      ...(since ? [since.attachment] : []),
-      ...(!attach ? [] : [{ filename, contentType: 'text/html; charset=utf-8', content: Buffer.from(interactiveHtml, 'utf8') }]),
-    ],
+    text: templates.text('rebalance', { ...view, interactive }),
+    attachments: [equity.attachment, weights.attachment, ...(since ? [since.attachment] : [])],
   };
   return { mail, interactive: { filename, html: interactiveHtml } };
 }
@@ -280,7 +285,7 @@ function weightsImage(rows: readonly RowView[], pixelRatio: number): InlineImage
  * The interactive charts as trusted markup: plotlyHtml writes the data as JSON with `<` escaped
  * (no value can close its script), so these are the only unescaped strings in the page.
  */
-function interactivePlots(report: RebalanceReport, rows: readonly RowView[]) {
+function interactivePlots(report: RebalanceReport, rows: readonly RowView[], plotlySrc: string | undefined) {
   const perf = report.performance;
   const n = perf ? Math.min(perf.dates.length, perf.equity.length) : 0;
   const dates = perf ? perf.dates.slice(0, n) : [];
@@ -392,7 +397,9 @@ function interactivePlots(report: RebalanceReport, rows: readonly RowView[]) {
       )
     : '';
   return {
-    bundle: new Handlebars.SafeString(`<script>${plotlyBundle()}</script>`),
+    bundle: new Handlebars.SafeString(
+      plotlySrc === undefined ? plotlyLoader() : `<script src="${Handlebars.escapeExpression(plotlySrc)}"></script>`,
+    ),
     equity: new Handlebars.SafeString(equityPlot),
     weights: new Handlebars.SafeString(weightsPlot),
     sinceStart: since ? new Handlebars.SafeString(sincePlot) : null,

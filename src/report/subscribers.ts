@@ -48,7 +48,12 @@ export const DEFAULT_PUBLIC_URL = 'http://127.0.0.1:8080';
  * @example unsubscribeLink({ publicUrl: 'https://momentum.example.com' }, s.unsubscribeToken) // 'https://momentum.example.com/unsubscribe?token=...'
  */
 export function unsubscribeLink(env: Pick<Environment, 'publicUrl'>, token: string): string {
-  return `${(env.publicUrl ?? DEFAULT_PUBLIC_URL).replace(/\/+$/, '')}/unsubscribe?token=${encodeURIComponent(token)}`;
+  return `${publicBaseUrl(env)}/unsubscribe?token=${encodeURIComponent(token)}`;
+}
+
+/** MOMENTUM_PUBLIC_URL (default `momentum serve` on this machine) without a trailing slash: where mailed links point. */
+export function publicBaseUrl(env: Pick<Environment, 'publicUrl'>): string {
+  return (env.publicUrl ?? DEFAULT_PUBLIC_URL).replace(/\/+$/, '');
 }
 
 const inputSchema = z.object({
@@ -159,29 +164,45 @@ export interface ListSubscribersOptions {
 }
 
 export async function listSubscribers(db: Database, options: ListSubscribersOptions = {}): Promise<Subscriber[]> {
-  let query = db.kysely
-    .selectFrom('subscribers')
-    .innerJoin('portfolios', 'portfolios.id', 'subscribers.portfolio_id')
-    .selectAll('subscribers')
-    .select('portfolios.name as portfolio');
+  let query = withPortfolioName(db);
   if (options.portfolio !== undefined) query = query.where('portfolios.id', '=', (await portfolioByName(db, options.portfolio)).id);
   if (!options.includeUnsubscribed) query = query.where('subscribers.unsubscribed_at', 'is', null);
   const rows = await query.orderBy('portfolios.name').orderBy('subscribers.email').execute();
   return rows.map((row) => toSubscriber(row, row.portfolio));
 }
 
-/** The active subscribers of a portfolio (by id): whom a rebalance report or an alert goes to. */
-export async function activeSubscribers(db: Database, portfolioId: number): Promise<Subscriber[]> {
-  const rows = await db.kysely
+/** Subscriber rows with their portfolio's name. */
+function withPortfolioName(db: Database) {
+  return db.kysely
     .selectFrom('subscribers')
     .innerJoin('portfolios', 'portfolios.id', 'subscribers.portfolio_id')
     .selectAll('subscribers')
-    .select('portfolios.name as portfolio')
+    .select('portfolios.name as portfolio');
+}
+
+/** The active subscribers of a portfolio (by id): whom a rebalance report or an alert goes to. */
+export async function activeSubscribers(db: Database, portfolioId: number): Promise<Subscriber[]> {
+  const rows = await withPortfolioName(db)
     .where('subscribers.portfolio_id', '=', portfolioId)
     .where('subscribers.unsubscribed_at', 'is', null)
     .orderBy('subscribers.id')
     .execute();
   return rows.map((row) => toSubscriber(row, row.portfolio));
+}
+
+/**
+ * Whom an unsubscribe token names, changing nothing (what the link's confirmation page shows); an
+ * unknown token is a ValidationError.
+ * @example const [ann] = await subscribersOfToken(db, token); ann.unsubscribedAt === null // still subscribed
+ */
+export async function subscribersOfToken(db: Database, token: string): Promise<Subscriber[]> {
+  const rows = await withPortfolioName(db).where('subscribers.unsubscribe_token', '=', token.trim()).execute();
+  if (rows.length === 0) throw unknownSubscriber('token', 'that unsubscribe token');
+  return rows.map((row) => toSubscriber(row, row.portfolio));
+}
+
+function unknownSubscriber(field: string, what: string): ValidationError {
+  return new ValidationError(field, `no subscriber with ${what}; see momentum subscribers list`);
 }
 
 export type UnsubscribeTarget =
@@ -209,8 +230,7 @@ export async function unsubscribe(db: Database, target: UnsubscribeTarget, now: 
     what = `${email}${target.portfolio === undefined ? '' : ` in portfolio ${target.portfolio}`}`;
   }
   const ids = (await query.execute()).map((r) => r.id);
-  if (ids.length === 0)
-    throw new ValidationError('token' in target ? 'token' : 'email', `no subscriber with ${what}; see momentum subscribers list`);
+  if (ids.length === 0) throw unknownSubscriber('token' in target ? 'token' : 'email', what);
   const rows = await db.kysely
     .updateTable('subscribers')
     .set({ unsubscribed_at: now })

@@ -49,7 +49,13 @@ describe(`a subscriber's rebalance mail in Chromium (${engineName})`, () => {
     );
     await addSubscriber(db, { portfolio: 'shown', email: 'zoe@example.com', name: 'Zoe', amount: 7_777, since: '2014-08-29' });
     await rebalancePortfolio(db, 'shown', { asOf: '2014-09-30', gates: { name: 'none', set: {} } });
-    const env = { home, publicUrl: 'https://momentum.example', mailFrom: 'reports@momentum.example' };
+    const env = {
+      home,
+      publicUrl: 'https://momentum.example',
+      mailFrom: 'reports@momentum.example',
+      linkSecret: undefined,
+      reportLinkDays: 90,
+    };
     await publishRebalance(db, env, 'shown', { asOf: '2014-08-29', benchmark: 'SYN-EQ-US' });
     await publishRebalance(db, env, 'shown', { asOf: '2014-09-30', benchmark: 'SYN-EQ-US' });
     const row = await db.kysely.selectFrom('outbox').select('raw').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();

@@ -5,6 +5,9 @@
  * an alert observed months earlier, on a position sold the same day, mailed to a subscriber who
  * joined that day, worded as "drawdown now".)
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monitorPortfolios, type MonitorResult } from '../../src/monitor/monitor-portfolios.js';
@@ -14,7 +17,13 @@ import { addSubscriber } from '../../src/report/subscribers.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { seedBars, seedPortfolio, seedRebalance } from '../monitor/monitor-fixtures.js';
 
-const env = { home: '/nonexistent', publicUrl: 'https://momentum.example', mailFrom: 'reports@momentum.example' };
+const env = {
+  home: mkdtempSync(join(tmpdir(), 'momentum-alerts-')),
+  publicUrl: 'https://momentum.example',
+  mailFrom: 'reports@momentum.example',
+  linkSecret: undefined,
+  reportLinkDays: 90,
+};
 
 describe(`publishAlerts (${engineName})`, () => {
   let db: TestDatabase;

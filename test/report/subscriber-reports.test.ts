@@ -6,6 +6,9 @@
  * (Seen before: trades were the model's orders scaled with rounding while holdings were whole shares
  * bought afresh, so the two did not reconcile.)
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dateToTs } from '../../src/data/bar.js';
@@ -21,7 +24,13 @@ import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test
 const SYMBOLS = ['SYN-EQ-US', 'SYN-EQ-EU', 'SYN-EQ-EM', 'SYN-BOND-LONG', 'SYN-GOLD', 'SYN-OIL'];
 const gates = { name: 'none', set: {} };
 const DAYS = ['2014-07-31', '2014-08-29', '2014-09-30'];
-const env = { home: '', publicUrl: 'https://momentum.example', mailFrom: 'reports@momentum.example' };
+const env = {
+  home: '',
+  publicUrl: 'https://momentum.example',
+  mailFrom: 'reports@momentum.example',
+  linkSecret: undefined,
+  reportLinkDays: 90,
+};
 
 interface Parsed {
   readonly shares: Map<string, number>;
@@ -67,7 +76,7 @@ describe(`rebalance reports sized to each subscriber (${engineName})`, () => {
     );
     await addSubscriber(db, { portfolio: 'follow', email: 'ann@example.com', name: 'Ann', amount: 25_000, since: '2014-06-30' });
     await addSubscriber(db, { portfolio: 'follow', email: 'bob@example.com', name: 'Bob', amount: 7_777, since: '2014-08-15' });
-    env.home = (await import('node:os')).tmpdir();
+    env.home = mkdtempSync(join(tmpdir(), 'momentum-subscribers-'));
     await publishRebalance(db, env, 'follow', { asOf: '2014-06-30', benchmark: 'SYN-EQ-US' });
     for (const day of DAYS) {
       await rebalancePortfolio(db, 'follow', { asOf: day, gates });
