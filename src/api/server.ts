@@ -142,7 +142,7 @@ async function route(context: Context, req: IncomingMessage, res: ServerResponse
   if (path === '/unsubscribe' && unsubscribe) {
     if (method !== 'GET' && method !== 'POST')
       throw new HttpError(405, `${path} accepts GET, POST, not ${method}`, { headers: { Allow: 'GET, POST' } });
-    return serveUnsubscribe(unsubscribe, req, res);
+    return serveUnsubscribe(unsubscribe, req, res, context.settings.log);
   }
   if (token !== undefined && path !== '/health' && !bearerMatches(req.headers.authorization, token)) {
     const given = req.headers.authorization !== undefined;

@@ -1,10 +1,11 @@
 /**
  * The unsubscribe link of every subscriber mail: GET /unsubscribe?token=T (a person clicking it) or
  * POST (the one-click List-Unsubscribe of RFC 8058, from a mail client). Public: the token is the
- * credential. Answers a small HTML page; an unknown token is a 404 page, never a stack trace.
+ * credential. Answers a small HTML page; an unknown token is a 404 page, a database that cannot be
+ * reached a 503 page (the details go to the log, not to the public), never a stack trace.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorMessage } from '../errors.js';
+import { errorMessage, ValidationError } from '../errors.js';
 import type { UnsubscribeHandler } from './server-options.js';
 
 const escapeHtml = (text: string) =>
@@ -20,8 +21,13 @@ function page(res: ServerResponse, status: number, title: string, body: string):
   res.end(html);
 }
 
-/** @example await serveUnsubscribe(handler, req, res) // for GET|POST /unsubscribe */
-export async function serveUnsubscribe(handler: UnsubscribeHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** @example await serveUnsubscribe(handler, req, res, console.error) // for GET|POST /unsubscribe */
+export async function serveUnsubscribe(
+  handler: UnsubscribeHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  log: (text: string) => void,
+): Promise<void> {
   req.resume(); // a one-click POST body (List-Unsubscribe=One-Click) carries nothing we need
   const token = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token')?.trim() ?? '';
   if (token === '') return page(res, 400, 'No unsubscribe token', 'The link is incomplete: use the whole link from the email.');
@@ -29,7 +35,14 @@ export async function serveUnsubscribe(handler: UnsubscribeHandler, req: Incomin
   try {
     removed = await handler(token);
   } catch (error) {
-    return page(res, 404, 'Unknown unsubscribe link', `This link does not match a subscription (${errorMessage(error)}).`);
+    if (error instanceof ValidationError) return page(res, 404, 'Unknown unsubscribe link', 'This link does not match a subscription.');
+    log(`unsubscribe failed: ${errorMessage(error)}`);
+    return page(
+      res,
+      503,
+      'Please try again later',
+      'The subscription service is busy or down; nothing was changed. Try the link again in a few minutes.',
+    );
   }
   if (removed.length === 0) return page(res, 200, 'Already unsubscribed', 'This address receives no more mail for this portfolio.');
   const what = removed.map((r) => `${r.email} from ${r.portfolio}`).join(', ');

@@ -5,7 +5,9 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { ValidationError } from '../errors.js';
-import { waitForStopSignal, withDatabase, type Output } from './cli-context.js';
+import type { UnsubscribeHandler } from '../api/server-options.js';
+import type { Database } from '../db/database.js';
+import { environment, waitForStopSignal, type Output } from './cli-context.js';
 import { parseIntegerOption, parseNumberOption } from './options.js';
 
 interface ServeFlags {
@@ -56,12 +58,7 @@ async function serveAction(flags: ServeFlags, output: Output): Promise<void> {
   };
   const { startServer } = await import('../api/server.js');
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  // The unsubscribe link of subscriber mail: one database session per click (the embedded engine
-  // is free for other commands in between).
-  const unsubscribe = async (token: string) => {
-    const { unsubscribe: remove } = await import('../report/subscribers.js');
-    return withDatabase(async (db) => (await remove(db, { token })).map((s) => ({ email: s.email, portfolio: s.portfolio })));
-  };
+  const unsubscribe = unsubscribeHandler(output);
   const server = await startServer({ ...defined, log: output.err, unsubscribe });
   output.out(`momentum: serving POST ${server.url}/api/run and GET ${server.url}/health (Ctrl-C to stop)`);
   const signal = await waitForStopSignal();
@@ -70,7 +67,37 @@ async function serveAction(flags: ServeFlags, output: Output): Promise<void> {
   process.once('SIGINT', force);
   process.once('SIGTERM', force);
   await server.close();
+  await unsubscribe.close();
   output.err('stopped');
+}
+
+/**
+ * The unsubscribe link of subscriber mail. The database is opened at the first click and kept; the
+ * embedded one is shared with other commands meanwhile. Reached through another process that has
+ * stopped since, it is opened again (a token unsubscribes once however often it is sent).
+ */
+function unsubscribeHandler(output: Output): UnsubscribeHandler & { close(): Promise<void> } {
+  let opened: Promise<Database> | undefined;
+  const database = async () => {
+    const { openDatabase } = await import('../db/database.js');
+    const env = environment();
+    return openDatabase({ url: env.databaseUrl, home: env.home, share: true, note: output.err });
+  };
+  const handler = async (token: string) => {
+    const { unsubscribe } = await import('../report/subscribers.js');
+    for (let attempt = 1; ; attempt++) {
+      const current = (opened ??= database());
+      try {
+        const db = await current;
+        return (await unsubscribe(db, { token })).map((s) => ({ email: s.email, portfolio: s.portfolio }));
+      } catch (error) {
+        if (error instanceof ValidationError || attempt === 2) throw error;
+        if (opened === current) opened = undefined;
+        await (await current.catch(() => undefined))?.close().catch(() => undefined);
+      }
+    }
+  };
+  return Object.assign(handler, { close: async () => (await opened?.catch(() => undefined))?.close() });
 }
 
 async function readRequest(file: string): Promise<unknown> {

@@ -4,7 +4,6 @@
  * job-failure notice. Rendering is report/render-*.ts, delivery the outbox (at most once per key);
  * the interactive Plotly report is written under MOMENTUM_HOME/reports.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getBacktestSeries } from '../backtest/backtest-store.js';
 import { formatBarTime, MS_PER_DAY, dateToTs } from '../data/bar.js';
@@ -25,6 +24,7 @@ import { fromPortfolioEvidence } from './report-evidence.js';
 import type { DrawdownAlert, HoldingRow, JobFailure, PerformanceSeries, RebalanceReport, TradeRow } from './report-models.js';
 import { enqueueSubscriberMail } from './subscriber-mail.js';
 import { activeSubscribers, unsubscribeLink, type Subscriber } from './subscribers.js';
+import { makePrivateDir, writePrivateFile } from '../util/private-files.js';
 
 type MailEnv = Pick<Environment, 'home' | 'publicUrl' | 'mailFrom'>;
 
@@ -166,9 +166,9 @@ export async function publishRebalance(
   const performance = await evidenceSeries(db, rebalance);
   const model = renderRebalanceReport(rebalanceReport(portfolio, rebalance, previous, performance), { attachInteractive: false });
   const folder = join(env.home, 'reports');
-  mkdirSync(folder, { recursive: true });
+  makePrivateDir(folder);
   const reportPath = join(folder, model.interactive.filename);
-  writeFileSync(reportPath, model.interactive.html);
+  writePrivateFile(reportPath, model.interactive.html);
   const queued: EnqueuedMail[] = [];
   for (const subscriber of await activeSubscribers(db, portfolio.id)) {
     const report = rebalanceReport(portfolio, rebalance, previous, performance, {

@@ -1,7 +1,7 @@
 import { simpleParser } from 'mailparser';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNTHETIC_SYMBOLS } from '../../src/data/synthetic-market.js';
 import { cliEnvironment, type CliEnvironment } from '../helpers/cli-env.js';
@@ -62,6 +62,9 @@ describe(`momentum CLI (${engineName})`, () => {
     expect(rebalanceMail.attachments.map((a) => a.contentType).sort()).toEqual(['image/png', 'image/png', 'text/html']);
     const alertMail = await simpleParser(readFileSync(emls.find((e) => e.kind === 'alert')!.path));
     expect(alertMail.subject).toMatch(/drawdown -\d+\.\d% passed the -\d+% alert level/);
+    // Private: the outbox holds unsubscribe tokens, the database everything.
+    for (const path of [cli.home, dirname(report), dirname(emls[0]!.path)]) expect(statSync(path).mode & 0o777, path).toBe(0o700);
+    for (const path of [report, ...emls.map((e) => e.path)]) expect(statSync(path).mode & 0o777, path).toBe(0o600);
 
     const second = await runCli(['demo'], cli.env);
     expect(second.code, second.stderr).toBe(0);
