@@ -156,7 +156,8 @@ async function route(context: Context, req: IncomingMessage, res: ServerResponse
     throw new HttpError(405, `${path} accepts ${allowed.join(', ')}, not ${method}`, { headers: { Allow: allowed.join(', ') } });
   if (path === '/health') {
     const uptimeSeconds = Math.floor((performance.now() - context.startedAt) / 1000);
-    sendJson(res, 200, { status: 'ok', version: context.version, solvers: ['highs', 'glpk'], uptimeSeconds });
+    const { busy, queued } = context.pool;
+    sendJson(res, 200, { status: 'ok', version: context.version, solvers: ['highs', 'glpk'], uptimeSeconds, solving: busy, queued });
     return;
   }
   await run(context, req, res);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finished, ROOT, runCli, spawnCli, type CliResult } from '../helpers/cli.js';
+import { spawnedProcesses } from '../helpers/processes.js';
 
 const EXAMPLE = {
   initial_weights: { GOOG: 0, APPL: 0, CASH: 1 },
@@ -104,8 +105,9 @@ describe('momentum optimize', () => {
 });
 
 describe('momentum serve', () => {
+  const processes = spawnedProcesses();
   it('prints its URL, answers POST /api/run, and exits 0 on SIGTERM after closing', async () => {
-    const child = spawnCli(['serve', '--port', '0', '--workers', '1', '--time-limit', '10'], ENV);
+    const child = processes.track(spawnCli(['serve', '--port', '0', '--workers', '1', '--time-limit', '10'], ENV));
     const result = finished(child);
     const url = await new Promise<string>((resolveUrl, reject) => {
       let seen = '';

@@ -16,9 +16,7 @@ import { finished, runCli, spawnCli } from '../helpers/cli.js';
 import { insertPortfolio } from '../helpers/mail-server.js';
 import { spawnedProcesses } from '../helpers/processes.js';
 import { engineName, serverUrl } from '../helpers/test-database.js';
-import { waitFor } from '../jobs/service-helpers.js';
-
-const STARTED = 10 * 60_000; // a bound for "never", not a performance target
+import { EVENTUALLY, waitFor } from '../jobs/service-helpers.js';
 
 /** A configuration whose one entry is never due during a test. */
 function quietConfig(dir: string): string {
@@ -53,12 +51,16 @@ describe(`while \`momentum schedule\` runs (${engineName})`, () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('commands, the library and the unsubscribe link reach the database; both services stop cleanly', { timeout: STARTED }, async () => {
+  it('commands, the library and the unsubscribe link reach the database; both services stop cleanly', { timeout: EVENTUALLY }, async () => {
     const schedule = processes.track(spawnCli(['schedule', '--config', quietConfig(dir), ...JOBS], cli.env));
     let scheduleOut = '';
     schedule.stdout!.on('data', (chunk: Buffer) => (scheduleOut += chunk.toString()));
     const scheduleDone = finished(schedule);
-    await waitFor(() => scheduleOut.includes('momentum schedule: 1 entry') || schedule.exitCode !== null, STARTED, 'the service to start');
+    await waitFor(
+      () => scheduleOut.includes('momentum schedule: 1 entry') || schedule.exitCode !== null,
+      EVENTUALLY,
+      'the service to start',
+    );
     expect(schedule.exitCode).toBeNull();
 
     const added = await runCli(
@@ -91,7 +93,11 @@ describe(`while \`momentum schedule\` runs (${engineName})`, () => {
     let serveOut = '';
     serve.stdout!.on('data', (chunk: Buffer) => (serveOut += chunk.toString()));
     const serveDone = finished(serve);
-    await waitFor(() => /serving POST (http:\S+)\/api\/run/.test(serveOut) || serve.exitCode !== null, STARTED, 'momentum serve to listen');
+    await waitFor(
+      () => /serving POST (http:\S+)\/api\/run/.test(serveOut) || serve.exitCode !== null,
+      EVENTUALLY,
+      'momentum serve to listen',
+    );
     const url = /serving POST (http:\S+)\/api\/run/.exec(serveOut)![1]!;
     // Two mail clients posting the one-click unsubscribe at once (RFC 8058).
     const clicks = await Promise.all(
@@ -160,7 +166,7 @@ if (!serverUrl) {
           return service;
         });
         const up = (service: (typeof services)[number]) => /momentum schedule: 1 entry on (.*?); GET/.exec(service.out)?.[1];
-        await waitFor(() => services.every((s) => up(s) || s.child.exitCode !== null), STARTED, 'the twenty services to start');
+        await waitFor(() => services.every((s) => up(s) || s.child.exitCode !== null), EVENTUALLY, 'the twenty services to start');
         const locations = services.map((s) => up(s));
         const owners = services.filter((s) => !up(s)?.includes('(shared by'));
         expect(owners).toHaveLength(1);
@@ -172,7 +178,7 @@ if (!serverUrl) {
         try {
           await waitFor(
             async () => (await sql<{ n: number }>`select count(*)::int as n from job_probe`.execute(reader.kysely)).rows[0]!.n >= 3,
-            STARTED,
+            EVENTUALLY,
             'three slots to run',
           );
         } finally {
@@ -201,7 +207,7 @@ if (!serverUrl) {
           await db.close();
         }
       },
-      STARTED,
+      EVENTUALLY,
     );
   });
 }

@@ -17,7 +17,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { serveEmbedded, type EmbeddedServer } from '../../src/db/embedded-server.js';
 import { createTurnLock } from '../../src/db/turn-lock.js';
 import { turnTakingDialect } from '../../src/db/turn-taking-dialect.js';
-import { waitFor } from '../jobs/service-helpers.js';
+import { EVENTUALLY, waitFor } from '../jobs/service-helpers.js';
 
 describe('the embedded database served to other processes', () => {
   let dir: string;
@@ -64,7 +64,7 @@ describe('the embedded database served to other processes', () => {
     await a.query(`insert into t values ('a')`);
     const fromB = b.query(`insert into t values ('b')`);
     const fromOwner = sql`insert into t values ('owner')`.execute(owner);
-    await waitFor(() => server.waiting === 1, 60_000, "b's statement to queue behind a's transaction");
+    await waitFor(() => server.waiting === 1, EVENTUALLY, "b's statement to queue behind a's transaction");
     await a.query('rollback');
     await Promise.all([fromB, fromOwner]);
     // Interleaved, b's insert would have joined a's transaction and been rolled back with it.
