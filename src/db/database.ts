@@ -168,7 +168,9 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
       const config = { host: home, port: SOCKET_PORT, user: 'postgres', database: 'postgres' };
       return await openPool(config, 'pglite', `${dataDir} (shared by ${describeHolder(access.holder)})`, (reason) => reason);
     } catch (error) {
+      // The holder stopped between our look and our connection: look again, after a moment.
       if (Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
 }

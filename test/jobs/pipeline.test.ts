@@ -47,7 +47,7 @@ describe(`ingest -> gates -> rebalance -> monitor on a compressed schedule (${en
     await db.close();
   });
 
-  it('runs each job once in order and leaves the expected rows; a failing job notifies the operator', async () => {
+  it('runs each job in order until it succeeds and leaves the expected rows; a failing job notifies the operator', async () => {
     const second = (offset: number) => (new Date().getUTCSeconds() + offset) % 60;
     const start = 3;
     const config = configWith({
