@@ -18,15 +18,12 @@ import { spawnedProcesses } from '../helpers/processes.js';
 import { engineName, serverUrl } from '../helpers/test-database.js';
 import { EVENTUALLY, waitFor } from '../jobs/service-helpers.js';
 
-/** A configuration whose one entry is never due during a test. */
-function quietConfig(dir: string): string {
+/** A configuration whose one entry runs the probe job on `cron` (by default never during a test). */
+function probeConfig(dir: string, cron = '0 0 1 1 *'): string {
   const path = join(dir, 'config.json');
   writeFileSync(
     path,
-    JSON.stringify({
-      universes: {},
-      schedule: { healthPort: 0, catchUpWindow: '0s', entries: [{ job: 'probe', cron: '0 0 1 1 *' }] },
-    }),
+    JSON.stringify({ universes: {}, schedule: { healthPort: 0, catchUpWindow: '0s', entries: [{ job: 'probe', cron }] } }),
   );
   return path;
 }
@@ -51,7 +48,7 @@ describe(`while \`momentum schedule\` runs (${engineName})`, () => {
   });
 
   it('commands, the library and the unsubscribe link reach the database; both services stop cleanly', { timeout: EVENTUALLY }, async () => {
-    const schedule = processes.track(spawnCli(['schedule', '--config', quietConfig(dir), ...JOBS], cli.env));
+    const schedule = processes.track(spawnCli(['schedule', '--config', probeConfig(dir), ...JOBS], cli.env));
     let scheduleOut = '';
     schedule.stdout!.on('data', (chunk: Buffer) => (scheduleOut += chunk.toString()));
     const scheduleDone = finished(schedule);
@@ -153,14 +150,7 @@ if (!serverUrl) {
       'with a stale lock (echo 999999 > pgdata.lock): one holds it, nineteen go through it, every slot runs once and is kept',
       async () => {
         writeFileSync(join(cli.home, 'pgdata.lock'), '999999\n');
-        const config = join(dir, 'every-second.json');
-        writeFileSync(
-          config,
-          JSON.stringify({
-            universes: {},
-            schedule: { healthPort: 0, catchUpWindow: '0s', entries: [{ job: 'probe', cron: '* * * * * *' }] },
-          }),
-        );
+        const config = probeConfig(dir, '* * * * * *');
         const services = Array.from({ length: 20 }, () => {
           const child = processes.track(spawnCli(['schedule', '--config', config, ...JOBS], cli.env));
           const service = { child, out: '', done: finished(child) };
