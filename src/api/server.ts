@@ -152,7 +152,7 @@ async function route(context: Context, req: IncomingMessage, res: ServerResponse
   // The links of subscriber mail: public, their token or signature is the credential.
   if (path === '/unsubscribe' && unsubscribe) {
     allow(path, method, ['GET', 'HEAD', 'POST']);
-    return serveUnsubscribe(unsubscribe, req, res);
+    return serveUnsubscribe(unsubscribe, req, res, context.settings.log);
   }
   if (path.startsWith('/reports/') && reports) {
     allow(path, method, ['GET', 'HEAD']);
@@ -173,7 +173,8 @@ async function route(context: Context, req: IncomingMessage, res: ServerResponse
   allow(path, method, allowed);
   if (path === '/health') {
     const uptimeSeconds = Math.floor((performance.now() - context.startedAt) / 1000);
-    sendJson(res, 200, { status: 'ok', version: context.version, solvers: ['highs', 'glpk'], uptimeSeconds });
+    const { busy, queued } = context.pool;
+    sendJson(res, 200, { status: 'ok', version: context.version, solvers: ['highs', 'glpk'], uptimeSeconds, solving: busy, queued });
     return;
   }
   await run(context, req, res);

@@ -4,11 +4,12 @@
  *   button, because mail link scanners and previews follow every link in a message;
  * - POST unsubscribes: the one-click POST of mail clients (body `List-Unsubscribe=One-Click`, from
  *   the List-Unsubscribe-Post header) and the confirmation page's button, which posts the same.
- * Public: the token is the credential. An unknown token is a 404 page, never a stack trace.
+ * Public: the token is the credential. An unknown token is a 404 page, a database that cannot be
+ * reached a 503 page (the details go to the log, not to the public), never a stack trace.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Database } from '../db/database.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage, ValidationError } from '../errors.js';
 import { subscribersOfToken, unsubscribe, type Subscriber } from '../report/subscribers.js';
 import { escapeHtml, sendPage } from './html-page.js';
 import type { Subscription, UnsubscribeHandler } from './server-options.js';
@@ -27,8 +28,13 @@ export function subscriberUnsubscribe(withDb: <T>(work: (db: Database) => Promis
   };
 }
 
-/** @example await serveUnsubscribe(handler, req, res) // for GET|HEAD|POST /unsubscribe */
-export async function serveUnsubscribe(handler: UnsubscribeHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** @example await serveUnsubscribe(handler, req, res, console.error) // for GET|HEAD|POST /unsubscribe */
+export async function serveUnsubscribe(
+  handler: UnsubscribeHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  log: (text: string) => void,
+): Promise<void> {
   req.resume(); // a one-click POST body (List-Unsubscribe=One-Click) carries nothing more
   const token = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token')?.trim() ?? '';
   if (token === '')
@@ -38,9 +44,12 @@ export async function serveUnsubscribe(handler: UnsubscribeHandler, req: Incomin
   try {
     subscriptions = await (post ? handler.remove(token) : handler.find(token));
   } catch (error) {
-    return sendPage(res, 404, {
-      title: 'Unknown unsubscribe link',
-      text: `This link does not match a subscription (${errorMessage(error)}).`,
+    if (error instanceof ValidationError)
+      return sendPage(res, 404, { title: 'Unknown unsubscribe link', text: 'This link does not match a subscription.' });
+    log(`unsubscribe failed: ${errorMessage(error)}`);
+    return sendPage(res, 503, {
+      title: 'Please try again later',
+      text: 'The subscription service is busy or down; nothing was changed. Try the link again in a few minutes.',
     });
   }
   const named = (list: typeof subscriptions) => list.map((s) => `${s.email} from ${s.portfolio}`).join(', ');

@@ -7,7 +7,8 @@ import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ValidationError } from '../errors.js';
-import { environment, waitForStopSignal, withDatabase, type Output } from './cli-context.js';
+import type { Database } from '../db/database.js';
+import { environment, waitForStopSignal, type Output } from './cli-context.js';
 import { parseIntegerOption, parseNumberOption } from './options.js';
 
 interface ServeFlags {
@@ -60,12 +61,13 @@ async function serveAction(flags: ServeFlags, output: Output): Promise<void> {
   };
   const { startServer } = await import('../api/server.js');
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  // The links of subscriber mail. Unsubscribe: one database session per click (the embedded engine
-  // is free for other commands in between). Report pages: files under MOMENTUM_HOME/reports.
+  // The links of subscriber mail. Unsubscribe: the database opened at the first click and kept
+  // (the embedded one shared with other commands). Report pages: files under MOMENTUM_HOME/reports.
   const { subscriberUnsubscribe } = await import('../api/unsubscribe-page.js');
   const { linkSecret } = await import('../report/link-secret.js');
   const env = environment();
-  const unsubscribe = subscriberUnsubscribe((work) => withDatabase(work, env));
+  const database = keptDatabase(output);
+  const unsubscribe = subscriberUnsubscribe(database.withDb);
   const reports = { dir: join(env.home, 'reports'), secret: linkSecret(env) };
   const server = await startServer({ ...defined, log: output.err, unsubscribe, reports });
   output.out(
@@ -77,7 +79,38 @@ async function serveAction(flags: ServeFlags, output: Output): Promise<void> {
   process.once('SIGINT', force);
   process.once('SIGTERM', force);
   await server.close();
+  await database.close();
   output.err('stopped');
+}
+
+/**
+ * The database of the subscriber links, opened at the first click and kept; the embedded one is
+ * shared with other commands meanwhile. Reached through another process that has stopped since, it
+ * is opened again once (a token unsubscribes once however often it is sent).
+ */
+function keptDatabase(output: Output): {
+  withDb: <T>(work: (db: Database) => Promise<T>) => Promise<T>;
+  close(): Promise<void>;
+} {
+  let opened: Promise<Database> | undefined;
+  const open = async () => {
+    const { openDatabase } = await import('../db/database.js');
+    const env = environment();
+    return openDatabase({ url: env.databaseUrl, home: env.home, share: true, note: output.err });
+  };
+  const withDb = async <T>(work: (db: Database) => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      const current = (opened ??= open());
+      try {
+        return await work(await current);
+      } catch (error) {
+        if (error instanceof ValidationError || attempt === 2) throw error;
+        if (opened === current) opened = undefined;
+        await (await current.catch(() => undefined))?.close().catch(() => undefined);
+      }
+    }
+  };
+  return { withDb, close: async () => (await opened?.catch(() => undefined))?.close() };
 }
 
 async function readRequest(file: string): Promise<unknown> {

@@ -4,13 +4,13 @@
  * subscriber, which `momentum serve` answers behind a signed link (report-link.ts) and which loads
  * plotly.js from the server's /assets (fetched once, then cached by the browser).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Environment } from '../config.js';
 import { linkSecret } from './link-secret.js';
 import { plotlyBundleName } from './plotly-html.js';
 import { reportLink } from './report-link.js';
 import { slug } from './report-view.js';
+import { makePrivateDir, writePrivateFile } from '../util/private-files.js';
 import { publicBaseUrl } from './subscribers.js';
 
 export type PagesEnv = Pick<Environment, 'home' | 'publicUrl' | 'linkSecret' | 'reportLinkDays'>;
@@ -39,11 +39,11 @@ export function servedPlotlySrc(): string {
   return `../assets/${plotlyBundleName()}`;
 }
 
-/** Writes a page to `<home>/reports/FILE`; returns its path. */
+/** Writes a page to `<home>/reports/FILE`, readable by its owner only (it holds a subscriber's money); returns its path. */
 export function writeReportPage(env: Pick<Environment, 'home'>, file: string, html: string): string {
   const folder = join(env.home, 'reports');
-  mkdirSync(folder, { recursive: true });
+  makePrivateDir(folder);
   const path = join(folder, file);
-  writeFileSync(path, html);
+  writePrivateFile(path, html);
   return path;
 }

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/api/server.js';
 import { subscriberUnsubscribe } from '../../src/api/unsubscribe-page.js';
+import { DatabaseError } from '../../src/errors.js';
 import { addSubscriber, listSubscribers } from '../../src/report/subscribers.js';
 import { insertPortfolio } from '../helpers/mail-server.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -73,5 +74,26 @@ describe(`GET and POST /unsubscribe (${engineName})`, () => {
     expect((await fetch(`${server.url}/unsubscribe`)).status).toBe(400);
     expect((await fetch(`${server.url}/unsubscribe?token=x`, { method: 'DELETE' })).status).toBe(405);
     expect((await fetch(`${server.url}/api/run`, { method: 'POST', body: '{}' })).status).toBe(401);
+  });
+
+  it('says "try again later" (503) when the database cannot be reached, keeping the details in the log', async () => {
+    const logged: string[] = [];
+    const down = await startServer({
+      port: 0,
+      log: (line) => logged.push(line),
+      unsubscribe: subscriberUnsubscribe(() =>
+        Promise.reject(new DatabaseError('the embedded database is in use (pid 4242; lock /home/x/pgdata.lock)')),
+      ),
+    });
+    try {
+      const response = await fetch(`${down.url}/unsubscribe?token=abc`, { method: 'POST', body: 'List-Unsubscribe=One-Click' });
+      expect(response.status).toBe(503);
+      const page = await response.text();
+      expect(page).toContain('Please try again later');
+      expect(page).not.toMatch(/4242|pgdata/);
+      expect(logged.some((line) => line.includes('pid 4242'))).toBe(true);
+    } finally {
+      await down.close();
+    }
   });
 });

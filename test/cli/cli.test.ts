@@ -1,7 +1,7 @@
 import { simpleParser } from 'mailparser';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNTHETIC_SYMBOLS } from '../../src/data/synthetic-market.js';
 import { cliEnvironment, type CliEnvironment } from '../helpers/cli-env.js';
@@ -90,6 +90,9 @@ describe(`momentum CLI (${engineName})`, () => {
       expect(ageDays).toBeLessThanOrEqual(3);
       expect(alertMail.text).toMatch(/Now, with data to /);
     }
+    // Private: the outbox holds unsubscribe tokens, the database everything.
+    for (const path of [cli.home, dirname(report), dirname(emls[0]!.path)]) expect(statSync(path).mode & 0o777, path).toBe(0o700);
+    for (const path of [report, ...emls.map((e) => e.path)]) expect(statSync(path).mode & 0o777, path).toBe(0o600);
 
     const second = await runCli(['demo'], cli.env);
     expect(second.code, second.stderr).toBe(0);

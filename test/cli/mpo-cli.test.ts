@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEnvironment } from '../../src/config.js';
 import { subscriberPage, writeReportPage } from '../../src/report/report-pages.js';
 import { finished, ROOT, runCli, spawnCli, type CliResult } from '../helpers/cli.js';
+import { spawnedProcesses } from '../helpers/processes.js';
 
 const EXAMPLE = {
   initial_weights: { GOOG: 0, APPL: 0, CASH: 1 },
@@ -106,9 +107,12 @@ describe('momentum optimize', () => {
 });
 
 describe('momentum serve', () => {
+  const processes = spawnedProcesses();
   it('prints its URL, answers POST /api/run and a signed report link, and exits 0 on SIGTERM after closing', async () => {
     const home = mkdtempSync(join(tmpdir(), 'momentum-serve-'));
-    const child = spawnCli(['serve', '--port', '0', '--workers', '1', '--time-limit', '10'], { ...ENV, MOMENTUM_HOME: home });
+    const child = processes.track(
+      spawnCli(['serve', '--port', '0', '--workers', '1', '--time-limit', '10'], { ...ENV, MOMENTUM_HOME: home }),
+    );
     const result = finished(child);
     const url = await new Promise<string>((resolveUrl, reject) => {
       let seen = '';
