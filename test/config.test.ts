@@ -61,6 +61,13 @@ describe('configuration file', () => {
     rmSync(dir, { recursive: true });
   });
 
+  it('reads a file that starts with a UTF-8 byte-order mark (as some Windows editors save it)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'momentum-config-'));
+    writeFileSync(join(dir, 'bom.json'), `\uFEFF${JSON.stringify({ universes: { mine: { symbols: ['SPY'] } } })}`);
+    expect(resolveUniverse(loadConfig(join(dir, 'bom.json')), 'mine').members).toEqual([{ symbol: 'SPY' }]);
+    rmSync(dir, { recursive: true });
+  });
+
   it('lists the known universes when asked for an unknown one', () => {
     const config = parseConfig({ universes: { a: { symbols: ['SPY'] }, b: { symbols: ['TLT'] } } }, 'x.json');
     expect(() => resolveUniverse(config, 'c')).toThrow(ValidationError);

@@ -344,6 +344,15 @@ describe('API token', () => {
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
   });
 
+  it('refuses a token shorter than 16 characters, before starting anything', async () => {
+    for (const short of ['x', 'fifteen-chars-x'])
+      await expect(startServer({ port: 0, env: { MOMENTUM_API_TOKEN: short }, log: () => undefined })).rejects.toThrow(
+        /the API token must be at least 16 characters/,
+      );
+    const sixteen = await startServer({ port: 0, env: { MOMENTUM_API_TOKEN: 'sixteen-chars-xx' }, log: () => undefined });
+    await sixteen.close();
+  });
+
   it('refuses a non-loopback host without a token, before starting anything', async () => {
     await expect(startServer({ host: '0.0.0.0', port: 0, env: {}, log: () => undefined })).rejects.toThrow(ConfigError);
     await expect(startServer({ host: '192.168.1.10', port: 0, env: { MOMENTUM_API_TOKEN: ' ' } })).rejects.toThrow(
