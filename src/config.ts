@@ -302,7 +302,8 @@ export interface MomentumConfig {
 export function loadConfig(path: string): MomentumConfig {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    // A byte-order mark (Windows editors write one) is not JSON, but it is not the author's mistake either.
+    raw = JSON.parse(readFileSync(path, 'utf8').replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new ConfigError(`cannot read configuration ${path}: ${(error as Error).message}`);
   }

@@ -72,6 +72,9 @@ export type ServerSettings = Required<Omit<ServerOptions, 'token' | 'env' | 'uns
   readonly reports: ReportPages | undefined;
 };
 
+/** The shortest API token accepted. */
+export const MIN_TOKEN_LENGTH = 16;
+
 const defaults = {
   host: '127.0.0.1',
   port: 8080,
@@ -96,6 +99,11 @@ export function resolveServerOptions(options: ServerOptions): ServerSettings {
   const token = options.token ?? readEnvironment(options.env ?? process.env).apiToken;
   if (token !== undefined && !/^[\x21-\x7e]+$/.test(token))
     throw new ConfigError('the API token must be non-empty printable ASCII without spaces (it travels in an Authorization header)');
+  // A short token can be guessed by trying: 16 random characters are beyond reach.
+  if (token !== undefined && token.length < MIN_TOKEN_LENGTH)
+    throw new ConfigError(
+      `the API token must be at least ${MIN_TOKEN_LENGTH} characters, got ${token.length}; make one with: openssl rand -base64 24`,
+    );
   if (!isLoopbackHost(host) && token === undefined)
     throw new ConfigError(
       `refusing to listen on ${host} without an API token: anyone who can reach it could run solves. ` +
