@@ -6,6 +6,7 @@
 import { ConfigError, MomentumError, errorMessage } from '../src/errors.js';
 import type { Environment, MomentumConfig } from '../src/config.js';
 import type { Database } from '../src/db/database.js';
+import { redactSecrets } from '../src/util/redact.js';
 import { sleep } from '../src/util/retry.js';
 import type { Job, JobLogger, JobRegistry, JobResult, JobRun, RunTrigger } from './job.js';
 import { claimSlot, finishRun, renewLease, type RunOutcome } from './job-runs.js';
@@ -203,11 +204,11 @@ export function describeRun(run: JobRun): string {
   return `${run.status} in ${seconds} s (run ${run.id}${run.attempt > 1 ? `, attempt ${run.attempt}` : ''})${counts ? `: ${counts}` : ''}${notes}${error}`;
 }
 
-/** Messages of our own errors as they are; others with their type (a TypeError is a bug worth seeing). */
+/** Messages of our own errors as they are, others with their type (a TypeError is a bug worth seeing); credentials redacted (the row is mailed). */
 function errorText(error: unknown): string {
-  if (error instanceof MomentumError) return error.message;
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+  if (error instanceof MomentumError) return redactSecrets(error.message);
+  if (error instanceof Error) return redactSecrets(`${error.name}: ${error.message}`);
+  return redactSecrets(String(error));
 }
 
 function finiteCounts(counts: Readonly<Record<string, number>>): Record<string, number> {

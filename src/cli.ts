@@ -15,6 +15,7 @@ import { registerSubscriberCommands } from './cli/subscriber-commands.js';
 import { processOutput } from './cli/cli-context.js';
 import { MomentumError } from './errors.js';
 import { packageVersion } from './util/package-root.js';
+import { redactSecrets } from './util/redact.js';
 
 function buildProgram(): Command {
   const program = new Command('momentum')
@@ -44,10 +45,11 @@ async function main(argv: readonly string[]): Promise<void> {
       process.exitCode = error.exitCode;
       return;
     }
+    // A driver's error may quote a connection string: redacted like every diagnostic.
     if (error instanceof MomentumError) {
-      process.stderr.write(`error: ${error.message}\n`);
+      process.stderr.write(`error: ${redactSecrets(error.message)}\n`);
     } else {
-      process.stderr.write(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(`unexpected error: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
     }
     process.exitCode = 1;
   }

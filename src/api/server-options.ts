@@ -4,6 +4,7 @@
  */
 import { readEnvironment } from '../config.js';
 import { ConfigError } from '../errors.js';
+import { redactSecrets } from '../util/redact.js';
 import { isLoopbackHost } from './bearer-auth.js';
 
 export interface ServerOptions {
@@ -126,7 +127,7 @@ export function resolveServerOptions(options: ServerOptions): ServerSettings {
     deadlineSeconds: check('deadlineSeconds', options.deadlineSeconds ?? timeLimitSeconds + 5, 0.001, 86_400 * 2, false),
     headersTimeoutMs,
     requestTimeoutMs,
-    log: options.log ?? ((line) => void process.stderr.write(`${line}\n`)),
+    log: options.log ?? ((line) => void process.stderr.write(`${redactSecrets(line)}\n`)),
     unsubscribe: options.unsubscribe,
     reports: options.reports,
   };

@@ -1,6 +1,7 @@
 /** What every command needs: the environment, the configuration, a database, and output streams. */
 import { loadConfig, readEnvironment, type Environment, type MomentumConfig } from '../config.js';
 import type { Database } from '../db/database.js';
+import { redactSecrets } from '../util/redact.js';
 
 export interface Output {
   /** Results: tables, JSON. */
@@ -12,7 +13,8 @@ export interface Output {
 
 export const processOutput: Output = {
   out: (text) => void process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-  err: (text) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  // Diagnostics quote errors, and errors may quote a connection string.
+  err: (text) => void process.stderr.write(redactSecrets(text.endsWith('\n') ? text : `${text}\n`)),
   isTTY: Boolean(process.stderr.isTTY),
 };
 

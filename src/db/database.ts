@@ -19,6 +19,7 @@ import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { DatabaseError, errorMessage } from '../errors.js';
 import { makePrivateDir, preparePrivateHome, privatiseTree } from '../util/private-files.js';
+import { redactSecrets } from '../util/redact.js';
 import type { DirectoryLock } from './directory-lock.js';
 import { describeHolder, embeddedAccess, SOCKET_NAME, SOCKET_PORT } from './embedded-access.js';
 import { serveEmbedded, type EmbeddedServer } from './embedded-server.js';
@@ -33,7 +34,7 @@ export type EngineKind = 'postgres' | 'pglite';
 export interface Database extends ScriptRunner {
   readonly kysely: Kysely<Schema>;
   readonly engine: EngineKind;
-  /** Where the data lives: a URL without its password, a folder, or 'memory'. */
+  /** Where the data lives: a URL without its password (redactSecrets), a folder, or 'memory'. */
   readonly location: string;
   close(): Promise<void>;
 }
@@ -83,7 +84,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
 }
 
 async function openPostgres(url: string): Promise<Database> {
-  const location = redactUrl(url);
+  const location = redactSecrets(url);
   return openPool(
     { connectionString: url },
     'postgres',
@@ -249,15 +250,4 @@ async function openPglite(held?: HeldDatabase): Promise<Database> {
       }
     },
   };
-}
-
-/** postgres://user:secret@host/db -> postgres://user:***@host/db */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable DATABASE_URL)';
-  }
 }

@@ -17,8 +17,8 @@ describe('redactSecrets: every way a credential appears in a URL or DSN', () => 
     ["host=db password='s3 cret\\' x' dbname=momentum", 'host=db password=*** dbname=momentum'],
     ['host=db password = s3cret', 'host=db password=***'],
     [
-      'cannot connect to PostgreSQL at postgres://u:pw@h/db: refused (was postgres://h/db?password=pw)',
-      'cannot connect to PostgreSQL at postgres://u:***@h/db: refused (was postgres://h/db?password=***)',
+      'cannot connect to PostgreSQL at postgres://u:pw@h/db: refused, as postgres://h/db?password=pw',
+      'cannot connect to PostgreSQL at postgres://u:***@h/db: refused, as postgres://h/db?password=***',
     ],
   ])('%s', (text, redacted) => {
     expect(redactSecrets(text)).toBe(redacted);
