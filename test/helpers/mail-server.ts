@@ -28,6 +28,9 @@ export interface TestSmtpOptions {
   readonly refuse?: (address: string) => number | undefined;
   /** Delay before answering the end of DATA (ms), to widen races. */
   readonly delayMs?: number;
+  /** Largest message it takes (bytes), answering 552 beyond it; advertised in EHLO (SIZE) unless `hideSize`. */
+  readonly size?: number;
+  readonly hideSize?: boolean;
 }
 
 /** smtp-server demands AUTH and offers an expired STARTTLS certificate by default: both off here. */
@@ -37,6 +40,7 @@ export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<Te
     authOptional: true,
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
+    ...(options.size === undefined ? {} : { size: options.size, hideSize: options.hideSize ?? false }),
     onRcptTo(address, _session, callback) {
       const code = options.refuse?.(address.address);
       if (code === undefined) return callback();
@@ -48,6 +52,11 @@ export async function startSmtpServer(options: TestSmtpOptions = {}): Promise<Te
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
+        if ((stream as typeof stream & { sizeExceeded?: boolean }).sizeExceeded) {
+          const error = new Error('5.3.4 Message size exceeds fixed maximum message size') as Error & { responseCode: number };
+          error.responseCode = 552;
+          return callback(error);
+        }
         const finish = () => {
           received.push({
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
@@ -125,6 +134,64 @@ export async function startHangUpServer(): Promise<{ port: number; messages: num
   const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
   return {
     port,
+    get messages() {
+      return state.messages;
+    },
+    close: () =>
+      new Promise((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * Speaks SMTP up to a point and then says nothing more, keeping the connection open: before its
+ * greeting (`greeting`), or after taking a whole message, before answering its end (`reply`).
+ * Counts the connections it accepted and the messages it took.
+ */
+export async function startSilentServer(silentAt: 'greeting' | 'reply'): Promise<{
+  port: number;
+  readonly connections: number;
+  readonly messages: number;
+  close(): Promise<void>;
+}> {
+  const state = { connections: 0, messages: 0 };
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    state.connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    if (silentAt === 'greeting') return;
+    let inData = false;
+    let buffer = '';
+    socket.write('220 silent test server\r\n');
+    socket.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString('latin1');
+      if (inData) {
+        if (buffer.includes('\r\n.\r\n')) state.messages++;
+        return;
+      }
+      let end: number;
+      while (!inData && (end = buffer.indexOf('\r\n')) >= 0) {
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const verb = line.slice(0, 4).toUpperCase();
+        if (verb === 'EHLO') socket.write('250-silent\r\n250 8BITMIME\r\n');
+        else if (verb === 'DATA') {
+          inData = true;
+          socket.write('354 go ahead\r\n');
+        } else socket.write('250 ok\r\n');
+      }
+    });
+  });
+  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+  return {
+    port,
+    get connections() {
+      return state.connections;
+    },
     get messages() {
       return state.messages;
     },
