@@ -11,8 +11,7 @@
 import { errorMessage, ValidationError } from '../src/errors.js';
 import { monitorPortfolios } from '../src/monitor/monitor-portfolios.js';
 import { monitorSettings, type MonitorSettingsInput } from '../src/monitor/monitor-options.js';
-import { createMailTransport } from '../src/report/mailer.js';
-import { deliverOutbox } from '../src/report/outbox-delivery.js';
+import { deliverMail } from '../src/report/deliver-mail.js';
 import { DEFAULT_ALERT_FRESHNESS_DAYS, notMailedNotes, publishAlerts } from '../src/report/publish.js';
 import type { Job, JobResult } from './job.js';
 import { slotDate } from './slot-date.js';
@@ -42,7 +41,7 @@ export const monitorJob: Job = Object.assign(
     let sent = 0;
     if (deliver) {
       try {
-        sent = (await deliverOutbox(ctx.db, createMailTransport(ctx.env))).counts.sent;
+        sent = (await deliverMail(ctx.db, ctx.env)).counts.sent;
       } catch (error) {
         notes.push(`mail delivery: ${errorMessage(error)}`);
       }

@@ -5,8 +5,7 @@
  */
 import type { Environment } from '../src/config.js';
 import type { Database } from '../src/db/database.js';
-import { createMailTransport } from '../src/report/mailer.js';
-import { deliverOutbox } from '../src/report/outbox-delivery.js';
+import { deliverMail } from '../src/report/deliver-mail.js';
 import { publishJobFailure } from '../src/report/publish.js';
 import type { JobRun } from './job.js';
 
@@ -22,5 +21,5 @@ export async function notifyOperator(db: Database, env: Environment, run: JobRun
     counts: run.counts,
     host: `${run.host} (pid ${run.pid})`,
   });
-  await deliverOutbox(db, createMailTransport(env));
+  await deliverMail(db, env);
 }

@@ -11,8 +11,7 @@ import { benchmarkOf } from '../src/config.js';
 import { errorMessage } from '../src/errors.js';
 import { duePortfolios, rebalancePortfolio } from '../src/portfolio/model-portfolio.js';
 import { getPortfolio } from '../src/portfolio/portfolio-store.js';
-import { createMailTransport } from '../src/report/mailer.js';
-import { deliverOutbox } from '../src/report/outbox-delivery.js';
+import { deliverMail } from '../src/report/deliver-mail.js';
 import { publishRebalance } from '../src/report/publish.js';
 import { resolveGateSet } from '../src/research/gate-set.js';
 import { parseJobArgs } from './job-args.js';
@@ -60,7 +59,7 @@ export const rebalanceJob: Job = Object.assign(
       }
     }
     if (due.length === 0) notes.push(`no portfolio is due on ${asOf}`);
-    const delivery = args.deliver ? await deliverOutbox(ctx.db, createMailTransport(ctx.env)) : null;
+    const delivery = args.deliver ? await deliverMail(ctx.db, ctx.env) : null;
     if (delivery && delivery.status !== 'ok')
       notes.push(`mail delivery ${delivery.status}${delivery.stoppedBy ? `: ${delivery.stoppedBy}` : ''}`);
     return {

@@ -143,6 +143,7 @@ export {
   rebalanceMailKey,
   alertMailKey,
   jobFailureMailKey,
+  mailRefusedKey,
   MAIL_KINDS,
   type MailKind,
   type OutboxStatus,
@@ -159,7 +160,9 @@ export {
   type DeliverOptions,
   type DeliveryReport,
   type DeliveryResult,
+  type RefusedMail,
 } from './report/outbox-delivery.js';
+export { deliverMail } from './report/deliver-mail.js';
 export {
   addSubscriber,
   listSubscribers,

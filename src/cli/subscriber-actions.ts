@@ -2,7 +2,8 @@
 import { ValidationError } from '../errors.js';
 import { createMailTransport } from '../report/mailer.js';
 import { listOutbox, requeueOutbox, type OutboxEntry, type OutboxStatus } from '../report/outbox.js';
-import { deliverOutbox, type DeliveryResult } from '../report/outbox-delivery.js';
+import { deliverMail } from '../report/deliver-mail.js';
+import type { DeliveryResult } from '../report/outbox-delivery.js';
 import { addSubscriber, listSubscribers, unsubscribe, unsubscribeLink, type Subscriber } from '../report/subscribers.js';
 import { formatTable } from '../util/table.js';
 import { withDatabase, type Output } from './cli-context.js';
@@ -140,7 +141,8 @@ export async function outboxSendAction(flags: OutboxSendFlags, output: Output): 
     if (transport.kind === 'smtp' && !env.publicUrl) {
       output.err('warning: MOMENTUM_PUBLIC_URL is unset, so unsubscribe links in new mail point to this machine');
     }
-    const delivered = await deliverOutbox(db, transport, {
+    const delivered = await deliverMail(db, env, {
+      transport,
       ...(limit === undefined ? {} : { limit }),
       ...(maxAttempts === undefined ? {} : { maxAttempts }),
       onResult: (r) => output.out(describe(r, transport.kind)),
@@ -148,8 +150,9 @@ export async function outboxSendAction(flags: OutboxSendFlags, output: Output): 
     return { report: delivered, kind: transport.kind };
   });
   for (const e of report.expired) output.out(`failed  ${e.idempotencyKey}: outcome unknown (its deliverer stopped while sending)`);
-  const { sent, retry, failed, cancelled } = report.counts;
+  const { sent, retry, deferred, failed, cancelled } = report.counts;
   const parts = [`${sent} ${kind === 'eml' ? 'written' : 'sent'}`, `${retry} to retry`, `${failed + report.expired.length} failed`];
+  if (deferred > 0) parts.push(`${deferred} not attempted`);
   if (cancelled > 0) parts.push(`${cancelled} cancelled (unsubscribed)`);
   output.out(report.results.length + report.expired.length === 0 && cancelled === 0 ? 'nothing due' : parts.join(', '));
   if (report.stoppedBy) output.err(`stopped: ${report.stoppedBy}; the rest stay queued`);
@@ -161,6 +164,7 @@ function describe(r: DeliveryResult, kind: 'smtp' | 'eml'): string {
   if (r.outcome === 'sent')
     return kind === 'eml' ? `wrote   ${r.destination}` : `sent    ${r.idempotencyKey} to ${r.recipient}: ${r.destination}`;
   if (r.outcome === 'retry') return `retry   ${r.idempotencyKey} at ${minute(r.nextAttemptAt ?? null)} (attempt ${r.attempts}): ${r.error}`;
+  if (r.outcome === 'deferred') return `later   ${r.idempotencyKey}: ${r.error}`;
   return `failed  ${r.idempotencyKey}: ${r.error}`;
 }
 

@@ -302,7 +302,7 @@ type OutboxStatusValue = 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
 export interface OutboxTable {
   id: Generated<number>;
   idempotency_key: string;
-  kind: 'rebalance' | 'alert' | 'job-failure';
+  kind: 'rebalance' | 'alert' | 'job-failure' | 'mail-refused';
   subscriber_id: number | null;
   sender: string;
   recipient: string;
@@ -317,6 +317,8 @@ export interface OutboxTable {
   lease_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   last_error: string | null;
   destination: string | null;
+  /** When the message's bytes began to go out under the current claim (null: not yet). */
+  data_sent_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   sent_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }

@@ -12,8 +12,8 @@ import type { Database } from '../db/database.js';
 import { monitorPortfolios, type MonitorResult } from '../monitor/monitor-portfolios.js';
 import { createPortfolio, nextDue, rebalancePortfolio } from '../portfolio/model-portfolio.js';
 import { firstRebalanceDay, getPortfolio, rebalances } from '../portfolio/portfolio-store.js';
-import { createMailTransport } from '../report/mailer.js';
-import { deliverOutbox, type DeliveryReport } from '../report/outbox-delivery.js';
+import { deliverMail } from '../report/deliver-mail.js';
+import type { DeliveryReport } from '../report/outbox-delivery.js';
 import { publishAlerts, publishRebalance, type PublishedAlerts, type PublishedRebalance } from '../report/publish.js';
 import { addSubscriber, listSubscribers } from '../report/subscribers.js';
 import type { GateSet } from '../research/gate-set.js';
@@ -112,7 +112,7 @@ export async function runDemoPortfolios(
   // freshness window, on a position still held) are mailed; the rest are stored and listed.
   const alerts = await publishAlerts(db, env, monitor.newAlerts, monitor.portfolios);
   const report = await publishRebalance(db, env, DEMO_LUMP_SUM, { benchmark: options.benchmark });
-  const delivery = await deliverOutbox(db, createMailTransport(env));
+  const delivery = await deliverMail(db, env);
   const outbox = await db.kysely
     .selectFrom('outbox')
     .select(['kind', 'subject', 'destination', sql<number>`octet_length(raw)`.as('bytes')])

@@ -41,6 +41,7 @@ export function emlTransport(folder: string): MailTransport {
       try {
         // Private (0700/0600): each message carries its recipient's unsubscribe token.
         await makePrivateDirAsync(folder);
+        await mail.onTransmit?.();
         await writePrivateFileAsync(temporary, mail.raw);
         await rename(temporary, path);
       } catch (error) {

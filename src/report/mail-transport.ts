@@ -10,6 +10,11 @@ export interface OutgoingMail {
   readonly recipient: string;
   /** The complete RFC 822 message, sent as is. */
   readonly raw: Buffer;
+  /**
+   * Called once, just before the message's bytes go out (for SMTP: once the server has accepted the
+   * envelope and DATA); the send waits for it. A deliverer that dies before it returns sent nothing.
+   */
+  readonly onTransmit?: () => Promise<void>;
 }
 
 export interface MailTransport {
@@ -28,15 +33,29 @@ export interface MailTransport {
  *   reply, so it may have been accepted. Never retried automatically (at most once per key).
  *
  * `scope: 'server'` says the failure is the server's or the configuration's, not this message's:
- * the delivery run stops instead of failing every other message the same way.
+ * the delivery run stops instead of failing every other message the same way, and a transient one
+ * (the server cannot be reached, or answers 4xx before the message) is not an attempt of it.
+ *
+ * `size` is set when the server refused the message for its size (the operator is told).
  */
 export class MailSendError extends MomentumError {
   override readonly name = 'MailSendError';
   readonly outcome: 'transient' | 'permanent' | 'unknown';
   readonly scope: 'message' | 'server';
-  constructor(message: string, options: { outcome: MailSendError['outcome']; scope: MailSendError['scope']; cause?: unknown }) {
+  readonly size: SizeRefusal | undefined;
+  constructor(
+    message: string,
+    options: { outcome: MailSendError['outcome']; scope: MailSendError['scope']; cause?: unknown; size?: SizeRefusal },
+  ) {
     super(message, { cause: options.cause });
     this.outcome = options.outcome;
     this.scope = options.scope;
+    this.size = options.size;
   }
+}
+
+/** A message too large for the server: its size, and the server's limit when it stated one (EHLO SIZE). */
+export interface SizeRefusal {
+  readonly messageBytes: number;
+  readonly limitBytes: number | null;
 }

@@ -4,25 +4,29 @@
  * Each message is claimed before it is sent: one `update ... where id = (select ... for update
  * skip locked limit 1) returning` moves it from `queued` to `sending` with a claim token and a
  * lease, so two deliverers (two processes, two replicas) never take the same row. After the send
- * the row is marked `sent`; a failure that the server or the file system reported is recorded
- * with attempts + 1 and the next attempt time (exponential backoff, capped) until `maxAttempts`,
- * then `failed`; a permanent refusal (5xx to the recipient or the message) is `failed` at once.
+ * the row is marked `sent`; a failure of the message (a 4xx to it, its connection dropped) is
+ * recorded as an attempt with the next attempt time (exponential backoff, capped) until
+ * `maxAttempts`, then `failed`; a permanent refusal (5xx to the recipient or the message) is
+ * `failed` at once, and a refusal for its size is also told to `onSizeRefusal` (the operator's
+ * notice). A server that cannot be reached (or refuses before the message) was not offered it:
+ * the message stays due, no attempt counted, and the run stops (`deferred`).
  *
- * At most once, and the one window it cannot close: between the SMTP server accepting a message
- * (its reply to the end of DATA) and the row being marked `sent`. If the process dies there, or
- * the connection breaks after the message went out and before the server's reply, nobody knows
- * whether the message arrived. Such a message is never sent again automatically: a broken
- * connection after the bytes went out marks it `failed` ("outcome unknown"), and a claim whose lease
- * ran out (its deliverer died) is marked `failed` the same way by the next run. The operator
- * decides (`momentum outbox retry KEY`). Duplicates are therefore impossible without an operator's
- * retry; the price is that a crash in the window can leave a delivered message marked failed.
+ * At most once, and the one window it cannot close: from the moment the message's bytes start to
+ * go out (recorded first, in `data_sent_at`) to the row being marked `sent`. If the process dies
+ * there, or the connection breaks after the message went out and before the server's reply, nobody
+ * knows whether the message arrived. Such a message is never sent again automatically: a broken
+ * connection after the bytes went out marks it `failed` ("outcome unknown"), and so does the next
+ * run for a claim whose lease ran out (its deliverer died) after `data_sent_at`; one that died
+ * before it sent nothing and is queued again. The operator decides (`momentum outbox retry KEY`).
+ * Duplicates are therefore impossible without an operator's retry; the price is that a crash in
+ * the window can leave a delivered message marked failed.
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import { errorMessage, ValidationError } from '../errors.js';
-import { MailSendError, type MailTransport } from './mail-transport.js';
-import { toBuffer } from './outbox.js';
+import { MailSendError, type MailTransport, type SizeRefusal } from './mail-transport.js';
+import { toBuffer, type MailKind } from './outbox.js';
 
 export interface Backoff {
   /** Wait after the first failed attempt (default 30 s). */
@@ -45,6 +49,19 @@ export interface DeliverOptions {
   readonly limit?: number;
   /** Called after each message, for progress output. */
   readonly onResult?: (result: DeliveryResult) => void;
+  /** Called for each message a server refused for its size (deliverMail queues the operator's notice). */
+  readonly onSizeRefusal?: (refused: RefusedMail) => Promise<void>;
+}
+
+/** A message refused for its size, for the operator. */
+export interface RefusedMail extends SizeRefusal {
+  readonly id: number;
+  readonly idempotencyKey: string;
+  readonly kind: MailKind;
+  readonly recipient: string;
+  readonly subject: string;
+  /** The server's answer. */
+  readonly reply: string;
 }
 
 export interface DeliveryResult {
@@ -52,8 +69,12 @@ export interface DeliveryResult {
   readonly idempotencyKey: string;
   readonly recipient: string;
   readonly subject: string;
-  /** `sent`; `retry` (queued again at nextAttemptAt); `failed` (given up, refused, or outcome unknown). */
-  readonly outcome: 'sent' | 'retry' | 'failed';
+  /**
+   * `sent`; `retry` (an attempt failed: queued again at nextAttemptAt); `deferred` (the server could
+   * not be reached: not an attempt, due again at the next run); `failed` (given up, refused, or
+   * outcome unknown).
+   */
+  readonly outcome: 'sent' | 'retry' | 'deferred' | 'failed';
   readonly attempts: number;
   /** The SMTP reply or the .eml path when sent. */
   readonly destination?: string;
@@ -66,9 +87,12 @@ export interface DeliveryReport {
   readonly counts: {
     readonly sent: number;
     readonly retry: number;
+    readonly deferred: number;
     readonly failed: number;
     readonly cancelled: number;
     readonly expired: number;
+    /** Claims whose deliverer died before sending anything: queued again (and sent in this run when due). */
+    readonly requeued: number;
   };
   readonly results: readonly DeliveryResult[];
   /** Messages found in `sending` past their lease (a deliverer died): marked failed, outcome unknown. */
@@ -88,6 +112,7 @@ export function backoffDelay(attempt: number, backoff: Backoff = {}): number {
 interface Claimed {
   readonly id: number;
   readonly idempotency_key: string;
+  readonly kind: MailKind;
   readonly sender: string;
   readonly recipient: string;
   readonly subject: string;
@@ -108,7 +133,7 @@ export async function deliverOutbox(db: Database, transport: MailTransport, opti
     throw new ValidationError('maxAttempts', `expected a whole number >= 1, got ${maxAttempts}`);
   if (!(leaseMs > 0)) throw new ValidationError('leaseMs', `expected a positive number of ms, got ${leaseMs}`);
 
-  const expired = await expireLeases(db, clock());
+  const { expired, requeued } = await expireLeases(db, clock());
   const cancelled = await cancelUnsubscribed(db);
   const results: DeliveryResult[] = [];
   let stoppedBy: string | undefined;
@@ -125,6 +150,7 @@ export async function deliverOutbox(db: Database, transport: MailTransport, opti
         sender: row.sender,
         recipient: row.recipient,
         raw: toBuffer(row.raw),
+        onTransmit: () => markTransmitting(db, row.id, token, clock()),
       });
     } catch (error) {
       failure = error;
@@ -133,6 +159,8 @@ export async function deliverOutbox(db: Database, transport: MailTransport, opti
     if (destination === undefined) {
       result = await recordFailure(db, row, token, failure, { now: clock(), maxAttempts, backoff: options.backoff });
       if (failure instanceof MailSendError && failure.scope === 'server') stoppedBy = errorMessage(failure);
+      if (failure instanceof MailSendError && failure.size && options.onSizeRefusal)
+        await options.onSizeRefusal({ ...base(row), kind: row.kind, ...failure.size, reply: errorMessage(failure) });
     } else {
       // Not inside the try: if this write fails, the row stays `sending` and later expires as
       // "outcome unknown"; it is never queued again (the message did go out).
@@ -149,7 +177,15 @@ export async function deliverOutbox(db: Database, transport: MailTransport, opti
     if (stoppedBy) break;
   }
   const count = (outcome: DeliveryResult['outcome']) => results.filter((r) => r.outcome === outcome).length;
-  const counts = { sent: count('sent'), retry: count('retry'), failed: count('failed'), cancelled, expired: expired.length };
+  const counts = {
+    sent: count('sent'),
+    retry: count('retry'),
+    deferred: count('deferred'),
+    failed: count('failed'),
+    cancelled,
+    expired: expired.length,
+    requeued,
+  };
   const status = stoppedBy ? 'stopped' : counts.retry + counts.failed + counts.expired > 0 ? 'partial' : 'ok';
   return { status, counts, results, expired, ...(stoppedBy ? { stoppedBy } : {}) };
 }
@@ -162,7 +198,7 @@ function base(row: Claimed) {
 async function claimNext(db: Database, token: string, now: Date, leaseUntil: Date): Promise<Claimed | undefined> {
   return db.kysely
     .updateTable('outbox')
-    .set({ status: 'sending', claim_token: token, lease_until: leaseUntil, attempts: sql<number>`attempts + 1` })
+    .set({ status: 'sending', claim_token: token, lease_until: leaseUntil, attempts: sql<number>`attempts + 1`, data_sent_at: null })
     .where('id', '=', (eb) =>
       eb
         .selectFrom('outbox')
@@ -176,8 +212,20 @@ async function claimNext(db: Database, token: string, now: Date, leaseUntil: Dat
         .skipLocked(),
     )
     .where('status', '=', 'queued')
-    .returning(['id', 'idempotency_key', 'sender', 'recipient', 'subject', 'raw', 'attempts'])
+    .returning(['id', 'idempotency_key', 'kind', 'sender', 'recipient', 'subject', 'raw', 'attempts'])
     .executeTakeFirst();
+}
+
+/** Records, under the claim, that the message's bytes are about to go out; throws if the claim was lost (nothing is sent then). */
+async function markTransmitting(db: Database, id: number, token: string, now: Date): Promise<void> {
+  const result = await db.kysely
+    .updateTable('outbox')
+    .set({ data_sent_at: now })
+    .where('id', '=', id)
+    .where('claim_token', '=', token)
+    .where('status', '=', 'sending')
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) throw new Error('the claim on this message was lost (its lease ran out); not sent');
 }
 
 async function recordFailure(
@@ -189,9 +237,13 @@ async function recordFailure(
 ): Promise<DeliveryResult> {
   const message = errorMessage(error);
   const outcome = error instanceof MailSendError ? error.outcome : 'transient';
+  if (error instanceof MailSendError && error.scope === 'server' && outcome === 'transient') return defer(db, row, token, message);
   let lastError: string;
   let retryAt: Date | undefined;
+  const size = error instanceof MailSendError ? error.size : undefined;
   if (outcome === 'unknown') lastError = `outcome unknown: ${message}; check with the recipient before momentum outbox retry`;
+  else if (size)
+    lastError = `refused for its size: ${size.messageBytes} bytes${size.limitBytes === null ? '' : `, over the server's limit of ${size.limitBytes} bytes`}: ${message}`;
   else if (outcome === 'permanent') lastError = `refused: ${message}`;
   else if (row.attempts >= context.maxAttempts) lastError = `gave up after ${row.attempts} attempts: ${message}`;
   else {
@@ -213,20 +265,50 @@ async function recordFailure(
     : { ...base(row), outcome: 'failed', error: lastError };
 }
 
-/** Claims whose deliverer died (lease over): their outcome is unknown, so they are not resent. */
-async function expireLeases(db: Database, now: Date): Promise<{ id: number; idempotencyKey: string }[]> {
+/** The server (or folder) could not be offered the message (down, refusing before it): due again, no attempt counted. */
+async function defer(db: Database, row: Claimed, token: string, message: string): Promise<DeliveryResult> {
+  const lastError = `not attempted: ${message}`;
+  await db.kysely
+    .updateTable('outbox')
+    .set({ status: 'queued', attempts: row.attempts - 1, last_error: lastError, claim_token: null, lease_until: null, data_sent_at: null })
+    .where('id', '=', row.id)
+    .where('claim_token', '=', token)
+    .execute();
+  return { ...base(row), attempts: row.attempts - 1, outcome: 'deferred', error: lastError };
+}
+
+const leaseEnd = sql<string>`to_char(lease_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+
+/**
+ * Claims whose deliverer died (lease over). Before its bytes went out it sent nothing: queued again,
+ * the attempt not counted. After, the outcome is unknown, so it is not resent.
+ */
+async function expireLeases(db: Database, now: Date): Promise<{ expired: { id: number; idempotencyKey: string }[]; requeued: number }> {
+  const requeued = await db.kysely
+    .updateTable('outbox')
+    .set({
+      status: 'queued',
+      attempts: sql<number>`greatest(attempts - 1, 0)`,
+      claim_token: null,
+      lease_until: null,
+      last_error: sql<string>`'the deliverer stopped before sending (lease expired ' || ${leaseEnd} || '); queued again'`,
+    })
+    .where('status', '=', 'sending')
+    .where('lease_until', '<', now)
+    .where('data_sent_at', 'is', null)
+    .executeTakeFirst();
   const rows = await db.kysely
     .updateTable('outbox')
     .set({
       status: 'failed',
       lease_until: null,
-      last_error: sql<string>`'outcome unknown: the deliverer stopped while sending (lease expired ' || to_char(lease_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '); check with the recipient before momentum outbox retry'`,
+      last_error: sql<string>`'outcome unknown: the deliverer stopped while sending (lease expired ' || ${leaseEnd} || '); check with the recipient before momentum outbox retry'`,
     })
     .where('status', '=', 'sending')
     .where('lease_until', '<', now)
     .returning(['id', 'idempotency_key'])
     .execute();
-  return rows.map((r) => ({ id: r.id, idempotencyKey: r.idempotency_key }));
+  return { expired: rows.map((r) => ({ id: r.id, idempotencyKey: r.idempotency_key })), requeued: Number(requeued.numUpdatedRows) };
 }
 
 /** Queued subscriber mail whose subscriber has unsubscribed since: cancelled, not sent. */

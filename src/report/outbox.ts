@@ -4,7 +4,7 @@
  * outbox-delivery.ts.
  *
  * Keys: `rebalance:<portfolioId>:<asOf>:<subscriberId>`, `alert:<alertId>:<subscriberId>`,
- * `job-failure:<jobRunId>` (see the key functions below).
+ * `job-failure:<jobRunId>`, `mail-refused:<outboxId>` (see the key functions below).
  */
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
@@ -15,7 +15,7 @@ import { composeMail, type MailAddress } from './mail-compose.js';
 import type { MailContent } from './mail-content.js';
 import { DEFAULT_MAIL_FROM } from './mailer.js';
 
-export const MAIL_KINDS = ['rebalance', 'alert', 'job-failure'] as const;
+export const MAIL_KINDS = ['rebalance', 'alert', 'job-failure', 'mail-refused'] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'cancelled';
 
@@ -71,6 +71,11 @@ export function alertMailKey(alertId: number | string, subscriberId: number): st
 
 export function jobFailureMailKey(jobRunId: number | string): string {
   return `job-failure:${jobRunId}`;
+}
+
+/** The operator's notice that a relay refused outbox message `outboxId` for its size. */
+export function mailRefusedKey(outboxId: number): string {
+  return `mail-refused:${outboxId}`;
 }
 
 const keySchema = z

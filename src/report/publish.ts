@@ -21,9 +21,11 @@ import { followerBookAt, modelBook, type RebalanceBook } from '../portfolio/reba
 import { getStrategy } from '../strategies/registry.js';
 import type { MailContent } from './mail-content.js';
 import { mailFrom } from './mailer.js';
-import { alertMailKey, enqueueMail, jobFailureMailKey, rebalanceMailKey, type EnqueuedMail } from './outbox.js';
+import { alertMailKey, enqueueMail, jobFailureMailKey, mailRefusedKey, rebalanceMailKey, type EnqueuedMail } from './outbox.js';
+import type { RefusedMail } from './outbox-delivery.js';
 import { renderDrawdownAlert } from './render-alert.js';
 import { renderJobFailure } from './render-job-failure.js';
+import { renderMailRefused } from './render-mail-refused.js';
 import { renderRebalanceReport } from './render-rebalance.js';
 import { servedPlotlySrc, subscriberPage, writeReportPage, type PagesEnv } from './report-pages.js';
 import { fromPortfolioEvidence } from './report-evidence.js';
@@ -336,6 +338,26 @@ export function alertView(alert: MonitorAlert, state: PortfolioMonitorState): Dr
       label: `${state.portfolio} since its first rebalance`,
     },
   };
+}
+
+/**
+ * Queues the operator's notice of a message refused for its size (MOMENTUM_OPERATOR_EMAIL, else
+ * MAIL_FROM), once per message; never about such a notice itself, which could be refused in turn.
+ * @example await publishMailRefused(db, env, refused) // from deliverOutbox's onSizeRefusal
+ */
+export async function publishMailRefused(
+  db: Database,
+  env: Pick<Environment, 'operatorEmail' | 'mailFrom'>,
+  refused: RefusedMail,
+): Promise<EnqueuedMail | undefined> {
+  if (refused.kind === 'mail-refused') return undefined;
+  return enqueueMail(db, {
+    idempotencyKey: mailRefusedKey(refused.id),
+    kind: 'mail-refused',
+    to: env.operatorEmail ?? mailFrom(env),
+    from: mailFrom(env),
+    content: renderMailRefused({ ...refused, key: refused.idempotencyKey }),
+  });
 }
 
 /**

@@ -194,6 +194,20 @@ export interface DrawdownAlert {
   readonly unsubscribeUrl?: string | null;
 }
 
+/** A message a mail server refused for its size (the operator's notice). */
+export interface MailRefusal {
+  /** Its outbox idempotency key. */
+  readonly key: string;
+  readonly kind: string;
+  readonly recipient: string;
+  readonly subject: string;
+  readonly messageBytes: number;
+  /** The server's limit, when it stated one. */
+  readonly limitBytes: number | null;
+  /** The server's answer. */
+  readonly reply: string;
+}
+
 export interface JobFailure {
   readonly job: string;
   readonly runId?: number | null;

@@ -14,7 +14,7 @@
 import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { ConfigError } from '../errors.js';
-import { MailSendError, type MailTransport, type OutgoingMail } from './mail-transport.js';
+import { MailSendError, type MailTransport, type OutgoingMail, type SizeRefusal } from './mail-transport.js';
 
 export interface SmtpTransportOptions {
   /** Connection, greeting and idle timeouts in ms (default 30 s each; the reply to the message may take 2x). */
@@ -92,6 +92,7 @@ interface SmtpError extends Error {
   code?: string;
   responseCode?: number;
   command?: string;
+  response?: string;
 }
 
 function sendOne(settings: SmtpSettings, mail: OutgoingMail): Promise<string> {
@@ -103,18 +104,26 @@ function sendOne(settings: SmtpSettings, mail: OutgoingMail): Promise<string> {
       if (settled) return;
       settled = true;
       connection.close();
-      reject(classify(error as SmtpError, dataStarted, settings.target));
+      reject(classify(error as SmtpError, dataStarted, settings.target, mail.raw.length));
     };
     // Late socket errors (after QUIT) must not become unhandled 'error' events.
     connection.on('error', fail);
     const transmit = () => {
-      // Read (piped into the DATA stream) only once the server has accepted DATA.
+      // Read (piped into the DATA stream) only once the server has accepted DATA; the bytes go out
+      // once the outbox has recorded that they are about to (onTransmit).
+      let asked = false;
       const body = new Readable({
         read() {
-          if (dataStarted) return;
-          dataStarted = true;
-          this.push(mail.raw);
-          this.push(null);
+          if (asked) return;
+          asked = true;
+          Promise.resolve(mail.onTransmit?.()).then(
+            () => {
+              dataStarted = true;
+              this.push(mail.raw);
+              this.push(null);
+            },
+            (error: unknown) => this.destroy(error instanceof Error ? error : new Error(String(error))),
+          );
         },
       });
       connection.send({ from: mail.sender, to: [mail.recipient], size: mail.raw.length }, body, (error, info) => {
@@ -132,9 +141,27 @@ function sendOne(settings: SmtpSettings, mail: OutgoingMail): Promise<string> {
   });
 }
 
+/** nodemailer's own refusal before MAIL FROM, against the server's EHLO SIZE. */
+const OVER_ADVERTISED_SIZE = /^Message size larger than allowed (\d+)/;
+
+/**
+ * A refusal for size: nodemailer's check against EHLO SIZE, or the server's 552 (RFC 5321: "exceeded
+ * storage allocation", sent for size at MAIL FROM or after DATA) or enhanced codes 5.3.4 / 5.2.3.
+ */
+function sizeRefusal(error: SmtpError, messageBytes: number): SizeRefusal | undefined {
+  const advertised = OVER_ADVERTISED_SIZE.exec(error.message);
+  if (advertised) return { messageBytes, limitBytes: Number(advertised[1]) };
+  const perMessage = error.command === 'MAIL FROM' || error.command === 'DATA';
+  if (perMessage && (error.responseCode === 552 || /\b5\.(3\.4|2\.3)\b/.test(error.response ?? '')))
+    return { messageBytes, limitBytes: null };
+  return undefined;
+}
+
 /** What a nodemailer error means for this message (see MailSendError). */
-function classify(error: SmtpError, dataStarted: boolean, target: string): MailSendError {
+function classify(error: SmtpError, dataStarted: boolean, target: string, messageBytes: number): MailSendError {
   const text = `${target}: ${error.message}`;
+  const size = sizeRefusal(error, messageBytes);
+  if (size) return new MailSendError(text, { outcome: 'permanent', scope: 'message', cause: error, size });
   const code = error.responseCode;
   if (typeof code === 'number') {
     const perMessage = error.command === 'RCPT TO' || error.command === 'DATA';

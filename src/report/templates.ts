@@ -23,7 +23,7 @@ import {
   formatSignedPercent,
 } from './report-format.js';
 
-export type TemplateName = 'rebalance' | 'rebalance-interactive' | 'drawdown-alert' | 'job-failure';
+export type TemplateName = 'rebalance' | 'rebalance-interactive' | 'drawdown-alert' | 'job-failure' | 'mail-refused';
 
 export interface ReportTemplates {
   /** The folder the templates were read from. */

@@ -106,7 +106,9 @@ describe(`without SMTP, mail is written as .eml files (${engineName})`, () => {
     await import('node:fs/promises').then((fs) => fs.writeFile(blocked, 'not a folder'));
     const report = await deliverOutbox(db, emlTransport(join(blocked, 'outbox')));
     expect(report.status).toBe('stopped');
-    expect(report.results).toEqual([expect.objectContaining({ outcome: 'retry', error: expect.stringMatching(/^cannot write .*a-file/) })]);
+    expect(report.results).toEqual([
+      expect.objectContaining({ outcome: 'deferred', attempts: 0, error: expect.stringMatching(/^not attempted: cannot write .*a-file/) }),
+    ]);
     expect(existsSync(join(blocked, 'outbox'))).toBe(false);
     expect((await getOutboxEntry(db, 'job-failure:1'))!.status).toBe('queued');
   });

@@ -119,7 +119,7 @@ describe(`mail attempts and refusals, with real processes and servers (${engineN
     ['advertises its limit (EHLO SIZE)', false],
     ['refuses after the message (552 at the end of DATA)', true],
   ])('a relay that %s: the message fails, and the operator is told its size and the limit', async (_, hideSize) => {
-    const limit = 4_000;
+    const limit = 100_000;
     const queued = await enqueue('rebalance:1:2024-05-31:1', 'x'.repeat(3 * limit));
     const server = await startSmtpServer({ size: limit, hideSize });
     try {
