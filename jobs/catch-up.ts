@@ -30,7 +30,7 @@ export async function planCatchUp(db: Database, schedule: ScheduleConfig, now: n
     const due = slotsBetween(entry.cron, entry.timezone, now - schedule.catchUpWindowMs, now);
     if (due.length === 0) continue;
     const recorded = await recordedSlots(db, entry.name, new Date(due[0]!), new Date(due[due.length - 1]!));
-    const isMissed = (ts: number) => recorded.get(ts)?.lapsed ?? true;
+    const isMissed = (ts: number) => !recorded.has(ts);
     // Only the most recent slots are candidates: older ones are given up for good, not left for the next start.
     const candidates = schedule.catchUpLimit > 0 ? due.slice(-schedule.catchUpLimit) : [];
     const givenUp = due.slice(0, due.length - candidates.length).filter(isMissed).length;

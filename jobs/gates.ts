@@ -170,5 +170,11 @@ export const gatesJob: Job = Object.assign(
     const error = counts.errors === strategies.length ? `every followed strategy failed (${counts.errors}); see the notes` : undefined;
     return { counts, notes, ...(error ? { error } : {}) };
   },
-  { checkArgs: (args: Readonly<Record<string, unknown>>) => void parseArgs(args) },
+  {
+    checkArgs: (args: Readonly<Record<string, unknown>>) => void parseArgs(args),
+    // Safe to run again: it stores a fresh backtest and verdict (and a simulation) per followed
+    // strategy, read as "the latest"; a second run on the same data stores the same figures again
+    // and changes no portfolio, reference backtest or mail.
+    retrySafe: true,
+  },
 );

@@ -144,7 +144,9 @@ export function createIngestJob(options: IngestJobOptions = {}): Job {
         : undefined;
     return { counts, notes, ...(error ? { error } : {}) };
   };
-  return Object.assign(job, { checkArgs: (args: Readonly<Record<string, unknown>>) => void parseArgs(args) });
+  // Safe to run again: bars are upserted on (symbol, interval, ts) in one transaction per symbol,
+  // and each run fetches only what is missing, so a slot whose runner died part way ends complete.
+  return Object.assign(job, { checkArgs: (args: Readonly<Record<string, unknown>>) => void parseArgs(args), retrySafe: true });
 }
 
 /** The job registered as `ingest`: the real providers. */

@@ -29,7 +29,10 @@ export interface JobContext {
   /** The entry's `args` from the configuration file (or `run-job --args`); each job validates its own. */
   readonly args: Readonly<Record<string, unknown>>;
   readonly log: JobLogger;
-  /** Aborted when the service stops and the shutdown grace period is over: stop at the next safe point. */
+  /**
+   * Aborted when the service stops and the shutdown grace period is over, or when this run's claim
+   * was lost (its lease lapsed and the slot was recovered elsewhere): stop at the next safe point.
+   */
   readonly signal: AbortSignal;
 }
 
@@ -47,12 +50,15 @@ export interface JobResult {
 
 /**
  * A job. `checkArgs`, when present, validates a schedule entry's args when the service starts (throw
- * a ValidationError naming the field), so a typo fails at start rather than at 22:30.
+ * a ValidationError naming the field), so a typo fails at start rather than at 22:30. `retrySafe`
+ * says that running a slot again after its runner died part way is harmless (the job is idempotent:
+ * what it did before dying is found done, not done twice), so the service runs it again.
  * @example const hello: Job = async (ctx) => ({ counts: { greeted: 1 }, notes: [`hello at ${ctx.slot.toISOString()}`] });
  */
 export interface Job {
   (context: JobContext): Promise<JobResult>;
   readonly checkArgs?: (args: Readonly<Record<string, unknown>>) => void;
+  readonly retrySafe?: boolean;
 }
 
 /** Job names to jobs. */
@@ -77,4 +83,6 @@ export interface JobRun {
   readonly error: string | null;
   readonly host: string;
   readonly pid: number;
+  /** The runner process's start time (processStartTime), null where unknown. */
+  readonly pidStart: string | null;
 }

@@ -61,5 +61,10 @@ export const monitorJob: Job = Object.assign(
         : {}),
     };
   },
-  { checkArgs: (args: Readonly<Record<string, unknown>>) => void split(args) },
+  {
+    checkArgs: (args: Readonly<Record<string, unknown>>) => void split(args),
+    // Safe to run again: an alert is stored once per threshold and episode and queued under an
+    // idempotency key, so re-running a day stores and mails nothing twice.
+    retrySafe: true,
+  },
 );

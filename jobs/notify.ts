@@ -14,6 +14,7 @@ export async function notifyOperator(db: Database, env: Environment, run: JobRun
   await publishJobFailure(db, env, {
     job: run.entry === run.job ? run.job : `${run.entry} (${run.job})`,
     runId: run.id,
+    attempt: run.attempt,
     scheduledFor: run.trigger === 'manual' ? null : run.scheduledFor,
     startedAt: run.startedAt,
     endedAt: run.endedAt,

@@ -75,5 +75,10 @@ export const rebalanceJob: Job = Object.assign(
       ...(due.length > 0 && failed.length === due.length ? { error: `every due portfolio failed: ${failed.join(', ')}` } : {}),
     };
   },
-  { checkArgs: (args: Readonly<Record<string, unknown>>) => void parseArgs(args) },
+  {
+    checkArgs: (args: Readonly<Record<string, unknown>>) => void parseArgs(args),
+    // Safe to run again: a portfolio is rebalanced once per day in one transaction (a second run
+    // finds it done), reports are queued under idempotency keys and mail goes at most once.
+    retrySafe: true,
+  },
 );

@@ -1,7 +1,10 @@
 /**
  * Runs one slot of one entry: claim it, run the job with its lease renewed, record the outcome, call
  * the failure hook, and log one line. A job that throws is a failed run, never a crash; a slot whose
- * claim cannot be made (database unreachable) is logged and left for the next start's catch-up.
+ * claim cannot be made (database unreachable) is logged and left for the next start's catch-up. A
+ * slot whose runner died (`retryOf`, recorded failed by recover-runs.ts) is claimed again as the next
+ * attempt of its row. A run whose claim is lost (its lease lapsed and another replica recovered the
+ * slot) is asked to stop through its signal.
  */
 import { ConfigError, MomentumError, errorMessage } from '../src/errors.js';
 import type { Environment, MomentumConfig } from '../src/config.js';
@@ -9,7 +12,7 @@ import type { Database } from '../src/db/database.js';
 import { redactSecrets } from '../src/util/redact.js';
 import { sleep } from '../src/util/retry.js';
 import type { Job, JobLogger, JobRegistry, JobResult, JobRun, RunTrigger } from './job.js';
-import { claimSlot, finishRun, renewLease, type RunOutcome } from './job-runs.js';
+import { claimRetry, claimSlot, finishRun, renewLease, type RunOutcome } from './job-runs.js';
 
 export interface RunnerOptions {
   readonly db: Database;
@@ -23,6 +26,8 @@ export interface RunnerOptions {
   readonly signal: AbortSignal;
   readonly host: string;
   readonly pid: number;
+  /** The runner's start time (processStartTime), recorded with each claim so a restart tells its dead runs (default: unknown). */
+  readonly pidStart?: string | null | undefined;
   /** Called with every failed run (errors it throws are logged, never propagated). */
   readonly onFailure?: ((run: JobRun) => void | Promise<void>) | undefined;
   /** Runs in progress in this process, so shutdown can wait for them and record the ones it interrupts. */
@@ -36,6 +41,8 @@ export interface SlotRequest {
   readonly args: Readonly<Record<string, unknown>>;
   readonly slot: Date;
   readonly trigger: RunTrigger;
+  /** The failed attempt of this slot whose runner died: run the slot again as its next attempt. */
+  readonly retryOf?: JobRun;
 }
 
 export interface InFlightRun {
@@ -59,39 +66,22 @@ const FINISH_RETRIES = [1_000, 2_000, 4_000, 8_000];
 /** @example const outcome = await runSlot(options, { entry: 'ingest', job: 'ingest', args: {}, slot: new Date(), trigger: 'manual' }) */
 export async function runSlot(options: RunnerOptions, request: SlotRequest): Promise<SlotOutcome> {
   const label = `${request.entry} ${request.slot.toISOString()} (${request.trigger})`;
-  let claim;
-  try {
-    claim = await claimSlot(options.db, {
-      entry: request.entry,
-      job: request.job,
-      slot: request.slot,
-      trigger: request.trigger,
-      args: request.args,
-      leaseMs: options.leaseMs,
-      host: options.host,
-      pid: options.pid,
-    });
-  } catch (error) {
-    const text = `cannot claim the slot: ${errorMessage(error)}`;
-    options.log.error(`${label}: not run, ${text}`);
-    return { kind: 'unrecorded', error: text };
-  }
-  if (claim.kind === 'taken') {
-    const run = claim.run;
-    options.log.info(`${label}: taken by ${run.host}:${run.pid} (run ${run.id}, ${run.status})`);
-    return { kind: 'taken', run };
-  }
-  if (claim.kind === 'overlap') {
-    options.log.warn(`${label}: skipped, ${claim.skipped.error} (run ${claim.skipped.id})`);
-    return { kind: 'skipped', run: claim.skipped };
-  }
-
-  const handle: InFlightRun = { request, id: claim.id, attempt: claim.attempt, startedAt: Date.now() };
+  const claim = await claimFor(options, request, label);
+  if (claim.kind !== 'claimed') return claim.outcome;
+  const { id, attempt } = claim;
+  const handle: InFlightRun = { request, id, attempt, startedAt: Date.now() };
   options.inFlight.add(handle);
+  const lost = new AbortController();
   const heartbeat = setInterval(
     () => {
-      renewLease(options.db, claim.id, claim.attempt, options.leaseMs).then(
-        (ours) => ours || options.log.warn(`${label}: the claim of run ${claim.id} was taken over (its lease lapsed)`),
+      renewLease(options.db, id, attempt, options.leaseMs).then(
+        (ours) => {
+          if (ours || lost.signal.aborted) return;
+          options.log.warn(
+            `${label}: the claim of run ${id} was lost (its lease lapsed and the slot was recovered): asking the job to stop`,
+          );
+          lost.abort(new Error(`the claim of run ${id} was lost`));
+        },
         () => undefined, // database briefly away: the next beat tries again
       );
     },
@@ -99,23 +89,24 @@ export async function runSlot(options: RunnerOptions, request: SlotRequest): Pro
   );
   heartbeat.unref();
   let outcome: RunOutcome;
+  const history = request.retryOf ? [retryNote(request.retryOf, options)] : [];
   try {
-    const result = await runJob(options, request);
+    const result = await runJob(options, request, AbortSignal.any([options.signal, lost.signal]));
     outcome = {
       status: result.error ? 'failed' : 'succeeded',
       counts: finiteCounts(result.counts),
-      notes: [...(result.notes ?? [])],
+      notes: [...history, ...(result.notes ?? [])],
       error: result.error ?? null,
     };
   } catch (error) {
-    outcome = { status: 'failed', counts: {}, notes: [], error: errorText(error) };
+    outcome = { status: 'failed', counts: {}, notes: history, error: errorText(error) };
   } finally {
     clearInterval(heartbeat);
   }
   try {
-    const run = await recordOutcome(options.db, claim.id, claim.attempt, outcome);
+    const run = await recordOutcome(options.db, id, attempt, outcome);
     if (!run) {
-      const text = `run ${claim.id} ended ${outcome.status} but its row was no longer this attempt's (recorded as interrupted at shutdown, or its slot taken over after the lease lapsed); not recorded`;
+      const text = `run ${id} ended ${outcome.status} but its row was no longer this attempt's (recorded as interrupted at shutdown, or as dead after its lease lapsed); not recorded`;
       options.log.warn(`${label}: ${text}`);
       return { kind: 'unrecorded', error: text };
     }
@@ -123,7 +114,7 @@ export async function runSlot(options: RunnerOptions, request: SlotRequest): Pro
     if (run.status === 'failed') await callFailureHook(options, run);
     return { kind: 'ran', run };
   } catch (error) {
-    const text = `run ${claim.id} ended ${outcome.status} but could not be recorded: ${errorMessage(error)}; it stays 'running' until its lease lapses`;
+    const text = `run ${id} ended ${outcome.status} but could not be recorded: ${errorMessage(error)}; it stays 'running' until its lease lapses`;
     options.log.error(`${label}: ${text}`);
     return { kind: 'unrecorded', error: text };
   } finally {
@@ -131,7 +122,56 @@ export async function runSlot(options: RunnerOptions, request: SlotRequest): Pro
   }
 }
 
-async function runJob(options: RunnerOptions, request: SlotRequest): Promise<JobResult> {
+/** Claims the slot (or, for `retryOf`, the dead run's row again); what to answer when this process does not run it. */
+async function claimFor(
+  options: RunnerOptions,
+  request: SlotRequest,
+  label: string,
+): Promise<{ kind: 'claimed'; id: number; attempt: number } | { kind: 'not-here'; outcome: SlotOutcome }> {
+  const owner = { leaseMs: options.leaseMs, host: options.host, pid: options.pid, pidStart: options.pidStart ?? null };
+  const unrecorded = (text: string, level: 'warn' | 'error') => {
+    options.log[level](`${label}: ${text}`);
+    return { kind: 'not-here' as const, outcome: { kind: 'unrecorded' as const, error: text } };
+  };
+  try {
+    const dead = request.retryOf;
+    if (dead) {
+      const claim = await claimRetry(options.db, dead, owner);
+      if (claim.kind === 'claimed') return claim;
+      if (claim.kind === 'gone') return unrecorded(`not run again: run ${dead.id} is no longer the failed attempt ${dead.attempt}`, 'warn');
+      const { running } = claim;
+      return unrecorded(
+        `not run again: the run of slot ${running.scheduledFor.toISOString()} (${running.host}:${running.pid}) is running`,
+        'warn',
+      );
+    }
+    const claim = await claimSlot(options.db, {
+      ...owner,
+      entry: request.entry,
+      job: request.job,
+      slot: request.slot,
+      trigger: request.trigger,
+      args: request.args,
+    });
+    if (claim.kind === 'claimed') return claim;
+    if (claim.kind === 'taken') {
+      const run = claim.run;
+      options.log.info(`${label}: taken by ${run.host}:${run.pid} (run ${run.id}, ${run.status})`);
+      return { kind: 'not-here', outcome: { kind: 'taken', run } };
+    }
+    options.log.warn(`${label}: skipped, ${claim.skipped.error} (run ${claim.skipped.id})`);
+    return { kind: 'not-here', outcome: { kind: 'skipped', run: claim.skipped } };
+  } catch (error) {
+    return unrecorded(`not run, cannot claim the slot: ${errorMessage(error)}`, 'error');
+  }
+}
+
+/** `attempt 1 (host:pid) died: runner died: ...; run again by host:pid`: the history a run again carries in its notes. */
+function retryNote(dead: JobRun, options: RunnerOptions): string {
+  return `attempt ${dead.attempt} (${dead.host}:${dead.pid}) died: ${dead.error ?? 'runner died'}; run again by ${options.host}:${options.pid}`;
+}
+
+async function runJob(options: RunnerOptions, request: SlotRequest, signal: AbortSignal): Promise<JobResult> {
   const job: Job | undefined = options.jobs[request.job];
   if (!job) throw new ConfigError(`no job named ${JSON.stringify(request.job)}; known: ${Object.keys(options.jobs).join(', ')}`);
   const prefix = `[${request.entry}] `;
@@ -143,7 +183,7 @@ async function runJob(options: RunnerOptions, request: SlotRequest): Promise<Job
     slot: request.slot,
     trigger: request.trigger,
     args: request.args,
-    signal: options.signal,
+    signal,
     log: {
       info: (m) => options.log.info(prefix + m),
       warn: (m) => options.log.warn(prefix + m),
@@ -183,7 +223,7 @@ export async function recordInterrupted(options: RunnerOptions, graceMs: number)
   return runs;
 }
 
-async function callFailureHook(options: RunnerOptions, run: JobRun): Promise<void> {
+export async function callFailureHook(options: RunnerOptions, run: JobRun): Promise<void> {
   if (!options.onFailure) return;
   try {
     await options.onFailure(run);

@@ -7,6 +7,8 @@
  *   (no new slot while a run of the entry is running anywhere) covers catch-up and other replicas.
  *   A slot that overlaps is recorded as skipped.
  * - A slot node-cron reports as missed (the process was blocked past the next slot) runs late.
+ * - Dead runs (recover-runs.ts): at start, before catching up, and every half lease, runs whose
+ *   runner died are recorded failed (the operator is told) and their slots run again when safe.
  * - stop(): no new slots; running jobs get the grace period, then their signal is aborted, and
  *   those still running a moment later are recorded as failed (interrupted).
  */
@@ -15,10 +17,12 @@ import { createTask, type ScheduledTask } from 'node-cron';
 import type { Environment, MomentumConfig, ScheduleConfig, ScheduleEntry } from '../src/config.js';
 import type { Database } from '../src/db/database.js';
 import { ConfigError, errorMessage } from '../src/errors.js';
+import { processStartTime } from '../src/util/process-alive.js';
 import { planCatchUp } from './catch-up.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
 import type { JobLogger, JobRegistry, JobRun, RunTrigger } from './job.js';
 import { lastRunPerEntry } from './job-runs.js';
+import { recordDeadRuns, retryRefusal } from './recover-runs.js';
 import { recordInterrupted, runSlot, type InFlightRun, type RunnerOptions, type SlotOutcome } from './run-slot.js';
 import { consoleLogger } from './service-log.js';
 
@@ -137,6 +141,8 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
     signal: abort.signal,
     host: options.host ?? hostname(),
     pid: options.pid ?? process.pid,
+    // With another identity given (tests, an embedding), its process is not this one.
+    pidStart: options.pid === undefined ? (processStartTime(process.pid) ?? null) : null,
     onFailure: options.onFailure,
     inFlight: new Set<InFlightRun>(),
   };
@@ -145,6 +151,7 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
   let state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   let startedAt: Date | null = null;
   let healthServer: HealthServer | undefined;
+  let sweeper: NodeJS.Timeout | undefined;
   let resolveCaughtUp: (outcomes: readonly SlotOutcome[]) => void = () => undefined;
   const caughtUp = new Promise<readonly SlotOutcome[]>((resolve) => (resolveCaughtUp = resolve));
 
@@ -157,8 +164,9 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
   /** The latest slot started in this process per entry, so late slots can wait for it instead of being skipped. */
   const local = new Map<string, Promise<SlotOutcome>>();
 
-  function run(entry: ScheduleEntry, slot: Date, trigger: RunTrigger): Promise<SlotOutcome> {
-    const outcome = track(runSlot(runner, { entry: entry.name, job: entry.job, args: entry.args, slot, trigger }));
+  function run(entry: ScheduleEntry, slot: Date, trigger: RunTrigger, retryOf?: JobRun): Promise<SlotOutcome> {
+    const request = { entry: entry.name, job: entry.job, args: entry.args, slot, trigger, ...(retryOf ? { retryOf } : {}) };
+    const outcome = track(runSlot(runner, request));
     local.set(entry.name, outcome);
     void outcome.finally(() => local.get(entry.name) === outcome && local.delete(entry.name));
     return outcome;
@@ -168,6 +176,33 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
   async function runMissed(entry: ScheduleEntry, slot: Date): Promise<SlotOutcome> {
     for (let busy = local.get(entry.name); busy; busy = local.get(entry.name)) await busy;
     return run(entry, slot, 'catch-up');
+  }
+
+  /** Dead runs recorded failed and, where safe, their slots run again (after this process's own run of the entry). */
+  let recovering: Promise<void> | undefined;
+  function recover(): Promise<void> {
+    recovering ??= track(
+      (async () => {
+        try {
+          for (const dead of await recordDeadRuns(runner)) {
+            const entry = schedule.entries.find((e) => e.name === dead.entry);
+            const refusal = retryRefusal(dead, entry, options.jobs);
+            if (refusal || !entry) log.warn(`${dead.entry} ${dead.scheduledFor.toISOString()}: not run again: ${refusal}`);
+            else void track(runAgain(entry, dead));
+          }
+        } catch (error) {
+          log.error(`looking for runs whose runner died failed: ${errorMessage(error)}; trying again shortly`);
+        } finally {
+          recovering = undefined;
+        }
+      })(),
+    );
+    return recovering;
+  }
+
+  async function runAgain(entry: ScheduleEntry, dead: JobRun): Promise<void> {
+    for (let busy = local.get(entry.name); busy; busy = local.get(entry.name)) await busy;
+    if (state === 'running') await run(entry, dead.scheduledFor, dead.trigger, dead);
   }
 
   function scheduleEntry(entry: ScheduleEntry): ScheduledTask {
@@ -292,15 +327,19 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
         tasks.set(entry.name, task);
         await task.start();
       }
-      // Taken after the tasks started, so no slot falls between catch-up and the first tick (a slot
-      // both see is claimed once).
-      const outcomes = options.catchUp === false ? Promise.resolve([]) : track(catchUp());
+      // Dead runs first (a restart's own included, whatever the window), so catch-up slots are not
+      // skipped against them. Catch-up is taken after the tasks started, so no slot falls between
+      // catch-up and the first tick (a slot both see is claimed once).
+      const outcomes = track(recover().then(() => (options.catchUp === false ? [] : catchUp())));
       void outcomes.then(resolveCaughtUp, () => resolveCaughtUp([]));
+      sweeper = setInterval(() => state === 'running' && void recover(), Math.max(1_000, Math.floor(schedule.leaseMs / 2)));
+      sweeper.unref();
     },
     async stop(stopOptions = {}) {
       if (state === 'stopped' || state === 'stopping') return { interrupted: [] };
       if (state === 'new') resolveCaughtUp([]);
       state = 'stopping';
+      clearInterval(sweeper);
       for (const task of tasks.values()) await task.destroy();
       const graceMs = stopOptions.graceMs ?? schedule.shutdownGraceMs;
       let interrupted: JobRun[] = [];

@@ -10,6 +10,7 @@ import { notifyOperator } from '../../jobs/notify.js';
 import { consoleLogger } from '../../jobs/service-log.js';
 import { loadConfig, type Environment, type MomentumConfig } from '../config.js';
 import { ValidationError, errorMessage } from '../errors.js';
+import { processStartTime } from '../util/process-alive.js';
 import { formatTable } from '../util/table.js';
 import { environment, waitForStopSignal, withDatabase, type Output } from './cli-context.js';
 import { parseIntegerOption } from './options.js';
@@ -132,6 +133,7 @@ export async function runJobAction(name: string, flags: RunJobFlags, output: Out
         signal: abort.signal,
         host: hostname(),
         pid: process.pid,
+        pidStart: processStartTime(process.pid) ?? null,
         inFlight: new Set(),
         onFailure: (run) => notifyOperator(db, env, run),
       },

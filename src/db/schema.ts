@@ -340,6 +340,8 @@ export interface JobRunsTable {
   error: string | null;
   host: string;
   pid: number;
+  /** The runner process's start time (ticks since boot), to tell its death from a reused pid. */
+  pid_start: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MonitorAlertsTable {

@@ -69,8 +69,9 @@ export function alertMailKey(alertId: number | string, subscriberId: number): st
   return `alert:${alertId}:${subscriberId}`;
 }
 
-export function jobFailureMailKey(jobRunId: number | string): string {
-  return `job-failure:${jobRunId}`;
+/** The notice of a failed run: one per attempt of the run (a slot run again after its runner died can fail again). */
+export function jobFailureMailKey(jobRunId: number | string, attempt = 1): string {
+  return attempt > 1 ? `job-failure:${jobRunId}:${attempt}` : `job-failure:${jobRunId}`;
 }
 
 /** The operator's notice that a relay refused outbox message `outboxId` for its size. */

@@ -367,10 +367,10 @@ export async function publishMailRefused(
 export async function publishJobFailure(
   db: Database,
   env: MailEnv & Pick<Environment, 'operatorEmail'>,
-  failure: JobFailure & { readonly runId: number },
+  failure: JobFailure & { readonly runId: number; readonly attempt?: number },
 ): Promise<EnqueuedMail> {
   return enqueueMail(db, {
-    idempotencyKey: jobFailureMailKey(failure.runId),
+    idempotencyKey: jobFailureMailKey(failure.runId, failure.attempt),
     kind: 'job-failure',
     to: env.operatorEmail ?? mailFrom(env),
     from: mailFrom(env),

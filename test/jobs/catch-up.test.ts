@@ -1,14 +1,15 @@
 /**
  * Catch-up at start: the slots missed within the window run once, oldest first; a slot already run
- * is not run again; a slot whose process died (lapsed lease) is taken over; the limit keeps the most
- * recent slots. Expected slots are computed here by arithmetic, independently of cron-slots.ts.
+ * is not run again; a slot whose process died (lapsed lease) is recorded failed and run again first
+ * (recover-runs.ts); the limit keeps the most recent slots. Expected slots are computed here by
+ * arithmetic, independently of cron-slots.ts.
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Job } from '../../jobs/job.js';
+import type { Job, JobContext, JobRun } from '../../jobs/job.js';
 import { createScheduleService } from '../../jobs/schedule-service.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
-import { configWith, memoryLog, runsOf, testEnvironment } from './service-helpers.js';
+import { EVENTUALLY, configWith, memoryLog, runsOf, testEnvironment, waitFor } from './service-helpers.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -62,10 +63,13 @@ describe(`catch-up of missed slots (${engineName})`, () => {
       .execute();
 
     const seen: string[] = [];
-    const work: Job = async (context) => {
-      seen.push(`${context.entry}@${context.slot.toISOString()}@${context.trigger}`);
-      return { counts: { done: 1 } };
-    };
+    const work: Job = Object.assign(
+      async (context: JobContext) => {
+        seen.push(`${context.entry}@${context.slot.toISOString()}@${context.trigger}`);
+        return { counts: { done: 1 } };
+      },
+      { retrySafe: true },
+    );
     const config = configWith({
       healthPort: 0,
       catchUpWindow: '72h',
@@ -76,35 +80,46 @@ describe(`catch-up of missed slots (${engineName})`, () => {
       ],
     });
     const log = memoryLog();
-    const service = createScheduleService({ db, env: testEnvironment(), config, jobs: { work }, log, health: false });
+    const failures: JobRun[] = [];
+    const onFailure = (run: JobRun) => void failures.push(run);
+    const service = createScheduleService({ db, env: testEnvironment(), config, jobs: { work }, log, health: false, onFailure });
     await service.start();
     const outcomes = await service.caughtUp;
+    const dead = async () => (await runsOf(db, 'daily')).find((r) => r.scheduledFor.getTime() === midnight - 2 * DAY)!;
+    await waitFor(async () => (await dead()).status === 'succeeded', EVENTUALLY, 'the dead run to be run again');
     await service.stop();
 
     const expected = [
-      { entry: 'daily', slot: midnight - 2 * DAY },
       { entry: 'daily', slot: midnight },
       ...[3, 2, 1, 0].map((k) => ({ entry: 'hourly', slot: lastHalfHour - k * HOUR })),
     ].sort((a, b) => a.slot - b.slot || (a.entry === 'daily' ? -1 : 1));
-    expect(seen).toEqual(expected.map((e) => `${e.entry}@${new Date(e.slot).toISOString()}@catch-up`));
+    const again = `daily@${new Date(midnight - 2 * DAY).toISOString()}@schedule`;
+    expect(seen.filter((s) => s !== again)).toEqual(expected.map((e) => `${e.entry}@${new Date(e.slot).toISOString()}@catch-up`));
+    expect(seen.filter((s) => s === again)).toHaveLength(1);
     expect(outcomes.map((o) => o.kind)).toEqual(expected.map(() => 'ran'));
     expect(log.lines).toContain('warn hourly: 68 older missed slot(s) not caught up (catchUpLimit)');
+    // The dead run was recorded failed and the operator told, once; then its slot ran again.
+    expect(failures.map((f) => [f.id, f.attempt, f.status, f.error])).toEqual([
+      [(await dead()).id, 1, 'failed', 'runner died: dead-host:12 stopped renewing its lease'],
+    ]);
 
     const daily = await runsOf(db, 'daily');
     expect(daily.map((r) => [r.scheduledFor.getTime(), r.status, r.trigger, r.attempt, r.host])).toEqual([
-      [midnight - 2 * DAY, 'succeeded', 'catch-up', 2, expect.not.stringMatching(/^dead-host$/)],
+      [midnight - 2 * DAY, 'succeeded', 'schedule', 2, expect.not.stringMatching(/^dead-host$/)],
       [midnight - DAY, 'succeeded', 'schedule', 1, 'old-host'],
       [midnight, 'succeeded', 'catch-up', 1, expect.any(String)],
     ]);
     const hourly = await runsOf(db, 'hourly');
     expect(hourly.map((r) => r.scheduledFor.getTime())).toEqual([3, 2, 1, 0].map((k) => lastHalfHour - k * HOUR));
 
+    expect((await dead()).notes).toEqual([expect.stringMatching(/^attempt 1 \(dead-host:12\) died: runner died: /)]);
+
     // A second start finds nothing missed.
-    const again = createScheduleService({ db, env: testEnvironment(), config, jobs: { work }, log: memoryLog(), health: false });
-    await again.start();
-    expect(await again.caughtUp).toEqual([]);
-    await again.stop();
-    expect(seen).toHaveLength(expected.length);
+    const second = createScheduleService({ db, env: testEnvironment(), config, jobs: { work }, log: memoryLog(), health: false });
+    await second.start();
+    expect(await second.caughtUp).toEqual([]);
+    await second.stop();
+    expect(seen).toHaveLength(expected.length + 1);
   });
 
   it('catches nothing up with a zero window', async () => {

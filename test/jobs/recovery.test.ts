@@ -136,7 +136,7 @@ describe(`a run whose runner was killed (-9) (${engineName})`, () => {
     expect(probes.sort()).toEqual([victim.child.pid, survivor.child.pid].sort());
     expect(notices).toHaveLength(1);
     expect(notices[0]!.recipient).toBe('ops@example.com');
-    expect(mails[0]!.subject).toMatch(/job work failed/);
+    expect(mails[0]!.subject).toMatch(/job work \(hang\) failed/);
     expect(mails[0]!.text).toContain('runner died');
     await stop(survivor);
   });
