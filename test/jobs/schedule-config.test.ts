@@ -54,6 +54,17 @@ describe('the schedule section', () => {
     expect(parseConfig({ universes: {} }).schedule).toBeUndefined();
   });
 
+  it('bounds catch-up: a window of at most 7 days (3650d was taken and never finished starting), at most 10,000 slots an entry', () => {
+    expect(parse({ catchUpWindow: '7d', entries: [{ job: 'ingest', cron: '* * * * * *' }] }).schedule?.catchUpWindowMs).toBe(
+      7 * 86_400_000,
+    );
+    for (const window of ['3650d', '8d', '169h'])
+      expect(errorOf({ catchUpWindow: window, entries: [{ job: 'ingest', cron: '* * * * *' }] })).toContain(
+        `schedule.catchUpWindow: at most 7d (168h): catch-up runs slots missed while the service was down, not history; got "${window}"`,
+      );
+    expect(errorOf({ catchUpLimit: 10_001, entries: [{ job: 'ingest', cron: '* * * * *' }] })).toContain('schedule.catchUpLimit');
+  });
+
   it('names the entry and the fault: cron, time zone, duplicates, durations, unknown keys', () => {
     expect(errorOf({ entries: [{ job: 'ingest', cron: '30 25 * * *' }] })).toBe(
       'invalid configuration momentum.config.json:\n  schedule.entries.0.cron: entry "ingest": invalid cron expression "30 25 * * *" (25 is a invalid expression for hour)',
