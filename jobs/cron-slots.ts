@@ -4,6 +4,11 @@
  * minute x second, pruned to the window) and each is confirmed with node-cron's own matcher: a slot
  * is exactly what node-cron would have fired, day-of-month/day-of-week rules and DST included (a
  * local time skipped by a DST change never matches, as in node-cron).
+ *
+ * Lazily, newest first (`slotsBackward`): catch-up wants the most recent few of a window that may
+ * hold hundreds of thousands (a week of an every-second entry), and must not compute them all. A day
+ * the expression cannot match (day of month, day of week) is passed over with two probes, not one
+ * per candidate.
  */
 import { createTask, parse } from 'node-cron';
 
@@ -66,39 +71,58 @@ export function localToInstant(p: LocalParts, zone: string): number {
  *   // [2024-03-09T03:30Z (Fri 22:30 EST), 2024-03-12T02:30Z (Mon 22:30 EDT)]
  */
 export function slotsBetween(cron: string, zone: string, fromExclusive: number, toInclusive: number): number[] {
-  if (!(toInclusive > fromExclusive)) return [];
+  return [...slotsBackward(cron, zone, fromExclusive, toInclusive)].reverse();
+}
+
+const descending = (values: Iterable<number>) => [...values].sort((a, b) => b - a);
+
+/**
+ * The slots of `cron` in `zone` in the window (fromExclusive, toInclusive], newest first, computed as
+ * they are asked for: stop iterating and nothing more is computed.
+ * @example const [latest] = slotsBackward('0 * * * *', 'UTC', Date.now() - 86_400_000, Date.now())
+ */
+export function* slotsBackward(cron: string, zone: string, fromExclusive: number, toInclusive: number): Generator<number> {
+  if (!(toInclusive > fromExclusive)) return;
   const fields = parse(cron);
-  const hours = [...fields.hour].sort((a, b) => a - b);
-  const minutes = [...fields.minute].sort((a, b) => a - b);
-  const seconds = [...fields.second].sort((a, b) => a - b);
+  const hours = descending(fields.hour);
+  const minutes = descending(fields.minute);
+  const seconds = descending(fields.second);
   const matcher = createTask(cron, () => undefined, { timezone: zone });
   try {
-    const slots = new Set<number>();
+    const at = (date: { year: number; month: number; day: number }, hour: number, minute: number, second: number) =>
+      localToInstant({ ...date, hour, minute, second }, zone);
+    // Day of month and day of week hold for a whole local day: its first and last candidates tell.
+    const dayCanMatch = (date: { year: number; month: number; day: number }) =>
+      matcher.match(new Date(at(date, hours[hours.length - 1]!, minutes[minutes.length - 1]!, seconds[seconds.length - 1]!))) ||
+      matcher.match(new Date(at(date, hours[0]!, minutes[0]!, seconds[0]!)));
     const first = localParts(fromExclusive, zone);
     const last = localParts(toInclusive, zone);
-    const lastDay = Date.UTC(last.year, last.month - 1, last.day) + DAY;
-    for (let dayUtc = Date.UTC(first.year, first.month - 1, first.day) - DAY; dayUtc <= lastDay; dayUtc += DAY) {
+    const firstDay = Date.UTC(first.year, first.month - 1, first.day) - DAY;
+    // Strictly decreasing, so a local time that two DST rules map to one instant is given once.
+    let previous = Number.POSITIVE_INFINITY;
+    for (let dayUtc = Date.UTC(last.year, last.month - 1, last.day) + DAY; dayUtc >= firstDay; dayUtc -= DAY) {
       const d = new Date(dayUtc);
       const date = { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
-      if (!fields.month.includes(date.month)) continue;
+      if (!fields.month.includes(date.month) || !dayCanMatch(date)) continue;
       for (const hour of hours) {
         // An hour's instants are contiguous but for a DST change inside it: an hour of slack.
-        const hourStart = localToInstant({ ...date, hour, minute: 0, second: 0 }, zone);
-        if (hourStart > toInclusive + HOUR) break;
-        if (hourStart + 2 * HOUR <= fromExclusive) continue;
+        const hourStart = at(date, hour, 0, 0);
+        if (hourStart + 2 * HOUR <= fromExclusive) return;
+        if (hourStart > toInclusive + HOUR) continue;
         for (const minute of minutes) {
-          const minuteStart = localToInstant({ ...date, hour, minute, second: 0 }, zone);
-          if (minuteStart > toInclusive) break;
-          if (minuteStart + MINUTE <= fromExclusive) continue;
+          const minuteStart = at(date, hour, minute, 0);
+          if (minuteStart + MINUTE <= fromExclusive) break;
+          if (minuteStart > toInclusive) continue;
           for (const second of seconds) {
             const ts = minuteStart + second * SECOND;
-            if (ts > toInclusive) break;
-            if (ts > fromExclusive && matcher.match(new Date(ts))) slots.add(ts);
+            if (ts <= fromExclusive) break;
+            if (ts > toInclusive || ts >= previous || !matcher.match(new Date(ts))) continue;
+            previous = ts;
+            yield ts;
           }
         }
       }
     }
-    return [...slots].sort((a, b) => a - b);
   } finally {
     void matcher.destroy();
   }

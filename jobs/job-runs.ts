@@ -249,6 +249,18 @@ export async function lastRunPerEntry(db: Database, entries: readonly string[]):
   return new Map(rows.map((r) => [r.entry, toJobRun(r)]));
 }
 
+/** How many slots of an entry have a row in [from, to]. */
+export async function countRecordedSlots(db: Database, entry: string, from: Date, to: Date): Promise<number> {
+  const row = await db.kysely
+    .selectFrom('job_runs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('entry', '=', entry)
+    .where('scheduled_for', '>=', from)
+    .where('scheduled_for', '<=', to)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** Slots (epoch ms) of an entry that have a row in [from, to]: run, running, skipped or failed. */
 export async function recordedSlots(db: Database, entry: string, from: Date, to: Date): Promise<Set<number>> {
   const rows = await db.kysely

@@ -247,8 +247,11 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
   async function catchUp(): Promise<readonly SlotOutcome[]> {
     const outcomes: SlotOutcome[] = [];
     try {
-      const plan = await planCatchUp(options.db, schedule, Date.now());
-      for (const [entry, count] of plan.dropped) log.warn(`${entry}: ${count} older missed slot(s) not caught up (catchUpLimit)`);
+      const plan = await planCatchUp(options.db, schedule, Date.now(), { stopped: () => state !== 'running' });
+      for (const [entry, { count, notCountedBefore }] of plan.dropped) {
+        const uncounted = notCountedBefore ? `, nor any before ${notCountedBefore.toISOString()} (not counted)` : '';
+        log.warn(`${entry}: ${count} older missed slot(s) not caught up (catchUpLimit)${uncounted}`);
+      }
       if (plan.slots.length > 0) log.info(`catching up ${plan.slots.length} missed slot(s), oldest first`);
       for (const missed of plan.slots) {
         if (state !== 'running') break;

@@ -146,15 +146,27 @@ const universeSchema = z.strictObject({
 
 const UNIVERSE_NAME = /^[a-z0-9][a-z0-9-]*$/;
 
-/** `90s`, `15m`, `36h`, `7d` -> milliseconds. */
-const durationSchema = z.string().transform((text, ctx) => {
-  const match = /^(\d+)\s*(s|m|h|d)$/.exec(text.trim());
-  if (!match) {
-    ctx.addIssue({ code: 'custom', message: `expected a duration like 90s, 15m, 36h or 7d, got ${JSON.stringify(text)}` });
-    return z.NEVER;
-  }
-  return Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
-});
+/** `90s`, `15m`, `36h`, `7d` -> milliseconds, at most `maxMs` (`why` says what the bound is and why). */
+function durationAtMost(maxMs: number, why: string) {
+  return z.string().transform((text, ctx) => {
+    const match = /^(\d+)\s*(s|m|h|d)$/.exec(text.trim());
+    if (!match) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration like 90s, 15m, 36h or 7d, got ${JSON.stringify(text)}` });
+      return z.NEVER;
+    }
+    const ms = Number(match[1]) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 's' | 'm' | 'h' | 'd'];
+    if (ms > maxMs) {
+      ctx.addIssue({ code: 'custom', message: `at most ${why}; got ${JSON.stringify(text)}` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+}
+
+const durationSchema = durationAtMost(Number.MAX_SAFE_INTEGER, 'a number of ms JavaScript can hold');
+
+/** The widest catch-up window: a week of an every-second entry is 604,800 slots to look through. */
+export const MAX_CATCH_UP_WINDOW_MS = 7 * 86_400_000;
 
 /** An IANA time zone that this Node knows (Intl throws a RangeError for unknown ones). */
 export function isTimeZone(zone: string): boolean {
@@ -198,8 +210,11 @@ const scheduleSchema = z
   .strictObject({
     /** Zone of entries that name none. */
     timezone: z.string().refine(isTimeZone, 'unknown time zone; use an IANA name like America/New_York or UTC').default('UTC'),
-    /** At start, slots missed within this window run once, oldest first ("0s": no catch-up). */
-    catchUpWindow: durationSchema.prefault('24h'),
+    /** At start, slots missed within this window run once, oldest first ("0s": no catch-up); at most 7 days. */
+    catchUpWindow: durationAtMost(
+      MAX_CATCH_UP_WINDOW_MS,
+      '7d (168h): catch-up runs slots missed while the service was down, not history',
+    ).prefault('24h'),
     /** Only the most recent this-many slots of each entry are caught up; older missed ones are given up. */
     catchUpLimit: z.number().int().min(0).max(10_000).default(100),
     healthHost: z.string().min(1).default('127.0.0.1'),

@@ -1,7 +1,7 @@
 /** Past slots of a cron expression in a zone: hand-computed cases across DST, and agreement with node-cron's own walker. */
 import { createTask } from 'node-cron';
 import { describe, expect, it } from 'vitest';
-import { slotsBetween } from '../../jobs/cron-slots.js';
+import { slotsBackward, slotsBetween } from '../../jobs/cron-slots.js';
 
 const iso = (slots: readonly number[]) => slots.map((t) => new Date(t).toISOString());
 
@@ -25,6 +25,15 @@ describe('slotsBetween', () => {
   it('handles the last day of the month (L) in Paris, leap day included', () => {
     const slots = slotsBetween('0 0 L * *', 'Europe/Paris', Date.parse('2024-01-01T00:00:00Z'), Date.parse('2024-04-01T00:00:00Z'));
     expect(iso(slots)).toEqual(['2024-01-30T23:00:00.000Z', '2024-02-28T23:00:00.000Z', '2024-03-30T23:00:00.000Z']);
+  });
+
+  it('slotsBackward gives the newest first and computes only what is taken (a window of 56 years of seconds)', () => {
+    const now = Date.parse('2026-03-01T12:00:00.500Z');
+    const newest: number[] = [];
+    for (const ts of slotsBackward('* * * * * *', 'UTC', 0, now)) if (newest.push(ts) === 3) break;
+    expect(iso(newest)).toEqual(['2026-03-01T12:00:00.000Z', '2026-03-01T11:59:59.000Z', '2026-03-01T11:59:58.000Z']);
+    const [weekly] = slotsBackward('0 6 * * 6', 'America/New_York', 0, now);
+    expect(iso([weekly!])).toEqual(['2026-02-28T11:00:00.000Z']);
   });
 
   it('is empty for an empty or reversed window', () => {
