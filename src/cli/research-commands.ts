@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { BacktestFlags } from './backtest-actions.js';
 import { tradingOptions } from './backtest-commands.js';
 import type { Output } from './cli-context.js';
+import { dateArgument } from './options.js';
 import type { GateFlags, SimulateFlags, WalkForwardFlags } from './research-actions.js';
 
 const actions = () => import('./research-actions.js');
@@ -31,8 +32,8 @@ export function registerResearchCommands(program: Command, output: Output): void
     program.command('simulate').description('re-run a stored backtest, with its stored hyperparameters, on data after its period'),
   )
     .requiredOption('--backtest <id>', 'the in-sample backtest')
-    .option('--from <date>', 'first out-of-sample date (default: the day after the backtest period)')
-    .option('--to <date>', 'last date (default: the latest data)')
+    .option('--from <date>', 'first out-of-sample date (default: the day after the backtest period)', dateArgument)
+    .option('--to <date>', 'last date (default: the latest data)', dateArgument)
     .option('--allow-overlap', 'let the period overlap the in-sample one (recorded)')
     .option('--ignore-gates', 'simulate even if the backtest failed its gates (recorded)')
     .option('--json', 'print JSON')

@@ -19,6 +19,7 @@ import type { GateSet } from '../research/gate-set.js';
 import { prepareStrategy } from '../strategies/registry.js';
 import { trailingReturn } from '../strategies/indicators.js';
 import { barsPerMonth, barsPerYear, type Strategy } from '../strategies/strategy.js';
+import { parseCalendarDate } from '../util/calendar-date.js';
 import { codeVersion } from '../util/code-version.js';
 import { findMatchingBacktest, gatherEvidence, requireEvidence, type Evidence } from './evidence.js';
 import { monthlyForecast } from './momentum-forecast.js';
@@ -80,7 +81,7 @@ export interface TargetOptions {
  */
 export async function portfolioTargets(db: Database, request: PortfolioRequest, options: TargetOptions): Promise<PortfolioTargets> {
   const asOf = request.asOf ?? (options.now?.() ?? new Date()).toISOString().slice(0, 10);
-  if (Number.isNaN(dateToTs(asOf))) throw new ValidationError('asOf', `${asOf} is not a date`);
+  parseCalendarDate(asOf, 'asOf');
   const base = await baseSpec(db, request);
   const spec = parseBacktestSpec({ ...base, symbols: [...base.symbols], to: asOf });
   const strategy = await prepareStrategy(spec.strategy);

@@ -9,6 +9,7 @@ import { runBacktest } from '../backtest/run-backtest.js';
 import { MS_PER_DAY } from '../data/bar.js';
 import type { Database } from '../db/database.js';
 import { ValidationError } from '../errors.js';
+import { parseCalendarDate } from '../util/calendar-date.js';
 import type { GateSet } from './gate-set.js';
 import { gateBacktest, latestGateResults, type StoredGateResult } from './gate-runner.js';
 
@@ -60,6 +61,8 @@ export interface SimulationResult {
 
 /** @example await simulateOutOfSample(db, { backtestId: 12, gates: { name: 'default', set } }) */
 export async function simulateOutOfSample(db: Database, options: SimulateOptions): Promise<SimulationResult> {
+  if (options.from !== undefined) parseCalendarDate(options.from, 'from');
+  if (options.to !== undefined) parseCalendarDate(options.to, 'to');
   const stored = await getBacktest(db, options.backtestId);
   const from = options.from ?? nextDay(stored.periodTo);
   if (from <= stored.periodTo && !options.allowOverlap) {

@@ -101,7 +101,10 @@ describe(`momentum CLI (${engineName})`, () => {
     [['ingest', '--source', 'csv'], 'error: path: the csv source needs --path FILE_OR_FOLDER'],
     [['ingest', '--source', 'ftp'], 'error: source: unknown source "ftp"; use one of yahoo, csv, synthetic'],
     [['ingest', '--universe', 'nope'], 'error: universe: unknown universe "nope"'],
-    [['ingest', '--source', 'synthetic', '--from', '2020-13-01'], 'error: from: invalid date "2020-13-01"; use YYYY-MM-DD'],
+    [
+      ['ingest', '--source', 'synthetic', '--from', '2020-13-01'],
+      "error: option '--from <date>' argument '2020-13-01' is invalid. 2020-13-01 is not a calendar date (there is no month 13); use YYYY-MM-DD",
+    ],
     [['ingest', '--source', 'yahoo'], 'error: symbols: the yahoo source needs --symbols or --universe'],
     [
       ['ingest', '--source', 'synthetic', '--from', '2021-01-01', '--to', '2020-01-01'],
