@@ -19,6 +19,7 @@ export {
 export { openDatabase, type Database, type OpenDatabaseOptions, type EngineKind } from './db/database.js';
 export { migrate, readMigrations, type Migration, type MigrationResult } from './db/migrator.js';
 export * from './data/bar.js';
+export { parseCalendarDate, calendarDateSchema, calendarDateProblem } from './util/calendar-date.js';
 export type { PriceProvider, BarRequest, CandidateBar, ProviderResult, UnparsedRow } from './data/providers/price-provider.js';
 export { CsvProvider, type CsvProviderOptions } from './data/providers/csv-provider.js';
 export { YahooProvider } from './data/providers/yahoo-provider.js';
@@ -90,6 +91,27 @@ export {
   type StoredBacktest,
 } from './backtest/backtest-store.js';
 export { compareWithStored, type RerunComparison } from './backtest/rerun.js';
+export { equityReturns, sharpeRatio, isConstantSpread, CONSTANT_RETURNS_TOLERANCE } from './backtest/return-statistics.js';
+export {
+  trialRun,
+  trialConfig,
+  strategyFamily,
+  describeFamily,
+  trialCount,
+  type TrialRun,
+  type TrialFamilyIdentity,
+  type TrialConfig,
+  type TrialSource,
+} from './backtest/trial-registry.js';
+export {
+  recordTrials,
+  listTrialFamilies,
+  getTrialFamily,
+  findTrialFamily,
+  familyTrials,
+  type StoredTrialFamily,
+  type StoredTrial,
+} from './backtest/trial-store.js';
 export { runSweep, gridCombinations, parseGrid, type SweepGrid, type SweepResult, type SweepEntry } from './backtest/sweep.js';
 export { smaCrossReference, momentumXsReference, readReferencePanel } from './backtest/reference.js';
 
@@ -177,12 +199,13 @@ export { enqueueSubscriberMail, type SubscriberMailInput } from './report/subscr
 
 // Research: gates, out-of-sample simulation, walk-forward, overfitting statistics
 export { DEFAULT_GATE_SETS, parseGateSet, resolveGateSet, type GateSet } from './research/gate-set.js';
-export { evaluateGates, type GateCheck, type GateVerdict, type OverfittingStatistics } from './research/gates.js';
+export { evaluateGates, type GateCheck, type GateVerdict, type OverfittingStatistics, type FamilySummary } from './research/gates.js';
 export {
   gateBacktest,
+  gateBacktests,
   gateSweep,
   latestGateResults,
-  equityReturns,
+  statisticsOf,
   DEFAULT_PBO_BLOCKS,
   type StoredGateResult,
   type SweepVerdict,
@@ -201,9 +224,11 @@ export {
   type WalkForwardOptions,
   type WalkForwardResult,
   type WalkForwardWindow,
+  type WalkForwardTrade,
 } from './research/walk-forward.js';
 export { runWalkForward, getWalkForward, type StoredWalkForward } from './research/walk-forward-store.js';
-export { probabilityOfBacktestOverfitting, type PboResult } from './research/pbo.js';
+export { probabilityOfBacktestOverfitting, type PboResult, type PboOptions } from './research/pbo.js';
+export { familyOfBacktest, familyEvidence, recordSelection, type FamilyEvidence } from './research/trial-families.js';
 export { sharpeStatistics, probabilisticSharpe, expectedMaxSharpe, deflatedSharpe } from './research/sharpe-statistics.js';
 export { normalCdf, normalQuantile } from './research/normal.js';
 

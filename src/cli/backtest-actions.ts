@@ -4,6 +4,8 @@ import { deleteBacktest, getBacktest, getBacktestTrades, listBacktests, storeBac
 import { compareWithStored } from '../backtest/rerun.js';
 import { runBacktest } from '../backtest/run-backtest.js';
 import { parseGrid, runSweep, SWEEP_SORT_KEYS, type SweepSortKey } from '../backtest/sweep.js';
+import { trialRun } from '../backtest/trial-registry.js';
+import { recordTrials } from '../backtest/trial-store.js';
 import { resolveUniverse } from '../config.js';
 import { parseInterval } from '../data/bar.js';
 import { ValidationError } from '../errors.js';
@@ -115,6 +117,8 @@ export async function backtestAction(flags: BacktestFlags, output: Output): Prom
   await withDatabase(async (db) => {
     const outcome = await runBacktest(db, spec);
     const id = flags.store === false ? null : await storeBacktest(db, outcome);
+    // Seen is tried: an unstored run still counts in its family.
+    if (id === null) await recordTrials(db.kysely, [trialRun(spec, outcome, { source: 'backtest' })]);
     if (flags.json) {
       return output.out(
         JSON.stringify(
@@ -140,7 +144,7 @@ export async function backtestAction(flags: BacktestFlags, output: Output): Prom
     for (const warning of outcome.warnings) output.out(`  warning: ${warning}`);
     output.out(
       id === null
-        ? '\nnot stored (--no-store)'
+        ? '\nnot stored (--no-store); counted as a trial of its family all the same (momentum trials)'
         : `\nstored as backtest ${id} (data ${outcome.dataFingerprint.slice(0, 19)}, code ${outcome.codeVersion}); momentum backtests show ${id}`,
     );
   });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNTHETIC_SYMBOLS } from '../../src/data/synthetic-market.js';
+import { STRATEGIES } from '../../src/strategies/registry.js';
 import { cliEnvironment, type CliEnvironment } from '../helpers/cli-env.js';
 import { runCli } from '../helpers/cli.js';
 import { engineName } from '../helpers/test-database.js';
@@ -45,6 +46,11 @@ describe(`momentum CLI (${engineName})`, () => {
     ]) {
       expect(first.stdout).toMatch(new RegExp(`\\d+\\s+${strategy}\\s+-?\\d`));
     }
+    // The demo chooses among its strategies: each verdict counts them all, not one.
+    const strategies = STRATEGIES.length;
+    expect(first.stdout).toContain(`the demo chooses among: ${strategies} trials in this family (trial family`);
+    const rows = [...first.stdout.matchAll(/^\s*\d+\s+[\w-]+\s+(?:[-\d.]+\s+){5}(\d+)\s+(?:passed|failed)/gm)];
+    expect(rows.map((m) => Number(m[1]))).toEqual(Array(strategies).fill(strategies));
 
     // Then model portfolios, monitoring and the mail: a rebalance report and an alert in the outbox.
     expect(first.stdout).toMatch(/6\. model portfolios of backtest \d+ /);
@@ -69,6 +75,8 @@ describe(`momentum CLI (${engineName})`, () => {
     // Nothing is rebalanced, alerted or mailed twice.
     expect(second.stdout).toContain('0 new alert(s) stored');
     expect(second.stdout).toContain('(0 sent now;');
+    // Running the same choice again is the same trials: the count does not grow, nor reset.
+    expect(second.stdout).toContain(`the demo chooses among: ${strategies} trials in this family`);
   });
 
   it('data summary --json lists each series with first, last and count', async () => {

@@ -2,7 +2,8 @@
  * Every date option of the `momentum` command, found by walking the command tree, refuses an
  * impossible date before anything runs, with an error naming the option.
  */
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
+import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 import type { Output } from '../../src/cli/cli-context.js';

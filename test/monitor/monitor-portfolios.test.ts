@@ -239,6 +239,8 @@ describe(`monitorPortfolios (${engineName})`, () => {
     await expect(monitorPortfolios(db, { portfolio: 'nope' })).rejects.toThrow(
       /portfolio: no portfolio named "nope"; there are concurrent, daily, late, once, stale/,
     );
-    await expect(monitorPortfolios(db, { asOf: '2024-02-30' })).rejects.toThrow('asOf: 2024-02-30 is not a calendar date (February 2024 has 29 days)');
+    await expect(monitorPortfolios(db, { asOf: '2024-02-30' })).rejects.toThrow(
+      'asOf: 2024-02-30 is not a calendar date (February 2024 has 29 days)',
+    );
   });
 });

@@ -76,6 +76,46 @@ describe('walk-forward analysis', () => {
     expect(cut.windows.map((w) => w.chosen)).toEqual(full.windows.slice(0, 4).map((w) => w.chosen));
   });
 
+  it('closes trades open at a window end at its last mark, so the trades add up to the stitched equity', () => {
+    const costly = parseBacktestSpec({ ...spec, costs: { bps: 5, slippageBps: 5, fixedFee: 1 } });
+    const result = walkForwardOnData(costly, regimeSwitchData(), {
+      grid: { lookback: [10, 120] },
+      trainBars: 500,
+      testBars: 250,
+      mode: 'rolling',
+      selectBy: 'sharpe',
+    });
+    const net = result.trades.reduce((sum, t) => sum + t.pnlNet, 0);
+    const change = result.equity[result.equity.length - 1]! - costly.initialCash;
+    expect(Math.abs(net - change)).toBeLessThan(1e-6 * costly.initialCash);
+    // Every window but the last ends holding something (the strategy is always in the market).
+    const markedAtWindowEnd = result.trades.filter((t) => t.closedAtWindowEnd);
+    expect(new Set(markedAtWindowEnd.map((t) => t.window)).size).toBe(result.windows.length - 1);
+    expect(result.metrics.trades.closed + result.metrics.trades.openAtEnd).toBe(result.trades.length);
+    expect(result.metrics.trades.netPnl).toBeCloseTo(
+      result.trades.filter((t) => !t.open).reduce((sum, t) => sum + t.pnlNet, 0),
+      6,
+    );
+    expect(result.metrics.trades.openAtEnd).toBe(result.trades.filter((t) => t.open).length);
+    expect(result.trades.filter((t) => t.open).every((t) => t.window === result.windows.length - 1)).toBe(true);
+  });
+
+  it('reports turnover, exposure and the benchmark as a backtest does', () => {
+    const data = { ...regimeSwitchData(), benchmark: Float64Array.from({ length: 3000 }, (_, t) => 100 + t / 10) };
+    const result = walkForwardOnData({ ...spec, benchmark: 'AAA' }, data, {
+      grid: { lookback: [10, 120] },
+      trainBars: 500,
+      testBars: 250,
+      mode: 'rolling',
+      selectBy: 'sharpe',
+    });
+    expect(result.metrics.activity.turnover).toBeGreaterThan(0);
+    expect(result.metrics.activity.timeInMarket).toBeGreaterThan(0.9);
+    expect(result.metrics.benchmark).toMatchObject({ symbol: 'AAA', start: result.windows[0]!.testFrom });
+    // Buy and hold of the benchmark over the stitched period: from bar 500's price to the last.
+    expect(result.metrics.benchmark!.totalReturnPct).toBeCloseTo((399.9 / 150 - 1) * 100, 10);
+  });
+
   it('builds rolling and anchored windows that tile the test period', () => {
     expect(windowBars(0, 99, { trainBars: 40, testBars: 20, mode: 'rolling' })).toEqual([
       [0, 39, 40, 59],
