@@ -55,7 +55,7 @@ export async function recordTrials(db: Kysely<Schema>, runs: readonly TrialRun[]
         name: family.name,
         universe: family.universe,
         symbols: JSON.stringify(family.symbols),
-        symbols_key: family.symbols.join(','),
+        symbols_key: symbolsKey(family.symbols),
         interval: family.interval,
         period_from: family.periodFrom,
         period_to: family.periodTo,
@@ -116,11 +116,30 @@ export async function familiesWithConfig(db: Database, family: TrialFamilyIdenti
         .innerJoin('trial_families as g', 'g.id', 't.family_id')
         .select('g.id')
         .where('t.config_key', '=', config)
-        .where('g.symbols_key', '=', [...family.symbols].sort().join(','))
+        .where('g.symbols_key', '=', symbolsKey(family.symbols))
         .where('g.interval', '=', family.interval)
         .where('g.period_from', '=', family.periodFrom)
         .where('g.period_to', '=', family.periodTo),
     )
+    .execute();
+  return rows.map(toFamily);
+}
+
+/**
+ * The other families of the same strategy, universe and interval whose periods overlap this one's:
+ * research on the same data that this family's count does not include (a period shifted by a day is
+ * a family of its own).
+ */
+export async function overlappingFamilies(db: Database, family: StoredTrialFamily): Promise<StoredTrialFamily[]> {
+  const rows = await familyQuery(db)
+    .where('f.id', '!=', family.id)
+    .where('f.kind', '=', family.kind)
+    .where('f.name', '=', family.name)
+    .where('f.symbols_key', '=', symbolsKey(family.symbols))
+    .where('f.interval', '=', family.interval)
+    .where('f.period_from', '<=', family.periodTo)
+    .where('f.period_to', '>=', family.periodFrom)
+    .orderBy('f.id')
     .execute();
   return rows.map(toFamily);
 }
@@ -164,6 +183,10 @@ export async function familyTrials(db: Database, familyId: number): Promise<Stor
     runs: r.runs,
     lastRunAt: r.last_run_at,
   }));
+}
+
+function symbolsKey(symbols: readonly string[]): string {
+  return [...symbols].sort().join(',');
 }
 
 function familyQuery(db: Database) {

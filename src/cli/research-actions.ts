@@ -84,6 +84,11 @@ function printVerdict(result: StoredGateResult, output: Output): void {
   const sharpe = s.constantReturns ? 'Sharpe 0 (constant returns)' : `Sharpe ${fixed(s.sharpePerPeriod)} per bar`;
   output.out(`  statistics: ${trialCount(s.trials)} (${s.family?.description ?? 'no family'}; ${s.family?.runs ?? s.trials} runs)`);
   output.out(`    ${sharpe}; PSR ${fixed(s.psr)}, DSR ${fixed(s.dsr)}${s.pbo === null ? '' : `, PBO ${fixed(s.pbo)}`}`);
+  if (s.overlapping && s.overlapping.families > 0) {
+    output.out(
+      `    note: ${s.overlapping.families} other famil${s.overlapping.families === 1 ? 'y' : 'ies'} of this strategy and universe over overlapping periods hold ${s.overlapping.trials} more trials, outside this count (momentum trials)`,
+    );
+  }
   if (s.pbo !== null) {
     printSplit({ configurations: s.pboConfigurations, splits: s.pboSplits, split: s.pboSplit, warning: s.pboWarning }, '    ', output);
   }

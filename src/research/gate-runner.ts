@@ -51,6 +51,7 @@ export function statisticsOf(returns: Float64Array, evidence: FamilyEvidence): O
   return {
     trials,
     family: { id: family.id, kind: family.kind, description: describeFamily(family), runs: family.runs },
+    overlapping: evidence.overlapping,
     sharpePerPeriod: own.sharpe,
     constantReturns: own.constant,
     psr,

@@ -24,6 +24,8 @@ export interface OverfittingStatistics {
   readonly trials: number;
   /** (registry) */
   readonly family: FamilySummary | null;
+  /** (registry) Other families of the same strategy and universe over overlapping periods: research on the same data outside this count. */
+  readonly overlapping: { readonly families: number; readonly trials: number } | null;
   readonly sharpePerPeriod: number | null;
   /** (registry) The backtest's returns are constant: every statistical check is skipped. */
   readonly constantReturns: boolean;

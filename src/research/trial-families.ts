@@ -6,7 +6,14 @@
 import { getBacktest, getBacktestSeries, type BacktestSeries, type StoredBacktest } from '../backtest/backtest-store.js';
 import { equityReturns } from '../backtest/return-statistics.js';
 import { describeFamily, strategyFamily, trialConfig, configKey, trialRun, type TrialFamilyIdentity } from '../backtest/trial-registry.js';
-import { familiesWithConfig, familyTrials, findTrialFamily, recordTrials, type StoredTrialFamily } from '../backtest/trial-store.js';
+import {
+  familiesWithConfig,
+  familyTrials,
+  findTrialFamily,
+  overlappingFamilies,
+  recordTrials,
+  type StoredTrialFamily,
+} from '../backtest/trial-store.js';
 import type { Database } from '../db/database.js';
 import { errorMessage, ValidationError } from '../errors.js';
 import { probabilityOfBacktestOverfitting, type PboOptions, type PboResult } from './pbo.js';
@@ -20,6 +27,8 @@ export interface FamilyEvidence {
   /** Backtest ids of the PBO's configurations, in its order (configuration i is `pboBacktests[i]`). */
   readonly pboBacktests: readonly number[];
   readonly pboNote: string | null;
+  /** Other families of the same strategy and universe whose periods overlap this one's (not in its count). */
+  readonly overlapping: { readonly families: number; readonly trials: number };
 }
 
 /**
@@ -51,7 +60,13 @@ export async function familyEvidence(db: Database, family: StoredTrialFamily, pb
     .filter((id): id is number => id !== null)
     .sort((a, b) => a - b);
   const curves = await returnsOf(db, stored);
-  const base = { family, sharpes: Float64Array.from(trials, (t) => t.sharpe), pboBacktests: stored };
+  const others = family.kind === 'strategy' ? await overlappingFamilies(db, family) : [];
+  const base = {
+    family,
+    sharpes: Float64Array.from(trials, (t) => t.sharpe),
+    pboBacktests: stored,
+    overlapping: { families: others.length, trials: others.reduce((n, f) => n + f.trials, 0) },
+  };
   if (curves.length < 2) {
     const note =
       `PBO needs a sweep: at least 2 configurations of this family with stored returns; it has ${curves.length} ` +

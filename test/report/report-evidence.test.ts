@@ -45,6 +45,7 @@ describe('report evidence from stored research results', () => {
       statistics: {
         trials: 1,
         family: null,
+        overlapping: null,
         sharpePerPeriod: 0.03,
         constantReturns: false,
         psr: 0.9,

@@ -12,6 +12,7 @@ const noPbo = { pboSplits: null, pboConfigurations: null, pboSplit: null, pboWar
 const lone: OverfittingStatistics = {
   trials: 1,
   family: { id: 1, kind: 'strategy', description: 'ma-trend on SPY (1d), 2003-01-02 .. 2014-12-31', runs: 1 },
+  overlapping: { families: 0, trials: 0 },
   sharpePerPeriod: 0.05,
   constantReturns: false,
   psr: 0.97,

@@ -134,6 +134,13 @@ describe(`the trial registry (${engineName})`, () => {
     expect(swept).toMatchObject({ trials: 8, pbo: a.statistics.pbo });
   });
 
+  it('counts a shifted period as a family of its own, and says which overlapping families its count leaves out', async () => {
+    const shifted = await backtest({ lookback: 126 }, { to: '2009-12-30' });
+    const verdict = await gateBacktest(db, shifted, 'default', gates);
+    expect(verdict.statistics.trials).toBe(1);
+    expect(verdict.statistics.overlapping).toEqual({ families: 1, trials: 8 });
+  });
+
   it('records a selection made by code: every candidate counts, and each is judged among them', async () => {
     const candidates = [];
     for (const strategy of ['ma-trend', 'dual-momentum', '52w-high']) {
