@@ -169,6 +169,9 @@ export async function simulateAction(flags: SimulateFlags, output: Output): Prom
     });
     if (flags.json) return output.out(JSON.stringify(result, null, 2));
     output.out(`simulation ${result.simulationId}: backtest ${backtestId} out of sample (stored as backtest ${result.oosBacktestId})`);
+    output.out(
+      `  its verdict ${result.gate.id}: ${result.gate.passed ? 'passed' : 'FAILED'} the ${result.gate.gateSet} gates (${trialCount(result.gate.statistics.trials)})`,
+    );
     if (result.ignoredGates)
       output.out(
         `  WARNING: backtest ${backtestId} FAILED its ${result.gate.gateSet} gates; simulated anyway (--ignore-gates), and recorded so`,
