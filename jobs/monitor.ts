@@ -4,37 +4,41 @@
  * the portfolio's subscribers, and the outbox delivered. Alerts are created once per threshold and
  * episode, so re-running a day mails nothing twice.
  *
- * args: the monitor settings (thresholds, trailingStop, staleAfterDays, basis, strategyCheck) and
- * deliver (default true).
+ * args: the monitor settings (thresholds, trailingStop, staleAfterDays, basis, strategyCheck),
+ * alertFreshnessDays (default 3: an alert observed longer before the slot's day is stored, not
+ * mailed) and deliver (default true).
  */
-import { errorMessage } from '../src/errors.js';
+import { errorMessage, ValidationError } from '../src/errors.js';
 import { monitorPortfolios } from '../src/monitor/monitor-portfolios.js';
 import { monitorSettings, type MonitorSettingsInput } from '../src/monitor/monitor-options.js';
 import { createMailTransport } from '../src/report/mailer.js';
 import { deliverOutbox } from '../src/report/outbox-delivery.js';
-import { publishAlerts } from '../src/report/publish.js';
+import { DEFAULT_ALERT_FRESHNESS_DAYS, notMailedNotes, publishAlerts } from '../src/report/publish.js';
 import type { Job, JobResult } from './job.js';
 import { slotDate } from './slot-date.js';
 
-function split(args: Readonly<Record<string, unknown>>): { deliver: boolean; settings: MonitorSettingsInput } {
-  const { deliver, ...settings } = args;
-  if (deliver !== undefined && typeof deliver !== 'boolean') throw new Error('args.deliver: expected true or false');
+function split(args: Readonly<Record<string, unknown>>): { deliver: boolean; freshnessDays: number; settings: MonitorSettingsInput } {
+  const { deliver, alertFreshnessDays, ...settings } = args;
+  if (deliver !== undefined && typeof deliver !== 'boolean') throw new ValidationError('args.deliver', 'expected true or false');
+  const freshness = alertFreshnessDays ?? DEFAULT_ALERT_FRESHNESS_DAYS;
+  if (typeof freshness !== 'number' || !Number.isInteger(freshness) || freshness < 0 || freshness > 366)
+    throw new ValidationError('args.alertFreshnessDays', 'expected a whole number of days from 0 to 366');
   monitorSettings(settings as MonitorSettingsInput);
-  return { deliver: deliver !== false, settings: settings as MonitorSettingsInput };
+  return { deliver: deliver !== false, freshnessDays: freshness, settings: settings as MonitorSettingsInput };
 }
 
 export const monitorJob: Job = Object.assign(
   async (ctx: Parameters<Job>[0]): Promise<JobResult> => {
-    const { deliver, settings } = split(ctx.args);
+    const { deliver, freshnessDays, settings } = split(ctx.args);
     const asOf = slotDate(ctx);
     const result = await monitorPortfolios(ctx.db, { ...settings, asOf });
-    const published = await publishAlerts(ctx.db, ctx.env, result.newAlerts, result.portfolios);
+    const published = await publishAlerts(ctx.db, ctx.env, result.newAlerts, result.portfolios, { freshnessDays });
     const notes = [
       ...result.portfolios.flatMap((p) => p.warnings.map((w) => `${p.portfolio}: ${w}`)),
       ...result.failed.map((f) => `${f.portfolio}: ${f.error}`),
       ...result.skipped.map((s) => `${s.portfolio}: ${s.reason}`),
     ];
-    if (published.notMailed.length > 0) notes.push(`${published.notMailed.length} alert(s) observed over a week ago stored, not mailed`);
+    notes.push(...notMailedNotes(published, freshnessDays));
     let sent = 0;
     if (deliver) {
       try {

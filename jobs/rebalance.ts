@@ -7,6 +7,7 @@
  * args: { portfolios?: string[] (default: all), deliver?: boolean (default true) }
  */
 import { z } from 'zod';
+import { benchmarkOf } from '../src/config.js';
 import { errorMessage } from '../src/errors.js';
 import { duePortfolios, rebalancePortfolio } from '../src/portfolio/model-portfolio.js';
 import { getPortfolio } from '../src/portfolio/portfolio-store.js';
@@ -45,7 +46,10 @@ export const rebalanceJob: Job = Object.assign(
           asOf,
           gates: { name: gateSet, set: resolveGateSet(ctx.config.gates, gateSet) },
         });
-        const published = await publishRebalance(ctx.db, ctx.env, name, { asOf: result.rebalance.asOf });
+        const published = await publishRebalance(ctx.db, ctx.env, name, {
+          asOf: result.rebalance.asOf,
+          benchmark: benchmarkOf(ctx.config, portfolio.request.universe),
+        });
         rebalanced += result.alreadyDone ? 0 : 1;
         queued += published.queued.filter((m) => m.created).length;
         ctx.log.info(`${name}: rebalanced as of ${asOf} (${result.rebalance.orders.length} orders); report ${published.reportPath}`);

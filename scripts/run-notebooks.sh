@@ -6,12 +6,15 @@
 # Executed copies (with outputs) go to $NOTEBOOKS_OUT (default test-artifacts/notebooks), never into
 # notebooks/: outputs stay out of git. DATABASE_URL, when set, is passed through: the notebooks
 # then use that database instead of a scratch embedded one.
+# Each executed copy must stay under $NOTEBOOK_MAX_BYTES (default 2,000,000): plotly.js is loaded once
+# per notebook (notebookPlotter), and a notebook that inlines it per chart again fails here.
 # Needs `npm run notebooks:setup` first (the .venv with nbconvert).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 OUT=${NOTEBOOKS_OUT:-$ROOT/test-artifacts/notebooks}
+MAX_BYTES=${NOTEBOOK_MAX_BYTES:-2000000}
 JUPYTER=$ROOT/.venv/bin/jupyter
 
 if [ ! -x "$JUPYTER" ] || [ ! -x "$ROOT/.venv/bin/jupyter-nbconvert" ]; then
@@ -80,7 +83,12 @@ for notebook in "${notebooks[@]}"; do
   if "$JUPYTER" nbconvert --to notebook --execute \
       --ExecutePreprocessor.timeout=600 --ExecutePreprocessor.kernel_name=tslab \
       --output-dir "$OUT" --output "$name" "$notebook" >"$log" 2>&1; then
-    printf 'run-notebooks: %-28s ok     %6.1f s  -> %s\n' "$name" "$(since "$t0")" "${OUT#"$ROOT"/}/$name.ipynb"
+    bytes=$(stat -c %s "$OUT/$name.ipynb")
+    printf 'run-notebooks: %-28s ok     %6.1f s  %9s bytes -> %s\n' "$name" "$(since "$t0")" "$bytes" "${OUT#"$ROOT"/}/$name.ipynb"
+    if [ "$bytes" -gt "$MAX_BYTES" ]; then
+      echo "run-notebooks: $name.ipynb executed is $bytes bytes, over $MAX_BYTES: show charts with notebookPlotter (plotly.js once per notebook)" >&2
+      exit 1
+    fi
   else
     printf 'run-notebooks: %-28s FAILED %6.1f s  (log: %s)\n' "$name" "$(since "$t0")" "$log" >&2
     # nbclient prints the failing cell's source and error after this line; else show the log's end.

@@ -4,7 +4,8 @@
  * Environment: `DATABASE_URL` (PostgreSQL; unset -> embedded PGlite), `MOMENTUM_HOME` (local state:
  * embedded database, mail outbox, generated reports; default `./.momentum`), `MOMENTUM_CONFIG`
  * (the configuration file; default `./momentum.config.json`, else the one shipped with the package).
- * Mail: `SMTP_URL`, `MAIL_FROM`, `MOMENTUM_PUBLIC_URL` (see `Environment`).
+ * Mail: `SMTP_URL`, `MAIL_FROM`, `MOMENTUM_PUBLIC_URL`, `MOMENTUM_LINK_SECRET`, `MOMENTUM_REPORT_LINK_DAYS`
+ * (see `Environment`).
  * The configuration file holds named universes, each a list of symbols with optional metadata.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { validateDetailed as validateCron } from 'node-cron';
 import { z } from 'zod';
 import { assetClassSchema, intervalSchema, normaliseSymbol, type InstrumentInfo, type Interval } from './data/bar.js';
 import { ConfigError, ValidationError } from './errors.js';
+import { DEFAULT_REPORT_LINK_DAYS } from './report/report-link.js';
 import { packageRoot } from './util/package-root.js';
 import { DEFAULT_GATE_SETS, gateSetSchema, type GateSet } from './research/gate-set.js';
 
@@ -30,6 +32,10 @@ export interface Environment {
   readonly publicUrl: string | undefined;
   /** MOMENTUM_OPERATOR_EMAIL: who is told of failed jobs (unset: MAIL_FROM). */
   readonly operatorEmail: string | undefined;
+  /** MOMENTUM_LINK_SECRET: signs the report links of subscriber mail (unset: `<home>/link-secret`, made on first use). */
+  readonly linkSecret: string | undefined;
+  /** MOMENTUM_REPORT_LINK_DAYS: how long a mailed report link works (default 90). */
+  readonly reportLinkDays: number;
 }
 
 /** One mailbox, as src/report/mail-compose.ts reads it: `a@b`, `Name <a@b>` or `"Name" <a@b>`. */
@@ -67,6 +73,16 @@ const envSchema = z.object({
     (v) => v === undefined || (!CONTROL_CHARACTER.test(v) && MAILBOX.test(v)),
     'must be an address like ops@example.com',
   ),
+  MOMENTUM_LINK_SECRET: optionalText.refine(
+    (v) => v === undefined || v.length >= 32,
+    'must be at least 32 characters (e.g. openssl rand -base64 32)',
+  ),
+  MOMENTUM_REPORT_LINK_DAYS: optionalText
+    .refine(
+      (v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 3650),
+      'must be a whole number of days from 1 to 3650',
+    )
+    .transform((v) => (v === undefined ? DEFAULT_REPORT_LINK_DAYS : Number(v))),
 });
 
 export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Environment {
@@ -84,6 +100,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd: strin
     MAIL_FROM,
     MOMENTUM_PUBLIC_URL,
     MOMENTUM_OPERATOR_EMAIL,
+    MOMENTUM_LINK_SECRET,
+    MOMENTUM_REPORT_LINK_DAYS,
   } = parsed.data;
   return {
     databaseUrl: DATABASE_URL,
@@ -94,6 +112,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env, cwd: strin
     mailFrom: MAIL_FROM,
     publicUrl: MOMENTUM_PUBLIC_URL,
     operatorEmail: MOMENTUM_OPERATOR_EMAIL,
+    linkSecret: MOMENTUM_LINK_SECRET,
+    reportLinkDays: MOMENTUM_REPORT_LINK_DAYS,
   };
 }
 
@@ -119,6 +139,8 @@ const memberSchema = z.preprocess(
 const universeSchema = z.strictObject({
   description: z.string().optional(),
   interval: intervalSchema.optional(),
+  /** The symbol subscribers' reports compare with (default SPY). */
+  benchmark: z.string().optional(),
   symbols: z.array(memberSchema).min(1, 'a universe needs at least one symbol'),
 });
 
@@ -255,10 +277,15 @@ const configSchema = z.strictObject({
   }),
 });
 
+/** What a universe is compared with when its configuration names no benchmark (US data). */
+export const DEFAULT_BENCHMARK = 'SPY';
+
 export interface Universe {
   readonly name: string;
   readonly description: string | undefined;
   readonly interval: Interval | undefined;
+  /** The symbol reports compare with (default DEFAULT_BENCHMARK). */
+  readonly benchmark: string;
   readonly members: readonly InstrumentInfo[];
 }
 
@@ -297,10 +324,21 @@ export function parseConfig(raw: unknown, path = '(inline config)'): MomentumCon
         throw new ConfigError(`invalid configuration ${path}: universes.${name}.symbols.${i}: ${(error as Error).message}`);
       }
     });
-    universes.set(name, { name, description: universe.description, interval: universe.interval, members });
+    let benchmark = DEFAULT_BENCHMARK;
+    try {
+      if (universe.benchmark !== undefined) benchmark = normaliseSymbol(universe.benchmark);
+    } catch (error) {
+      throw new ConfigError(`invalid configuration ${path}: universes.${name}.benchmark: ${(error as Error).message}`);
+    }
+    universes.set(name, { name, description: universe.description, interval: universe.interval, members, benchmark });
   }
   const schedule = parsed.data.schedule ? { schedule: toScheduleConfig(parsed.data.schedule) } : {};
   return { path, universes, gates: { ...DEFAULT_GATE_SETS, ...parsed.data.gates }, ...schedule };
+}
+
+/** The benchmark of a portfolio's universe (by name; null or unknown: the default). */
+export function benchmarkOf(config: MomentumConfig, universe: string | null | undefined): string {
+  return (universe ? config.universes.get(universe)?.benchmark : undefined) ?? DEFAULT_BENCHMARK;
 }
 
 export function resolveUniverse(config: MomentumConfig, name: string): Universe {

@@ -116,7 +116,7 @@ export { runSweep, gridCombinations, parseGrid, type SweepGrid, type SweepResult
 export { smaCrossReference, momentumXsReference, readReferencePanel } from './backtest/reference.js';
 
 // Reports
-export { plotlyHtml, plotlyBundle, isoDates } from './report/plotly-html.js';
+export { plotlyHtml, plotlyLoader, notebookPlotter, plotlyBundle, isoDates } from './report/plotly-html.js';
 export { metricsRows, type MetricRow } from './report/metrics-rows.js';
 export type {
   RebalanceReport,

@@ -13,7 +13,7 @@ describe('environment', () => {
 
   it('reads DATABASE_URL, MOMENTUM_HOME and MOMENTUM_CONFIG (blank DATABASE_URL means unset)', () => {
     const env = readEnvironment({ DATABASE_URL: 'postgres://u@h/db', MOMENTUM_HOME: 'state', MOMENTUM_CONFIG: 'cfg.json' }, '/srv/app');
-    expect(env).toEqual({ databaseUrl: 'postgres://u@h/db', home: '/srv/app/state', configPath: '/srv/app/cfg.json' });
+    expect(env).toEqual({ databaseUrl: 'postgres://u@h/db', home: '/srv/app/state', configPath: '/srv/app/cfg.json', reportLinkDays: 90 });
     expect(readEnvironment({ DATABASE_URL: '  ' }, '/srv').databaseUrl).toBeUndefined();
   });
 

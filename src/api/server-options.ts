@@ -33,17 +33,43 @@ export interface ServerOptions {
   /** Access log and diagnostics, one line per call (default: stderr). */
   readonly log?: (line: string) => void;
   /**
-   * Serves the unsubscribe link of subscriber mail (GET or one-click POST /unsubscribe?token=T, no
-   * API token needed): returns whom it unsubscribed (empty: already were); throws for an unknown token.
+   * Serves the unsubscribe link of subscriber mail (GET: a confirmation page; POST, one-click or
+   * the page's button: unsubscribes), no API token needed.
    */
   readonly unsubscribe?: UnsubscribeHandler;
+  /**
+   * Serves the interactive report pages of subscriber mail behind signed links (GET
+   * /reports/FILE?expires=..&sig=..) and the plotly.js bundle they load (GET /assets/...), no API
+   * token needed: the signature is the credential.
+   */
+  readonly reports?: ReportPages;
 }
 
-export type UnsubscribeHandler = (token: string) => Promise<readonly { readonly email: string; readonly portfolio: string }[]>;
+export interface Subscription {
+  readonly email: string;
+  readonly portfolio: string;
+  /** Still subscribed. */
+  readonly active: boolean;
+}
 
-export type ServerSettings = Required<Omit<ServerOptions, 'token' | 'env' | 'unsubscribe'>> & {
+export interface UnsubscribeHandler {
+  /** Whom the token names, changing nothing; throws for an unknown token. */
+  find(token: string): Promise<readonly Subscription[]>;
+  /** Unsubscribes them: returns whom it unsubscribed (empty: already were); throws for an unknown token. */
+  remove(token: string): Promise<readonly Subscription[]>;
+}
+
+export interface ReportPages {
+  /** The folder of the pages (`<MOMENTUM_HOME>/reports`). */
+  readonly dir: string;
+  /** The secret the links were signed with (linkSecret). */
+  readonly secret: string;
+}
+
+export type ServerSettings = Required<Omit<ServerOptions, 'token' | 'env' | 'unsubscribe' | 'reports'>> & {
   readonly token: string | undefined;
   readonly unsubscribe: UnsubscribeHandler | undefined;
+  readonly reports: ReportPages | undefined;
 };
 
 const defaults = {
@@ -94,5 +120,6 @@ export function resolveServerOptions(options: ServerOptions): ServerSettings {
     requestTimeoutMs,
     log: options.log ?? ((line) => void process.stderr.write(`${line}\n`)),
     unsubscribe: options.unsubscribe,
+    reports: options.reports,
   };
 }

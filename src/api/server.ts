@@ -1,7 +1,9 @@
 /**
  * The MPO web service on node:http: `POST /api/run` answers the earlier Python service's JSON
  * exactly (MpoResponse), `GET /health` says the service is up. Solves run on worker threads
- * (SolvePool), so the server answers while one runs and a stuck one is ended at the deadline.
+ * (SolvePool), so the server answers while one runs and a stuck one is ended at the deadline. With
+ * their options it also answers the links of subscriber mail, without the API token:
+ * /unsubscribe, /reports/FILE (signed) and the /assets those pages load.
  *
  * Status codes: 200 for every well-formed request whatever the solver says (status 1 + message
  * when not optimal, failed or too slow), 400 malformed (every bad field in `details`), 401 missing
@@ -15,6 +17,8 @@ import { MpoRequestError, parseMpoRequest } from '../mpo/mpo-request.js';
 import { packageVersion } from '../util/package-root.js';
 import { bearerMatches } from './bearer-auth.js';
 import { errorBody, HttpError, isJsonContentType, parseJson, readBody, sendJson } from './http-json.js';
+import { serveAsset } from './plotly-asset.js';
+import { serveReportPage } from './report-page.js';
 import { resolveServerOptions, type ServerOptions, type ServerSettings } from './server-options.js';
 import { PoolBusyError, SolvePool } from './solve-pool.js';
 import { serveUnsubscribe } from './unsubscribe-page.js';
@@ -137,12 +141,26 @@ function pathOf(url: string | undefined): string {
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 
+/** Refuses (405, with Allow) a method the path does not take. */
+function allow(path: string, method: string, allowed: readonly string[]): void {
+  if (!allowed.includes(method))
+    throw new HttpError(405, `${path} accepts ${allowed.join(', ')}, not ${method}`, { headers: { Allow: allowed.join(', ') } });
+}
+
 async function route(context: Context, req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
-  const { token, unsubscribe } = context.settings;
+  const { token, unsubscribe, reports } = context.settings;
+  // The links of subscriber mail: public, their token or signature is the credential.
   if (path === '/unsubscribe' && unsubscribe) {
-    if (method !== 'GET' && method !== 'POST')
-      throw new HttpError(405, `${path} accepts GET, POST, not ${method}`, { headers: { Allow: 'GET, POST' } });
-    return serveUnsubscribe(unsubscribe, req, res);
+    allow(path, method, ['GET', 'HEAD', 'POST']);
+    return serveUnsubscribe(unsubscribe, req, res, context.settings.log);
+  }
+  if (path.startsWith('/reports/') && reports) {
+    allow(path, method, ['GET', 'HEAD']);
+    return serveReportPage(reports, req, res, path.slice('/reports/'.length));
+  }
+  if (path.startsWith('/assets/') && reports) {
+    allow(path, method, ['GET', 'HEAD']);
+    return serveAsset(req, res, path.slice('/assets/'.length));
   }
   if (token !== undefined && path !== '/health' && !bearerMatches(req.headers.authorization, token)) {
     const given = req.headers.authorization !== undefined;
@@ -152,11 +170,11 @@ async function route(context: Context, req: IncomingMessage, res: ServerResponse
   }
   const allowed = ROUTES[path];
   if (!allowed) throw new HttpError(404, `no such endpoint: ${path.slice(0, 200)}; this service answers POST /api/run and GET /health`);
-  if (!allowed.includes(method))
-    throw new HttpError(405, `${path} accepts ${allowed.join(', ')}, not ${method}`, { headers: { Allow: allowed.join(', ') } });
+  allow(path, method, allowed);
   if (path === '/health') {
     const uptimeSeconds = Math.floor((performance.now() - context.startedAt) / 1000);
-    sendJson(res, 200, { status: 'ok', version: context.version, solvers: ['highs', 'glpk'], uptimeSeconds });
+    const { busy, queued } = context.pool;
+    sendJson(res, 200, { status: 'ok', version: context.version, solvers: ['highs', 'glpk'], uptimeSeconds, solving: busy, queued });
     return;
   }
   await run(context, req, res);

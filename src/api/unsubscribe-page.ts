@@ -1,37 +1,70 @@
 /**
- * The unsubscribe link of every subscriber mail: GET /unsubscribe?token=T (a person clicking it) or
- * POST (the one-click List-Unsubscribe of RFC 8058, from a mail client). Public: the token is the
- * credential. Answers a small HTML page; an unknown token is a 404 page, never a stack trace.
+ * The unsubscribe link of every subscriber mail, /unsubscribe?token=T, as RFC 8058 wants it:
+ * - GET (or HEAD) changes nothing: it names the subscription and asks for confirmation with a
+ *   button, because mail link scanners and previews follow every link in a message;
+ * - POST unsubscribes: the one-click POST of mail clients (body `List-Unsubscribe=One-Click`, from
+ *   the List-Unsubscribe-Post header) and the confirmation page's button, which posts the same.
+ * Public: the token is the credential. An unknown token is a 404 page, a database that cannot be
+ * reached a 503 page (the details go to the log, not to the public), never a stack trace.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { errorMessage } from '../errors.js';
-import type { UnsubscribeHandler } from './server-options.js';
+import type { Database } from '../db/database.js';
+import { errorMessage, ValidationError } from '../errors.js';
+import { subscribersOfToken, unsubscribe, type Subscriber } from '../report/subscribers.js';
+import { escapeHtml, sendPage } from './html-page.js';
+import type { Subscription, UnsubscribeHandler } from './server-options.js';
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-function page(res: ServerResponse, status: number, title: string, body: string): void {
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body style="font-family:sans-serif;max-width:40em;margin:3em auto"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(body)}</p></body></html>`;
-  res.writeHead(status, {
-    'Content-Type': 'text/html; charset=utf-8',
-    'Content-Length': String(Buffer.byteLength(html)),
-    'Cache-Control': 'no-store',
-  });
-  res.end(html);
+/**
+ * The handler over the subscribers table. `withDb` runs each call with a database: opened for the
+ * call (the CLI: the embedded engine stays free in between) or one already open.
+ * @example startServer({ unsubscribe: subscriberUnsubscribe((work) => work(db)) })
+ */
+export function subscriberUnsubscribe(withDb: <T>(work: (db: Database) => Promise<T>) => Promise<T>): UnsubscribeHandler {
+  const subscriptions = (list: readonly Subscriber[]): Subscription[] =>
+    list.map((s) => ({ email: s.email, portfolio: s.portfolio, active: s.unsubscribedAt === null }));
+  return {
+    find: (token) => withDb(async (db) => subscriptions(await subscribersOfToken(db, token))),
+    remove: (token) => withDb(async (db) => subscriptions(await unsubscribe(db, { token }))),
+  };
 }
 
-/** @example await serveUnsubscribe(handler, req, res) // for GET|POST /unsubscribe */
-export async function serveUnsubscribe(handler: UnsubscribeHandler, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  req.resume(); // a one-click POST body (List-Unsubscribe=One-Click) carries nothing we need
+/** @example await serveUnsubscribe(handler, req, res, console.error) // for GET|HEAD|POST /unsubscribe */
+export async function serveUnsubscribe(
+  handler: UnsubscribeHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  log: (text: string) => void,
+): Promise<void> {
+  req.resume(); // a one-click POST body (List-Unsubscribe=One-Click) carries nothing more
   const token = new URL(req.url ?? '/', 'http://localhost').searchParams.get('token')?.trim() ?? '';
-  if (token === '') return page(res, 400, 'No unsubscribe token', 'The link is incomplete: use the whole link from the email.');
-  let removed: Awaited<ReturnType<UnsubscribeHandler>>;
+  if (token === '')
+    return sendPage(res, 400, { title: 'No unsubscribe token', text: 'The link is incomplete: use the whole link from the email.' });
+  const post = req.method === 'POST';
+  let subscriptions: Awaited<ReturnType<UnsubscribeHandler['find']>>;
   try {
-    removed = await handler(token);
+    subscriptions = await (post ? handler.remove(token) : handler.find(token));
   } catch (error) {
-    return page(res, 404, 'Unknown unsubscribe link', `This link does not match a subscription (${errorMessage(error)}).`);
+    if (error instanceof ValidationError)
+      return sendPage(res, 404, { title: 'Unknown unsubscribe link', text: 'This link does not match a subscription.' });
+    log(`unsubscribe failed: ${errorMessage(error)}`);
+    return sendPage(res, 503, {
+      title: 'Please try again later',
+      text: 'The subscription service is busy or down; nothing was changed. Try the link again in a few minutes.',
+    });
   }
-  if (removed.length === 0) return page(res, 200, 'Already unsubscribed', 'This address receives no more mail for this portfolio.');
-  const what = removed.map((r) => `${r.email} from ${r.portfolio}`).join(', ');
-  page(res, 200, 'Unsubscribed', `Unsubscribed ${what}. No more reports or alerts will be sent.`);
+  const named = (list: typeof subscriptions) => list.map((s) => `${s.email} from ${s.portfolio}`).join(', ');
+  if (post && subscriptions.length > 0)
+    return sendPage(res, 200, {
+      title: 'Unsubscribed',
+      text: `Unsubscribed ${named(subscriptions)}. No more reports or alerts will be sent.`,
+    });
+  const active = subscriptions.filter((s) => s.active);
+  if (active.length === 0)
+    return sendPage(res, 200, { title: 'Already unsubscribed', text: 'This address receives no more mail for this portfolio.' });
+  // The button posts what a mail client's one-click POST does, to this same link.
+  sendPage(res, 200, {
+    title: 'Unsubscribe?',
+    text: `Unsubscribe ${named(active)}? Reports and alerts stop at once.`,
+    trustedHtml: `<form method="post" action="?token=${escapeHtml(encodeURIComponent(token))}"><button type="submit" name="List-Unsubscribe" value="One-Click" style="font-size:1.1em;padding:.5em 1.2em">Unsubscribe</button></form>`,
+  });
 }

@@ -1,5 +1,5 @@
 /**
- * What the trial registry counts (the tables: sql/008_trials.sql; the store: trial-store.ts). The
+ * What the trial registry counts (the tables: sql/009_trials.sql; the store: trial-store.ts). The
  * deflated Sharpe ratio discounts the best of N trials by N (Bailey and Lopez de Prado 2014), so N
  * must count every configuration tried on the same question, however it was run:
  *

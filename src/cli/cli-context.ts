@@ -24,11 +24,18 @@ export function config(env: Environment = environment()): MomentumConfig {
   return loadConfig(env.configPath);
 }
 
-/** Opens the configured database (migrating it), runs `work`, and always closes it. */
-export async function withDatabase<T>(work: (db: Database, env: Environment) => Promise<T>, env: Environment = environment()): Promise<T> {
+/**
+ * Opens the configured database (migrating it), runs `work`, and always closes it. `share`: a
+ * long-running command holding the embedded database serves it to the other commands meanwhile.
+ */
+export async function withDatabase<T>(
+  work: (db: Database, env: Environment) => Promise<T>,
+  env: Environment = environment(),
+  options: { readonly share?: boolean } = {},
+): Promise<T> {
   // Loaded on demand: commands that need no database start faster without PGlite and pg.
   const { openDatabase } = await import('../db/database.js');
-  const db = await openDatabase({ url: env.databaseUrl, home: env.home });
+  const db = await openDatabase({ url: env.databaseUrl, home: env.home, share: options.share, note: processOutput.err });
   try {
     return await work(db, env);
   } finally {

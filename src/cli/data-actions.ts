@@ -1,6 +1,8 @@
 /** What the data commands do (see data-commands.ts for their options). */
 import { resolveUniverse } from '../config.js';
-import { parseInterval, type InstrumentInfo, type Interval } from '../data/bar.js';
+import { normaliseSymbol, parseInterval, type InstrumentInfo, type Interval } from '../data/bar.js';
+import { splitText } from '../data/corporate-action.js';
+import { listActions } from '../data/corporate-actions-store.js';
 import { ingest, type IngestOptions, type IngestReport } from '../data/ingest.js';
 import { recentRuns, runIssues } from '../data/ingest-runs.js';
 import { dataSummary } from '../data/price-store.js';
@@ -48,6 +50,32 @@ export async function summaryAction(flags: { interval?: string; symbols?: string
       `\n${rows.length} series, ${rows.reduce((n, r) => n + r.bars, 0)} bars in ${db.location}${env.databaseUrl ? '' : ' (embedded)'}`,
     );
     if (synthetic) output.out('Series from the synthetic source are generated data for demos and tests, not market prices.');
+  });
+}
+
+export async function actionsAction(raw: string, flags: { json?: boolean }, output: Output): Promise<void> {
+  const symbol = normaliseSymbol(raw);
+  await withDatabase(async (db) => {
+    const events = await listActions(db, symbol);
+    if (flags.json) return output.out(JSON.stringify(events, null, 2));
+    if (events.length === 0)
+      return output.out(
+        `no splits or dividends stored for ${symbol}; they come with ingest (Yahoo events, an actions/${symbol}.csv file, or derived from adj_close)`,
+      );
+    output.out(
+      formatTable(
+        events.map((e) => ({
+          ex_date: e.exDate,
+          kind: e.kind,
+          value: e.kind === 'split' ? `${splitText(e.value)} (${e.value} new per old)` : `${e.value} a share`,
+          source: e.source,
+          note: e.note ?? '',
+        })),
+        ['ex_date', 'kind', 'value', 'source', 'note'],
+      ),
+    );
+    const splits = events.filter((e) => e.kind === 'split').length;
+    output.out(`\n${symbol}: ${splits} split(s), ${events.length - splits} dividend(s)`);
   });
 }
 

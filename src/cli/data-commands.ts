@@ -1,4 +1,4 @@
-/** `momentum ingest`, `momentum data summary|runs|issues`, `momentum universes`: definitions only; the work is in data-actions.ts, loaded when a command runs. */
+/** `momentum ingest`, `momentum data summary|runs|issues|actions`, `momentum universes`: definitions only; the work is in data-actions.ts, loaded when a command runs. */
 import type { Command } from 'commander';
 import type { Output } from './cli-context.js';
 import { dateArgument } from './options.js';
@@ -43,6 +43,13 @@ export function registerDataCommands(program: Command, output: Output): void {
     .requiredOption('--run <id>', 'the ingest run id (see momentum data runs)')
     .option('--json', 'print JSON')
     .action(async (flags: { run: string; json?: boolean }) => (await actions()).issuesAction(flags, output));
+
+  data
+    .command('actions')
+    .description('the splits and dividends stored for a symbol (from Yahoo, an events file, or derived from adj_close)')
+    .argument('<symbol>', 'e.g. AAPL')
+    .option('--json', 'print JSON')
+    .action(async (symbol: string, flags: { json?: boolean }) => (await actions()).actionsAction(symbol, flags, output));
 
   program
     .command('universes')

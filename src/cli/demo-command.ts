@@ -94,11 +94,18 @@ export function registerDemoCommand(program: Command, output: Output): void {
           );
           const alerts = p.monitor.newAlerts.length;
           output.out(
-            `\n7. monitoring as of ${p.monitor.asOf}: ${p.monitor.portfolios.map((s) => `${s.portfolio} drawdown ${(s.drawdown * 100).toFixed(1)}%, drift ${(s.drift.total * 100).toFixed(1)}%`).join('; ')}; ${alerts} new alert(s) stored`,
+            `\n7. monitoring as of ${p.monitor.asOf}: ${p.monitor.portfolios.map((s) => `${s.portfolio} drawdown ${(s.drawdown * 100).toFixed(1)}%, drift ${(s.drift.total * 100).toFixed(1)}%`).join('; ')}; ${alerts} new alert(s) stored, ${p.alerts.queued.length} mailed`,
           );
+          const { DEFAULT_ALERT_FRESHNESS_DAYS, notMailedNotes } = await import('../report/publish.js');
+          for (const note of notMailedNotes(p.alerts, DEFAULT_ALERT_FRESHNESS_DAYS)) output.out(`   ${note}`);
           output.out(`\n8. reports: the interactive report ${p.report.reportPath}`);
           output.out(`   mail (${p.delivery.counts.sent} sent now; SMTP_URL unset: written as .eml files):`);
-          for (const m of p.outbox) output.out(`   ${m.kind.padEnd(9)} ${m.destination}\n             ${m.subject}`);
+          for (const m of p.outbox)
+            output.out(`   ${m.kind.padEnd(9)} ${formatBytes(m.bytes).padStart(9)}  ${m.destination}\n             ${m.subject}`);
+          const largest = Math.max(0, ...p.outbox.map((m) => m.bytes));
+          output.out(
+            `   largest mail ${formatBytes(largest)} (relays commonly refuse 10 MB and more); the rebalance mail links to its interactive report, served by momentum serve`,
+          );
         }
         output.out(
           `\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: momentum portfolio show ${portfolios?.portfolios[0]?.name ?? 'NAME'}, momentum alerts, momentum backtests show ${backtests[0]?.id ?? 1}, momentum strategies`,
@@ -123,4 +130,9 @@ async function demoMarket(flags: { source?: string; universe?: string; path?: st
     symbols: universe.members.map((m) => m.symbol),
     metadata: new Map(universe.members.map((m) => [m.symbol, m])),
   };
+}
+
+/** 151049 -> "147.5 KB" (KB = 1,024 bytes). */
+function formatBytes(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 }

@@ -52,36 +52,40 @@ export async function scheduleAction(flags: ScheduleFlags, output: Output): Prom
   const schedule = requireSchedule(config);
   checkSchedule(schedule, jobs, config.path);
   const port = parseIntegerOption(flags.healthPort, 'health-port', 0, 65_535);
-  await withDatabase(async (db) => {
-    const service = createScheduleService({
-      db,
-      env,
-      config,
-      jobs,
-      log: consoleLogger(output.out, output.err),
-      onFailure: (run) => notifyOperator(db, env, run),
-      health: flags.health === false ? false : port === undefined ? true : { port },
-      catchUp: flags.catchUp,
-    });
-    const stopped = waitForStopSignal();
-    await service.start();
-    output.out(
-      `momentum schedule: ${schedule.entries.length} entr${schedule.entries.length === 1 ? 'y' : 'ies'} on ${db.location}` +
-        `${service.healthUrl ? `; GET ${service.healthUrl}/health` : ''}; SIGTERM or Ctrl-C stops it`,
-    );
-    for (const e of schedule.entries) output.out(`  ${e.name}: job ${e.job}, "${e.cron}" ${e.timezone}`);
-    const signal = await stopped;
-    output.err(
-      `${signal}: no new slots; running jobs get up to ${Math.round(schedule.shutdownGraceMs / 1000)} s to finish (send it again to stop at once)`,
-    );
-    const force = () => process.exit(1);
-    process.once('SIGINT', force);
-    process.once('SIGTERM', force);
-    const summary = await service.stop();
-    output.err(
-      `stopped${summary.interrupted.length > 0 ? `; ${summary.interrupted.length} run(s) interrupted and recorded as failed` : ''}`,
-    );
-  }, env);
+  await withDatabase(
+    async (db) => {
+      const service = createScheduleService({
+        db,
+        env,
+        config,
+        jobs,
+        log: consoleLogger(output.out, output.err),
+        onFailure: (run) => notifyOperator(db, env, run),
+        health: flags.health === false ? false : port === undefined ? true : { port },
+        catchUp: flags.catchUp,
+      });
+      const stopped = waitForStopSignal();
+      await service.start();
+      output.out(
+        `momentum schedule: ${schedule.entries.length} entr${schedule.entries.length === 1 ? 'y' : 'ies'} on ${db.location}` +
+          `${service.healthUrl ? `; GET ${service.healthUrl}/health` : ''}; SIGTERM or Ctrl-C stops it`,
+      );
+      for (const e of schedule.entries) output.out(`  ${e.name}: job ${e.job}, "${e.cron}" ${e.timezone}`);
+      const signal = await stopped;
+      output.err(
+        `${signal}: no new slots; running jobs get up to ${Math.round(schedule.shutdownGraceMs / 1000)} s to finish (send it again to stop at once)`,
+      );
+      const force = () => process.exit(1);
+      process.once('SIGINT', force);
+      process.once('SIGTERM', force);
+      const summary = await service.stop();
+      output.err(
+        `stopped${summary.interrupted.length > 0 ? `; ${summary.interrupted.length} run(s) interrupted and recorded as failed` : ''}`,
+      );
+    },
+    env,
+    { share: true },
+  );
 }
 
 function parseArgsFlag(text: string): Record<string, unknown> {

@@ -37,7 +37,11 @@ export function registerMonitorCommands(program: Command, output: Output): void 
     .option('--position-thresholds <list>', 'thresholds for positions only, in percent (default: --thresholds)')
     .option('--trailing-stop <percent>', 'flag positions this far below their peak since entry')
     .option('--stale-days <n>', "calendar days after which a last bar is stale (default: the portfolio's max data age)")
-    .option('--basis <basis>', 'close (shares x raw close) or total-return (splits and dividends adjusted)', 'close')
+    .option(
+      '--basis <basis>',
+      'how position drawdowns are measured: close (price per share held, splits applied) or total-return (dividends reinvested); values are money either way',
+      'close',
+    )
     .option('--no-strategy-check', 'skip running the strategy to see whether it still holds each position')
     .option('--json', 'print JSON')
     .action(async (flags: MonitorFlags) => monitorAction(flags, output));

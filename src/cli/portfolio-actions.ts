@@ -40,6 +40,7 @@ export interface CreateFlags extends StrategyFlags {
   gates?: string;
   allowStale?: boolean;
   maxAge?: string;
+  dividends?: string;
   dryRun?: boolean;
   json?: boolean;
 }
@@ -111,6 +112,7 @@ export function requestFromFlags(flags: CreateFlags): PortfolioRequestInput {
           },
         }),
     ...(flags.currency ? { currency: flags.currency.toUpperCase() } : {}),
+    ...(flags.dividends ? { dividends: flags.dividends as 'cash' | 'reinvest' } : {}),
     ...(flags.lotSize ? { lotSize: parseIntegerOption(flags.lotSize, 'lot-size', 1, 1_000_000)! } : {}),
     costs: costsOf(flags),
     allowStale: flags.allowStale ?? false,

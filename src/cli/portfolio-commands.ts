@@ -32,6 +32,7 @@ export function registerPortfolioCommands(program: Command, output: Output): voi
     .option('--count <n>', 'SIP installments, the first included (default: open-ended)')
     .option('--optimizer <name>', "none (default: the strategy's weights) or mpo (trade toward them as far as forecasts pay for the costs)")
     .option('--currency <code>', 'the portfolio currency (default USD)')
+    .option('--dividends <policy>', 'cash (default: credited to cash on the ex-date) or reinvest (whole shares at the ex-date close)')
     .option('--as-of <date>', 'generate as of this day, YYYY-MM-DD (default today)', dateArgument)
     .option('--ignore-gates', 'generate even if the backtest failed its gates or there is none (said loudly)')
     .option('--gates <name>', 'gate set for a backtest without a verdict (default: default)')

@@ -93,6 +93,8 @@ export function formatRebalance(r: RebalanceResult): string {
   const symbols = [...new Set([...previous.holdings.map((h) => h.symbol), ...rebalance.holdings.map((h) => h.symbol)])];
   const before = new Map(previous.holdings.map((h) => [h.symbol, h]));
   const after = new Map(rebalance.holdings.map((h) => [h.symbol, h]));
+  // Shares held just before trading: the previous ones through the splits and dividends since.
+  const held = new Map(r.trades?.holdings.map((h) => [h.symbol, h.previousShares]) ?? []);
   const rows = symbols
     .map((symbol) => {
       const was = before.get(symbol)?.weight ?? 0;
@@ -103,7 +105,7 @@ export function formatRebalance(r: RebalanceResult): string {
         new_target: pct(after.get(symbol)?.targetWeight ?? 0),
         new_weight: pct(now),
         change: `${now >= was ? '+' : ''}${((now - was) * 100).toFixed(1)}%`,
-        shares: `${before.get(symbol)?.shares ?? 0} -> ${after.get(symbol)?.shares ?? 0}`,
+        shares: `${held.get(symbol) ?? before.get(symbol)?.shares ?? 0} -> ${after.get(symbol)?.shares ?? 0}`,
         reason: after.get(symbol)?.reason ?? 'sold',
       };
     })
@@ -111,6 +113,9 @@ export function formatRebalance(r: RebalanceResult): string {
   return [
     `${r.portfolio.name}: rebalance as of ${rebalance.asOf} (${r.mode}${r.rebalanceId === null ? ', dry run: not stored' : `, stored as ${r.rebalanceId}`}); previous ${previous.asOf}, signal ${previous.signalDate} -> ${rebalance.signalDate}`,
     rebalance.contribution > 0 ? `new money: ${money(rebalance.contribution)}` : '',
+    ...(r.corporateActions.length > 0
+      ? ['', 'corporate actions since the previous rebalance:', ...r.corporateActions.map((e) => `  ${e.symbol} ${e.exDate}: ${e.note}`)]
+      : []),
     '',
     formatTable(rows, ['symbol', 'previous', 'new_target', 'new_weight', 'change', 'shares', 'reason']),
     '',

@@ -1,11 +1,14 @@
 /**
- * `momentum serve`: the MPO web service (POST /api/run, GET /health) until SIGINT/SIGTERM.
+ * `momentum serve`: the MPO web service (POST /api/run, GET /health) and the links of subscriber
+ * mail (unsubscribe, signed report pages) until SIGINT/SIGTERM.
  * `momentum optimize REQUEST.json`: the same answer without a server, for scripts.
  */
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ValidationError } from '../errors.js';
-import { waitForStopSignal, withDatabase, type Output } from './cli-context.js';
+import type { Database } from '../db/database.js';
+import { environment, waitForStopSignal, type Output } from './cli-context.js';
 import { parseIntegerOption, parseNumberOption } from './options.js';
 
 interface ServeFlags {
@@ -22,7 +25,9 @@ interface ServeFlags {
 export function registerServeCommands(program: Command, output: Output): void {
   program
     .command('serve')
-    .description("serve multi-period optimisation over HTTP: POST /api/run (the earlier service's JSON) and GET /health")
+    .description(
+      "serve multi-period optimisation over HTTP: POST /api/run (the earlier service's JSON) and GET /health; and the unsubscribe and report links of subscriber mail",
+    )
     .option('--host <host>', 'interface to listen on; anything but loopback needs an API token', '127.0.0.1')
     .option('--port <port>', 'port (0: any free port)', '8080')
     .option(
@@ -56,21 +61,56 @@ async function serveAction(flags: ServeFlags, output: Output): Promise<void> {
   };
   const { startServer } = await import('../api/server.js');
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  // The unsubscribe link of subscriber mail: one database session per click (the embedded engine
-  // is free for other commands in between).
-  const unsubscribe = async (token: string) => {
-    const { unsubscribe: remove } = await import('../report/subscribers.js');
-    return withDatabase(async (db) => (await remove(db, { token })).map((s) => ({ email: s.email, portfolio: s.portfolio })));
-  };
-  const server = await startServer({ ...defined, log: output.err, unsubscribe });
-  output.out(`momentum: serving POST ${server.url}/api/run and GET ${server.url}/health (Ctrl-C to stop)`);
+  // The links of subscriber mail. Unsubscribe: the database opened at the first click and kept
+  // (the embedded one shared with other commands). Report pages: files under MOMENTUM_HOME/reports.
+  const { subscriberUnsubscribe } = await import('../api/unsubscribe-page.js');
+  const { linkSecret } = await import('../report/link-secret.js');
+  const env = environment();
+  const database = keptDatabase(output);
+  const unsubscribe = subscriberUnsubscribe(database.withDb);
+  const reports = { dir: join(env.home, 'reports'), secret: linkSecret(env) };
+  const server = await startServer({ ...defined, log: output.err, unsubscribe, reports });
+  output.out(
+    `momentum: serving POST ${server.url}/api/run, GET ${server.url}/health, the unsubscribe and report links of subscriber mail (Ctrl-C to stop)`,
+  );
   const signal = await waitForStopSignal();
   output.err(`${signal}: finishing requests in flight, then stopping (send it again to stop at once)`);
   const force = () => process.exit(1);
   process.once('SIGINT', force);
   process.once('SIGTERM', force);
   await server.close();
+  await database.close();
   output.err('stopped');
+}
+
+/**
+ * The database of the subscriber links, opened at the first click and kept; the embedded one is
+ * shared with other commands meanwhile. Reached through another process that has stopped since, it
+ * is opened again once (a token unsubscribes once however often it is sent).
+ */
+function keptDatabase(output: Output): {
+  withDb: <T>(work: (db: Database) => Promise<T>) => Promise<T>;
+  close(): Promise<void>;
+} {
+  let opened: Promise<Database> | undefined;
+  const open = async () => {
+    const { openDatabase } = await import('../db/database.js');
+    const env = environment();
+    return openDatabase({ url: env.databaseUrl, home: env.home, share: true, note: output.err });
+  };
+  const withDb = async <T>(work: (db: Database) => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      const current = (opened ??= open());
+      try {
+        return await work(await current);
+      } catch (error) {
+        if (error instanceof ValidationError || attempt === 2) throw error;
+        if (opened === current) opened = undefined;
+        await (await current.catch(() => undefined))?.close().catch(() => undefined);
+      }
+    }
+  };
+  return { withDb, close: async () => (await opened?.catch(() => undefined))?.close() };
 }
 
 async function readRequest(file: string): Promise<unknown> {

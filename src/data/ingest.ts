@@ -14,6 +14,7 @@ import { errorMessage } from '../errors.js';
 import { mapWithConcurrency } from '../util/pool.js';
 import { isValidSymbol, normaliseSymbol, type InstrumentInfo, type Interval } from './bar.js';
 import { writeBars } from './bar-writer.js';
+import { upsertActions } from './corporate-actions-store.js';
 import {
   finishRun,
   recordSymbol,
@@ -25,7 +26,7 @@ import {
   type SymbolOutcome,
 } from './ingest-runs.js';
 import { barBefore, latestBars, upsertInstruments } from './price-store.js';
-import type { PriceProvider } from './providers/price-provider.js';
+import type { PriceProvider, ProviderActions } from './providers/price-provider.js';
 import { validateBars, type RowIssue } from './validate-bars.js';
 
 export interface IngestOptions {
@@ -136,6 +137,8 @@ async function ingestSymbol(database: Database, provider: PriceProvider, raw: st
 
     const known = context.metadata?.get(symbol);
     await upsertInstruments(database, [mergeInfo(symbol, known, fetched.instrument)], provider.name);
+    // Events before bars: a kill between the two is repaired by the re-run, which fetches both again.
+    const actions = fetched.actions ? await storeActions(database, symbol, fetched.actions) : null;
     const counts = await writeBars(database, validation.accepted);
     const accepted = validation.accepted;
     return {
@@ -143,16 +146,40 @@ async function ingestSymbol(database: Database, provider: PriceProvider, raw: st
       status: 'ok',
       fetched: fetched.rows.length + fetched.unparsed.length,
       ...counts,
-      rejected: [...unparsed, ...validation.rejected],
-      flagged: validation.flagged,
+      rejected: [...unparsed, ...validation.rejected, ...(actions?.rejected ?? [])],
+      flagged: [...validation.flagged, ...(actions?.flagged ?? [])],
       first: accepted[0]?.ts,
       last: accepted[accepted.length - 1]?.ts,
-      notes: fetched.notes ?? [],
+      notes: [...(fetched.notes ?? []), ...(actions?.note ? [actions.note] : [])],
       error: undefined,
     };
   } catch (error) {
     return { symbol, status: 'failed', ...empty, error: errorMessage(error) };
   }
+}
+
+/** Stores a symbol's splits and dividends; their problems become the symbol's rejected and flagged rows. */
+async function storeActions(
+  database: Database,
+  symbol: string,
+  actions: ProviderActions,
+): Promise<{ rejected: RowIssue[]; flagged: RowIssue[]; note: string | null }> {
+  const counts = await upsertActions(database, actions.events);
+  const issue = (u: { line?: number | undefined; ts?: string | undefined; reason: string }): RowIssue => ({
+    symbol,
+    line: u.line,
+    ts: u.ts,
+    reason: u.reason,
+  });
+  const rejected = actions.rejected.map(issue);
+  const flagged = actions.flagged.map(issue);
+  const changed = counts.inserted + counts.updated;
+  const note =
+    changed > 0 || rejected.length > 0
+      ? `corporate actions (${actions.origin}): ${counts.inserted} new, ${counts.updated} restated, ${counts.unchanged} already stored` +
+        (rejected.length > 0 ? `, ${rejected.length} rejected (momentum data issues)` : '')
+      : null;
+  return { rejected, flagged, note };
 }
 
 /** Provider metadata wins over the config's; fields neither knows stay unset. */

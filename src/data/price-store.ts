@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
-import { formatBarTime, type Instrument, type InstrumentInfo, type Interval } from './bar.js';
+import { formatBarTime, MS_PER_DAY, type Instrument, type InstrumentInfo, type Interval } from './bar.js';
 
 /**
  * Inserts or updates instruments. Known fields overwrite stored ones; fields the source does not
@@ -82,6 +82,33 @@ export async function barBefore(database: Database, symbol: string, interval: In
     .limit(1)
     .executeTakeFirst();
   return row ? { ts: row.ts.getTime(), close: row.close, adj_close: row.adj_close } : undefined;
+}
+
+/**
+ * The raw close of each (symbol, date)'s first bar on or after the date (`after`: the ledger's price
+ * for cash in lieu and reinvested dividends) or last bar on or before it (`before`: a price to value
+ * a holding at), keyed `SYMBOL|date`; absent when there is none.
+ */
+export async function closesNear(
+  database: Database,
+  interval: Interval,
+  wanted: readonly { readonly symbol: string; readonly date: string }[],
+  side: 'after' | 'before',
+): Promise<Map<string, number>> {
+  const closes = new Map<string, number>();
+  for (const { symbol, date } of wanted) {
+    const key = `${symbol}|${date}`;
+    if (closes.has(key)) continue;
+    let query = database.kysely.selectFrom('bars').select('close').where('symbol', '=', symbol).where('interval', '=', interval);
+    const day = new Date(`${date}T00:00:00Z`);
+    query =
+      side === 'after'
+        ? query.where('ts', '>=', day).orderBy('ts')
+        : query.where('ts', '<', new Date(day.getTime() + MS_PER_DAY)).orderBy('ts', 'desc');
+    const row = await query.limit(1).executeTakeFirst();
+    if (row) closes.set(key, row.close);
+  }
+  return closes;
 }
 
 export interface SummaryRow {

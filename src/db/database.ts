@@ -2,10 +2,14 @@
  * Opens the database: PostgreSQL/TimescaleDB through `pg` when a URL is given, otherwise the
  * embedded PGlite stored under `<home>/pgdata` (or in memory). Kysely is the query layer on both.
  *
+ * One process at a time holds the embedded database (embedded-access.ts). A holder opened with
+ * `share` (the long-running commands) serves it on `<home>/.s.PGSQL.5432` (embedded-server.ts) and
+ * other processes reach it through `pg` as they would a PostgreSQL server; a holder that does not
+ * share it (a command that ends soon) makes the others wait for it.
+ *
  * Type parsing is set explicitly on both engines so results look the same: int8 -> number,
  * numeric -> number, date -> 'YYYY-MM-DD' string, timestamptz -> Date, float8[] -> number[].
  */
-import { mkdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { join, resolve } from 'node:path';
@@ -14,10 +18,15 @@ import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { DatabaseError, errorMessage } from '../errors.js';
-import { acquireDirectoryLock, type DirectoryLock } from './directory-lock.js';
+import { makePrivateDir, preparePrivateHome, privatiseTree } from '../util/private-files.js';
+import type { DirectoryLock } from './directory-lock.js';
+import { describeHolder, embeddedAccess, SOCKET_NAME, SOCKET_PORT } from './embedded-access.js';
+import { serveEmbedded, type EmbeddedServer } from './embedded-server.js';
 import { migrate } from './migrator.js';
 import type { Schema } from './schema.js';
 import type { ScriptRunner } from './script-transaction.js';
+import { createTurnLock, type TurnLock } from './turn-lock.js';
+import { turnTakingDialect } from './turn-taking-dialect.js';
 
 export type EngineKind = 'postgres' | 'pglite';
 
@@ -40,7 +49,18 @@ export interface OpenDatabaseOptions {
   readonly migrate?: boolean;
   /** Folder of migrations (default: the project's sql/). */
   readonly migrationsDir?: string;
+  /**
+   * Holding the embedded database, serve it to other processes (long-running commands: `schedule`,
+   * `serve`). Without it the database is this process's alone until close().
+   */
+  readonly share?: boolean;
+  /** How long to wait for another process that holds the embedded database without sharing it (default 10 minutes). */
+  readonly waitMs?: number;
+  /** Told what the user should know: waiting for another process, permissions tightened. */
+  readonly note?: ((text: string) => void) | undefined;
 }
+
+const DEFAULT_WAIT_MS = 10 * 60_000;
 
 const INT8 = 20;
 const NUMERIC = 1700;
@@ -50,7 +70,7 @@ const DATE = 1082;
  * @example const db = await openDatabase({ home: '.momentum' }); ...; await db.close();
  */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
-  const database = options.url ? await openPostgres(options.url) : await openPglite(options);
+  const database = options.url ? await openPostgres(options.url) : options.memory ? await openPglite() : await openEmbedded(options);
   if (options.migrate !== false) {
     try {
       await migrate(database, options.migrationsDir);
@@ -63,9 +83,25 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<D
 }
 
 async function openPostgres(url: string): Promise<Database> {
+  const location = redactUrl(url);
+  return openPool(
+    { connectionString: url },
+    'postgres',
+    location,
+    (reason) => `cannot connect to PostgreSQL at ${location}: ${reason}; check DATABASE_URL and that the server is running`,
+  );
+}
+
+/** A Database on a pool of `pg` connections: a PostgreSQL server, or the socket of a process sharing the embedded database. */
+async function openPool(
+  config: pg.PoolConfig,
+  engine: EngineKind,
+  location: string,
+  unreachable: (reason: string) => string,
+): Promise<Database> {
   const parsers: Record<number, (value: string) => unknown> = { [INT8]: Number, [NUMERIC]: Number, [DATE]: (v) => v };
   const pool = new pg.Pool({
-    connectionString: url,
+    ...config,
     max: 10,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -77,20 +113,17 @@ async function openPostgres(url: string): Promise<Database> {
   // session) reports on itself, and its pending and next queries fail instead.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
-  const location = redactUrl(url);
   try {
     const client = await pool.connect();
     client.release();
   } catch (error) {
     await pool.end();
-    throw new DatabaseError(
-      `cannot connect to PostgreSQL at ${location}: ${errorMessage(error)}; check DATABASE_URL and that the server is running`,
-    );
+    throw new DatabaseError(unreachable(errorMessage(error)));
   }
   const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
     kysely,
-    engine: 'postgres',
+    engine,
     location,
     async scriptTransaction(work) {
       const client = await pool.connect();
@@ -116,48 +149,103 @@ async function openPostgres(url: string): Promise<Database> {
   };
 }
 
-async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
-  let lock: DirectoryLock | undefined;
-  let dataDir: string | undefined;
-  if (!options.memory) {
-    const home = resolve(options.home ?? '.momentum');
-    dataDir = join(home, 'pgdata');
-    mkdirSync(home, { recursive: true });
-    lock = acquireDirectoryLock(join(home, 'pgdata.lock'), 'the embedded database');
+/**
+ * The embedded database of `<home>`: opened here (and served, with `share`), or reached through the
+ * process that serves it. A holder that goes away between the two steps sends us round again.
+ */
+async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
+  const home = resolve(options.home ?? '.momentum');
+  preparePrivateHome(home, options.note);
+  const dataDir = join(home, 'pgdata');
+  makePrivateDir(dataDir);
+  const deadline = Date.now() + (options.waitMs ?? DEFAULT_WAIT_MS);
+  for (;;) {
+    const access = await embeddedAccess(home, { waitMs: Math.max(0, deadline - Date.now()), note: options.note });
+    if (access.kind === 'holder') {
+      return openPglite({ dataDir, lock: access.lock, shareAt: options.share ? join(home, SOCKET_NAME) : undefined, note: options.note });
+    }
+    try {
+      const config = { host: home, port: SOCKET_PORT, user: 'postgres', database: 'postgres' };
+      return await openPool(config, 'pglite', `${dataDir} (shared by ${describeHolder(access.holder)})`, (reason) => reason);
+    } catch (error) {
+      // The holder stopped between our look and our connection: look again, after a moment.
+      if (Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
+}
+
+interface HeldDatabase {
+  readonly dataDir: string;
+  /** Released at close (or at once when the database cannot be opened). */
+  readonly lock: DirectoryLock;
+  /** Serve the database on this socket while it is open. */
+  readonly shareAt: string | undefined;
+  readonly note: ((text: string) => void) | undefined;
+}
+
+/** PGlite in memory, or on a folder this process holds (with its lock). */
+async function openPglite(held?: HeldDatabase): Promise<Database> {
+  const dataDir = held?.dataDir;
   let pglite: PGlite;
   try {
     pglite = await PGlite.create(dataDir ?? 'memory://', {
       parsers: { [INT8]: Number, [NUMERIC]: Number, [DATE]: (v: string) => v },
     });
   } catch (error) {
-    lock?.release();
+    held?.lock.release();
     throw new DatabaseError(`cannot open the embedded database at ${dataDir ?? 'memory'}: ${errorMessage(error)}`);
   }
   // Bulk loads go through a temporary table: with the default 8 MB of temp buffers a large one
   // spills to the emulated file system (measured 2x slower at 1M bars).
   await pglite.exec(`set temp_buffers = '256MB'`);
-  const kysely = new Kysely<Schema>({ dialect: new PGliteDialect({ pglite }) });
+  let server: EmbeddedServer | undefined;
+  let turns: TurnLock | undefined;
+  if (held?.shareAt) {
+    turns = createTurnLock();
+    try {
+      server = await serveEmbedded(pglite, held.shareAt, turns, (text) => held.note?.(text));
+    } catch (error) {
+      // Still usable here; other processes wait for it as for a command.
+      held.note?.(`the embedded database is not shared with other processes: ${errorMessage(error)}`);
+      turns = undefined;
+    }
+  }
+  const dialect = new PGliteDialect({ pglite });
+  const kysely = new Kysely<Schema>({ dialect: turns ? turnTakingDialect(dialect, turns) : dialect });
+  const inTurn = async <T>(work: () => Promise<T>): Promise<T> => {
+    const end = await turns?.acquire();
+    try {
+      return await work();
+    } finally {
+      end?.();
+    }
+  };
   return {
     kysely,
     engine: 'pglite',
     location: dataDir ?? 'memory',
     scriptTransaction: (work) =>
-      pglite.transaction((tx) =>
-        work({
-          exec: async (script) => void (await tx.exec(script)),
-          query: async <R>(text: string, params?: readonly unknown[]) => (await tx.query<R>(text, params as unknown[])).rows,
-          execute: async (text, params) => (await tx.query(text, params as unknown[])).affectedRows ?? 0,
-          // PGlite reads COPY input from a Blob mounted at /dev/blob.
-          copyFrom: async (table, columns, chunks) =>
-            void (await tx.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob: new Blob([...chunks]) })),
-        }),
+      inTurn(() =>
+        pglite.transaction((tx) =>
+          work({
+            exec: async (script) => void (await tx.exec(script)),
+            query: async <R>(text: string, params?: readonly unknown[]) => (await tx.query<R>(text, params as unknown[])).rows,
+            execute: async (text, params) => (await tx.query(text, params as unknown[])).affectedRows ?? 0,
+            // PGlite reads COPY input from a Blob mounted at /dev/blob.
+            copyFrom: async (table, columns, chunks) =>
+              void (await tx.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob: new Blob([...chunks]) })),
+          }),
+        ),
       ),
     async close() {
       try {
+        await server?.close();
         await kysely.destroy();
+        // PGlite creates its files 0666 whatever the umask; they sit in a 0700 folder, and are made 0600 here.
+        if (dataDir) privatiseTree(dataDir);
       } finally {
-        lock?.release();
+        held?.lock.release();
       }
     },
   };

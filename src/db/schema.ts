@@ -242,6 +242,7 @@ export interface PortfoliosTable {
   gate_set: ColumnType<string, string | undefined, string>;
   max_data_age_days: number;
   costs: JSONColumnType<Record<string, unknown>>;
+  dividends: ColumnType<'cash' | 'reinvest', 'cash' | 'reinvest' | undefined, 'cash' | 'reinvest'>;
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
@@ -287,6 +288,31 @@ export interface PortfolioOrdersTable {
   cost: number;
 }
 
+export interface CorporateActionsTable {
+  symbol: string;
+  ex_date: string;
+  kind: 'split' | 'dividend';
+  value: number;
+  source: string;
+  note: string | null;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface PortfolioLedgerTable {
+  portfolio_id: number;
+  rebalance_id: number;
+  symbol: string;
+  ex_date: string;
+  kind: 'split' | 'dividend';
+  value: number;
+  shares_before: number;
+  shares_after: number;
+  cash: number;
+  price: number | null;
+  note: string;
+  recorded_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface SubscribersTable {
   id: Generated<number>;
   portfolio_id: number;
@@ -295,6 +321,8 @@ export interface SubscribersTable {
   amount: number;
   currency: string;
   unsubscribe_token: string;
+  /** YYYY-MM-DD: the day they (re)joined. */
+  since: string;
   created_at: ColumnType<Date, Date | string | undefined, never>;
   unsubscribed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
@@ -401,6 +429,8 @@ export interface Schema {
   portfolio_rebalances: PortfolioRebalancesTable;
   portfolio_holdings: PortfolioHoldingsTable;
   portfolio_orders: PortfolioOrdersTable;
+  portfolio_ledger: PortfolioLedgerTable;
+  corporate_actions: CorporateActionsTable;
   monitor_alerts: MonitorAlertsTable;
   monitor_snapshots: MonitorSnapshotsTable;
   job_runs: JobRunsTable;

@@ -5,16 +5,16 @@
  * drawdown alert, delivered to the outbox (.eml files without SMTP_URL). Re-running it adds
  * nothing twice: portfolios, rebalances, alerts and mails are all once-only.
  */
+import { sql } from 'kysely';
 import type { Environment } from '../config.js';
 import { MS_PER_DAY, dateToTs } from '../data/bar.js';
 import type { Database } from '../db/database.js';
 import { monitorPortfolios, type MonitorResult } from '../monitor/monitor-portfolios.js';
-import type { MonitorAlert } from '../monitor/monitor-store.js';
 import { createPortfolio, nextDue, rebalancePortfolio } from '../portfolio/model-portfolio.js';
 import { firstRebalanceDay, getPortfolio, rebalances } from '../portfolio/portfolio-store.js';
 import { createMailTransport } from '../report/mailer.js';
 import { deliverOutbox, type DeliveryReport } from '../report/outbox-delivery.js';
-import { publishAlerts, publishRebalance, type PublishedRebalance } from '../report/publish.js';
+import { publishAlerts, publishRebalance, type PublishedAlerts, type PublishedRebalance } from '../report/publish.js';
 import { addSubscriber, listSubscribers } from '../report/subscribers.js';
 import type { GateSet } from '../research/gate-set.js';
 
@@ -42,10 +42,11 @@ export interface DemoPortfolioResult {
   readonly strategy: string;
   readonly portfolios: readonly DemoPortfolio[];
   readonly monitor: MonitorResult;
+  readonly alerts: PublishedAlerts;
   readonly report: PublishedRebalance;
   readonly delivery: DeliveryReport;
-  /** Where the mail went (.eml paths or SMTP replies), of this run and earlier ones. */
-  readonly outbox: readonly { readonly kind: string; readonly subject: string; readonly destination: string }[];
+  /** Where the mail went (.eml paths or SMTP replies) and its size in bytes, of this run and earlier ones. */
+  readonly outbox: readonly { readonly kind: string; readonly subject: string; readonly destination: string; readonly bytes: number }[];
 }
 
 /** The demo's portfolio names: plain on the synthetic market, with the universe's name on another. */
@@ -71,7 +72,13 @@ export async function runDemoPortfolios(
   db: Database,
   env: Environment,
   backtests: readonly DemoEvidence[],
-  options: { readonly lastBar: string; readonly gates: { readonly name: string; readonly set: GateSet }; readonly universe: string },
+  options: {
+    readonly lastBar: string;
+    readonly gates: { readonly name: string; readonly set: GateSet };
+    readonly universe: string;
+    /** What the subscriber's since-start chart compares with. */
+    readonly benchmark: string;
+  },
 ): Promise<DemoPortfolioResult> {
   const { lumpSum: DEMO_LUMP_SUM, sip: DEMO_SIP } = demoPortfolioNames(options.universe);
   const chosen = chooseEvidence(backtests);
@@ -91,20 +98,24 @@ export async function runDemoPortfolios(
   }
   await catchUp(db, [DEMO_LUMP_SUM, DEMO_SIP], options.lastBar, options.gates);
   if ((await listSubscribers(db, { portfolio: DEMO_LUMP_SUM })).length === 0) {
-    await addSubscriber(db, { portfolio: DEMO_LUMP_SUM, email: 'subscriber@example.com', name: 'Demo Subscriber', amount: 25_000 });
+    // A subscriber who has followed the portfolio since it started, with their own amount.
+    await addSubscriber(db, {
+      portfolio: DEMO_LUMP_SUM,
+      email: 'subscriber@example.com',
+      name: 'Demo Subscriber',
+      amount: 25_000,
+      since: start,
+    });
   }
   const monitor = await monitorPortfolios(db, { asOf: options.lastBar, trailingStop: 0.15 });
-  // The first monitor run replays the year: mail one alert, the latest still open (its drawdown not
-  // yet recovered), as a live service would have mailed it when it happened.
-  const newestFirst = (list: MonitorAlert[]) => list.sort((a, b) => b.observedAt.localeCompare(a.observedAt) || b.id - a.id);
-  const ofLumpSum = monitor.newAlerts.filter((a) => a.portfolio === DEMO_LUMP_SUM);
-  const latest = newestFirst(ofLumpSum.filter((a) => a.recoveredAt === null))[0] ?? newestFirst([...ofLumpSum])[0];
-  if (latest) await publishAlerts(db, env, [latest], monitor.portfolios, { maxAgeDays: Number.POSITIVE_INFINITY });
-  const report = await publishRebalance(db, env, DEMO_LUMP_SUM);
+  // The first monitor run replays the year: only alerts still true to read (observed within the
+  // freshness window, on a position still held) are mailed; the rest are stored and listed.
+  const alerts = await publishAlerts(db, env, monitor.newAlerts, monitor.portfolios);
+  const report = await publishRebalance(db, env, DEMO_LUMP_SUM, { benchmark: options.benchmark });
   const delivery = await deliverOutbox(db, createMailTransport(env));
   const outbox = await db.kysely
     .selectFrom('outbox')
-    .select(['kind', 'subject', 'destination'])
+    .select(['kind', 'subject', 'destination', sql<number>`octet_length(raw)`.as('bytes')])
     .where('status', '=', 'sent')
     .orderBy('id')
     .execute();
@@ -125,9 +136,10 @@ export async function runDemoPortfolios(
     strategy: chosen.strategy,
     portfolios,
     monitor,
+    alerts,
     report,
     delivery,
-    outbox: outbox.map((o) => ({ kind: o.kind, subject: o.subject, destination: o.destination ?? '' })),
+    outbox: outbox.map((o) => ({ kind: o.kind, subject: o.subject, destination: o.destination ?? '', bytes: Number(o.bytes) })),
   };
 }
 

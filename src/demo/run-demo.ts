@@ -141,7 +141,12 @@ export async function runDemo(db: Database, options: DemoOptions = {}): Promise<
           sharpe: b.metrics.returns.sharpe,
           monthly: getStrategy(b.strategy).paramsSchema('1d').parse({}).rebalance === 'month-end',
         })),
-        { lastBar: lastBar.slice(0, 10), gates: { name: 'default', set: gates }, universe: market.universe },
+        {
+          lastBar: lastBar.slice(0, 10),
+          gates: { name: 'default', set: gates },
+          universe: market.universe,
+          benchmark: benchmark ?? market.symbols[0]!,
+        },
       )
     : null;
   return { ingest: report, summary, backtests, selections: { inSample, outOfSample }, portfolios };

@@ -10,10 +10,12 @@ import { ValidationError } from '../errors.js';
 export const DEFAULT_THRESHOLDS: readonly number[] = [-0.05, -0.1, -0.2];
 
 /**
- * How held shares are marked between rebalances:
- * - `close`: shares x raw close, what the shares were bought at (the default);
+ * How a position's level (and so its drawdown since entry) moves between rebalances. The
+ * portfolio's value is money either way: today's shares (splits applied by the ledger) x raw close,
+ * plus cash (dividends credited).
+ * - `close`: the price per share held at entry (splits counted, dividends not; the default);
  * - `total-return`: the raw close scaled by the change of the adjustment factor (adj_close / close)
- *   since the rebalance, so a split or a dividend is no loss (dividends count as reinvested).
+ *   since the rebalance, so dividends count as reinvested.
  */
 export type PriceBasis = 'close' | 'total-return';
 

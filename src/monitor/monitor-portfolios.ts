@@ -6,9 +6,11 @@
  */
 import { parseBacktestSpec } from '../backtest/backtest-spec.js';
 import { loadBacktestData } from '../backtest/run-backtest.js';
+import { loadActions } from '../data/corporate-actions-store.js';
 import { carryForwardValues } from '../data/panel.js';
 import type { Database } from '../db/database.js';
 import { errorMessage } from '../errors.js';
+import { recordLedger } from '../portfolio/ledger-store.js';
 import { prepareStrategy } from '../strategies/registry.js';
 import type { StrategyParams } from '../strategies/strategy.js';
 import { parseCalendarDate } from '../util/calendar-date.js';
@@ -99,6 +101,7 @@ async function monitorOne(
   const current = rebalances[rebalances.length - 1]!.holdings.filter((h) => h.shares !== 0).map((h) => h.symbol);
   const lastBars = await lastBarTimes(db, current, portfolio.interval, asOf);
   const check = settings.strategyCheck ? await strategyCheck(db, portfolio, asOf) : { view: null, note: null, exitRule: null };
+  const actions = await loadActions(db, held, rebalances[0]!.dataAsOf ?? rebalances[0]!.asOf, asOf);
   const { state, path } = portfolioState({
     portfolio,
     rebalances,
@@ -109,6 +112,7 @@ async function monitorOne(
     exitRule: check.exitRule,
     strategyView: check.view,
     strategyNote: check.note,
+    actions,
   });
 
   const alerts = await db.kysely.transaction().execute(async (trx) => {
@@ -118,6 +122,7 @@ async function monitorOne(
     const plan = planAlerts(path, settings.thresholds, open, watermark, portfolio.interval);
     const created = await insertAlerts(trx, portfolio, plan.drafts);
     await endAlerts(trx, plan.endings);
+    await recordLedger(trx, portfolio.id, path.ledger);
     const lastTs = path.ts[path.ts.length - 1]!;
     await upsertSnapshot(trx, state, lastTs > watermark ? barDateOf(lastTs, portfolio.interval) : through);
     return created;

@@ -53,7 +53,7 @@ export interface MonitorAlert {
 export async function selectPortfolios(db: Database, name?: string): Promise<PortfolioRow[]> {
   let query = db.kysely
     .selectFrom('portfolios')
-    .select(['id', 'name', 'strategy', 'params', 'symbols', 'interval', 'currency', 'max_data_age_days'])
+    .select(['id', 'name', 'strategy', 'params', 'symbols', 'interval', 'currency', 'max_data_age_days', 'dividends'])
     .orderBy('name');
   if (name !== undefined) query = query.where('name', '=', name.trim());
   const rows = await query.execute();
@@ -73,6 +73,7 @@ export async function selectPortfolios(db: Database, name?: string): Promise<Por
     interval: parseInterval(r.interval, `portfolios.${r.name}.interval`),
     currency: r.currency,
     maxDataAgeDays: r.max_data_age_days ?? null,
+    dividends: r.dividends,
   }));
 }
 
@@ -80,7 +81,7 @@ export async function selectPortfolios(db: Database, name?: string): Promise<Por
 export async function loadRebalances(db: Database, portfolioId: number, asOf: string): Promise<MonitoredRebalance[]> {
   const rows = await db.kysely
     .selectFrom('portfolio_rebalances')
-    .select(['id', 'as_of', 'cash'])
+    .select(['id', 'as_of', 'cash', 'data_as_of'])
     .where('portfolio_id', '=', portfolioId)
     .where('as_of', '<=', asOf)
     .orderBy('as_of')
@@ -101,6 +102,7 @@ export async function loadRebalances(db: Database, portfolioId: number, asOf: st
     return {
       id,
       asOf: r.as_of,
+      dataAsOf: r.data_as_of.toISOString().slice(0, 10),
       cash: r.cash,
       holdings: holdings
         .filter((h) => Number(h.rebalance_id) === id)

@@ -3,6 +3,8 @@
  * of its data and the exit checks. Pure: everything is loaded before (monitor-store.ts).
  */
 import { dateToTs, formatBarTime, type Interval } from '../data/bar.js';
+import type { CorporateAction } from '../data/corporate-action.js';
+import type { DividendPolicy } from '../portfolio/ledger.js';
 import { symbolAge, type SymbolAge } from './data-age.js';
 import { strategyVerdict, trailingStopHit, type StrategyVerdict, type StrategyView } from './exit-criteria.js';
 import { defaultStaleDays, type MonitorSettings } from './monitor-options.js';
@@ -18,12 +20,14 @@ export interface MonitoredPortfolio {
   readonly currency: string;
   /** The portfolio's own data-age limit in days (null: the interval's default). */
   readonly maxDataAgeDays?: number | null;
+  /** What dividends do: credited to cash (default) or reinvested. */
+  readonly dividends?: DividendPolicy;
 }
 
 export interface PositionState {
   readonly symbol: string;
   readonly shares: number;
-  /** The rebalance that first bought it in the current spell, and the price paid then. */
+  /** The rebalance that first bought it in the current spell, and the price paid then (in today's shares, after splits). */
   readonly entryDate: string;
   readonly entryPrice: number;
   /** The mark: last close (basis 'close') and the date of its bar; null date: no bar since the rebalance. */
@@ -34,7 +38,7 @@ export interface PositionState {
   readonly targetWeight: number;
   /** weight - targetWeight */
   readonly drift: number;
-  /** The position's price level at its peak since entry, the date, and the drawdown from it (<= 0). */
+  /** The position's price at its peak since entry (in today's shares), the date, and the drawdown from it (<= 0). */
   readonly peakPrice: number;
   readonly peakDate: string;
   readonly drawdown: number;
@@ -67,7 +71,10 @@ export interface PortfolioMonitorState {
   /** The latest bar used to value the current holdings (null: none since the latest rebalance). */
   readonly lastBarDate: string | null;
   readonly value: number;
+  /** Cash now: the latest rebalance's, plus dividends and cash in lieu since. */
   readonly cash: number;
+  /** The corporate actions applied to the current holdings since the latest rebalance, in words. */
+  readonly corporateActions: readonly string[];
   /** Value now over value right after the latest rebalance, minus 1. */
   readonly returnSinceRebalance: number;
   /** The time-weighted index (1 at the first rebalance), its drawdown from the running peak, and that peak. */
@@ -113,6 +120,8 @@ export interface StateInput {
   /** The strategy run up to the last bar; null when the check is off or failed (`strategyNote` says why). */
   readonly strategyView: StrategyView | null;
   readonly strategyNote: string | null;
+  /** Splits and dividends of the held symbols since the first rebalance (portfolio/ledger.ts applies them). */
+  readonly actions?: readonly CorporateAction[];
 }
 
 /**
@@ -122,14 +131,19 @@ export function portfolioState(input: StateInput): { state: PortfolioMonitorStat
   const { portfolio, settings } = input;
   const interval = portfolio.interval;
   const day = (ts: number) => formatBarTime(ts, interval);
-  const path = portfolioPath(input.rebalances, input.prices, { asOf: input.asOf, basis: settings.basis });
+  const path = portfolioPath(input.rebalances, input.prices, {
+    asOf: input.asOf,
+    basis: settings.basis,
+    actions: input.actions ?? [],
+    dividends: portfolio.dividends ?? 'cash',
+  });
   const last = path.ts.length - 1;
   const latest = path.rebalances[path.rebalances.length - 1]!;
   const asOfTs = dateToTs(input.asOf);
   const staleAfterDays = settings.staleAfterDays ?? portfolio.maxDataAgeDays ?? defaultStaleDays(interval);
 
   const values = new Map(path.marks.map((m) => [m.holding.symbol, m.value]));
-  const drift = weightDrift(latest.holdings, values, latest.cash);
+  const drift = weightDrift(latest.holdings, values, path.cash);
   const driftOf = new Map(drift.positions.map((row) => [row.symbol, row]));
   // Missing: no bar since the rebalance while another holding has one (or no bar ever); a run right
   // after a rebalance, before any new bar, is not missing anything.
@@ -148,7 +162,9 @@ export function portfolioState(input: StateInput): { state: PortfolioMonitorStat
     const k = spell.level.length - 1;
     const drawdown = spell.drawdown[k]!;
     const peakPoint = spell.peakPoint[k]!;
-    const peakPrice = spell.level[peakPoint - spell.entryPoint]!;
+    // Levels are in the shares held at entry; in today's shares (after splits) they compare with the price.
+    const toToday = spell.level[k]! > 0 ? mark.price / spell.level[k]! : 1;
+    const peakPrice = spell.level[peakPoint - spell.entryPoint]! * toToday;
     const age = ages.get(symbol)!;
     const targetWeight = input.strategyView?.weights.get(symbol) ?? null;
     const verdict = input.strategyView ? strategyVerdict(targetWeight) : 'unknown';
@@ -171,9 +187,9 @@ export function portfolioState(input: StateInput): { state: PortfolioMonitorStat
     }
     return {
       symbol,
-      shares: mark.holding.shares,
+      shares: mark.shares,
       entryDate: day(path.ts[spell.entryPoint]!),
-      entryPrice: spell.entryPrice,
+      entryPrice: spell.entryPrice * toToday,
       price: mark.price,
       priceDate: mark.barTs === null ? null : day(mark.barTs),
       value: mark.value,
@@ -193,6 +209,7 @@ export function portfolioState(input: StateInput): { state: PortfolioMonitorStat
   });
 
   const warnings: string[] = [];
+  const corporate: string[] = [];
   for (const p of positions) {
     if (p.lastBarDate === null)
       warnings.push(`${p.symbol}: no ${interval} bars stored at all: valued at the rebalance price ${round(p.price, 4)}`);
@@ -209,6 +226,8 @@ export function portfolioState(input: StateInput): { state: PortfolioMonitorStat
 
   const peakPoint = path.peakPoint[last]!;
   const anchorValue = latest.holdings.reduce((sum, h) => sum + h.shares * h.price, latest.cash);
+  const splitNote = (e: (typeof path.ledger)[number]) => `${e.symbol} ${e.exDate}: ${e.note}`;
+  for (const entry of path.ledger.filter((e) => e.rebalanceId === latest.id)) corporate.push(splitNote(entry));
   const ageList = positions.map((p) => p.ageDays);
   const lastBar = path.marks.reduce<number | null>((max, m) => (m.barTs !== null && (max === null || m.barTs > max) ? m.barTs : max), null);
   const state: PortfolioMonitorState = {
@@ -222,7 +241,8 @@ export function portfolioState(input: StateInput): { state: PortfolioMonitorStat
     rebalanceDate: latest.asOf,
     lastBarDate: lastBar === null ? null : day(lastBar),
     value: path.value[last]!,
-    cash: latest.cash,
+    cash: path.cash,
+    corporateActions: corporate,
     returnSinceRebalance: anchorValue > 0 ? path.value[last]! / anchorValue - 1 : 0,
     index: path.index[last]!,
     drawdown: path.drawdown[last]!,

@@ -1,29 +1,38 @@
 /**
- * The value path of a model portfolio from its stored rebalances and the bars since: money value,
- * a time-weighted index and its drawdown, and each position's price level and drawdown since entry.
- * Pure: the rebalances and a price table in, arrays out.
+ * The value path of a model portfolio from its stored rebalances, the bars since and the corporate
+ * actions in between: money value, a time-weighted index and its drawdown, and each position's
+ * price level and drawdown since entry. Pure: the rebalances, a price table and the events in,
+ * arrays out.
  *
  * Rebalance i holds s_j shares bought at p_j (the raw close at its as-of date a_i) plus cash c. Its
  * segment runs over the bars dated after a_i up to and including the next rebalance's date
- * a_{i+1} (or the run's as-of date). With A_i = c + sum_j s_j p_j:
+ * a_{i+1} (or the run's as-of date). Corporate actions go through the ledger (portfolio/ledger.ts):
+ * segment i applies the events dated after its rebalance's data date W_i and on or before W_{i+1}
+ * (the events rebalance i+1 applied to these holdings before trading; the open segment: all later
+ * ones), each at the symbol's first bar on or after its ex-date, so s_j(b) and c(b) are the shares
+ * and cash of the ledger at bar b. With A_i = c + sum_j s_j p_j:
  *
- *   V_b = c + sum_j s_j m_j(b)             m_j(b): the last close of j on or before b in the segment
- *                                          (p_j until j has one; basis 'total-return': scaled by
- *                                          f_j(b) / f_j(a), f = adj_close / close, a its bar at a_i)
+ *   V_b = c(b) + sum_j s_j(b) m_j(b)       m_j(b): the last raw close of j on or before b in the segment
+ *                                          (p_j until j has one): money, at today's shares
  *   I_b = I(a_i) * V_b / A_i               the index: 1 at the first rebalance, carried unchanged
  *                                          into the next, so new money (SIP) is no gain and
  *                                          rebalancing costs are not counted
  *   D_b = (I_b - max_{u<=b} I_u) / max_{u<=b} I_u
  *
- * A position's level starts at its entry price and moves with m_j / p_j inside each segment,
- * carried unchanged across rebalances that keep holding it; its drawdown is from the level's peak
- * since entry. A spell ends at the first rebalance that no longer holds the symbol.
+ * A position's level starts at its entry price and moves with its price per share held at entry:
+ * basis 'close', m_j(b) x k_j(b) / p_j with k_j the product of the splits since the rebalance (a
+ * dividend paid is not in it); basis 'total-return', the raw close scaled by the change of the
+ * adjustment factor f = adj_close / close since the rebalance (splits and reinvested dividends). It
+ * is carried unchanged across rebalances that keep holding it; its drawdown is from the level's
+ * peak since entry. A spell ends at the first rebalance that no longer holds the symbol.
  *
  * One point per date: a rebalance on a date with a bar shares that bar's point (the index and the
  * positions' levels from the old holdings' marks, the value and the holdings from the new).
  */
-import { dateToTs, MS_PER_DAY } from '../data/bar.js';
+import { dateToTs, formatBarTime, MS_PER_DAY } from '../data/bar.js';
+import type { CorporateAction } from '../data/corporate-action.js';
 import { ValidationError } from '../errors.js';
+import { applyOne, splitRatio, type DividendPolicy, type LedgerEntry } from '../portfolio/ledger.js';
 import { parseCalendarDate } from '../util/calendar-date.js';
 import type { PriceBasis } from './monitor-options.js';
 import { runningDrawdown } from './running-peak.js';
@@ -43,6 +52,8 @@ export interface MonitoredRebalance {
   readonly id: number;
   /** YYYY-MM-DD */
   readonly asOf: string;
+  /** YYYY-MM-DD: the latest bar behind it; corporate actions up to it were applied before it traded (default: asOf). */
+  readonly dataAsOf?: string;
   readonly cash: number;
   readonly holdings: readonly MonitoredHolding[];
 }
@@ -75,6 +86,9 @@ export interface PositionPath {
 /** A holding of the latest rebalance marked at the last point. */
 export interface HoldingMark {
   readonly holding: MonitoredHolding;
+  /** Shares held now: the rebalance's, through the corporate actions since. */
+  readonly shares: number;
+  /** The last raw close (in today's shares), and shares x it. */
   readonly price: number;
   readonly value: number;
   /** Time of the bar the mark comes from; null: no bar since the rebalance (marked at its price). */
@@ -97,12 +111,20 @@ export interface PortfolioPath {
   readonly positions: readonly PositionPath[];
   /** The latest rebalance's holdings with shares, marked at the last point. */
   readonly marks: readonly HoldingMark[];
+  /** Cash at the last point: the latest rebalance's, plus dividends and cash in lieu since. */
+  readonly cash: number;
+  /** The corporate actions applied, each with the rebalance whose holdings it changed. */
+  readonly ledger: readonly (LedgerEntry & { readonly rebalanceId: number })[];
 }
 
 export interface PathOptions {
   /** YYYY-MM-DD: rebalances and bars after this date are ignored. */
   readonly asOf: string;
   readonly basis?: PriceBasis;
+  /** Splits and dividends of the held symbols, sorted by ex-date, splits first within a day. */
+  readonly actions?: readonly CorporateAction[];
+  /** Dividends to cash (default) or reinvested. */
+  readonly dividends?: DividendPolicy;
 }
 
 interface Spell {
@@ -123,6 +145,8 @@ export function portfolioPath(rebalances: readonly MonitoredRebalance[], prices:
   const held = rebalances.filter((r) => dateToTs(r.asOf) <= asOfTs).sort((a, b) => (a.asOf < b.asOf ? -1 : a.asOf > b.asOf ? 1 : 0));
   if (held.length === 0) throw new ValidationError('asOf', `no rebalance on or before ${options.asOf}: nothing is held yet`);
   const totalReturn = options.basis === 'total-return' && prices.adjClose !== undefined;
+  const dividends = options.dividends ?? 'cash';
+  const actions = options.actions ?? [];
   const column = new Map(prices.symbols.map((s, j) => [s, j]));
 
   const ts: number[] = [];
@@ -132,7 +156,9 @@ export function portfolioPath(rebalances: readonly MonitoredRebalance[], prices:
   const observed: number[] = [];
   const open = new Map<string, Spell>();
   const spells: Spell[] = [];
+  const ledger: (LedgerEntry & { rebalanceId: number })[] = [];
   let marks: HoldingMark[] = [];
+  let lastCash = 0;
 
   held.forEach((r, i) => {
     const anchorTs = dateToTs(r.asOf);
@@ -169,39 +195,65 @@ export function portfolioPath(rebalances: readonly MonitoredRebalance[], prices:
       return spell.levels[spell.levels.length - 1]!;
     });
 
+    // This segment's events: after this rebalance's data date, up to the next one's (the open segment: all).
+    const after = r.dataAsOf ?? r.asOf;
+    const next = held[i + 1];
+    const through = next ? (next.dataAsOf ?? next.asOf) : null;
+    const queued = (symbol: string) =>
+      actions.filter((a) => a.symbol === symbol && a.exDate > after && (through === null || a.exDate <= through));
+
     // The segment's bars: dated after a_i, up to and including the next rebalance's date.
     const startTs = anchorTs + MS_PER_DAY;
-    const endTs = (i + 1 < held.length ? dateToTs(held[i + 1]!.asOf) : asOfTs) + MS_PER_DAY;
+    const endTs = (next ? dateToTs(next.asOf) : asOfTs) + MS_PER_DAY;
     const first = lowerBound(prices.dates, startTs);
     const state = holdings.map((h) => {
       const j = column.get(h.symbol);
       return {
         h,
         j,
+        shares: h.shares,
+        splits: 1,
+        events: queued(h.symbol),
         mark: h.price,
+        level: h.price,
         barTs: null as number | null,
         factor0: totalReturn && j !== undefined ? factorBefore(prices, j, first) : NaN,
       };
     });
+    let cash = r.cash;
+    const apply = (s: (typeof state)[number], close: number | null, beforeBar: boolean) => {
+      const action = s.events.shift()!;
+      const entry = applyOne(s.shares, action, dividends, close);
+      if (action.kind === 'split' && entry.sharesBefore > 0) {
+        s.splits *= splitRatio(action.value);
+        // Applied without a bar on or after the ex-date: the last close is in old shares.
+        if (beforeBar) s.mark /= splitRatio(action.value);
+      }
+      s.shares = entry.sharesAfter;
+      cash += entry.cash;
+      ledger.push({ ...entry, rebalanceId: r.id });
+    };
     const idxAnchor = index[p]!;
     for (let b = first; b < prices.dates.length && prices.dates[b]! < endTs; b++) {
       let traded = false;
+      const day = formatBarTime(prices.dates[b]!, '1d');
       for (const s of state) {
         if (s.j === undefined) continue;
         const close = prices.close[s.j]![b]!;
         if (!(close > 0)) continue;
         traded = true;
-        let mark = close;
+        while (s.events.length > 0 && s.events[0]!.exDate <= day) apply(s, close, false);
+        s.mark = close;
+        s.level = close * s.splits;
         if (totalReturn) {
           const factor = prices.adjClose![s.j]![b]! / close;
           if (Number.isNaN(s.factor0)) s.factor0 = factor; // no bar at a_i: count from the first bar after it
-          if (factor > 0 && s.factor0 > 0) mark = (close * factor) / s.factor0;
+          if (factor > 0 && s.factor0 > 0) s.level = (close * factor) / s.factor0;
         }
-        s.mark = mark;
         s.barTs = prices.dates[b]!;
       }
       if (!traded) continue;
-      const v = state.reduce((sum, s) => sum + s.h.shares * s.mark, r.cash);
+      const v = state.reduce((sum, s) => sum + s.shares * s.mark, cash);
       ts.push(prices.dates[b]!);
       value.push(v);
       index.push(anchorValue > 0 ? (idxAnchor * v) / anchorValue : idxAnchor);
@@ -209,10 +261,15 @@ export function portfolioPath(rebalances: readonly MonitoredRebalance[], prices:
       observed.push(i);
       state.forEach((s, k) => {
         const spell = open.get(s.h.symbol)!;
-        spell.levels.push(s.h.price > 0 ? (levelAtAnchor[k]! * s.mark) / s.h.price : levelAtAnchor[k]!);
+        spell.levels.push(s.h.price > 0 ? (levelAtAnchor[k]! * s.level) / s.h.price : levelAtAnchor[k]!);
       });
     }
-    marks = state.map((s) => ({ holding: s.h, price: s.mark, value: s.h.shares * s.mark, barTs: s.barTs }));
+    // A closed segment hands the next rebalance every event it applied, bar or not (a stale symbol).
+    if (next)
+      for (const s of state)
+        while (s.events.length > 0) apply(s, s.mark / (s.events[0]!.kind === 'split' ? splitRatio(s.events[0]!.value) : 1), true);
+    marks = state.map((s) => ({ holding: s.h, shares: s.shares, price: s.mark, value: s.shares * s.mark, barTs: s.barTs }));
+    lastCash = cash;
   });
 
   const portfolio = runningDrawdown(index);
@@ -227,6 +284,8 @@ export function portfolioPath(rebalances: readonly MonitoredRebalance[], prices:
     observedRebalance: Int32Array.from(observed),
     positions: spells.map(toPositionPath),
     marks,
+    cash: lastCash,
+    ledger,
   };
 }
 

@@ -17,6 +17,9 @@ import {
   type StoredRebalance,
 } from './portfolio-store.js';
 import type { PortfolioRequestInput, SipPlan } from './portfolio-spec.js';
+import { carryForward } from './current-holdings.js';
+import { splitRatio, type LedgerEntry, type LedgerState } from './ledger.js';
+import { recordLedger } from './ledger-store.js';
 import { optimiseTargets } from './mpo-targets.js';
 import { portfolioTargets, type PortfolioTargets, type TargetOptions } from './targets.js';
 import { tradeList, type RebalanceMode, type TradeList } from './trade-list.js';
@@ -116,6 +119,8 @@ export interface RebalanceResult {
   readonly mode: RebalanceMode | null;
   readonly trades: TradeList | null;
   readonly targets: PortfolioTargets | null;
+  /** The splits and dividends applied to the previous holdings before trading (empty when already done). */
+  readonly corporateActions: readonly LedgerEntry[];
 }
 
 /**
@@ -147,6 +152,7 @@ export async function rebalancePortfolio(db: Database, name: string, options: Re
     mode: null,
     trades: null,
     targets: null,
+    corporateActions: [],
   });
   if (asOf === previous.asOf) return done();
 
@@ -154,16 +160,22 @@ export async function rebalancePortfolio(db: Database, name: string, options: Re
   const signalled = await portfolioTargets(db, request, options);
   const sip = request.sip;
   const contribution = sip ? installmentsDue(firstDay, previous.asOf, asOf, sip) * sip.installment : 0;
-  const mode = options.mode ?? (sip && signalled.signalDate === previous.signalDate ? 'contribution' : 'full');
-  const prices: Record<string, number> = Object.fromEntries(previous.holdings.map((h) => [h.symbol, h.price]));
-  for (const h of signalled.universe) if (h.price > 0) prices[h.symbol] = h.price;
-  const targets =
-    request.optimizer === 'mpo'
-      ? await optimiseTargets(signalled, currentWeights(previous, prices, contribution), request.costs)
-      : signalled;
-  const trades = tradeList({
+  const mode = options.mode ?? rebalanceModeOf(request, previous.signalDate, signalled.signalDate);
+  // The holdings as they are now: splits and dividends since the previous rebalance's data applied.
+  const now = await carryForward(db, {
+    interval: request.interval,
+    dividends: request.dividends,
     holdings: previous.holdings.filter((h) => h.shares > 0).map((h) => ({ symbol: h.symbol, shares: h.shares })),
-    cash: previous.cash + contribution,
+    cash: previous.cash,
+    after: previous.dataAsOf,
+    through: signalled.dataAsOf.slice(0, 10),
+  });
+  const prices = currentPrices(previous, signalled, now.entries);
+  const targets =
+    request.optimizer === 'mpo' ? await optimiseTargets(signalled, currentWeights(now, prices, contribution), request.costs) : signalled;
+  const trades = tradeList({
+    holdings: now.holdings,
+    cash: now.cash + contribution,
     prices,
     targets: targets.holdings.map((h) => ({ symbol: h.symbol, weight: h.targetWeight })),
     mode,
@@ -196,7 +208,7 @@ export async function rebalancePortfolio(db: Database, name: string, options: Re
       .sort((a, b) => b.targetWeight - a.targetWeight || b.value - a.value || a.symbol.localeCompare(b.symbol)),
     orders: trades.orders.map((o) => ({ symbol: o.symbol, side: o.side, shares: o.shares, price: o.price, value: o.value, cost: o.cost })),
   };
-  const result = { portfolio, previous, rebalance: record, alreadyDone: false, mode, trades, targets };
+  const result = { portfolio, previous, rebalance: record, alreadyDone: false, mode, trades, targets, corporateActions: now.entries };
   if (options.dryRun) return { ...result, rebalanceId: null };
   const stored = await db.kysely.transaction().execute(async (trx) => {
     // Another process may have rebalanced meanwhile: the unique (portfolio, as_of) row decides.
@@ -206,16 +218,44 @@ export async function rebalancePortfolio(db: Database, name: string, options: Re
       .where('portfolio_id', '=', portfolio.id)
       .where('as_of', '=', asOf)
       .executeTakeFirst();
-    return exists ? null : insertRebalance(trx, portfolio.id, record);
+    if (exists) return null;
+    await recordLedger(
+      trx,
+      portfolio.id,
+      now.entries.map((e) => ({ ...e, rebalanceId: previous.id })),
+    );
+    return insertRebalance(trx, portfolio.id, record);
   });
   if (stored === null) return rebalancePortfolio(db, name, { ...options, asOf });
   return { ...result, rebalanceId: stored };
 }
 
-/** Weights of the previous holdings at today's prices, new money counted as cash. */
-function currentWeights(previous: StoredRebalance, prices: Readonly<Record<string, number>>, contribution: number): Record<string, number> {
-  const values = previous.holdings.map((h) => [h.symbol, h.shares * prices[h.symbol]!] as const);
-  const total = values.reduce((sum, [, v]) => sum + v, previous.cash + contribution);
+/**
+ * Today's raw close per symbol, in today's shares: the targets' prices, else the previous
+ * rebalance's price; either divided by the splits applied after the date it is from.
+ */
+function currentPrices(previous: StoredRebalance, targets: PortfolioTargets, entries: readonly LedgerEntry[]): Record<string, number> {
+  const priced = new Map<string, { price: number; date: string }>(
+    previous.holdings.map((h) => [h.symbol, { price: h.price, date: previous.dataAsOf }]),
+  );
+  for (const h of targets.universe) if (h.price > 0) priced.set(h.symbol, { price: h.price, date: h.priceDate.slice(0, 10) });
+  const prices: Record<string, number> = {};
+  for (const [symbol, { price, date }] of priced) {
+    const later = entries.filter((e) => e.symbol === symbol && e.kind === 'split' && e.exDate > date);
+    prices[symbol] = later.reduce((p, e) => p / splitRatio(e.value), price);
+  }
+  return prices;
+}
+
+/** A SIP whose signal has not changed buys with new money only (contribution); anything else rebalances fully. */
+export function rebalanceModeOf(request: { readonly sip?: SipPlan | undefined }, previousSignal: string, signal: string): RebalanceMode {
+  return request.sip && signal === previousSignal ? 'contribution' : 'full';
+}
+
+/** Weights of the holdings at today's prices, new money counted as cash. */
+function currentWeights(now: LedgerState, prices: Readonly<Record<string, number>>, contribution: number): Record<string, number> {
+  const values = now.holdings.map((h) => [h.symbol, h.shares * prices[h.symbol]!] as const);
+  const total = values.reduce((sum, [, v]) => sum + v, now.cash + contribution);
   return Object.fromEntries(values.map(([s, v]) => [s, total > 0 ? v / total : 0]));
 }
 

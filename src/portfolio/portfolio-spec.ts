@@ -53,6 +53,8 @@ export const portfolioRequestSchema = z
       .string()
       .regex(/^[A-Z]{3}$/, 'expected an ISO currency code such as USD')
       .default('USD'),
+    /** Dividends of held shares: credited to cash (default) or reinvested in whole shares at the ex-date's close. */
+    dividends: z.enum(['cash', 'reinvest']).default('cash'),
     /** Shares per tradable lot, for every holding. */
     lotSize: z.number().int().min(1).max(1_000_000).default(1),
     costs: costsSchema,

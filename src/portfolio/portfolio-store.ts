@@ -110,6 +110,7 @@ export async function insertPortfolio(
         gate_set: request.gateSet,
         max_data_age_days: request.maxDataAgeDays,
         costs: JSON.stringify(request.costs),
+        dividends: request.dividends,
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -274,6 +275,7 @@ function portfolioOf(row: Selectable<PortfoliosTable>): StoredPortfolio {
     lotSize: row.lot_size,
     costs: row.costs as PortfolioRequestInput['costs'],
     maxDataAgeDays: row.max_data_age_days,
+    dividends: row.dividends,
   };
   return {
     id: Number(row.id),

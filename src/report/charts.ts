@@ -6,13 +6,13 @@
  */
 import { Resvg } from '@resvg/resvg-js';
 import { BarChart, LineChart } from 'echarts/charts';
-import { GraphicComponent, GridComponent, LegendComponent, TitleComponent } from 'echarts/components';
+import { GraphicComponent, GridComponent, LegendComponent, MarkAreaComponent, TitleComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { ValidationError } from '../errors.js';
-import type { PerformanceSeries } from './report-models.js';
+import type { PerformanceSeries, SinceStartSeries } from './report-models.js';
 
-echarts.use([LineChart, BarChart, GridComponent, TitleComponent, LegendComponent, GraphicComponent, SVGRenderer]);
+echarts.use([LineChart, BarChart, GridComponent, TitleComponent, LegendComponent, GraphicComponent, MarkAreaComponent, SVGRenderer]);
 
 export interface ChartSize {
   /** Layout size in CSS pixels (the size the email shows it at). */
@@ -140,6 +140,7 @@ export function equityDrawdownSvg(series: PerformanceSeries | null, size: ChartS
         lineStyle: { width: 1.6, color: BLUE },
         itemStyle: { color: BLUE },
         areaStyle: { color: 'rgba(21,101,192,0.08)' },
+        ...sampleMarks(series?.outOfSampleFrom ?? null, equityPoints),
       },
       {
         type: 'line',
@@ -154,6 +155,72 @@ export function equityDrawdownSvg(series: PerformanceSeries | null, size: ChartS
       },
     ],
     graphic: equityPoints.length === 0 ? [{ ...noData('No history yet'), top: top + equityHeight / 2 - 8 }] : [],
+  });
+}
+
+/**
+ * In sample and out of sample as two labelled bands on the equity panel: the strategy was chosen
+ * on the first, and had not seen the second.
+ */
+function sampleMarks(from: string | null, points: readonly number[][]) {
+  const split = from === null ? Number.NaN : utcMillis(from);
+  if (!Number.isFinite(split) || points.length < 2) return {};
+  const first = points[0]![0]!;
+  const last = points[points.length - 1]![0]!;
+  if (!(split > first && split <= last)) return {};
+  const label = (color: string) => ({ show: true, position: 'insideTop', color, fontSize: 11, fontWeight: 'bold' });
+  return {
+    markArea: {
+      silent: true,
+      data: [
+        [{ name: 'in sample', xAxis: first, itemStyle: { color: 'rgba(107,114,128,0.06)' }, label: label(MUTED) }, { xAxis: split }],
+        [{ name: 'out of sample', xAxis: split, itemStyle: { color: 'rgba(21,101,192,0.12)' }, label: label(BLUE) }, { xAxis: last }],
+      ],
+    },
+  };
+}
+
+/** @example sinceStartPng({ dates, value, invested, benchmark: { symbol: 'SPY', value } }, { width: 592, height: 300 }) */
+export function sinceStartPng(series: SinceStartSeries, size: ChartSize): Buffer {
+  return svgToPng(sinceStartSvg(series, size), size.pixelRatio);
+}
+
+/** The reader's money since they started, the same money in the benchmark, and what they put in. */
+export function sinceStartSvg(series: SinceStartSeries, size: ChartSize): string {
+  checkSize(size);
+  const time = series.dates.map(utcMillis);
+  const points = (values: readonly (number | null)[]) =>
+    time.flatMap((t, i) => (Number.isFinite(t) && values[i] !== null && Number.isFinite(values[i]!) ? [[t, values[i]!]] : []));
+  const mine = points(series.value);
+  const times = mine.map((p) => p[0]!);
+  const span =
+    times.length > 0 && Math.max(...times) - Math.min(...times) < 2 * DAY ? { min: times[0]! - 15 * DAY, max: times[0]! + 15 * DAY } : {};
+  const line = (name: string, data: number[][], color: string, extra: Record<string, unknown> = {}) => ({
+    type: 'line',
+    name,
+    data,
+    showSymbol: data.length === 1,
+    symbolSize: 6,
+    lineStyle: { width: 1.6, color, ...((extra.lineStyle as object) ?? {}) },
+    itemStyle: { color },
+  });
+  return renderSvg(size, {
+    title: { text: 'Your portfolio since you started', left: 8, top: 6, textStyle: { fontSize: 13, fontWeight: 'bold', color: '#1f2933' } },
+    legend: { top: 28, left: 8, itemGap: 18, itemWidth: 14, itemHeight: 8, textStyle: { color: '#1f2933', fontSize: 11 } },
+    grid: { left: 64, right: 18, top: 58, bottom: 28 },
+    xAxis: { type: 'time', ...span, axisLabel: { color: MUTED, fontSize: 11, hideOverlap: true }, splitLine: { show: false } },
+    yAxis: {
+      type: 'value',
+      scale: true,
+      axisLabel: { color: MUTED, fontSize: 11, formatter: compactNumber },
+      splitLine: { lineStyle: { color: '#eceef1' } },
+    },
+    series: [
+      line('your portfolio', mine, BLUE),
+      ...(series.benchmark ? [line(`${series.benchmark.symbol}, the same money`, points(series.benchmark.value), '#8a6d1f')] : []),
+      line('money put in', points(series.invested), GREY, { lineStyle: { type: 'dashed', width: 1.2 } }),
+    ],
+    graphic: mine.length === 0 ? [noData('No history yet')] : [],
   });
 }
 

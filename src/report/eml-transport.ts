@@ -3,9 +3,10 @@
  * it), atomically (a temporary file renamed into place), so a reader never sees half a message.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage } from '../errors.js';
+import { makePrivateDirAsync, writePrivateFileAsync } from '../util/private-files.js';
 import { MailSendError, type MailTransport } from './mail-transport.js';
 
 const MAX_NAME = 180;
@@ -38,8 +39,9 @@ export function emlTransport(folder: string): MailTransport {
       const path = join(folder, emlFileName(mail.key));
       const temporary = `${path}.${process.pid}.tmp`;
       try {
-        await mkdir(folder, { recursive: true });
-        await writeFile(temporary, mail.raw);
+        // Private (0700/0600): each message carries its recipient's unsubscribe token.
+        await makePrivateDirAsync(folder);
+        await writePrivateFileAsync(temporary, mail.raw);
         await rename(temporary, path);
       } catch (error) {
         throw new MailSendError(`cannot write ${path}: ${errorMessage(error)}`, { outcome: 'transient', scope: 'server', cause: error });

@@ -2,18 +2,22 @@
  * From stored results to queued mail: a model portfolio's rebalance report to each subscriber
  * (whole shares for their own amount), drawdown alerts of a monitor run, and the operator's
  * job-failure notice. Rendering is report/render-*.ts, delivery the outbox (at most once per key);
- * the interactive Plotly report is written under MOMENTUM_HOME/reports.
+ * the interactive Plotly pages are written under MOMENTUM_HOME/reports (report-pages.ts), each
+ * subscriber's linked from their mail.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { getBacktestSeries } from '../backtest/backtest-store.js';
 import { formatBarTime, MS_PER_DAY, dateToTs } from '../data/bar.js';
 import type { Database } from '../db/database.js';
+import { DataError } from '../errors.js';
 import type { Environment } from '../config.js';
 import type { MonitorAlert } from '../monitor/monitor-store.js';
 import type { PortfolioMonitorState } from '../monitor/portfolio-state.js';
+import { DEFAULT_BENCHMARK } from '../config.js';
+import { followerPath } from '../monitor/follower-path.js';
+import { followerBook } from '../portfolio/follower-book.js';
+import { ledgerOf } from '../portfolio/ledger-store.js';
 import { getPortfolio, rebalances, type StoredPortfolio, type StoredRebalance } from '../portfolio/portfolio-store.js';
-import { allocateWholeShares } from '../portfolio/whole-shares.js';
+import { followerBookAt, modelBook, type RebalanceBook } from '../portfolio/rebalance-book.js';
 import { getStrategy } from '../strategies/registry.js';
 import type { MailContent } from './mail-content.js';
 import { mailFrom } from './mailer.js';
@@ -21,95 +25,102 @@ import { alertMailKey, enqueueMail, jobFailureMailKey, rebalanceMailKey, type En
 import { renderDrawdownAlert } from './render-alert.js';
 import { renderJobFailure } from './render-job-failure.js';
 import { renderRebalanceReport } from './render-rebalance.js';
+import { servedPlotlySrc, subscriberPage, writeReportPage, type PagesEnv } from './report-pages.js';
 import { fromPortfolioEvidence } from './report-evidence.js';
-import type { DrawdownAlert, HoldingRow, JobFailure, PerformanceSeries, RebalanceReport, TradeRow } from './report-models.js';
+import type {
+  DrawdownAlert,
+  HoldingRow,
+  JobFailure,
+  PerformanceSeries,
+  RebalanceReport,
+  SinceStartSeries,
+  TradeRow,
+} from './report-models.js';
 import { enqueueSubscriberMail } from './subscriber-mail.js';
 import { activeSubscribers, unsubscribeLink, type Subscriber } from './subscribers.js';
 
-type MailEnv = Pick<Environment, 'home' | 'publicUrl' | 'mailFrom'>;
+type MailEnv = Pick<Environment, 'home' | 'publicUrl' | 'mailFrom'> & PagesEnv;
+
+/** The reader of a report: a subscriber, or nobody for the model portfolio's own report. */
+export interface ReportReader {
+  readonly name: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly unsubscribeUrl: string;
+}
 
 /**
- * The report of one rebalance, for a subscriber's amount (whole shares bought for it) or, without
- * one, for the model amount; `performance` is the evidence's equity (evidenceSeries), read once for all readers.
+ * The report of one rebalance from a book (portfolio/rebalance-book.ts): the model's, or a
+ * subscriber's own whole-share book for their amount, so the rows, trades, cash and charts are
+ * theirs and the trades take the shares before to the shares after exactly.
  */
 export function rebalanceReport(
   portfolio: StoredPortfolio,
   rebalance: StoredRebalance,
-  previous: StoredRebalance | null,
+  book: RebalanceBook,
   performance: PerformanceSeries | null,
-  subscriber?: { readonly name: string; readonly amount: number; readonly currency: string; readonly unsubscribeUrl: string },
+  reader?: ReportReader,
+  sinceStart?: SinceStartSeries | null,
 ): RebalanceReport {
-  const price = new Map<string, number>();
-  for (const o of rebalance.orders) price.set(o.symbol, o.price);
-  for (const h of rebalance.holdings) price.set(h.symbol, h.price);
-  // The weights just before trading: the previous shares at today's prices, plus cash and new money.
-  const before = previous?.holdings.map((h) => ({ symbol: h.symbol, value: h.shares * (price.get(h.symbol) ?? h.price) })) ?? [];
-  const valueBefore = before.reduce((sum, h) => sum + h.value, (previous?.cash ?? 0) + rebalance.contribution);
-  const previousWeight = new Map(before.map((h) => [h.symbol, valueBefore > 0 ? h.value / valueBefore : 0]));
-  const amount = subscriber?.amount ?? rebalance.value;
-  const scale = amount / rebalance.value;
-  const own = subscriber
-    ? allocateWholeShares({
-        budget: amount,
-        targets: rebalance.holdings
-          .filter((h) => h.targetWeight > 0)
-          .map((h) => ({ symbol: h.symbol, weight: h.targetWeight, price: h.price, lotSize: portfolio.request.lotSize })),
-        costs: portfolio.request.costs,
-      })
-    : null;
-  const ownShares = new Map(own?.lines.map((l) => [l.symbol, l.shares]) ?? []);
-  const rows: HoldingRow[] = rebalance.holdings.map((h) => {
-    const shares = own ? (ownShares.get(h.symbol) ?? 0) : h.shares;
-    return {
-      symbol: h.symbol,
-      previousWeight: previousWeight.get(h.symbol) ?? 0,
-      weight: own ? (shares * h.price) / amount : h.weight,
-      shares,
-      value: shares * h.price,
-      price: h.price,
-      reason: h.reason,
-      signal: h.score,
-    };
-  });
-  for (const [symbol, weight] of previousWeight) {
-    if (!rebalance.holdings.some((h) => h.symbol === symbol))
+  const price = (symbol: string) => book.prices[symbol] ?? null;
+  const valueOf = (lines: RebalanceBook['before']) => new Map(lines.map((h) => [h.symbol, h.shares * (price(h.symbol) ?? 0)]));
+  const before = valueOf(book.before);
+  const after = valueOf(book.after);
+  const shares = new Map(book.after.map((h) => [h.symbol, h.shares]));
+  const held = new Map(book.before.map((h) => [h.symbol, h.shares]));
+  const totalBefore = [...before.values()].reduce((sum, v) => sum + v, book.cashBefore + book.contribution);
+  const totalAfter = [...after.values()].reduce((sum, v) => sum + v, book.cashAfter);
+  const share = (value: number | undefined, total: number) => (total > 0 ? (value ?? 0) / total : 0);
+  const model = new Map(rebalance.holdings.map((h) => [h.symbol, h]));
+  const rows: HoldingRow[] = rebalance.holdings.map((h) => ({
+    symbol: h.symbol,
+    previousWeight: share(before.get(h.symbol), totalBefore),
+    weight: share(after.get(h.symbol), totalAfter),
+    shares: shares.get(h.symbol) ?? 0,
+    sharesBefore: held.get(h.symbol) ?? 0,
+    value: after.get(h.symbol) ?? 0,
+    price: price(h.symbol) ?? h.price,
+    reason: h.reason,
+    signal: h.score,
+  }));
+  for (const [symbol, value] of before) {
+    if (!model.has(symbol))
       rows.push({
         symbol,
-        previousWeight: weight,
-        weight: 0,
-        shares: 0,
-        value: 0,
-        price: price.get(symbol) ?? null,
+        previousWeight: share(value, totalBefore),
+        weight: share(after.get(symbol), totalAfter),
+        shares: shares.get(symbol) ?? 0,
+        sharesBefore: held.get(symbol) ?? 0,
+        value: after.get(symbol) ?? 0,
+        price: price(symbol),
         reason: 'sold: the strategy no longer holds it',
       });
   }
-  // A subscriber's trades: the model's orders scaled to their amount, in whole shares.
-  const trades: TradeRow[] = rebalance.orders
-    .map((o) => ({ side: o.side, symbol: o.symbol, shares: own ? Math.round(o.shares * scale) : o.shares, price: o.price, value: 0 }))
-    .filter((t) => t.shares > 0)
-    .map((t) => ({ ...t, value: t.shares * t.price }));
+  const trades: TradeRow[] = book.orders.map((o) => ({ side: o.side, symbol: o.symbol, shares: o.shares, price: o.price, value: o.value }));
+  const actions = book.corporateActions.map((e) => `${e.symbol} ${e.exDate}: ${e.note}`);
   return {
     portfolio: {
       name: portfolio.name,
       strategy: portfolio.request.strategy ?? '',
       universe: portfolio.request.universe,
       mode: portfolio.request.mode,
-      amount: rebalance.value,
+      amount: totalAfter,
       currency: portfolio.request.currency,
     },
     asOf: rebalance.asOf,
     dataAsOf: rebalance.dataAsOf,
     dataAgeDays: Math.max(0, Math.round((dateToTs(rebalance.asOf) - dateToTs(rebalance.dataAsOf)) / MS_PER_DAY)),
-    subscriber: subscriber ? { name: subscriber.name, amount: subscriber.amount, currency: subscriber.currency } : null,
+    subscriber: reader ? { name: reader.name, amount: totalAfter, currency: reader.currency } : null,
     rows,
     trades,
-    cash: own ? own.cash : rebalance.cash,
-    costs: own ? own.costs : rebalance.costs,
+    cash: book.cashAfter,
+    costs: book.costs,
     holdingPeriod: { nextRebalance: rebalance.nextRebalance, exitRule: getStrategy(portfolio.request.strategy!).exitRule },
     ...fromPortfolioEvidence(rebalance.evidence),
-    notes: rebalance.warnings.filter((w) => w !== rebalance.evidence.note),
+    notes: [...actions, ...rebalance.warnings.filter((w) => w !== rebalance.evidence.note), ...(sinceStart?.note ? [sinceStart.note] : [])],
     performance,
-    unsubscribeUrl: subscriber?.unsubscribeUrl ?? null,
+    sinceStart: sinceStart ?? null,
+    unsubscribeUrl: reader?.unsubscribeUrl ?? null,
   };
 }
 
@@ -120,6 +131,7 @@ export async function evidenceSeries(db: Database, rebalance: StoredRebalance): 
   const inSample = await getBacktestSeries(db, backtest.id);
   const dates = Array.from(inSample.dates, (d) => formatBarTime(d, '1d'));
   const equity = Array.from(inSample.equity);
+  const inSampleEnd = dates[dates.length - 1]!;
   let label = `Backtest #${backtest.id} (in sample)`;
   if (simulation) {
     const outOfSample = await getBacktestSeries(db, simulation.oosBacktestId);
@@ -132,14 +144,16 @@ export async function evidenceSeries(db: Database, rebalance: StoredRebalance): 
       }
     });
     label = `${label} and its out-of-sample simulation #${simulation.id} from ${simulation.period.split(' ')[0]}`;
+    const outOfSampleFrom = dates.find((d) => d > inSampleEnd) ?? null;
+    return { dates, equity, label, outOfSampleFrom };
   }
-  return { dates, equity, label };
+  return { dates, equity, label, outOfSampleFrom: null };
 }
 
 export interface PublishedRebalance {
   readonly portfolio: string;
   readonly asOf: string;
-  /** The interactive Plotly report written for the model portfolio. */
+  /** The interactive Plotly report written for the model portfolio (self-contained: opens as a file). */
   readonly reportPath: string;
   /** The model portfolio's own report (no subscriber), for previews. */
   readonly model: MailContent;
@@ -148,36 +162,44 @@ export interface PublishedRebalance {
 
 /**
  * Renders a portfolio's latest (or given) rebalance, writes the interactive report, and queues one
- * mail per active subscriber (idempotent: a second call queues nothing new).
- * @example await publishRebalance(db, env, 'etf-momentum')
+ * mail per active subscriber, each computed for their own book (idempotent: a second call queues
+ * nothing new). `benchmark` is the symbol subscribers' since-start chart compares with.
+ * @example await publishRebalance(db, env, 'etf-momentum', { benchmark: 'SPY' })
  */
 export async function publishRebalance(
   db: Database,
   env: MailEnv,
   name: string,
-  options: { readonly asOf?: string } = {},
+  options: { readonly asOf?: string; readonly benchmark?: string } = {},
 ): Promise<PublishedRebalance> {
   const portfolio = await getPortfolio(db, name);
   const history = await rebalances(db, portfolio.id, 10_000);
   const at = options.asOf === undefined ? 0 : history.findIndex((r) => r.asOf === options.asOf);
-  if (at < 0) throw new Error(`${name} has no rebalance as of ${options.asOf}`);
+  if (at < 0) throw new DataError(`${name} has no rebalance as of ${options.asOf}; see momentum portfolio history '${name}'`);
   const rebalance = history[at]!;
   const previous = history[at + 1] ?? null;
   const performance = await evidenceSeries(db, rebalance);
-  const model = renderRebalanceReport(rebalanceReport(portfolio, rebalance, previous, performance), { attachInteractive: false });
-  const folder = join(env.home, 'reports');
-  mkdirSync(folder, { recursive: true });
-  const reportPath = join(folder, model.interactive.filename);
-  writeFileSync(reportPath, model.interactive.html);
+  const ledger = previous ? await ledgerOf(db.kysely, portfolio.id, [previous.id]) : [];
+  const book = modelBook(rebalance, ledger);
+  const model = renderRebalanceReport(rebalanceReport(portfolio, rebalance, book, performance));
+  const reportPath = writeReportPage(env, model.interactive.filename, model.interactive.html);
+  const oldestFirst = [...history].reverse();
   const queued: EnqueuedMail[] = [];
   for (const subscriber of await activeSubscribers(db, portfolio.id)) {
-    const report = rebalanceReport(portfolio, rebalance, previous, performance, {
+    const steps = await followerBook(db, portfolio, oldestFirst, { amount: subscriber.amount, since: subscriber.since }, rebalance.asOf);
+    const step = steps[steps.length - 1];
+    if (!step || step.rebalance.id !== rebalance.id) continue; // they joined after this rebalance: the next one is theirs
+    const sinceStart = await followerPath(db, portfolio, steps, options.benchmark ?? DEFAULT_BENCHMARK, rebalance.asOf);
+    const reader = {
       name: subscriber.name ?? subscriber.email,
       amount: subscriber.amount,
       currency: subscriber.currency,
       unsubscribeUrl: unsubscribeLink(env, subscriber.unsubscribeToken),
-    });
-    const { mail } = renderRebalanceReport(report);
+    };
+    const report = rebalanceReport(portfolio, rebalance, followerBookAt(step), performance, reader, sinceStart);
+    const page = subscriberPage(env, portfolio.name, rebalance.asOf, subscriber.id);
+    const { mail, interactive } = renderRebalanceReport(report, { interactiveLink: page, plotlySrc: servedPlotlySrc() });
+    writeReportPage(env, page.file, interactive.html);
     const entry = await enqueueSubscriberMail(db, env, {
       idempotencyKey: rebalanceMailKey(portfolio.id, rebalance.asOf, subscriber.id),
       kind: 'rebalance',
@@ -189,14 +211,24 @@ export async function publishRebalance(
   return { portfolio: portfolio.name, asOf: rebalance.asOf, reportPath, model: model.mail, queued };
 }
 
+/** Days after its observation an alert may still be mailed (the monitor job's `alertFreshnessDays`). */
+export const DEFAULT_ALERT_FRESHNESS_DAYS = 3;
+
+export type NotMailedReason = 'stale' | 'position-closed' | 'no-state';
+
 export interface PublishedAlerts {
   readonly queued: readonly EnqueuedMail[];
-  /** Alerts stored but not mailed: observed more than `maxAgeDays` before the run (a first run replays history). */
-  readonly notMailed: readonly MonitorAlert[];
+  /** Alerts stored but mailed to nobody, and why: observed more than the freshness window before the run, or on a position sold since. */
+  readonly notMailed: readonly { readonly alert: MonitorAlert; readonly reason: NotMailedReason }[];
+  /** Subscribers an alert skipped because they joined after it was observed. */
+  readonly notForSubscriber: number;
 }
 
 /**
- * Queues each new alert of a monitor run to the portfolio's subscribers.
+ * Queues each new alert of a monitor run to the portfolio's subscribers, when it is still true to
+ * read: observed within `freshnessDays` of the run's day, about a position still held (an alert
+ * on a position sold since is not sent), and only to subscribers who had joined by the day it was
+ * observed. The mail says when it was observed and where the drawdown stands now.
  * @example const run = await monitorPortfolios(db); await publishAlerts(db, env, run.newAlerts, run.portfolios)
  */
 export async function publishAlerts(
@@ -204,20 +236,32 @@ export async function publishAlerts(
   env: MailEnv,
   alerts: readonly MonitorAlert[],
   states: readonly PortfolioMonitorState[],
-  options: { readonly maxAgeDays?: number } = {},
+  options: { readonly freshnessDays?: number } = {},
 ): Promise<PublishedAlerts> {
-  const maxAge = options.maxAgeDays ?? 7;
+  const freshness = options.freshnessDays ?? DEFAULT_ALERT_FRESHNESS_DAYS;
   const queued: EnqueuedMail[] = [];
-  const notMailed: MonitorAlert[] = [];
+  const notMailed: { alert: MonitorAlert; reason: NotMailedReason }[] = [];
+  let notForSubscriber = 0;
   const subscribersOf = new Map<number, Subscriber[]>();
   for (const alert of alerts) {
     const state = states.find((s) => s.portfolioId === alert.portfolioId);
-    if (!state || (dateToTs(state.asOf) - dateToTs(alert.observedAt)) / MS_PER_DAY > maxAge) {
-      notMailed.push(alert);
+    const reason = !state
+      ? 'no-state'
+      : alertAgeDays(alert, state) > freshness
+        ? 'stale'
+        : positionClosed(alert, state)
+          ? 'position-closed'
+          : null;
+    if (reason !== null || !state) {
+      notMailed.push({ alert, reason: reason ?? 'no-state' });
       continue;
     }
     if (!subscribersOf.has(alert.portfolioId)) subscribersOf.set(alert.portfolioId, await activeSubscribers(db, alert.portfolioId));
     for (const subscriber of subscribersOf.get(alert.portfolioId)!) {
+      if (subscriber.since > alert.observedAt.slice(0, 10)) {
+        notForSubscriber++;
+        continue;
+      }
       const content = renderDrawdownAlert({
         ...alertView(alert, state),
         subscriber: { name: subscriber.name ?? subscriber.email },
@@ -232,22 +276,47 @@ export async function publishAlerts(
       if (entry) queued.push(entry);
     }
   }
-  return { queued, notMailed };
+  return { queued, notMailed, notForSubscriber };
 }
 
-/** The alert mail's data from a stored alert and the portfolio's monitor state. */
+/** What was stored but not mailed, in a line per reason (for job notes and the demo). */
+export function notMailedNotes(published: PublishedAlerts, freshnessDays: number): string[] {
+  const count = (reason: NotMailedReason) => published.notMailed.filter((n) => n.reason === reason).length;
+  return [
+    count('stale') > 0 ? `${count('stale')} alert(s) observed more than ${freshnessDays} day(s) before the run: stored, not mailed` : '',
+    count('position-closed') > 0 ? `${count('position-closed')} alert(s) on a position sold since: stored, not mailed` : '',
+    published.notForSubscriber > 0 ? `${published.notForSubscriber} alert mail(s) not sent to subscribers who joined after the alert` : '',
+  ].filter((line) => line !== '');
+}
+
+/** Calendar days from the alert's bar to the run's day. */
+function alertAgeDays(alert: MonitorAlert, state: PortfolioMonitorState): number {
+  return (dateToTs(state.asOf) - dateToTs(alert.observedAt.slice(0, 10))) / MS_PER_DAY;
+}
+
+/** A position alert whose position the portfolio no longer holds (sold at a rebalance since). */
+function positionClosed(alert: MonitorAlert, state: PortfolioMonitorState): boolean {
+  return alert.scope === 'position' && (alert.resolution === 'position-closed' || !state.positions.some((p) => p.symbol === alert.symbol));
+}
+
+/** The alert mail's data from a stored alert and the portfolio's monitor state now. */
 export function alertView(alert: MonitorAlert, state: PortfolioMonitorState): DrawdownAlert {
   const exits = new Map<string, string[]>();
   for (const signal of state.exitSignals) exits.set(signal.symbol, [...(exits.get(signal.symbol) ?? []), signal.message]);
+  const position = alert.scope === 'position' ? state.positions.find((p) => p.symbol === alert.symbol) : undefined;
   return {
     alertId: alert.id,
     portfolio: { name: state.portfolio, strategy: state.strategy, currency: state.currency },
     position: alert.scope === 'position' ? alert.symbol : null,
     asOf: state.asOf,
+    observedAt: alert.observedAt,
     threshold: alert.threshold,
     drawdown: alert.drawdown,
     peakDate: alert.peakDate,
     peakValue: alert.scope === 'portfolio' ? alert.peakValue : null,
+    now: position
+      ? { drawdown: position.drawdown, peakDate: position.peakDate, recoveredAt: alert.recoveredAt }
+      : { drawdown: state.drawdown, peakDate: state.peakDate, recoveredAt: alert.recoveredAt },
     value: state.value,
     positions: state.positions.map((p) => ({
       symbol: p.symbol,

@@ -43,18 +43,28 @@ function alertView(alert: DrawdownAlert) {
   const exits = positions.filter((p) => p.exitTriggered).length;
   return {
     subject: oneLine(
-      `${alert.portfolio.name}: ${alert.position ? `${alert.position} ` : ''}drawdown ${formatPercent(alert.drawdown)} passed the ${formatPercent(alert.threshold, 0)} alert level`,
+      `${alert.portfolio.name}: ${alert.position ? `${alert.position} ` : ''}drawdown passed the ${formatPercent(alert.threshold, 0)} alert level on ${formatDate(alert.observedAt)} (${formatPercent(alert.drawdown)})`,
     ),
     title: `${alert.portfolio.name}: drawdown alert`,
-    preheader: `${formatPercent(alert.drawdown)} below the peak of ${formatDate(alert.peakDate)}; ${exits} of ${positions.length} positions met the exit rule.`,
+    preheader: `${formatPercent(alert.drawdown)} below the peak on ${formatDate(alert.observedAt)}, ${formatPercent(alert.now.drawdown)} now; ${exits} of ${positions.length} positions met the exit rule.`,
     header: {
       kicker: 'Drawdown alert',
       heading: alert.portfolio.name,
       subheading: `As of ${formatDate(alert.asOf)} · data to ${formatDate(alert.dataAsOf)} (${alert.dataAgeDays === 0 ? 'today' : `${formatDays(alert.dataAgeDays)} old`}) · ${alert.portfolio.strategy}`,
     },
     glance: [
-      { label: 'Drawdown now', value: formatPercent(alert.drawdown), note: 'below the peak', color: '#b42318' },
-      { label: 'Alert level', value: formatPercent(alert.threshold, 0), note: 'threshold crossed', color: '#1f2933' },
+      {
+        label: 'Drawdown then',
+        value: formatPercent(alert.drawdown),
+        note: `on ${formatDate(alert.observedAt)}, past ${formatPercent(alert.threshold, 0)}`,
+        color: '#b42318',
+      },
+      {
+        label: 'Drawdown now',
+        value: formatPercent(alert.now.drawdown),
+        note: `on ${formatDate(alert.dataAsOf)}`,
+        color: alert.now.drawdown <= alert.threshold ? '#b42318' : '#1f2933',
+      },
       {
         label: 'Peak on',
         value: formatDate(alert.peakDate),
@@ -72,6 +82,8 @@ function alertView(alert: DrawdownAlert) {
     position: alert.position ?? null,
     subscriber: alert.subscriber ? { name: alert.subscriber.name } : null,
     asOf: alert.asOf,
+    observedAt: alert.observedAt,
+    now: alert.now,
     threshold: alert.threshold,
     drawdown: alert.drawdown,
     peakDate: alert.peakDate,

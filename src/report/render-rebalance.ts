@@ -1,12 +1,14 @@
 /**
- * The subscriber's rebalance report: the email (HTML with inline charts, its own plain-text part)
- * and the interactive Plotly page, attached and returned so the caller can store it beside the .eml.
+ * The subscriber's rebalance report: the email (HTML with inline PNG charts, its own plain-text
+ * part, a link to the interactive page) and the interactive Plotly page, returned for the caller
+ * to write where `momentum serve` answers its signed link (report-pages.ts). The page is never
+ * attached: with plotly.js in it a mail would pass the size relays accept.
  */
 import Handlebars from 'handlebars';
 import { weightsChartHeight, weightsChartPng, weightBarCount, drawdownFromEquity } from './charts.js';
 import type { MailContent } from './mail-content.js';
-import { plotlyBundle, plotlyHtml } from './plotly-html.js';
-import { formatDate, formatDays, formatMoney, formatPercent } from './report-format.js';
+import { plotlyHtml, plotlyLoader } from './plotly-html.js';
+import { formatDate, formatDays, formatMoney, formatPercent, formatShares } from './report-format.js';
 import type { HoldingRow, KeyMetrics, RebalanceReport, ReportEvidence } from './report-models.js';
 import {
   checkedLink,
@@ -16,6 +18,7 @@ import {
   finiteOrNull,
   oneLine,
   pngImage,
+  sinceStartImage,
   slug,
   type InlineImage,
 } from './report-view.js';
@@ -24,15 +27,20 @@ import { reportTemplates, type ReportTemplates } from './templates.js';
 export interface RebalanceRenderOptions {
   /** Templates to use (default: the package's reports/). */
   readonly templates?: ReportTemplates;
-  /** Attach the interactive page to the email (default true; it inlines plotly.js, ~10 MB). */
-  readonly attachInteractive?: boolean;
+  /** The signed link to the interactive page (report-pages.ts), shown in the email; none: the email does not mention the page. */
+  readonly interactiveLink?: { readonly url: string; readonly expiresAt: Date } | null;
+  /**
+   * Where the page loads plotly.js from, relative to the page (the served asset, servedPlotlySrc());
+   * default: inlined compressed (plotlyLoader), so the page also works as a file, offline.
+   */
+  readonly plotlySrc?: string;
   /** PNG pixels per CSS pixel of the inline charts (default 2). */
   readonly pixelRatio?: number;
 }
 
 export interface RenderedRebalance {
   readonly mail: MailContent;
-  /** The interactive report page: self-contained HTML (plotly.js inlined), works offline. */
+  /** The interactive report page: HTML loading plotly.js from `plotlySrc`, else self-contained. */
   readonly interactive: { readonly filename: string; readonly html: string };
 }
 
@@ -41,28 +49,32 @@ const SAME = 5e-4;
 
 /**
  * @example
- *   const { mail, interactive } = renderRebalanceReport(report);
- *   writeFileSync(join(outbox, interactive.filename), interactive.html);
+ *   const { mail, interactive } = renderRebalanceReport(report, { interactiveLink: page, plotlySrc: servedPlotlySrc() });
+ *   writeReportPage(env, page.file, interactive.html);
  */
 export function renderRebalanceReport(report: RebalanceReport, options: RebalanceRenderOptions = {}): RenderedRebalance {
   const templates = options.templates ?? reportTemplates();
   const pixelRatio = options.pixelRatio ?? DEFAULT_PIXEL_RATIO;
-  const attach = options.attachInteractive !== false;
   const view = rebalanceView(report);
   const equity = equityImage(report.performance, pixelRatio);
   const weights = weightsImage(view.rows, pixelRatio);
+  const since = report.sinceStart ? sinceStartImage(report.sinceStart, pixelRatio) : null;
   const filename = `${slug(report.portfolio.name)}-${report.asOf}.html`;
-  const interactiveHtml = templates.html('rebalance-interactive', { ...view, plots: interactivePlots(report, view.rows) });
-  const filenameInMail = attach ? filename : null;
+  const interactiveHtml = templates.html('rebalance-interactive', {
+    ...view,
+    plots: interactivePlots(report, view.rows, options.plotlySrc),
+  });
+  const link = options.interactiveLink ?? null;
+  const interactive = link ? { url: checkedLink(link.url, 'interactiveLink'), expires: link.expiresAt.toISOString() } : null;
   const mail: MailContent = {
     subject: view.subject,
-    html: templates.html('rebalance', { ...view, charts: { equity: equity.view, weights: weights.view }, interactiveFile: filenameInMail }),
-    text: templates.text('rebalance', { ...view, interactiveFile: filenameInMail }),
-    attachments: [
-      equity.attachment,
-      weights.attachment,
-      ...(!attach ? [] : [{ filename, contentType: 'text/html; charset=utf-8', content: Buffer.from(interactiveHtml, 'utf8') }]),
-    ],
+    html: templates.html('rebalance', {
+      ...view,
+      charts: { equity: equity.view, weights: weights.view, sinceStart: since?.view ?? null },
+      interactive,
+    }),
+    text: templates.text('rebalance', { ...view, interactive }),
+    attachments: [equity.attachment, weights.attachment, ...(since ? [since.attachment] : [])],
   };
   return { mail, interactive: { filename, html: interactiveHtml } };
 }
@@ -75,6 +87,9 @@ interface RowView {
   readonly weight: number;
   readonly change: number;
   readonly shares: number;
+  /** `120 -> 130` when the trades change the count, else `130`. */
+  readonly sharesMove: string;
+  readonly sharesBefore: number | null;
   readonly value: number;
   readonly price: number | null;
   readonly reason: string;
@@ -162,7 +177,25 @@ function rebalanceView(report: RebalanceReport) {
     warning,
     notes,
     performanceLabel: report.performance?.label ?? null,
+    outOfSampleFrom: report.performance?.outOfSampleFrom ?? null,
+    sinceStart: sinceStartView(report),
     unsubscribeUrl: checkedLink(report.unsubscribeUrl, 'unsubscribeUrl'),
+  };
+}
+
+/** The since-you-started summary: when, what went in, what it is worth, and the benchmark with the same money. */
+function sinceStartView(report: RebalanceReport) {
+  const series = report.sinceStart;
+  const last = series ? series.dates.length - 1 : -1;
+  if (!series || last < 0) return null;
+  const benchmark = series.benchmark?.value[last] ?? null;
+  return {
+    from: series.dates[0]!,
+    to: series.dates[last]!,
+    invested: series.invested[last]!,
+    value: series.value[last]!,
+    benchmarkSymbol: series.benchmark?.symbol ?? null,
+    benchmarkValue: finiteOrNull(benchmark),
   };
 }
 
@@ -179,6 +212,11 @@ function rowView(row: HoldingRow): RowView {
     weight: row.weight,
     change,
     shares: row.shares,
+    sharesBefore: finiteOrNull(row.sharesBefore) !== null && row.sharesBefore !== row.shares ? row.sharesBefore! : null,
+    sharesMove:
+      finiteOrNull(row.sharesBefore) !== null && row.sharesBefore !== row.shares
+        ? `${formatShares(row.sharesBefore)} -> ${formatShares(row.shares)}`
+        : formatShares(row.shares),
     value: row.value,
     price: finiteOrNull(row.price),
     reason: row.reason,
@@ -248,7 +286,7 @@ function weightsImage(rows: readonly RowView[], pixelRatio: number): InlineImage
  * The interactive charts as trusted markup: plotlyHtml writes the data as JSON with `<` escaped
  * (no value can close its script), so these are the only unescaped strings in the page.
  */
-function interactivePlots(report: RebalanceReport, rows: readonly RowView[]) {
+function interactivePlots(report: RebalanceReport, rows: readonly RowView[], plotlySrc: string | undefined) {
   const perf = report.performance;
   const n = perf ? Math.min(perf.dates.length, perf.equity.length) : 0;
   const dates = perf ? perf.dates.slice(0, n) : [];
@@ -277,6 +315,7 @@ function interactivePlots(report: RebalanceReport, rows: readonly RowView[]) {
       margin: { l: 64, r: 16, t: 36, b: 40 },
       title: { text: 'Equity and drawdown', font: { size: 14 } },
       showlegend: false,
+      ...outOfSampleShapes(perf?.outOfSampleFrom ?? null, dates),
       xaxis: { anchor: 'y2' },
       yaxis: { domain: [0.36, 1], title: { text: 'equity' } },
       yaxis2: { domain: [0, 0.28], tickformat: '.0%', title: { text: 'drawdown' }, rangemode: 'tozero' },
@@ -315,9 +354,90 @@ function interactivePlots(report: RebalanceReport, rows: readonly RowView[]) {
     },
     { height: 120 + Math.max(ordered.length, 1) * 40, includeBundle: false },
   );
+  const since = report.sinceStart;
+  const sincePlot = since
+    ? plotlyHtml(
+        [
+          {
+            x: since.dates,
+            y: since.value,
+            type: 'scatter',
+            mode: 'lines',
+            name: 'your portfolio',
+            line: { color: '#1565c0', width: 1.8 },
+          },
+          ...(since.benchmark
+            ? [
+                {
+                  x: since.dates,
+                  y: since.benchmark.value,
+                  type: 'scatter',
+                  mode: 'lines',
+                  name: `${since.benchmark.symbol}, the same money`,
+                  line: { color: '#8a6d1f', width: 1.4 },
+                },
+              ]
+            : []),
+          {
+            x: since.dates,
+            y: since.invested,
+            type: 'scatter',
+            mode: 'lines',
+            name: 'money put in',
+            line: { color: '#b8bec8', width: 1.2, dash: 'dash' },
+          },
+        ],
+        {
+          font,
+          margin: { l: 64, r: 16, t: 56, b: 40 },
+          title: { text: 'Your portfolio since you started', font: { size: 14 } },
+          legend: { orientation: 'h', x: 0, y: 1.12 },
+          hovermode: 'x unified',
+        },
+        { height: 380, includeBundle: false },
+      )
+    : '';
   return {
-    bundle: new Handlebars.SafeString(`<script>${plotlyBundle()}</script>`),
+    bundle: new Handlebars.SafeString(
+      plotlySrc === undefined ? plotlyLoader() : `<script src="${Handlebars.escapeExpression(plotlySrc)}"></script>`,
+    ),
     equity: new Handlebars.SafeString(equityPlot),
     weights: new Handlebars.SafeString(weightsPlot),
+    sinceStart: since ? new Handlebars.SafeString(sincePlot) : null,
+  };
+}
+
+/** The out-of-sample part of the evidence as a shaded, labelled band (plotly shapes and annotations). */
+function outOfSampleShapes(from: string | null, dates: readonly string[]) {
+  const last = dates[dates.length - 1];
+  if (from === null || last === undefined || !(from > dates[0]! && from <= last)) return {};
+  return {
+    shapes: [
+      { type: 'rect', xref: 'x', yref: 'paper', x0: from, x1: last, y0: 0, y1: 1, fillcolor: 'rgba(21,101,192,0.08)', line: { width: 0 } },
+    ],
+    annotations: [
+      {
+        xref: 'x',
+        yref: 'paper',
+        x: dates[0],
+        y: 1,
+        xanchor: 'left',
+        yanchor: 'top',
+        text: 'in sample',
+        showarrow: false,
+        font: { color: '#6b7280' },
+      },
+      {
+        xref: 'x',
+        yref: 'paper',
+        x: from,
+        y: 1,
+        xanchor: 'left',
+        yanchor: 'top',
+        text: 'out of sample',
+        showarrow: false,
+        font: { color: '#1565c0' },
+      },
+    ],
   };
 }

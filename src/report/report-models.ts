@@ -16,6 +16,19 @@ export interface PerformanceSeries {
   readonly drawdown?: ArrayLike<number> | null;
   /** What the series is, e.g. "Backtest #12 and out-of-sample simulation #3" (the chart's caption). */
   readonly label?: string | null;
+  /** The first date the strategy had not seen (an out-of-sample continuation): the chart marks in and out of sample. */
+  readonly outOfSampleFrom?: string | null;
+}
+
+/** The reader's own money since they started, beside the same money in a benchmark. */
+export interface SinceStartSeries {
+  readonly dates: readonly string[];
+  readonly value: readonly number[];
+  /** Money put in up to each date. */
+  readonly invested: readonly number[];
+  readonly benchmark: { readonly symbol: string; readonly value: readonly (number | null)[] } | null;
+  /** Why the benchmark is missing, when it is. */
+  readonly note?: string | null;
 }
 
 export interface PortfolioInfo {
@@ -47,6 +60,8 @@ export interface HoldingRow {
   readonly weight: number;
   /** Whole shares and their value for the report's amount. */
   readonly shares: number;
+  /** Shares held just before the trades (after splits since the last rebalance); null: not known. */
+  readonly sharesBefore?: number | null;
   readonly value: number;
   readonly price?: number | null;
   /** Why the strategy chose (or dropped) it, in a sentence. */
@@ -133,6 +148,8 @@ export interface RebalanceReport {
   readonly notes?: readonly string[];
   /** Equity and drawdown for the chart (e.g. the backtest and its out-of-sample continuation). */
   readonly performance: PerformanceSeries | null;
+  /** The reader's portfolio since they started against the benchmark (subscribers' reports). */
+  readonly sinceStart?: SinceStartSeries | null;
   /** http(s) link that unsubscribes this reader; null for the model's own report. */
   readonly unsubscribeUrl?: string | null;
 }
@@ -155,14 +172,19 @@ export interface DrawdownAlert {
   readonly alertId?: number | null;
   readonly portfolio: { readonly name: string; readonly strategy: string; readonly currency: string };
   readonly subscriber?: { readonly name: string } | null;
+  /** The monitor run's day: what "now" means below. */
   readonly asOf: string;
   /** Set when one position crossed the threshold (its own drawdown below); null or left out for the whole portfolio. */
   readonly position?: string | null;
-  /** The threshold crossed (<= 0, e.g. -0.10) and the drawdown now (<= threshold): the portfolio's, or the position's. */
+  /** The bar date the threshold was crossed: the drawdown, peak and peak value below are as of that day. */
+  readonly observedAt: string;
+  /** The threshold crossed (<= 0, e.g. -0.10) and the drawdown on the day it was crossed (<= threshold). */
   readonly threshold: number;
   readonly drawdown: number;
   /** The peak the drawdown is measured from: since when. */
   readonly peakDate: string;
+  /** The same drawdown now (the portfolio's, or the position's while held), and the day it came back to half the threshold, if it did. */
+  readonly now: { readonly drawdown: number; readonly peakDate: string; readonly recoveredAt: string | null };
   readonly peakValue?: number | null;
   readonly value?: number | null;
   readonly positions: readonly PositionDrawdown[];

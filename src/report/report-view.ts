@@ -3,9 +3,9 @@
  * names and the inline chart images (PNG attachments referenced from the HTML as `cid:`).
  */
 import { ValidationError } from '../errors.js';
-import { equityDrawdownPng, type ChartSize } from './charts.js';
+import { equityDrawdownPng, sinceStartPng, type ChartSize } from './charts.js';
 import type { MailAttachment } from './mail-content.js';
-import type { PerformanceSeries } from './report-models.js';
+import type { PerformanceSeries, SinceStartSeries } from './report-models.js';
 
 /** Content width of the emails (640px container less its padding): charts are drawn at this width. */
 export const CONTENT_WIDTH = 592;
@@ -59,6 +59,21 @@ export function pngImage(filename: string, cid: string, png: Buffer, size: Chart
 export function equityImage(series: PerformanceSeries | null, pixelRatio: number): InlineImage {
   const size = { width: CONTENT_WIDTH, height: EQUITY_CHART_HEIGHT, pixelRatio };
   return pngImage('equity-drawdown.png', 'equity-drawdown@momentum', equityDrawdownPng(series, size), size, 'Equity and drawdown chart');
+}
+
+export const SINCE_START_CHART_HEIGHT = 300;
+
+/** The reader's portfolio since they started against the benchmark, as an inline image. */
+export function sinceStartImage(series: SinceStartSeries, pixelRatio: number): InlineImage {
+  const size = { width: CONTENT_WIDTH, height: SINCE_START_CHART_HEIGHT, pixelRatio };
+  const against = series.benchmark ? ` against ${series.benchmark.symbol}` : '';
+  return pngImage(
+    'since-start.png',
+    'since-start@momentum',
+    sinceStartPng(series, size),
+    size,
+    `Your portfolio since you started${against}`,
+  );
 }
 
 /** Figures that are not finite numbers become null (shown as "–"). */

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Environment } from '../config.js';
+import { dateToTs } from '../data/bar.js';
 import type { Database } from '../db/database.js';
 import type { SubscribersTable } from '../db/schema.js';
 import { DataError, ValidationError } from '../errors.js';
@@ -21,6 +22,8 @@ export interface Subscriber {
   readonly amount: number;
   readonly currency: string;
   readonly unsubscribeToken: string;
+  /** YYYY-MM-DD: the day they (re)joined; alerts observed before it are not sent to them, and their book starts at the first rebalance on or after it. */
+  readonly since: string;
   readonly createdAt: Date;
   readonly unsubscribedAt: Date | null;
 }
@@ -33,6 +36,8 @@ export interface SubscriberInput {
   readonly amount: number;
   /** ISO 4217 code; default (and, without FX conversion, the only one allowed): the portfolio's currency. */
   readonly currency?: string | undefined;
+  /** YYYY-MM-DD the subscription starts (default: today, UTC); a past day replays what they would have received. */
+  readonly since?: string | undefined;
 }
 
 /** Where the unsubscribe link points when MOMENTUM_PUBLIC_URL is unset: `momentum serve` on this machine. */
@@ -43,7 +48,12 @@ export const DEFAULT_PUBLIC_URL = 'http://127.0.0.1:8080';
  * @example unsubscribeLink({ publicUrl: 'https://momentum.example.com' }, s.unsubscribeToken) // 'https://momentum.example.com/unsubscribe?token=...'
  */
 export function unsubscribeLink(env: Pick<Environment, 'publicUrl'>, token: string): string {
-  return `${(env.publicUrl ?? DEFAULT_PUBLIC_URL).replace(/\/+$/, '')}/unsubscribe?token=${encodeURIComponent(token)}`;
+  return `${publicBaseUrl(env)}/unsubscribe?token=${encodeURIComponent(token)}`;
+}
+
+/** MOMENTUM_PUBLIC_URL (default `momentum serve` on this machine) without a trailing slash: where mailed links point. */
+export function publicBaseUrl(env: Pick<Environment, 'publicUrl'>): string {
+  return (env.publicUrl ?? DEFAULT_PUBLIC_URL).replace(/\/+$/, '');
 }
 
 const inputSchema = z.object({
@@ -128,7 +138,9 @@ export async function addSubscriber(db: Database, input: SubscriberInput): Promi
       `${fields.email} already subscribes to ${portfolio.name} (subscriber ${existing.id}); remove it first to change it`,
     );
   }
-  const values = { name: fields.name ?? null, amount: fields.amount, currency, unsubscribe_token: newToken() };
+  const since = input.since ?? new Date().toISOString().slice(0, 10);
+  if (!Number.isFinite(dateToTs(since))) throw new ValidationError('since', `${JSON.stringify(since)} is not a date YYYY-MM-DD`);
+  const values = { name: fields.name ?? null, amount: fields.amount, currency, unsubscribe_token: newToken(), since };
   const row = existing
     ? await db.kysely
         .updateTable('subscribers')
@@ -152,29 +164,45 @@ export interface ListSubscribersOptions {
 }
 
 export async function listSubscribers(db: Database, options: ListSubscribersOptions = {}): Promise<Subscriber[]> {
-  let query = db.kysely
-    .selectFrom('subscribers')
-    .innerJoin('portfolios', 'portfolios.id', 'subscribers.portfolio_id')
-    .selectAll('subscribers')
-    .select('portfolios.name as portfolio');
+  let query = withPortfolioName(db);
   if (options.portfolio !== undefined) query = query.where('portfolios.id', '=', (await portfolioByName(db, options.portfolio)).id);
   if (!options.includeUnsubscribed) query = query.where('subscribers.unsubscribed_at', 'is', null);
   const rows = await query.orderBy('portfolios.name').orderBy('subscribers.email').execute();
   return rows.map((row) => toSubscriber(row, row.portfolio));
 }
 
-/** The active subscribers of a portfolio (by id): whom a rebalance report or an alert goes to. */
-export async function activeSubscribers(db: Database, portfolioId: number): Promise<Subscriber[]> {
-  const rows = await db.kysely
+/** Subscriber rows with their portfolio's name. */
+function withPortfolioName(db: Database) {
+  return db.kysely
     .selectFrom('subscribers')
     .innerJoin('portfolios', 'portfolios.id', 'subscribers.portfolio_id')
     .selectAll('subscribers')
-    .select('portfolios.name as portfolio')
+    .select('portfolios.name as portfolio');
+}
+
+/** The active subscribers of a portfolio (by id): whom a rebalance report or an alert goes to. */
+export async function activeSubscribers(db: Database, portfolioId: number): Promise<Subscriber[]> {
+  const rows = await withPortfolioName(db)
     .where('subscribers.portfolio_id', '=', portfolioId)
     .where('subscribers.unsubscribed_at', 'is', null)
     .orderBy('subscribers.id')
     .execute();
   return rows.map((row) => toSubscriber(row, row.portfolio));
+}
+
+/**
+ * Whom an unsubscribe token names, changing nothing (what the link's confirmation page shows); an
+ * unknown token is a ValidationError.
+ * @example const [ann] = await subscribersOfToken(db, token); ann.unsubscribedAt === null // still subscribed
+ */
+export async function subscribersOfToken(db: Database, token: string): Promise<Subscriber[]> {
+  const rows = await withPortfolioName(db).where('subscribers.unsubscribe_token', '=', token.trim()).execute();
+  if (rows.length === 0) throw unknownSubscriber('token', 'that unsubscribe token');
+  return rows.map((row) => toSubscriber(row, row.portfolio));
+}
+
+function unknownSubscriber(field: string, what: string): ValidationError {
+  return new ValidationError(field, `no subscriber with ${what}; see momentum subscribers list`);
 }
 
 export type UnsubscribeTarget =
@@ -202,8 +230,7 @@ export async function unsubscribe(db: Database, target: UnsubscribeTarget, now: 
     what = `${email}${target.portfolio === undefined ? '' : ` in portfolio ${target.portfolio}`}`;
   }
   const ids = (await query.execute()).map((r) => r.id);
-  if (ids.length === 0)
-    throw new ValidationError('token' in target ? 'token' : 'email', `no subscriber with ${what}; see momentum subscribers list`);
+  if (ids.length === 0) throw unknownSubscriber('token' in target ? 'token' : 'email', what);
   const rows = await db.kysely
     .updateTable('subscribers')
     .set({ unsubscribed_at: now })
@@ -233,6 +260,7 @@ function toSubscriber(row: Selectable<SubscribersTable>, portfolio: string): Sub
     amount: row.amount,
     currency: row.currency,
     unsubscribeToken: row.unsubscribe_token,
+    since: row.since,
     createdAt: row.created_at,
     unsubscribedAt: row.unsubscribed_at,
   };

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MailContent } from '../../src/report/mail-content.js';
 import { renderDrawdownAlert } from '../../src/report/render-alert.js';
 import { renderJobFailure } from '../../src/report/render-job-failure.js';
+import { plotlyHtml, plotlyLoader } from '../../src/report/plotly-html.js';
 import { renderRebalanceReport } from '../../src/report/render-rebalance.js';
 import { drawdownAlert, jobFailure, rebalanceReport, ungatedReport } from '../report/report-fixtures.js';
 
@@ -130,8 +131,10 @@ describe('rendered emails in Chromium', () => {
   });
 
   it('shows no warning box when the gates passed', async () => {
-    const { mail } = renderRebalanceReport(rebalanceReport(), { attachInteractive: false });
+    const interactiveLink = { url: 'https://momentum.example/reports/x.html?expires=1&sig=y', expiresAt: new Date('2024-05-30T00:00:00Z') };
+    const { mail } = renderRebalanceReport(rebalanceReport(), { interactiveLink });
     await page.setContent(withInlineImages(mail), { waitUntil: 'load' });
+    expect(await page.locator('[data-role="interactive-report"] a').getAttribute('href')).toBe(interactiveLink.url);
     expect(await page.locator('[data-role="gate-warning"]').count()).toBe(0);
     expect(await page.locator('[data-role="gate-verdict"]').innerText()).toContain('Gates passed');
     expectMailWidth(await layout());
@@ -163,9 +166,9 @@ describe('rendered emails in Chromium', () => {
     expect(() => expectMailWidth(unwrapped)).toThrow();
   });
 
-  it('draws both interactive Plotly charts in the attached report page', async () => {
-    const { interactive } = renderRebalanceReport(rebalanceReport(), { attachInteractive: false });
-    // As the caller does: written to disk beside the .eml, opened from there.
+  it('draws both interactive Plotly charts in the self-contained report page, opened as a file', async () => {
+    const { interactive } = renderRebalanceReport(rebalanceReport());
+    // As the demo does for the model portfolio: written to disk, opened from there (plotly.js inline, compressed).
     const file = join(ARTIFACTS, interactive.filename);
     writeFileSync(file, interactive.html);
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
@@ -179,5 +182,18 @@ describe('rendered emails in Chromium', () => {
     expect(points).toBe(rebalanceReport().performance!.dates.length);
     expect(await page.locator('table[data-table="weights"] tr[data-symbol]').count()).toBe(5);
     await page.screenshot({ path: join(ARTIFACTS, 'rebalance-interactive.png'), fullPage: true });
+  });
+
+  it('draws charts shown before plotly.js arrives, and a second loader on the page does nothing', async () => {
+    // As a notebook whose outputs render out of order: two charts, then the loader twice.
+    await page.goto('about:blank'); // a new window: none of the earlier pages' plotly.js
+    const charts = [1, 2].map((k) => plotlyHtml([{ y: [k, k + 1, k + 3], type: 'scatter' }], {}, { height: 200, includeBundle: false }));
+    await page.setContent(`<!doctype html><html><head></head><body>${charts.join('')}${plotlyLoader()}${plotlyLoader()}</body></html>`, {
+      waitUntil: 'load',
+    });
+    await page.waitForFunction(() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2);
+    expect(await page.locator('.js-plotly-plot').count()).toBe(2);
+    // One plotly.js on the page: the loader put it in once.
+    expect(await page.evaluate(() => document.querySelectorAll('head script').length)).toBe(1);
   });
 });

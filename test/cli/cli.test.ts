@@ -1,7 +1,7 @@
 import { simpleParser } from 'mailparser';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNTHETIC_SYMBOLS } from '../../src/data/synthetic-market.js';
 import { STRATEGIES } from '../../src/strategies/registry.js';
@@ -56,18 +56,49 @@ describe(`momentum CLI (${engineName})`, () => {
     expect(first.stdout).toMatch(/6\. model portfolios of backtest \d+ /);
     expect(first.stdout).toMatch(/demo-lump-sum\s+\d{4}-\d\d-\d\d\s+\d+\s+\d+/);
     expect(first.stdout).toMatch(/demo-monthly-sip\s+\d{4}-\d\d-\d\d\s+\d+\s+\d+/);
-    expect(first.stdout).toMatch(/7\. monitoring as of \d{4}-\d\d-\d\d: demo-lump-sum drawdown/);
-    expect(first.stdout).toContain('(2 sent now; SMTP_URL unset: written as .eml files)');
+    const monitored = /7\. monitoring as of (\d{4}-\d\d-\d\d): demo-lump-sum drawdown.*; (\d+) new alert\(s\) stored, (\d+) mailed/.exec(
+      first.stdout,
+    );
+    expect(monitored).not.toBeNull();
+    // Only alerts still true to read are mailed (observed in the last 3 days, on a position still held).
+    const mailedAlerts = Number(monitored![3]);
+    expect(mailedAlerts).toBeLessThanOrEqual(Number(monitored![2]));
+    expect(first.stdout).toContain(`(${1 + mailedAlerts} sent now; SMTP_URL unset: written as .eml files)`);
     const report = /8\. reports: the interactive report (\S+\.html)/.exec(first.stdout)![1]!;
     expect(readFileSync(report, 'utf8')).toContain('<html');
-    const emls = [...first.stdout.matchAll(/^\s+(rebalance|alert)\s+(\S+\.eml)$/gm)].map((m) => ({ kind: m[1]!, path: m[2]! }));
-    expect(emls.map((e) => e.kind).sort()).toEqual(['alert', 'rebalance']);
+    const emls = [...first.stdout.matchAll(/^\s+(rebalance|alert)\s+([\d.]+) KB\s+(\S+\.eml)$/gm)].map((m) => ({
+      kind: m[1]!,
+      kb: Number(m[2]),
+      path: m[3]!,
+    }));
+    expect(emls.map((e) => e.kind).sort()).toEqual([...Array<string>(mailedAlerts).fill('alert'), 'rebalance']);
+    // Deliverable: each mail well under the 1 MB target, its printed size its size on disk.
+    for (const eml of emls) {
+      const bytes = readFileSync(eml.path).length;
+      expect(bytes).toBeLessThan(1_000_000);
+      expect(eml.kb).toBeCloseTo(bytes / 1024, 1);
+    }
+    expect(first.stdout).toMatch(/largest mail [\d.]+ KB/);
     const rebalanceMail = await simpleParser(readFileSync(emls.find((e) => e.kind === 'rebalance')!.path));
     expect(rebalanceMail.subject).toMatch(/^demo-lump-sum: /);
     expect(rebalanceMail.to).toMatchObject({ value: [{ address: 'subscriber@example.com', name: 'Demo Subscriber' }] });
-    expect(rebalanceMail.attachments.map((a) => a.contentType).sort()).toEqual(['image/png', 'image/png', 'text/html']);
-    const alertMail = await simpleParser(readFileSync(emls.find((e) => e.kind === 'alert')!.path));
-    expect(alertMail.subject).toMatch(/drawdown -\d+\.\d% passed the -\d+% alert level/);
+    expect(rebalanceMail.attachments.map((a) => a.cid).sort()).toEqual([
+      'equity-drawdown@momentum',
+      'since-start@momentum',
+      'weights@momentum',
+    ]);
+    expect(rebalanceMail.text).toMatch(/\/reports\/demo-lump-sum-\d{4}-\d\d-\d\d-s1\.html\?expires=\d+&sig=/);
+    for (const eml of emls.filter((e) => e.kind === 'alert')) {
+      const alertMail = await simpleParser(readFileSync(eml.path));
+      const observed = /passed the -\d+% alert level on (\d+ \w{3} \d{4}) \(-\d+\.\d%\)$/.exec(alertMail.subject ?? '');
+      expect(observed, alertMail.subject).not.toBeNull();
+      const ageDays = (Date.parse(`${monitored![1]}T00:00:00Z`) - Date.parse(`${observed![1]} UTC`)) / 86_400_000;
+      expect(ageDays).toBeLessThanOrEqual(3);
+      expect(alertMail.text).toMatch(/Now, with data to /);
+    }
+    // Private: the outbox holds unsubscribe tokens, the database everything.
+    for (const path of [cli.home, dirname(report), dirname(emls[0]!.path)]) expect(statSync(path).mode & 0o777, path).toBe(0o700);
+    for (const path of [report, ...emls.map((e) => e.path)]) expect(statSync(path).mode & 0o777, path).toBe(0o600);
 
     const second = await runCli(['demo'], cli.env);
     expect(second.code, second.stderr).toBe(0);
@@ -77,7 +108,8 @@ describe(`momentum CLI (${engineName})`, () => {
     expect(second.stdout).toContain('(0 sent now;');
     // Running the same choice again is the same trials: the count does not grow, nor reset.
     expect(second.stdout).toContain(`the demo chooses among: ${strategies} trials in this family`);
-  });
+    // Two whole demo runs: a generous bound for a busy machine, not a measure of speed.
+  }, 600_000);
 
   it('data summary --json lists each series with first, last and count', async () => {
     const result = await runCli(['data', 'summary', '--json'], cli.env);

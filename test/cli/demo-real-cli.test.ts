@@ -54,7 +54,8 @@ describe(`momentum demo on real data (${engineName})`, () => {
     expect(result.stdout).not.toContain('SYNTHETIC');
     expect(result.stdout).toMatch(/demo-etf-mini-lump-sum\s+\d{4}-\d\d-\d\d\s+\d+/);
     expect(result.stdout).toMatch(/demo-etf-mini-monthly-sip\s+\d{4}-\d\d-\d\d\s+\d+/);
-    const eml = /^\s+rebalance\s+(\S+\.eml)$/m.exec(result.stdout)![1]!;
+    const eml = /^\s+rebalance\s+[\d.]+ KB\s+(\S+\.eml)$/m.exec(result.stdout)![1]!;
+    expect(readFileSync(eml).length).toBeLessThan(1_000_000);
     const mail = await simpleParser(readFileSync(eml));
     expect(mail.subject).toMatch(/^demo-etf-mini-lump-sum: /);
     expect(String(mail.html)).toMatch(/SPY|TLT|GLD|EFA/);

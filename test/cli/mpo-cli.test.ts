@@ -4,7 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEnvironment } from '../../src/config.js';
+import { subscriberPage, writeReportPage } from '../../src/report/report-pages.js';
 import { finished, ROOT, runCli, spawnCli, type CliResult } from '../helpers/cli.js';
+import { spawnedProcesses } from '../helpers/processes.js';
 
 const EXAMPLE = {
   initial_weights: { GOOG: 0, APPL: 0, CASH: 1 },
@@ -104,8 +107,12 @@ describe('momentum optimize', () => {
 });
 
 describe('momentum serve', () => {
-  it('prints its URL, answers POST /api/run, and exits 0 on SIGTERM after closing', async () => {
-    const child = spawnCli(['serve', '--port', '0', '--workers', '1', '--time-limit', '10'], ENV);
+  const processes = spawnedProcesses();
+  it('prints its URL, answers POST /api/run and a signed report link, and exits 0 on SIGTERM after closing', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'momentum-serve-'));
+    const child = processes.track(
+      spawnCli(['serve', '--port', '0', '--workers', '1', '--time-limit', '10'], { ...ENV, MOMENTUM_HOME: home }),
+    );
     const result = finished(child);
     const url = await new Promise<string>((resolveUrl, reject) => {
       let seen = '';
@@ -124,12 +131,22 @@ describe('momentum serve', () => {
     expect(response.status).toBe(200);
     expect(((await response.json()) as RunBody).status).toBe(0);
 
+    // A page published in its MOMENTUM_HOME, behind a link signed with the secret it keeps there.
+    const env = readEnvironment({ MOMENTUM_HOME: home, MOMENTUM_PUBLIC_URL: url });
+    const page = subscriberPage(env, 'core', '2024-03-01', 1);
+    writeReportPage(env, page.file, '<p>the report</p>');
+    const served = await fetch(page.url);
+    expect(served.status).toBe(200);
+    expect(await served.text()).toBe('<p>the report</p>');
+    expect((await fetch(`${page.url}x`)).status).toBe(403); // a signature not its own
+
     child.kill('SIGTERM');
     const { code, signal, stderr } = await result;
     expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(stderr).toMatch(/POST \/api\/run 200 \d+ ms/);
     expect(stderr).toContain('SIGTERM: finishing requests in flight');
     expect(stderr).toContain('stopped');
+    rmSync(home, { recursive: true, force: true });
   });
 
   it('refuses a non-loopback host without a token (exit 1)', async () => {

@@ -15,9 +15,11 @@ import { openDatabase } from '../../src/db/database.js';
 import { storeFingerprint } from '../helpers/bars.js';
 import { cliEnvironment, type CliEnvironment } from '../helpers/cli-env.js';
 import { finished, runCli, spawnCli } from '../helpers/cli.js';
+import { spawnedProcesses } from '../helpers/processes.js';
 import { engineName, openTestDatabase } from '../helpers/test-database.js';
 
 describe(`an ingest killed with SIGKILL (${engineName})`, () => {
+  const processes = spawnedProcesses();
   let csv: string;
   let cli: CliEnvironment;
 
@@ -38,7 +40,7 @@ describe(`an ingest killed with SIGKILL (${engineName})`, () => {
 
   it('leaves whole symbols only, and a re-run ends equal to an uninterrupted run', async () => {
     const args = ['ingest', '--source', 'csv', '--path', csv, '--concurrency', '1'];
-    const child = spawnCli(args, cli.env);
+    const child = processes.track(spawnCli(args, cli.env));
     const result = finished(child);
     // Kill as soon as the first symbol is committed: the second symbol's transaction is in flight.
     await new Promise<void>((resolve, reject) => {

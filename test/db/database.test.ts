@@ -1,15 +1,17 @@
 import { sql } from 'kysely';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase, redactUrl } from '../../src/db/database.js';
 import { DatabaseError } from '../../src/errors.js';
+import { spawnedProcesses } from '../helpers/processes.js';
 import { openTestDatabase, serverUrl } from '../helpers/test-database.js';
 
 describe('embedded database folder', () => {
   const home = mkdtempSync(join(tmpdir(), 'momentum-lock-'));
+  const processes = spawnedProcesses();
   afterAll(() => rmSync(home, { recursive: true, force: true }));
 
   it('keeps data across opens and refuses a second open while the first is live', async () => {
@@ -22,15 +24,17 @@ describe('embedded database folder', () => {
     await again.close();
   });
 
-  it('refuses a folder held by another live process, naming its pid', async () => {
-    const sleeper = spawn('sleep', ['30']);
-    writeFileSync(join(home, 'pgdata.lock'), String(sleeper.pid));
+  it('waits for another live process that holds it without sharing it, says so, and names it when it gives up', async () => {
+    const sleeper = processes.track(spawn('sleep', ['600']));
+    writeFileSync(join(home, 'pgdata.lock'), String(sleeper.pid)); // as an older version writes it
+    const notes: string[] = [];
     try {
-      await expect(openDatabase({ home })).rejects.toThrow(
+      await expect(openDatabase({ home, waitMs: 200, note: (text) => notes.push(text) })).rejects.toThrow(
         `the embedded database is in use by another momentum process (pid ${sleeper.pid}`,
       );
+      expect(notes).toEqual([`waiting for the embedded database: pid ${sleeper.pid} holds it (Ctrl-C to give up)`]);
     } finally {
-      sleeper.kill();
+      rmSync(join(home, 'pgdata.lock'), { force: true });
     }
   });
 
@@ -38,6 +42,52 @@ describe('embedded database folder', () => {
     writeFileSync(join(home, 'pgdata.lock'), String(2 ** 22 + 4321));
     const db = await openDatabase({ home });
     await db.close();
+  });
+});
+
+describe('private files', () => {
+  const root = mkdtempSync(join(tmpdir(), 'momentum-modes-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  /** Every mode under `path` (with the path itself) as 'd700' / 'f600' counts. */
+  function modes(path: string): Record<string, number> {
+    const counts: Record<string, number> = {};
+    const visit = (p: string) => {
+      const stat = statSync(p);
+      const key = `${stat.isDirectory() ? 'd' : stat.isSocket() ? 's' : 'f'}${(stat.mode & 0o777).toString(8)}`;
+      counts[key] = (counts[key] ?? 0) + 1;
+      if (stat.isDirectory()) for (const entry of readdirSync(p)) visit(join(p, entry));
+    };
+    visit(path);
+    return counts;
+  }
+
+  it('creates MOMENTUM_HOME and the database 0700/0600 even under umask 000', async () => {
+    const home = join(root, 'new-home');
+    const umask = process.umask(0o000);
+    try {
+      const db = await openDatabase({ home });
+      await db.kysely.insertInto('instruments').values({ symbol: 'PRIV', source: 'test' }).execute();
+      await db.close();
+    } finally {
+      process.umask(umask);
+    }
+    expect(Object.keys(modes(home)).sort()).toEqual(['d700', 'f600']);
+  });
+
+  it('tightens a home left open by an older version, with a note', async () => {
+    const home = join(root, 'old-home');
+    mkdirSync(join(home, 'outbox'), { recursive: true, mode: 0o755 });
+    chmodSync(home, 0o755);
+    writeFileSync(join(home, 'outbox', 'rebalance_1.eml'), 'token inside', { mode: 0o644 });
+    writeFileSync(join(home, 'notes.txt'), 'not ours', { mode: 0o644 });
+    const notes: string[] = [];
+    const db = await openDatabase({ home, note: (text) => notes.push(text) });
+    await db.close();
+    expect(notes).toEqual([expect.stringMatching(/^made .*old-home private to this user: 3 files and folders were open to others/)]);
+    expect(statSync(home).mode & 0o777).toBe(0o700);
+    expect(modes(join(home, 'outbox'))).toEqual({ d700: 1, f600: 1 });
+    expect(statSync(join(home, 'notes.txt')).mode & 0o777).toBe(0o644); // not momentum's to change
   });
 });
 

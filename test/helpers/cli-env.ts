@@ -19,7 +19,7 @@ export async function cliEnvironment(): Promise<CliEnvironment> {
     url: server?.url,
     env: { MOMENTUM_HOME: home, DATABASE_URL: server?.url ?? '', MOMENTUM_CONFIG: '' },
     async dispose() {
-      rmSync(home, { recursive: true, force: true });
+      rmSync(home, { recursive: true, force: true, maxRetries: 5 });
       await server?.drop();
     },
   };

@@ -16,8 +16,9 @@ import { createScheduleService, type HealthReport } from '../../jobs/schedule-se
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { cliEnvironment, type CliEnvironment } from '../helpers/cli-env.js';
 import { finished, spawnCli } from '../helpers/cli.js';
+import { spawnedProcesses } from '../helpers/processes.js';
 import { openTestDatabase, serverUrl, type TestDatabase } from '../helpers/test-database.js';
-import { configWith, memoryLog, runsOf, secondsBetween, sleep, testEnvironment, waitFor } from './service-helpers.js';
+import { EVENTUALLY, configWith, memoryLog, runsOf, secondsBetween, sleep, testEnvironment, waitFor } from './service-helpers.js';
 
 /** For each slot, exactly one of the two logs says it ran it and the other that it was taken. */
 function expectOneRunnerPerSlot(slots: readonly number[], entry: string, logs: readonly [string, string]): void {
@@ -33,6 +34,7 @@ function expectOneRunnerPerSlot(slots: readonly number[], entry: string, logs: r
 
 if (serverUrl) {
   describe('exactly once: two `momentum schedule` processes on one PostgreSQL database', () => {
+    const processes = spawnedProcesses();
     let cli: CliEnvironment;
     let db: Database;
     let dir: string;
@@ -63,11 +65,11 @@ if (serverUrl) {
         }),
       );
       const args = ['schedule', '--config', config, '--jobs-module', 'test/jobs/fixtures/test-jobs.ts'];
-      const children = [spawnCli(args, cli.env), spawnCli(args, cli.env)] as const;
+      const children = [processes.track(spawnCli(args, cli.env)), processes.track(spawnCli(args, cli.env))] as const;
       const results = children.map((child) => finished(child));
       const outs = ['', ''];
       children.forEach((child, i) => child.stdout!.on('data', (chunk: Buffer) => (outs[i] += chunk.toString())));
-      await waitFor(() => outs.every((o) => o.includes('momentum schedule: 1 entry')), 30_000, 'both services to start');
+      await waitFor(() => outs.every((o) => o.includes('momentum schedule: 1 entry')), EVENTUALLY, 'both services to start');
       const bothUp = Date.now();
       await sleep(4_000);
       const stopAt = Date.now();
@@ -156,7 +158,7 @@ if (serverUrl) {
       });
       try {
         await service.start();
-        await waitFor(async () => (await runsOf(db, 'tick')).length >= 2, 10_000, 'two runs before the restart');
+        await waitFor(async () => (await runsOf(db, 'tick')).length >= 2, EVENTUALLY, 'two runs before the restart');
         stop();
         const downAt = Date.now();
         await sleep(2_200);
@@ -167,7 +169,7 @@ if (serverUrl) {
         const upAt = Date.now();
         await waitFor(
           async () => (await runsOf(db, 'tick').catch(() => [])).some((r) => r.scheduledFor.getTime() > upAt && r.status === 'succeeded'),
-          20_000,
+          EVENTUALLY,
           'a run after the restart',
         );
         const up = await fetch(`${service.healthUrl}/health`);

@@ -30,6 +30,12 @@ export function memoryLog(): MemoryLog {
   };
 }
 
+/**
+ * How long a test waits for a state before calling it a hang: generous, because waits end on the
+ * state, never on the clock, and a busy shared machine can be many times slower than a quiet one.
+ */
+export const EVENTUALLY = 10 * 60_000;
+
 export async function waitFor(predicate: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {

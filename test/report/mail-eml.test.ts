@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -77,12 +77,16 @@ describe(`without SMTP, mail is written as .eml files (${engineName})`, () => {
       });
     }
     const transport = createMailTransport({ smtpUrl: undefined, home });
-    const report = await deliverOutbox(db, transport);
+    const umask = process.umask(0o000);
+    const report = await deliverOutbox(db, transport).finally(() => process.umask(umask));
     const folder = join(home, 'outbox');
     expect(report.results.map((r) => r.destination)).toEqual(keys.map((k) => join(folder, emlFileName(k))));
     expect(readdirSync(folder).sort()).toEqual(['alert_7_1.eml', 'rebalance_1_2024-05-31_1.eml']);
+    // Private whatever the umask: each message carries its recipient's unsubscribe token.
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
     for (const key of keys) {
       const path = join(folder, emlFileName(key));
+      expect(statSync(path).mode & 0o777).toBe(0o600);
       const bytes = readFileSync(path);
       expect(Buffer.compare(bytes, (await readOutboxMessage(db, key))!)).toBe(0);
       const parsed = await simpleParser(bytes, { keepCidLinks: true });

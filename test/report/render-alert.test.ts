@@ -12,8 +12,15 @@ describe('renderDrawdownAlert', () => {
   it('says which threshold was crossed, how deep, since when, per position, and what the exit rules say', () => {
     const alert = drawdownAlert();
     const mail = renderDrawdownAlert(alert);
-    expect(mail.subject).toBe('Global ETF momentum: drawdown -12.3% passed the -10% alert level');
-    expect(mail.html).toContain('below its peak of <b>12 Jan 2024</b>, past the <b>-10%</b> alert level');
+    expect(mail.subject).toBe('Global ETF momentum: drawdown passed the -10% alert level on 28 Feb 2024 (-12.3%)');
+    expect(mail.html).toContain(
+      'On <b>28 Feb 2024</b>, the <b>Global ETF momentum</b> portfolio was <b style="color:#b42318;">-12.3%</b> below its peak of <b>12 Jan 2024</b>, past the <b>-10%</b> alert level.',
+    );
+    expect(mail.html).toContain('Now, with data to 29 Feb 2024, the portfolio is <b>-11.8%</b> below its peak of 12 Jan 2024.');
+    expect(mail.text).toContain(
+      'On 28 Feb 2024, the Global ETF momentum portfolio was -12.3% below its peak of 12 Jan 2024, past the -10% alert level.',
+    );
+    expect(mail.text).toContain('Now, with data to 29 Feb 2024, the portfolio is -11.8% below its peak of 12 Jan 2024.');
     // Deepest first.
     expect([...mail.html.matchAll(/<tr data-symbol="([^"]+)">/g)].map((m) => m[1])).toEqual(['QQQ', 'SPY', 'GLD']);
     expect(mail.html).toContain('-18.2%');
@@ -24,7 +31,7 @@ describe('renderDrawdownAlert', () => {
     expect(mail.html).not.toMatch(/<script|<style/i);
     expect(mail.text).toMatch(/QQQ\s+27\.0%\s+-18\.2%\s+10 Jan 2024\s+EXIT: closed 3\.1% below/);
     expect(mail.text).toContain("WHAT THE STRATEGY'S EXIT RULES SAY");
-    expect(mail.text).toContain('Value $98,575.00 (peak $112,400.00).');
+    expect(mail.text).toContain('Value now $98,575.00 (peak $112,400.00).');
     expect(mail.text).toContain('Unsubscribe: https://momentum.example/unsubscribe?token=abc123');
   });
 
@@ -51,6 +58,17 @@ describe('renderDrawdownAlert', () => {
     expect(mail.html.split(HOSTILE_ESCAPED).length - 1).toBeGreaterThanOrEqual(7);
     expect(mail.text).toContain(`Dear ${HOSTILE},`);
     expect(() => renderDrawdownAlert(drawdownAlert({ unsubscribeUrl: 'data:text/html,x' }))).toThrow(ValidationError);
+  });
+
+  it('states the observation date and the state now in the past tense once the drawdown has recovered', () => {
+    const mail = renderDrawdownAlert(
+      drawdownAlert({ position: 'QQQ', now: { drawdown: -0.03, peakDate: '2024-01-10', recoveredAt: '2024-02-29' } }),
+    );
+    expect(mail.subject).toBe('Global ETF momentum: QQQ drawdown passed the -10% alert level on 28 Feb 2024 (-12.3%)');
+    expect(mail.text).toContain('On 28 Feb 2024, QQQ in the Global ETF momentum portfolio was -12.3% below its peak');
+    expect(mail.text).toContain(
+      'Now, with data to 29 Feb 2024, QQQ is -3.0% below its peak of 10 Jan 2024; it recovered to half the alert level or better on 29 Feb 2024.',
+    );
   });
 
   it('says plainly when the portfolio holds nothing', () => {

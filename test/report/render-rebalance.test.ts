@@ -49,10 +49,11 @@ describe('renderRebalanceReport', () => {
     expect(mail.html).toContain('<table role="presentation"');
   });
 
-  it('embeds both charts as PNGs referenced by cid, and attaches the interactive page it returns', () => {
-    const { mail, interactive } = renderRebalanceReport(rebalanceReport());
+  it('embeds both charts as PNGs referenced by cid and attaches nothing else', () => {
+    const { mail } = renderRebalanceReport(rebalanceReport());
     const images = mail.attachments.filter((a) => a.cid);
     expect(images.map((a) => a.filename)).toEqual(['equity-drawdown.png', 'weights.png']);
+    expect(mail.attachments).toHaveLength(2);
     for (const image of images) {
       expect(image.contentType).toBe('image/png');
       expect(mail.html).toContain(`src="cid:${image.cid}"`);
@@ -61,22 +62,44 @@ describe('renderRebalanceReport', () => {
       expect(image.content.length).toBeGreaterThan(10_000);
     }
     expect(pngInfo(images[0]!.content).height).toBe(340 * 2);
-    expect(interactive.filename).toBe('global-etf-momentum-2024-03-01.html');
-    const page = mail.attachments.find((a) => a.filename === interactive.filename)!;
-    expect(page.contentType).toBe('text/html; charset=utf-8');
-    expect(page.content.toString('utf8')).toBe(interactive.html);
-    expect(interactive.html.match(/Plotly\.newPlot\(/g)).toHaveLength(2);
-    expect(interactive.html.length).toBeGreaterThan(1_000_000); // the plotly.js bundle is inlined: works offline
-    expect(interactive.html).toContain('data-table="weights"');
-    expect(mail.html).toContain('global-etf-momentum-2024-03-01.html');
   });
 
-  it('can leave the interactive page out of the email', () => {
-    const { mail, interactive } = renderRebalanceReport(rebalanceReport(), { attachInteractive: false, pixelRatio: 1 });
+  it('links the interactive page from both parts, with the day the link stops working', () => {
+    const link = {
+      url: 'https://momentum.example/reports/global-etf-momentum-2024-03-01-s7.html?expires=1&sig=x',
+      expiresAt: new Date('2024-05-30T12:00:00Z'),
+    };
+    const { mail, interactive } = renderRebalanceReport(rebalanceReport(), {
+      interactiveLink: link,
+      plotlySrc: '../assets/plotly-0123.min.js',
+    });
+    expect(mail.html).toContain(
+      '<a href="https://momentum.example/reports/global-etf-momentum-2024-03-01-s7.html?expires&#x3D;1&amp;sig&#x3D;x"',
+    );
+    expect(mail.html).toContain('Open the interactive report</a>');
+    expect(mail.html).toContain('the link works until 30 May 2024');
+    expect(mail.text).toContain(`the link works until 30 May 2024):\n${link.url}\n`);
+    expect(mail.attachments.map((a) => a.contentType)).toEqual(['image/png', 'image/png']);
+    // The page loads plotly.js from the server: only its own data is in it.
+    expect(interactive.html).toContain('<script src="../assets/plotly-0123.min.js"></script>');
+    expect(interactive.html.match(/Plotly\.newPlot\(/g)).toHaveLength(2);
+    expect(interactive.html).toContain('data-table="weights"');
+    expect(interactive.html.length).toBeLessThan(150_000);
+    expect(() => renderRebalanceReport(rebalanceReport(), { interactiveLink: { ...link, url: 'javascript:alert(1)' } })).toThrow(
+      /interactiveLink/,
+    );
+  });
+
+  it('without a link says nothing of the page, and the page carries plotly.js inline, compressed, to open as a file', () => {
+    const { mail, interactive } = renderRebalanceReport(rebalanceReport(), { pixelRatio: 1 });
     expect(mail.attachments.map((a) => a.filename)).toEqual(['equity-drawdown.png', 'weights.png']);
     expect(pngInfo(mail.attachments[0]!.content).width).toBe(592);
-    expect(mail.html).not.toContain(interactive.filename);
-    expect(mail.text).not.toContain(interactive.filename);
+    expect(mail.html).not.toContain('interactive');
+    expect(mail.text).not.toContain('Interactive');
+    expect(interactive.filename).toBe('global-etf-momentum-2024-03-01.html');
+    expect(interactive.html).toContain("new DecompressionStream('gzip')");
+    expect(interactive.html.length).toBeGreaterThan(500_000);
+    expect(interactive.html.length).toBeLessThan(1_000_000);
   });
 
   it('warns loudly when the gates were ignored or failed, with the failed reasons', () => {

@@ -169,9 +169,11 @@ export function drawdownAlert(overrides: Partial<DrawdownAlert> = {}): DrawdownA
     portfolio: { name: 'Global ETF momentum', strategy: 'xs-momentum', currency: 'USD' },
     subscriber: { name: 'Alice Example' },
     asOf: '2024-03-01',
+    observedAt: '2024-02-28',
     threshold: -0.1,
     drawdown: -0.123,
     peakDate: '2024-01-12',
+    now: { drawdown: -0.118, peakDate: '2024-01-12', recoveredAt: null },
     peakValue: 112_400,
     value: 98_575,
     positions: [

@@ -12,8 +12,10 @@ import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import Papa from 'papaparse';
 import { DataError } from '../../errors.js';
-import { dateToTs, isIntraday, type Interval } from '../bar.js';
-import type { BarRequest, CandidateBar, PriceProvider, ProviderResult, UnparsedRow } from './price-provider.js';
+import { dateToTs, formatBarTime, isIntraday, type Interval } from '../bar.js';
+import { deriveActions } from '../derive-actions.js';
+import { actionsFileOf, readActionsFile } from './actions-file.js';
+import type { BarRequest, CandidateBar, PriceProvider, ProviderActions, ProviderResult, UnparsedRow } from './price-provider.js';
 
 type Column = 'date' | 'open' | 'high' | 'low' | 'close' | 'adj_close' | 'volume';
 
@@ -118,17 +120,47 @@ export class CsvProvider implements PriceProvider {
   }
 
   async fetchBars(request: BarRequest): Promise<ProviderResult> {
-    const read = await readCsvBars(this.fileOf(request.symbol), request.interval);
+    const file = this.fileOf(request.symbol);
+    const read = await readCsvBars(file, request.interval);
     const from = request.from ?? Number.NEGATIVE_INFINITY;
     const rows = read.rows.filter((row) => row.ts >= from && row.ts <= request.to);
-    return { rows, unparsed: read.unparsed, notes: read.notes, instrument: { symbol: request.symbol } };
+    const actions = csvActions(file, request.symbol.toUpperCase(), read, request.interval);
+    return { rows, unparsed: read.unparsed, notes: read.notes, instrument: { symbol: request.symbol }, ...(actions ? { actions } : {}) };
   }
+}
+
+/**
+ * The symbol's splits and dividends: from its events file (`actions/SYMBOL.csv` beside the prices)
+ * when there is one, else derived from the whole file's adjustment factor (one consistent
+ * download); none for a file without an adjusted close or for intraday bars.
+ */
+function csvActions(file: string, symbol: string, read: CsvBars, interval: Interval): ProviderActions | undefined {
+  const sorted = [...read.rows].sort((a, b) => a.ts - b.ts);
+  const eventsFile = actionsFileOf(file, symbol);
+  if (eventsFile) {
+    const range =
+      sorted.length > 0
+        ? { first: formatBarTime(sorted[0]!.ts, interval), last: formatBarTime(sorted[sorted.length - 1]!.ts, interval) }
+        : null;
+    const events = readActionsFile(eventsFile, symbol, range);
+    return { origin: events.name, events: events.actions, rejected: events.problems, flagged: [] };
+  }
+  if (isIntraday(interval) || !read.hasAdjClose) return undefined;
+  const derived = deriveActions(symbol, sorted, interval);
+  return {
+    origin: 'derived from adj_close / close (no events file)',
+    events: derived.actions,
+    rejected: [],
+    flagged: derived.flagged.map((f) => ({ ts: f.ts, reason: f.reason })),
+  };
 }
 
 export interface CsvBars {
   readonly rows: readonly CandidateBar[];
   readonly unparsed: readonly UnparsedRow[];
   readonly notes: readonly string[];
+  /** False when the file has no adjusted close column (adj_close = close). */
+  readonly hasAdjClose: boolean;
 }
 
 /**
@@ -174,7 +206,7 @@ export function readCsvBars(file: string, interval: Interval): Promise<CsvBars> 
         if (failure) return reject(failure);
         if (!layout) return reject(new DataError(`${name} is empty: expected a header and rows`));
         if (rows.length === 0 && unparsed.length === 0) notes.push(`${name} has a header but no data rows`);
-        resolve({ rows, unparsed, notes });
+        resolve({ rows, unparsed, notes, hasAdjClose: layout.hasAdjClose });
       },
       error: (error: Error) => reject(new DataError(`cannot read ${name}: ${error.message}`)),
     });

@@ -6,6 +6,7 @@
  * (validate-bars.ts) decides what is stored, so every source gets the same rules.
  */
 import type { InstrumentInfo, Interval } from '../bar.js';
+import type { CorporateAction } from '../corporate-action.js';
 
 export interface BarRequest {
   readonly symbol: string;
@@ -44,6 +45,17 @@ export interface ProviderResult {
   readonly instrument?: InstrumentInfo;
   /** Things the user should know, e.g. "1m bars are only available for the last 30 days". */
   readonly notes?: readonly string[];
+  /** Splits and dividends, when the source knows them (absent: it says nothing about them). */
+  readonly actions?: ProviderActions;
+}
+
+/** A source's corporate actions: the events, and the rows it could not use or doubts. */
+export interface ProviderActions {
+  /** Where they come from, for notes: `actions/USO.csv`, `Yahoo chart events`, `derived from adj_close / close`. */
+  readonly origin: string;
+  readonly events: readonly CorporateAction[];
+  readonly rejected: readonly UnparsedRow[];
+  readonly flagged: readonly UnparsedRow[];
 }
 
 export interface PriceProvider {

@@ -17,7 +17,8 @@ import type { Quote } from 'yahoo-finance2/modules/quote';
 import { ProviderError, errorMessage } from '../../errors.js';
 import { withRetry, type RetryOptions } from '../../util/retry.js';
 import { formatBarTime, isIntraday, normaliseSymbol, tradingDateTs, type InstrumentInfo, type Interval } from '../bar.js';
-import type { BarRequest, CandidateBar, PriceProvider, ProviderResult, UnparsedRow } from './price-provider.js';
+import type { CorporateAction } from '../corporate-action.js';
+import type { BarRequest, CandidateBar, PriceProvider, ProviderActions, ProviderResult, UnparsedRow } from './price-provider.js';
 import { NoChartResult, createYahooFetch, toProviderError } from './yahoo-fetch.js';
 import { instrumentFromChartMeta, instrumentFromQuote, mergeInstruments } from './yahoo-meta.js';
 import { planChartRequests, type ChartPlan, type ChartWindow } from './yahoo-range.js';
@@ -104,7 +105,8 @@ export class YahooProvider implements PriceProvider {
       notes.push(`Yahoo returned no bars for ${symbol} in ${describeRange(plan, request.interval)}`);
     }
     const instrument = await this.instrument(symbol, meta, notes, request.signal);
-    return { rows, unparsed, instrument, notes };
+    const actions = meta && !isIntraday(request.interval) ? chartActions(symbol, charts, meta.exchangeTimezoneName, plan) : undefined;
+    return { rows, unparsed, instrument, notes, ...(actions ? { actions } : {}) };
   }
 
   /** One chart request, retried; undefined when Yahoo has no result for the window. */
@@ -183,6 +185,43 @@ function moduleOptions(signal: AbortSignal | undefined): { fetchOptions: Request
 
 function describeRange(plan: ChartPlan, interval: Interval): string {
   return `${formatBarTime(plan.keepFrom, interval)} to ${formatBarTime(plan.keepTo, interval)}`;
+}
+
+/**
+ * Splits and dividends from the chart's events (yahoo-finance2 asks for `div|split` by default),
+ * dated by their trading day in the exchange's zone; a malformed one is a rejected row.
+ */
+function chartActions(symbol: string, charts: readonly ChartResultArray[], timeZone: string, plan: ChartPlan): ProviderActions {
+  const events = new Map<string, CorporateAction>();
+  const rejected: UnparsedRow[] = [];
+  for (const chart of charts) {
+    for (const split of chart.events?.splits ?? []) {
+      const ts = tradingDateTs(split.date.getTime(), timeZone);
+      if (ts < plan.keepFrom || ts > plan.keepTo) continue;
+      const exDate = formatBarTime(ts, '1d');
+      const ratio = split.numerator / split.denominator;
+      if (!(ratio > 0) || !Number.isFinite(ratio)) {
+        rejected.push({
+          ts: exDate,
+          reason: `Yahoo split ${JSON.stringify(split.splitRatio)} on ${exDate} has no usable ratio`,
+          raw: split,
+        });
+        continue;
+      }
+      events.set(`${exDate}|split`, { symbol, exDate, kind: 'split', value: ratio, source: 'yahoo' });
+    }
+    for (const dividend of chart.events?.dividends ?? []) {
+      const ts = tradingDateTs(dividend.date.getTime(), timeZone);
+      if (ts < plan.keepFrom || ts > plan.keepTo) continue;
+      const exDate = formatBarTime(ts, '1d');
+      if (!(dividend.amount > 0) || !Number.isFinite(dividend.amount)) {
+        rejected.push({ ts: exDate, reason: `Yahoo dividend of ${dividend.amount} on ${exDate} is not an amount above 0`, raw: dividend });
+        continue;
+      }
+      events.set(`${exDate}|dividend`, { symbol, exDate, kind: 'dividend', value: dividend.amount, source: 'yahoo' });
+    }
+  }
+  return { origin: 'Yahoo chart events', events: [...events.values()], rejected, flagged: [] };
 }
 
 const price = (value: number | null | undefined): number => value ?? Number.NaN;

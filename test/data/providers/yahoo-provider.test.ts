@@ -24,6 +24,7 @@ const FIXTURE_STEMS: Readonly<Record<string, string>> = {
   'BTC-USD': 'btc',
   'RELIANCE.NS': 'reliance',
   'ASML.AS': 'asml',
+  AAPL: 'aapl',
 };
 
 const MINUTE = 60_000;
@@ -335,6 +336,38 @@ describe('YahooProvider: daily and longer bars', () => {
     expect(result.rows[2]).toMatchObject({ close: 640.1, volume: 0 });
     expect(result.unparsed).toEqual([expect.objectContaining({ ts: '2024-01-03', reason: 'Yahoo returned no prices for this bar' })]);
     expect(result.instrument).toMatchObject({ currency: 'EUR', exchange: 'Amsterdam', timezone: 'Europe/Amsterdam' });
+  });
+});
+
+describe('YahooProvider: corporate actions (chart events)', () => {
+  it("reads AAPL's 2020 dividend and 4:1 split from the chart events, dated by the New York trading day", async () => {
+    const result = await provider().fetchBars(daily('AAPL', '2020-07-27', '2020-09-04'));
+    expect(result.rows).toHaveLength(30);
+    expect(result.actions?.origin).toBe('Yahoo chart events');
+    expect(result.actions?.events).toEqual([
+      { symbol: 'AAPL', exDate: '2020-08-31', kind: 'split', value: 4, source: 'yahoo' },
+      { symbol: 'AAPL', exDate: '2020-08-07', kind: 'dividend', value: 0.82, source: 'yahoo' },
+    ]);
+    expect(result.actions?.rejected).toEqual([]);
+  });
+
+  it('keeps only the events inside the requested range (a delta after the split sees none)', async () => {
+    const result = await provider().fetchBars(daily('AAPL', '2020-09-01', '2020-09-04'));
+    expect(result.rows.map((r) => formatBarTime(r.ts, '1d'))).toEqual(['2020-09-01', '2020-09-02', '2020-09-03', '2020-09-04']);
+    expect(result.actions?.events).toEqual([]);
+  });
+
+  it('rejects a split without a usable ratio, naming it, and keeps the other events', async () => {
+    const body = JSON.parse(fixture('chart-aapl-1d.json'));
+    const split = Object.values(body.chart.result[0].events.splits)[0] as { denominator: number; splitRatio: string };
+    split.denominator = 0;
+    split.splitRatio = '4:0';
+    script(chartPath('AAPL'), { status: 200, body: JSON.stringify(body) });
+    const result = await provider().fetchBars(daily('AAPL', '2020-07-27', '2020-09-04'));
+    expect(result.actions?.events.map((e) => e.kind)).toEqual(['dividend']);
+    expect(result.actions?.rejected).toEqual([
+      expect.objectContaining({ ts: '2020-08-31', reason: 'Yahoo split "4:0" on 2020-08-31 has no usable ratio' }),
+    ]);
   });
 });
 
