@@ -3,12 +3,15 @@
  * identical rows left alone, so re-ingesting the same data is a no-op (and counted as unchanged).
  * One call is one transaction: a crash leaves either all of the call's bars or none.
  *
- * Both engines: COPY into a temporary table (times as epoch ms, cheaper to print and parse than
- * ISO text), then an UPDATE of the rows whose values differ and an INSERT of the missing ones.
- * That pair measured ~1.8x faster than INSERT ... ON CONFLICT DO UPDATE here, which checks each
- * row with a speculative insertion. Bars of an instrument not in `instruments` are refused.
+ * Both engines, per series (symbol and interval) in the batch: read the stored bars of the batch's
+ * time range as arrays, compare in JavaScript, COPY the new rows straight into `bars` in the binary
+ * format, and update the changed ones. The earlier way (text COPY into a temporary table, then an
+ * UPDATE join and an INSERT ... WHERE NOT EXISTS) measured ~16,000 bars/s on PGlite at 1M bars: its
+ * text parsing and two joins were the cost. Bars of an instrument not in `instruments` are refused.
  */
+import { encodeBinaryCopy, type CopyColumn } from '../db/binary-copy.js';
 import type { Database } from '../db/database.js';
+import type { ScriptTransaction } from '../db/script-transaction.js';
 import { DataError } from '../errors.js';
 import type { Bar } from './bar.js';
 
@@ -18,61 +21,126 @@ export interface WriteCounts {
   readonly unchanged: number;
 }
 
-const LOAD_COLUMNS = ['symbol', 'interval', 'ts_ms', 'open', 'high', 'low', 'close', 'adj_close', 'volume', 'source'] as const;
 const VALUE_COLUMNS = ['open', 'high', 'low', 'close', 'adj_close', 'volume', 'source'] as const;
-/** Lines per chunk handed to COPY. */
-const COPY_CHUNK = 5_000;
+type StoredValues = Pick<Bar, (typeof VALUE_COLUMNS)[number]>;
 
-const CREATE_LOAD_TABLE = `create temp table bars_load (
-  symbol text not null, interval text not null, ts_ms double precision not null,
-  open double precision not null, high double precision not null, low double precision not null,
-  close double precision not null, adj_close double precision not null, volume double precision not null,
-  source text not null) on commit drop`;
+const COPY_COLUMNS: readonly (CopyColumn<Bar> & { readonly name: string })[] = [
+  { name: 'symbol', kind: 'text', value: (b) => b.symbol },
+  { name: 'interval', kind: 'text', value: (b) => b.interval },
+  { name: 'ts', kind: 'timestamptz', value: (b) => b.ts },
+  { name: 'open', kind: 'float8', value: (b) => b.open },
+  { name: 'high', kind: 'float8', value: (b) => b.high },
+  { name: 'low', kind: 'float8', value: (b) => b.low },
+  { name: 'close', kind: 'float8', value: (b) => b.close },
+  { name: 'adj_close', kind: 'float8', value: (b) => b.adj_close },
+  { name: 'volume', kind: 'float8', value: (b) => b.volume },
+  { name: 'source', kind: 'text', value: (b) => b.source },
+];
 
-const list = (columns: readonly string[], prefix = '') => columns.map((c) => `${prefix}${c}`).join(', ');
-const LOADED_TS = 'to_timestamp(l.ts_ms / 1000.0)';
-const SAME_KEY = `b.symbol = l.symbol and b.interval = l.interval and b.ts = ${LOADED_TS}`;
+/** One series' stored bars in a time range, as one row of arrays (PGlite is slow at many row objects). */
+const STORED_RANGE = `select array_agg((extract(epoch from ts) * 1000)::float8 order by ts) as ts,
+  ${VALUE_COLUMNS.map((c) => `array_agg(${c} order by ts) as ${c}`).join(', ')}
+  from bars where symbol = $1 and interval = $2 and ts between $3::timestamptz and $4::timestamptz`;
 
-const UNKNOWN_INSTRUMENTS = `select distinct l.symbol from bars_load l where not exists (select 1 from instruments i where i.symbol = l.symbol) limit 5`;
-const UPDATE_CHANGED = `update bars b set ${VALUE_COLUMNS.map((c) => `${c} = l.${c}`).join(', ')}
-  from bars_load l
-  where ${SAME_KEY} and (${list(VALUE_COLUMNS, 'b.')}) is distinct from (${list(VALUE_COLUMNS, 'l.')})`;
-const INSERT_MISSING = `insert into bars (symbol, interval, ts, ${list(VALUE_COLUMNS)})
-  select l.symbol, l.interval, ${LOADED_TS}, ${list(VALUE_COLUMNS, 'l.')} from bars_load l
-  where not exists (select 1 from bars b where ${SAME_KEY})`;
+const UPDATE_CHANGED = `update bars b set ${VALUE_COLUMNS.map((c) => `${c} = u.${c}`).join(', ')}
+  from unnest($1::text[], $2::text[], $3::timestamptz[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[],
+    $9::float8[], $10::text[]) as u (symbol, interval, ts, ${VALUE_COLUMNS.join(', ')})
+  where b.symbol = u.symbol and b.interval = u.interval and b.ts = u.ts`;
 
 /**
- * @example await upsertInstruments(db.kysely, [{ symbol: 'SPY' }], 'csv'); const { inserted } = await writeBars(db, accepted)
+ * @example await upsertInstruments(db, [{ symbol: 'SPY' }], 'csv'); const { inserted } = await writeBars(db, accepted)
  */
 export async function writeBars(database: Database, bars: readonly Bar[]): Promise<WriteCounts> {
   if (bars.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
+  const series = bySeries(bars);
   const counts = await database.scriptTransaction(async (tx) => {
-    await tx.exec(CREATE_LOAD_TABLE);
-    await tx.copyFrom('bars_load', LOAD_COLUMNS, copyLines(bars));
-    const unknown = await tx.query<{ symbol: string }>(UNKNOWN_INSTRUMENTS);
-    if (unknown.length > 0) {
-      throw new DataError(
-        `bars for unknown instrument(s) ${unknown.map((u) => u.symbol).join(', ')}: store the instruments first (upsertInstruments)`,
+    await refuseUnknownInstruments(tx, [...new Set(bars.map((b) => b.symbol))]);
+    // Serialise writers of bars (PostgreSQL): what is read below stays true until this transaction commits.
+    await tx.exec('lock table bars in share row exclusive mode');
+    const fresh: Bar[] = [];
+    const changed: Bar[] = [];
+    for (const group of series) {
+      const stored = await storedValues(tx, group);
+      for (const bar of group) {
+        const old = stored.get(bar.ts);
+        if (!old) fresh.push(bar);
+        else if (VALUE_COLUMNS.some((c) => old[c] !== bar[c])) changed.push(bar);
+      }
+    }
+    if (fresh.length > 0) {
+      await tx.copyFrom(
+        'bars',
+        COPY_COLUMNS.map((c) => c.name),
+        encodeBinaryCopy(fresh, COPY_COLUMNS),
       );
     }
-    // Serialise writers of the same bars: the insert below is not safe against a concurrent one.
-    await tx.exec('lock table bars in share row exclusive mode');
-    const updated = await tx.execute(UPDATE_CHANGED);
-    const inserted = await tx.execute(INSERT_MISSING);
-    return { inserted, updated };
+    if (changed.length > 0)
+      await tx.execute(
+        UPDATE_CHANGED,
+        COPY_COLUMNS.map((c) => changed.map(updateValue(c))),
+      );
+    return { inserted: fresh.length, updated: changed.length };
   });
   return { ...counts, unchanged: bars.length - counts.inserted - counts.updated };
 }
 
-/** COPY text format: tab-separated, one bar a line. Symbols and sources never hold tabs or backslashes. */
-function* copyLines(bars: readonly Bar[]): Generator<string> {
-  for (let start = 0; start < bars.length; start += COPY_CHUNK) {
-    let chunk = '';
-    const end = Math.min(bars.length, start + COPY_CHUNK);
-    for (let i = start; i < end; i++) {
-      const b = bars[i]!;
-      chunk += `${b.symbol}\t${b.interval}\t${b.ts}\t${b.open}\t${b.high}\t${b.low}\t${b.close}\t${b.adj_close}\t${b.volume}\t${b.source}\n`;
-    }
-    yield chunk;
+/** Bars grouped by symbol and interval, in input order. */
+function bySeries(bars: readonly Bar[]): Bar[][] {
+  const groups = new Map<string, Bar[]>();
+  for (const bar of bars) {
+    const key = `${bar.symbol}\t${bar.interval}`;
+    const group = groups.get(key);
+    if (group) group.push(bar);
+    else groups.set(key, [bar]);
   }
+  return [...groups.values()];
+}
+
+async function refuseUnknownInstruments(tx: ScriptTransaction, symbols: readonly string[]): Promise<void> {
+  const known = await tx.query<{ symbol: string }>('select symbol from instruments where symbol = any($1::text[])', [symbols]);
+  const knownSet = new Set(known.map((k) => k.symbol));
+  const unknown = symbols.filter((s) => !knownSet.has(s));
+  if (unknown.length > 0) {
+    throw new DataError(
+      `bars for unknown instrument(s) ${unknown.slice(0, 5).join(', ')}: store the instruments first (upsertInstruments)`,
+    );
+  }
+}
+
+type StoredArrays = { readonly [K in 'ts' | (typeof VALUE_COLUMNS)[number]]: (K extends 'source' ? string : number)[] | null };
+
+/** The stored values of one series within the time range of `group`, by epoch ms. */
+async function storedValues(tx: ScriptTransaction, group: readonly Bar[]): Promise<Map<number, StoredValues>> {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const bar of group) {
+    first = Math.min(first, bar.ts);
+    last = Math.max(last, bar.ts);
+  }
+  const { symbol, interval } = group[0]!;
+  const [row] = await tx.query<StoredArrays>(STORED_RANGE, [
+    symbol,
+    interval,
+    new Date(first).toISOString(),
+    new Date(Math.ceil(last)).toISOString(),
+  ]);
+  const stored = new Map<number, StoredValues>();
+  const ts = row?.ts ?? [];
+  for (let i = 0; i < ts.length; i++) {
+    stored.set(ts[i]!, {
+      open: row!.open![i]!,
+      high: row!.high![i]!,
+      low: row!.low![i]!,
+      close: row!.close![i]!,
+      adj_close: row!.adj_close![i]!,
+      volume: row!.volume![i]!,
+      source: row!.source![i]!,
+    });
+  }
+  return stored;
+}
+
+/** A column's value as an update parameter: times as ISO text, the rest as they are. */
+function updateValue(column: (typeof COPY_COLUMNS)[number]): (bar: Bar) => string | number {
+  return column.kind === 'timestamptz' ? (bar) => new Date(column.value(bar)).toISOString() : column.value;
 }

@@ -100,8 +100,11 @@ async function openPostgres(url: string): Promise<Database> {
           exec: async (script) => void (await client.query(script)),
           query: async (text, params) => (await client.query(text, params as unknown[])).rows,
           execute: async (text, params) => (await client.query(text, params as unknown[])).rowCount ?? 0,
-          copyFrom: (table, columns, chunks) =>
-            pipeline(Readable.from(chunks), client.query(copyStreams.from(`copy ${table} (${columns.join(', ')}) from stdin`))),
+          copyFrom: (table, columns, data) =>
+            pipeline(
+              Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
+              client.query(copyStreams.from(`copy ${table} (${columns.join(', ')}) from stdin with (format binary)`)),
+            ),
         });
         await client.query('commit');
         return result;
@@ -134,9 +137,6 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
     lock?.release();
     throw new DatabaseError(`cannot open the embedded database at ${dataDir ?? 'memory'}: ${errorMessage(error)}`);
   }
-  // Bulk loads go through a temporary table: with the default 8 MB of temp buffers a large one
-  // spills to the emulated file system (measured 2x slower at 1M bars).
-  await pglite.exec(`set temp_buffers = '256MB'`);
   const kysely = new Kysely<Schema>({ dialect: new PGliteDialect({ pglite }) });
   return {
     kysely,
@@ -149,8 +149,10 @@ async function openPglite(options: OpenDatabaseOptions): Promise<Database> {
           query: async <R>(text: string, params?: readonly unknown[]) => (await tx.query<R>(text, params as unknown[])).rows,
           execute: async (text, params) => (await tx.query(text, params as unknown[])).affectedRows ?? 0,
           // PGlite reads COPY input from a Blob mounted at /dev/blob.
-          copyFrom: async (table, columns, chunks) =>
-            void (await tx.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob: new Blob([...chunks]) })),
+          copyFrom: async (table, columns, data) =>
+            void (await tx.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob' with (format binary)`, [], {
+              blob: new Blob([data]),
+            })),
         }),
       ),
     async close() {
