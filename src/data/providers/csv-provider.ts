@@ -6,12 +6,13 @@
  *   Yahoo: Date,Open,High,Low,Close,Adj Close,Volume   (Yahoo's CSV download)
  * A file without an adjusted close column is read with adj_close = close (and says so in a note).
  * Dates are `YYYY-MM-DD` for daily and longer bars; intraday files carry ISO instants with an offset.
- * Files are streamed through PapaParse; a malformed line becomes a per-line problem, never a failed file.
+ * Files are streamed a line at a time; a malformed line becomes a per-line problem, never a failed file.
  */
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import Papa from 'papaparse';
-import { DataError } from '../../errors.js';
+import { DataError, errorMessage } from '../../errors.js';
+import { parsePlainDecimal } from '../../util/plain-decimal.js';
 import { dateToTs, isIntraday, type Interval } from '../bar.js';
 import type { BarRequest, CandidateBar, PriceProvider, ProviderResult, UnparsedRow } from './price-provider.js';
 
@@ -58,6 +59,8 @@ export function detectLayout(header: readonly string[], file: string): CsvLayout
 /** A number from CSV text: empty, blank, `null` and garbage are NaN (Number('') alone would be 0). */
 function parseNumber(text: string | undefined): number {
   if (text === undefined) return Number.NaN;
+  const plain = parsePlainDecimal(text);
+  if (plain !== undefined) return plain;
   const n = Number(text);
   return n === 0 && text.trim() === '' ? Number.NaN : n;
 }
@@ -131,54 +134,59 @@ export interface CsvBars {
   readonly notes: readonly string[];
 }
 
+/** Delimiters a bar file may use, tried in this order on its header line. */
+const DELIMITERS = [',', ';', '\t', '|'] as const;
+
 /**
- * Streams one CSV file of bars through PapaParse (measured ~900,000 rows/s here, ~3x csv-parse).
- * Line numbers count records from the header's line 1; a quoted field spanning lines would shift them.
+ * Reads one CSV file of bars, streamed in 1 MB chunks and split into lines. Most lines hold no
+ * quotes and are split at the delimiter (PapaParse, the earlier reader, measured ~4x slower on the
+ * reference panel); a line with a quote goes through PapaParse, so quoted fields keep their
+ * commas. A quoted field cannot span lines (no bar file needs one): its pieces are reported as
+ * malformed lines. Line numbers count from the header's line 1, blank lines included.
  * @example const { rows, unparsed } = await readCsvBars('data/SPY.csv', '1d')
  */
-export function readCsvBars(file: string, interval: Interval): Promise<CsvBars> {
+export async function readCsvBars(file: string, interval: Interval): Promise<CsvBars> {
   const rows: CandidateBar[] = [];
   const unparsed: UnparsedRow[] = [];
   const notes: string[] = [];
   const name = basename(file);
   let layout: CsvLayout | undefined;
+  let delimiter: string = ',';
   let line = 0;
-  let failure: Error | undefined;
-  return new Promise((resolve, reject) => {
-    Papa.parse<string[]>(createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }), {
-      skipEmptyLines: false,
-      chunk: (results, parser) => {
-        for (const record of results.data) {
-          line++;
-          if (record.length === 1 && record[0]!.trim() === '') continue; // blank line
-          if (!layout) {
-            try {
-              layout = detectLayout(
-                record.map((field, i) => (i === 0 ? field.replace(/^\ufeff/, '') : field)),
-                name,
-              );
-            } catch (error) {
-              failure = error as Error;
-              parser.abort();
-              return;
-            }
-            if (!layout.hasAdjClose) notes.push(`${name} has no adjusted close column: adj_close = close`);
-            continue;
-          }
-          const parsed = parseRecord(record, layout, interval, line);
-          if ('reason' in parsed) unparsed.push(parsed);
-          else rows.push(parsed);
-        }
-      },
-      complete: () => {
-        if (failure) return reject(failure);
-        if (!layout) return reject(new DataError(`${name} is empty: expected a header and rows`));
-        if (rows.length === 0 && unparsed.length === 0) notes.push(`${name} has a header but no data rows`);
-        resolve({ rows, unparsed, notes });
-      },
-      error: (error: Error) => reject(new DataError(`cannot read ${name}: ${error.message}`)),
-    });
-  });
+  const take = (text: string) => {
+    line++;
+    if (text.length === 0 || text.trim() === '') return; // blank line
+    if (!layout) {
+      const header = text.replace(/^\ufeff/, '');
+      delimiter = DELIMITERS.find((d) => header.includes(d)) ?? ',';
+      layout = detectLayout(header.split(delimiter), name);
+      if (!layout.hasAdjClose) notes.push(`${name} has no adjusted close column: adj_close = close`);
+      return;
+    }
+    const fields = text.includes('"') ? Papa.parse<string[]>(text, { delimiter }).data[0]! : text.split(delimiter);
+    const parsed = parseRecord(fields, layout, interval, line);
+    if ('reason' in parsed) unparsed.push(parsed);
+    else rows.push(parsed);
+  };
+  let rest = '';
+  try {
+    for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>) {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop()!;
+      for (const text of lines) take(withoutCarriageReturn(text));
+    }
+  } catch (error) {
+    if (error instanceof DataError) throw error;
+    throw new DataError(`cannot read ${name}: ${errorMessage(error)}`);
+  }
+  if (rest !== '') take(withoutCarriageReturn(rest));
+  if (!layout) throw new DataError(`${name} is empty: expected a header and rows`);
+  if (rows.length === 0 && unparsed.length === 0) notes.push(`${name} has a header but no data rows`);
+  return { rows, unparsed, notes };
+}
+
+function withoutCarriageReturn(text: string): string {
+  return text.endsWith('\r') ? text.slice(0, -1) : text;
 }
 
 function listCsvFiles(path: string): Map<string, string> {
