@@ -30,6 +30,18 @@ describe('parsePlainDecimal', () => {
     );
   });
 
+  it('reads a field in place as it reads the same text alone', () => {
+    const field = fc.array(fc.constantFrom(...'0123456789.-e'), { maxLength: 18 }).map((chars) => chars.join(''));
+    fc.assert(
+      fc.property(field, field, field, (before, text, after) => {
+        const line = `${before},${text},${after}`;
+        const start = before.length + 1;
+        expect(parsePlainDecimal(line, start, start + text.length)).toBe(parsePlainDecimal(text));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+
   it('reads plain decimals and leaves everything else to Number', () => {
     expect(parsePlainDecimal('127.76')).toBe(127.76);
     expect(parsePlainDecimal('986082')).toBe(986082);
