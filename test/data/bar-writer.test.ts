@@ -1,22 +1,16 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { dateToTs, type Bar } from '../../src/data/bar.js';
+import type { Bar } from '../../src/data/bar.js';
 import { writeBars } from '../../src/data/bar-writer.js';
 import { upsertInstruments } from '../../src/data/price-store.js';
 import { DataError } from '../../src/errors.js';
-import { barCount, storeFingerprint } from '../helpers/bars.js';
+import { barCount, dailyRow, storeFingerprint } from '../helpers/bars.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const bar = (symbol: string, date: string, close: number, extra: Partial<Bar> = {}): Bar => ({
+  ...dailyRow(date, close),
   symbol,
   interval: '1d',
-  ts: dateToTs(date),
-  open: close,
-  high: close + 1,
-  low: close - 1,
-  close,
-  adj_close: close,
-  volume: 100,
   source: 'test',
   ...extra,
 });

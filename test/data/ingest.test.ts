@@ -10,7 +10,7 @@ import type { BarRequest, CandidateBar, PriceProvider, ProviderResult } from '..
 import { CsvProvider } from '../../src/data/providers/csv-provider.js';
 import { SyntheticProvider } from '../../src/data/providers/synthetic-provider.js';
 import { ProviderError } from '../../src/errors.js';
-import { barCount, storeFingerprint } from '../helpers/bars.js';
+import { barCount, dailyRow, storeFingerprint } from '../helpers/bars.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const END = dateToTs('2003-12-31');
@@ -34,16 +34,7 @@ class FixedProvider implements PriceProvider {
   }
 }
 
-const row = (date: string, close: number, extra: Partial<CandidateBar> = {}): CandidateBar => ({
-  ts: dateToTs(date),
-  open: close,
-  high: close + 1,
-  low: close - 1,
-  close,
-  adj_close: close,
-  volume: 100,
-  ...extra,
-});
+const row = dailyRow;
 
 describe(`ingest (${engineName})`, () => {
   let db: TestDatabase;
