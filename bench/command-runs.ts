@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { median } from './bench-utils.js';
 
-const CLI = resolve(import.meta.dirname, '../dist/src/cli.js');
+const CLI = resolve(import.meta.dirname, '../dist/cli/cli.js');
 const PEAK_RSS = resolve(import.meta.dirname, 'peak-rss.mjs');
 
 export interface CommandFigures {
