@@ -119,7 +119,7 @@ export async function benchSmaCross(): Promise<void> {
     const summary = JSON.parse(command.stdout) as { closed_trades: number };
     report(
       'whole command: momentum reference sma-cross (median of 3)',
-      `${command.seconds.toFixed(2)} s, ${fmt(command.peakRssMb)} MB, ${summary.closed_trades} closed trades`,
+      `${command.seconds.toFixed(2)} s (CPU ${command.cpuSeconds.toFixed(2)} s), ${fmt(command.peakRssMb)} MB, ${summary.closed_trades} closed trades`,
       '< 1.5 s',
     );
   } finally {

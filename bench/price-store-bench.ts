@@ -76,13 +76,13 @@ export async function benchPriceStore(engine: 'pglite' | 'postgres'): Promise<vo
     if (load.result.totals.bars_inserted !== BARS) throw new Error(`expected ${BARS} new bars, got ${load.result.totals.bars_inserted}`);
     report(
       `ingest of ${fmt(BARS)} daily bars, ${SYMBOLS} symbols (a transaction each)`,
-      `${fmt(BARS / load.seconds)} bars/s (${load.seconds.toFixed(1)} s)`,
+      `${fmt(BARS / load.seconds)} bars/s (${load.seconds.toFixed(1)} s; CPU ${load.cpuSeconds.toFixed(1)} s)`,
       engine === 'pglite' ? '>= 100,000 bars/s' : undefined,
     );
     const again = await timed(() => ingest(db, provider, { symbols, interval: '1d', to, full: true }));
     report(
       'the same again with --full (every bar read back, all unchanged)',
-      `${fmt(BARS / again.seconds)} bars/s (${again.seconds.toFixed(1)} s)`,
+      `${fmt(BARS / again.seconds)} bars/s (${again.seconds.toFixed(1)} s; CPU ${again.cpuSeconds.toFixed(1)} s)`,
     );
 
     const runs: number[] = [];

@@ -19,7 +19,7 @@ const READ_COMMANDS: readonly (readonly string[])[] = [
 ];
 
 export function benchStartup(): void {
-  console.log('\ncommand start-up on the embedded database (built CLI, fresh processes: median of 5 wall times, largest peak RSS)');
+  console.log('\ncommand start-up on the embedded database (built CLI, fresh processes: median of 5 wall and CPU times, largest peak RSS)');
   const home = mkdtempSync(join(tmpdir(), 'momentum-bench-home-'));
   // Blank DATABASE_URL counts as unset: the embedded engine, whatever the caller's environment says.
   const env = { MOMENTUM_HOME: home, DATABASE_URL: '' };
@@ -27,8 +27,8 @@ export function benchStartup(): void {
     const demo = runCommand(['demo'], env, 1);
     report('the demo database, built by momentum demo (once)', `${demo.seconds.toFixed(1)} s, ${fmt(demo.peakRssMb)} MB`);
     const figures = (args: readonly string[], target: string) => {
-      const { seconds, peakRssMb } = runCommand(args, env);
-      report(`momentum ${args.join(' ')}`, `${seconds.toFixed(2)} s, ${fmt(peakRssMb)} MB`, target);
+      const { seconds, cpuSeconds, peakRssMb } = runCommand(args, env);
+      report(`momentum ${args.join(' ')}`, `${seconds.toFixed(2)} s (CPU ${cpuSeconds.toFixed(2)} s), ${fmt(peakRssMb)} MB`, target);
     };
     figures(['--help'], '< 0.5 s');
     figures(['data', 'summary'], '< 0.5 s, < 200 MB');
