@@ -13,7 +13,7 @@ import { parseParamValue, splitAssignment } from '../strategies/param-text.js';
 import { STRATEGIES, getStrategy } from '../strategies/registry.js';
 import { formatTable } from '../util/table.js';
 import { formatMetrics, formatParams } from './backtest-format.js';
-import { config, withDatabase, type Output } from './cli-context.js';
+import { config, withDatabase, withLightDatabase, type Output } from './cli-context.js';
 import { parseIntegerOption, parseList, parseNumberOption } from './options.js';
 import { sweepProgressReporter } from './sweep-progress.js';
 
@@ -201,7 +201,7 @@ export async function listAction(
 ): Promise<void> {
   const sweepId = parseIntegerOption(flags.sweep, 'sweep', 1, Number.MAX_SAFE_INTEGER);
   const limit = parseIntegerOption(flags.limit, 'limit', 1, 100_000) ?? 20;
-  await withDatabase(async (db) => {
+  await withLightDatabase(async (db) => {
     const rows = await listBacktests(db, {
       ...(flags.strategy ? { strategy: flags.strategy } : {}),
       ...(sweepId ? { sweepId } : {}),
@@ -231,7 +231,7 @@ export async function listAction(
 
 export async function showAction(idText: string, flags: { trades?: boolean; json?: boolean }, output: Output): Promise<void> {
   const id = parseIntegerOption(idText, 'id', 1, Number.MAX_SAFE_INTEGER)!;
-  await withDatabase(async (db) => {
+  await withLightDatabase(async (db) => {
     const stored = await getBacktest(db, id);
     const trades = flags.trades ? await getBacktestTrades(db, id) : undefined;
     if (flags.json) return output.out(JSON.stringify({ ...stored, ...(trades ? { trades } : {}) }, null, 2));

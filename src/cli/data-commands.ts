@@ -1,8 +1,12 @@
-/** `momentum ingest`, `momentum data summary|runs|issues|actions`, `momentum universes`: definitions only; the work is in data-actions.ts, loaded when a command runs. */
+/**
+ * `momentum ingest`, `momentum data summary|runs|issues|actions`, `momentum universes`: definitions
+ * only; the work is in ingest-action.ts and data-actions.ts, loaded when a command runs (reading
+ * commands then skip the providers and their libraries).
+ */
 import type { Command } from 'commander';
 import type { Output } from './cli-context.js';
 import { dateArgument } from './options.js';
-import type { IngestFlags } from './data-actions.js';
+import type { IngestFlags } from './ingest-action.js';
 
 const actions = () => import('./data-actions.js');
 
@@ -21,7 +25,7 @@ export function registerDataCommands(program: Command, output: Output): void {
     .option('--full', 'ignore stored bars and fetch everything again (changed rows are updated)')
     .option('--concurrency <n>', 'symbols fetched at once (default 4)')
     .option('--json', 'print the report as JSON')
-    .action(async (flags: IngestFlags) => (await actions()).ingestAction(flags, output));
+    .action(async (flags: IngestFlags) => (await import('./ingest-action.js')).ingestAction(flags, output));
 
   const data = program.command('data').description('inspect the price store');
   data

@@ -5,7 +5,7 @@ import type { MonitorAlert } from '../monitor/monitor-store.js';
 import type { MonitorResult } from '../monitor/monitor-portfolios.js';
 import type { PortfolioMonitorState } from '../monitor/portfolio-state.js';
 import { formatTable } from '../util/table.js';
-import { withDatabase, type Output } from './cli-context.js';
+import { withDatabase, withLightDatabase, type Output } from './cli-context.js';
 import { dateArgument, parseIntegerOption } from './options.js';
 
 export interface MonitorFlags {
@@ -85,7 +85,7 @@ export async function monitorAction(flags: MonitorFlags, output: Output): Promis
 export async function alertsAction(flags: AlertsFlags, output: Output): Promise<void> {
   const limit = parseIntegerOption(flags.limit, 'limit', 1, 100_000);
   const { listAlerts } = await import('../monitor/monitor-store.js');
-  const alerts = await withDatabase((db) => listAlerts(db, { portfolio: flags.portfolio, open: flags.open, limit }));
+  const alerts = await withLightDatabase((db) => listAlerts(db, { portfolio: flags.portfolio, open: flags.open, limit }));
   if (flags.json) return output.out(JSON.stringify(alerts, null, 2));
   if (alerts.length === 0) return output.out('no alerts');
   output.out(

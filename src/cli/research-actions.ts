@@ -12,7 +12,7 @@ import { barsPerMonth, barsPerYear } from '../strategies/strategy.js';
 import { formatTable } from '../util/table.js';
 import { specFromFlags, type BacktestFlags } from './backtest-actions.js';
 import { formatMetrics, formatParams } from './backtest-format.js';
-import { config, withDatabase, type Output } from './cli-context.js';
+import { config, withDatabase, withLightDatabase, type Output } from './cli-context.js';
 import { parseIntegerOption } from './options.js';
 
 export interface ThresholdFlags {
@@ -211,7 +211,7 @@ function formatComparison(c: Comparison): string {
 
 export async function simulationsAction(flags: { backtest?: string; json?: boolean }, output: Output): Promise<void> {
   const backtestId = parseIntegerOption(flags.backtest, 'backtest', 1, Number.MAX_SAFE_INTEGER);
-  await withDatabase(async (db) => {
+  await withLightDatabase(async (db) => {
     const simulations = await listSimulations(db, backtestId);
     if (flags.json) return output.out(JSON.stringify(simulations, null, 2));
     if (simulations.length === 0) return output.out('no simulations yet: momentum simulate --backtest ID');
