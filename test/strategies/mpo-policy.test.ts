@@ -67,6 +67,31 @@ describe('mpo policy (receding-horizon MPO on momentum forecasts)', () => {
     expect(row(warm.targets, 40)[0]).toBeGreaterThan(0);
   });
 
+  it('keeps the book at a rebalance with no optimal plan, and plans the next from it drifted once', () => {
+    // RISE climbs 10% a bar to bar 45, then falls 10% a bar. Rebalancing every 10 bars with trades of
+    // at most 0.1: 0.1 at bar 20, 0.3 at bar 30; by bars 40 and 50 the rise has drifted it above
+    // 0.3 + 0.1, which no trade of 0.1 brings under the cap (infeasible: no plan, no trade). At bar 60
+    // the momentum is negative and the plan sells 0.1 of what the 0.3 of bar 30 has become.
+    const price = (t: number) => 100 * 1.1 ** Math.min(t, 45) * 0.9 ** Math.max(0, t - 45);
+    const rising = closesPanel({ RISE: Array.from({ length: 61 }, (_, t) => price(t)) }, { dates: weekdayDates });
+    const p = resolveParams(mpoPolicy, '1d', {
+      lookback: 20,
+      skip: 0,
+      rebalance: 'every',
+      every: 10,
+      maxWeight: 0.3,
+      maxTradeSize: 0.1,
+      transactionCost: 0.0001,
+    });
+    const { targets } = mpoPolicy.targets(rising, p);
+    expect(targets[20]).toBeCloseTo(0.1, 9);
+    expect(targets[30]).toBeCloseTo(0.3, 9);
+    expect(targets[40]).toBeNaN();
+    expect(targets[50]).toBeNaN();
+    const grown = 0.3 * (price(60) / price(30));
+    expect(targets[60]).toBeCloseTo(grown / (0.7 + grown) - 0.1, 9);
+  });
+
   it('refuses bad params', () => {
     expect(() => resolveParams(mpoPolicy, '1d', { horizon: 0 })).toThrow('params.horizon');
     expect(() => resolveParams(mpoPolicy, '1d', { lookback: 20, skip: 25 })).toThrow('params.skip: skip must be shorter than lookback');
