@@ -61,14 +61,13 @@ export * from './strategies/indicators.js';
 export {
   runEngine,
   DEFAULT_ENGINE_OPTIONS,
-  NO_COSTS,
   type EngineInput,
   type EngineOptions,
   type EngineResult,
-  type CostModel,
   type Trade,
   type Fill,
 } from './backtest/engine.js';
+export { TransactionCost, NO_COSTS, type CostModel, type FillCash, type TradeCash } from './backtest/transaction-cost.js';
 export { computeMetrics, type BacktestMetrics } from './backtest/metrics.js';
 export { drawdownStats, type DrawdownStats } from './backtest/drawdown.js';
 export { parseBacktestSpec, DEFAULT_COSTS, type BacktestSpec, type BacktestSpecInput } from './backtest/backtest-spec.js';

@@ -7,7 +7,8 @@ import { intervalSchema, normaliseSymbol } from '../data/bar.js';
 import { ValidationError } from '../errors.js';
 import { getStrategy } from '../strategies/registry.js';
 import { resolveParams, type StrategyParams } from '../strategies/strategy.js';
-import type { CostModel, EngineOptions } from './engine.js';
+import type { EngineOptions } from './engine.js';
+import type { CostModel } from './transaction-cost.js';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
 const paramValue = z.union([z.number(), z.string(), z.boolean()]);

@@ -5,7 +5,7 @@
  * mapping (src/strategies/mpo-policy.ts): shrunk 12-1 momentum per month, decaying over a
  * three-month horizon; the plan is not liquidated at its end.
  */
-import type { CostModel } from '../backtest/engine.js';
+import { TransactionCost, type CostModel } from '../backtest/transaction-cost.js';
 import { DataError } from '../errors.js';
 import { loadHighs } from '../mpo/highs-solver.js';
 import { CASH, parseMpoRequest } from '../mpo/mpo-request.js';
@@ -50,7 +50,7 @@ export async function optimiseTargets(
       max_leverage: 1,
       max_trade_size: 1,
       trade_aversion: 1,
-      transaction_cost: (costs.bps + costs.slippageBps) / 1e4,
+      transaction_cost: new TransactionCost(costs).linear,
       liquidate_at_end: false,
     },
   });
