@@ -6,6 +6,7 @@
  * - `ConfigError`: environment or configuration file problems.
  * - `DatabaseError`: migrations and storage problems (an edited migration, an unreachable server).
  * - `ProviderError`: a price provider failed for one symbol; `retryable` says whether trying again may help.
+ * - `OptimisationError`: an optimiser found no optimal plan (infeasible, unbounded, time limit).
  */
 export class MomentumError extends Error {
   override readonly name: string = 'MomentumError';
@@ -42,6 +43,18 @@ export class ProviderError extends MomentumError {
     super(message, { cause: options.cause });
     this.retryable = options.retryable;
     this.status = options.status;
+  }
+}
+
+/** Why an optimisation has no optimal plan: the solver's status. */
+export type OptimisationFailure = 'infeasible' | 'unbounded' | 'time-limit' | 'error';
+
+export class OptimisationError extends MomentumError {
+  override readonly name = 'OptimisationError';
+  readonly status: OptimisationFailure;
+  constructor(status: OptimisationFailure, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.status = status;
   }
 }
 

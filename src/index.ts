@@ -208,7 +208,17 @@ export { normalCdf, normalQuantile } from './research/normal.js';
 
 // Multi-period optimisation (MPO)
 export { optimizeMultiPeriod, runMultiPeriod, solveProblem, type MpoResponse, type MpoRun, type OptimizeOptions } from './mpo/optimize.js';
-export { parseMpoRequest, MpoRequestError, CASH, type MpoProblem, type MpoParameters, type FieldProblem } from './mpo/mpo-request.js';
+export { parseMpoRequest, MpoRequestError, type MpoRequest, type MpoParameters, type FieldProblem } from './mpo/mpo-request.js';
+export {
+  CASH,
+  MPO_DEFAULTS,
+  longOnlyProblem,
+  startingWeights,
+  type MpoProblem,
+  type MpoRisk,
+  type MpoSettings,
+} from './mpo/mpo-problem.js';
+export { planFirstStep } from './mpo/first-step.js';
 export { buildMpoModel, type MpoModel } from './mpo/mpo-model.js';
 export { LinearModel, type Var, type Term, type Sense } from './mpo/linear-model.js';
 export { loadHighs, solveWithHighs } from './mpo/highs-solver.js';
