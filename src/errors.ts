@@ -3,10 +3,12 @@
  *
  * - `ValidationError`: bad input (CLI option, config entry, HTTP body, CSV row); names the field.
  * - `DataError`: data that is missing or unusable (unknown symbol, no bars in a period, NaN).
+ *   - `NotFoundError`: a named thing that does not exist (a portfolio); the message lists what does.
  * - `ConfigError`: environment or configuration file problems.
  * - `DatabaseError`: migrations and storage problems (an edited migration, an unreachable server).
  * - `ProviderError`: a price provider failed for one symbol; `retryable` says whether trying again may help.
  * - `OptimisationError`: an optimiser found no optimal plan (infeasible, unbounded, time limit).
+ * - `InterruptedError`: work stopped on request (a shutdown, Ctrl-C) before it finished.
  */
 export class MomentumError extends Error {
   override readonly name: string = 'MomentumError';
@@ -23,7 +25,19 @@ export class ValidationError extends MomentumError {
 }
 
 export class DataError extends MomentumError {
-  override readonly name = 'DataError';
+  override readonly name: string = 'DataError';
+}
+
+export class NotFoundError extends DataError {
+  override readonly name = 'NotFoundError';
+  /** What was looked for, e.g. `portfolio`, and the name asked for. */
+  readonly kind: string;
+  readonly key: string;
+  constructor(kind: string, key: string, message: string) {
+    super(message);
+    this.kind = kind;
+    this.key = key;
+  }
 }
 
 export class ConfigError extends MomentumError {
@@ -56,6 +70,10 @@ export class OptimisationError extends MomentumError {
     super(message, options);
     this.status = status;
   }
+}
+
+export class InterruptedError extends MomentumError {
+  override readonly name = 'InterruptedError';
 }
 
 /** The message of any thrown value, for logs and stored error text. */

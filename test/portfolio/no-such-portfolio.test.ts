@@ -4,7 +4,7 @@
  * that lists the portfolios there are.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DataError } from '../../src/errors.js';
+import { NotFoundError } from '../../src/errors.js';
 import { listAlerts } from '../../src/monitor/monitor-store.js';
 import { monitorPortfolios } from '../../src/monitor/monitor-portfolios.js';
 import { getPortfolio } from '../../src/portfolio/portfolio-store.js';
@@ -52,9 +52,8 @@ describe(`no such portfolio (${engineName})`, () => {
       await failure(() => publishRebalance(db, env, 'nope')),
     ];
     for (const error of errors) {
-      expect(error).toBeInstanceOf(DataError);
-      expect(error.constructor).toBe(errors[0]!.constructor);
-      expect(error.message).toBe('no portfolio named "nope"; there are core, growth');
+      expect(error).toBeInstanceOf(NotFoundError);
+      expect(error).toMatchObject({ kind: 'portfolio', key: 'nope', message: 'no portfolio named "nope"; there are core, growth' });
     }
   });
 });
