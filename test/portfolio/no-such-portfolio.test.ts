@@ -4,6 +4,7 @@
  * that lists the portfolios there are.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readEnvironment } from '../../src/config.js';
 import { NotFoundError } from '../../src/errors.js';
 import { listAlerts } from '../../src/monitor/monitor-store.js';
 import { monitorPortfolios } from '../../src/monitor/monitor-portfolios.js';
@@ -13,13 +14,8 @@ import { addSubscriber, listSubscribers, unsubscribe } from '../../src/report/su
 import { insertPortfolio } from '../helpers/mail-server.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
-const env = {
-  home: '',
-  publicUrl: 'https://momentum.example',
-  mailFrom: 'reports@momentum.example',
-  linkSecret: undefined,
-  reportLinkDays: 90,
-};
+/** Never read: the lookup fails first. */
+const env = readEnvironment({});
 
 async function failure(run: () => Promise<unknown>): Promise<Error> {
   try {
