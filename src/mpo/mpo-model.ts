@@ -80,26 +80,9 @@ export function buildMpoModel(problem: MpoProblem): MpoModel {
       );
       budget.push([zt, 1]);
 
-      // |z| through u >= z, u >= -z; bounded by max_trade_size for non-cash assets.
-      const u = m.variable(`u_${i}_${t}`, 0, asset === CASH ? Infinity : problem.maxTradeSize);
-      m.constrain(
-        [
-          [u, 1],
-          [zt, -1],
-        ],
-        0,
-        Infinity,
-        `abs_up_${i}_${t}`,
-      );
-      m.constrain(
-        [
-          [u, 1],
-          [zt, 1],
-        ],
-        0,
-        Infinity,
-        `abs_down_${i}_${t}`,
-      );
+      // |z|, bounded by maxTradeSize for non-cash assets.
+      const names = { variable: `u_${i}_${t}`, up: `abs_up_${i}_${t}`, down: `abs_down_${i}_${t}` };
+      const u = m.absolute(zt, names, asset === CASH ? Infinity : problem.maxTradeSize);
       if (asset !== CASH || problem.costOnCash) m.objective([[u, -problem.tradeAversion * problem.transactionCost]]);
       if (asset === CASH) return;
 

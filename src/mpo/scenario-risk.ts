@@ -43,25 +43,7 @@ function addMad(m: LinearModel, centred: readonly (readonly number[])[], gamma: 
   centred.forEach((scenario, s) => {
     const y = m.variable(`mad_y_${s}_${t}`, -Infinity, Infinity);
     m.constrain([[y, 1], ...exposure(scenario, h, -1)], 0, 0, `mad_return_${s}_${t}`);
-    const d = m.variable(`mad_d_${s}_${t}`, 0, Infinity);
-    m.constrain(
-      [
-        [d, 1],
-        [y, -1],
-      ],
-      0,
-      Infinity,
-      `mad_up_${s}_${t}`,
-    );
-    m.constrain(
-      [
-        [d, 1],
-        [y, 1],
-      ],
-      0,
-      Infinity,
-      `mad_down_${s}_${t}`,
-    );
+    const d = m.absolute(y, { variable: `mad_d_${s}_${t}`, up: `mad_up_${s}_${t}`, down: `mad_down_${s}_${t}` });
     m.objective([[d, -gamma / S]]);
   });
 }
