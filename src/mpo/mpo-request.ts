@@ -128,7 +128,7 @@ export function parseMpoRequest(raw: unknown): MpoRequest {
     assets,
     risky,
     periods,
-    // Within the tolerance, the difference from 1 goes to cash.
+    // Within the tolerance, the difference from 1 goes to cash (a sum of 1 + 5e-7 could not end all in cash).
     initial: cashTakesRounding(
       Float64Array.from(assets, (a) => weights[a]!),
       assets.indexOf(CASH),
