@@ -62,14 +62,13 @@ export * from './strategies/indicators.js';
 export {
   runEngine,
   DEFAULT_ENGINE_OPTIONS,
-  NO_COSTS,
   type EngineInput,
   type EngineOptions,
   type EngineResult,
-  type CostModel,
   type Trade,
   type Fill,
 } from './backtest/engine.js';
+export { TransactionCost, NO_COSTS, type CostModel, type FillCash, type TradeCash } from './backtest/transaction-cost.js';
 export { computeMetrics, type BacktestMetrics } from './backtest/metrics.js';
 export { drawdownStats, type DrawdownStats } from './backtest/drawdown.js';
 export { parseBacktestSpec, DEFAULT_COSTS, type BacktestSpec, type BacktestSpecInput } from './backtest/backtest-spec.js';
@@ -234,7 +233,17 @@ export { normalCdf, normalQuantile } from './research/normal.js';
 
 // Multi-period optimisation (MPO)
 export { optimizeMultiPeriod, runMultiPeriod, solveProblem, type MpoResponse, type MpoRun, type OptimizeOptions } from './mpo/optimize.js';
-export { parseMpoRequest, MpoRequestError, CASH, type MpoProblem, type MpoParameters, type FieldProblem } from './mpo/mpo-request.js';
+export { parseMpoRequest, MpoRequestError, type MpoRequest, type MpoParameters, type FieldProblem } from './mpo/mpo-request.js';
+export {
+  CASH,
+  MPO_DEFAULTS,
+  longOnlyProblem,
+  startingWeights,
+  type MpoProblem,
+  type MpoRisk,
+  type MpoSettings,
+} from './mpo/mpo-problem.js';
+export { planFirstStep } from './mpo/first-step.js';
 export { buildMpoModel, type MpoModel } from './mpo/mpo-model.js';
 export { LinearModel, type Var, type Term, type Sense } from './mpo/linear-model.js';
 export { loadHighs, solveWithHighs } from './mpo/highs-solver.js';

@@ -8,7 +8,8 @@ import { ValidationError } from '../errors.js';
 import { getStrategy } from '../strategies/registry.js';
 import { resolveParams, type StrategyParams } from '../strategies/strategy.js';
 import { calendarDateSchema } from '../util/calendar-date.js';
-import type { CostModel, EngineOptions } from './engine.js';
+import type { EngineOptions } from './engine.js';
+import type { CostModel } from './transaction-cost.js';
 
 const paramValue = z.union([z.number(), z.string(), z.boolean()]);
 

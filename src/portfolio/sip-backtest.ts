@@ -24,7 +24,7 @@
  * from the first installment to the last bar.
  */
 import { MS_PER_DAY } from '../data/bar.js';
-import { NO_COSTS, type CostModel } from '../backtest/engine.js';
+import { NO_COSTS, type CostModel } from '../backtest/transaction-cost.js';
 import { DataError, ValidationError, errorMessage } from '../errors.js';
 import type { Strategy, StrategyPanel, StrategyParams } from '../strategies/strategy.js';
 import { parseCalendarDate } from '../util/calendar-date.js';

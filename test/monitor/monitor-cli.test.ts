@@ -77,7 +77,7 @@ describe(`momentum monitor, alerts (${engineName})`, () => {
   });
 
   it.each([
-    [['monitor', '--portfolio', 'nope'], 'error: portfolio: no portfolio named "nope"; there are core'],
+    [['monitor', '--portfolio', 'nope'], 'error: no portfolio named "nope"; there are core'],
     [
       ['monitor', '--as-of', '2024-13-01'],
       "error: option '--as-of <date>' argument '2024-13-01' is invalid. 2024-13-01 is not a calendar date (there is no month 13)",
