@@ -3,10 +3,9 @@
  * `momentum reference sma-cross` command with its CSV reading), 12-1 cross-sectional momentum on
  * 50 x 5,000, and a sweep of 1,000 combinations of it on worker threads.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseBacktestSpec } from '../src/backtest/backtest-spec.js';
 import { DEFAULT_ENGINE_OPTIONS, runEngine } from '../src/backtest/engine.js';
@@ -22,6 +21,7 @@ import { emptyTargets } from '../src/strategies/strategy.js';
 import { xsMomentum } from '../src/strategies/xs-momentum.js';
 import { createRandom } from '../src/util/random.js';
 import { fmt, median, peakRssMb, report } from './bench-utils.js';
+import { runCommand } from './command-runs.js';
 
 type OhlcPanel = Panel<'open' | 'close' | 'adj_close' | 'adj_open'>;
 
@@ -115,19 +115,12 @@ export async function benchSmaCross(): Promise<void> {
       });
       writeFileSync(join(folder, `${symbol}.csv`), `date,open,high,low,close,adj_close,volume\n${lines.join('\n')}\n`);
     });
-    const cli = resolve(import.meta.dirname, '../dist/src/cli.js');
-    const runs: number[] = [];
-    let output = '';
-    for (let i = 0; i < 3; i++) {
-      const start = performance.now();
-      output = execFileSync(process.execPath, [cli, 'reference', 'sma-cross', folder], { encoding: 'utf8' });
-      runs.push((performance.now() - start) / 1000);
-    }
-    const summary = JSON.parse(output) as { closed_trades: number };
+    const command = runCommand(['reference', 'sma-cross', folder], {}, 3);
+    const summary = JSON.parse(command.stdout) as { closed_trades: number };
     report(
       'whole command: momentum reference sma-cross (median of 3)',
-      `${median(runs).toFixed(2)} s, ${summary.closed_trades} closed trades`,
-      '< 2 s',
+      `${command.seconds.toFixed(2)} s (CPU ${command.cpuSeconds.toFixed(2)} s), ${fmt(command.peakRssMb)} MB, ${summary.closed_trades} closed trades`,
+      '< 1.5 s',
     );
   } finally {
     rmSync(folder, { recursive: true, force: true });

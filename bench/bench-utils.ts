@@ -1,10 +1,13 @@
 /** Small helpers for `npm run bench`: timing, medians, and figures printed as aligned lines. */
 import { performance } from 'node:perf_hooks';
 
-export async function timed<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number }> {
+/** Wall time, and this process's CPU time (all threads: PGlite's WebAssembly tiers up on others). */
+export async function timed<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number; cpuSeconds: number }> {
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const result = await work();
-  return { result, seconds: (performance.now() - start) / 1000 };
+  const used = process.cpuUsage(cpu);
+  return { result, seconds: (performance.now() - start) / 1000, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
 export function median(values: readonly number[]): number {

@@ -7,6 +7,7 @@ import { cpus } from 'node:os';
 import { benchSmaCross, benchSweep, benchXsMomentum } from './backtest-bench.js';
 import { benchPriceStore } from './price-store-bench.js';
 import { benchPbo } from './research-bench.js';
+import { benchStartup } from './startup-bench.js';
 import { benchMpo } from './mpo-bench.js';
 import { fmt, peakRssMb } from './bench-utils.js';
 
@@ -16,7 +17,8 @@ console.log(
 );
 
 // Order matters on one process: the large heaps of the sweep and of PGlite's 1M bars slow what
-// runs after them, so the PostgreSQL store and the engine come first.
+// runs after them, so the commands (their own processes), the PostgreSQL store and the engine come first.
+benchStartup();
 if (url) await benchPriceStore('postgres');
 else console.log('\n(PostgreSQL figures skipped: set DATABASE_URL or run scripts/with-postgres.sh npm run bench)');
 await benchSmaCross();

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { parseBacktestSpec, type BacktestSpec, type BacktestSpecInput } from '../src/backtest/backtest-spec.js';
 import { getBacktest, storeBacktest } from '../src/backtest/backtest-store.js';
 import { runBacktest } from '../src/backtest/run-backtest.js';
+import { trialCount } from '../src/backtest/trial-registry.js';
 import { DataError, ValidationError, errorMessage } from '../src/errors.js';
 import { resolveGateSet } from '../src/research/gate-set.js';
 import { gateBacktest } from '../src/research/gate-runner.js';
@@ -142,7 +143,7 @@ export const gatesJob: Job = Object.assign(
         const verdict = await gateBacktest(context.db, freshId, gates.name, gates.set);
         counts[verdict.passed ? 'passed' : 'failed_gates'] += 1;
         notes.push(
-          `${label}: backtest ${freshId} (${spec.strategy}, ${outcome.metrics.period.start} to ${outcome.metrics.period.end}, Sharpe ${fixed(outcome.metrics.returns.sharpe)}) ${verdict.passed ? 'passed' : 'FAILED'} the ${gates.name} gates`,
+          `${label}: backtest ${freshId} (${spec.strategy}, ${outcome.metrics.period.start} to ${outcome.metrics.period.end}, Sharpe ${fixed(outcome.metrics.returns.sharpe)}) ${verdict.passed ? 'passed' : 'FAILED'} the ${gates.name} gates (${trialCount(verdict.statistics.trials)})`,
         );
         if (!reference) {
           if (args.simulate) notes.push(`${label}: no reference backtest, so nothing to simulate out of sample`);

@@ -17,6 +17,7 @@ import { createProvider, SOURCES } from '../src/data/providers/create-provider.j
 import type { PriceProvider } from '../src/data/providers/price-provider.js';
 import type { Database } from '../src/db/database.js';
 import { errorMessage } from '../src/errors.js';
+import { calendarDateSchema } from '../src/util/calendar-date.js';
 import { parseJobArgs } from './job-args.js';
 import type { Job, JobContext, JobResult } from './job.js';
 
@@ -26,10 +27,7 @@ const ingestArgsSchema = z.strictObject({
   /** Source of symbols that have no stored bars yet. */
   source: z.enum(SOURCES).default('yahoo'),
   /** First date (YYYY-MM-DD) for symbols with no stored bars; default: all the source has. */
-  from: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD')
-    .optional(),
+  from: calendarDateSchema.optional(),
   /** csv: the file or folder to read; without it, csv series are left alone (noted). */
   csvPath: z.string().optional(),
   /** synthetic: the market's seed (default 42). */

@@ -16,7 +16,7 @@ import { hostname } from 'node:os';
 import { createTask, type ScheduledTask } from 'node-cron';
 import type { Environment, MomentumConfig, ScheduleConfig, ScheduleEntry } from '../src/config.js';
 import type { Database } from '../src/db/database.js';
-import { ConfigError, errorMessage } from '../src/errors.js';
+import { ConfigError, DatabaseError, errorMessage, InterruptedError, MomentumError } from '../src/errors.js';
 import { processStartTime } from '../src/util/process-alive.js';
 import { planCatchUp } from './catch-up.js';
 import { startHealthServer, type HealthServer } from './health-server.js';
@@ -268,7 +268,7 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
     let database = 'ok';
     let last = new Map<string, JobRun>();
     try {
-      last = await withTimeout(lastRunPerEntry(options.db, names), HEALTH_QUERY_TIMEOUT_MS, 'the database did not answer within 3 s');
+      last = await withTimeout(lastRunPerEntry(options.db, names), HEALTH_QUERY_TIMEOUT_MS);
     } catch (error) {
       database = `unreachable: ${errorMessage(error)}`;
     }
@@ -307,7 +307,7 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
       return healthServer?.url;
     },
     async start() {
-      if (state !== 'new') throw new Error('the schedule service was started already');
+      if (state !== 'new') throw new MomentumError('the schedule service was started already: a service starts once');
       if (options.health !== false) {
         const chosen = typeof options.health === 'object' ? options.health : {};
         const host = chosen.host ?? schedule.healthHost;
@@ -348,7 +348,7 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
       let interrupted: JobRun[] = [];
       if (!(await settleWithin([...pending], graceMs))) {
         log.warn(`jobs still running after the ${Math.round(graceMs / 1000)} s grace period: asking them to stop`);
-        abort.abort(new Error('the schedule service is stopping'));
+        abort.abort(new InterruptedError('the schedule service is stopping'));
         if (!(await settleWithin([...pending], ABORT_GRACE_MS))) interrupted = await recordInterrupted(runner, graceMs);
       }
       await healthServer?.close();
@@ -373,8 +373,11 @@ async function settleWithin(promises: readonly Promise<unknown>[], ms: number): 
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+/** The query's answer, or a DatabaseError when the database does not answer within `ms`. */
+function withTimeout<T>(query: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new DatabaseError(`the database did not answer within ${ms / 1000} s`)), ms)),
+  );
+  return Promise.race([query, timeout]).finally(() => clearTimeout(timer));
 }

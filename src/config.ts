@@ -9,8 +9,9 @@
  * The configuration file holds named universes, each a list of symbols with optional metadata.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
-import { validateDetailed as validateCron } from 'node-cron';
+import type { validateDetailed } from 'node-cron';
 import { z } from 'zod';
 import { assetClassSchema, intervalSchema, normaliseSymbol, type InstrumentInfo, type Interval } from './data/bar.js';
 import { ConfigError, ValidationError } from './errors.js';
@@ -179,6 +180,10 @@ export function isTimeZone(zone: string): boolean {
 }
 
 const ENTRY_NAME = /^[a-z0-9][a-z0-9:_-]*$/;
+
+/** node-cron's check of an expression, loaded when a schedule is read: most commands never read one. */
+const validateCron: typeof validateDetailed = (expression) =>
+  (createRequire(import.meta.url)('node-cron') as { validateDetailed: typeof validateDetailed }).validateDetailed(expression);
 
 /** A schedule entry: a job, when (5 or 6 cron fields; 6 adds seconds first), in which zone, with what arguments. */
 const scheduleEntrySchema = z

@@ -3,9 +3,12 @@
  *
  * - `ValidationError`: bad input (CLI option, config entry, HTTP body, CSV row); names the field.
  * - `DataError`: data that is missing or unusable (unknown symbol, no bars in a period, NaN).
+ *   - `NotFoundError`: a named thing that does not exist (a portfolio); the message lists what does.
  * - `ConfigError`: environment or configuration file problems.
  * - `DatabaseError`: migrations and storage problems (an edited migration, an unreachable server).
  * - `ProviderError`: a price provider failed for one symbol; `retryable` says whether trying again may help.
+ * - `OptimisationError`: an optimiser found no optimal plan (infeasible, unbounded, time limit).
+ * - `InterruptedError`: work stopped on request (a shutdown, Ctrl-C) before it finished.
  */
 export class MomentumError extends Error {
   override readonly name: string = 'MomentumError';
@@ -22,7 +25,19 @@ export class ValidationError extends MomentumError {
 }
 
 export class DataError extends MomentumError {
-  override readonly name = 'DataError';
+  override readonly name: string = 'DataError';
+}
+
+export class NotFoundError extends DataError {
+  override readonly name = 'NotFoundError';
+  /** What was looked for, e.g. `portfolio`, and the name asked for. */
+  readonly kind: string;
+  readonly key: string;
+  constructor(kind: string, key: string, message: string) {
+    super(message);
+    this.kind = kind;
+    this.key = key;
+  }
 }
 
 export class ConfigError extends MomentumError {
@@ -43,6 +58,22 @@ export class ProviderError extends MomentumError {
     this.retryable = options.retryable;
     this.status = options.status;
   }
+}
+
+/** Why an optimisation has no optimal plan: the solver's status. */
+export type OptimisationFailure = 'infeasible' | 'unbounded' | 'time-limit' | 'error';
+
+export class OptimisationError extends MomentumError {
+  override readonly name = 'OptimisationError';
+  readonly status: OptimisationFailure;
+  constructor(status: OptimisationFailure, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.status = status;
+  }
+}
+
+export class InterruptedError extends MomentumError {
+  override readonly name = 'InterruptedError';
 }
 
 /** The message of any thrown value, for logs and stored error text. */

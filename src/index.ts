@@ -19,6 +19,7 @@ export {
 export { openDatabase, type Database, type OpenDatabaseOptions, type EngineKind } from './db/database.js';
 export { migrate, readMigrations, type Migration, type MigrationResult } from './db/migrator.js';
 export * from './data/bar.js';
+export { parseCalendarDate, calendarDateSchema, calendarDateProblem } from './util/calendar-date.js';
 export type { PriceProvider, BarRequest, CandidateBar, ProviderResult, UnparsedRow } from './data/providers/price-provider.js';
 export { CsvProvider, type CsvProviderOptions } from './data/providers/csv-provider.js';
 export { YahooProvider } from './data/providers/yahoo-provider.js';
@@ -61,14 +62,13 @@ export * from './strategies/indicators.js';
 export {
   runEngine,
   DEFAULT_ENGINE_OPTIONS,
-  NO_COSTS,
   type EngineInput,
   type EngineOptions,
   type EngineResult,
-  type CostModel,
   type Trade,
   type Fill,
 } from './backtest/engine.js';
+export { TransactionCost, NO_COSTS, type CostModel, type FillCash, type TradeCash } from './backtest/transaction-cost.js';
 export { computeMetrics, type BacktestMetrics } from './backtest/metrics.js';
 export { drawdownStats, type DrawdownStats } from './backtest/drawdown.js';
 export { parseBacktestSpec, DEFAULT_COSTS, type BacktestSpec, type BacktestSpecInput } from './backtest/backtest-spec.js';
@@ -90,6 +90,27 @@ export {
   type StoredBacktest,
 } from './backtest/backtest-store.js';
 export { compareWithStored, type RerunComparison } from './backtest/rerun.js';
+export { equityReturns, sharpeRatio, isConstantSpread, CONSTANT_RETURNS_TOLERANCE } from './backtest/return-statistics.js';
+export {
+  trialRun,
+  trialConfig,
+  strategyFamily,
+  describeFamily,
+  trialCount,
+  type TrialRun,
+  type TrialFamilyIdentity,
+  type TrialConfig,
+  type TrialSource,
+} from './backtest/trial-registry.js';
+export {
+  recordTrials,
+  listTrialFamilies,
+  getTrialFamily,
+  findTrialFamily,
+  familyTrials,
+  type StoredTrialFamily,
+  type StoredTrial,
+} from './backtest/trial-store.js';
 export { runSweep, gridCombinations, parseGrid, type SweepGrid, type SweepResult, type SweepEntry } from './backtest/sweep.js';
 export { smaCrossReference, momentumXsReference, readReferencePanel } from './backtest/reference.js';
 
@@ -180,12 +201,13 @@ export { enqueueSubscriberMail, type SubscriberMailInput } from './report/subscr
 
 // Research: gates, out-of-sample simulation, walk-forward, overfitting statistics
 export { DEFAULT_GATE_SETS, parseGateSet, resolveGateSet, type GateSet } from './research/gate-set.js';
-export { evaluateGates, type GateCheck, type GateVerdict, type OverfittingStatistics } from './research/gates.js';
+export { evaluateGates, type GateCheck, type GateVerdict, type OverfittingStatistics, type FamilySummary } from './research/gates.js';
 export {
   gateBacktest,
+  gateBacktests,
   gateSweep,
   latestGateResults,
-  equityReturns,
+  statisticsOf,
   DEFAULT_PBO_BLOCKS,
   type StoredGateResult,
   type SweepVerdict,
@@ -204,15 +226,27 @@ export {
   type WalkForwardOptions,
   type WalkForwardResult,
   type WalkForwardWindow,
+  type WalkForwardTrade,
 } from './research/walk-forward.js';
 export { runWalkForward, getWalkForward, type StoredWalkForward } from './research/walk-forward-store.js';
-export { probabilityOfBacktestOverfitting, type PboResult } from './research/pbo.js';
+export { probabilityOfBacktestOverfitting, type PboResult, type PboOptions } from './research/pbo.js';
+export { familyOfBacktest, familyEvidence, recordSelection, type FamilyEvidence } from './research/trial-families.js';
 export { sharpeStatistics, probabilisticSharpe, expectedMaxSharpe, deflatedSharpe } from './research/sharpe-statistics.js';
 export { normalCdf, normalQuantile } from './research/normal.js';
 
 // Multi-period optimisation (MPO)
 export { optimizeMultiPeriod, runMultiPeriod, solveProblem, type MpoResponse, type MpoRun, type OptimizeOptions } from './mpo/optimize.js';
-export { parseMpoRequest, MpoRequestError, CASH, type MpoProblem, type MpoParameters, type FieldProblem } from './mpo/mpo-request.js';
+export { parseMpoRequest, MpoRequestError, type MpoRequest, type MpoParameters, type FieldProblem } from './mpo/mpo-request.js';
+export {
+  CASH,
+  MPO_DEFAULTS,
+  longOnlyProblem,
+  startingWeights,
+  type MpoProblem,
+  type MpoRisk,
+  type MpoSettings,
+} from './mpo/mpo-problem.js';
+export { planFirstStep } from './mpo/first-step.js';
 export { buildMpoModel, type MpoModel } from './mpo/mpo-model.js';
 export { LinearModel, type Var, type Term, type Sense } from './mpo/linear-model.js';
 export { loadHighs, solveWithHighs } from './mpo/highs-solver.js';

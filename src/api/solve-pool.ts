@@ -7,7 +7,7 @@
 import type { Worker } from 'node:worker_threads';
 import { errorMessage } from '../errors.js';
 import type { MpoResponse } from '../mpo/optimize.js';
-import type { MpoProblem } from '../mpo/mpo-request.js';
+import type { MpoProblem } from '../mpo/mpo-problem.js';
 import { spawnWorker } from '../util/spawn-worker.js';
 import type { FromSolveWorker, SolveJob } from './solve-protocol.js';
 

@@ -4,7 +4,7 @@
  * with the message of an error thrown while building or solving.
  */
 import type { MpoResponse } from '../mpo/optimize.js';
-import type { MpoProblem } from '../mpo/mpo-request.js';
+import type { MpoProblem } from '../mpo/mpo-problem.js';
 
 export interface SolveJob {
   readonly type: 'solve';

@@ -7,9 +7,10 @@ import { intervalSchema, normaliseSymbol } from '../data/bar.js';
 import { ValidationError } from '../errors.js';
 import { getStrategy } from '../strategies/registry.js';
 import { resolveParams, type StrategyParams } from '../strategies/strategy.js';
-import type { CostModel, EngineOptions } from './engine.js';
+import { calendarDateSchema } from '../util/calendar-date.js';
+import type { EngineOptions } from './engine.js';
+import type { CostModel } from './transaction-cost.js';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
 const paramValue = z.union([z.number(), z.string(), z.boolean()]);
 
 /** Default costs: 5 bps commission and 5 bps slippage a side, roughly a liquid ETF traded at the open. */
@@ -32,8 +33,8 @@ export const backtestSpecSchema = z.strictObject({
   symbols: z.array(z.string()).min(1, 'the universe is empty: give at least one symbol'),
   interval: intervalSchema.default('1d'),
   /** Trading starts at the first bar on or after `from`; earlier bars only warm up the signals. */
-  from: isoDate.nullable().default(null),
-  to: isoDate.nullable().default(null),
+  from: calendarDateSchema.nullable().default(null),
+  to: calendarDateSchema.nullable().default(null),
   initialCash: z.number().positive().max(1e15).default(1_000_000),
   fill: z.enum(['next-open', 'next-close']).default('next-open'),
   wholeShares: z.boolean().default(false),

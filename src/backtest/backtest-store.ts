@@ -1,6 +1,7 @@
 /**
  * Stored backtests: the spec and provenance (data fingerprint, code version), metrics, equity
- * curve and trades. One backtest is one transaction.
+ * curve and trades. One backtest is one transaction, which also records it as a trial of its
+ * research family (trial-store.ts): no stored backtest escapes the count.
  */
 import { formatBarTime, type Interval } from '../data/bar.js';
 import { sql } from 'kysely';
@@ -10,6 +11,8 @@ import { base64ToFloats, floatsToBase64 } from '../util/float-bytes.js';
 import { parseBacktestSpec, type BacktestSpec } from './backtest-spec.js';
 import type { BacktestMetrics } from './metrics.js';
 import type { BacktestOutcome, TradeRecord } from './run-backtest.js';
+import { trialRun } from './trial-registry.js';
+import { recordTrials } from './trial-store.js';
 
 export interface StoreOptions {
   readonly sweepId?: number;
@@ -73,6 +76,11 @@ export async function storeBacktests(db: Database, outcomes: readonly BacktestOu
         })),
       )
       .execute();
+    const source = options.role === 'simulation' || options.role === 'walk-forward' ? options.role : options.sweepId ? 'sweep' : 'backtest';
+    await recordTrials(
+      trx,
+      outcomes.map((outcome, i) => trialRun(outcome.spec, outcome, { source, backtestId: ids[i]! })),
+    );
     if (options.trades ?? true) {
       const rows = outcomes.flatMap((outcome, i) =>
         outcome.trades.map((t, seq) => ({

@@ -7,8 +7,8 @@
  *    increasing ones, each group in symbol order, so sales fund purchases. An order whose symbol
  *    has no price that bar (its market was closed) waits for its next bar, unless a new signal
  *    replaces it; an order from the last bar never fills.
- * 2. Costs: fill price moved against the trade by `slippageBps`, plus `bps` of traded value plus
- *    `fixedFee` per order, paid from cash.
+ * 2. Costs (transaction-cost.ts): fill price moved against the trade by `slippageBps`, plus `bps`
+ *    of traded value plus `fixedFee` per order, paid from cash.
  * 3. Cash never goes below zero unless `maxLeverage` > 1 (then down to -(maxLeverage - 1) x equity):
  *    a purchase that does not fit is cut to what fits (whole shares when `wholeShares`), or
  *    rejected when nothing fits. Shorts need `allowShort`.
@@ -22,17 +22,7 @@
  * resizing stays inside the trade; P&L is realised against the average entry price.
  */
 import type { TargetSchedule } from '../strategies/strategy.js';
-
-export interface CostModel {
-  /** Proportional cost, basis points of traded value. */
-  readonly bps: number;
-  /** Fill price moved against the order, basis points. */
-  readonly slippageBps: number;
-  /** Fixed fee per filled order, in cash. */
-  readonly fixedFee: number;
-}
-
-export const NO_COSTS: CostModel = { bps: 0, slippageBps: 0, fixedFee: 0 };
+import { NO_COSTS, TransactionCost, type CostModel } from './transaction-cost.js';
 
 export interface EngineOptions {
   readonly initialCash: number;
@@ -221,6 +211,7 @@ class Book {
   readonly fills: Fill[] = [];
   readonly trades: Trade[] = [];
   readonly counters = { orders: 0, filled: 0, clipped: 0, rejected: 0, delayed: 0, unfilled: 0, expired: 0, unpriced: 0 };
+  private readonly cost: TransactionCost;
   // The open trade of each symbol.
   private readonly entryBar: Int32Array;
   private readonly direction: Int8Array;
@@ -236,6 +227,7 @@ class Book {
     private readonly options: EngineOptions,
   ) {
     this.cash = options.initialCash;
+    this.cost = new TransactionCost(options.costs);
     this.position = new Float64Array(n);
     this.entryBar = new Int32Array(n).fill(-1);
     this.direction = new Int8Array(n);
@@ -287,12 +279,12 @@ class Book {
 
   /** The part of an order that shorting rules and cash allow. */
   private affordable(order: number, position: number, price: number, equity: number): number {
-    const { costs, wholeShares, allowShort, maxLeverage } = this.options;
+    const { wholeShares, allowShort, maxLeverage } = this.options;
     let shares = order;
     if (!allowShort && position + shares < 0) shares = -position;
     if (shares <= 0) return shares;
-    const unitCost = price * (1 + costs.slippageBps / 1e4) * (1 + costs.bps / 1e4);
-    const budget = this.cash + (maxLeverage - 1) * Math.max(0, equity) - costs.fixedFee;
+    const unitCost = this.cost.shareBuyCash(price);
+    const budget = this.cash + (maxLeverage - 1) * Math.max(0, equity) - this.cost.fixedFee;
     if (shares * unitCost <= budget) return shares;
     const fit = Math.max(0, budget / unitCost);
     return wholeShares ? Math.floor(fit) : fit;
@@ -300,11 +292,8 @@ class Book {
 
   /** Executes one fill and updates the trade of its symbol; returns the traded value. */
   private fill(j: number, shares: number, price: number, t: number): number {
-    const { costs } = this.options;
-    const executed = price * (1 + (Math.sign(shares) * costs.slippageBps) / 1e4);
-    const value = Math.abs(shares) * executed;
-    const fee = (value * costs.bps) / 1e4 + costs.fixedFee;
-    this.cash -= shares * executed + fee;
+    const { price: executed, value, fee, cashOut } = this.cost.fill(shares, price);
+    this.cash -= cashOut;
     this.fills.push({ bar: t, symbol: j, shares, price: executed, fee });
     this.counters.filled++;
 

@@ -8,7 +8,8 @@
  * - totalReturnPct = (V_{n-1} / initialCash - 1) x 100; cagr = (V_{n-1} / initialCash)^(1 / years) - 1.
  * - r_t = V_t / V_{t-1} - 1 for t = 0..n-1 (so r_0 is measured from the initial cash).
  * - volatility = sampleStd(r) x sqrt(ppy), sample std with n - 1.
- * - sharpe = (mean(r) - rf / ppy) / sampleStd(r) x sqrt(ppy); null with zero volatility.
+ * - sharpe = (mean(r) - rf / ppy) / sampleStd(r) x sqrt(ppy); null with constant returns (zero
+ *   volatility, or within the relative tolerance of return-statistics.ts: rounding noise, not risk).
  * - sortino = mean(r - rf / ppy) / DD x sqrt(ppy), DD = sqrt(sum(min(r - rf / ppy, 0)^2) / n) over
  *   all n bars (quantstats; not the n - 1 or losing-bars-only variants); null when DD = 0.
  * - skewness g1 = m3 / m2^1.5, excessKurtosis g2 = m4 / m2^2 - 3, population moments
@@ -35,7 +36,7 @@ import { formatBarTime, MS_PER_DAY, type Interval } from '../data/bar.js';
 import { barsPerYear } from '../strategies/strategy.js';
 import { drawdownStats } from './drawdown.js';
 import { validateMetricsInput, type MetricsInput } from './metrics-input.js';
-import { downsideDeviation, excessKurtosis, mean, sampleCovariance, sampleStd, skewness } from './return-statistics.js';
+import { downsideDeviation, excessKurtosis, isConstantSpread, mean, sampleCovariance, sampleStd, skewness } from './return-statistics.js';
 import { tradeMetrics, type TradeMetrics } from './trade-statistics.js';
 
 export type { MetricsInput } from './metrics-input.js';
@@ -144,7 +145,7 @@ export function computeMetrics(input: MetricsInput): BacktestMetrics {
       cagr: finite(cagr),
       meanReturn: finite(mean(r)),
       volatility: finite(std * Math.sqrt(ppy)),
-      sharpe: ratio(mean(r) - rf / ppy, std, Math.sqrt(ppy)),
+      sharpe: isConstantSpread(mean(r), std) ? null : ratio(mean(r) - rf / ppy, std, Math.sqrt(ppy)),
       sortino: ratio(mean(excess), downsideDeviation(excess), Math.sqrt(ppy)),
       calmar: hasDrawdown ? finite(cagr / dd.maxDepth) : null,
       skewness: finite(skewness(r)),

@@ -12,7 +12,14 @@
  *   small-sample adjustment on top, G1 and G2, which these are not).
  * - `downsideDeviation(x, target)` = sqrt(sum(min(x - target, 0)^2) / n) over all n values
  *   (quantstats' Sortino denominator).
+ * - Constant returns: a series whose sample std is at most CONSTANT_RETURNS_TOLERANCE (1e-9) times
+ *   its |mean| (or is 0) is constant. Rounding leaves a std of ~1e-16 x |mean| on a truly constant
+ *   series (100 returns of 0.001 give ~6.5e-19), which would make mean / std about 1e15; no real
+ *   return series has a spread that small. Its Sharpe ratio is 0 (`sharpeRatio`).
  */
+
+/** Relative tolerance on the sample std under which returns count as constant (see the module doc). */
+export const CONSTANT_RETURNS_TOLERANCE = 1e-9;
 
 /** @example mean(Float64Array.of(1, 2, 6)) // 3 */
 export function mean(x: Float64Array): number {
@@ -35,6 +42,36 @@ export function sampleCovariance(x: Float64Array, y: Float64Array): number {
   let sum = 0;
   for (let i = 0; i < n; i++) sum += (x[i]! - mx) * (y[i]! - my);
   return sum / (n - 1);
+}
+
+/** std <= CONSTANT_RETURNS_TOLERANCE x |mean| (NaN included): a constant series. @example isConstantSpread(0.001, 6.5e-19) // true */
+export function isConstantSpread(mean: number, std: number): boolean {
+  return !(std > CONSTANT_RETURNS_TOLERANCE * Math.abs(mean));
+}
+
+/**
+ * Per-period Sharpe ratio mean / sample std; 0 for constant returns, NaN with fewer than 2 values or a NaN.
+ * @example sharpeRatio(Float64Array.of(0.01, -0.02, 0.03)) // 0.2649
+ */
+export function sharpeRatio(x: Float64Array): number {
+  const m = mean(x);
+  const std = sampleStd(x);
+  if (Number.isNaN(std)) return Number.NaN;
+  return isConstantSpread(m, std) ? 0 : m / std;
+}
+
+/**
+ * Per-bar returns of an equity curve, the first against the initial capital.
+ * @example equityReturns(Float64Array.of(110, 99), 100) // [0.1, -0.1]
+ */
+export function equityReturns(equity: Float64Array, initialCash: number): Float64Array {
+  const returns = new Float64Array(equity.length);
+  let previous = initialCash;
+  for (let t = 0; t < equity.length; t++) {
+    returns[t] = equity[t]! / previous - 1;
+    previous = equity[t]!;
+  }
+  return returns;
 }
 
 /** Population central moment m_k = sum((x - mean)^k) / n. @example centralMoment(Float64Array.of(1, 3), 2) // 1 */

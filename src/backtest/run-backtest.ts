@@ -44,6 +44,8 @@ export interface BacktestOutcome {
   readonly equity: Float64Array;
   readonly cash: Float64Array;
   readonly grossExposure: Float64Array;
+  /** Value traded at each bar (sum of |shares x price|). */
+  readonly traded: Float64Array;
   /** Buy-and-hold of the benchmark with the same capital from its first price (null without one; NaN before). */
   readonly benchmarkEquity: Float64Array | null;
   readonly trades: readonly TradeRecord[];
@@ -147,6 +149,7 @@ export function backtestOnPanel(spec: BacktestSpec, loaded: BacktestData): Backt
     equity: slice(result.equity),
     cash: slice(result.cash),
     grossExposure: slice(result.grossExposure),
+    traded: slice(result.traded),
     benchmarkEquity: data.benchmark && spec.benchmark ? buyAndHold(slice(data.benchmark), spec.initialCash) : null,
     trades: tradeRecords(result, panel),
     metrics,

@@ -190,6 +190,7 @@ function toOutcome(spec: BacktestSpec, result: JobResult): BacktestOutcome {
     equity: result.equity,
     cash: empty,
     grossExposure: empty,
+    traded: empty,
     benchmarkEquity: null,
     trades: result.trades ?? [],
     metrics: result.metrics,

@@ -4,6 +4,8 @@ import { deleteBacktest, getBacktest, getBacktestTrades, listBacktests, storeBac
 import { compareWithStored } from '../backtest/rerun.js';
 import { runBacktest } from '../backtest/run-backtest.js';
 import { parseGrid, runSweep, SWEEP_SORT_KEYS, type SweepSortKey } from '../backtest/sweep.js';
+import { trialRun } from '../backtest/trial-registry.js';
+import { recordTrials } from '../backtest/trial-store.js';
 import { resolveUniverse } from '../config.js';
 import { parseInterval } from '../data/bar.js';
 import { ValidationError } from '../errors.js';
@@ -11,7 +13,7 @@ import { parseParamValue, splitAssignment } from '../strategies/param-text.js';
 import { STRATEGIES, getStrategy } from '../strategies/registry.js';
 import { formatTable } from '../util/table.js';
 import { formatMetrics, formatParams } from './backtest-format.js';
-import { config, withDatabase, type Output } from './cli-context.js';
+import { config, withDatabase, withLightDatabase, type Output } from './cli-context.js';
 import { parseIntegerOption, parseList, parseNumberOption } from './options.js';
 import { sweepProgressReporter } from './sweep-progress.js';
 
@@ -115,6 +117,8 @@ export async function backtestAction(flags: BacktestFlags, output: Output): Prom
   await withDatabase(async (db) => {
     const outcome = await runBacktest(db, spec);
     const id = flags.store === false ? null : await storeBacktest(db, outcome);
+    // Seen is tried: an unstored run still counts in its family.
+    if (id === null) await recordTrials(db.kysely, [trialRun(spec, outcome, { source: 'backtest' })]);
     if (flags.json) {
       return output.out(
         JSON.stringify(
@@ -140,7 +144,7 @@ export async function backtestAction(flags: BacktestFlags, output: Output): Prom
     for (const warning of outcome.warnings) output.out(`  warning: ${warning}`);
     output.out(
       id === null
-        ? '\nnot stored (--no-store)'
+        ? '\nnot stored (--no-store); counted as a trial of its family all the same (momentum trials)'
         : `\nstored as backtest ${id} (data ${outcome.dataFingerprint.slice(0, 19)}, code ${outcome.codeVersion}); momentum backtests show ${id}`,
     );
   });
@@ -197,7 +201,7 @@ export async function listAction(
 ): Promise<void> {
   const sweepId = parseIntegerOption(flags.sweep, 'sweep', 1, Number.MAX_SAFE_INTEGER);
   const limit = parseIntegerOption(flags.limit, 'limit', 1, 100_000) ?? 20;
-  await withDatabase(async (db) => {
+  await withLightDatabase(async (db) => {
     const rows = await listBacktests(db, {
       ...(flags.strategy ? { strategy: flags.strategy } : {}),
       ...(sweepId ? { sweepId } : {}),
@@ -227,7 +231,7 @@ export async function listAction(
 
 export async function showAction(idText: string, flags: { trades?: boolean; json?: boolean }, output: Output): Promise<void> {
   const id = parseIntegerOption(idText, 'id', 1, Number.MAX_SAFE_INTEGER)!;
-  await withDatabase(async (db) => {
+  await withLightDatabase(async (db) => {
     const stored = await getBacktest(db, id);
     const trades = flags.trades ? await getBacktestTrades(db, id) : undefined;
     if (flags.json) return output.out(JSON.stringify({ ...stored, ...(trades ? { trades } : {}) }, null, 2));

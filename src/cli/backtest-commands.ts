@@ -1,6 +1,7 @@
 /** `momentum strategies`, `momentum backtest`, `momentum backtests list|show|rerun|delete`, `momentum sweep`: definitions only. */
 import type { Command } from 'commander';
 import type { Output } from './cli-context.js';
+import { dateArgument } from './options.js';
 import type { BacktestFlags, SweepFlags } from './backtest-actions.js';
 
 const actions = () => import('./backtest-actions.js');
@@ -13,8 +14,8 @@ export function tradingOptions(command: Command): Command {
     .option('--universe <name>', 'a named universe from the configuration file')
     .option('--symbols <list>', 'comma-separated symbols')
     .option('--interval <interval>', 'bar interval (default 1d)')
-    .option('--from <date>', 'first trading date YYYY-MM-DD (earlier bars warm up the signals)')
-    .option('--to <date>', 'last date YYYY-MM-DD')
+    .option('--from <date>', 'first trading date YYYY-MM-DD (earlier bars warm up the signals)', dateArgument)
+    .option('--to <date>', 'last date YYYY-MM-DD', dateArgument)
     .option('--param <k=v>', 'a strategy hyperparameter, repeatable (e.g. --param lookback=126)', collect, [])
     .option('--cash <amount>', 'initial cash (default 1000000)')
     .option('--bps <bps>', 'commission, basis points of traded value (default 5)')

@@ -1,7 +1,12 @@
-/** `momentum ingest`, `momentum data summary|runs|issues|actions`, `momentum universes`: definitions only; the work is in data-actions.ts, loaded when a command runs. */
+/**
+ * `momentum ingest`, `momentum data summary|runs|issues|actions`, `momentum universes`: definitions
+ * only; the work is in ingest-action.ts and data-actions.ts, loaded when a command runs (reading
+ * commands then skip the providers and their libraries).
+ */
 import type { Command } from 'commander';
 import type { Output } from './cli-context.js';
-import type { IngestFlags } from './data-actions.js';
+import { dateArgument } from './options.js';
+import type { IngestFlags } from './ingest-action.js';
 
 const actions = () => import('./data-actions.js');
 
@@ -13,14 +18,14 @@ export function registerDataCommands(program: Command, output: Output): void {
     .option('--symbols <list>', 'comma-separated symbols, e.g. SPY,TLT,GC=F,EURUSD=X')
     .option('--universe <name>', 'a named universe from the configuration file')
     .option('--interval <interval>', "1m | 5m | 15m | 1h | 1d | 1wk | 1mo (default: the universe's, else 1d)")
-    .option('--from <date>', 'first date for symbols with no stored bars (YYYY-MM-DD)')
-    .option('--to <date>', 'last date (YYYY-MM-DD, inclusive; default now)')
+    .option('--from <date>', 'first date for symbols with no stored bars (YYYY-MM-DD)', dateArgument)
+    .option('--to <date>', 'last date (YYYY-MM-DD, inclusive; default now)', dateArgument)
     .option('--path <path>', 'csv: a .csv file or a folder of them (symbol = file name)')
     .option('--seed <n>', 'synthetic: the market seed (default 42)')
     .option('--full', 'ignore stored bars and fetch everything again (changed rows are updated)')
     .option('--concurrency <n>', 'symbols fetched at once (default 4)')
     .option('--json', 'print the report as JSON')
-    .action(async (flags: IngestFlags) => (await actions()).ingestAction(flags, output));
+    .action(async (flags: IngestFlags) => (await import('./ingest-action.js')).ingestAction(flags, output));
 
   const data = program.command('data').description('inspect the price store');
   data

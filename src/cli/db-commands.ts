@@ -1,7 +1,7 @@
 /** `momentum db migrate|status`. */
 import type { Command } from 'commander';
 import { formatTable } from '../util/table.js';
-import { environment, type Output } from './cli-context.js';
+import { environment, withLightDatabase, type Output } from './cli-context.js';
 
 const database = () => import('../db/database.js');
 const migrator = () => import('../db/migrator.js');
@@ -23,25 +23,25 @@ export function registerDbCommands(program: Command, output: Output): void {
     });
   db.command('status')
     .description('applied and pending migrations')
-    .action(async () => {
-      const env = environment();
-      const db = await (await database()).openDatabase({ url: env.databaseUrl, home: env.home, migrate: false });
-      try {
-        const applied = await db.kysely
-          .selectFrom('schema_migrations')
-          .select(['version', 'checksum', 'applied_at'])
-          .execute()
-          .catch(() => []);
-        const byVersion = new Map(applied.map((row) => [row.version, row]));
-        const rows = (await migrator()).readMigrations().map((m) => {
-          const row = byVersion.get(m.version);
-          const state = !row ? 'pending' : row.checksum === m.checksum ? 'applied' : 'EDITED after applying';
-          return { migration: m.name, state, applied_at: row ? row.applied_at.toISOString() : null };
-        });
-        output.out(formatTable(rows, ['migration', 'state', 'applied_at']));
-        output.out(`database: ${db.location} (${db.engine})`);
-      } finally {
-        await db.close();
-      }
-    });
+    .action(() =>
+      withLightDatabase(
+        async (db) => {
+          const applied = await db.kysely
+            .selectFrom('schema_migrations')
+            .select(['version', 'checksum', 'applied_at'])
+            .execute()
+            .catch(() => []);
+          const byVersion = new Map(applied.map((row) => [row.version, row]));
+          const rows = (await migrator()).readMigrations().map((m) => {
+            const row = byVersion.get(m.version);
+            const state = !row ? 'pending' : row.checksum === m.checksum ? 'applied' : 'EDITED after applying';
+            return { migration: m.name, state, applied_at: row ? row.applied_at.toISOString() : null };
+          });
+          output.out(formatTable(rows, ['migration', 'state', 'applied_at']));
+          output.out(`database: ${db.location} (${db.engine})`);
+        },
+        environment(),
+        { migrate: false },
+      ),
+    );
 }

@@ -1,5 +1,6 @@
 /** `momentum demo`: the offline end-to-end run a new user starts with. */
 import type { Command } from 'commander';
+import { trialCount } from '../backtest/trial-registry.js';
 import { formatTable } from '../util/table.js';
 import { resolveUniverse } from '../config.js';
 import { ValidationError } from '../errors.js';
@@ -24,7 +25,7 @@ export function registerDemoCommand(program: Command, output: Output): void {
         const market = await demoMarket(flags);
         const { runDemo } = await import('../demo/run-demo.js');
         const { ingestProgressReporter } = await import('./ingest-progress.js');
-        const { ingest, summary, backtests, portfolios } = await runDemo(db, {
+        const { ingest, summary, backtests, selections, portfolios } = await runDemo(db, {
           env,
           ...(market ? { market } : {}),
           ...(seed === undefined ? {} : { seed }),
@@ -43,7 +44,13 @@ export function registerDemoCommand(program: Command, output: Output): void {
         output.out(formatTable(summary, ['symbol', 'asset_class', 'first', 'last', 'bars', 'name']));
         const first = backtests[0]?.metrics.period;
         output.out(`\n3. backtests of the strategy library in-sample, ${first?.start} .. ${first?.end}, costs 5 + 5 bps, stored;`);
-        output.out('4. each judged against the default gates (Sharpe, CAGR, drawdown, trades, deflated Sharpe);');
+        const family = selections.inSample;
+        output.out(
+          `4. each judged against the default gates (Sharpe, CAGR, drawdown, trades, deflated Sharpe, PBO) as one of the ${family.trials} strategies`,
+        );
+        output.out(
+          `   the demo chooses among: ${trialCount(family.trials)} (trial family ${family.id}), so each deflated Sharpe ratio counts them all;`,
+        );
         output.out('5. those that passed simulated out of sample on the years after:\n');
         const fixed = (x: number | null | undefined, digits: number) => (x === null || x === undefined ? null : Number(x.toFixed(digits)));
         const percent = (x: number | null) => (x === null ? null : x * 100);
@@ -57,6 +64,7 @@ export function registerDemoCommand(program: Command, output: Output): void {
               max_dd_pct: fixed(b.metrics.drawdown.maxDepthPct, 1),
               trades: b.metrics.trades.closed,
               dsr: fixed(b.gate.statistics.dsr, 2),
+              trials: b.gate.statistics.trials,
               gates: b.gate.passed
                 ? 'passed'
                 : `failed: ${b.gate.checks
@@ -66,13 +74,17 @@ export function registerDemoCommand(program: Command, output: Output): void {
               oos_sharpe: fixed(b.simulation?.comparison.outOfSample.sharpe, 2),
               oos_cagr_pct: fixed(percent(b.simulation?.comparison.outOfSample.cagr ?? null), 2),
             })),
-            ['id', 'strategy', 'cagr_pct', 'sharpe', 'max_dd_pct', 'trades', 'dsr', 'gates', 'oos_sharpe', 'oos_cagr_pct'],
+            ['id', 'strategy', 'cagr_pct', 'sharpe', 'max_dd_pct', 'trades', 'dsr', 'trials', 'gates', 'oos_sharpe', 'oos_cagr_pct'],
           ),
         );
         if (portfolios) {
           const p = portfolios;
+          const oos = selections.outOfSample;
+          const why = p.portfolios[0]?.ignoredGates
+            ? 'GATES IGNORED: no backtest passed'
+            : `the best out-of-sample Sharpe among those that passed: ${oos ? `${trialCount(oos.trials)} (trial family ${oos.id})` : 'chosen alone'}`;
           output.out(
-            `\n6. model portfolios of backtest ${p.backtestId} (${p.strategy}, ${p.portfolios[0]?.ignoredGates ? 'GATES IGNORED: no backtest passed' : 'the best out-of-sample Sharpe among those that passed'}), created a year back and rebalanced on its calendar:\n`,
+            `\n6. model portfolios of backtest ${p.backtestId} (${p.strategy}, ${why}), created a year back and rebalanced on its calendar:\n`,
           );
           output.out(
             formatTable(

@@ -2,7 +2,6 @@
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { JobRegistry, JobRun } from '../../jobs/job.js';
-import { recentJobRuns } from '../../jobs/job-runs.js';
 import { jobRegistry, loadJobsModule } from '../../jobs/registry.js';
 import { describeRun, runSlot } from '../../jobs/run-slot.js';
 import { checkSchedule, createScheduleService, requireSchedule } from '../../jobs/schedule-service.js';
@@ -11,7 +10,6 @@ import { consoleLogger } from '../../jobs/service-log.js';
 import { loadConfig, type Environment, type MomentumConfig } from '../config.js';
 import { ValidationError, errorMessage } from '../errors.js';
 import { processStartTime } from '../util/process-alive.js';
-import { formatTable } from '../util/table.js';
 import { environment, waitForStopSignal, withDatabase, type Output } from './cli-context.js';
 import { parseIntegerOption } from './options.js';
 
@@ -27,12 +25,6 @@ export interface RunJobFlags {
   config?: string;
   args?: string;
   jobsModule?: string;
-  json?: boolean;
-}
-
-export interface JobsFlags {
-  limit?: string;
-  job?: string;
   json?: boolean;
 }
 
@@ -156,37 +148,4 @@ export async function runJobAction(name: string, flags: RunJobFlags, output: Out
 function printRun(run: JobRun, output: Output): void {
   output.out(`${run.entry} (job ${run.job}): ${describeRun(run)}`);
   for (const note of run.notes) output.out(`  ${note}`);
-}
-
-const compactCounts = (counts: Readonly<Record<string, number>>): string =>
-  Object.entries(counts)
-    .filter(([, v]) => v !== 0)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(' ');
-
-const clip = (text: string | null, max: number): string | null => (text && text.length > max ? `${text.slice(0, max - 1)}…` : text);
-
-export async function jobsAction(flags: JobsFlags, output: Output): Promise<void> {
-  const limit = parseIntegerOption(flags.limit, 'limit', 1, 10_000) ?? 20;
-  await withDatabase(async (db) => {
-    const runs = await recentJobRuns(db, { limit, ...(flags.job ? { name: flags.job } : {}) });
-    if (flags.json) return output.out(JSON.stringify(runs, null, 2));
-    if (runs.length === 0) return output.out('no job runs yet: momentum run-job NAME, or momentum schedule');
-    output.out(
-      formatTable(
-        runs.map((r) => ({
-          id: r.id,
-          entry: r.entry === r.job ? r.entry : `${r.entry} (${r.job})`,
-          slot: r.scheduledFor.toISOString(),
-          trigger: r.trigger,
-          status: r.status,
-          seconds: r.endedAt ? Number(((r.endedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)) : null,
-          host: `${r.host}:${r.pid}`,
-          counts: clip(compactCounts(r.counts), 60) || null,
-          error: clip(r.error, 80),
-        })),
-        ['id', 'entry', 'slot', 'trigger', 'status', 'seconds', 'host', 'counts', 'error'],
-      ),
-    );
-  });
 }

@@ -1,7 +1,8 @@
 /** `momentum schedule`, `run-job`, `jobs`: the batch service and its record (work in job-actions.ts). */
 import type { Command } from 'commander';
 import type { Output } from './cli-context.js';
-import type { JobsFlags, RunJobFlags, ScheduleFlags } from './job-actions.js';
+import type { RunJobFlags, ScheduleFlags } from './job-actions.js';
+import type { JobsFlags } from './jobs-action.js';
 
 const actions = () => import('./job-actions.js');
 
@@ -31,5 +32,5 @@ export function registerJobCommands(program: Command, output: Output): void {
     .option('--limit <n>', 'how many (default 20)')
     .option('--job <name>', 'only this job or schedule entry')
     .option('--json', 'print JSON')
-    .action(async (flags: JobsFlags) => (await actions()).jobsAction(flags, output));
+    .action(async (flags: JobsFlags) => (await import('./jobs-action.js')).jobsAction(flags, output));
 }

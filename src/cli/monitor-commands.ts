@@ -5,8 +5,8 @@ import type { MonitorAlert } from '../monitor/monitor-store.js';
 import type { MonitorResult } from '../monitor/monitor-portfolios.js';
 import type { PortfolioMonitorState } from '../monitor/portfolio-state.js';
 import { formatTable } from '../util/table.js';
-import { withDatabase, type Output } from './cli-context.js';
-import { parseDateOption, parseIntegerOption } from './options.js';
+import { withDatabase, withLightDatabase, type Output } from './cli-context.js';
+import { dateArgument, parseIntegerOption } from './options.js';
 
 export interface MonitorFlags {
   portfolio?: string;
@@ -32,7 +32,7 @@ export function registerMonitorCommands(program: Command, output: Output): void 
     .command('monitor')
     .description('value each model portfolio on the latest bars: drawdown, drift, exit checks, data age; store new drawdown alerts')
     .option('--portfolio <name>', 'one portfolio (default: all)')
-    .option('--as-of <date>', 'value with bars up to this date (default: today, UTC)')
+    .option('--as-of <date>', 'value with bars up to this date (default: today, UTC)', dateArgument)
     .option('--thresholds <list>', 'drawdown alert thresholds in percent for the portfolio and positions (default 5,10,20)')
     .option('--position-thresholds <list>', 'thresholds for positions only, in percent (default: --thresholds)')
     .option('--trailing-stop <percent>', 'flag positions this far below their peak since entry')
@@ -57,7 +57,6 @@ export function registerMonitorCommands(program: Command, output: Output): void 
 }
 
 export async function monitorAction(flags: MonitorFlags, output: Output): Promise<void> {
-  if (flags.asOf !== undefined) parseDateOption(flags.asOf, 'as-of');
   if (flags.basis !== 'close' && flags.basis !== 'total-return') {
     throw new ValidationError('basis', `expected close or total-return, got ${JSON.stringify(flags.basis)}`);
   }
@@ -86,7 +85,7 @@ export async function monitorAction(flags: MonitorFlags, output: Output): Promis
 export async function alertsAction(flags: AlertsFlags, output: Output): Promise<void> {
   const limit = parseIntegerOption(flags.limit, 'limit', 1, 100_000);
   const { listAlerts } = await import('../monitor/monitor-store.js');
-  const alerts = await withDatabase((db) => listAlerts(db, { portfolio: flags.portfolio, open: flags.open, limit }));
+  const alerts = await withLightDatabase((db) => listAlerts(db, { portfolio: flags.portfolio, open: flags.open, limit }));
   if (flags.json) return output.out(JSON.stringify(alerts, null, 2));
   if (alerts.length === 0) return output.out('no alerts');
   output.out(

@@ -1,12 +1,24 @@
 /** Parsing of CLI option values, with errors that name the option. */
-import { dateToTs, MS_PER_DAY } from '../data/bar.js';
+import { InvalidArgumentError } from 'commander';
+import { MS_PER_DAY } from '../data/bar.js';
 import { ValidationError } from '../errors.js';
+import { calendarDateProblem, parseCalendarDate } from '../util/calendar-date.js';
+
+/**
+ * The argument parser of every `<date>` option: commander refuses an impossible date while parsing,
+ * naming the option, before any work starts.
+ * @example program.option('--from <date>', 'first date', dateArgument)
+ */
+export function dateArgument(value: string): string {
+  const problem = calendarDateProblem(value);
+  if (problem !== null) throw new InvalidArgumentError(problem);
+  return value;
+}
 
 /** `YYYY-MM-DD` -> 00:00 UTC of that date; with `endOfDay`, the last millisecond of it. */
 export function parseDateOption(value: string | undefined, option: string, endOfDay = false): number | undefined {
   if (value === undefined) return undefined;
-  const ts = dateToTs(value.trim());
-  if (!Number.isFinite(ts)) throw new ValidationError(option, `invalid date ${JSON.stringify(value)}; use YYYY-MM-DD`);
+  const ts = parseCalendarDate(value, option);
   return endOfDay ? ts + MS_PER_DAY - 1 : ts;
 }
 

@@ -11,7 +11,7 @@ import { runSipBacktest } from '../portfolio/sip-run.js';
 import type { SipBacktestPlan } from '../portfolio/sip-backtest.js';
 import { formatTable } from '../util/table.js';
 import { parseParamFlags } from './backtest-actions.js';
-import { config, withDatabase, type Output } from './cli-context.js';
+import { config, withDatabase, withLightDatabase, type Output } from './cli-context.js';
 import { parseIntegerOption, parseList, parseNumberOption } from './options.js';
 import { formatHistory, formatProposal, formatRebalance, formatStored, formatSipBacktest } from './portfolio-format.js';
 
@@ -146,7 +146,7 @@ export async function createAction(name: string, flags: CreateFlags, output: Out
 }
 
 export async function showAction(name: string, flags: { amount?: string; json?: boolean }, output: Output): Promise<void> {
-  await withDatabase(async (db) => {
+  await withLightDatabase(async (db) => {
     const portfolio = await getPortfolio(db, name);
     const [latest] = await rebalances(db, portfolio.id, 1);
     if (flags.json) return output.out(JSON.stringify({ portfolio, latest }, null, 2));
@@ -172,7 +172,7 @@ export async function rebalanceAction(name: string, flags: RebalanceFlags, outpu
 }
 
 export async function historyAction(name: string, flags: { json?: boolean }, output: Output): Promise<void> {
-  await withDatabase(async (db) => {
+  await withLightDatabase(async (db) => {
     const portfolio = await getPortfolio(db, name);
     const history = await rebalances(db, portfolio.id, 10_000);
     if (flags.json) return output.out(JSON.stringify(history, null, 2));
@@ -181,7 +181,7 @@ export async function historyAction(name: string, flags: { json?: boolean }, out
 }
 
 export async function listAction(flags: { json?: boolean }, output: Output): Promise<void> {
-  await withDatabase(async (db) => {
+  await withLightDatabase(async (db) => {
     const portfolios = await listPortfolios(db);
     if (flags.json) return output.out(JSON.stringify(portfolios, null, 2));
     if (portfolios.length === 0)

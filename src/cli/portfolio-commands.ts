@@ -1,6 +1,7 @@
 /** `momentum portfolio create|show|rebalance|history|list|sip-backtest`: definitions only (work in portfolio-actions.ts). */
 import type { Command } from 'commander';
 import type { Output } from './cli-context.js';
+import { dateArgument } from './options.js';
 import type { CreateFlags, RebalanceFlags, SipBacktestFlags } from './portfolio-actions.js';
 
 const actions = () => import('./portfolio-actions.js');
@@ -32,7 +33,7 @@ export function registerPortfolioCommands(program: Command, output: Output): voi
     .option('--optimizer <name>', "none (default: the strategy's weights) or mpo (trade toward them as far as forecasts pay for the costs)")
     .option('--currency <code>', 'the portfolio currency (default USD)')
     .option('--dividends <policy>', 'cash (default: credited to cash on the ex-date) or reinvest (whole shares at the ex-date close)')
-    .option('--as-of <date>', 'generate as of this day, YYYY-MM-DD (default today)')
+    .option('--as-of <date>', 'generate as of this day, YYYY-MM-DD (default today)', dateArgument)
     .option('--ignore-gates', 'generate even if the backtest failed its gates or there is none (said loudly)')
     .option('--gates <name>', 'gate set for a backtest without a verdict (default: default)')
     .option('--allow-stale', 'use data older than --max-age (said in the warnings)')
@@ -53,7 +54,7 @@ export function registerPortfolioCommands(program: Command, output: Output): voi
     .command('rebalance')
     .argument('<name>', 'a model portfolio')
     .description('new targets on fresh data and the trade list (sells first), previous and new weights side by side')
-    .option('--as-of <date>', 'rebalance as of this day (default today)')
+    .option('--as-of <date>', 'rebalance as of this day (default today)', dateArgument)
     .option('--mode <mode>', 'full or contribution (default: contribution for a SIP whose signal is unchanged, else full)')
     .option('--allow-stale', 'use data older than the portfolio allows')
     .option('--dry-run', 'show the trades, store nothing')
@@ -79,8 +80,8 @@ export function registerPortfolioCommands(program: Command, output: Output): voi
     .requiredOption('--installment <money>', 'money invested at each installment')
     .option('--every <period>', 'week, month (default) or quarter')
     .option('--count <n>', 'installments (default: every period from --from to the end)')
-    .option('--from <date>', 'first installment on or after this day')
-    .option('--to <date>', 'last day of the backtest')
+    .option('--from <date>', 'first installment on or after this day', dateArgument)
+    .option('--to <date>', 'last day of the backtest', dateArgument)
     .option('--full-rebalance <when>', 'never, on-signal (default) or every N installments (a number)')
     .option('--json', 'print JSON')
     .action(async (flags: SipBacktestFlags) => (await actions()).sipBacktestAction(flags, output));

@@ -2,7 +2,9 @@
 import { parseGrid, SWEEP_SORT_KEYS, type SweepSortKey } from '../backtest/sweep.js';
 import { ValidationError } from '../errors.js';
 import { resolveGateSet, type GateSet } from '../research/gate-set.js';
+import { trialCount } from '../backtest/trial-registry.js';
 import { DEFAULT_PBO_BLOCKS, gateBacktest, gateSweep, type StoredGateResult } from '../research/gate-runner.js';
+import type { PboOptions } from '../research/pbo.js';
 import { listSimulations, simulateOutOfSample, type Comparison } from '../research/simulate.js';
 import { runWalkForward } from '../research/walk-forward-store.js';
 import { getStrategy } from '../strategies/registry.js';
@@ -10,7 +12,7 @@ import { barsPerMonth, barsPerYear } from '../strategies/strategy.js';
 import { formatTable } from '../util/table.js';
 import { specFromFlags, type BacktestFlags } from './backtest-actions.js';
 import { formatMetrics, formatParams } from './backtest-format.js';
-import { config, withDatabase, type Output } from './cli-context.js';
+import { config, withDatabase, withLightDatabase, type Output } from './cli-context.js';
 import { parseIntegerOption } from './options.js';
 
 export interface ThresholdFlags {
@@ -22,6 +24,7 @@ export interface ThresholdFlags {
   minDsr?: string;
   maxPbo?: string;
   pboBlocks?: string;
+  trim?: boolean;
 }
 
 export interface GateFlags extends ThresholdFlags {
@@ -69,8 +72,8 @@ function gateSetFromFlags(flags: ThresholdFlags): { name: string; set: GateSet }
   return { name, set: resolveGateSet(config().gates, name, overrides) };
 }
 
-function pboBlocks(flags: ThresholdFlags): number {
-  return parseIntegerOption(flags.pboBlocks, 'pbo-blocks', 2, 64) ?? DEFAULT_PBO_BLOCKS;
+function pboOptions(flags: ThresholdFlags): PboOptions {
+  return { blocks: parseIntegerOption(flags.pboBlocks, 'pbo-blocks', 2, 64) ?? DEFAULT_PBO_BLOCKS, trim: flags.trim ?? false };
 }
 
 function printVerdict(result: StoredGateResult, output: Output): void {
@@ -78,36 +81,59 @@ function printVerdict(result: StoredGateResult, output: Output): void {
   for (const check of result.checks) output.out(`  ${check.status.padEnd(7)} ${check.reason}`);
   const s = result.statistics;
   const fixed = (x: number | null) => (x === null ? '-' : x.toFixed(3));
-  output.out(
-    `  statistics: ${s.trials} trial(s); PSR ${fixed(s.psr)}, DSR ${fixed(s.dsr)}${s.pbo === null ? '' : `, PBO ${fixed(s.pbo)} over ${s.pboSplits} splits`}`,
-  );
+  const sharpe = s.constantReturns ? 'Sharpe 0 (constant returns)' : `Sharpe ${fixed(s.sharpePerPeriod)} per bar`;
+  output.out(`  statistics: ${trialCount(s.trials)} (${s.family?.description ?? 'no family'}; ${s.family?.runs ?? s.trials} runs)`);
+  output.out(`    ${sharpe}; PSR ${fixed(s.psr)}, DSR ${fixed(s.dsr)}${s.pbo === null ? '' : `, PBO ${fixed(s.pbo)}`}`);
+  if (s.overlapping && s.overlapping.families > 0) {
+    output.out(
+      `    note: ${s.overlapping.families} other famil${s.overlapping.families === 1 ? 'y' : 'ies'} of this strategy and universe over overlapping periods hold ${s.overlapping.trials} more trials, outside this count (momentum trials)`,
+    );
+  }
+  if (s.pbo !== null) {
+    printSplit({ configurations: s.pboConfigurations, splits: s.pboSplits, split: s.pboSplit, warning: s.pboWarning }, '    ', output);
+  }
+}
+
+/** The PBO's configurations and block split, and the warning when S does not divide T. */
+function printSplit(
+  cscv: { configurations: number | null; splits: number | null; split: string | null; warning: string | null },
+  indent: string,
+  output: Output,
+): void {
+  output.out(`${indent}PBO over ${cscv.configurations} configurations, ${cscv.splits} CSCV splits; ${cscv.split}`);
+  if (cscv.warning) output.out(`${indent}warning: ${cscv.warning} (momentum gate --trim)`);
 }
 
 export async function gateAction(flags: GateFlags, output: Output): Promise<void> {
   if (!flags.backtest === !flags.sweep) throw new ValidationError('backtest', 'give --backtest ID or --sweep ID (one of them)');
   const gates = gateSetFromFlags(flags);
-  const blocks = pboBlocks(flags);
+  const pbo = pboOptions(flags);
   await withDatabase(async (db) => {
     if (flags.backtest) {
       const id = parseIntegerOption(flags.backtest, 'backtest', 1, Number.MAX_SAFE_INTEGER)!;
-      const result = await gateBacktest(db, id, gates.name, gates.set, blocks);
+      const result = await gateBacktest(db, id, gates.name, gates.set, pbo);
       if (flags.json) output.out(JSON.stringify(result, null, 2));
       else printVerdict(result, output);
       if (!result.passed) process.exitCode = 3;
       return;
     }
     const sweepId = parseIntegerOption(flags.sweep, 'sweep', 1, Number.MAX_SAFE_INTEGER)!;
-    const verdict = await gateSweep(db, sweepId, gates.name, gates.set, blocks);
+    const verdict = await gateSweep(db, sweepId, gates.name, gates.set, pbo);
     if (flags.json) return output.out(JSON.stringify({ ...verdict, cscv: undefined }, null, 2));
     const passed = verdict.results.filter((r) => r.passed);
+    const { pbo: value } = verdict;
     output.out(
-      `sweep ${sweepId}: ${verdict.configurations} configurations; PBO ${verdict.pbo.toFixed(3)} over ${verdict.pboSplits} CSCV splits`,
+      `sweep ${sweepId}: ${verdict.configurations} configurations; ${value === null ? `no PBO (${verdict.pboNote})` : `PBO ${value.toFixed(3)} over ${verdict.pboSplits} CSCV splits`}`,
     );
-    output.out(
-      verdict.pbo > 0.5
-        ? '  the in-sample winner does worse than the median configuration out of sample more often than not: the sweep is overfit'
-        : `  the in-sample winner beats the median configuration out of sample in ${((1 - verdict.pbo) * 100).toFixed(0)}% of splits`,
-    );
+    output.out(`  ${trialCount(verdict.trials)}: ${verdict.family}`);
+    if (verdict.cscv !== null) {
+      printSplit(verdict.cscv, '  ', output);
+      output.out(
+        verdict.cscv.pbo > 0.5
+          ? '  the in-sample winner does worse than the median configuration out of sample more often than not: the sweep is overfit'
+          : `  the in-sample winner beats the median configuration out of sample in ${((1 - verdict.cscv.pbo) * 100).toFixed(0)}% of splits`,
+      );
+    }
     output.out(`  ${passed.length} of ${verdict.results.length} passed the ${gates.name} gates`);
     const rows = [...verdict.results]
       .sort((a, b) => (b.statistics.dsr ?? -1) - (a.statistics.dsr ?? -1))
@@ -143,6 +169,9 @@ export async function simulateAction(flags: SimulateFlags, output: Output): Prom
     });
     if (flags.json) return output.out(JSON.stringify(result, null, 2));
     output.out(`simulation ${result.simulationId}: backtest ${backtestId} out of sample (stored as backtest ${result.oosBacktestId})`);
+    output.out(
+      `  its verdict ${result.gate.id}: ${result.gate.passed ? 'passed' : 'FAILED'} the ${result.gate.gateSet} gates (${trialCount(result.gate.statistics.trials)})`,
+    );
     if (result.ignoredGates)
       output.out(
         `  WARNING: backtest ${backtestId} FAILED its ${result.gate.gateSet} gates; simulated anyway (--ignore-gates), and recorded so`,
@@ -182,7 +211,7 @@ function formatComparison(c: Comparison): string {
 
 export async function simulationsAction(flags: { backtest?: string; json?: boolean }, output: Output): Promise<void> {
   const backtestId = parseIntegerOption(flags.backtest, 'backtest', 1, Number.MAX_SAFE_INTEGER);
-  await withDatabase(async (db) => {
+  await withLightDatabase(async (db) => {
     const simulations = await listSimulations(db, backtestId);
     if (flags.json) return output.out(JSON.stringify(simulations, null, 2));
     if (simulations.length === 0) return output.out('no simulations yet: momentum simulate --backtest ID');
@@ -228,7 +257,10 @@ export async function walkForwardAction(flags: WalkForwardFlags & BacktestFlags,
   };
   await withDatabase(async (db) => {
     const result = await runWalkForward(db, spec, options);
-    if (flags.json) return output.out(JSON.stringify({ id: result.id, windows: result.windows, metrics: result.metrics }, null, 2));
+    if (flags.json) {
+      const { id, windows, metrics, closedAtWindowEnd } = result;
+      return output.out(JSON.stringify({ id, windows, metrics, closedAtWindowEnd }, null, 2));
+    }
     output.out(
       `walk-forward ${result.id}: ${spec.strategy}, ${options.mode} windows of ${options.trainBars} training and ${options.testBars} test bars, picked by ${selectBy}\n`,
     );
@@ -246,7 +278,11 @@ export async function walkForwardAction(flags: WalkForwardFlags & BacktestFlags,
         ['window', 'train', 'test', 'chosen', 'is_sharpe', 'oos_sharpe', 'oos_return_pct'],
       ),
     );
-    output.out('\nthe stitched out-of-sample curve:');
+    output.out('\nthe stitched out-of-sample curve (each window trades the capital the previous one ended with):');
     output.out(formatMetrics(result.metrics));
+    output.out(
+      `  ${result.closedAtWindowEnd} trade(s) open at a window's end closed at its last mark for the statistics (the next window starts from cash)`,
+    );
+    output.out(`  ${result.trials.length} trials recorded: each combination on each training span (momentum trials)`);
   });
 }

@@ -1,8 +1,9 @@
-/** `momentum gate`, `simulate`, `simulations`, `walkforward`: definitions only (work in research-actions.ts). */
+/** `momentum gate`, `simulate`, `simulations`, `trials`, `walkforward`: definitions only (work in research-actions.ts). */
 import type { Command } from 'commander';
 import type { BacktestFlags } from './backtest-actions.js';
 import { tradingOptions } from './backtest-commands.js';
 import type { Output } from './cli-context.js';
+import { dateArgument } from './options.js';
 import type { GateFlags, SimulateFlags, WalkForwardFlags } from './research-actions.js';
 
 const actions = () => import('./research-actions.js');
@@ -17,7 +18,8 @@ function gateOptions(command: Command): Command {
     .option('--min-trades <n>', 'minimum closed trades')
     .option('--min-dsr <p>', 'minimum deflated Sharpe ratio (a probability)')
     .option('--max-pbo <p>', 'maximum probability of backtest overfitting')
-    .option('--pbo-blocks <s>', 'CSCV blocks for the PBO of a sweep (even, default 16)');
+    .option('--pbo-blocks <s>', "CSCV blocks S for the PBO of the backtest's family (even, default 16)")
+    .option('--trim', 'drop the oldest T mod S returns from the PBO, so that every block has the same rows');
 }
 
 export function registerResearchCommands(program: Command, output: Output): void {
@@ -31,8 +33,8 @@ export function registerResearchCommands(program: Command, output: Output): void
     program.command('simulate').description('re-run a stored backtest, with its stored hyperparameters, on data after its period'),
   )
     .requiredOption('--backtest <id>', 'the in-sample backtest')
-    .option('--from <date>', 'first out-of-sample date (default: the day after the backtest period)')
-    .option('--to <date>', 'last date (default: the latest data)')
+    .option('--from <date>', 'first out-of-sample date (default: the day after the backtest period)', dateArgument)
+    .option('--to <date>', 'last date (default: the latest data)', dateArgument)
     .option('--allow-overlap', 'let the period overlap the in-sample one (recorded)')
     .option('--ignore-gates', 'simulate even if the backtest failed its gates (recorded)')
     .option('--json', 'print JSON')
@@ -44,6 +46,17 @@ export function registerResearchCommands(program: Command, output: Output): void
     .option('--backtest <id>', 'only those of this backtest')
     .option('--json', 'print JSON')
     .action(async (flags: { backtest?: string; json?: boolean }) => (await actions()).simulationsAction(flags, output));
+
+  program
+    .command('trials')
+    .description('research families (strategy, universe, interval, in-sample period) with how many configurations were tried in each')
+    .option('--family <id>', "one family's trials: configuration, source, runs, Sharpe")
+    .option('--strategy <name>', 'only the families of this strategy (or selection)')
+    .option('--limit <n>', 'how many families (default 50)')
+    .option('--json', 'print JSON')
+    .action(async (flags: { family?: string; strategy?: string; limit?: string; json?: boolean }) =>
+      (await import('./trial-actions.js')).trialsAction(flags, output),
+    );
 
   tradingOptions(
     program.command('walkforward').description('walk-forward analysis: sweep in-sample, run the pick out of sample, window after window'),

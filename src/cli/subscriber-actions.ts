@@ -6,7 +6,7 @@ import { deliverMail } from '../report/deliver-mail.js';
 import type { DeliveryResult } from '../report/outbox-delivery.js';
 import { addSubscriber, listSubscribers, unsubscribe, unsubscribeLink, type Subscriber } from '../report/subscribers.js';
 import { formatTable } from '../util/table.js';
-import { withDatabase, type Output } from './cli-context.js';
+import { withDatabase, withLightDatabase, type Output } from './cli-context.js';
 import { parseIntegerOption, parseNumberOption } from './options.js';
 
 export interface AddFlags {
@@ -67,7 +67,7 @@ export async function addAction(flags: AddFlags, output: Output): Promise<void> 
 }
 
 export async function listAction(flags: ListFlags, output: Output): Promise<void> {
-  await withDatabase(async (db) => {
+  await withLightDatabase(async (db) => {
     const rows = await listSubscribers(db, { portfolio: flags.portfolio, includeUnsubscribed: flags.all });
     if (flags.json) return output.out(JSON.stringify(rows, null, 2));
     if (rows.length === 0) return output.out(flags.portfolio ? `no subscribers to ${flags.portfolio}` : 'no subscribers');
@@ -108,7 +108,7 @@ export async function outboxListAction(flags: OutboxListFlags, output: Output): 
     throw new ValidationError('status', `expected one of ${STATUSES.join(', ')}, got ${JSON.stringify(flags.status)}`);
   }
   const limit = parseIntegerOption(flags.limit, 'limit', 1, 100_000) ?? 50;
-  await withDatabase(async (db) => {
+  await withLightDatabase(async (db) => {
     const rows = await listOutbox(db, { status: flags.status as OutboxStatus | undefined, limit });
     if (flags.json) return output.out(JSON.stringify(rows, null, 2));
     if (rows.length === 0) return output.out(flags.status ? `no ${flags.status} messages` : 'the outbox is empty');

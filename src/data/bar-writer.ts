@@ -3,12 +3,15 @@
  * identical rows left alone, so re-ingesting the same data is a no-op (and counted as unchanged).
  * One call is one transaction: a crash leaves either all of the call's bars or none.
  *
- * Both engines: COPY into a temporary table (times as epoch ms, cheaper to print and parse than
- * ISO text), then an UPDATE of the rows whose values differ and an INSERT of the missing ones.
- * That pair measured ~1.8x faster than INSERT ... ON CONFLICT DO UPDATE here, which checks each
- * row with a speculative insertion. Bars of an instrument not in `instruments` are refused.
+ * Both engines, per series (symbol and interval) in the batch: read the stored bars of the batch's
+ * time range as arrays, compare in JavaScript, COPY the new rows straight into `bars` in the binary
+ * format, and update the changed ones. The earlier way (text COPY into a temporary table, then an
+ * UPDATE join and an INSERT ... WHERE NOT EXISTS) measured ~16,000 bars/s on PGlite at 1M bars: its
+ * text parsing and two joins were the cost. Bars of an instrument not in `instruments` are refused.
  */
+import { BinaryCopyWriter } from '../db/binary-copy.js';
 import type { Database } from '../db/database.js';
+import type { ScriptTransaction } from '../db/script-transaction.js';
 import { DataError } from '../errors.js';
 import type { Bar } from './bar.js';
 
@@ -18,61 +21,130 @@ export interface WriteCounts {
   readonly unchanged: number;
 }
 
-const LOAD_COLUMNS = ['symbol', 'interval', 'ts_ms', 'open', 'high', 'low', 'close', 'adj_close', 'volume', 'source'] as const;
 const VALUE_COLUMNS = ['open', 'high', 'low', 'close', 'adj_close', 'volume', 'source'] as const;
-/** Lines per chunk handed to COPY. */
-const COPY_CHUNK = 5_000;
+type StoredValues = Pick<Bar, (typeof VALUE_COLUMNS)[number]>;
 
-const CREATE_LOAD_TABLE = `create temp table bars_load (
-  symbol text not null, interval text not null, ts_ms double precision not null,
-  open double precision not null, high double precision not null, low double precision not null,
-  close double precision not null, adj_close double precision not null, volume double precision not null,
-  source text not null) on commit drop`;
-
-const list = (columns: readonly string[], prefix = '') => columns.map((c) => `${prefix}${c}`).join(', ');
-const LOADED_TS = 'to_timestamp(l.ts_ms / 1000.0)';
-const SAME_KEY = `b.symbol = l.symbol and b.interval = l.interval and b.ts = ${LOADED_TS}`;
-
-const UNKNOWN_INSTRUMENTS = `select distinct l.symbol from bars_load l where not exists (select 1 from instruments i where i.symbol = l.symbol) limit 5`;
-const UPDATE_CHANGED = `update bars b set ${VALUE_COLUMNS.map((c) => `${c} = l.${c}`).join(', ')}
-  from bars_load l
-  where ${SAME_KEY} and (${list(VALUE_COLUMNS, 'b.')}) is distinct from (${list(VALUE_COLUMNS, 'l.')})`;
-const INSERT_MISSING = `insert into bars (symbol, interval, ts, ${list(VALUE_COLUMNS)})
-  select l.symbol, l.interval, ${LOADED_TS}, ${list(VALUE_COLUMNS, 'l.')} from bars_load l
-  where not exists (select 1 from bars b where ${SAME_KEY})`;
+const COLUMNS = ['symbol', 'interval', 'ts', ...VALUE_COLUMNS] as const;
+/** Per bar in COPY: ~90 bytes of lengths, numbers and the time, plus its texts. */
+const BYTES_PER_BAR = 112;
 
 /**
- * @example await upsertInstruments(db.kysely, [{ symbol: 'SPY' }], 'csv'); const { inserted } = await writeBars(db, accepted)
+ * Whether a series' instrument is known, and its stored bars in a time range as one row of arrays
+ * (PGlite is slow at many row objects). The arrays line up: every aggregate sees the same rows in
+ * the same order, so none needs its own sort.
+ */
+const STORED_RANGE = `select exists (select 1 from instruments where symbol = $1) as known,
+  array_agg((extract(epoch from ts) * 1000)::float8) as ts, ${VALUE_COLUMNS.map((c) => `array_agg(${c}) as ${c}`).join(', ')}
+  from bars where symbol = $1 and interval = $2 and ts between $3::timestamptz and $4::timestamptz`;
+
+const UPDATE_CHANGED = `update bars b set ${VALUE_COLUMNS.map((c) => `${c} = u.${c}`).join(', ')}
+  from unnest($1::text[], $2::text[], $3::timestamptz[], $4::float8[], $5::float8[], $6::float8[], $7::float8[], $8::float8[],
+    $9::float8[], $10::text[]) as u (symbol, interval, ts, ${VALUE_COLUMNS.join(', ')})
+  where b.symbol = u.symbol and b.interval = u.interval and b.ts = u.ts`;
+
+/**
+ * @example await upsertInstruments(db, [{ symbol: 'SPY' }], 'csv'); const { inserted } = await writeBars(db, accepted)
  */
 export async function writeBars(database: Database, bars: readonly Bar[]): Promise<WriteCounts> {
   if (bars.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
+  const series = bySeries(bars);
   const counts = await database.scriptTransaction(async (tx) => {
-    await tx.exec(CREATE_LOAD_TABLE);
-    await tx.copyFrom('bars_load', LOAD_COLUMNS, copyLines(bars));
-    const unknown = await tx.query<{ symbol: string }>(UNKNOWN_INSTRUMENTS);
-    if (unknown.length > 0) {
+    // Serialise writers of bars (PostgreSQL): what is read below stays true until this transaction commits.
+    await tx.exec('lock table bars in share row exclusive mode');
+    const fresh: Bar[] = [];
+    const changed: Bar[] = [];
+    const unknown = new Set<string>();
+    for (const group of series) {
+      const { known, stored } = await storedValues(tx, group);
+      if (!known) unknown.add(group[0]!.symbol);
+      for (const bar of group) {
+        const old = stored.get(bar.ts);
+        if (!old) fresh.push(bar);
+        else if (!sameValues(old, bar)) changed.push(bar);
+      }
+    }
+    if (unknown.size > 0) {
       throw new DataError(
-        `bars for unknown instrument(s) ${unknown.map((u) => u.symbol).join(', ')}: store the instruments first (upsertInstruments)`,
+        `bars for unknown instrument(s) ${[...unknown].slice(0, 5).join(', ')}: store the instruments first (upsertInstruments)`,
       );
     }
-    // Serialise writers of the same bars: the insert below is not safe against a concurrent one.
-    await tx.exec('lock table bars in share row exclusive mode');
-    const updated = await tx.execute(UPDATE_CHANGED);
-    const inserted = await tx.execute(INSERT_MISSING);
-    return { inserted, updated };
+    if (fresh.length > 0) await tx.copyFrom('bars', COLUMNS, copyInput(fresh));
+    if (changed.length > 0) await tx.execute(UPDATE_CHANGED, updateParameters(changed));
+    return { inserted: fresh.length, updated: changed.length };
   });
   return { ...counts, unchanged: bars.length - counts.inserted - counts.updated };
 }
 
-/** COPY text format: tab-separated, one bar a line. Symbols and sources never hold tabs or backslashes. */
-function* copyLines(bars: readonly Bar[]): Generator<string> {
-  for (let start = 0; start < bars.length; start += COPY_CHUNK) {
-    let chunk = '';
-    const end = Math.min(bars.length, start + COPY_CHUNK);
-    for (let i = start; i < end; i++) {
-      const b = bars[i]!;
-      chunk += `${b.symbol}\t${b.interval}\t${b.ts}\t${b.open}\t${b.high}\t${b.low}\t${b.close}\t${b.adj_close}\t${b.volume}\t${b.source}\n`;
-    }
-    yield chunk;
+/** Bars grouped by symbol and interval, in input order. */
+function bySeries(bars: readonly Bar[]): Bar[][] {
+  const groups = new Map<string, Bar[]>();
+  for (const bar of bars) {
+    const key = `${bar.symbol}\t${bar.interval}`;
+    const group = groups.get(key);
+    if (group) group.push(bar);
+    else groups.set(key, [bar]);
   }
+  return [...groups.values()];
+}
+
+type StoredArrays = { readonly [K in 'ts' | (typeof VALUE_COLUMNS)[number]]: (K extends 'source' ? string : number)[] | null } & {
+  readonly known: boolean;
+};
+
+/** Whether the series' instrument is known, and its stored values within the time range of `group`, by epoch ms. */
+async function storedValues(tx: ScriptTransaction, group: readonly Bar[]): Promise<{ known: boolean; stored: Map<number, StoredValues> }> {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const bar of group) {
+    first = Math.min(first, bar.ts);
+    last = Math.max(last, bar.ts);
+  }
+  const { symbol, interval } = group[0]!;
+  const [row] = await tx.query<StoredArrays>(STORED_RANGE, [
+    symbol,
+    interval,
+    new Date(first).toISOString(),
+    new Date(Math.ceil(last)).toISOString(),
+  ]);
+  const stored = new Map<number, StoredValues>();
+  const ts = row?.ts ?? [];
+  for (let i = 0; i < ts.length; i++) {
+    stored.set(ts[i]!, {
+      open: row!.open![i]!,
+      high: row!.high![i]!,
+      low: row!.low![i]!,
+      close: row!.close![i]!,
+      adj_close: row!.adj_close![i]!,
+      volume: row!.volume![i]!,
+      source: row!.source![i]!,
+    });
+  }
+  return { known: row?.known ?? false, stored };
+}
+
+function sameValues(old: StoredValues, bar: Bar): boolean {
+  return (
+    old.open === bar.open &&
+    old.high === bar.high &&
+    old.low === bar.low &&
+    old.close === bar.close &&
+    old.adj_close === bar.adj_close &&
+    old.volume === bar.volume &&
+    old.source === bar.source
+  );
+}
+
+/** The bars in COPY's binary format, fields in the order of COLUMNS. */
+function copyInput(bars: readonly Bar[]): Uint8Array {
+  const copy = new BinaryCopyWriter(bars.length * BYTES_PER_BAR);
+  for (const b of bars) {
+    copy.row(COLUMNS.length).text(b.symbol).text(b.interval).timestamptz(b.ts);
+    copy.float8(b.open).float8(b.high).float8(b.low).float8(b.close).float8(b.adj_close).float8(b.volume).text(b.source);
+  }
+  return copy.finish();
+}
+
+/** UPDATE_CHANGED's arrays, one per column of COLUMNS (times as ISO text). */
+function updateParameters(bars: readonly Bar[]): unknown[] {
+  return COLUMNS.map((column) => bars.map((b) => (column === 'ts' ? new Date(b.ts).toISOString() : b[column])));
 }

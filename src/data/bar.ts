@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
+import { dateToTs } from '../util/calendar-date.js';
 
 export const INTERVALS = ['1m', '5m', '15m', '1h', '1d', '1wk', '1mo'] as const;
 export type Interval = (typeof INTERVALS)[number];
@@ -109,35 +110,8 @@ export function formatBarTime(ts: number, interval: Interval): string {
   return isIntraday(interval) ? iso : iso.slice(0, 10);
 }
 
-/**
- * Epoch ms of 00:00 UTC on an ISO date `YYYY-MM-DD`; NaN when it is not a real date (2023-02-29).
- * Parsed by hand: CSV imports call it once a row, and Date.parse plus a round-trip check was the
- * largest cost of reading a file.
- */
-export function dateToTs(isoDate: string): number {
-  if (isoDate.length !== 10 || isoDate.charCodeAt(4) !== 45 || isoDate.charCodeAt(7) !== 45) return Number.NaN;
-  const year = digits(isoDate, 0, 4);
-  const month = digits(isoDate, 5, 7);
-  const day = digits(isoDate, 8, 10);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return Number.NaN;
-  return Date.UTC(year, month - 1, day);
-}
-
-/** The decimal number in text[from, to), or -1 when a character is not a digit. */
-function digits(text: string, from: number, to: number): number {
-  let value = 0;
-  for (let i = from; i < to; i++) {
-    const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return -1;
-    value = value * 10 + d;
-  }
-  return value;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
-}
+/** Calendar dates are parsed strictly in one place (src/util/calendar-date.ts). */
+export { dateToTs };
 
 /** The trading date (00:00 UTC epoch ms) of an instant, as seen in an exchange's time zone. */
 export function tradingDateTs(instantMs: number, timeZone: string): number {

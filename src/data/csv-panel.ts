@@ -46,11 +46,14 @@ export async function loadCsvPanel<F extends PanelField>(options: {
     rejected.push(...read.unparsed.map((u) => ({ symbol, line: u.line, ts: u.ts, reason: u.reason })), ...result.rejected);
     flagged.push(...result.flagged);
     const bars = result.accepted;
-    return {
-      symbol,
-      t: Float64Array.from(bars, (b) => b.ts),
-      v: options.fields.map((field) => Float64Array.from(bars, DERIVED[field])),
-    };
+    return { symbol, t: column(bars, (b) => b.ts), v: options.fields.map((field) => column(bars, DERIVED[field])) };
   });
   return { panel: assemblePanel(interval, symbols, options.fields, rows), rejected, flagged };
+}
+
+/** A column of the bars, filled in a plain loop (Float64Array.from with a map function measured ~5x slower). */
+function column(bars: readonly Bar[], value: (bar: Bar) => number): Float64Array {
+  const values = new Float64Array(bars.length);
+  for (let i = 0; i < bars.length; i++) values[i] = value(bars[i]!);
+  return values;
 }

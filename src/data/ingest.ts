@@ -78,7 +78,8 @@ export async function ingest(database: Database, provider: PriceProvider, option
   options.onProgress?.({ type: 'start', runId, total });
 
   const valid = requested.flatMap((raw) => (isValidSymbol(raw) ? [normaliseSymbol(raw)] : []));
-  const latest = options.full ? new Map<string, { ts: number }>() : await latestBars(database, valid, options.interval);
+  // Undefined with --full: stored bars are then ignored, and not looked up.
+  const latest = options.full ? undefined : await latestBars(database, valid, options.interval);
 
   let done = 0;
   try {
@@ -109,7 +110,7 @@ interface SymbolContext {
   readonly interval: Interval;
   readonly to: number;
   readonly from: number | undefined;
-  readonly latest: ReadonlyMap<string, { ts: number }>;
+  readonly latest: ReadonlyMap<string, { ts: number }> | undefined;
   readonly metadata: ReadonlyMap<string, InstrumentInfo> | undefined;
 }
 
@@ -128,10 +129,13 @@ async function ingestSymbol(database: Database, provider: PriceProvider, raw: st
   let symbol = raw;
   try {
     symbol = normaliseSymbol(raw);
-    const from = context.latest.get(symbol)?.ts ?? context.from;
+    const stored = context.latest?.get(symbol);
+    const from = stored?.ts ?? context.from;
     const fetched = await provider.fetchBars({ symbol, interval: context.interval, from, to: context.to });
     const firstTs = fetched.rows.reduce((min, row) => (Number.isFinite(row.ts) ? Math.min(min, row.ts) : min), Infinity);
-    const previous = Number.isFinite(firstTs) ? await barBefore(database, symbol, context.interval, firstTs) : undefined;
+    // A symbol with no stored bars when the run started has none before its first new bar: no query.
+    const mayHavePrevious = Number.isFinite(firstTs) && (context.latest === undefined || stored !== undefined);
+    const previous = mayHavePrevious ? await barBefore(database, symbol, context.interval, firstTs) : undefined;
     const validation = validateBars(fetched.rows, { symbol, interval: context.interval, source: provider.name, previous });
     const unparsed: RowIssue[] = fetched.unparsed.map((u) => ({ symbol, line: u.line, ts: u.ts, reason: u.reason }));
 

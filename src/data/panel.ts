@@ -9,6 +9,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import { DataError, ValidationError } from '../errors.js';
+import { parseCalendarDate } from '../util/calendar-date.js';
 import { normaliseSymbol, PRICE_FIELDS, type Interval, type PriceField } from './bar.js';
 
 /**
@@ -180,9 +181,14 @@ function unionOfTimes(series: readonly ArrayLike<number>[]): Float64Array {
   return all.slice(0, unique);
 }
 
+/** Epoch ms, a calendar date or an ISO instant; the date part is always a real calendar date (Date.parse rolls 02-30 into March). */
 function toTs(value: number | string | undefined, field: string): number | undefined {
   if (value === undefined) return undefined;
-  const ts = typeof value === 'number' ? value : Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00Z` : value);
+  let ts = value;
+  if (typeof ts === 'string') {
+    const day = parseCalendarDate(ts.slice(0, 10), field);
+    ts = ts.length === 10 ? day : Date.parse(ts);
+  }
   if (!Number.isFinite(ts)) throw new ValidationError(field, `invalid date ${JSON.stringify(value)}; use YYYY-MM-DD or an ISO instant`);
   return ts;
 }

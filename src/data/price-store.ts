@@ -128,27 +128,42 @@ export interface SummaryFilter {
   readonly interval?: Interval;
 }
 
-/** Per symbol and interval: first bar, last bar, bar count and sources. */
+/**
+ * Per symbol and interval: first bar, last bar, bar count and sources. The bars are counted per
+ * series and source first (a hash aggregate), and only those few rows meet the instruments:
+ * grouping the joined bars sorted every bar, measured 4-6x slower on PGlite at 84,000 bars.
+ */
 export async function dataSummary(database: Database, filter: SummaryFilter = {}): Promise<SummaryRow[]> {
-  let query = database.kysely
-    .selectFrom('bars as b')
-    .innerJoin('instruments as i', 'i.symbol', 'b.symbol')
+  let perSource = database.kysely
+    .selectFrom('bars')
     .select((eb) => [
-      'b.symbol',
-      'b.interval',
+      'symbol',
+      'interval',
+      'source',
+      eb.fn.min('ts').as('first'),
+      eb.fn.max('ts').as('last'),
+      eb.fn.countAll<number>().as('bars'),
+    ])
+    .groupBy(['symbol', 'interval', 'source']);
+  if (filter.symbols) perSource = perSource.where('symbol', 'in', filter.symbols.length > 0 ? filter.symbols : ['']);
+  if (filter.interval) perSource = perSource.where('interval', '=', filter.interval);
+  const rows = await database.kysely
+    .selectFrom(perSource.as('s'))
+    .innerJoin('instruments as i', 'i.symbol', 's.symbol')
+    .select((eb) => [
+      's.symbol',
+      's.interval',
       'i.name',
       'i.asset_class',
-      eb.fn.min('b.ts').as('first'),
-      eb.fn.max('b.ts').as('last'),
-      eb.fn.countAll<number>().as('bars'),
-      sql<string>`string_agg(distinct b.source, ',')`.as('sources'),
+      eb.fn.min('s.first').as('first'),
+      eb.fn.max('s.last').as('last'),
+      eb.fn.sum<number>('s.bars').as('bars'),
+      sql<string>`string_agg(s.source, ',' order by s.source)`.as('sources'),
     ])
-    .groupBy(['b.symbol', 'b.interval', 'i.name', 'i.asset_class'])
-    .orderBy('b.symbol')
-    .orderBy('b.interval');
-  if (filter.symbols) query = query.where('b.symbol', 'in', filter.symbols.length > 0 ? filter.symbols : ['']);
-  if (filter.interval) query = query.where('b.interval', '=', filter.interval);
-  const rows = await query.execute();
+    .groupBy(['s.symbol', 's.interval', 'i.name', 'i.asset_class'])
+    .orderBy('s.symbol')
+    .orderBy('s.interval')
+    .execute();
   return rows.map((r) => {
     const interval = r.interval as Interval;
     return {

@@ -58,6 +58,28 @@ export function rowProblems(row: CandidateBar): string[] {
   return problems;
 }
 
+/** rowProblems(row) is empty, checked without building the reasons (imports check every row). */
+function isWellFormed(row: CandidateBar): boolean {
+  const { open, high, low, close, adj_close, volume } = row;
+  // Comparisons with NaN are false: a NaN anywhere fails a check below.
+  return (
+    Number.isFinite(row.ts) &&
+    open > 0 &&
+    close > 0 &&
+    adj_close > 0 &&
+    adj_close < Infinity &&
+    volume >= 0 &&
+    volume < Infinity &&
+    low > 0 &&
+    high < Infinity &&
+    high >= low &&
+    high >= open &&
+    high >= close &&
+    low <= open &&
+    low <= close
+  );
+}
+
 /**
  * @example const { accepted, rejected, flagged } = validateBars(rows, { symbol: 'SPY', interval: '1d', source: 'csv' })
  */
@@ -73,9 +95,11 @@ export function validateBars(rows: readonly CandidateBar[], context: ValidationC
   const rejected: RowIssue[] = [];
   const valid: CandidateBar[] = [];
   for (const row of rows) {
-    const problems = rowProblems(row);
-    if (problems.length > 0) rejected.push(issue(row, problems.join('; ')));
-    else valid.push(row);
+    if (isWellFormed(row)) {
+      valid.push(row);
+      continue;
+    }
+    rejected.push(issue(row, rowProblems(row).join('; ')));
   }
 
   const unique = dropDuplicates(valid, (row, reason) => rejected.push(issue(row, reason)));

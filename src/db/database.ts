@@ -13,10 +13,9 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { join, resolve } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, PGliteDialect, PostgresDialect } from 'kysely';
-import pg from 'pg';
-import copyStreams from 'pg-copy-streams';
+import type { PoolConfig } from 'pg';
 import { DatabaseError, errorMessage } from '../errors.js';
 import { makePrivateDir, preparePrivateHome, privatiseTree } from '../util/private-files.js';
 import { redactSecrets } from '../util/redact.js';
@@ -59,6 +58,12 @@ export interface OpenDatabaseOptions {
   readonly waitMs?: number;
   /** Told what the user should know: waiting for another process, permissions tightened. */
   readonly note?: ((text: string) => void) | undefined;
+  /**
+   * Embedded engine: PostgreSQL's shared_buffers, e.g. '16MB' (default 128MB). A command that reads
+   * a little starts faster with a small cache and takes ~100 MB less memory (emulated shared memory
+   * is zeroed when it is created); bulk loads and large reads want the default.
+   */
+  readonly sharedBuffers?: `${number}${'kB' | 'MB' | 'GB'}`;
 }
 
 const DEFAULT_WAIT_MS = 10 * 60_000;
@@ -95,11 +100,13 @@ async function openPostgres(url: string): Promise<Database> {
 
 /** A Database on a pool of `pg` connections: a PostgreSQL server, or the socket of a process sharing the embedded database. */
 async function openPool(
-  config: pg.PoolConfig,
+  config: PoolConfig,
   engine: EngineKind,
   location: string,
   unreachable: (reason: string) => string,
 ): Promise<Database> {
+  // Loaded here, not at the top: commands on the embedded engine start faster without them.
+  const [{ default: pg }, { default: copyStreams }] = await Promise.all([import('pg'), import('pg-copy-streams')]);
   const parsers: Record<number, (value: string) => unknown> = { [INT8]: Number, [NUMERIC]: Number, [DATE]: (v) => v };
   const pool = new pg.Pool({
     ...config,
@@ -134,8 +141,11 @@ async function openPool(
           exec: async (script) => void (await client.query(script)),
           query: async (text, params) => (await client.query(text, params as unknown[])).rows,
           execute: async (text, params) => (await client.query(text, params as unknown[])).rowCount ?? 0,
-          copyFrom: (table, columns, chunks) =>
-            pipeline(Readable.from(chunks), client.query(copyStreams.from(`copy ${table} (${columns.join(', ')}) from stdin`))),
+          copyFrom: (table, columns, data) =>
+            pipeline(
+              Readable.from([Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
+              client.query(copyStreams.from(`copy ${table} (${columns.join(', ')}) from stdin with (format binary)`)),
+            ),
         });
         await client.query('commit');
         return result;
@@ -163,7 +173,13 @@ async function openEmbedded(options: OpenDatabaseOptions): Promise<Database> {
   for (;;) {
     const access = await embeddedAccess(home, { waitMs: Math.max(0, deadline - Date.now()), note: options.note });
     if (access.kind === 'holder') {
-      return openPglite({ dataDir, lock: access.lock, shareAt: options.share ? join(home, SOCKET_NAME) : undefined, note: options.note });
+      return openPglite({
+        dataDir,
+        lock: access.lock,
+        shareAt: options.share ? join(home, SOCKET_NAME) : undefined,
+        note: options.note,
+        sharedBuffers: options.sharedBuffers,
+      });
     }
     try {
       const config = { host: home, port: SOCKET_PORT, user: 'postgres', database: 'postgres' };
@@ -183,23 +199,23 @@ interface HeldDatabase {
   /** Serve the database on this socket while it is open. */
   readonly shareAt: string | undefined;
   readonly note: ((text: string) => void) | undefined;
+  readonly sharedBuffers: OpenDatabaseOptions['sharedBuffers'];
 }
 
 /** PGlite in memory, or on a folder this process holds (with its lock). */
 async function openPglite(held?: HeldDatabase): Promise<Database> {
   const dataDir = held?.dataDir;
+  const { PGlite } = await import('@electric-sql/pglite');
   let pglite: PGlite;
   try {
     pglite = await PGlite.create(dataDir ?? 'memory://', {
       parsers: { [INT8]: Number, [NUMERIC]: Number, [DATE]: (v: string) => v },
+      ...(held?.sharedBuffers ? { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${held.sharedBuffers}`] } : {}),
     });
   } catch (error) {
     held?.lock.release();
     throw new DatabaseError(`cannot open the embedded database at ${dataDir ?? 'memory'}: ${errorMessage(error)}`);
   }
-  // Bulk loads go through a temporary table: with the default 8 MB of temp buffers a large one
-  // spills to the emulated file system (measured 2x slower at 1M bars).
-  await pglite.exec(`set temp_buffers = '256MB'`);
   let server: EmbeddedServer | undefined;
   let turns: TurnLock | undefined;
   if (held?.shareAt) {
@@ -234,8 +250,10 @@ async function openPglite(held?: HeldDatabase): Promise<Database> {
             query: async <R>(text: string, params?: readonly unknown[]) => (await tx.query<R>(text, params as unknown[])).rows,
             execute: async (text, params) => (await tx.query(text, params as unknown[])).affectedRows ?? 0,
             // PGlite reads COPY input from a Blob mounted at /dev/blob.
-            copyFrom: async (table, columns, chunks) =>
-              void (await tx.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob: new Blob([...chunks]) })),
+            copyFrom: async (table, columns, data) =>
+              void (await tx.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob' with (format binary)`, [], {
+                blob: new Blob([data]),
+              })),
           }),
         ),
       ),

@@ -56,14 +56,18 @@ export function readMigrations(dir: string = defaultMigrationsDir()): Migration[
 /** @example const { applied } = await migrate(db); */
 export async function migrate(database: ScriptRunner, dir?: string): Promise<MigrationResult> {
   const migrations = readMigrations(dir);
+  // Every command opens the database: when all is applied (nearly always), one query says so.
+  const recorded = await recordedMigrations(database);
+  if (recorded && recorded.length === migrations.length) {
+    checkRecorded(recorded, migrations);
+    return { applied: [], alreadyApplied: recorded.length };
+  }
   return database.scriptTransaction(async (tx) => {
     await tx.query('select pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
     await tx.exec(`create table if not exists schema_migrations (
       version integer primary key, name text not null, checksum text not null,
       applied_at timestamptz not null default now())`);
-    const recorded = await tx.query<{ version: number; name: string; checksum: string }>(
-      'select version, name, checksum from schema_migrations order by version',
-    );
+    const recorded = await tx.query<RecordedMigration>('select version, name, checksum from schema_migrations order by version');
     checkRecorded(recorded, migrations);
     const done = new Set(recorded.map((r) => r.version));
     const pending = migrations.filter((m) => !done.has(m.version));
@@ -83,7 +87,20 @@ export async function migrate(database: ScriptRunner, dir?: string): Promise<Mig
   });
 }
 
-function checkRecorded(recorded: readonly { version: number; name: string; checksum: string }[], files: readonly Migration[]): void {
+type RecordedMigration = { version: number; name: string; checksum: string };
+
+/** What schema_migrations holds, or undefined before the first migration (no table yet). */
+async function recordedMigrations(database: ScriptRunner): Promise<RecordedMigration[] | undefined> {
+  try {
+    return await database.scriptTransaction((tx) =>
+      tx.query<RecordedMigration>('select version, name, checksum from schema_migrations order by version'),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+function checkRecorded(recorded: readonly RecordedMigration[], files: readonly Migration[]): void {
   const byVersion = new Map(files.map((m) => [m.version, m]));
   for (const row of recorded) {
     const file = byVersion.get(row.version);

@@ -193,6 +193,36 @@ export interface WalkforwardWindowsTable {
   out_of_sample: JSONColumnType<Record<string, unknown>>;
 }
 
+export interface TrialFamiliesTable {
+  id: Generated<number>;
+  family_key: string;
+  kind: 'strategy' | 'selection';
+  name: string;
+  universe: string | null;
+  symbols: JSONColumnType<string[]>;
+  symbols_key: string;
+  interval: string;
+  period_from: string;
+  period_to: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
+export interface TrialsTable {
+  id: Generated<number>;
+  family_id: number;
+  config_key: string;
+  strategy: string;
+  config: JSONColumnType<Record<string, unknown>>;
+  sharpe: number;
+  observations: number;
+  constant_returns: boolean;
+  backtest_id: number | null;
+  source: 'backtest' | 'sweep' | 'simulation' | 'walk-forward' | 'selection';
+  runs: number;
+  first_run_at: ColumnType<Date, Date | string | undefined, never>;
+  last_run_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface PortfoliosTable {
   id: Generated<number>;
   name: string;
@@ -397,6 +427,8 @@ export interface Schema {
   simulations: SimulationsTable;
   walkforwards: WalkforwardsTable;
   walkforward_windows: WalkforwardWindowsTable;
+  trial_families: TrialFamiliesTable;
+  trials: TrialsTable;
   portfolios: PortfoliosTable;
   portfolio_rebalances: PortfolioRebalancesTable;
   portfolio_holdings: PortfolioHoldingsTable;

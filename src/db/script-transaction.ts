@@ -7,8 +7,8 @@ export interface ScriptTransaction {
   query<R>(text: string, params?: readonly unknown[]): Promise<R[]>;
   /** Runs one statement and returns the number of rows it inserted, updated or deleted. */
   execute(text: string, params?: readonly unknown[]): Promise<number>;
-  /** COPY ... FROM in PostgreSQL's text format (tab-separated lines), streamed from `chunks`. */
-  copyFrom(table: string, columns: readonly string[], chunks: Iterable<string>): Promise<void>;
+  /** COPY ... FROM in PostgreSQL's binary format (see binary-copy.ts for the encoder). */
+  copyFrom(table: string, columns: readonly string[], data: Uint8Array): Promise<void>;
 }
 
 /** Something that can run work inside one such transaction: both database engines can. */

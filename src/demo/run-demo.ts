@@ -4,6 +4,11 @@
  * first run); backtest every strategy of the library in-sample; judge each against the default
  * gates; simulate the ones that pass on the years after the in-sample period; then (demo-portfolios.ts)
  * model portfolios of the best-evidenced one, rebalanced, monitored and reported by mail.
+ *
+ * The demo chooses among strategies, so it records its choices as trials (trial-families.ts): the
+ * in-sample backtests of every strategy are one selection family, and each is judged in it (its
+ * deflated Sharpe ratio counts every strategy tried, not one); the out-of-sample runs it then
+ * picks the best of are another.
  */
 import { parseBacktestSpec } from '../backtest/backtest-spec.js';
 import { storeBacktest } from '../backtest/backtest-store.js';
@@ -18,8 +23,10 @@ import { SYNTHETIC_START, SYNTHETIC_SYMBOLS } from '../data/synthetic-market.js'
 import type { Environment } from '../config.js';
 import type { Database } from '../db/database.js';
 import { DEFAULT_GATE_SETS } from '../research/gate-set.js';
-import { gateBacktest, type StoredGateResult } from '../research/gate-runner.js';
+import { gateBacktests, type StoredGateResult } from '../research/gate-runner.js';
 import { simulateOutOfSample, type SimulationResult } from '../research/simulate.js';
+import { recordSelection } from '../research/trial-families.js';
+import type { StoredTrialFamily } from '../backtest/trial-store.js';
 import { getStrategy, STRATEGIES } from '../strategies/registry.js';
 import { runDemoPortfolios, type DemoPortfolioResult } from './demo-portfolios.js';
 
@@ -46,6 +53,7 @@ export interface DemoBacktest {
   readonly strategy: string;
   readonly title: string;
   readonly metrics: BacktestMetrics;
+  /** Judged in the selection family of all the demo's strategies (`gate.statistics.trials` of them). */
   readonly gate: StoredGateResult;
   /** Out of sample, for the ones that passed their gates. */
   readonly simulation: SimulationResult | null;
@@ -55,6 +63,8 @@ export interface DemoResult {
   readonly ingest: IngestReport;
   readonly summary: readonly SummaryRow[];
   readonly backtests: readonly DemoBacktest[];
+  /** The choices the demo made by code, as trial families: among the strategies in sample, and among their out-of-sample runs. */
+  readonly selections: { readonly inSample: StoredTrialFamily; readonly outOfSample: StoredTrialFamily | null };
   readonly portfolios: DemoPortfolioResult | null;
 }
 
@@ -62,6 +72,8 @@ export interface DemoResult {
 export const DEMO_TRADING_START = '2003-01-02';
 export const DEMO_IN_SAMPLE_END = '2018-12-31';
 export const DEMO_BENCHMARK = 'SYN-EQ-US';
+/** The name of the demo's choice among strategies in the trial registry. */
+export const DEMO_SELECTION = 'demo';
 
 export async function runDemo(db: Database, options: DemoOptions = {}): Promise<DemoResult> {
   const market: DemoMarket = options.market ?? {
@@ -79,8 +91,8 @@ export async function runDemo(db: Database, options: DemoOptions = {}): Promise<
   });
   const benchmark = ['SPY', DEMO_BENCHMARK].find((s) => market.symbols.includes(s)) ?? null;
   const summary = await dataSummary(db, { symbols: report.symbols.map((s) => s.symbol), interval: '1d' });
-  const backtests: DemoBacktest[] = [];
   const gates = DEFAULT_GATE_SETS.default!;
+  const candidates: Omit<DemoBacktest, 'gate' | 'simulation'>[] = [];
   for (const strategy of STRATEGIES) {
     const spec = parseBacktestSpec({
       strategy: strategy.name,
@@ -91,11 +103,31 @@ export async function runDemo(db: Database, options: DemoOptions = {}): Promise<
       benchmark,
     });
     const outcome = await runBacktest(db, spec);
-    const id = await storeBacktest(db, outcome);
-    const gate = await gateBacktest(db, id, 'default', gates);
-    const simulation = gate.passed ? await simulateOutOfSample(db, { backtestId: id, gates: { name: 'default', set: gates } }) : null;
-    backtests.push({ id, strategy: strategy.name, title: strategy.title, metrics: outcome.metrics, gate, simulation });
+    candidates.push({ id: await storeBacktest(db, outcome), strategy: strategy.name, title: strategy.title, metrics: outcome.metrics });
   }
+  // Every strategy is a candidate of the choice below: each is judged among all of them.
+  const inSample = await recordSelection(
+    db,
+    DEMO_SELECTION,
+    candidates.map((c) => c.id),
+  );
+  const verdicts = await gateBacktests(
+    db,
+    candidates.map((c) => c.id),
+    'default',
+    gates,
+  );
+  const backtests: DemoBacktest[] = [];
+  for (const [i, candidate] of candidates.entries()) {
+    const gate = verdicts[i]!;
+    const simulation = gate.passed
+      ? await simulateOutOfSample(db, { backtestId: candidate.id, gates: { name: 'default', set: gates } })
+      : null;
+    backtests.push({ ...candidate, gate, simulation });
+  }
+  // The portfolios follow the best out-of-sample result: a choice among those runs too.
+  const simulated = backtests.flatMap((b) => (b.simulation ? [b.simulation.oosBacktestId] : []));
+  const outOfSample = simulated.length > 0 ? await recordSelection(db, `${DEMO_SELECTION} (out of sample)`, simulated) : null;
   const lastBar = summary.reduce((last, row) => (row.last > last ? row.last : last), '');
   const portfolios = options.env
     ? await runDemoPortfolios(
@@ -117,5 +149,5 @@ export async function runDemo(db: Database, options: DemoOptions = {}): Promise<
         },
       )
     : null;
-  return { ingest: report, summary, backtests, portfolios };
+  return { ingest: report, summary, backtests, selections: { inSample, outOfSample }, portfolios };
 }

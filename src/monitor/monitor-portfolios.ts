@@ -6,14 +6,14 @@
  */
 import { parseBacktestSpec } from '../backtest/backtest-spec.js';
 import { loadBacktestData } from '../backtest/run-backtest.js';
-import { dateToTs } from '../data/bar.js';
 import { loadActions } from '../data/corporate-actions-store.js';
 import { carryForwardValues } from '../data/panel.js';
 import type { Database } from '../db/database.js';
-import { errorMessage, ValidationError } from '../errors.js';
+import { errorMessage } from '../errors.js';
 import { recordLedger } from '../portfolio/ledger-store.js';
 import { prepareStrategy } from '../strategies/registry.js';
 import type { StrategyParams } from '../strategies/strategy.js';
+import { parseCalendarDate } from '../util/calendar-date.js';
 import { barTimeOf, planAlerts } from './alert-plan.js';
 import { strategyViewNow, type StrategyView } from './exit-criteria.js';
 import { monitorSettings, type MonitorSettings, type MonitorSettingsInput } from './monitor-options.js';
@@ -66,7 +66,7 @@ export async function monitorPortfolios(db: Database, options: MonitorOptions = 
     strategyCheck: options.strategyCheck,
   });
   const asOf = options.asOf ?? (options.now ?? (() => new Date()))().toISOString().slice(0, 10);
-  if (!Number.isFinite(dateToTs(asOf))) throw new ValidationError('asOf', `invalid date ${JSON.stringify(asOf)}; use YYYY-MM-DD`);
+  parseCalendarDate(asOf, 'asOf');
   const portfolios: PortfolioMonitorState[] = [];
   const newAlerts: MonitorAlert[] = [];
   const skipped: { portfolio: string; reason: string }[] = [];

@@ -7,9 +7,10 @@ import { dateToTs, formatBarTime, MS_PER_DAY, parseInterval, type Interval } fro
 import { loadPanel } from '../data/panel.js';
 import type { Database } from '../db/database.js';
 import type { MonitorAlertsTable, Schema } from '../db/schema.js';
-import { DataError, ValidationError } from '../errors.js';
+import { DataError } from '../errors.js';
 import type { AlertDraft, AlertEnding, AlertScope, OpenAlert } from './alert-plan.js';
 import type { Resolution } from './alert-episodes.js';
+import { noSuchPortfolio } from '../portfolio/portfolio-store.js';
 import type { MonitoredPortfolio, PortfolioMonitorState } from './portfolio-state.js';
 import type { MonitoredRebalance, PriceTable } from './value-path.js';
 
@@ -49,7 +50,7 @@ export interface MonitorAlert {
   readonly details: Readonly<Record<string, unknown>>;
 }
 
-/** Every portfolio, or the one named (a ValidationError naming the ones that exist when it does not). */
+/** Every portfolio, or the one named (a NotFoundError naming the ones that exist when it does not). */
 export async function selectPortfolios(db: Database, name?: string): Promise<PortfolioRow[]> {
   let query = db.kysely
     .selectFrom('portfolios')
@@ -57,13 +58,7 @@ export async function selectPortfolios(db: Database, name?: string): Promise<Por
     .orderBy('name');
   if (name !== undefined) query = query.where('name', '=', name.trim());
   const rows = await query.execute();
-  if (name !== undefined && rows.length === 0) {
-    const names = (await db.kysely.selectFrom('portfolios').select('name').orderBy('name').execute()).map((r) => r.name);
-    throw new ValidationError(
-      'portfolio',
-      `no portfolio named ${JSON.stringify(name)}; ${names.length > 0 ? `there are ${names.join(', ')}` : 'create one with momentum portfolio create'}`,
-    );
-  }
+  if (name !== undefined && rows.length === 0) throw await noSuchPortfolio(db, name);
   return rows.map((r) => ({
     id: Number(r.id),
     name: r.name,

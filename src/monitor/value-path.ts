@@ -33,6 +33,7 @@ import { dateToTs, formatBarTime, MS_PER_DAY } from '../data/bar.js';
 import type { CorporateAction } from '../data/corporate-action.js';
 import { ValidationError } from '../errors.js';
 import { applyOne, splitRatio, type DividendPolicy, type LedgerEntry } from '../portfolio/ledger.js';
+import { parseCalendarDate } from '../util/calendar-date.js';
 import type { PriceBasis } from './monitor-options.js';
 import { runningDrawdown } from './running-peak.js';
 
@@ -140,8 +141,7 @@ interface Spell {
  *          path.drawdown[path.ts.length - 1] // the portfolio's drawdown today
  */
 export function portfolioPath(rebalances: readonly MonitoredRebalance[], prices: PriceTable, options: PathOptions): PortfolioPath {
-  const asOfTs = dateToTs(options.asOf);
-  if (!Number.isFinite(asOfTs)) throw new ValidationError('asOf', `invalid date ${JSON.stringify(options.asOf)}; use YYYY-MM-DD`);
+  const asOfTs = parseCalendarDate(options.asOf, 'asOf');
   const held = rebalances.filter((r) => dateToTs(r.asOf) <= asOfTs).sort((a, b) => (a.asOf < b.asOf ? -1 : a.asOf > b.asOf ? 1 : 0));
   if (held.length === 0) throw new ValidationError('asOf', `no rebalance on or before ${options.asOf}: nothing is held yet`);
   const totalReturn = options.basis === 'total-return' && prices.adjClose !== undefined;

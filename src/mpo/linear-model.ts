@@ -65,6 +65,33 @@ export class LinearModel {
     this.rowNames.push(name);
   }
 
+  /**
+   * A variable a >= |x| (rows a - x >= 0 and a + x >= 0), 0 <= a <= upper: |x| wherever the
+   * objective pushes a down. `names` name the variable and its two rows.
+   */
+  absolute(x: Var, names: { readonly variable: string; readonly up: string; readonly down: string }, upper = Infinity): Var {
+    const a = this.variable(names.variable, 0, upper);
+    this.constrain(
+      [
+        [a, 1],
+        [x, -1],
+      ],
+      0,
+      Infinity,
+      names.up,
+    );
+    this.constrain(
+      [
+        [a, 1],
+        [x, 1],
+      ],
+      0,
+      Infinity,
+      names.down,
+    );
+    return a;
+  }
+
   /** Adds linear terms to the objective (several calls accumulate). */
   objective(terms: readonly Term[]): void {
     for (const [v, coef] of terms) this.cost[v] = this.cost[v]! + coef;

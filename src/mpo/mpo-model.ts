@@ -8,20 +8,21 @@
  *   w[a,t+1] = h[a,t]                          (returns do not move weights in this model)
  *   sum_a z[a,t] = 0                           (self-financing; costs are not taken from cash)
  *   w[a,1] = initial;  w[CASH,P+1] = 1, w[a,P+1] = 0 otherwise   (liquidate at the end, unless
- *                                                    `liquidate_at_end: false`)
- *   a != CASH: min_weight <= h <= max_weight, h >= 0 unless allow_short, |z| <= max_trade_size,
- *              sum_a |h[a,t]| <= max_leverage  (|h| = long + short, long - short = h)
- *   h[CASH,t] >= min_cash_balance (and >= 0)
- * |z| is an auxiliary u >= z, u >= -z; `cost_on_cash: false` leaves cash trades free. The risk
- * term (gamma = risk_aversion > 0) depends on risk_measure:
- *   variance (default): h_t' Sigma h_t, quadratic (a QP for HiGHS) with a covariance, or linear in
+ *                                                    `liquidateAtEnd` is false)
+ *   a != CASH: minWeight[a] <= h <= maxWeight[a], h >= 0 unless allowShort, |z| <= maxTradeSize,
+ *              sum_a |h[a,t]| <= maxLeverage  (|h| = long + short, long - short = h)
+ *   h[CASH,t] >= minCashBalance (and >= 0)
+ * with kappa = tradeAversion, tc = transactionCost, borrow = shortBorrowCost. |z| is an auxiliary
+ * u >= z, u >= -z; `costOnCash: false` leaves cash trades free. The risk term (gamma =
+ * risk.aversion, none when risk is null) depends on its measure:
+ *   covariance, factors: h_t' Sigma h_t, quadratic (a QP for HiGHS) with a covariance, or linear in
  *     factor exposures f = B'h plus idiosyncratic variances with a factor model;
- *   mad:  (1/S) sum_s |sum_a (r[s,a] - mean_a) h[a,t]|   over return_scenarios r[s,a], s = 1..S;
- *   cvar: zeta_t + 1/((1 - alpha) S) sum_s max(0, -sum_a r[s,a] h[a,t] - zeta_t), alpha = cvar_level.
+ *   mad:  (1/S) sum_s |sum_a (r[s,a] - mean_a) h[a,t]|   over return scenarios r[s,a], s = 1..S;
+ *   cvar: zeta_t + 1/((1 - alpha) S) sum_s max(0, -sum_a r[s,a] h[a,t] - zeta_t), alpha = risk.level.
  * mad and cvar are linear (an LP: glpk too); see scenario-risk.ts.
  */
 import { LinearModel, type Term, type Var } from './linear-model.js';
-import { CASH, type MpoProblem } from './mpo-request.js';
+import { CASH, type MpoProblem, type MpoRisk } from './mpo-problem.js';
 import { scenarioRisk, type PeriodRisk } from './scenario-risk.js';
 
 export interface MpoModel {
@@ -33,7 +34,6 @@ export interface MpoModel {
 
 /** @example const { model, w, z } = buildMpoModel(parseMpoRequest(request)) */
 export function buildMpoModel(problem: MpoProblem): MpoModel {
-  const p = problem.parameters;
   const m = new LinearModel('maximize');
   const P = problem.periods;
   const cashIndex = problem.assets.indexOf(CASH);
@@ -42,15 +42,17 @@ export function buildMpoModel(problem: MpoProblem): MpoModel {
 
   const w = problem.assets.map((asset, i) =>
     times(P + 1, (t) => {
-      const liquidated = t === P + 1 && p.liquidate_at_end ? (asset === CASH ? 1 : 0) : undefined;
+      const liquidated = t === P + 1 && problem.liquidateAtEnd ? (asset === CASH ? 1 : 0) : undefined;
       const fixed = t === 1 ? problem.initial[i]! : liquidated;
       return m.variable(`w_${i}_${t}`, fixed ?? -Infinity, fixed ?? Infinity);
     }),
   );
   const z = problem.assets.map((_, i) => times(P, (t) => m.variable(`z_${i}_${t}`, -Infinity, Infinity)));
-  const h = problem.assets.map((asset, i) => times(P, (t) => m.variable(`h_${i}_${t}`, ...postTradeBounds(problem, asset))));
-  const risk: PeriodRisk | undefined =
-    p.risk_aversion === 0 ? undefined : p.risk_measure === 'variance' ? (ht, t) => addRisk(m, problem, ht, t) : scenarioRisk(m, problem);
+  const h = problem.assets.map((asset, i) => {
+    const [lower, upper] = postTradeBounds(problem, asset === CASH ? undefined : riskyIndex.get(asset)!);
+    return times(P, (t) => m.variable(`h_${i}_${t}`, lower, upper));
+  });
+  const risk = problem.risk && periodRisk(m, problem.risk);
 
   for (let t = 1; t <= P; t++) {
     const budget: Term[] = [];
@@ -78,34 +80,17 @@ export function buildMpoModel(problem: MpoProblem): MpoModel {
       );
       budget.push([zt, 1]);
 
-      // |z| through u >= z, u >= -z; bounded by max_trade_size for non-cash assets.
-      const u = m.variable(`u_${i}_${t}`, 0, asset === CASH ? Infinity : p.max_trade_size);
-      m.constrain(
-        [
-          [u, 1],
-          [zt, -1],
-        ],
-        0,
-        Infinity,
-        `abs_up_${i}_${t}`,
-      );
-      m.constrain(
-        [
-          [u, 1],
-          [zt, 1],
-        ],
-        0,
-        Infinity,
-        `abs_down_${i}_${t}`,
-      );
-      if (asset !== CASH || p.cost_on_cash) m.objective([[u, -p.trade_aversion * p.transaction_cost]]);
+      // |z|, bounded by maxTradeSize for non-cash assets.
+      const names = { variable: `u_${i}_${t}`, up: `abs_up_${i}_${t}`, down: `abs_down_${i}_${t}` };
+      const u = m.absolute(zt, names, asset === CASH ? Infinity : problem.maxTradeSize);
+      if (asset !== CASH || problem.costOnCash) m.objective([[u, -problem.tradeAversion * problem.transactionCost]]);
       if (asset === CASH) return;
 
       const r = problem.returns[riskyIndex.get(asset)!]![t - 1]!;
       m.objective([[ht, r]]);
       // |h| = long + short with long - short = h, for the leverage limit and the borrow cost.
       const long = m.variable(`long_${i}_${t}`, 0, Infinity);
-      const short = m.variable(`short_${i}_${t}`, 0, p.allow_short ? Infinity : 0);
+      const short = m.variable(`short_${i}_${t}`, 0, problem.allowShort ? Infinity : 0);
       m.constrain(
         [
           [long, 1],
@@ -117,10 +102,10 @@ export function buildMpoModel(problem: MpoProblem): MpoModel {
         `split_${i}_${t}`,
       );
       gross.push([long, 1], [short, 1]);
-      if (p.short_borrow_cost > 0) m.objective([[short, -p.short_borrow_cost]]);
+      if (problem.shortBorrowCost > 0) m.objective([[short, -problem.shortBorrowCost]]);
     });
     m.constrain(budget, 0, 0, `self_financing_${t}`);
-    m.constrain(gross, -Infinity, p.max_leverage, `leverage_${t}`);
+    m.constrain(gross, -Infinity, problem.maxLeverage, `leverage_${t}`);
     risk?.(
       h.filter((_, i) => i !== cashIndex).map((series) => series[t - 1]!),
       t,
@@ -129,41 +114,37 @@ export function buildMpoModel(problem: MpoProblem): MpoModel {
   return { model: m, w, z };
 }
 
-/** Bounds of the post-trade weight h: the weight limits, long-only unless allow_short, cash above its floor. */
-function postTradeBounds(problem: MpoProblem, asset: string): [number, number] {
-  const p = problem.parameters;
-  if (asset === CASH) return [Math.max(p.min_cash_balance, p.allow_short ? -Infinity : 0), Infinity];
-  const own = p.per_asset[asset];
-  const lower = own?.min_weight ?? p.min_weight;
-  const upper = own?.max_weight ?? p.max_weight;
-  return [p.allow_short ? lower : Math.max(lower, 0), upper];
+/** Bounds of the post-trade weight h of non-cash asset i (undefined: cash): the weight limits, long-only unless allowShort, cash above its floor. */
+function postTradeBounds(problem: MpoProblem, i: number | undefined): [number, number] {
+  if (i === undefined) return [Math.max(problem.minCashBalance, problem.allowShort ? -Infinity : 0), Infinity];
+  const lower = problem.minWeight[i]!;
+  return [problem.allowShort ? lower : Math.max(lower, 0), problem.maxWeight[i]!];
+}
+
+/** The risk term of each period: the variance here, MAD and CVaR in scenario-risk.ts. */
+function periodRisk(m: LinearModel, risk: MpoRisk): PeriodRisk {
+  return risk.measure === 'mad' || risk.measure === 'cvar' ? scenarioRisk(m, risk) : (h, t) => addVariance(m, risk, h, t);
 }
 
 /**
  * - gamma * h' Sigma h for one period: with a covariance, its entries as quadratic terms; with a
  * factor model, exposures f = B' h as variables and - gamma * (f' F f + sum d_a h_a^2).
  */
-function addRisk(m: LinearModel, problem: MpoProblem, h: readonly Var[], t: number): void {
-  const p = problem.parameters;
-  const gamma = p.risk_aversion;
-  if (p.covariance) {
-    problem.risky.forEach((a, i) => {
-      problem.risky.forEach((b, j) => {
-        if (j < i) return;
-        const sigma = p.covariance![a]![b]!;
-        m.quadraticTerm(h[i]!, h[j]!, -gamma * sigma * (i === j ? 1 : 2));
-      });
+function addVariance(m: LinearModel, risk: Extract<MpoRisk, { measure: 'covariance' | 'factors' }>, h: readonly Var[], t: number): void {
+  const gamma = risk.aversion;
+  if (risk.measure === 'covariance') {
+    risk.covariance.forEach((row, i) => {
+      for (let j = i; j < row.length; j++) m.quadraticTerm(h[i]!, h[j]!, -gamma * row[j]! * (i === j ? 1 : 2));
     });
     return;
   }
-  const model = p.factor_model!;
-  const k = model.factor_covariance.length;
+  const k = risk.factorCovariance.length;
   const f = Array.from({ length: k }, (_, q) => {
     const exposure = m.variable(`f_${q}_${t}`, -Infinity, Infinity);
-    m.constrain([[exposure, 1], ...problem.risky.map((a, i): Term => [h[i]!, -model.loadings[a]![q]!])], 0, 0, `exposure_${q}_${t}`);
+    m.constrain([[exposure, 1], ...risk.loadings.map((loading, i): Term => [h[i]!, -loading[q]!])], 0, 0, `exposure_${q}_${t}`);
     return exposure;
   });
   for (let q = 0; q < k; q++)
-    for (let s = q; s < k; s++) m.quadraticTerm(f[q]!, f[s]!, -gamma * model.factor_covariance[q]![s]! * (q === s ? 1 : 2));
-  problem.risky.forEach((a, i) => m.quadraticTerm(h[i]!, h[i]!, -gamma * model.idiosyncratic[a]!));
+    for (let s = q; s < k; s++) m.quadraticTerm(f[q]!, f[s]!, -gamma * risk.factorCovariance[q]![s]! * (q === s ? 1 : 2));
+  risk.idiosyncratic.forEach((variance, i) => m.quadraticTerm(h[i]!, h[i]!, -gamma * variance));
 }

@@ -1,12 +1,12 @@
 /**
- * The MPO request of ../shared/MPO.md (compatible with the earlier Python service), validated
- * field by field: every problem is reported, not just the first, so a client fixes its request
- * in one round.
+ * The HTTP adapter of the optimiser: the MPO request of ../shared/MPO.md (compatible with the
+ * earlier Python service), validated field by field and mapped onto the typed MpoProblem. Every
+ * problem is reported, not just the first, so a client fixes its request in one round.
  */
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
+import { CASH, cashTakesRounding, MPO_DEFAULTS, type MpoProblem, type MpoRisk } from './mpo-problem.js';
 
-export const CASH = 'CASH';
 const WEIGHT_TOLERANCE = 1e-6;
 
 export interface FieldProblem {
@@ -27,21 +27,21 @@ const finite = z.number({ error: 'expected a number' }).refine(Number.isFinite, 
 const namedMatrix = z.record(z.string(), z.record(z.string(), finite));
 
 const parametersSchema = z.strictObject({
-  min_weight: finite.default(-1),
-  max_weight: finite.default(1),
-  min_cash_balance: finite.default(0),
-  max_leverage: finite.min(0, 'must not be negative').default(1),
-  max_trade_size: finite.min(0, 'must not be negative').default(1),
-  trade_aversion: finite.min(0, 'must not be negative').default(1),
+  min_weight: finite.default(MPO_DEFAULTS.minWeight),
+  max_weight: finite.default(MPO_DEFAULTS.maxWeight),
+  min_cash_balance: finite.default(MPO_DEFAULTS.minCashBalance),
+  max_leverage: finite.min(0, 'must not be negative').default(MPO_DEFAULTS.maxLeverage),
+  max_trade_size: finite.min(0, 'must not be negative').default(MPO_DEFAULTS.maxTradeSize),
+  trade_aversion: finite.min(0, 'must not be negative').default(MPO_DEFAULTS.tradeAversion),
   transaction_cost: finite.min(0, 'must not be negative').optional(),
   /** The old documentation's name for transaction_cost. */
   trade_cost: finite.min(0, 'must not be negative').optional(),
   // Extensions (opt-in; the defaults keep the compatible formulation exact).
-  allow_short: z.boolean().default(false),
-  short_borrow_cost: finite.min(0, 'must not be negative').default(0),
-  cost_on_cash: z.boolean().default(true),
+  allow_short: z.boolean().default(MPO_DEFAULTS.allowShort),
+  short_borrow_cost: finite.min(0, 'must not be negative').default(MPO_DEFAULTS.shortBorrowCost),
+  cost_on_cash: z.boolean().default(MPO_DEFAULTS.costOnCash),
   /** Sell everything after the last period (the compatible model); false leaves the final weights free. */
-  liquidate_at_end: z.boolean().default(true),
+  liquidate_at_end: z.boolean().default(MPO_DEFAULTS.liquidateAtEnd),
   per_asset: z.record(z.string(), z.strictObject({ min_weight: finite.optional(), max_weight: finite.optional() })).default({}),
   risk_aversion: finite.min(0, 'must not be negative').default(0),
   /** The risk term: variance (a QP, with covariance or factor_model), or MAD or CVaR over return_scenarios (an LP). */
@@ -60,7 +60,7 @@ const parametersSchema = z.strictObject({
       idiosyncratic: z.record(z.string(), finite.min(0, 'variances must not be negative')),
     })
     .optional(),
-  solver: z.enum(['highs', 'glpk']).default('highs'),
+  solver: z.enum(['highs', 'glpk']).default(MPO_DEFAULTS.solver),
   /** Seconds the solver may take (the server caps it). */
   time_limit: finite.gt(0, 'must be positive').optional(),
 });
@@ -71,18 +71,11 @@ const requestSchema = z.object({
   parameters: parametersSchema.default(() => parametersSchema.parse({})),
 });
 
+/** The request's parameters with their defaults, in the compatible spelling. */
 export type MpoParameters = z.output<typeof parametersSchema> & { readonly transaction_cost: number };
 
-export interface MpoProblem {
-  /** Every asset in request order, CASH included (response keys keep this order). */
-  readonly assets: readonly string[];
-  /** Non-cash assets in request order. */
-  readonly risky: readonly string[];
-  readonly periods: number;
-  /** Initial weights, in `assets` order. */
-  readonly initial: Float64Array;
-  /** returns[i][t - 1]: estimated return of risky asset i in period t. */
-  readonly returns: readonly Float64Array[];
+/** A valid request: the typed problem (assets in request order), and the parameters it came from. */
+export interface MpoRequest extends MpoProblem {
   readonly parameters: MpoParameters;
 }
 
@@ -91,10 +84,10 @@ function problemsOf(error: z.ZodError): FieldProblem[] {
 }
 
 /**
- * Validates a request and turns it into arrays; throws MpoRequestError naming every bad field.
+ * Validates a request and maps it onto the typed problem; throws MpoRequestError naming every bad field.
  * @example const problem = parseMpoRequest(JSON.parse(body))
  */
-export function parseMpoRequest(raw: unknown): MpoProblem {
+export function parseMpoRequest(raw: unknown): MpoRequest {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
     throw new MpoRequestError([{ field: 'request', message: 'expected a JSON object' }]);
   // Checks on the names of assets and periods run on the raw request, so they are reported
@@ -129,16 +122,54 @@ export function parseMpoRequest(raw: unknown): MpoProblem {
     });
   if (problems.length > 0) throw new MpoRequestError(problems);
 
+  const p = parameters;
+  const bound = (a: string, side: 'min_weight' | 'max_weight') => p.per_asset[a]?.[side] ?? p[side];
   return {
     assets,
     risky,
     periods,
-    // Within the tolerance, the difference from 1 goes to cash: the model keeps the sum of weights
-    // fixed and ends all in cash, so a sum of 1 + 5e-7 would otherwise be infeasible.
-    initial: Float64Array.from(assets, (a) => (a === CASH ? weights[a]! + 1 - total : weights[a]!)),
+    // Within the tolerance, the difference from 1 goes to cash (a sum of 1 + 5e-7 could not end all in cash).
+    initial: cashTakesRounding(
+      Float64Array.from(assets, (a) => weights[a]!),
+      assets.indexOf(CASH),
+    ),
     returns: risky.map((a) => Float64Array.from({ length: periods }, (_, t) => returns[a]![String(t + 1)]!)),
-    parameters: { ...parameters, transaction_cost: cost },
+    minWeight: Float64Array.from(risky, (a) => bound(a, 'min_weight')),
+    maxWeight: Float64Array.from(risky, (a) => bound(a, 'max_weight')),
+    minCashBalance: p.min_cash_balance,
+    maxLeverage: p.max_leverage,
+    maxTradeSize: p.max_trade_size,
+    tradeAversion: p.trade_aversion,
+    transactionCost: cost,
+    allowShort: p.allow_short,
+    shortBorrowCost: p.short_borrow_cost,
+    costOnCash: p.cost_on_cash,
+    liquidateAtEnd: p.liquidate_at_end,
+    risk: riskOf(p, risky),
+    solver: p.solver,
+    ...(p.time_limit === undefined ? {} : { timeLimit: p.time_limit }),
+    parameters: { ...p, transaction_cost: cost },
   };
+}
+
+/** The risk term of valid parameters, its inputs in `risky` order; null when risk_aversion is 0. */
+function riskOf(p: z.output<typeof parametersSchema>, risky: readonly string[]): MpoRisk | null {
+  const aversion = p.risk_aversion;
+  if (aversion === 0) return null;
+  const byAsset = (values: Readonly<Record<string, number>>) => Float64Array.from(risky, (a) => values[a]!);
+  if (p.risk_measure === 'variance') {
+    if (p.covariance) return { measure: 'covariance', aversion, covariance: risky.map((a) => byAsset(p.covariance![a]!)) };
+    const factors = p.factor_model!;
+    return {
+      measure: 'factors',
+      aversion,
+      loadings: risky.map((a) => Float64Array.from(factors.loadings[a]!)),
+      factorCovariance: factors.factor_covariance.map((row) => Float64Array.from(row)),
+      idiosyncratic: byAsset(factors.idiosyncratic),
+    };
+  }
+  const scenarios = p.return_scenarios!.map(byAsset);
+  return p.risk_measure === 'mad' ? { measure: 'mad', aversion, scenarios } : { measure: 'cvar', aversion, level: p.cvar_level, scenarios };
 }
 
 /** Names that an object built by assignment would swallow (`__proto__`) or that collide with Object's own. */

@@ -8,8 +8,9 @@ import { performance } from 'node:perf_hooks';
 import { loadedGlpk, loadGlpk, solveWithGlpk } from './glpk-solver.js';
 import { loadedHighs, loadHighs, solveWithHighs } from './highs-solver.js';
 import { buildMpoModel, type MpoModel } from './mpo-model.js';
-import { parseMpoRequest, type MpoProblem } from './mpo-request.js';
-import type { Solution, SolveOptions } from './solver.js';
+import type { MpoProblem } from './mpo-problem.js';
+import { parseMpoRequest } from './mpo-request.js';
+import { solvedValue, type Solution, type SolveOptions } from './solver.js';
 
 type ByPeriod = Record<string, number | null>;
 
@@ -42,36 +43,28 @@ export async function optimizeMultiPeriod(request: unknown, options: OptimizeOpt
 
 export async function runMultiPeriod(request: unknown, options: OptimizeOptions = {}): Promise<MpoRun> {
   const problem = parseMpoRequest(request);
-  const solver = problem.parameters.solver;
-  if (solver === 'glpk') await loadGlpk();
+  if (problem.solver === 'glpk') await loadGlpk();
   else await loadHighs();
   return solveProblem(problem, options);
 }
 
-/** Solves a parsed problem with an already loaded solver (synchronous: the backtest's policy calls it per rebalance). */
+/** Solves a problem with an already loaded solver (synchronous: the backtest's policy calls it per rebalance). */
 export function solveProblem(problem: MpoProblem, options: OptimizeOptions = {}): MpoRun {
   const started = performance.now();
   const built = buildMpoModel(problem);
   const buildSeconds = (performance.now() - started) / 1000;
-  const requested = problem.parameters.time_limit ?? options.timeLimit;
+  const requested = problem.timeLimit ?? options.timeLimit;
   const timeLimit = options.maxTimeLimit !== undefined ? Math.min(requested ?? options.maxTimeLimit, options.maxTimeLimit) : requested;
   const solveOptions = timeLimit === undefined ? {} : { timeLimit };
   const solution =
-    problem.parameters.solver === 'glpk'
+    problem.solver === 'glpk'
       ? solveWithGlpk(loadedGlpk(), built.model, solveOptions)
       : solveWithHighs(loadedHighs(), built.model, solveOptions);
   return { response: responseOf(problem, built, solution), solution, problem, built, buildSeconds };
 }
 
 function responseOf(problem: MpoProblem, built: MpoModel, solution: Solution): MpoResponse {
-  // Values only when they mean something: an optimum, or the best point found before a time limit.
-  const usable = solution.status === 'optimal' || solution.status === 'time-limit';
-  const value = (v: number): number | null => {
-    const x = usable ? solution.x[v] : undefined;
-    if (x === undefined || Number.isNaN(x)) return null;
-    return Math.abs(x) < 1e-12 ? 0 : x; // solver noise and -0 read as 0
-  };
-  const series = (vars: readonly number[]): ByPeriod => Object.fromEntries(vars.map((v, k) => [String(k + 1), value(v)]));
+  const series = (vars: readonly number[]): ByPeriod => Object.fromEntries(vars.map((v, k) => [String(k + 1), solvedValue(solution, v)]));
   const output = {
     weights: Object.fromEntries(problem.assets.map((a, i) => [a, series(built.w[i]!)])),
     trades: Object.fromEntries(problem.assets.map((a, i) => [a, series(built.z[i]!)])),

@@ -13,6 +13,7 @@
  */
 import { MS_PER_DAY } from '../data/bar.js';
 import { DataError, ValidationError } from '../errors.js';
+import { parseCalendarDate } from '../util/calendar-date.js';
 
 export interface CashFlow {
   /** YYYY-MM-DD. */
@@ -91,19 +92,7 @@ export function annualise(total: number, days: number): number {
 
 /** Days from `from` to `to` (YYYY-MM-DD each). */
 export function daysBetween(from: string, to: string): number {
-  return (parseDate(to, 'to') - parseDate(from, 'from')) / MS_PER_DAY;
-}
-
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** Epoch ms of a YYYY-MM-DD calendar date; throws for anything else (2023-02-30 included). */
-function parseDate(text: unknown, field: string): number {
-  const match = typeof text === 'string' ? DATE.exec(text) : null;
-  const ts = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : Number.NaN;
-  if (!match || new Date(ts).toISOString().slice(0, 10) !== text) {
-    throw new ValidationError(field, `expected a calendar date as YYYY-MM-DD, got ${JSON.stringify(text)}`);
-  }
-  return ts;
+  return (parseCalendarDate(to, 'to') - parseCalendarDate(from, 'from')) / MS_PER_DAY;
 }
 
 function validateFlows(flows: readonly CashFlow[]): { years: number; amount: number }[] {
@@ -112,7 +101,7 @@ function validateFlows(flows: readonly CashFlow[]): { years: number; amount: num
   }
   const parsed = flows.map((flow, i) => {
     if (!Number.isFinite(flow.amount)) throw new ValidationError(`flows[${i}].amount`, `expected a finite number, got ${flow.amount}`);
-    return { ts: parseDate(flow.date, `flows[${i}].date`), amount: flow.amount };
+    return { ts: parseCalendarDate(flow.date, `flows[${i}].date`), amount: flow.amount };
   });
   if (!parsed.some((f) => f.amount < 0) || !parsed.some((f) => f.amount > 0)) {
     throw new ValidationError(

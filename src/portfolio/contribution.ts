@@ -9,12 +9,11 @@
  *   An asset sold is not bought back in the same rebalance.
  *
  * Targets are fractions of the book's value, each >= 0 and summing to at most 1 (the rest is cash).
- * Costs follow the engine: slippage moves the price against the trade, commission is bps of the
- * executed value, plus a fixed fee per order; all of it is paid from cash.
+ * Costs are the engine's TransactionCost: slippage moves the price against the trade, commission
+ * is bps of the executed value, plus a fixed fee per order; all of it is paid from cash.
  */
-import type { CostModel } from '../backtest/engine.js';
-import { allocateBuys, buyCashOut, trackingErrorAfter, type LotProblem } from './lot-allocation.js';
-import { sellRate } from './portfolio-input.js';
+import { TransactionCost, type CostModel } from '../backtest/transaction-cost.js';
+import { allocateBuys, trackingErrorAfter, type LotProblem } from './lot-allocation.js';
 
 export interface Book {
   /** Shares held per asset (>= 0). */
@@ -74,7 +73,8 @@ export function contributionRebalance(problem: RebalanceProblem): RebalanceTrade
  *   lotSize: Float64Array.of(1, 1), target: Float64Array.of(0.5, 0.5), costs: NO_COSTS }) // sells 15 A, buys 30 B
  */
 export function fullRebalance(problem: RebalanceProblem): RebalanceTrades {
-  const { shares, price, lotSize, target, costs } = problem;
+  const { shares, price, lotSize, target } = problem;
+  const cost = new TransactionCost(problem.costs);
   const n = shares.length;
   const tradable = tradableMask(problem);
   const value = bookValue(problem);
@@ -89,7 +89,7 @@ export function fullRebalance(problem: RebalanceProblem): RebalanceTrades {
     else if (excess <= 0) continue;
     else if (problem.fractional) sell = Math.min(shares[j]!, excess / price[j]!);
     else sell = Math.min(shares[j]!, Math.round(excess / (lotSize[j]! * price[j]!)) * lotSize[j]!);
-    const proceeds = sellCashIn(sell, price[j]!, costs).total;
+    const proceeds = cost.sell(sell, price[j]!).total;
     // A sale whose fee eats its proceeds only loses money (and could overdraw the cash).
     if (!(sell > 0) || !(proceeds > 0)) continue;
     sold[j] = sell;
@@ -97,14 +97,6 @@ export function fullRebalance(problem: RebalanceProblem): RebalanceTrades {
     cash += proceeds;
   }
   return buyAfterSales(problem, sold, cash, soldMask);
-}
-
-/** What selling `shares` at `price` brings: value at the reference price, costs, and the cash received (value - costs). */
-export function sellCashIn(shares: number, price: number, costs: CostModel): { value: number; cost: number; total: number } {
-  if (shares === 0) return { value: 0, cost: 0, total: 0 };
-  const value = shares * price;
-  const cost = value * (1 - sellRate(costs)) + costs.fixedFee;
-  return { value, cost, total: value - cost };
 }
 
 /** Σ shares x price + cash (assets without a price count 0). */
@@ -124,6 +116,7 @@ function buyAfterSales(problem: RebalanceProblem, sold: Float64Array, cash: numb
   const tradable = tradableMask(problem);
   const price = Float64Array.from(problem.price, (p) => (p > 0 ? p : 0));
   const held = Float64Array.from(problem.shares, (s, j) => s - sold[j]!);
+  const cost = new TransactionCost(problem.costs);
   const lots: LotProblem = {
     cash,
     shares: held,
@@ -131,21 +124,21 @@ function buyAfterSales(problem: RebalanceProblem, sold: Float64Array, cash: numb
     lotSize: problem.fractional ? new Float64Array(n).fill(1) : problem.lotSize,
     target: problem.target,
     buyable: Uint8Array.from(problem.target, (t, j) => (t > 0 && tradable[j] && !soldMask[j] ? 1 : 0)),
-    costs: problem.costs,
+    cost,
   };
   const before: LotProblem = { ...lots, cash: problem.cash, shares: problem.shares };
   const solution = allocateBuys(lots, { fractional: problem.fractional ?? false });
   let soldValue = 0;
   let costs = 0;
   for (let j = 0; j < n; j++) {
-    const sale = sellCashIn(sold[j]!, price[j]!, problem.costs);
+    const sale = cost.sell(sold[j]!, price[j]!);
     soldValue += sale.value;
     costs += sale.cost;
   }
   let boughtValue = 0;
   let spent = 0;
   for (let j = 0; j < n; j++) {
-    const buy = buyCashOut(solution.bought[j]!, price[j]!, problem.costs);
+    const buy = cost.buy(solution.bought[j]!, price[j]!);
     boughtValue += buy.value;
     costs += buy.cost;
     spent += buy.total;

@@ -7,6 +7,7 @@
 import { getBacktest, type StoredBacktest } from '../backtest/backtest-store.js';
 import type { Database } from '../db/database.js';
 import { DataError } from '../errors.js';
+import { trialCount } from '../backtest/trial-registry.js';
 import type { GateSet } from '../research/gate-set.js';
 import { gateBacktest, latestGateResults } from '../research/gate-runner.js';
 import { listSimulations } from '../research/simulate.js';
@@ -33,6 +34,10 @@ export interface GateEvidence {
   readonly psr: number | null;
   readonly dsr: number | null;
   readonly pbo: number | null;
+  /** N, the trials of the research family the DSR and PBO counted (null in evidence stored before the trial registry). */
+  readonly trials: number | null;
+  /** That family, e.g. "donchian on SPY (1d), 2003-01-02 .. 2014-12-31". */
+  readonly family: string | null;
 }
 
 export interface SimulationEvidence {
@@ -131,6 +136,8 @@ export async function gatherEvidence(
       psr: gate.statistics.psr,
       dsr: gate.statistics.dsr,
       pbo: gate.statistics.pbo,
+      trials: gate.statistics.trials,
+      family: gate.statistics.family?.description ?? null,
     },
     simulation: simulation
       ? {
@@ -149,7 +156,7 @@ export async function gatherEvidence(
     note:
       verdict === 'passed'
         ? null
-        : `GATES ${ignoreGates ? 'IGNORED' : 'FAILED'}: backtest ${stored.id} failed the ${gate.gateSet} gates (${failures.join('; ')}).`,
+        : `GATES ${ignoreGates ? 'IGNORED' : 'FAILED'}: backtest ${stored.id} failed the ${gate.gateSet} gates, ${trialCount(gate.statistics.trials)} (${failures.join('; ')}).`,
   };
 }
 
@@ -162,8 +169,9 @@ export function requireEvidence(evidence: Evidence, describe: string): void {
         'or pass --ignore-gates (ignoreGates: true) to generate the portfolio without evidence (it will say so)',
     );
   }
+  const { gateSet, trials, failures } = evidence.gate!;
   throw new DataError(
-    `backtest ${evidence.backtest!.id} failed the ${evidence.gate!.gateSet} gates: ${evidence.gate!.failures.join('; ')}. ` +
+    `backtest ${evidence.backtest!.id} failed the ${gateSet} gates${trials ? ` (${trialCount(trials)})` : ''}: ${failures.join('; ')}. ` +
       'Choose a strategy that passes, or pass --ignore-gates (ignoreGates: true) to generate the portfolio anyway (it will say so)',
   );
 }
@@ -190,8 +198,11 @@ export function describeEvidence(evidence: Evidence): string {
   const parts = [
     `backtest ${b.id} (${b.from} to ${b.to}): Sharpe ${fmt(b.sharpe)}, CAGR ${b.cagr === null ? 'n/a' : `${(b.cagr * 100).toFixed(1)}%`}, max drawdown ${b.maxDrawdownPct.toFixed(1)}%`,
   ];
-  if (evidence.gate)
-    parts.push(`gates ${evidence.gate.gateSet}: ${evidence.gate.passed ? 'passed' : 'FAILED'}, DSR ${fmt(evidence.gate.dsr)}`);
+  const gate = evidence.gate;
+  if (gate) {
+    const counted = gate.trials ? ` (${trialCount(gate.trials)})` : '';
+    parts.push(`gates ${gate.gateSet}: ${gate.passed ? 'passed' : 'FAILED'}, DSR ${fmt(gate.dsr)}${counted}`);
+  }
   const s = evidence.simulation;
   parts.push(
     s ? `out of sample ${s.period}: Sharpe ${fmt(s.sharpe)}, return ${s.totalReturnPct.toFixed(1)}%` : 'no out-of-sample simulation yet',

@@ -30,8 +30,7 @@
  * Fractional mode solves step 1 only (with the base fixed at its value before buying, the exact
  * continuous optimum, up to the fixed fees, which only shrink the budget).
  */
-import type { CostModel } from '../backtest/engine.js';
-import { buyRate } from './portfolio-input.js';
+import type { TransactionCost } from '../backtest/transaction-cost.js';
 
 export interface LotProblem {
   /** Cash available to spend. */
@@ -46,7 +45,7 @@ export interface LotProblem {
   readonly target: Float64Array;
   /** 1 where the asset may be bought. */
   readonly buyable: Uint8Array;
-  readonly costs: CostModel;
+  readonly cost: TransactionCost;
   /** Weights are fractions of this fixed value (a lump-sum budget); omitted: of the value after buying. */
   readonly base?: number;
   /** More starting points for the local search, lots per asset (whole mode). */
@@ -64,25 +63,17 @@ export interface LotSolution {
   readonly trackingErrorBefore: number;
 }
 
-/** What buying `shares` at `price` costs: value at the reference price, costs, and the cash paid (their sum). */
-export function buyCashOut(shares: number, price: number, costs: CostModel): { value: number; cost: number; total: number } {
-  if (shares === 0) return { value: 0, cost: 0, total: 0 };
-  const value = shares * price;
-  const cost = value * (buyRate(costs) - 1) + costs.fixedFee;
-  return { value, cost, total: value + cost };
-}
-
 /** Cash paid for buying `bought` shares, summed in asset order (the order callers account in). */
-export function totalBuyCash(bought: Float64Array, price: Float64Array, costs: CostModel): number {
+function totalBuyCash(bought: Float64Array, price: Float64Array, cost: TransactionCost): number {
   let total = 0;
-  for (let j = 0; j < bought.length; j++) total += buyCashOut(bought[j]!, price[j]!, costs).total;
+  for (let j = 0; j < bought.length; j++) total += cost.buy(bought[j]!, price[j]!).total;
   return total;
 }
 
 /** Tracking error (sqrt of f above) of the portfolio after buying `bought` shares (0 for an empty book). */
 export function trackingErrorAfter(problem: LotProblem, bought: Float64Array): number {
   const n = problem.shares.length;
-  const cash = problem.cash - totalBuyCash(bought, problem.price, problem.costs);
+  const cash = problem.cash - totalBuyCash(bought, problem.price, problem.cost);
   // Position values are recomputed in the second pass rather than kept in an array: this runs in the
   // allocation's innermost loops, where an allocation per call dominated the time.
   const valueOf = (j: number) => {
@@ -108,7 +99,7 @@ export function cashTarget(target: Float64Array): number {
 /**
  * Whole lots (or fractional shares) to buy.
  * @example allocateBuys({ cash: 1000, shares: Float64Array.of(0), price: Float64Array.of(30), lotSize: Float64Array.of(1),
- *   target: Float64Array.of(1), buyable: Uint8Array.of(1), costs: NO_COSTS }).bought // Float64Array [33]
+ *   target: Float64Array.of(1), buyable: Uint8Array.of(1), cost: new TransactionCost(NO_COSTS) }).bought // Float64Array [33]
  */
 export function allocateBuys(problem: LotProblem, options: { readonly fractional?: boolean } = {}): LotSolution {
   const n = problem.shares.length;
@@ -119,10 +110,10 @@ export function allocateBuys(problem: LotProblem, options: { readonly fractional
   const affordable = (j: number) =>
     problem.buyable[j] === 1 &&
     problem.price[j]! > 0 &&
-    buyCashOut(options.fractional ? 1e-9 : problem.lotSize[j]!, problem.price[j]!, problem.costs).total <= problem.cash;
+    problem.cost.buy(options.fractional ? 1e-9 : problem.lotSize[j]!, problem.price[j]!).total <= problem.cash;
   if (!problem.shares.some((_, j) => affordable(j))) return { bought: none, spent: 0, trackingError: before, trackingErrorBefore: before };
   const consider = (bought: Float64Array) => {
-    if (totalBuyCash(bought, problem.price, problem.costs) > problem.cash) return;
+    if (totalBuyCash(bought, problem.price, problem.cost) > problem.cash) return;
     const te = trackingErrorAfter(problem, bought);
     if (te < bestTe) {
       best = bought;
@@ -140,7 +131,7 @@ export function allocateBuys(problem: LotProblem, options: { readonly fractional
       consider(Float64Array.from(lots, (x, j) => x * problem.lotSize[j]!));
     }
   }
-  return { bought: best, spent: totalBuyCash(best, problem.price, problem.costs), trackingError: bestTe, trackingErrorBefore: before };
+  return { bought: best, spent: totalBuyCash(best, problem.price, problem.cost), trackingError: bestTe, trackingErrorBefore: before };
 }
 
 /**
@@ -151,7 +142,7 @@ export function allocateBuys(problem: LotProblem, options: { readonly fractional
  */
 function waterFill(problem: LotProblem): Float64Array {
   const n = problem.shares.length;
-  const r = buyRate(problem.costs);
+  const r = problem.cost.buyRate;
   let held = 0;
   const value = new Float64Array(n);
   for (let j = 0; j < n; j++) {
@@ -195,7 +186,7 @@ function waterFill(problem: LotProblem): Float64Array {
     return out;
   };
 
-  const fee = problem.costs.fixedFee;
+  const fee = problem.cost.fixedFee;
   let solution = solve(problem.cash);
   if (fee === 0) return solution;
   let orders = countPositive(solution);
@@ -212,7 +203,7 @@ function waterFill(problem: LotProblem): Float64Array {
 /** Scales fractional buys down (rarely, by rounding noise) until their cash fits. */
 function fitCash(problem: LotProblem, bought: Float64Array): Float64Array {
   let fitted = bought;
-  for (let i = 0; i < 50 && totalBuyCash(fitted, problem.price, problem.costs) > problem.cash; i++) {
+  for (let i = 0; i < 50 && totalBuyCash(fitted, problem.price, problem.cost) > problem.cash; i++) {
     fitted = Float64Array.from(fitted, (b) => b * (1 - 1e-12 * 2 ** i));
   }
   return fitted;
@@ -246,7 +237,7 @@ function neighbourhood(problem: LotProblem, lots: Float64Array): Float64Array {
   const visit = (a: number, spent: number) => {
     if (a === k) {
       lotsToShares(trial);
-      if (totalBuyCash(shares, problem.price, problem.costs) > problem.cash) return;
+      if (totalBuyCash(shares, problem.price, problem.cost) > problem.cash) return;
       const te = trackingErrorAfter(problem, shares);
       if (te < bestTe * (1 - RELATIVE_GAIN)) {
         best = Float64Array.from(trial);
@@ -256,7 +247,7 @@ function neighbourhood(problem: LotProblem, lots: Float64Array): Float64Array {
     }
     const j = assets[a]!;
     for (let x = Math.max(0, lots[j]! - radius); x <= lots[j]! + radius; x++) {
-      const cash = buyCashOut(x * problem.lotSize[j]!, problem.price[j]!, problem.costs).total;
+      const cash = problem.cost.buy(x * problem.lotSize[j]!, problem.price[j]!).total;
       if (spent + cash > problem.cash * (1 + RELATIVE_GAIN)) break; // more lots only cost more
       trial[j] = x;
       visit(a + 1, spent + cash);
@@ -314,7 +305,7 @@ class LotSearch {
     this.value = new Float64Array(this.n);
     this.deviation = new Float64Array(this.n);
     this.tc = cashTarget(problem.target);
-    this.rate = buyRate(problem.costs);
+    this.rate = problem.cost.buyRate;
     this.refresh();
   }
 
@@ -461,17 +452,17 @@ class LotSearch {
    * of f, the size of the terms it sums (for the noise threshold) and the cash spent after it.
    */
   private delta(i: number, j: number): { change: number; size: number; spent: number } | null {
-    const { price, lotSize, costs, target } = this.problem;
+    const { price, lotSize, cost, target } = this.problem;
     let dvI = 0;
     let dvJ = 0;
     let dc = 0;
     if (i >= 0) {
       dvI = -lotSize[i]! * price[i]!;
-      dc += -dvI * this.rate + (this.lots[i] === 1 ? costs.fixedFee : 0);
+      dc += -dvI * this.rate + (this.lots[i] === 1 ? cost.fixedFee : 0);
     }
     if (j >= 0) {
       dvJ = lotSize[j]! * price[j]!;
-      dc -= dvJ * this.rate + (this.lots[j] === 0 ? costs.fixedFee : 0);
+      dc -= dvJ * this.rate + (this.lots[j] === 0 ? cost.fixedFee : 0);
     }
     const fixed = this.problem.base !== undefined;
     const dBase = fixed ? 0 : dvI + dvJ + dc;
@@ -513,12 +504,12 @@ class LotSearch {
 
   /** Recomputes values, cash, base, deviations and their sums from the lots (O(n), once per accepted move). */
   private refresh(): void {
-    const { shares, price, lotSize, target, costs } = this.problem;
+    const { shares, price, lotSize, target, cost } = this.problem;
     let spent = 0;
     let held = 0;
     for (let j = 0; j < this.n; j++) {
       const bought = this.lots[j]! * lotSize[j]!;
-      spent += buyCashOut(bought, price[j]!, costs).total;
+      spent += cost.buy(bought, price[j]!).total;
       const total = shares[j]! + bought;
       this.value[j] = total === 0 ? 0 : total * price[j]!;
       held += this.value[j]!;

@@ -2,7 +2,7 @@
  * Input checks shared by the allocation and rebalancing functions. They throw ValidationError at
  * the API edge (naming the field and what to pass instead); the kernels behind them never throw.
  */
-import type { CostModel } from '../backtest/engine.js';
+import type { CostModel } from '../backtest/transaction-cost.js';
 import { ValidationError } from '../errors.js';
 
 /** Weights may sum to 1 plus this much (rounding in the strategy's arithmetic). */
@@ -57,16 +57,6 @@ export function requireCosts(costs: CostModel, field = 'costs'): CostModel {
   requireNonNegative(costs.slippageBps, `${field}.slippageBps`, 'slippage (bps)');
   requireNonNegative(costs.fixedFee, `${field}.fixedFee`, 'fixed fee per order');
   return costs;
-}
-
-/** Cash paid per unit of value bought at the reference price: slippage on the price, then commission on the executed value. */
-export function buyRate(costs: CostModel): number {
-  return (1 + costs.slippageBps / 1e4) * (1 + costs.bps / 1e4);
-}
-
-/** Cash received per unit of value sold at the reference price (before the fixed fee). */
-export function sellRate(costs: CostModel): number {
-  return (1 - costs.slippageBps / 1e4) * (1 - costs.bps / 1e4);
 }
 
 /** Money as text for notes: two decimals. */

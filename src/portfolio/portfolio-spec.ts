@@ -8,8 +8,8 @@ import { z } from 'zod';
 import { intervalSchema, normaliseSymbol, type Interval } from '../data/bar.js';
 import { costsSchema } from '../backtest/backtest-spec.js';
 import { ValidationError } from '../errors.js';
+import { calendarDateSchema } from '../util/calendar-date.js';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date YYYY-MM-DD');
 const paramValue = z.union([z.number(), z.string(), z.boolean()]);
 const positiveMoney = z.number().gt(0, 'must be more than 0');
 
@@ -37,7 +37,7 @@ export const portfolioRequestSchema = z
     symbols: z.array(z.string()).optional(),
     interval: intervalSchema.default('1d'),
     /** The day the portfolio is generated for (default: today); only bars up to it are read. */
-    asOf: isoDate.optional(),
+    asOf: calendarDateSchema.optional(),
     /** Generate even when the backtest failed its gates or was never gated (said loudly). */
     ignoreGates: z.boolean().default(false),
     /** The gate set a backtest without a verdict is judged with. */

@@ -6,7 +6,7 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { PortfoliosTable, Schema } from '../db/schema.js';
-import { DataError, ValidationError } from '../errors.js';
+import { NotFoundError, ValidationError } from '../errors.js';
 import type { Evidence } from './evidence.js';
 import type { Order } from './trade-list.js';
 import { parsePortfolioRequest, type PortfolioRequest, type PortfolioRequestInput } from './portfolio-spec.js';
@@ -184,16 +184,21 @@ export async function firstRebalanceDay(db: Database, portfolioId: number): Prom
   return row?.first ?? null;
 }
 
-/** A portfolio by name, or a DataError listing what exists. */
+/** A portfolio by name, or a NotFoundError listing what exists. */
 export async function getPortfolio(db: Database, name: string): Promise<StoredPortfolio> {
   const row = await db.kysely.selectFrom('portfolios').selectAll().where('name', '=', name.trim()).executeTakeFirst();
-  if (!row) {
-    const names = (await db.kysely.selectFrom('portfolios').select('name').orderBy('name').execute()).map((r) => r.name);
-    throw new DataError(
-      `no portfolio named ${name}${names.length > 0 ? `; there are ${names.join(', ')}` : '; create one with momentum portfolio create'}`,
-    );
-  }
+  if (!row) throw await noSuchPortfolio(db, name);
   return portfolioOf(row);
+}
+
+/**
+ * The one error for a portfolio name that does not exist: it lists the portfolios there are.
+ * @example if (!row) throw await noSuchPortfolio(db, name) // no portfolio named "nope"; there are core, growth
+ */
+export async function noSuchPortfolio(db: Database, name: string): Promise<NotFoundError> {
+  const names = (await db.kysely.selectFrom('portfolios').select('name').orderBy('name').execute()).map((r) => r.name);
+  const there = names.length > 0 ? `there are ${names.join(', ')}` : 'create one with momentum portfolio create';
+  return new NotFoundError('portfolio', name, `no portfolio named ${JSON.stringify(name)}; ${there}`);
 }
 
 export async function listPortfolios(db: Database): Promise<(StoredPortfolio & { readonly latest: StoredRebalance | null })[]> {

@@ -24,9 +24,10 @@
  * from the first installment to the last bar.
  */
 import { MS_PER_DAY } from '../data/bar.js';
-import { NO_COSTS, type CostModel } from '../backtest/engine.js';
+import { NO_COSTS, type CostModel } from '../backtest/transaction-cost.js';
 import { DataError, ValidationError, errorMessage } from '../errors.js';
 import type { Strategy, StrategyPanel, StrategyParams } from '../strategies/strategy.js';
+import { parseCalendarDate } from '../util/calendar-date.js';
 import { annualise, timeWeightedReturn, xirr, type CashFlow, type Valuation } from './cash-flows.js';
 import { contributionRebalance, fullRebalance, type RebalanceTrades } from './contribution.js';
 import { SIP_FREQUENCIES, type SipFrequency } from './portfolio-spec.js';
@@ -366,12 +367,6 @@ function isoDate(ts: number): string {
   return new Date(ts).toISOString().slice(0, 10);
 }
 
-function isCalendarDate(text: unknown): boolean {
-  if (typeof text !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(text)) return false;
-  const ts = Date.parse(`${text}T00:00:00Z`);
-  return Number.isFinite(ts) && isoDate(ts) === text;
-}
-
 function validatePlan(plan: SipBacktestPlan): CheckedPlan {
   const installment = requirePositive(plan.installment, 'plan.installment', 'the installment');
   if (!SIP_FREQUENCIES.includes(plan.every)) {
@@ -380,9 +375,7 @@ function validatePlan(plan: SipBacktestPlan): CheckedPlan {
   if (plan.count !== undefined && (!Number.isInteger(plan.count) || plan.count < 1)) {
     throw new ValidationError('plan.count', `the number of installments must be a whole number >= 1, got ${plan.count}`);
   }
-  if (plan.start !== undefined && !isCalendarDate(plan.start)) {
-    throw new ValidationError('plan.start', `expected a calendar date as YYYY-MM-DD, got ${JSON.stringify(plan.start)}`);
-  }
+  if (plan.start !== undefined) parseCalendarDate(plan.start, 'plan.start');
   const full = plan.fullRebalance;
   const fullOk =
     full === 'never' ||

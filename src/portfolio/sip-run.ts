@@ -3,7 +3,7 @@
  * pay) up to `to`, then sipBacktest (pure) on them.
  */
 import { parseBacktestSpec } from '../backtest/backtest-spec.js';
-import type { CostModel } from '../backtest/engine.js';
+import type { CostModel } from '../backtest/transaction-cost.js';
 import { MS_PER_DAY, dateToTs, type Interval } from '../data/bar.js';
 import { carryForwardValues, loadPanel, type PanelField } from '../data/panel.js';
 import type { Database } from '../db/database.js';

@@ -18,10 +18,11 @@ import { DataError, ValidationError } from '../errors.js';
 import type { GateSet } from '../research/gate-set.js';
 import { prepareStrategy } from '../strategies/registry.js';
 import { trailingReturn } from '../strategies/indicators.js';
+import { periodForecast } from '../strategies/momentum-forecast.js';
 import { barsPerMonth, barsPerYear, type Strategy } from '../strategies/strategy.js';
+import { parseCalendarDate } from '../util/calendar-date.js';
 import { codeVersion } from '../util/code-version.js';
 import { findMatchingBacktest, gatherEvidence, requireEvidence, type Evidence } from './evidence.js';
-import { monthlyForecast } from './momentum-forecast.js';
 import type { PortfolioRequest } from './portfolio-spec.js';
 import { strategySignal } from './strategy-signal.js';
 
@@ -80,7 +81,7 @@ export interface TargetOptions {
  */
 export async function portfolioTargets(db: Database, request: PortfolioRequest, options: TargetOptions): Promise<PortfolioTargets> {
   const asOf = request.asOf ?? (options.now?.() ?? new Date()).toISOString().slice(0, 10);
-  if (Number.isNaN(dateToTs(asOf))) throw new ValidationError('asOf', `${asOf} is not a date`);
+  parseCalendarDate(asOf, 'asOf');
   const base = await baseSpec(db, request);
   const spec = parseBacktestSpec({ ...base, symbols: [...base.symbols], to: asOf });
   const strategy = await prepareStrategy(spec.strategy);
@@ -142,7 +143,7 @@ export async function portfolioTargets(db: Database, request: PortfolioRequest, 
       reason: held ? reasonFor(strategy, signal.scores[j]!, ranks[j]!, ranks.filter((r) => r !== null).length) : 'not selected',
       price: price?.price ?? Number.NaN,
       priceDate: price?.date ?? '',
-      forecast: monthlyForecast(momentum[j]!, year - month, month),
+      forecast: Number.isFinite(momentum[j]!) ? periodForecast(momentum[j]!, year - month, month) : 0,
     };
   });
   const holdings = universe

@@ -11,10 +11,9 @@
  * plus the cash, new money included): one-sided, Σ|Δw| / 2 when no money comes in; putting new
  * money to work counts (a first purchase of 100% of the value is 0.5).
  */
-import { NO_COSTS, type CostModel } from '../backtest/engine.js';
+import { NO_COSTS, TransactionCost, type CostModel } from '../backtest/transaction-cost.js';
 import { ValidationError } from '../errors.js';
-import { contributionRebalance, fullRebalance, sellCashIn, type RebalanceTrades } from './contribution.js';
-import { buyCashOut } from './lot-allocation.js';
+import { contributionRebalance, fullRebalance, type RebalanceTrades } from './contribution.js';
 import { requireCosts, requireLotSize, requireNonNegative, requirePositive, requireSymbol, requireWeights } from './portfolio-input.js';
 
 export interface Holding {
@@ -149,14 +148,15 @@ function describeTrades(
 
 /** The orders of `trades`: sells first, then buys, each group in the order of `symbols`. */
 export function ordersOf(symbols: readonly string[], price: Float64Array, costs: CostModel, trades: RebalanceTrades): Order[] {
+  const cost = new TransactionCost(costs);
   const sells: Order[] = [];
   const buys: Order[] = [];
   symbols.forEach((symbol, j) => {
     const p = price[j]!;
     if (trades.sold[j]! > 0)
-      sells.push({ symbol, side: 'sell', shares: trades.sold[j]!, price: p, ...costOnly(sellCashIn(trades.sold[j]!, p, costs)) });
+      sells.push({ symbol, side: 'sell', shares: trades.sold[j]!, price: p, ...costOnly(cost.sell(trades.sold[j]!, p)) });
     if (trades.bought[j]! > 0)
-      buys.push({ symbol, side: 'buy', shares: trades.bought[j]!, price: p, ...costOnly(buyCashOut(trades.bought[j]!, p, costs)) });
+      buys.push({ symbol, side: 'buy', shares: trades.bought[j]!, price: p, ...costOnly(cost.buy(trades.bought[j]!, p)) });
   });
   return [...sells, ...buys];
 }

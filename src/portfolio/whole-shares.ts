@@ -13,11 +13,10 @@
  * small cases it matches brute-force enumeration (test/portfolio/whole-shares.test.ts).
  * Holdings with a zero target weight are never bought.
  */
-import { NO_COSTS, type CostModel } from '../backtest/engine.js';
+import { NO_COSTS, TransactionCost, type CostModel } from '../backtest/transaction-cost.js';
 import { ValidationError } from '../errors.js';
-import { allocateBuys, buyCashOut, cashTarget, trackingErrorAfter, type LotProblem } from './lot-allocation.js';
+import { allocateBuys, cashTarget, trackingErrorAfter, type LotProblem } from './lot-allocation.js';
 import {
-  buyRate,
   money,
   requireCosts,
   requireLotSize,
@@ -83,13 +82,13 @@ export interface WholeShareAllocation {
  */
 export function allocateWholeShares(request: WholeShareRequest): WholeShareAllocation {
   const budget = requirePositive(request.budget, 'budget', 'the budget');
-  const costs = requireCosts(request.costs ?? NO_COSTS);
+  const cost = new TransactionCost(requireCosts(request.costs ?? NO_COSTS));
   const targets = validateTargets(request.targets);
   const n = targets.length;
   const lotSize = Float64Array.from(targets, (t) => t.lotSize);
   const price = Float64Array.from(targets, (t) => t.price);
   const target = Float64Array.from(targets, (t) => t.weight);
-  const floor = naiveFloor(budget, target, price, lotSize, costs);
+  const floor = naiveFloor(budget, target, price, lotSize, cost);
   const problem: LotProblem = {
     cash: budget,
     shares: new Float64Array(n),
@@ -97,7 +96,7 @@ export function allocateWholeShares(request: WholeShareRequest): WholeShareAlloc
     lotSize,
     target,
     buyable: Uint8Array.from(target, (t) => (t > 0 ? 1 : 0)),
-    costs,
+    cost,
     base: budget,
     starts: [floor],
   };
@@ -106,7 +105,7 @@ export function allocateWholeShares(request: WholeShareRequest): WholeShareAlloc
   let spent = 0;
   const lines = targets.map((t, j): WholeShareLine => {
     const shares = solution.bought[j]!;
-    const { value, cost, total } = buyCashOut(shares, t.price, costs);
+    const { value, cost: paid, total } = cost.buy(shares, t.price);
     invested += value;
     spent += total;
     return {
@@ -117,7 +116,7 @@ export function allocateWholeShares(request: WholeShareRequest): WholeShareAlloc
       lots: shares / t.lotSize,
       shares,
       value,
-      cost,
+      cost: paid,
       weight: value / budget,
     };
   });
@@ -135,14 +134,14 @@ export function allocateWholeShares(request: WholeShareRequest): WholeShareAlloc
       problem,
       Float64Array.from(floor, (x, j) => x * lotSize[j]!),
     ),
-    note: invested > 0 ? null : allCashNote(budget, targets, costs),
+    note: invested > 0 ? null : allCashNote(budget, targets, cost),
   };
 }
 
 /** Naive flooring: the whole lots each target's share of the budget pays for, costs included. */
-function naiveFloor(budget: number, target: Float64Array, price: Float64Array, lotSize: Float64Array, costs: CostModel): Float64Array {
-  const rate = buyRate(costs);
-  return Float64Array.from(target, (t, j) => Math.max(0, Math.floor((t * budget - costs.fixedFee) / (lotSize[j]! * price[j]! * rate))));
+function naiveFloor(budget: number, target: Float64Array, price: Float64Array, lotSize: Float64Array, cost: TransactionCost): Float64Array {
+  const rate = cost.buyRate;
+  return Float64Array.from(target, (t, j) => Math.max(0, Math.floor((t * budget - cost.fixedFee) / (lotSize[j]! * price[j]! * rate))));
 }
 
 interface ValidTarget {
@@ -174,11 +173,11 @@ function validateTargets(targets: readonly WholeShareTarget[]): ValidTarget[] {
 }
 
 /** Why nothing was bought, plainly. */
-function allCashNote(budget: number, targets: readonly ValidTarget[], costs: CostModel): string {
+function allCashNote(budget: number, targets: readonly ValidTarget[], cost: TransactionCost): string {
   const wanted = targets.filter((t) => t.weight > 0);
   if (wanted.length === 0) return `no holding has a positive target weight: all ${money(budget)} stays in cash`;
-  const lotCost = (t: ValidTarget) => buyCashOut(t.lotSize, t.price, costs).total;
-  const costly = costs.bps > 0 || costs.slippageBps > 0 || costs.fixedFee > 0;
+  const lotCost = (t: ValidTarget) => cost.buy(t.lotSize, t.price).total;
+  const costly = !cost.free;
   const cheapest = wanted.reduce((a, b) => (lotCost(b) < lotCost(a) ? b : a));
   const lot = `${cheapest.lotSize} share${cheapest.lotSize === 1 ? '' : 's'} x ${money(cheapest.price)}`;
   if (lotCost(cheapest) > budget * (1 + WEIGHT_SUM_TOLERANCE)) {

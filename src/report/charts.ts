@@ -1,9 +1,11 @@
 /**
  * Report charts as PNG without a browser: echarts renders SVG server-side (no DOM, no canvas),
- * resvg rasterises it with the system fonts (DejaVu Sans on Debian: fonts-dejavu-core). Mail
- * clients show PNG everywhere; SVG they mostly do not. Every chart is disposed after rendering,
- * or its timers would keep the process alive.
+ * resvg rasterises it with DejaVu Sans from the dejavu-fonts-ttf package, never the system's fonts:
+ * a machine without fonts (a slim container, a bare CI box) draws the same text. Mail clients show
+ * PNG everywhere; SVG they mostly do not. Every chart is disposed after rendering, or its timers
+ * would keep the process alive.
  */
+import { createRequire } from 'node:module';
 import { Resvg } from '@resvg/resvg-js';
 import { BarChart, LineChart } from 'echarts/charts';
 import { GraphicComponent, GridComponent, LegendComponent, MarkAreaComponent, TitleComponent } from 'echarts/components';
@@ -30,6 +32,9 @@ export interface WeightBar {
 }
 
 const FONT = 'DejaVu Sans';
+const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((file) =>
+  createRequire(import.meta.url).resolve(`dejavu-fonts-ttf/ttf/${file}`),
+);
 const BLUE = '#1565c0';
 const RED = '#c0392b';
 const GREY = '#b8bec8';
@@ -277,7 +282,7 @@ export function weightsChartSvg(bars: readonly WeightBar[], size: ChartSize): st
 export function svgToPng(svg: string, pixelRatio = 1): Buffer {
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: pixelRatio },
-    font: { loadSystemFonts: true, defaultFontFamily: FONT, sansSerifFamily: FONT },
+    font: { loadSystemFonts: false, fontFiles: FONT_FILES, defaultFontFamily: FONT, sansSerifFamily: FONT },
   });
   return resvg.render().asPng();
 }

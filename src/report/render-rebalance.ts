@@ -252,6 +252,7 @@ function evidenceView(evidence: ReportEvidence) {
           failedReasons: gate.failedReasons,
           dsr: finiteOrNull(gate.dsr),
           pbo: finiteOrNull(gate.pbo),
+          trials: finiteOrNull(gate.trials),
           hasStatistics: finiteOrNull(gate.dsr) !== null || finiteOrNull(gate.pbo) !== null,
         }
       : null,

@@ -56,6 +56,7 @@ export function gateEvidence(gate: {
     failedReasons: gate.checks.filter((c) => c.status === 'fail').map((c) => c.reason),
     dsr: gate.statistics.dsr,
     pbo: gate.statistics.pbo,
+    trials: gate.statistics.trials,
   };
 }
 
@@ -82,7 +83,16 @@ export function fromPortfolioEvidence(
             sharpeRatio: simulation.sharpeRatio,
           }
         : null,
-      gate: gate ? { name: gate.gateSet, passed: gate.passed, failedReasons: gate.failures, dsr: gate.dsr, pbo: gate.pbo } : null,
+      gate: gate
+        ? {
+            name: gate.gateSet,
+            passed: gate.passed,
+            failedReasons: gate.failures,
+            dsr: gate.dsr,
+            pbo: gate.pbo,
+            trials: gate.trials ?? null,
+          }
+        : null,
     } satisfies ReportEvidence,
     gatesIgnored: evidence.gatesIgnored,
     // No passed gate behind it (failed, or no backtest to judge) is a failure as far as the reader is concerned.

@@ -107,6 +107,8 @@ export interface ReportGateEvidence {
   /** Deflated Sharpe ratio and probability of backtest overfitting, when computed. */
   readonly dsr?: number | null;
   readonly pbo?: number | null;
+  /** N, the trials of the research family behind the DSR and PBO ("N trials in this family"). */
+  readonly trials?: number | null;
 }
 
 export interface ReportEvidence {

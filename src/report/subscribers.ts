@@ -11,7 +11,8 @@ import type { Environment } from '../config.js';
 import { dateToTs } from '../data/bar.js';
 import type { Database } from '../db/database.js';
 import type { SubscribersTable } from '../db/schema.js';
-import { DataError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
+import { noSuchPortfolio } from '../portfolio/portfolio-store.js';
 
 export interface Subscriber {
   readonly id: number;
@@ -102,10 +103,7 @@ async function portfolioByName(db: Database, name: string): Promise<{ id: number
     .where('name', '=', name.trim())
     .executeTakeFirst();
   if (row) return row;
-  const names = (await db.kysely.selectFrom('portfolios').select('name').orderBy('name').execute()).map((r) => r.name);
-  throw new DataError(
-    `no portfolio named ${JSON.stringify(name)}${names.length > 0 ? `; there are ${names.join(', ')}` : '; create one with momentum portfolio create'}`,
-  );
+  throw await noSuchPortfolio(db, name);
 }
 
 function newToken(): string {

@@ -1,15 +1,21 @@
 /**
- * Gating stored backtests: the overfitting statistics a verdict needs (PSR and DSR from the
- * equity curve; for a sweep, DSR against its N trials and the sweep's PBO by CSCV), the verdict,
- * and its row in gate_results.
+ * Gating stored backtests: the overfitting statistics a verdict needs, counted in the backtest's
+ * research family (trial-families.ts: every configuration tried on the same strategy, universe,
+ * interval and period, in sweeps or one by one, on any day): PSR from its returns, the DSR
+ * against the family's N trials and the variance of their Sharpe ratios, the family's PBO by CSCV;
+ * then the verdict, and its row in gate_results. Constant returns (a configuration that never
+ * trades) get Sharpe 0 and every statistical check skipped, never an error.
  */
 import { getBacktest, getBacktestSeries, type StoredBacktest } from '../backtest/backtest-store.js';
+import { equityReturns } from '../backtest/return-statistics.js';
+import { describeFamily } from '../backtest/trial-registry.js';
 import type { Database } from '../db/database.js';
 import { DataError, ValidationError } from '../errors.js';
 import type { GateSet } from './gate-set.js';
 import { evaluateGates, type GateCheck, type OverfittingStatistics } from './gates.js';
-import { DEFAULT_BLOCKS, probabilityOfBacktestOverfitting, type PboResult } from './pbo.js';
+import { DEFAULT_BLOCKS, type PboOptions, type PboResult } from './pbo.js';
 import { deflatedSharpe, probabilisticSharpe, sharpeStatistics } from './sharpe-statistics.js';
+import { familyEvidence, familyOfBacktest, type FamilyEvidence } from './trial-families.js';
 
 export interface StoredGateResult {
   readonly id: number;
@@ -26,77 +32,40 @@ export interface StoredGateResult {
 /** Blocks of the CSCV split (Bailey et al. use 16). */
 export const DEFAULT_PBO_BLOCKS = DEFAULT_BLOCKS;
 
-/** Per-bar returns of a stored equity curve, the first against the initial capital. */
-export function equityReturns(equity: Float64Array, initialCash: number): Float64Array {
-  const returns = new Float64Array(equity.length);
-  let previous = initialCash;
-  for (let t = 0; t < equity.length; t++) {
-    returns[t] = equity[t]! / previous - 1;
-    previous = equity[t]!;
-  }
-  return returns;
-}
-
-/** PSR against 0 and, with other trials, the DSR against their expected best. */
-function statisticsOf(
-  returns: Float64Array,
-  trialSharpes: readonly number[] | null,
-  pbo: { value: number; splits: number } | null,
-): OverfittingStatistics {
+/**
+ * PSR against 0, and the DSR against the expected best of the family's N trials; the family's PBO.
+ * @example statisticsOf(equityReturns(series.equity, 1e6), await familyEvidence(db, family))
+ */
+export function statisticsOf(returns: Float64Array, evidence: FamilyEvidence): OverfittingStatistics {
   const own = sharpeStatistics(returns);
-  const valid = Number.isFinite(own.sharpe) && own.n > 2;
+  const { family, sharpes, pbo } = evidence;
+  const trials = family.trials;
+  const valid = !own.constant && own.n > 2;
   const psr = valid
     ? probabilisticSharpe({ sharpe: own.sharpe, benchmark: 0, n: own.n, skewness: own.skewness, kurtosis: own.kurtosis })
     : null;
   const deflated =
-    valid && trialSharpes && trialSharpes.length > 1
-      ? deflatedSharpe({
-          sharpe: own.sharpe,
-          n: own.n,
-          skewness: own.skewness,
-          kurtosis: own.kurtosis,
-          trials: trialSharpes.length,
-          trialSharpes: Float64Array.from(trialSharpes),
-        })
+    valid && trials > 1
+      ? deflatedSharpe({ sharpe: own.sharpe, n: own.n, skewness: own.skewness, kurtosis: own.kurtosis, trials, trialSharpes: sharpes })
       : null;
   return {
-    trials: trialSharpes?.length ?? 1,
-    sharpePerPeriod: valid ? own.sharpe : null,
+    trials,
+    family: { id: family.id, kind: family.kind, description: describeFamily(family), runs: family.runs },
+    overlapping: evidence.overlapping,
+    sharpePerPeriod: own.sharpe,
+    constantReturns: own.constant,
     psr,
     // One trial: nothing to deflate by, the DSR is the PSR against 0.
     dsr: deflated ? deflated.dsr : psr,
     expectedMaxSharpe: deflated ? deflated.benchmark : valid ? 0 : null,
-    pbo: pbo?.value ?? null,
+    trialSharpeVariance: deflated ? deflated.variance : null,
+    pbo: pbo?.pbo ?? null,
     pboSplits: pbo?.splits ?? null,
+    pboConfigurations: pbo?.configurations ?? null,
+    pboSplit: pbo?.split ?? null,
+    pboWarning: pbo?.warning ?? null,
+    pboNote: evidence.pboNote,
   };
-}
-
-interface SweepData {
-  readonly ids: readonly number[];
-  readonly returns: readonly Float64Array[];
-  readonly sharpes: readonly number[];
-  readonly pbo: { value: number; splits: number };
-  readonly cscv: PboResult;
-}
-
-/** Every stored backtest of a sweep, with returns, Sharpe ratios and the sweep's PBO. */
-async function sweepData(db: Database, sweepId: number, blocks: number): Promise<SweepData> {
-  const rows = await db.kysely.selectFrom('backtests').select(['id', 'engine']).where('sweep_id', '=', sweepId).orderBy('id').execute();
-  if (rows.length === 0) throw new DataError(`sweep ${sweepId} has no stored backtests (or does not exist); see momentum backtests list`);
-  if (rows.length < 2) {
-    throw new ValidationError(
-      'sweep',
-      `sweep ${sweepId} has ${rows.length} configuration; the PBO and the deflated Sharpe ratio compare configurations and need at least 2 configurations: sweep a grid with more values`,
-    );
-  }
-  const returns: Float64Array[] = [];
-  for (const row of rows) {
-    const series = await getBacktestSeries(db, Number(row.id));
-    returns.push(equityReturns(series.equity, (row.engine as { initialCash: number }).initialCash));
-  }
-  const sharpes = returns.map((r) => sharpeStatistics(r).sharpe).map((s) => (Number.isFinite(s) ? s : 0));
-  const result = probabilityOfBacktestOverfitting(returns, { blocks });
-  return { ids: rows.map((r) => Number(r.id)), returns, sharpes, pbo: { value: result.pbo, splits: result.splits }, cscv: result };
 }
 
 async function storeResult(
@@ -133,8 +102,36 @@ async function storeResult(
   };
 }
 
+/** Judges stored backtests, each in its family; the evidence of a family is read once. */
+async function gateAll(
+  db: Database,
+  backtestIds: readonly number[],
+  gateSet: string,
+  gates: GateSet,
+  pbo: PboOptions,
+): Promise<{ results: StoredGateResult[]; evidence: FamilyEvidence[] }> {
+  const members = [];
+  for (const id of backtestIds) {
+    const stored = await getBacktest(db, id);
+    const series = await getBacktestSeries(db, id);
+    members.push({
+      stored,
+      returns: equityReturns(series.equity, stored.spec.initialCash),
+      family: await familyOfBacktest(db, stored, series),
+    });
+  }
+  // Families are read after every member is registered, so none is judged on a partial count.
+  const evidence = new Map<number, FamilyEvidence>();
+  const results: StoredGateResult[] = [];
+  for (const { stored, returns, family } of members) {
+    if (!evidence.has(family.id)) evidence.set(family.id, await familyEvidence(db, family, pbo));
+    results.push(await storeResult(db, stored, gateSet, gates, statisticsOf(returns, evidence.get(family.id)!)));
+  }
+  return { results, evidence: [...evidence.values()] };
+}
+
 /**
- * Gates one stored backtest; one of a sweep is judged with the sweep's trials and PBO.
+ * Gates one stored backtest in its research family (its trials and their PBO).
  * @example const verdict = await gateBacktest(db, 42, 'default', config.gates.default)
  */
 export async function gateBacktest(
@@ -142,44 +139,80 @@ export async function gateBacktest(
   backtestId: number,
   gateSet: string,
   gates: GateSet,
-  blocks = DEFAULT_PBO_BLOCKS,
+  pbo: PboOptions = {},
 ): Promise<StoredGateResult> {
-  const stored = await getBacktest(db, backtestId);
-  if (stored.sweepId !== null) {
-    const sweep = await sweepData(db, stored.sweepId, blocks);
-    const index = sweep.ids.indexOf(backtestId);
-    return storeResult(db, stored, gateSet, gates, statisticsOf(sweep.returns[index]!, sweep.sharpes, sweep.pbo));
-  }
-  const series = await getBacktestSeries(db, backtestId);
-  return storeResult(db, stored, gateSet, gates, statisticsOf(equityReturns(series.equity, stored.spec.initialCash), null, null));
+  return (await gateBacktests(db, [backtestId], gateSet, gates, pbo))[0]!;
+}
+
+/**
+ * Gates stored backtests, each in its research family, reading each family once (the candidates
+ * of one selection share theirs).
+ * @example const verdicts = await gateBacktests(db, [12, 13, 14], 'default', config.gates.default)
+ */
+export async function gateBacktests(
+  db: Database,
+  backtestIds: readonly number[],
+  gateSet: string,
+  gates: GateSet,
+  pbo: PboOptions = {},
+): Promise<StoredGateResult[]> {
+  return (await gateAll(db, backtestIds, gateSet, gates, pbo)).results;
 }
 
 export interface SweepVerdict {
   readonly sweepId: number;
   readonly configurations: number;
-  readonly pbo: number;
-  readonly pboSplits: number;
-  /** The whole CSCV result (logits, chosen configurations, IS/OOS pairs); configuration i is `results[i]`'s backtest. */
-  readonly cscv: PboResult;
+  /** The PBO of the sweep's research family (its configurations and any tried before), null with `pboNote`. */
+  readonly pbo: number | null;
+  readonly pboSplits: number | null;
+  readonly pboNote: string | null;
+  /** The whole CSCV result (logits, chosen configurations, IS/OOS pairs, its split); configuration i is `pboBacktests[i]`. */
+  readonly cscv: PboResult | null;
+  readonly pboBacktests: readonly number[];
+  /** N, the trials of the sweep's family: the sweep's configurations and every other tried on the same question. */
+  readonly trials: number;
+  readonly family: string;
   /** One verdict per backtest, in backtest id order. */
   readonly results: readonly StoredGateResult[];
 }
 
-/** Gates every backtest of a sweep (one PBO for the sweep, a DSR for each). */
+/** Gates every backtest of a sweep (one PBO for the sweep's family, a DSR for each). */
 export async function gateSweep(
   db: Database,
   sweepId: number,
   gateSet: string,
   gates: GateSet,
-  blocks = DEFAULT_PBO_BLOCKS,
+  pbo: PboOptions = {},
 ): Promise<SweepVerdict> {
-  const sweep = await sweepData(db, sweepId, blocks);
-  const results: StoredGateResult[] = [];
-  for (const [i, id] of sweep.ids.entries()) {
-    const stored = await getBacktest(db, id);
-    results.push(await storeResult(db, stored, gateSet, gates, statisticsOf(sweep.returns[i]!, sweep.sharpes, sweep.pbo)));
+  const rows = await db.kysely.selectFrom('backtests').select('id').where('sweep_id', '=', sweepId).orderBy('id').execute();
+  if (rows.length === 0) throw new DataError(`sweep ${sweepId} has no stored backtests (or does not exist); see momentum backtests list`);
+  if (rows.length < 2) {
+    throw new ValidationError(
+      'sweep',
+      `sweep ${sweepId} has ${rows.length} configuration; the PBO and the deflated Sharpe ratio compare configurations and need at least 2 configurations: sweep a grid with more values`,
+    );
   }
-  return { sweepId, configurations: sweep.ids.length, pbo: sweep.pbo.value, pboSplits: sweep.pbo.splits, cscv: sweep.cscv, results };
+  const { results, evidence } = await gateAll(
+    db,
+    rows.map((r) => Number(r.id)),
+    gateSet,
+    gates,
+    pbo,
+  );
+  // The sweep's own family: its strategy's (a member may also belong to a larger selection).
+  const own = evidence.find((e) => e.family.kind === 'strategy') ?? evidence[0]!;
+  return {
+    sweepId,
+    configurations: rows.length,
+    pbo: own.pbo?.pbo ?? null,
+    pboSplits: own.pbo?.splits ?? null,
+    pboNote: own.pboNote,
+    cscv: own.pbo,
+    pboBacktests: own.pboBacktests,
+    trials: own.family.trials,
+    family: describeFamily(own.family),
+    results,
+  };
 }
 
 /** The most recent verdict of each backtest that has one. */

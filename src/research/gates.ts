@@ -3,21 +3,49 @@
  * plain reason for every threshold that failed or could not be checked. Pure.
  */
 import type { BacktestMetrics } from '../backtest/metrics.js';
+import { trialCount } from '../backtest/trial-registry.js';
 import type { GateSet } from './gate-set.js';
 
-/** What a sweep (or a lone backtest) says about overfitting; per-period Sharpe ratios. */
+/** The research family a verdict counted its trials in (trial-registry.ts). */
+export interface FamilySummary {
+  readonly id: number;
+  readonly kind: 'strategy' | 'selection';
+  /** "donchian on SPY (1d), 2003-01-02 .. 2014-12-31" */
+  readonly description: string;
+  readonly runs: number;
+}
+
+/**
+ * What the research family of a backtest says about overfitting; per-period Sharpe ratios. Verdicts
+ * stored before the trial registry lack the fields marked "(registry)".
+ */
 export interface OverfittingStatistics {
-  /** Configurations tried (1 for a backtest run alone). */
+  /** N: the configurations tried in the family (1 when it was tried alone). */
   readonly trials: number;
+  /** (registry) */
+  readonly family: FamilySummary | null;
+  /** (registry) Other families of the same strategy and universe over overlapping periods: research on the same data outside this count. */
+  readonly overlapping: { readonly families: number; readonly trials: number } | null;
   readonly sharpePerPeriod: number | null;
+  /** (registry) The backtest's returns are constant: every statistical check is skipped. */
+  readonly constantReturns: boolean;
   /** Probabilistic Sharpe ratio against 0. */
   readonly psr: number | null;
   /** Deflated Sharpe ratio: PSR against the best Sharpe expected from `trials` luck draws. */
   readonly dsr: number | null;
   readonly expectedMaxSharpe: number | null;
-  /** Probability of backtest overfitting of the sweep (CSCV); null without a sweep. */
+  /** (registry) V: the sample variance of the family's per-period Sharpe ratios; null with one trial. */
+  readonly trialSharpeVariance: number | null;
+  /** Probability of backtest overfitting of the family's configurations (CSCV); null with `pboNote`. */
   readonly pbo: number | null;
   readonly pboSplits: number | null;
+  /** (registry) Configurations in the PBO and its block split (`T = ... rows in S = ... blocks ...`). */
+  readonly pboConfigurations: number | null;
+  readonly pboSplit: string | null;
+  /** (registry) Set when S does not divide T (pbo.ts). */
+  readonly pboWarning: string | null;
+  /** (registry) Why there is no PBO. */
+  readonly pboNote: string | null;
 }
 
 export type CheckStatus = 'pass' | 'fail' | 'skipped';
@@ -36,6 +64,23 @@ export interface GateVerdict {
   readonly checks: readonly GateCheck[];
 }
 
+/** One threshold to judge: at least (default) or at most. */
+interface Threshold {
+  readonly name: keyof GateSet;
+  readonly threshold: number | undefined;
+  readonly value: number | null;
+  readonly label: string;
+  readonly show: (x: number) => string;
+  readonly atMost?: boolean;
+  /** Appended when it passes, and when it fails. */
+  readonly note?: string;
+  readonly why?: string;
+  /** The reason when the value is not defined. */
+  readonly missing?: string;
+}
+
+const CONSTANT_RETURNS = 'skipped: constant returns (its value never moved: no trade, or no exposure), so no statistical check applies';
+
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const two = (x: number) => x.toFixed(2);
 
@@ -44,82 +89,65 @@ const two = (x: number) => x.toFixed(2);
  */
 export function evaluateGates(metrics: BacktestMetrics, statistics: OverfittingStatistics, gates: GateSet): GateVerdict {
   const checks: GateCheck[] = [];
-  const atLeast = (
-    name: keyof GateSet,
-    threshold: number | undefined,
-    value: number | null,
-    label: string,
-    show: (x: number) => string,
-    why = '',
-  ) => {
+  const judge = (check: Threshold) => {
+    const { name, threshold, value, label, show } = check;
     if (threshold === undefined) return;
     if (value === null) {
-      checks.push({ name, threshold, value, status: 'skipped', reason: `${label} is not defined for this backtest${why}` });
+      checks.push({ name, threshold, value, status: 'skipped', reason: check.missing ?? `${label} is not defined for this backtest` });
       return;
     }
-    const passed = value >= threshold;
+    const passed = check.atMost ? value <= threshold : value >= threshold;
+    const [met, missed, bound] = check.atMost ? ['within', 'above', 'maximum'] : ['at least', 'below', 'minimum'];
     checks.push({
       name,
       threshold,
       value,
       status: passed ? 'pass' : 'fail',
-      reason: `${label} ${show(value)} is ${passed ? 'at least' : 'below'} the minimum ${show(threshold)}${passed ? '' : why}`,
-    });
-  };
-  const atMost = (
-    name: keyof GateSet,
-    threshold: number | undefined,
-    value: number | null,
-    label: string,
-    show: (x: number) => string,
-    why = '',
-    missing = '',
-  ) => {
-    if (threshold === undefined) return;
-    if (value === null) {
-      checks.push({ name, threshold, value, status: 'skipped', reason: missing || `${label} is not defined for this backtest` });
-      return;
-    }
-    const passed = value <= threshold;
-    checks.push({
-      name,
-      threshold,
-      value,
-      status: passed ? 'pass' : 'fail',
-      reason: `${label} ${show(value)} is ${passed ? 'within' : 'above'} the maximum ${show(threshold)}${passed ? '' : why}`,
+      reason: `${label} ${show(value)} is ${passed ? met : missed} the ${bound} ${show(threshold)}${passed ? (check.note ?? '') : (check.why ?? '')}`,
     });
   };
 
-  atLeast('minSharpe', gates.minSharpe, metrics.returns.sharpe, 'Sharpe ratio', two);
-  atLeast('minCagr', gates.minCagr, metrics.returns.cagr, 'CAGR', pct);
-  atMost('maxDrawdown', gates.maxDrawdown, metrics.drawdown.maxDepthPct / 100, 'maximum drawdown', pct);
-  atLeast(
-    'minTrades',
-    gates.minTrades,
-    metrics.trades.closed,
-    'closed trades',
-    (x) => String(x),
-    ': too few round trips to judge the strategy',
-  );
+  judge({ name: 'minSharpe', threshold: gates.minSharpe, value: metrics.returns.sharpe, label: 'Sharpe ratio', show: two });
+  judge({ name: 'minCagr', threshold: gates.minCagr, value: metrics.returns.cagr, label: 'CAGR', show: pct });
+  const depth = metrics.drawdown.maxDepthPct / 100;
+  judge({ name: 'maxDrawdown', threshold: gates.maxDrawdown, value: depth, label: 'maximum drawdown', show: pct, atMost: true });
+  judge({
+    name: 'minTrades',
+    threshold: gates.minTrades,
+    value: metrics.trades.closed,
+    label: 'closed trades',
+    show: (x) => String(x),
+    why: ': too few round trips to judge the strategy',
+  });
+  // Nothing statistical can be said of constant returns (a configuration that never trades).
+  const constant = statistics.constantReturns === true ? CONSTANT_RETURNS : undefined;
+  const counted = trialCount(statistics.trials);
   const expected = statistics.expectedMaxSharpe;
-  atLeast(
-    'minDeflatedSharpe',
-    gates.minDeflatedSharpe,
-    statistics.dsr,
-    'deflated Sharpe ratio',
-    two,
-    statistics.trials > 1 && expected !== null
-      ? `: with ${statistics.trials} configurations tried, luck alone is expected to reach a Sharpe of ${two(expected)} per bar; this one may not be better than the best of them`
-      : '',
-  );
-  atMost(
-    'maxPbo',
-    gates.maxPbo,
-    statistics.pbo,
-    'probability of backtest overfitting',
-    two,
-    `: the in-sample best configuration ranked below the median out of sample in ${pct(statistics.pbo ?? 0)} of ${statistics.pboSplits ?? 0} splits`,
-    'PBO needs a sweep of at least 2 configurations; this backtest ran alone (momentum gate --sweep ID judges a whole sweep)',
-  );
+  judge({
+    name: 'minDeflatedSharpe',
+    threshold: gates.minDeflatedSharpe,
+    value: constant ? null : statistics.dsr,
+    label: 'deflated Sharpe ratio',
+    show: two,
+    note: ` (${counted})`,
+    why:
+      statistics.trials > 1 && expected !== null
+        ? `: with ${counted}, luck alone is expected to reach a Sharpe of ${two(expected)} per bar; this one may not be better than the best of them`
+        : ` (${counted})`,
+    ...(constant ? { missing: constant } : {}),
+  });
+  judge({
+    name: 'maxPbo',
+    threshold: gates.maxPbo,
+    value: constant ? null : statistics.pbo,
+    label: 'probability of backtest overfitting',
+    show: two,
+    atMost: true,
+    why: `: the in-sample best configuration ranked below the median out of sample in ${pct(statistics.pbo ?? 0)} of ${statistics.pboSplits ?? 0} splits`,
+    missing:
+      constant ??
+      statistics.pboNote ??
+      'PBO needs a sweep of at least 2 configurations; this backtest ran alone (momentum gate --sweep ID judges a whole sweep)',
+  });
   return { passed: checks.every((c) => c.status !== 'fail'), checks };
 }

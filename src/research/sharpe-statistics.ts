@@ -14,7 +14,15 @@
  * of Risk 15(2), 2012 (PSR); "The Deflated Sharpe Ratio: Correcting for Selection Bias, Backtest
  * Overfitting and Non-Normality", Journal of Portfolio Management 40(5), 2014 (E[max SR], DSR).
  */
-import { excessKurtosis, mean, sampleCovariance, sampleStd, skewness } from '../backtest/return-statistics.js';
+import {
+  excessKurtosis,
+  isConstantSpread,
+  mean,
+  sampleCovariance,
+  sampleStd,
+  sharpeRatio,
+  skewness,
+} from '../backtest/return-statistics.js';
 import { ValidationError } from '../errors.js';
 import { normalCdf, normalQuantile } from './normal.js';
 
@@ -30,6 +38,12 @@ export interface SharpeStatistics {
   readonly skewness: number;
   /** g4: raw kurtosis m4 / m2^2 (3 for normal returns). */
   readonly kurtosis: number;
+  /**
+   * The returns are constant (their std within CONSTANT_RETURNS_TOLERANCE of 0, relative to their
+   * mean; return-statistics.ts): the Sharpe ratio is then 0, skewness 0 and kurtosis 3, and
+   * nothing statistical can be said of them (a configuration that never trades).
+   */
+  readonly constant: boolean;
 }
 
 export interface ProbabilisticSharpeInput {
@@ -83,8 +97,8 @@ export interface DeflatedSharpeResult {
 
 /**
  * SR, n, g3 and g4 of a series of per-period returns; throws a ValidationError for fewer than two
- * returns, a non-finite return or a constant series (the Sharpe ratio is then undefined).
- * @example sharpeStatistics(Float64Array.of(0.01, -0.02, 0.03)) // { sharpe: 0.2649, n: 3, skewness: -0.2391, kurtosis: 1.5 }
+ * returns or a non-finite return. Constant returns give SR 0, marked `constant`.
+ * @example sharpeStatistics(Float64Array.of(0.01, -0.02, 0.03)) // { sharpe: 0.2649, n: 3, skewness: -0.2391, kurtosis: 1.5, constant: false }
  */
 export function sharpeStatistics(returns: Float64Array): SharpeStatistics {
   const n = returns.length;
@@ -92,9 +106,8 @@ export function sharpeStatistics(returns: Float64Array): SharpeStatistics {
   for (let i = 0; i < n; i++) {
     if (!Number.isFinite(returns[i]!)) throw new ValidationError(`returns[${i}]`, `is ${returns[i]}: drop or fill missing returns first`);
   }
-  const std = sampleStd(returns);
-  if (!(std > 0)) throw new ValidationError('returns', 'are constant (zero variance): the Sharpe ratio is undefined');
-  return { sharpe: mean(returns) / std, n, skewness: skewness(returns), kurtosis: excessKurtosis(returns) + 3 };
+  if (isConstantSpread(mean(returns), sampleStd(returns))) return { sharpe: 0, n, skewness: 0, kurtosis: 3, constant: true };
+  return { sharpe: sharpeRatio(returns), n, skewness: skewness(returns), kurtosis: excessKurtosis(returns) + 3, constant: false };
 }
 
 /**

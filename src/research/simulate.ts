@@ -9,6 +9,8 @@ import { runBacktest } from '../backtest/run-backtest.js';
 import { MS_PER_DAY } from '../data/bar.js';
 import type { Database } from '../db/database.js';
 import { ValidationError } from '../errors.js';
+import { trialCount } from '../backtest/trial-registry.js';
+import { parseCalendarDate } from '../util/calendar-date.js';
 import type { GateSet } from './gate-set.js';
 import { gateBacktest, latestGateResults, type StoredGateResult } from './gate-runner.js';
 
@@ -60,6 +62,8 @@ export interface SimulationResult {
 
 /** @example await simulateOutOfSample(db, { backtestId: 12, gates: { name: 'default', set } }) */
 export async function simulateOutOfSample(db: Database, options: SimulateOptions): Promise<SimulationResult> {
+  if (options.from !== undefined) parseCalendarDate(options.from, 'from');
+  if (options.to !== undefined) parseCalendarDate(options.to, 'to');
   const stored = await getBacktest(db, options.backtestId);
   const from = options.from ?? nextDay(stored.periodTo);
   if (from <= stored.periodTo && !options.allowOverlap) {
@@ -74,7 +78,7 @@ export async function simulateOutOfSample(db: Database, options: SimulateOptions
     const failed = gate.checks.filter((c) => c.status === 'fail').map((c) => c.reason);
     throw new ValidationError(
       'gates',
-      `backtest ${stored.id} failed its gates (${gate.gateSet}): ${failed.join('; ')}. Use --ignore-gates (ignoreGates) to simulate it anyway (recorded)`,
+      `backtest ${stored.id} failed its gates (${gate.gateSet}, ${trialCount(gate.statistics.trials)}): ${failed.join('; ')}. Use --ignore-gates (ignoreGates) to simulate it anyway (recorded)`,
     );
   }
   const outcome = await runBacktest(db, { ...stored.spec, from, to: options.to ?? null });

@@ -1,8 +1,12 @@
-/** Walk-forward analyses in the database: run on loaded data, store the windows and the stitched curve. */
+/**
+ * Walk-forward analyses in the database: run on loaded data, store the windows and the stitched
+ * curve, and record every combination tried on a training span in the trial registry.
+ */
 import { sql } from 'kysely';
 import type { BacktestSpec } from '../backtest/backtest-spec.js';
 import type { BacktestMetrics } from '../backtest/metrics.js';
 import { loadBacktestData } from '../backtest/run-backtest.js';
+import { recordTrials } from '../backtest/trial-store.js';
 import type { Database } from '../db/database.js';
 import { DataError } from '../errors.js';
 import { prepareStrategy } from '../strategies/registry.js';
@@ -10,14 +14,19 @@ import type { StrategyParams } from '../strategies/strategy.js';
 import { base64ToFloats, floatsToBase64 } from '../util/float-bytes.js';
 import { walkForwardOnData, type WalkForwardOptions, type WalkForwardResult, type WalkForwardWindow } from './walk-forward.js';
 
-export interface StoredWalkForward extends WalkForwardResult {
+/** As stored: the windows, the stitched curve and its metrics (not the trades and trials of the run). */
+export interface StoredWalkForward extends Omit<WalkForwardResult, 'trades' | 'closedAtWindowEnd' | 'trials'> {
   readonly id: number;
   readonly spec: BacktestSpec;
   readonly options: WalkForwardOptions;
 }
 
 /** @example const wf = await runWalkForward(db, spec, { grid, trainBars: 756, testBars: 252, mode: 'rolling', selectBy: 'sharpe' }) */
-export async function runWalkForward(db: Database, spec: BacktestSpec, options: WalkForwardOptions): Promise<StoredWalkForward> {
+export async function runWalkForward(
+  db: Database,
+  spec: BacktestSpec,
+  options: WalkForwardOptions,
+): Promise<StoredWalkForward & WalkForwardResult> {
   await prepareStrategy(spec.strategy);
   const result = walkForwardOnData(spec, await loadBacktestData(db, spec), options);
   const id = await db.kysely.transaction().execute(async (trx) => {
@@ -56,6 +65,7 @@ export async function runWalkForward(db: Database, spec: BacktestSpec, options: 
         })),
       )
       .execute();
+    await recordTrials(trx, result.trials);
     return walkforwardId;
   });
   return { ...result, id, spec, options };

@@ -4,12 +4,24 @@
  * stitch the test segments into one out-of-sample equity curve. Rolling windows slide the
  * training span; anchored ones keep its start and grow it. Test spans never overlap, and a
  * window's choice only ever sees bars before its test span.
+ *
+ * Accounting, so that the stitched trades agree with the stitched equity:
+ * - each test segment trades the capital the previous one ended with (its own backtest, from cash);
+ * - positions still open at a window's end are what the next segment starts without: those trades
+ *   are closed at the window's last mark (its last close, no exit cost) for the statistics, and
+ *   flagged `closedAtWindowEnd`; only the last window's open trades stay open at the end;
+ * - so the trades' net P&L (closed and open) sums to the stitched equity's change, to rounding;
+ * - turnover, exposure and the benchmark come from the test segments' bars, as in a backtest.
+ *
+ * Every combination tried on a training span is a trial of the family of that span (the trial
+ * registry, src/backtest/trial-registry.ts): `trials` lists them for the store to record.
  */
 import type { BacktestSpec } from '../backtest/backtest-spec.js';
 import type { Trade } from '../backtest/engine.js';
 import { computeMetrics, type BacktestMetrics } from '../backtest/metrics.js';
-import { backtestOnPanel, type BacktestData } from '../backtest/run-backtest.js';
+import { backtestOnPanel, type BacktestData, type BacktestOutcome, type TradeRecord } from '../backtest/run-backtest.js';
 import { gridCombinations, type SweepGrid, type SweepSortKey } from '../backtest/sweep.js';
+import { trialRun, type TrialRun } from '../backtest/trial-registry.js';
 import { formatBarTime } from '../data/bar.js';
 import { panelFingerprint } from '../data/fingerprint.js';
 import { ValidationError } from '../errors.js';
@@ -48,12 +60,26 @@ export interface WalkForwardWindow {
   readonly outOfSample: WindowFigures;
 }
 
+/** A trade of a test segment. */
+export interface WalkForwardTrade extends TradeRecord {
+  /** The window (`seq`) whose test segment traded it. */
+  readonly window: number;
+  /** Open at its window's end (not the last window's): closed there at the last mark for the statistics. */
+  readonly closedAtWindowEnd: boolean;
+}
+
 export interface WalkForwardResult {
   readonly windows: readonly WalkForwardWindow[];
   /** The stitched out-of-sample curve: each test segment continues from the previous one's end. */
   readonly dates: Float64Array;
   readonly equity: Float64Array;
+  /** Of the stitched curve: trades as the module doc says, turnover, exposure, benchmark. */
   readonly metrics: BacktestMetrics;
+  readonly trades: readonly WalkForwardTrade[];
+  /** How many trades were open at a window's end and closed at its last mark for the statistics. */
+  readonly closedAtWindowEnd: number;
+  /** Every combination run on every training span, as trials of that span's family. */
+  readonly trials: readonly TrialRun[];
   readonly dataFingerprint: string;
   readonly codeVersion: string;
 }
@@ -119,34 +145,33 @@ export function walkForwardOnData(spec: BacktestSpec, data: BacktestData, option
   }
   const day = (bar: number) => formatBarTime(dates[bar]!, spec.interval);
   const windows: WalkForwardWindow[] = [];
-  const segments: { dates: Float64Array; growth: Float64Array; trades: Trade[] }[] = [];
+  const segments: BacktestOutcome[] = [];
+  const trades: WalkForwardTrade[] = [];
+  const trials: TrialRun[] = [];
+  let capital = spec.initialCash;
   for (const [seq, [trainStart, trainEnd, testStart, testEnd]] of spans.entries()) {
     let best: { params: StrategyParams; metrics: BacktestMetrics; score: number } | undefined;
     for (const params of combos) {
-      const metrics = backtestOnPanel({ ...spec, params, from: day(trainStart), to: day(trainEnd) }, data).metrics;
-      const score = scoreOf(metrics, options.selectBy) ?? Number.NEGATIVE_INFINITY;
-      if (!best || score > best.score) best = { params, metrics, score };
+      const train = backtestOnPanel({ ...spec, params, from: day(trainStart), to: day(trainEnd) }, data);
+      trials.push(trialRun(train.spec, train, { source: 'walk-forward' }));
+      const score = scoreOf(train.metrics, options.selectBy) ?? Number.NEGATIVE_INFINITY;
+      if (!best || score > best.score) best = { params, metrics: train.metrics, score };
     }
-    const test = backtestOnPanel({ ...spec, params: best!.params, from: day(testStart), to: day(testEnd) }, data);
-    segments.push({
-      dates: test.dates,
-      growth: test.equity.map((v) => v / spec.initialCash),
-      // Closed trades for the trade figures (only their P&L and holding time are read).
-      trades: test.trades
-        .filter((t) => !t.open)
-        .map((t) => ({
-          symbol: 0,
-          entryBar: 0,
-          exitBar: t.barsHeld,
-          direction: t.direction,
-          maxShares: t.maxShares,
-          entryPrice: t.entryPrice,
-          exitPrice: t.exitPrice,
-          pnl: t.pnl,
-          fees: t.fees,
-          pnlNet: t.pnlNet,
-        })),
-    });
+    // The test segment trades what the previous one ended with.
+    const test = backtestOnPanel({ ...spec, params: best!.params, from: day(testStart), to: day(testEnd), initialCash: capital }, data);
+    capital = test.equity[test.equity.length - 1]!;
+    segments.push(test);
+    const lastWindow = seq === spans.length - 1;
+    for (const t of test.trades) {
+      const markedAtEnd = t.open && !lastWindow;
+      trades.push({
+        ...t,
+        window: seq,
+        closedAtWindowEnd: markedAtEnd,
+        open: t.open && lastWindow,
+        exit: t.exit ?? (markedAtEnd ? day(testEnd) : null),
+      });
+    }
     windows.push({
       seq,
       trainFrom: day(trainStart),
@@ -158,41 +183,52 @@ export function walkForwardOnData(spec: BacktestSpec, data: BacktestData, option
       outOfSample: figures(test.metrics),
     });
   }
-  const stitched = stitch(segments, spec.initialCash);
+  const joined = (field: 'dates' | 'equity' | 'traded' | 'grossExposure') => concat(segments.map((s) => s[field]));
+  const stitchedDates = joined('dates');
+  const equity = joined('equity');
+  // The test spans tile the bars from the first test bar to the last: the benchmark's are those.
+  const benchmark =
+    spec.benchmark && data.benchmark
+      ? { symbol: spec.benchmark, prices: data.benchmark.slice(spans[0]![2], spans.at(-1)![3] + 1) }
+      : undefined;
   const metrics = computeMetrics({
     interval: spec.interval,
-    dates: stitched.dates,
-    equity: stitched.equity,
+    dates: stitchedDates,
+    equity,
     initialCash: spec.initialCash,
-    trades: segments.flatMap((s) => s.trades),
+    trades: trades.filter((t) => !t.open).map(engineTrade),
+    openTrades: trades.filter((t) => t.open).map(engineTrade),
+    traded: joined('traded'),
+    grossExposure: joined('grossExposure'),
+    ...(benchmark ? { benchmark } : {}),
   });
   return {
     windows,
-    dates: stitched.dates,
-    equity: stitched.equity,
+    dates: stitchedDates,
+    equity,
     metrics,
+    trades,
+    closedAtWindowEnd: trades.filter((t) => t.closedAtWindowEnd).length,
+    trials,
     dataFingerprint: data.fingerprint ?? panelFingerprint(data.panel),
     codeVersion: codeVersion(),
   };
 }
 
-/** Chains the test segments: each starts from the capital the previous one ended with. */
-function stitch(
-  segments: readonly { dates: Float64Array; growth: Float64Array }[],
-  initialCash: number,
-): { dates: Float64Array; equity: Float64Array } {
-  const total = segments.reduce((n, s) => n + s.dates.length, 0);
-  const dates = new Float64Array(total);
-  const equity = new Float64Array(total);
+/** The figures a trade's statistics read (its P&L and holding time), in the engine's shape. */
+function engineTrade(t: TradeRecord): Trade {
+  const { direction, maxShares, entryPrice, exitPrice, pnl, fees, pnlNet } = t;
+  return { symbol: 0, entryBar: 0, exitBar: t.barsHeld, direction, maxShares, entryPrice, exitPrice, pnl, fees, pnlNet };
+}
+
+function concat(parts: readonly Float64Array[]): Float64Array {
+  const all = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  let capital = initialCash;
-  for (const segment of segments) {
-    dates.set(segment.dates, at);
-    for (let i = 0; i < segment.growth.length; i++) equity[at + i] = capital * segment.growth[i]!;
-    at += segment.dates.length;
-    capital = equity[at - 1]!;
+  for (const part of parts) {
+    all.set(part, at);
+    at += part.length;
   }
-  return { dates, equity };
+  return all;
 }
 
 function validate(options: WalkForwardOptions): void {

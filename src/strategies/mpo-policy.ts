@@ -5,22 +5,26 @@
  * only the first period's step. Trading costs in the model make it trade only when the forecast
  * gain pays for them.
  *
- * Forecasts (documented mapping): the 12-1 momentum m_j(t) = P_j[t - skip] / P_j[t - lookback] - 1,
- * turned into a per-period return over the `lookback - skip` bars and shrunk towards zero,
+ * Forecasts (documented mapping, momentum-forecast.ts): the 12-1 momentum
+ * m_j(t) = P_j[t - skip] / P_j[t - lookback] - 1, turned into a per-period return over the
+ * `lookback - skip` bars and shrunk towards zero,
  *   mu_j = shrink * m_j * periodBars / (lookback - skip),
  * decaying over the horizon as momentum fades: r_j(k) = mu_j * decay^(k - 1), k = 1..horizon.
  * periodBars is the gap since the previous rebalance (21 bars for month-end on daily bars).
  * Current weights: the policy's previous targets drifted by the prices since (no look-ahead),
  * the rest in cash; all cash where trading starts (rebalances in the warm-up are skipped). The
- * plan is not liquidated after its last period (`liquidate_at_end: false`), so holding a position
- * needs only to beat its costs in, not a forced round trip within the horizon.
+ * plan is not liquidated after its last period, so holding a position needs only to beat its
+ * costs in, not a forced round trip within the horizon. A rebalance with no optimal plan keeps the
+ * book as it is.
  */
 import { z } from 'zod';
 import type { Interval } from '../data/bar.js';
+import { OptimisationError } from '../errors.js';
+import { planFirstStep } from '../mpo/first-step.js';
 import { loadHighs } from '../mpo/highs-solver.js';
-import { CASH, parseMpoRequest } from '../mpo/mpo-request.js';
-import { solveProblem } from '../mpo/optimize.js';
+import { longOnlyProblem, MPO_DEFAULTS, startingWeights } from '../mpo/mpo-problem.js';
 import { trailingReturn } from './indicators.js';
+import { forecastPath, MOMENTUM_FORECAST, periodForecast } from './momentum-forecast.js';
 import { rebalanceMask, scheduleFields } from './schedule.js';
 import {
   barsPerMonth,
@@ -38,17 +42,17 @@ const schema = (interval: Interval) =>
       lookback: z.number().int().min(2).max(100_000).default(barsPerYear(interval)),
       skip: z.number().int().min(0).max(100_000).default(barsPerMonth(interval)),
       /** Periods planned ahead. */
-      horizon: z.number().int().min(1).max(24).default(3),
+      horizon: z.number().int().min(1).max(24).default(MOMENTUM_FORECAST.horizon),
       /** Fraction of the momentum return believed. */
-      shrink: z.number().min(0).max(1).default(0.5),
+      shrink: z.number().min(0).max(1).default(MOMENTUM_FORECAST.shrink),
       /** Forecast decay per period ahead. */
-      decay: z.number().min(0).max(1).default(0.6),
+      decay: z.number().min(0).max(1).default(MOMENTUM_FORECAST.decay),
       maxWeight: z.number().gt(0).max(1).default(0.3),
-      maxTradeSize: z.number().gt(0).max(2).default(1),
-      minCash: z.number().min(0).max(1).default(0),
+      maxTradeSize: z.number().gt(0).max(2).default(MPO_DEFAULTS.maxTradeSize),
+      minCash: z.number().min(0).max(1).default(MPO_DEFAULTS.minCashBalance),
       /** Cost per unit of weight traded, as in the MPO model (0.001 = 10 bps). */
-      transactionCost: z.number().min(0).max(0.1).default(0.001),
-      tradeAversion: z.number().min(0).max(100).default(1),
+      transactionCost: z.number().min(0).max(0.1).default(MPO_DEFAULTS.transactionCost),
+      tradeAversion: z.number().min(0).max(100).default(MPO_DEFAULTS.tradeAversion),
       ...scheduleFields('month-end'),
     })
     .refine((p) => p.skip < p.lookback, { message: 'skip must be shorter than lookback', path: ['skip'] });
@@ -74,27 +78,30 @@ export const mpoPolicy: Strategy<MpoPolicyParams> = {
     const momentum = closes.map((close) => trailingReturn(close, p.lookback, p.skip));
     const targets = emptyTargets(bars, n);
     const scores = emptyTargets(bars, n);
-    let weights: Float64Array = new Float64Array(n); // after the last rebalance, drifted to now
-    let lastBar = -1; // the last bar a plan was made
+    let weights: Float64Array = new Float64Array(n); // the book at `asOf`, the last rebalance bar since trading started
+    let asOf = -1;
     let previousRebalance = -1;
     const start = context?.start ?? 0;
     for (let t = 0; t < bars; t++) {
       if (!rebalance[t]) continue;
       const periodBars = previousRebalance >= 0 ? t - previousRebalance : nominalGap(p, panel.interval);
       previousRebalance = t;
-      if (lastBar >= 0) weights = drift(weights, closes, lastBar, t);
+      if (asOf >= 0) {
+        weights = drift(weights, closes, asOf, t); // drifted once, whether or not a plan follows
+        asOf = t;
+      }
       const forecast = Float64Array.from(momentum, (m) =>
-        Number.isFinite(m[t]!) ? (p.shrink * m[t]! * periodBars) / (p.lookback - p.skip) : Number.NaN,
+        Number.isFinite(m[t]!) ? periodForecast(m[t]!, p.lookback - p.skip, periodBars, p.shrink) : Number.NaN,
       );
       for (let j = 0; j < n; j++) scores[t * n + j] = forecast[j]!;
       if (t < start) continue; // the engine would not trade it: keep the book in cash until trading starts
       const tradable = panel.symbols.map((_, j) => Number.isFinite(forecast[j]!) && closes[j]![t]! > 0);
       if (!tradable.some(Boolean)) continue;
-      const plan = planFirstStep(panel.symbols, tradable, weights, forecast, p);
+      const plan = firstStep(panel.symbols, tradable, weights, forecast, p);
       if (!plan) continue;
       for (let j = 0; j < n; j++) targets[t * n + j] = tradable[j] ? plan[j]! : 0;
       weights = Float64Array.from(targets.subarray(t * n, t * n + n), (w) => (Number.isNaN(w) ? 0 : w));
-      lastBar = t;
+      asOf = t;
     }
     return { kind: 'weights', rebalance, targets, scores };
   },
@@ -120,48 +127,33 @@ function drift(weights: Float64Array, closes: readonly Float64Array[], from: num
   return grown.map((v) => (value > 0 ? v / value : 0));
 }
 
-/** Solves the MPO model for the tradable symbols; their post-trade weights of period 1, or undefined. */
-function planFirstStep(
+/** The plan's post-trade weights of period 1 for the tradable symbols (0 for the others), or undefined with no optimal plan. */
+function firstStep(
   symbols: readonly string[],
   tradable: readonly boolean[],
   weights: Float64Array,
   forecast: Float64Array,
   p: MpoPolicyParams,
 ): Float64Array | undefined {
-  const names = symbols.filter((_, j) => tradable[j]);
-  const held = symbols.reduce((sum, _, j) => sum + (tradable[j] ? Math.max(0, weights[j]!) : 0), 0);
-  const initial: Record<string, number> = {};
-  names.forEach((name) => (initial[name] = Math.max(0, weights[symbols.indexOf(name)]!)));
-  initial[CASH] = Math.max(0, 1 - held);
-  const total = Object.values(initial).reduce((sum, w) => sum + w, 0);
-  for (const key of Object.keys(initial)) initial[key] = initial[key]! / total; // sum to 1 exactly
-  const returns = Object.fromEntries(
-    names.map((name) => [
-      name,
-      Object.fromEntries(Array.from({ length: p.horizon }, (_, k) => [String(k + 1), forecast[symbols.indexOf(name)]! * p.decay ** k])),
-    ]),
-  );
-  const problem = parseMpoRequest({
-    initial_weights: initial,
-    estimated_returns: returns,
-    parameters: {
-      min_weight: 0,
-      max_weight: p.maxWeight,
-      min_cash_balance: p.minCash,
-      max_leverage: 1,
-      max_trade_size: p.maxTradeSize,
-      trade_aversion: p.tradeAversion,
-      transaction_cost: p.transactionCost,
-      liquidate_at_end: false,
-    },
+  const columns = tradable.flatMap((yes, j) => (yes ? [j] : []));
+  const problem = longOnlyProblem({
+    risky: columns.map((j) => symbols[j]!),
+    initial: startingWeights(columns.map((j) => weights[j]!)),
+    returns: columns.map((j) => forecastPath(forecast[j]!, p.decay, p.horizon)),
+    maxWeight: new Float64Array(columns.length).fill(p.maxWeight),
+    minCashBalance: p.minCash,
+    maxTradeSize: p.maxTradeSize,
+    tradeAversion: p.tradeAversion,
+    transactionCost: p.transactionCost,
   });
-  const run = solveProblem(problem);
-  if (run.solution.status !== 'optimal') return undefined;
-  const first = new Float64Array(symbols.length);
-  names.forEach((name) => {
-    const i = problem.assets.indexOf(name);
-    const post = run.response.output.weights[name]!['2']; // w at time 2 = post-trade weight of period 1
-    first[symbols.indexOf(name)] = Math.max(0, post ?? problem.initial[i]!);
-  });
+  let plan: Float64Array;
+  try {
+    plan = planFirstStep(problem);
+  } catch (error) {
+    if (error instanceof OptimisationError) return undefined;
+    throw error;
+  }
+  const first = new Float64Array(weights.length);
+  columns.forEach((j, i) => (first[j] = Math.max(0, plan[i]!)));
   return first;
 }

@@ -253,6 +253,14 @@ describe('computeMetrics: degenerate series', () => {
     });
   });
 
+  it('an equity growing by a constant rate has a null Sharpe ratio, not rounding noise blown up to 1e16', () => {
+    const equity = Float64Array.from({ length: 100 }, (_, t) => 100 * 1.001 ** (t + 1));
+    const dates = Float64Array.from({ length: 100 }, (_, t) => dateToTs('2020-01-01') + t * 86_400_000);
+    const m = computeMetrics(fixture({ equity, dates, traded: undefined, grossExposure: undefined }));
+    expect(m.returns.volatility).toBeLessThan(1e-12);
+    expect(m.returns.sharpe).toBeNull();
+  });
+
   it('equity at or below zero: CAGR and the return statistics after it are null, never NaN', () => {
     const m = computeMetrics(fixture({ equity: Float64Array.of(100, -10, 0, 5) }));
     expect(m.returns.totalReturnPct).toBeCloseTo(-95, 12);

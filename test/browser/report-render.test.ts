@@ -1,6 +1,8 @@
 /**
  * The rendered emails laid out by a real browser (headless Chromium through playwright-core):
  * what a subscriber sees, checked on the page, with full-page screenshots in test-artifacts/browser/.
+ * The browser comes from an npm package (see packaged-chromium.ts), so these tests never depend on
+ * one being installed, and never skip.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +14,7 @@ import { renderDrawdownAlert } from '../../src/report/render-alert.js';
 import { renderJobFailure } from '../../src/report/render-job-failure.js';
 import { plotlyHtml, plotlyLoader } from '../../src/report/plotly-html.js';
 import { renderRebalanceReport } from '../../src/report/render-rebalance.js';
+import { testBrowser } from '../helpers/packaged-chromium.js';
 import { drawdownAlert, jobFailure, rebalanceReport, ungatedReport } from '../report/report-fixtures.js';
 
 // The page functions below run in Chromium; the project compiles without DOM types, so this
@@ -39,7 +42,6 @@ declare const document: {
 };
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/browser', import.meta.url));
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 /** Wider than the 640px card, as a desktop mail client's reading pane. */
 const VIEWPORT = { width: 800, height: 900 };
 
@@ -48,7 +50,8 @@ let page: Page;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
+  const { executablePath, env } = await testBrowser();
+  browser = await chromium.launch({ executablePath, env: { ...process.env, ...env }, args: ['--headless', '--no-sandbox'] });
   page = await browser.newPage({ viewport: VIEWPORT });
 });
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNTHETIC_SYMBOLS } from '../../src/data/synthetic-market.js';
+import { STRATEGIES } from '../../src/strategies/registry.js';
 import { cliEnvironment, type CliEnvironment } from '../helpers/cli-env.js';
 import { runCli } from '../helpers/cli.js';
 import { engineName } from '../helpers/test-database.js';
@@ -45,6 +46,11 @@ describe(`momentum CLI (${engineName})`, () => {
     ]) {
       expect(first.stdout).toMatch(new RegExp(`\\d+\\s+${strategy}\\s+-?\\d`));
     }
+    // The demo chooses among its strategies: each verdict counts them all, not one.
+    const strategies = STRATEGIES.length;
+    expect(first.stdout).toContain(`the demo chooses among: ${strategies} trials in this family (trial family`);
+    const rows = [...first.stdout.matchAll(/^\s*\d+\s+[\w-]+\s+(?:[-\d.]+\s+){5}(\d+)\s+(?:passed|failed)/gm)];
+    expect(rows.map((m) => Number(m[1]))).toEqual(Array(strategies).fill(strategies));
 
     // Then model portfolios, monitoring and the mail: a rebalance report and an alert in the outbox.
     expect(first.stdout).toMatch(/6\. model portfolios of backtest \d+ /);
@@ -100,6 +106,8 @@ describe(`momentum CLI (${engineName})`, () => {
     // Nothing is rebalanced, alerted or mailed twice.
     expect(second.stdout).toContain('0 new alert(s) stored');
     expect(second.stdout).toContain('(0 sent now;');
+    // Running the same choice again is the same trials: the count does not grow, nor reset.
+    expect(second.stdout).toContain(`the demo chooses among: ${strategies} trials in this family`);
     // Two whole demo runs: a generous bound for a busy machine, not a measure of speed.
   }, 600_000);
 
@@ -133,7 +141,10 @@ describe(`momentum CLI (${engineName})`, () => {
     [['ingest', '--source', 'csv'], 'error: path: the csv source needs --path FILE_OR_FOLDER'],
     [['ingest', '--source', 'ftp'], 'error: source: unknown source "ftp"; use one of yahoo, csv, synthetic'],
     [['ingest', '--universe', 'nope'], 'error: universe: unknown universe "nope"'],
-    [['ingest', '--source', 'synthetic', '--from', '2020-13-01'], 'error: from: invalid date "2020-13-01"; use YYYY-MM-DD'],
+    [
+      ['ingest', '--source', 'synthetic', '--from', '2020-13-01'],
+      "error: option '--from <date>' argument '2020-13-01' is invalid. 2020-13-01 is not a calendar date (there is no month 13); use YYYY-MM-DD",
+    ],
     [['ingest', '--source', 'yahoo'], 'error: symbols: the yahoo source needs --symbols or --universe'],
     [
       ['ingest', '--source', 'synthetic', '--from', '2021-01-01', '--to', '2020-01-01'],

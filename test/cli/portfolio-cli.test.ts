@@ -159,7 +159,7 @@ describe(`momentum portfolio (${engineName})`, () => {
         ['portfolio', 'create', 'x', '--strategy', 'xs-momentum', '--universe', 'synthetic', '--amount', '1000'],
         /the latest 1d bar is from 2014-12-31, \d+ days before .*--allow-stale/,
       ],
-      [['portfolio', 'show', 'nope'], /no portfolio named nope; there are core, monthly/],
+      [['portfolio', 'show', 'nope'], /no portfolio named "nope"; there are core, monthly/],
     ];
     for (const [args, message] of cases) {
       const result = await run(args);

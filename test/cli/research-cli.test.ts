@@ -110,6 +110,16 @@ describe(`momentum gate, simulate, simulations, walkforward (${engineName})`, ()
     const gate = await runCli(['gate', '--sweep', String(sweep.sweepId), '--pbo-blocks', '8'], cli.env);
     expect(gate.stdout).toMatch(new RegExp(`sweep ${sweep.sweepId}: 6 configurations; PBO \\d\\.\\d{3} over 70 CSCV splits`));
     expect(gate.stdout).toMatch(/backtest\s+passed\s+dsr\s+psr\s+failed/);
+    expect(gate.stdout).toContain('6 trials in this family: xs-momentum on synthetic (1d), ');
+    // The PBO states its split; 8 blocks leave a remainder, so it warns and --trim evens them out.
+    const split = /T = (\d+) rows in S = 8 blocks of (\d+) or \d+ rows/.exec(gate.stdout)!;
+    expect(gate.stdout).toContain(`warning: S = 8 does not divide T = ${split[1]}`);
+    const trimmed = await runCli(['gate', '--sweep', String(sweep.sweepId), '--pbo-blocks', '8', '--trim'], cli.env);
+    const rows = Number(split[1]);
+    expect(trimmed.stdout).toContain(
+      `T = ${rows - (rows % 8)} rows in S = 8 blocks of ${split[2]} rows (the oldest ${rows % 8} of ${rows} rows dropped)`,
+    );
+    expect(trimmed.stdout).not.toContain('warning: S = 8 does not divide');
   });
 
   it('walkforward prints each window with its pick and the stitched out-of-sample figures', async () => {

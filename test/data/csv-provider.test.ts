@@ -37,6 +37,10 @@ describe('CsvProvider', () => {
         '2020-01-10,10,11,9,10.5,10.5,100', // line 10: fine
       ].join('\n'),
     );
+    write(
+      'WINDOWS.csv',
+      'Date;Open;High;Low;Close;Adj Close;Volume\r\n2020-01-02;1;2;0.5;1.5;1.4;10\r\n\r\n2020-01-03;1;2;0.5;1.25;1.2;10\r\n',
+    );
     write('EMPTY.csv', '');
     write('HEADERONLY.csv', 'date,open,high,low,close,adj_close,volume\n');
     write('BADHEADER.csv', 'when,price\n2020-01-02,1\n');
@@ -50,7 +54,7 @@ describe('CsvProvider', () => {
 
   it('lists one symbol per .csv file, upper-cased, ignoring other files', async () => {
     const symbols = await new CsvProvider({ path: dir }).listSymbols();
-    expect(symbols).toEqual(['BADHEADER', 'EMPTY', 'HEADERONLY', 'INTRA', 'MESSY', 'NOADJ', 'OURS', 'SHUFFLED', 'YAHOO']);
+    expect(symbols).toEqual(['BADHEADER', 'EMPTY', 'HEADERONLY', 'INTRA', 'MESSY', 'NOADJ', 'OURS', 'SHUFFLED', 'WINDOWS', 'YAHOO']);
   });
 
   it('reads our layout with raw and adjusted close and line numbers', async () => {
@@ -67,6 +71,15 @@ describe('CsvProvider', () => {
     expect(result.rows.map((r) => [formatBarTime(r.ts, '1d'), r.close, r.adj_close])).toEqual([
       ['2020-01-03', 1.75, 1.7],
       ['2020-01-02', 1.25, 1.2],
+    ]);
+  });
+
+  it('reads Windows line endings and the delimiter the header uses', async () => {
+    const result = await new CsvProvider({ path: dir }).fetchBars(request('WINDOWS'));
+    expect(result.unparsed).toEqual([]);
+    expect(result.rows).toEqual([
+      { ts: dateToTs('2020-01-02'), open: 1, high: 2, low: 0.5, close: 1.5, adj_close: 1.4, volume: 10, line: 2 },
+      { ts: dateToTs('2020-01-03'), open: 1, high: 2, low: 0.5, close: 1.25, adj_close: 1.2, volume: 10, line: 4 },
     ]);
   });
 

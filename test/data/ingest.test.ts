@@ -1,13 +1,16 @@
-import { hostname } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dateToTs } from '../../src/data/bar.js';
 import { ingest } from '../../src/data/ingest.js';
 import { recentRuns, runIssues } from '../../src/data/ingest-runs.js';
 import { getInstruments } from '../../src/data/price-store.js';
 import type { BarRequest, CandidateBar, PriceProvider, ProviderResult } from '../../src/data/providers/price-provider.js';
+import { CsvProvider } from '../../src/data/providers/csv-provider.js';
 import { SyntheticProvider } from '../../src/data/providers/synthetic-provider.js';
 import { ProviderError } from '../../src/errors.js';
-import { barCount, storeFingerprint } from '../helpers/bars.js';
+import { barCount, dailyRow, storeFingerprint } from '../helpers/bars.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const END = dateToTs('2003-12-31');
@@ -31,16 +34,7 @@ class FixedProvider implements PriceProvider {
   }
 }
 
-const row = (date: string, close: number, extra: Partial<CandidateBar> = {}): CandidateBar => ({
-  ts: dateToTs(date),
-  open: close,
-  high: close + 1,
-  low: close - 1,
-  close,
-  adj_close: close,
-  volume: 100,
-  ...extra,
-});
+const row = dailyRow;
 
 describe(`ingest (${engineName})`, () => {
   let db: TestDatabase;
@@ -68,6 +62,42 @@ describe(`ingest (${engineName})`, () => {
     const full = await ingest(db, provider, { symbols, interval: '1d', now: () => END, full: true });
     expect(full.totals).toMatchObject({ bars_fetched: expected, bars_inserted: 0, bars_updated: 0, bars_unchanged: expected });
     expect(await storeFingerprint(db)).toEqual(before);
+  });
+
+  it('--full re-reads a CSV file: a corrected row is updated, the rest counted unchanged, and re-running changes nothing', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'momentum-ingest-full-'));
+    const file = join(folder, 'ABC.csv');
+    const header = 'date,open,high,low,close,adj_close,volume\n';
+    const rows = ['2024-01-02,10,11,9,10.5,10.4,100', '2024-01-03,10,11,9,10.6,10.5,100', '2024-01-04,10,11,9,10.7,10.6,100'];
+    const options = { symbols: ['ABC'], interval: '1d' as const, now: () => dateToTs('2024-02-01') };
+    try {
+      writeFileSync(file, header + rows.join('\n'));
+      expect((await ingest(db, new CsvProvider({ path: folder }), options)).totals).toMatchObject({ bars_inserted: 3 });
+      const first = await storeFingerprint(db);
+      const again = await ingest(db, new CsvProvider({ path: folder }), { ...options, full: true });
+      expect(again.totals).toMatchObject({ bars_fetched: 3, bars_inserted: 0, bars_updated: 0, bars_unchanged: 3 });
+      expect(await storeFingerprint(db)).toEqual(first);
+
+      // The source corrects an old row's adjusted close: only --full reads that far back.
+      writeFileSync(file, header + [rows[0], '2024-01-03,10,11,9,10.6,10.45,100', rows[2]].join('\n'));
+      const delta = await ingest(db, new CsvProvider({ path: folder }), options);
+      expect(delta.totals).toMatchObject({ bars_fetched: 1, bars_updated: 0, bars_unchanged: 1 });
+      const full = await ingest(db, new CsvProvider({ path: folder }), { ...options, full: true });
+      expect(full.totals).toMatchObject({ bars_fetched: 3, bars_inserted: 0, bars_updated: 1, bars_unchanged: 2 });
+      const corrected = await db.kysely
+        .selectFrom('bars')
+        .select(['close', 'adj_close'])
+        .where('symbol', '=', 'ABC')
+        .where('ts', '=', new Date(dateToTs('2024-01-03')))
+        .executeTakeFirstOrThrow();
+      expect(corrected).toEqual({ close: 10.6, adj_close: 10.45 });
+      expect(await barCount(db, 'ABC')).toBe(3);
+      const settled = await storeFingerprint(db);
+      expect((await ingest(db, new CsvProvider({ path: folder }), { ...options, full: true })).totals).toMatchObject({ bars_unchanged: 3 });
+      expect(await storeFingerprint(db)).toEqual(settled);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('fetches only the delta since the last stored bar and ends where a single run would', async () => {

@@ -84,7 +84,13 @@ describe(`loadPanel (${engineName})`, () => {
     await expect(loadPanel(db, { symbols: [], interval: '1d' })).rejects.toThrow(ValidationError);
     await expect(loadPanel(db, { symbols: ['AAA', 'aaa'], interval: '1d' })).rejects.toThrow('symbols: repeated symbol');
     await expect(loadPanel(db, { symbols: ["A'--"], interval: '1d' })).rejects.toThrow('symbols[0]: invalid symbol');
-    await expect(loadPanel(db, { symbols: ['AAA'], interval: '1d', from: 'yesterday' })).rejects.toThrow('from: invalid date "yesterday"');
+    await expect(loadPanel(db, { symbols: ['AAA'], interval: '1d', from: 'yesterday' })).rejects.toThrow(
+      'from: "yesterday" is not a calendar date',
+    );
+    await expect(loadPanel(db, { symbols: ['AAA'], interval: '1d', to: '2020-02-30T12:00:00Z' })).rejects.toThrow(
+      'to: 2020-02-30 is not a calendar date (February 2020 has 29 days)',
+    );
+    await expect(loadPanel(db, { symbols: ['AAA'], interval: '1d', to: '2020-02-03Tnoon' })).rejects.toThrow('to: invalid date');
     await expect(loadPanel(db, { symbols: ['AAA'], interval: '1d', field: 'price' as never })).rejects.toThrow(
       'field: unknown field "price"',
     );

@@ -1,7 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dateToTs } from '../../src/data/bar.js';
 import type { CandidateBar } from '../../src/data/providers/price-provider.js';
-import { validateBars } from '../../src/data/validate-bars.js';
+import { rowProblems, validateBars } from '../../src/data/validate-bars.js';
 
 const context = { symbol: 'TEST', interval: '1d' as const, source: 'csv' };
 
@@ -98,5 +99,24 @@ describe('validateBars', () => {
     const copy = structuredClone(rows);
     validateBars(rows, context);
     expect(rows).toEqual(copy);
+  });
+
+  it('accepts a row exactly when it has no problems to report', () => {
+    const value = fc.constantFrom(Number.NaN, Infinity, -Infinity, -1, 0, 1e-9, 9, 10, 10.5, 11, 1e300);
+    const row = fc.record({
+      ts: fc.constantFrom(dateToTs('2024-01-02'), Number.NaN),
+      open: value,
+      high: value,
+      low: value,
+      close: value,
+      adj_close: value,
+      volume: value,
+    });
+    fc.assert(
+      fc.property(row, (r) => {
+        expect(validateBars([r], context).accepted.length === 1).toBe(rowProblems(r).length === 0);
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });

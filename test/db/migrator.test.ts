@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, readMigrations, defaultMigrationsDir } from '../../src/db/migrator.js';
+import type { ScriptRunner } from '../../src/db/script-transaction.js';
 import { DatabaseError } from '../../src/errors.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -33,6 +34,23 @@ describe(`migrations (${engineName})`, () => {
     const result = await migrate(db, dir);
     expect(result.applied).toEqual([]);
     expect(result.alreadyApplied).toBe(readMigrations(dir).length);
+  });
+
+  it('checks an up-to-date database with one query, taking no lock (every command opens the database)', async () => {
+    const statements: string[] = [];
+    const watched: ScriptRunner = {
+      scriptTransaction: (work) =>
+        db.scriptTransaction((tx) =>
+          work({
+            exec: (script) => (statements.push(script), tx.exec(script)),
+            query: (text, params) => (statements.push(text), tx.query(text, params)),
+            execute: (text, params) => (statements.push(text), tx.execute(text, params)),
+            copyFrom: (table, columns, data) => (statements.push(`copy ${table}`), tx.copyFrom(table, columns, data)),
+          }),
+        ),
+    };
+    expect((await migrate(watched, dir)).applied).toEqual([]);
+    expect(statements).toEqual(['select version, name, checksum from schema_migrations order by version']);
   });
 
   it('applies a new numbered migration, in order, once', async () => {

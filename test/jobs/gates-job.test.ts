@@ -150,7 +150,7 @@ describe(`the gates job (${engineName})`, () => {
     expect(run.notes).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^alpha, beta: backtest ${fresh[0]!.id} \\(xs-momentum, 2003-01-01 to 2014-12-31, Sharpe -?\\d+\\.\\d\\d\\) passed the lenient gates$`,
+          `^alpha, beta: backtest ${fresh[0]!.id} \\(xs-momentum, 2003-01-01 to 2014-12-31, Sharpe -?\\d+\\.\\d\\d\\) passed the lenient gates \\(1 trial in this family\\)$`,
         ),
       ),
       expect.stringMatching(

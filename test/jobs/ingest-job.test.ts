@@ -190,7 +190,7 @@ describe(`the ingest job (${engineName})`, () => {
 
   it('refuses bad args when the schedule is checked', () => {
     expect(() => ingestJob.checkArgs!({ source: 'bloomberg' })).toThrow(/^args\.source: /);
-    expect(() => ingestJob.checkArgs!({ from: '2024/01/02' })).toThrow('args.from: expected a date YYYY-MM-DD');
+    expect(() => ingestJob.checkArgs!({ from: '2024/01/02' })).toThrow('args.from: "2024/01/02" is not a calendar date; use YYYY-MM-DD');
     expect(() => ingestJob.checkArgs!({ universe: ['x'] })).toThrow(/args/);
   });
 });

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job, JobContext, JobResult, JobRun } from '../../jobs/job.js';
 import { createScheduleService, type HealthReport } from '../../jobs/schedule-service.js';
+import { InterruptedError, MomentumError } from '../../src/errors.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { EVENTUALLY, configWith, memoryLog, runsOf, secondsBetween, sleep, testEnvironment, waitFor } from './service-helpers.js';
 
@@ -186,5 +187,28 @@ describe(`the schedule service on a compressed schedule (${engineName})`, () => 
     intervals.sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < intervals.length; i++) expect(intervals[i]![0]).toBeGreaterThanOrEqual(intervals[i - 1]![1]);
     expect(intervals.length).toBe(ran.length);
+  });
+
+  it('starts once, and asks a run still going after the grace period to stop with an InterruptedError', async () => {
+    const reasons: unknown[] = [];
+    let started = 0;
+    const waits: Job = (context) =>
+      new Promise((_, reject) => {
+        started += 1;
+        context.signal.addEventListener('abort', () => {
+          reasons.push(context.signal.reason);
+          reject(context.signal.reason);
+        });
+      });
+    const config = configWith({ catchUpWindow: '0s', entries: [{ name: 'waits', job: 'waits', cron: '* * * * * *' }] });
+    const service = createScheduleService({ db, env: testEnvironment(), config, jobs: { waits }, log: memoryLog(), health: false });
+    await service.start();
+    await expect(service.start()).rejects.toThrow(new MomentumError('the schedule service was started already: a service starts once'));
+    await waitFor(() => started > 0, EVENTUALLY, 'a run under way');
+    await service.stop({ graceMs: 0 });
+    expect(reasons).toHaveLength(1);
+    expect(reasons[0]).toBeInstanceOf(InterruptedError);
+    const [run] = (await runsOf(db, 'waits')).filter((r) => r.status === 'failed');
+    expect(run?.error).toBe('the schedule service is stopping');
   });
 });

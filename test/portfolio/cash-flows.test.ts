@@ -133,7 +133,7 @@ describe('xirr', () => {
         ]),
       ) as ValidationError;
     expect(bad('2023-02-30').field).toBe('flows[1].date');
-    expect(bad('2023-02-30').message).toContain('expected a calendar date as YYYY-MM-DD, got "2023-02-30"');
+    expect(bad('2023-02-30').message).toContain('2023-02-30 is not a calendar date (February 2023 has 28 days); use YYYY-MM-DD');
     expect(bad('2023/01/01').field).toBe('flows[1].date');
     expect(bad('1 March 2023').field).toBe('flows[1].date');
     expect(bad('2023-01-01', Number.NaN).field).toBe('flows[1].amount');

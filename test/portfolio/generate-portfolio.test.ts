@@ -90,7 +90,7 @@ describe(`portfolio generator (${engineName})`, () => {
     );
     await gateBacktest(db, failing, impossible.name, impossible.set);
     await expect(generatePortfolio(db, { ...base, hyperparameters: { topPct: 20 } }, { gates: lenient })).rejects.toThrow(
-      new RegExp(`backtest ${failing} failed the impossible gates: .*--ignore-gates`),
+      new RegExp(`backtest ${failing} failed the impossible gates \\(1 trial in this family\\): .*--ignore-gates`),
     );
     const ignored = await generatePortfolio(
       db,

@@ -3,7 +3,7 @@
  * sharing no code with src/portfolio: the cost of a purchase, the tracking error of a book, and
  * brute-force enumeration of whole-lot purchases.
  */
-import type { CostModel } from '../../src/backtest/engine.js';
+import type { CostModel } from '../../src/backtest/transaction-cost.js';
 
 /** Cash a purchase takes: shares x price with slippage, commission on that, plus the fixed fee. */
 export function purchaseCash(shares: number, price: number, costs: CostModel): number {

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
-import { NO_COSTS } from '../../src/backtest/engine.js';
+import { NO_COSTS } from '../../src/backtest/transaction-cost.js';
 import { ValidationError, DataError } from '../../src/errors.js';
 import { installmentsFrom, sipBacktest, type SipBacktestPlan } from '../../src/portfolio/sip-backtest.js';
 import { getStrategy } from '../../src/strategies/registry.js';

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NO_COSTS, type CostModel } from '../../src/backtest/engine.js';
+import { NO_COSTS, type CostModel } from '../../src/backtest/transaction-cost.js';
 import { ValidationError } from '../../src/errors.js';
 import { contributionRebalance, fullRebalance } from '../../src/portfolio/contribution.js';
 import { tradeList, type TradeList, type TradeListRequest } from '../../src/portfolio/trade-list.js';

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NO_COSTS, type CostModel } from '../../src/backtest/engine.js';
+import { NO_COSTS, type CostModel } from '../../src/backtest/transaction-cost.js';
 import { ValidationError } from '../../src/errors.js';
 import { allocateWholeShares, type WholeShareRequest } from '../../src/portfolio/whole-shares.js';
 import { createRandom } from '../../src/util/random.js';

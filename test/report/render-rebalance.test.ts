@@ -36,6 +36,8 @@ describe('renderRebalanceReport', () => {
     expect(mail.text).toContain('Hold until:      1 Apr 2024');
     expect(mail.text).toContain('Gates PASSED (gate set "default")');
     expect(mail.text).toContain('Deflated Sharpe ratio 0.91');
+    expect(mail.text).toContain('0.95 or more is strong), 16 trials in this family');
+    expect(mail.html).toMatch(/<span data-role="trials">16 trials in this family<\/span>/);
     expect(mail.text).toContain('Unsubscribe: https://momentum.example/unsubscribe?token=abc123&portfolio=1');
   });
 

@@ -42,7 +42,23 @@ describe('report evidence from stored research results', () => {
         { name: 'maxPbo', threshold: 0.5, value: null, status: 'skipped', reason: 'PBO needs a sweep' },
         { name: 'minCagr', threshold: 0, value: 0.1, status: 'pass', reason: 'CAGR 10.0% is at least 0.0%' },
       ],
-      statistics: { trials: 1, sharpePerPeriod: 0.03, psr: 0.9, dsr: 0.9, expectedMaxSharpe: 0, pbo: null, pboSplits: null },
+      statistics: {
+        trials: 1,
+        family: null,
+        overlapping: null,
+        sharpePerPeriod: 0.03,
+        constantReturns: false,
+        psr: 0.9,
+        dsr: 0.9,
+        expectedMaxSharpe: 0,
+        trialSharpeVariance: null,
+        pbo: null,
+        pboSplits: null,
+        pboConfigurations: null,
+        pboSplit: null,
+        pboWarning: null,
+        pboNote: null,
+      },
     });
     expect(evidence).toEqual({
       name: 'default',
@@ -50,6 +66,7 @@ describe('report evidence from stored research results', () => {
       failedReasons: ['Sharpe 0.40 is below the minimum 0.50'],
       dsr: 0.9,
       pbo: null,
+      trials: 1,
     });
   });
 });
@@ -67,7 +84,17 @@ describe('fromPortfolioEvidence', () => {
         maxDrawdownPct: 22,
         trades: 40,
       },
-      gate: { id: 2, gateSet: 'strict', passed: false, failures: ['PBO 0.62 is above the maximum 0.50'], psr: 0.9, dsr: 0.4, pbo: 0.62 },
+      gate: {
+        id: 2,
+        gateSet: 'strict',
+        passed: false,
+        failures: ['PBO 0.62 is above the maximum 0.50'],
+        psr: 0.9,
+        dsr: 0.4,
+        pbo: 0.62,
+        trials: 12,
+        family: 'x',
+      },
       simulation: {
         id: 6,
         oosBacktestId: 5,
@@ -105,6 +132,7 @@ describe('fromPortfolioEvidence', () => {
       failedReasons: ['PBO 0.62 is above the maximum 0.50'],
       dsr: 0.4,
       pbo: 0.62,
+      trials: 12,
     });
     const passed = fromPortfolioEvidence({
       backtest: null,

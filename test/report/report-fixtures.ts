@@ -130,7 +130,7 @@ export function rebalanceReport(overrides: Partial<RebalanceReport> = {}): Rebal
         },
         sharpeRatio: 0.6,
       },
-      gate: { name: 'default', passed: true, failedReasons: [], dsr: 0.91, pbo: 0.23 },
+      gate: { name: 'default', passed: true, failedReasons: [], dsr: 0.91, pbo: 0.23, trials: 16 },
     },
     gatesIgnored: false,
     gatesFailed: false,

@@ -177,6 +177,27 @@ describe('probabilityOfBacktestOverfitting', () => {
     }
   });
 
+  it('states its block split, and warns when S does not divide T (the PBO then depends on where the longer blocks fall)', () => {
+    const returns = randomReturns(4, 10, 170);
+    const uneven = probabilityOfBacktestOverfitting(returns, { blocks: 16 });
+    expect(uneven).toMatchObject({ rows: 170, trimmed: 0, blockRows: { min: 10, max: 11 } });
+    expect(uneven.split).toBe('T = 170 rows in S = 16 blocks of 10 or 11 rows');
+    expect(uneven.warning).toBe(
+      'S = 16 does not divide T = 170: 10 blocks have one row more than the others, and the PBO moves with where they fall; trim (drop the oldest 10 rows) gives equal blocks',
+    );
+    const trimmed = probabilityOfBacktestOverfitting(returns, { blocks: 16, trim: true });
+    expect(trimmed).toMatchObject({ rows: 160, trimmed: 10, blockRows: { min: 10, max: 10 }, warning: null });
+    expect(trimmed.split).toBe('T = 160 rows in S = 16 blocks of 10 rows (the oldest 10 of 170 rows dropped)');
+    expect(trimmed.pbo).toBe(
+      probabilityOfBacktestOverfitting(
+        returns.map((r) => r.slice(10)),
+        { blocks: 16 },
+      ).pbo,
+    );
+    const even = probabilityOfBacktestOverfitting(randomReturns(4, 10, 160), { blocks: 16, trim: true });
+    expect(even).toMatchObject({ rows: 160, trimmed: 0, warning: null, split: 'T = 160 rows in S = 16 blocks of 10 rows' });
+  });
+
   it('does not mutate its input', () => {
     const returns = randomReturns(9, 5, 80);
     const copy = returns.map((series) => series.slice());

@@ -78,7 +78,7 @@ describe(`gate -> simulate -> stored results (${engineName})`, () => {
   it('simulates only a backtest that passed its gates, unless told otherwise, and records that', async () => {
     await gateBacktest(db, backtestId, impossible.name, impossible.set);
     await expect(simulateOutOfSample(db, { backtestId, gates: impossible })).rejects.toThrow(
-      /failed its gates \(impossible\): Sharpe ratio .* is below the minimum 9.00.*--ignore-gates/,
+      /failed its gates \(impossible, 1 trial in this family\): Sharpe ratio .* is below the minimum 9.00.*--ignore-gates/,
     );
     const result = await simulateOutOfSample(db, { backtestId, ignoreGates: true, gates: impossible });
     expect(result.ignoredGates).toBe(true);

@@ -71,10 +71,25 @@ describe('sharpeStatistics', () => {
     expect(copy).toEqual(RETURNS);
   });
 
-  it('refuses fewer than 2 returns, non-finite returns and constant series', () => {
+  it('refuses fewer than 2 returns and non-finite returns', () => {
     expectValidationError(() => sharpeStatistics(Float64Array.of(0.01)), 'returns', /at least 2 returns/);
     expectValidationError(() => sharpeStatistics(Float64Array.of(0.01, Number.NaN, 0.02)), 'returns[1]', /NaN/);
-    expectValidationError(() => sharpeStatistics(Float64Array.of(0.01, 0.01, 0.01)), 'returns', /zero variance/);
+  });
+
+  it('gives a Sharpe ratio of 0 for constant returns, marked constant: a configuration that never trades', () => {
+    expect(sharpeStatistics(new Float64Array(50))).toEqual({ sharpe: 0, n: 50, skewness: 0, kurtosis: 3, constant: true });
+    expect(sharpeStatistics(Float64Array.of(0.01, 0.01, 0.01))).toMatchObject({ sharpe: 0, constant: true });
+  });
+
+  it('treats an almost constant series (floating-point noise in the std) as constant, not as a Sharpe of 1e15', () => {
+    const almost = new Float64Array(100).fill(0.001);
+    const std = Math.sqrt(almost.reduce((s, x) => s + (x - almost.reduce((a, b) => a + b) / 100) ** 2, 0) / 99);
+    expect(std).toBeGreaterThan(0); // the noise the issue saw (about 6.5e-19)
+    expect(sharpeStatistics(almost)).toMatchObject({ sharpe: 0, constant: true });
+    // Within the relative tolerance of 1e-9 of the mean's size: constant; a real spread is not.
+    expect(sharpeStatistics(Float64Array.of(0.001, 0.001 + 1e-13, 0.001))).toMatchObject({ constant: true });
+    expect(sharpeStatistics(Float64Array.of(0.001, 0.001 + 1e-11, 0.001))).toMatchObject({ constant: false });
+    expect(sharpeStatistics(RETURNS).constant).toBe(false);
   });
 });
 

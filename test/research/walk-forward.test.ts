@@ -31,15 +31,11 @@ const spec = parseBacktestSpec({
   costs: { bps: 0, slippageBps: 0 },
 });
 
+const ROLLING = { grid: { lookback: [10, 120] }, trainBars: 500, testBars: 250, mode: 'rolling', selectBy: 'sharpe' } as const;
+
 describe('walk-forward analysis', () => {
   it('picks the long lookback in the slow regime and switches to the short one after the regime changes', () => {
-    const result = walkForwardOnData(spec, regimeSwitchData(), {
-      grid: { lookback: [10, 120] },
-      trainBars: 500,
-      testBars: 250,
-      mode: 'rolling',
-      selectBy: 'sharpe',
-    });
+    const result = walkForwardOnData(spec, regimeSwitchData(), ROLLING);
     const chosen = result.windows.map((w) => w.chosen.lookback);
     // Windows whose training span lies in the first regime (test starts at bars 500..1500) pick 120,
     // those trained wholly in the second (test from bar 2000) pick 10.
@@ -52,13 +48,7 @@ describe('walk-forward analysis', () => {
 
   it('chooses only on training bars, and stitches the test segments into one continuous curve', () => {
     const data = regimeSwitchData();
-    const result = walkForwardOnData(spec, data, {
-      grid: { lookback: [10, 120] },
-      trainBars: 500,
-      testBars: 250,
-      mode: 'rolling',
-      selectBy: 'sharpe',
-    });
+    const result = walkForwardOnData(spec, data, ROLLING);
     for (const w of result.windows) expect(w.trainTo < w.testFrom).toBe(true);
     // Stitched length = all test bars; the curve continues where each segment ended.
     expect(result.dates.length).toBe(3000 - 500);
@@ -70,10 +60,37 @@ describe('walk-forward analysis', () => {
 
   it('does not let a choice depend on bars after its training span', () => {
     const data = regimeSwitchData();
-    const options = { grid: { lookback: [10, 120] }, trainBars: 500, testBars: 250, mode: 'rolling' as const, selectBy: 'sharpe' as const };
-    const full = walkForwardOnData(spec, data, options);
-    const cut = walkForwardOnData({ ...spec, to: full.windows[3]!.testTo }, data, options);
+    const full = walkForwardOnData(spec, data, ROLLING);
+    const cut = walkForwardOnData({ ...spec, to: full.windows[3]!.testTo }, data, ROLLING);
     expect(cut.windows.map((w) => w.chosen)).toEqual(full.windows.slice(0, 4).map((w) => w.chosen));
+  });
+
+  it('closes trades open at a window end at its last mark, so the trades add up to the stitched equity', () => {
+    const costly = parseBacktestSpec({ ...spec, costs: { bps: 5, slippageBps: 5, fixedFee: 1 } });
+    const result = walkForwardOnData(costly, regimeSwitchData(), ROLLING);
+    const net = result.trades.reduce((sum, t) => sum + t.pnlNet, 0);
+    const change = result.equity[result.equity.length - 1]! - costly.initialCash;
+    expect(Math.abs(net - change)).toBeLessThan(1e-6 * costly.initialCash);
+    // Every window but the last ends holding something (the strategy is always in the market).
+    const markedAtWindowEnd = result.trades.filter((t) => t.closedAtWindowEnd);
+    expect(new Set(markedAtWindowEnd.map((t) => t.window)).size).toBe(result.windows.length - 1);
+    expect(result.metrics.trades.closed + result.metrics.trades.openAtEnd).toBe(result.trades.length);
+    expect(result.metrics.trades.netPnl).toBeCloseTo(
+      result.trades.filter((t) => !t.open).reduce((sum, t) => sum + t.pnlNet, 0),
+      6,
+    );
+    expect(result.metrics.trades.openAtEnd).toBe(result.trades.filter((t) => t.open).length);
+    expect(result.trades.filter((t) => t.open).every((t) => t.window === result.windows.length - 1)).toBe(true);
+  });
+
+  it('reports turnover, exposure and the benchmark as a backtest does', () => {
+    const data = { ...regimeSwitchData(), benchmark: Float64Array.from({ length: 3000 }, (_, t) => 100 + t / 10) };
+    const result = walkForwardOnData({ ...spec, benchmark: 'AAA' }, data, ROLLING);
+    expect(result.metrics.activity.turnover).toBeGreaterThan(0);
+    expect(result.metrics.activity.timeInMarket).toBeGreaterThan(0.9);
+    expect(result.metrics.benchmark).toMatchObject({ symbol: 'AAA', start: result.windows[0]!.testFrom });
+    // Buy and hold of the benchmark over the stitched period: from bar 500's price to the last.
+    expect(result.metrics.benchmark!.totalReturnPct).toBeCloseTo((399.9 / 150 - 1) * 100, 10);
   });
 
   it('builds rolling and anchored windows that tile the test period', () => {

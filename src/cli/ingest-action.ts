@@ -1,0 +1,98 @@
+/** `momentum ingest`: plan from the flags, run, print the report (options in data-commands.ts). */
+import { resolveUniverse } from '../config.js';
+import { parseInterval, type InstrumentInfo, type Interval } from '../data/bar.js';
+import { ingest, type IngestOptions, type IngestReport } from '../data/ingest.js';
+import { createProvider } from '../data/providers/create-provider.js';
+import type { PriceProvider } from '../data/providers/price-provider.js';
+import type { Database } from '../db/database.js';
+import { ValidationError } from '../errors.js';
+import { config, withDatabase, type Output } from './cli-context.js';
+import { describeOutcome, ingestProgressReporter } from './ingest-progress.js';
+import { parseDateOption, parseIntegerOption, parseList } from './options.js';
+
+export interface IngestFlags {
+  source: string;
+  symbols?: string;
+  universe?: string;
+  interval?: string;
+  from?: string;
+  to?: string;
+  path?: string;
+  seed?: string;
+  full?: boolean;
+  concurrency?: string;
+  json?: boolean;
+}
+
+export async function ingestAction(flags: IngestFlags, output: Output): Promise<void> {
+  const plan = await planIngest(flags);
+  const report = await withDatabase((db) => runIngest(db, plan, flags.json ?? false, output));
+  if (report.status === 'failed') process.exitCode = 1;
+  else if (report.status === 'partial') process.exitCode = 2;
+}
+
+interface IngestPlan {
+  readonly provider: PriceProvider;
+  readonly options: Omit<IngestOptions, 'onProgress'>;
+}
+
+/** Checks every option before the database is opened, so mistakes fail fast. */
+async function planIngest(flags: IngestFlags): Promise<IngestPlan> {
+  if (flags.symbols && flags.universe) throw new ValidationError('symbols', 'give --symbols or --universe, not both');
+  const provider = createProvider({ source: flags.source, path: flags.path, seed: parseIntegerOption(flags.seed, 'seed', 0, 2 ** 32 - 1) });
+  let symbols = parseList(flags.symbols);
+  let metadata: Map<string, InstrumentInfo> | undefined;
+  let interval: Interval = flags.interval ? parseInterval(flags.interval) : '1d';
+  if (flags.universe) {
+    const universe = resolveUniverse(config(), flags.universe);
+    symbols = universe.members.map((m) => m.symbol);
+    metadata = new Map(universe.members.map((m) => [m.symbol, m]));
+    if (!flags.interval && universe.interval) interval = universe.interval;
+  }
+  if (!symbols) {
+    if (!provider.listSymbols) throw new ValidationError('symbols', `the ${provider.name} source needs --symbols or --universe`);
+    symbols = [...(await provider.listSymbols())];
+  }
+  if (symbols.length === 0) throw new ValidationError('symbols', 'no symbols to ingest');
+  const from = parseDateOption(flags.from, 'from');
+  const to = parseDateOption(flags.to, 'to', true);
+  if (from !== undefined && to !== undefined && from > to)
+    throw new ValidationError('from', `--from ${flags.from} is after --to ${flags.to}`);
+  const concurrency = parseIntegerOption(flags.concurrency, 'concurrency', 1, 64) ?? 4;
+  return { provider, options: { symbols, interval, from, to, full: flags.full ?? false, concurrency, ...(metadata ? { metadata } : {}) } };
+}
+
+async function runIngest(db: Database, plan: IngestPlan, json: boolean, output: Output): Promise<IngestReport> {
+  const report = await ingest(db, plan.provider, {
+    ...plan.options,
+    onProgress: json ? undefined : ingestProgressReporter(output, plan.options.interval),
+  });
+  if (json) output.out(JSON.stringify(report, null, 2));
+  else printReport(report, output);
+  return report;
+}
+
+const SHOWN_ISSUES = 5;
+
+function printReport(report: IngestReport, output: Output): void {
+  const t = report.totals;
+  output.out(
+    `ingest run ${report.runId} (${report.source}, ${report.interval}): ${report.status}; ${t.symbols_ok} symbol(s) ok, ${t.symbols_failed} failed; ` +
+      `${t.bars_fetched} rows fetched: ${t.bars_inserted} new, ${t.bars_updated} updated, ${t.bars_unchanged} unchanged, ${t.bars_rejected} rejected, ${t.bars_flagged} flagged`,
+  );
+  for (const outcome of report.symbols) {
+    const issues = [
+      ...outcome.rejected.map((i) => ({ ...i, kind: 'rejected' })),
+      ...outcome.flagged.map((i) => ({ ...i, kind: 'flagged' })),
+    ];
+    if (outcome.status === 'failed') output.out(`  ${describeOutcome(outcome, report.interval)}`);
+    for (const issue of issues.slice(0, SHOWN_ISSUES)) {
+      output.out(
+        `  ${outcome.symbol} ${issue.kind}${issue.line === undefined ? '' : ` line ${issue.line}`}${issue.ts ? ` ${issue.ts}` : ''}: ${issue.reason}`,
+      );
+    }
+    if (issues.length > SHOWN_ISSUES)
+      output.out(`  ${outcome.symbol}: ${issues.length - SHOWN_ISSUES} more; see momentum data issues --run ${report.runId}`);
+    for (const note of outcome.notes) output.out(`  ${outcome.symbol} note: ${note}`);
+  }
+}
