@@ -31,6 +31,11 @@ export interface ServerOptions {
   /** Milliseconds to receive the request headers (default 10,000) and the whole request (default 30,000). */
   readonly headersTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
+  /**
+   * Requests a minute one address may make to the public endpoints (the mail links) and with a
+   * wrong API token (default 60; 0: no limit); beyond it 429 with Retry-After.
+   */
+  readonly publicRateLimit?: number;
   /** Access log and diagnostics, one line per call (default: stderr). */
   readonly log?: (line: string) => void;
   /**
@@ -86,6 +91,7 @@ const defaults = {
   timeLimitSeconds: 30,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
+  publicRateLimit: 60,
 };
 
 function check(name: string, value: number, min: number, max: number, integer = true): number {
@@ -127,6 +133,7 @@ export function resolveServerOptions(options: ServerOptions): ServerSettings {
     deadlineSeconds: check('deadlineSeconds', options.deadlineSeconds ?? timeLimitSeconds + 5, 0.001, 86_400 * 2, false),
     headersTimeoutMs,
     requestTimeoutMs,
+    publicRateLimit: check('publicRateLimit', options.publicRateLimit ?? defaults.publicRateLimit, 0, 1e6),
     log: options.log ?? ((line) => void process.stderr.write(`${redactSecrets(line)}\n`)),
     unsubscribe: options.unsubscribe,
     reports: options.reports,

@@ -8,11 +8,12 @@
  * Status codes: 200 for every well-formed request whatever the solver says (status 1 + message
  * when not optimal, failed or too slow), 400 malformed (every bad field in `details`), 401 missing
  * or wrong token, 404 unknown path, 405 wrong method (with Allow), 413 body over the limit, 422
- * problem over the size limit, 429 queue full (with Retry-After). Never a 5xx.
+ * problem over the size limit, 429 queue full or an address over its budget on the public
+ * endpoints or with wrong tokens (with Retry-After). Never a 5xx.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { errorMessage } from '../errors.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { MpoRequestError, parseMpoRequest } from '../mpo/mpo-request.js';
 import { packageVersion } from '../util/package-root.js';
 import { bearerMatches } from './bearer-auth.js';
@@ -20,6 +21,7 @@ import { errorBody, HttpError, isJsonContentType, parseJson, readBody, sendJson 
 import { serveAsset } from './plotly-asset.js';
 import { serveReportPage } from './report-page.js';
 import { resolveServerOptions, type ServerOptions, type ServerSettings } from './server-options.js';
+import { rateLimiter, type RateLimiter } from './rate-limit.js';
 import { PoolBusyError, SolvePool } from './solve-pool.js';
 import { serveUnsubscribe } from './unsubscribe-page.js';
 
@@ -35,6 +37,10 @@ export interface RunningServer {
 interface Context {
   readonly settings: ServerSettings;
   readonly pool: SolvePool;
+  /** The budget of each address on the public endpoints and for wrong tokens. */
+  readonly limiter: RateLimiter;
+  /** POST /api/run requests taken in (reading, parsing, queued or solving): at most the pool's capacity. */
+  admitted: number;
   readonly version: string;
   readonly startedAt: number;
   closing: boolean;
@@ -55,7 +61,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     deadlineSeconds: settings.deadlineSeconds,
     log: settings.log,
   });
-  const context: Context = { settings, pool, version: packageVersion(), startedAt: performance.now(), closing: false };
+  const context: Context = {
+    settings,
+    pool,
+    limiter: rateLimiter(settings.publicRateLimit),
+    admitted: 0,
+    version: packageVersion(),
+    startedAt: performance.now(),
+    closing: false,
+  };
   const server = createServer(
     {
       headersTimeout: settings.headersTimeoutMs,
@@ -121,12 +135,24 @@ async function handle(context: Context, req: IncomingMessage, res: ServerRespons
   }
 }
 
-/** A thrown value nobody planned for: logged in full, answered 400 with its message only. */
+/**
+ * A thrown value nobody planned for: logged in full, answered 400 saying nothing of it (its message
+ * may name a database, a host, a user or a file: the public learns nothing of the infrastructure).
+ */
 function unexpected(context: Context, method: string, path: string, error: unknown): HttpError {
   context.settings.log(`unexpected error on ${method} ${path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  return new HttpError(400, `the request could not be processed: ${errorMessage(error)}`, {
-    details: [{ field: 'request', message: errorMessage(error) }],
+  return new HttpError(400, 'the request could not be processed', {
+    details: [{ field: 'request', message: 'the request could not be processed; the server log says why' }],
   });
+}
+
+/** Counts a request against its address's budget: 429 (with Retry-After) once it is spent. */
+function limitRate(context: Context, req: IncomingMessage): void {
+  const retryAfter = context.limiter.take(req.socket.remoteAddress ?? '');
+  if (retryAfter > 0)
+    throw new HttpError(429, `too many requests from this address; try again in ${retryAfter} s`, {
+      headers: { 'Retry-After': String(retryAfter) },
+    });
 }
 
 function respondError(req: IncomingMessage, res: ServerResponse, error: HttpError): void {
@@ -149,7 +175,10 @@ function allow(path: string, method: string, allowed: readonly string[]): void {
 
 async function route(context: Context, req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
   const { token, unsubscribe, reports } = context.settings;
-  // The links of subscriber mail: public, their token or signature is the credential.
+  // The links of subscriber mail: public, their token or signature is the credential; so each
+  // address has a budget (a guesser is slowed, a burst cannot queue work on the database).
+  const isPublic = (path === '/unsubscribe' && unsubscribe) || ((path.startsWith('/reports/') || path.startsWith('/assets/')) && reports);
+  if (isPublic) limitRate(context, req);
   if (path === '/unsubscribe' && unsubscribe) {
     allow(path, method, ['GET', 'HEAD', 'POST']);
     return serveUnsubscribe(unsubscribe, req, res, context.settings.log);
@@ -163,6 +192,7 @@ async function route(context: Context, req: IncomingMessage, res: ServerResponse
     return serveAsset(req, res, path.slice('/assets/'.length));
   }
   if (token !== undefined && path !== '/health' && !bearerMatches(req.headers.authorization, token)) {
+    limitRate(context, req);
     const given = req.headers.authorization !== undefined;
     throw new HttpError(401, given ? 'invalid API token' : 'an API token is required: send Authorization: Bearer <token>', {
       headers: { 'WWW-Authenticate': given ? 'Bearer realm="momentum", error="invalid_token"' : 'Bearer realm="momentum"' },
@@ -180,8 +210,28 @@ async function route(context: Context, req: IncomingMessage, res: ServerResponse
   await run(context, req, res);
 }
 
-/** POST /api/run: validate, check the size, solve on a worker, answer 200 with the compatible response. */
+/**
+ * POST /api/run: take it in if the pool has room (before reading the body: a burst beyond it costs
+ * a 429 each, not a parse each on the thread that answers /health), validate, check the size, solve
+ * on a worker, answer 200 with the compatible response.
+ */
 async function run(context: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { pool } = context;
+  if (context.admitted >= pool.capacity) {
+    const { retryAfterSeconds } = pool;
+    throw new HttpError(429, `the solver is busy (${context.admitted} request(s) taken in); try again in ${retryAfterSeconds} s`, {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    });
+  }
+  context.admitted++;
+  try {
+    await admitted(context, req, res);
+  } finally {
+    context.admitted--;
+  }
+}
+
+async function admitted(context: Context, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { bodyLimit, maxSize } = context.settings;
   const type = req.headers['content-type'];
   if (!isJsonContentType(type))
@@ -189,6 +239,9 @@ async function run(context: Context, req: IncomingMessage, res: ServerResponse):
       details: [{ field: 'headers.content-type', message: `expected application/json, got ${JSON.stringify(type)}` }],
     });
   const raw = parseJson(await readBody(req, bodyLimit));
+  // Parsing and validating a body near the limit takes tens of ms: a turn of the loop in between
+  // lets /health and the others answer (at most the pool's capacity of requests get this far).
+  await nextTurn();
   let problem;
   try {
     problem = parseMpoRequest(raw);

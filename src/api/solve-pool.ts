@@ -109,6 +109,16 @@ export class SolvePool {
     return this.#queue.length;
   }
 
+  /** Requests it takes at once: one a worker, and the queue. */
+  get capacity(): number {
+    return this.#options.workers + this.#options.queueLimit;
+  }
+
+  /** Seconds until a place is likely free, from the average solve time (at least 1). */
+  get retryAfterSeconds(): number {
+    return Math.max(1, Math.ceil((this.#averageSeconds * (this.#queue.length + 1)) / this.#options.workers));
+  }
+
   /**
    * Solves a parsed problem on a worker. Resolves with status 1 on solver errors, a crashed worker,
    * the deadline, cancellation or shutdown; throws PoolBusyError when the queue is full.
@@ -116,10 +126,7 @@ export class SolvePool {
   solve(problem: MpoProblem, signal?: AbortSignal): Promise<MpoResponse> {
     if (this.#closing) return Promise.resolve(unsolvedResponse(problem, 'the server is shutting down; send the request again later'));
     const idle = [...this.#slots].some((s) => s.ready && !s.job);
-    if (!idle && this.#queue.length >= this.#options.queueLimit) {
-      const wait = Math.max(1, Math.ceil((this.#averageSeconds * (this.#queue.length + 1)) / this.#options.workers));
-      throw new PoolBusyError(this.#queue.length, wait);
-    }
+    if (!idle && this.#queue.length >= this.#options.queueLimit) throw new PoolBusyError(this.#queue.length, this.retryAfterSeconds);
     return new Promise((resolve) => {
       const onAbort = () => {
         const index = this.#queue.indexOf(job);

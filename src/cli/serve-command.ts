@@ -20,6 +20,7 @@ interface ServeFlags {
   maxSize?: string;
   bodyLimit?: string;
   timeLimit?: string;
+  publicRateLimit?: string;
 }
 
 export function registerServeCommands(program: Command, output: Output): void {
@@ -39,6 +40,10 @@ export function registerServeCommands(program: Command, output: Output): void {
     .option('--max-size <n>', 'largest problem, non-cash assets x periods (default 50000)')
     .option('--body-limit <bytes>', 'largest request body (default 1048576)')
     .option('--time-limit <seconds>', 'solver time limit; a request can only lower it (default 30)')
+    .option(
+      '--public-rate-limit <n>',
+      'requests a minute one address may make to the mail links or with a wrong token (default 60; 0: no limit)',
+    )
     .action((flags: ServeFlags) => serveAction(flags, output));
 
   program
@@ -58,6 +63,7 @@ async function serveAction(flags: ServeFlags, output: Output): Promise<void> {
     maxSize: parseIntegerOption(flags.maxSize, 'max-size', 1, 1e9),
     bodyLimit: parseIntegerOption(flags.bodyLimit, 'body-limit', 1, 2 ** 31),
     timeLimitSeconds: parseNumberOption(flags.timeLimit, 'time-limit', 0),
+    publicRateLimit: parseIntegerOption(flags.publicRateLimit, 'public-rate-limit', 0, 1e6),
   };
   const { startServer } = await import('../api/server.js');
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));

@@ -20,7 +20,7 @@ describe(`GET and POST /unsubscribe (${engineName})`, () => {
     await insertPortfolio(db, 'core');
     server = await startServer({
       port: 0,
-      token: 'secret-token',
+      token: 'secret-token-of-16-chars',
       log: () => {},
       unsubscribe: subscriberUnsubscribe((work) => work(db)),
     });
