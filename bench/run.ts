@@ -9,6 +9,7 @@ import { benchPriceStore } from './price-store-bench.js';
 import { benchPbo } from './research-bench.js';
 import { benchStartup } from './startup-bench.js';
 import { benchMpo } from './mpo-bench.js';
+import { benchService } from './service-bench.js';
 import { fmt, peakRssMb } from './bench-utils.js';
 
 const url = process.env.DATABASE_URL || undefined;
@@ -19,6 +20,7 @@ console.log(
 // Order matters on one process: the large heaps of the sweep and of PGlite's 1M bars slow what
 // runs after them, so the commands (their own processes), the PostgreSQL store and the engine come first.
 benchStartup();
+await benchService();
 if (url) await benchPriceStore('postgres');
 else console.log('\n(PostgreSQL figures skipped: set DATABASE_URL or run scripts/with-postgres.sh npm run bench)');
 await benchSmaCross();
