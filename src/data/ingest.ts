@@ -138,6 +138,21 @@ async function ingestSymbol(database: Database, provider: PriceProvider, raw: st
     const previous = mayHavePrevious ? await barBefore(database, symbol, context.interval, firstTs) : undefined;
     const validation = validateBars(fetched.rows, { symbol, interval: context.interval, source: provider.name, previous });
     const unparsed: RowIssue[] = fetched.unparsed.map((u) => ({ symbol, line: u.line, ts: u.ts, reason: u.reason }));
+    // Rows came and none can be stored (US dates in a file, say): a failure, not an "ok" with nothing.
+    const offered = fetched.rows.length + fetched.unparsed.length;
+    if (offered > 0 && validation.accepted.length === 0) {
+      const rejected = [...unparsed, ...validation.rejected];
+      const first = rejected[0];
+      const example = first ? `; ${first.line !== undefined ? `line ${first.line}: ` : ''}${first.reason}` : '';
+      return {
+        symbol,
+        status: 'failed',
+        ...empty,
+        fetched: offered,
+        rejected,
+        error: `none of its ${offered} rows could be stored${example}`,
+      };
+    }
 
     const known = context.metadata?.get(symbol);
     await upsertInstruments(database, [mergeInfo(symbol, known, fetched.instrument)], provider.name);

@@ -19,7 +19,9 @@ export function dateToTs(isoDate: string): number {
   if (!parts) return Number.NaN;
   const { year, month, day } = parts;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return Number.NaN;
-  return Date.UTC(year, month - 1, day);
+  const ts = Date.UTC(year, month - 1, day);
+  // Date.UTC reads the years 0-99 as 1900-1999: a four-digit 0050 is the year 50.
+  return year < 100 ? new Date(ts).setUTCFullYear(year) : ts;
 }
 
 /**

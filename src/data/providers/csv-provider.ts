@@ -6,7 +6,9 @@
  *   Yahoo: Date,Open,High,Low,Close,Adj Close,Volume   (Yahoo's CSV download)
  * A file without an adjusted close column is read with adj_close = close (and says so in a note).
  * Dates are `YYYY-MM-DD` for daily and longer bars; intraday files carry ISO instants with an offset.
- * Files are streamed a line at a time; a malformed line becomes a per-line problem, never a failed file.
+ * Files are streamed a line at a time; a malformed line becomes a per-line problem, and an
+ * unterminated quote a problem covering the rest of the file. Numbers are decimal (an exponent
+ * allowed); two files whose names differ only in case are refused (one symbol).
  */
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
@@ -58,11 +60,15 @@ export function detectLayout(header: readonly string[], file: string): CsvLayout
   return { index: { ...index, adj_close: index.adj_close ?? index.close! } as Record<Column, number>, width: header.length, hasAdjClose };
 }
 
-/** A number from CSV text: empty, blank, `null` and garbage are NaN (Number('') alone would be 0). */
+/** A decimal number, optionally with an exponent (`1.5e-3`), spaces around it allowed. */
+const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/**
+ * A number from CSV text: decimal only. Empty, blank, `null`, garbage, and what `Number` alone
+ * would also take (`0x88`, `0b101`, `0o17`, `Infinity`; '' as 0) are NaN.
+ */
 function parseNumber(text: string | undefined): number {
-  if (text === undefined) return Number.NaN;
-  const n = Number(text);
-  return n === 0 && text.trim() === '' ? Number.NaN : n;
+  return text !== undefined && DECIMAL.test(text) ? Number(text) : Number.NaN;
 }
 
 function parseTime(text: string, interval: Interval): number {
@@ -225,8 +231,8 @@ const DELIMITERS = [',', ';', '\t', '|'] as const;
  * Reads one CSV file of bars, streamed in 1 MB chunks and split into lines. Most lines hold no
  * quotes and are read in place between their delimiters (PapaParse, the earlier reader, measured
  * ~4x slower on the reference panel); a line with a quote goes through PapaParse, so quoted fields
- * keep their commas. A quoted field cannot span lines (no bar file needs one): its pieces are reported as
- * malformed lines. Line numbers count from the header's line 1, blank lines included.
+ * keep their commas. A quoted field cannot span lines (no bar file needs one): a quote left open
+ * ends the reading, the rest of the file reported as one problem at its line. Line numbers count from the header's line 1, blank lines included.
  * @example const { rows, unparsed } = await readCsvBars('data/SPY.csv', '1d')
  */
 export async function readCsvBars(file: string, interval: Interval): Promise<CsvBars> {
@@ -238,9 +244,12 @@ export async function readCsvBars(file: string, interval: Interval): Promise<Csv
   let delimiter: string = ',';
   let fields = new LineFields(delimiter);
   let line = 0;
+  // An unterminated quote: by CSV's rules everything after it is inside the quote, so the rest of
+  // the file is not read (and is reported as one problem), never guessed at line by line.
+  let unterminated: UnparsedRow | undefined;
   const take = (text: string) => {
     line++;
-    if (text.length === 0 || text.trim() === '') return; // blank line
+    if (unterminated || text.length === 0 || text.trim() === '') return; // blank line
     if (!layout) {
       const header = text.replace(/^\ufeff/, '');
       delimiter = DELIMITERS.find((d) => header.includes(d)) ?? ',';
@@ -249,7 +258,15 @@ export async function readCsvBars(file: string, interval: Interval): Promise<Csv
       if (!layout.hasAdjClose) notes.push(`${name} has no adjusted close column: adj_close = close`);
       return;
     }
-    const record = text.includes('"') ? splitFields(Papa.parse<string[]>(text, { delimiter }).data[0]!) : fields.read(text);
+    let record: CsvFields = fields;
+    if (text.includes('"')) {
+      const quoted = Papa.parse<string[]>(text, { delimiter });
+      if (quoted.errors.some((e) => e.code === 'MissingQuotes')) {
+        unterminated = { line, ts: text.split(delimiter)[layout.index.date] ?? '', reason: 'unterminated quote', raw: text };
+        return;
+      }
+      record = splitFields(quoted.data[0]!);
+    } else fields.read(text);
     const parsed = parseRecord(record, layout, interval, line);
     if ('reason' in parsed) unparsed.push(parsed);
     else rows.push(parsed);
@@ -267,6 +284,11 @@ export async function readCsvBars(file: string, interval: Interval): Promise<Csv
   }
   if (rest !== '') take(withoutCarriageReturn(rest));
   if (!layout) throw new DataError(`${name} is empty: expected a header and rows`);
+  if (unterminated)
+    unparsed.push({
+      ...unterminated,
+      reason: `unterminated quote: the rest of the file (lines ${unterminated.line} to ${line}) is not read`,
+    });
   if (rows.length === 0 && unparsed.length === 0) notes.push(`${name} has a header but no data rows`);
   return { rows, unparsed, notes, hasAdjClose: layout.hasAdjClose };
 }
@@ -289,5 +311,16 @@ function listCsvFiles(path: string): Map<string, string> {
         .map((f) => join(path, f))
     : [path];
   if (files.length === 0) throw new DataError(`no .csv files in ${path}`);
-  return new Map(files.map((file) => [basename(file, extname(file)).toUpperCase(), file]));
+  const bySymbol = new Map<string, string>();
+  for (const file of files) {
+    const symbol = basename(file, extname(file)).toUpperCase();
+    const other = bySymbol.get(symbol);
+    // Symbols are upper case: spy.csv and SPY.csv would be one symbol, and one file would be lost.
+    if (other !== undefined)
+      throw new DataError(
+        `${basename(other)} and ${basename(file)} both hold ${symbol} (symbols ignore case): keep one of them in ${path}`,
+      );
+    bySymbol.set(symbol, file);
+  }
+  return bySymbol;
 }
