@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/database.js';
+import type { Database } from '../../src/db/database.js';
 import { emlFileName } from '../../src/report/eml-transport.js';
 import { enqueueMail } from '../../src/report/outbox.js';
 import { cliEnvironment, type CliEnvironment } from '../helpers/cli-env.js';
@@ -14,15 +14,7 @@ describe(`momentum subscribers and momentum outbox (${engineName})`, () => {
   let cli: CliEnvironment;
   let env: NodeJS.ProcessEnv;
 
-  /** The CLI's own database, opened between commands (the embedded one takes one process at a time). */
-  async function withDb<T>(work: (db: Database) => Promise<T>): Promise<T> {
-    const db = await openDatabase({ url: cli.url, home: cli.home });
-    try {
-      return await work(db);
-    } finally {
-      await db.close();
-    }
-  }
+  const withDb = <T>(work: (db: Database) => Promise<T>): Promise<T> => cli.withDb(work);
 
   beforeAll(async () => {
     cli = await cliEnvironment();

@@ -2,12 +2,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openDatabase, type Database } from '../../src/db/database.js';
 import { createServerDatabase, serverUrl } from './test-database.js';
 
 export interface CliEnvironment {
   readonly env: NodeJS.ProcessEnv;
   readonly home: string;
   readonly url: string | undefined;
+  /** Runs `work` on the CLI's own database, opened for it and closed after (the embedded one takes one process at a time). */
+  withDb<T>(work: (db: Database) => Promise<T>): Promise<T>;
   dispose(): Promise<void>;
 }
 
@@ -17,6 +20,14 @@ export async function cliEnvironment(): Promise<CliEnvironment> {
   return {
     home,
     url: server?.url,
+    async withDb(work) {
+      const db = await openDatabase({ url: server?.url, home });
+      try {
+        return await work(db);
+      } finally {
+        await db.close();
+      }
+    },
     env: { MOMENTUM_HOME: home, DATABASE_URL: server?.url ?? '', MOMENTUM_CONFIG: '' },
     async dispose() {
       rmSync(home, { recursive: true, force: true, maxRetries: 5 });

@@ -95,26 +95,38 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
+interface PartialServer {
+  port: number;
+  /** Connections accepted. */
+  readonly connections: number;
+  /** Messages taken whole (up to the end of DATA). */
+  readonly messages: number;
+  close(): Promise<void>;
+}
+
 /**
- * Speaks just enough SMTP to take a message, then drops the connection instead of answering the
- * end of DATA: the client cannot know whether the message was accepted.
+ * Speaks just enough SMTP to take a message, then, instead of answering the end of DATA, drops the
+ * connection (`hang up`) or says nothing more (`silence`); with `greet: false` it says nothing at all.
  */
-export async function startHangUpServer(): Promise<{ port: number; messages: number; close(): Promise<void> }> {
-  const state = { messages: 0 };
+async function startPartialServer(name: string, greet: boolean, afterMessage: 'hang up' | 'silence'): Promise<PartialServer> {
+  const state = { connections: 0, messages: 0 };
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
+    state.connections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
+    if (!greet) return;
     let inData = false;
     let buffer = '';
-    socket.write('220 hang-up test server\r\n');
+    socket.write(`220 ${name} test server\r\n`);
     socket.on('data', (chunk: Buffer) => {
       buffer += chunk.toString('latin1');
       if (inData) {
         if (buffer.includes('\r\n.\r\n')) {
           state.messages++;
-          socket.destroy();
+          buffer = '';
+          if (afterMessage === 'hang up') socket.destroy();
         }
         return;
       }
@@ -123,62 +135,7 @@ export async function startHangUpServer(): Promise<{ port: number; messages: num
         const line = buffer.slice(0, end);
         buffer = buffer.slice(end + 2);
         const verb = line.slice(0, 4).toUpperCase();
-        if (verb === 'EHLO') socket.write('250-hang-up\r\n250 8BITMIME\r\n');
-        else if (verb === 'DATA') {
-          inData = true;
-          socket.write('354 go ahead\r\n');
-        } else socket.write('250 ok\r\n');
-      }
-    });
-  });
-  const port = await new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
-  return {
-    port,
-    get messages() {
-      return state.messages;
-    },
-    close: () =>
-      new Promise((resolve) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-/**
- * Speaks SMTP up to a point and then says nothing more, keeping the connection open: before its
- * greeting (`greeting`), or after taking a whole message, before answering its end (`reply`).
- * Counts the connections it accepted and the messages it took.
- */
-export async function startSilentServer(silentAt: 'greeting' | 'reply'): Promise<{
-  port: number;
-  readonly connections: number;
-  readonly messages: number;
-  close(): Promise<void>;
-}> {
-  const state = { connections: 0, messages: 0 };
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    state.connections++;
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-    if (silentAt === 'greeting') return;
-    let inData = false;
-    let buffer = '';
-    socket.write('220 silent test server\r\n');
-    socket.on('data', (chunk: Buffer) => {
-      buffer += chunk.toString('latin1');
-      if (inData) {
-        if (buffer.includes('\r\n.\r\n')) state.messages++;
-        return;
-      }
-      let end: number;
-      while (!inData && (end = buffer.indexOf('\r\n')) >= 0) {
-        const line = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const verb = line.slice(0, 4).toUpperCase();
-        if (verb === 'EHLO') socket.write('250-silent\r\n250 8BITMIME\r\n');
+        if (verb === 'EHLO') socket.write(`250-${name}\r\n250 8BITMIME\r\n`);
         else if (verb === 'DATA') {
           inData = true;
           socket.write('354 go ahead\r\n');
@@ -201,6 +158,19 @@ export async function startSilentServer(silentAt: 'greeting' | 'reply'): Promise
         server.close(() => resolve());
       }),
   };
+}
+
+/** Takes a message, then drops the connection instead of answering the end of DATA: the client cannot know whether it was accepted. */
+export function startHangUpServer(): Promise<PartialServer> {
+  return startPartialServer('hang-up', true, 'hang up');
+}
+
+/**
+ * Speaks SMTP up to a point and then says nothing more, keeping the connection open: before its
+ * greeting (`greeting`), or after taking a whole message, before answering its end (`reply`).
+ */
+export function startSilentServer(silentAt: 'greeting' | 'reply'): Promise<PartialServer> {
+  return startPartialServer('silent', silentAt !== 'greeting', 'silence');
 }
 
 /** A valid 1x1 PNG. */

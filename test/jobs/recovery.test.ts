@@ -82,14 +82,7 @@ describe(`a run whose runner was killed (-9) (${engineName})`, () => {
     expect(result.code, service.output()).toBe(0);
   }
 
-  async function withDb<T>(work: (db: Database) => Promise<T>): Promise<T> {
-    const db = await openDatabase({ url: cli.url, home: cli.home });
-    try {
-      return await work(db);
-    } finally {
-      await db.close();
-    }
-  }
+  const withDb = <T>(work: (db: Database) => Promise<T>): Promise<T> => cli.withDb(work);
 
   /** The slot the victim hangs on, from its log. */
   async function hangingSlot(victim: Service): Promise<Date> {

@@ -7,7 +7,7 @@
  */
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../src/db/database.js';
+import type { Database } from '../../src/db/database.js';
 import { enqueueMail, getOutboxEntry, listOutbox } from '../../src/report/outbox.js';
 import { deliverOutbox } from '../../src/report/outbox-delivery.js';
 import { smtpTransport } from '../../src/report/smtp-transport.js';
@@ -23,15 +23,7 @@ const HOUR = 3_600_000;
 describe(`mail attempts and refusals, with real processes and servers (${engineName})`, () => {
   const processes = spawnedProcesses();
   let cli: CliEnvironment;
-  const open = (): Promise<Database> => openDatabase({ url: cli.url, home: cli.home });
-  async function withDb<T>(work: (db: Database) => Promise<T>): Promise<T> {
-    const db = await open();
-    try {
-      return await work(db);
-    } finally {
-      await db.close();
-    }
-  }
+  const withDb = <T>(work: (db: Database) => Promise<T>): Promise<T> => cli.withDb(work);
   const enqueue = (key: string, extra = '') =>
     withDb((db) => enqueueMail(db, { idempotencyKey: key, kind: 'job-failure', to: 'ann@example.com', content: sampleContent({ extra }) }));
 
@@ -42,6 +34,24 @@ describe(`mail attempts and refusals, with real processes and servers (${engineN
     await cli.dispose();
   });
   beforeEach(() => withDb(async (db) => void (await db.kysely.deleteFrom('outbox').execute())));
+
+  /** Runs `outbox send` against a server that goes silent at `silentAt`, and kills it (-9) once `ready`. */
+  async function killSenderWhen(
+    silentAt: 'greeting' | 'reply',
+    ready: (silent: { connections: number; messages: number }) => boolean,
+    what: string,
+  ): Promise<void> {
+    const silent = await startSilentServer(silentAt);
+    try {
+      const child = processes.track(spawnCli(['outbox', 'send'], { ...cli.env, SMTP_URL: smtpUrl(silent.port) }));
+      const exited = finished(child);
+      await waitFor(() => ready(silent), EVENTUALLY, what);
+      child.kill('SIGKILL');
+      await exited;
+    } finally {
+      await silent.close();
+    }
+  }
 
   it('an outage is not an attempt: twelve runs against a server that is down leave the message queued and untried; it goes once the server is up', async () => {
     await enqueue('job-failure:1');
@@ -67,16 +77,7 @@ describe(`mail attempts and refusals, with real processes and servers (${engineN
 
   it('`outbox send` killed (-9) while waiting for the greeting sent nothing: the next run sends the message', async () => {
     await enqueue('job-failure:2');
-    const silent = await startSilentServer('greeting');
-    try {
-      const child = processes.track(spawnCli(['outbox', 'send'], { ...cli.env, SMTP_URL: smtpUrl(silent.port) }));
-      const exited = finished(child);
-      await waitFor(() => silent.connections === 1, EVENTUALLY, 'the deliverer to connect');
-      child.kill('SIGKILL');
-      await exited;
-    } finally {
-      await silent.close();
-    }
+    await killSenderWhen('greeting', (silent) => silent.connections === 1, 'the deliverer to connect');
     const server = await startSmtpServer();
     try {
       // Past the claim's lease (10 min): the dead deliverer's claim is over.
@@ -92,16 +93,7 @@ describe(`mail attempts and refusals, with real processes and servers (${engineN
 
   it('`outbox send` killed (-9) after the message went out, before the reply: "outcome unknown", never resent', async () => {
     await enqueue('job-failure:3');
-    const silent = await startSilentServer('reply');
-    try {
-      const child = processes.track(spawnCli(['outbox', 'send'], { ...cli.env, SMTP_URL: smtpUrl(silent.port) }));
-      const exited = finished(child);
-      await waitFor(() => silent.messages === 1, EVENTUALLY, 'the message to go out');
-      child.kill('SIGKILL');
-      await exited;
-    } finally {
-      await silent.close();
-    }
+    await killSenderWhen('reply', (silent) => silent.messages === 1, 'the message to go out');
     const server = await startSmtpServer();
     try {
       const report = await withDb((db) => deliverOutbox(db, smtpTransport(server.url), { now: new Date(Date.now() + HOUR) }));
