@@ -113,16 +113,14 @@ describe('CsvProvider', () => {
     expect(result.rows.find((r) => r.line === 9)!.open).toBeNaN();
   });
 
-  it('fails a whole file only when it cannot be read as bars at all', async () => {
+  it('fails a whole file when it cannot be read as bars at all or holds none', async () => {
     const provider = new CsvProvider({ path: dir });
     await expect(provider.fetchBars(request('EMPTY'))).rejects.toThrow('EMPTY.csv is empty: expected a header and rows');
     await expect(provider.fetchBars(request('BADHEADER'))).rejects.toThrow(
       /BADHEADER.csv: header "when,price" lacks date, open, high, low, close, volume/,
     );
     await expect(provider.fetchBars(request('MISSING'))).rejects.toThrow(DataError);
-    const headerOnly = await provider.fetchBars(request('HEADERONLY'));
-    expect(headerOnly.rows).toEqual([]);
-    expect(headerOnly.notes).toEqual(['HEADERONLY.csv has a header but no data rows']);
+    await expect(provider.fetchBars(request('HEADERONLY'))).rejects.toThrow(new DataError('HEADERONLY.csv has a header but no data rows'));
   });
 
   it('reads intraday instants with offsets and refuses bare dates for intraday bars', async () => {

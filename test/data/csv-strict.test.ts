@@ -1,7 +1,7 @@
 /**
  * CSV input that used to lose rows silently (issue 15): an unterminated quote swallowed the rest of
  * the file; a file whose every row was rejected ended "ok" (exit 0); years 0000-0099 were shifted
- * by 1900; hex numbers (0x88) were read as numbers; `spy.csv` beside `SPY.csv` hid one of them.
+ * by 1900; a file with a header and no rows ended "ok"; hex numbers (0x88) were read as numbers; `spy.csv` beside `SPY.csv` hid one of them.
  * Real files, the real provider and the real ingest on the engine under test.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,6 +58,16 @@ describe(`strict CSV input (${engineName})`, () => {
     const [outcome] = report.symbols;
     expect(outcome!.status).toBe('failed');
     expect(outcome!.error).toContain('none of its 2 rows could be stored');
+  });
+
+  it('a file with a header and no rows is a failed file, beside good ones a partial ingest', async () => {
+    const path = write('header-only', 'NOROWS.csv', [HEADER]);
+    write('header-only', 'GOOD.csv', [HEADER, row('2020-01-02')]);
+    const report = await ingest(db, new CsvProvider({ path }), { symbols: ['NOROWS', 'GOOD'], interval: '1d' });
+    expect(report.status).toBe('partial');
+    const bySymbol = new Map(report.symbols.map((o) => [o.symbol, o]));
+    expect(bySymbol.get('NOROWS')).toMatchObject({ status: 'failed', error: 'NOROWS.csv has a header but no data rows' });
+    expect(bySymbol.get('GOOD')!.status).toBe('ok');
   });
 
   it('reads four-digit years as written (0050 is not 1950) and refuses other years', async () => {

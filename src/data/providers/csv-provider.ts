@@ -289,7 +289,8 @@ export async function readCsvBars(file: string, interval: Interval): Promise<Csv
       ...unterminated,
       reason: `unterminated quote: the rest of the file (lines ${unterminated.line} to ${line}) is not read`,
     });
-  if (rows.length === 0 && unparsed.length === 0) notes.push(`${name} has a header but no data rows`);
+  // A file that holds no bars at all is a failed file, not an ingest that stored nothing and says ok.
+  if (rows.length === 0 && unparsed.length === 0) throw new DataError(`${name} has a header but no data rows`);
   return { rows, unparsed, notes, hasAdjClose: layout.hasAdjClose };
 }
 
