@@ -11,8 +11,8 @@
 import { errorMessage, ValidationError } from '../src/errors.js';
 import { monitorPortfolios } from '../src/monitor/monitor-portfolios.js';
 import { monitorSettings, type MonitorSettingsInput } from '../src/monitor/monitor-options.js';
-import { createMailTransport } from '../src/report/mailer.js';
-import { deliverOutbox } from '../src/report/outbox-delivery.js';
+import { createMailTransport } from '../src/mail/mailer.js';
+import { deliverOutbox } from '../src/mail/outbox-delivery.js';
 import { DEFAULT_ALERT_FRESHNESS_DAYS, notMailedNotes, publishAlerts } from '../src/report/publish.js';
 import type { Job, JobResult } from './job.js';
 import { slotDate } from './slot-date.js';

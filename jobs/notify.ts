@@ -5,8 +5,8 @@
  */
 import type { Environment } from '../src/config.js';
 import type { Database } from '../src/db/database.js';
-import { createMailTransport } from '../src/report/mailer.js';
-import { deliverOutbox } from '../src/report/outbox-delivery.js';
+import { createMailTransport } from '../src/mail/mailer.js';
+import { deliverOutbox } from '../src/mail/outbox-delivery.js';
 import { publishJobFailure } from '../src/report/publish.js';
 import type { JobRun } from './job.js';
 

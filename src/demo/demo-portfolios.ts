@@ -12,10 +12,10 @@ import type { Database } from '../db/database.js';
 import { monitorPortfolios, type MonitorResult } from '../monitor/monitor-portfolios.js';
 import { createPortfolio, nextDue, rebalancePortfolio } from '../portfolio/model-portfolio.js';
 import { firstRebalanceDay, getPortfolio, rebalances } from '../portfolio/portfolio-store.js';
-import { createMailTransport } from '../report/mailer.js';
-import { deliverOutbox, type DeliveryReport } from '../report/outbox-delivery.js';
+import { createMailTransport } from '../mail/mailer.js';
+import { deliverOutbox, type DeliveryReport } from '../mail/outbox-delivery.js';
 import { publishAlerts, publishRebalance, type PublishedAlerts, type PublishedRebalance } from '../report/publish.js';
-import { addSubscriber, listSubscribers } from '../report/subscribers.js';
+import { addSubscriber, listSubscribers } from '../mail/subscriber-store.js';
 import type { GateSet } from '../research/gate-set.js';
 
 export interface DemoEvidence {

@@ -19,9 +19,9 @@ import { ledgerOf } from '../portfolio/ledger-store.js';
 import { getPortfolio, rebalances, type StoredPortfolio, type StoredRebalance } from '../portfolio/portfolio-store.js';
 import { bookPositions, followerBookAt, modelBook, type RebalanceBook } from '../portfolio/rebalance-book.js';
 import { getStrategy } from '../strategies/registry.js';
-import type { MailContent } from './mail-content.js';
-import { mailFrom } from './mailer.js';
-import { alertMailKey, enqueueMail, jobFailureMailKey, rebalanceMailKey, type EnqueuedMail } from './outbox.js';
+import type { MailContent } from '../mail/mail-content.js';
+import { mailFrom } from '../mail/mailer.js';
+import { alertMailKey, enqueueMail, jobFailureMailKey, rebalanceMailKey, type EnqueuedMail } from '../mail/outbox-store.js';
 import { renderDrawdownAlert } from './render-alert.js';
 import { renderJobFailure } from './render-job-failure.js';
 import { renderRebalanceReport } from './render-rebalance.js';
@@ -36,8 +36,8 @@ import type {
   SinceStartSeries,
   TradeRow,
 } from './report-models.js';
-import { enqueueSubscriberMail } from './subscriber-mail.js';
-import { activeSubscribers, unsubscribeLink, type Subscriber } from './subscribers.js';
+import { enqueueSubscriberMail } from '../mail/subscriber-mail.js';
+import { activeSubscribers, unsubscribeLink, type Subscriber } from '../mail/subscriber-store.js';
 
 type MailEnv = Pick<Environment, 'home' | 'publicUrl' | 'mailFrom'> & PagesEnv;
 

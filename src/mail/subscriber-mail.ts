@@ -7,8 +7,8 @@ import type { Database } from '../db/database.js';
 import { ValidationError } from '../errors.js';
 import type { MailContent } from './mail-content.js';
 import { mailFrom } from './mailer.js';
-import { enqueueMail, type EnqueuedMail, type MailKind } from './outbox.js';
-import { unsubscribeLink, type Subscriber } from './subscribers.js';
+import { enqueueMail, type EnqueuedMail, type MailKind } from './outbox-store.js';
+import { unsubscribeLink, type Subscriber } from './subscriber-store.js';
 
 export interface SubscriberMailInput {
   /** `rebalanceMailKey(...)` or `alertMailKey(...)`. */

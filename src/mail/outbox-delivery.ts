@@ -22,7 +22,7 @@ import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import { errorMessage, ValidationError } from '../errors.js';
 import { MailSendError, type MailTransport } from './mail-transport.js';
-import { toBuffer } from './outbox.js';
+import { toBuffer } from './outbox-store.js';
 
 export interface Backoff {
   /** Wait after the first failed attempt (default 30 s). */
