@@ -43,7 +43,7 @@ module.exports = {
       name: 'only-stores-write-sql',
       severity: 'error',
       comment:
-        'queries (Kysely) live in the owning stores; src/data/panel.ts is the bars table\'s panel read, beside price-store.ts (src/db/README.md)',
+        "queries (Kysely) live in the owning stores; src/data/panel.ts is the bars table's panel read, beside price-store.ts (src/db/README.md)",
       from: { path: '^(src|jobs)/', pathNot: [...tableOwners, '^src/data/panel\\.ts$'] },
       to: { path: 'node_modules/kysely/' },
     },

@@ -5,7 +5,6 @@
  * drawdown alert, delivered to the outbox (.eml files without SMTP_URL). Re-running it adds
  * nothing twice: portfolios, rebalances, alerts and mails are all once-only.
  */
-import { sql } from 'kysely';
 import type { Environment } from '../config.js';
 import { MS_PER_DAY, dateToTs } from '../data/bar.js';
 import type { Database } from '../db/database.js';
@@ -14,6 +13,7 @@ import { createPortfolio, nextDue, rebalancePortfolio } from '../portfolio/model
 import { firstRebalanceDay, getPortfolio, rebalances } from '../portfolio/portfolio-store.js';
 import { createMailTransport } from '../mail/mailer.js';
 import { deliverOutbox, type DeliveryReport } from '../mail/outbox-delivery.js';
+import { sentMail } from '../mail/outbox-store.js';
 import { publishAlerts, publishRebalance, type PublishedAlerts, type PublishedRebalance } from '../report/publish.js';
 import { addSubscriber, listSubscribers } from '../mail/subscriber-store.js';
 import type { GateSet } from '../research/gate-set.js';
@@ -113,12 +113,7 @@ export async function runDemoPortfolios(
   const alerts = await publishAlerts(db, env, monitor.newAlerts, monitor.portfolios);
   const report = await publishRebalance(db, env, DEMO_LUMP_SUM, { benchmark: options.benchmark });
   const delivery = await deliverOutbox(db, createMailTransport(env));
-  const outbox = await db.kysely
-    .selectFrom('outbox')
-    .select(['kind', 'subject', 'destination', sql<number>`octet_length(raw)`.as('bytes')])
-    .where('status', '=', 'sent')
-    .orderBy('id')
-    .execute();
+  const outbox = await sentMail(db);
   const portfolios: DemoPortfolio[] = [];
   for (const plan of plans) {
     const portfolio = await getPortfolio(db, plan.name);

@@ -18,11 +18,10 @@
  * retry; the price is that a crash in the window can leave a delivered message marked failed.
  */
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import { errorMessage, ValidationError } from '../errors.js';
 import { MailSendError, type MailTransport } from './mail-transport.js';
-import { toBuffer } from './outbox-store.js';
+import { cancelUnsubscribed, claimNext, expireLeases, markFailedAttempt, markSent, toBuffer, type ClaimedMail } from './outbox-store.js';
 
 export interface Backoff {
   /** Wait after the first failed attempt (default 30 s). */
@@ -85,16 +84,6 @@ export function backoffDelay(attempt: number, backoff: Backoff = {}): number {
   return Math.min(maxMs, initialMs * factor ** Math.max(0, attempt - 1));
 }
 
-interface Claimed {
-  readonly id: number;
-  readonly idempotency_key: string;
-  readonly sender: string;
-  readonly recipient: string;
-  readonly subject: string;
-  readonly raw: Uint8Array;
-  readonly attempts: number;
-}
-
 /**
  * Sends every due message through `transport`, one at a time.
  * @example const report = await deliverOutbox(db, createMailTransport(env));
@@ -136,12 +125,7 @@ export async function deliverOutbox(db: Database, transport: MailTransport, opti
     } else {
       // Not inside the try: if this write fails, the row stays `sending` and later expires as
       // "outcome unknown"; it is never queued again (the message did go out).
-      await db.kysely
-        .updateTable('outbox')
-        .set({ status: 'sent', sent_at: clock(), destination, last_error: null, lease_until: null })
-        .where('id', '=', row.id)
-        .where('claim_token', '=', token)
-        .execute();
+      await markSent(db, row.id, token, clock(), destination);
       result = { ...base(row), outcome: 'sent', destination };
     }
     results.push(result);
@@ -154,35 +138,13 @@ export async function deliverOutbox(db: Database, transport: MailTransport, opti
   return { status, counts, results, expired, ...(stoppedBy ? { stoppedBy } : {}) };
 }
 
-function base(row: Claimed) {
+function base(row: ClaimedMail) {
   return { id: row.id, idempotencyKey: row.idempotency_key, recipient: row.recipient, subject: row.subject, attempts: row.attempts };
-}
-
-/** Atomically takes the oldest due message; undefined when nothing is due. */
-async function claimNext(db: Database, token: string, now: Date, leaseUntil: Date): Promise<Claimed | undefined> {
-  return db.kysely
-    .updateTable('outbox')
-    .set({ status: 'sending', claim_token: token, lease_until: leaseUntil, attempts: sql<number>`attempts + 1` })
-    .where('id', '=', (eb) =>
-      eb
-        .selectFrom('outbox')
-        .select('id')
-        .where('status', '=', 'queued')
-        .where('next_attempt_at', '<=', now)
-        .orderBy('next_attempt_at')
-        .orderBy('id')
-        .limit(1)
-        .forUpdate()
-        .skipLocked(),
-    )
-    .where('status', '=', 'queued')
-    .returning(['id', 'idempotency_key', 'sender', 'recipient', 'subject', 'raw', 'attempts'])
-    .executeTakeFirst();
 }
 
 async function recordFailure(
   db: Database,
-  row: Claimed,
+  row: ClaimedMail,
   token: string,
   error: unknown,
   context: { now: Date; maxAttempts: number; backoff: Backoff | undefined },
@@ -198,44 +160,8 @@ async function recordFailure(
     lastError = message;
     retryAt = new Date(context.now.getTime() + backoffDelay(row.attempts, context.backoff));
   }
-  await db.kysely
-    .updateTable('outbox')
-    .set(
-      retryAt
-        ? { status: 'queued', next_attempt_at: retryAt, last_error: lastError, claim_token: null, lease_until: null }
-        : { status: 'failed', last_error: lastError, lease_until: null },
-    )
-    .where('id', '=', row.id)
-    .where('claim_token', '=', token)
-    .execute();
+  await markFailedAttempt(db, row.id, token, lastError, retryAt);
   return retryAt
     ? { ...base(row), outcome: 'retry', error: lastError, nextAttemptAt: retryAt }
     : { ...base(row), outcome: 'failed', error: lastError };
-}
-
-/** Claims whose deliverer died (lease over): their outcome is unknown, so they are not resent. */
-async function expireLeases(db: Database, now: Date): Promise<{ id: number; idempotencyKey: string }[]> {
-  const rows = await db.kysely
-    .updateTable('outbox')
-    .set({
-      status: 'failed',
-      lease_until: null,
-      last_error: sql<string>`'outcome unknown: the deliverer stopped while sending (lease expired ' || to_char(lease_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '); check with the recipient before momentum outbox retry'`,
-    })
-    .where('status', '=', 'sending')
-    .where('lease_until', '<', now)
-    .returning(['id', 'idempotency_key'])
-    .execute();
-  return rows.map((r) => ({ id: r.id, idempotencyKey: r.idempotency_key }));
-}
-
-/** Queued subscriber mail whose subscriber has unsubscribed since: cancelled, not sent. */
-async function cancelUnsubscribed(db: Database): Promise<number> {
-  const result = await db.kysely
-    .updateTable('outbox')
-    .set({ status: 'cancelled', last_error: 'the subscriber unsubscribed before it was sent' })
-    .where('status', '=', 'queued')
-    .where('subscriber_id', 'in', (eb) => eb.selectFrom('subscribers').select('id').where('unsubscribed_at', 'is not', null))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
 }

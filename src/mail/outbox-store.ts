@@ -6,7 +6,7 @@
  * Keys: `rebalance:<portfolioId>:<asOf>:<subscriberId>`, `alert:<alertId>:<subscriberId>`,
  * `job-failure:<jobRunId>` (see the key functions below).
  */
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import type { OutboxTable } from '../db/schema.js';
@@ -199,4 +199,104 @@ export function toEntry(row: Selectable<OutboxTable>): OutboxEntry {
     sentAt: row.sent_at,
     createdAt: row.created_at,
   };
+}
+
+/** A message claimed for sending: the columns a deliverer needs. */
+export interface ClaimedMail {
+  readonly id: number;
+  readonly idempotency_key: string;
+  readonly sender: string;
+  readonly recipient: string;
+  readonly subject: string;
+  readonly raw: Uint8Array;
+  readonly attempts: number;
+}
+
+/** Atomically takes the oldest due message (status sending, attempts + 1, leased to `token`); undefined when nothing is due. */
+export async function claimNext(db: Database, token: string, now: Date, leaseUntil: Date): Promise<ClaimedMail | undefined> {
+  return db.kysely
+    .updateTable('outbox')
+    .set({ status: 'sending', claim_token: token, lease_until: leaseUntil, attempts: sql<number>`attempts + 1` })
+    .where('id', '=', (eb) =>
+      eb
+        .selectFrom('outbox')
+        .select('id')
+        .where('status', '=', 'queued')
+        .where('next_attempt_at', '<=', now)
+        .orderBy('next_attempt_at')
+        .orderBy('id')
+        .limit(1)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .where('status', '=', 'queued')
+    .returning(['id', 'idempotency_key', 'sender', 'recipient', 'subject', 'raw', 'attempts'])
+    .executeTakeFirst();
+}
+
+/** Marks a claimed message sent (only while `token` still holds its claim). */
+export async function markSent(db: Database, id: number, token: string, sentAt: Date, destination: string): Promise<void> {
+  await db.kysely
+    .updateTable('outbox')
+    .set({ status: 'sent', sent_at: sentAt, destination, last_error: null, lease_until: null })
+    .where('id', '=', id)
+    .where('claim_token', '=', token)
+    .execute();
+}
+
+/** Records a failed attempt of a claimed message: queued again at `retryAt`, or failed for good without one. */
+export async function markFailedAttempt(
+  db: Database,
+  id: number,
+  token: string,
+  lastError: string,
+  retryAt: Date | undefined,
+): Promise<void> {
+  await db.kysely
+    .updateTable('outbox')
+    .set(
+      retryAt
+        ? { status: 'queued', next_attempt_at: retryAt, last_error: lastError, claim_token: null, lease_until: null }
+        : { status: 'failed', last_error: lastError, lease_until: null },
+    )
+    .where('id', '=', id)
+    .where('claim_token', '=', token)
+    .execute();
+}
+
+/** Claims whose deliverer died (lease over): their outcome is unknown, so they are not resent. */
+export async function expireLeases(db: Database, now: Date): Promise<{ id: number; idempotencyKey: string }[]> {
+  const rows = await db.kysely
+    .updateTable('outbox')
+    .set({
+      status: 'failed',
+      lease_until: null,
+      last_error: sql<string>`'outcome unknown: the deliverer stopped while sending (lease expired ' || to_char(lease_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || '); check with the recipient before momentum outbox retry'`,
+    })
+    .where('status', '=', 'sending')
+    .where('lease_until', '<', now)
+    .returning(['id', 'idempotency_key'])
+    .execute();
+  return rows.map((r) => ({ id: r.id, idempotencyKey: r.idempotency_key }));
+}
+
+/** Queued subscriber mail whose subscriber has unsubscribed since: cancelled, not sent. */
+export async function cancelUnsubscribed(db: Database): Promise<number> {
+  const result = await db.kysely
+    .updateTable('outbox')
+    .set({ status: 'cancelled', last_error: 'the subscriber unsubscribed before it was sent' })
+    .where('status', '=', 'queued')
+    .where('subscriber_id', 'in', (eb) => eb.selectFrom('subscribers').select('id').where('unsubscribed_at', 'is not', null))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** What the outbox sent, oldest first: kind, subject, where it went and its size (the demo's summary). */
+export async function sentMail(db: Database): Promise<{ kind: MailKind; subject: string; destination: string | null; bytes: number }[]> {
+  return db.kysely
+    .selectFrom('outbox')
+    .select(['kind', 'subject', 'destination', sql<number>`octet_length(raw)`.as('bytes')])
+    .where('status', '=', 'sent')
+    .orderBy('id')
+    .execute();
 }

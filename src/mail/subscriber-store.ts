@@ -189,6 +189,12 @@ export async function subscribersOfToken(db: Database, token: string): Promise<S
   return rows.map((row) => toSubscriber(row, row.portfolio));
 }
 
+/** Whether a subscriber still is one: their unsubscribe time (null: subscribed); undefined when the row is gone. */
+export async function subscriptionState(db: Database, subscriberId: number): Promise<{ unsubscribedAt: Date | null } | undefined> {
+  const row = await db.kysely.selectFrom('subscribers').select('unsubscribed_at').where('id', '=', subscriberId).executeTakeFirst();
+  return row && { unsubscribedAt: row.unsubscribed_at };
+}
+
 function unknownSubscriber(field: string, what: string): ValidationError {
   return new ValidationError(field, `no subscriber with ${what}; see momentum subscribers list`);
 }
