@@ -77,7 +77,7 @@ async function storeResult(
   statistics: OverfittingStatistics,
 ): Promise<StoredGateResult> {
   const verdict = evaluateGates(stored.metrics, statistics, gates);
-  const row = await insertGateResult(db, {
+  const result = {
     backtestId: stored.id,
     sweepId: stored.sweepId,
     gateSet,
@@ -85,18 +85,9 @@ async function storeResult(
     passed: verdict.passed,
     checks: verdict.checks,
     statistics,
-  });
-  return {
-    id: row.id,
-    backtestId: stored.id,
-    sweepId: stored.sweepId,
-    gateSet,
-    thresholds: gates,
-    passed: verdict.passed,
-    checks: verdict.checks,
-    statistics,
-    evaluatedAt: row.evaluatedAt,
   };
+  const row = await insertGateResult(db, result);
+  return { id: row.id, ...result, evaluatedAt: row.evaluatedAt };
 }
 
 /** Judges stored backtests, each in its family; the evidence of a family is read once. */
