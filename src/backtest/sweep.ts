@@ -146,11 +146,12 @@ export async function runSweep(db: Database, spec: BacktestSpec, grid: SweepGrid
     seconds: (Date.now() - started) / 1000,
     entries,
     failures,
-    ranked: (key) => [...entries].sort((a, b) => (sortValue(b.metrics, key) ?? -Infinity) - (sortValue(a.metrics, key) ?? -Infinity)),
+    ranked: (key) => [...entries].sort((a, b) => (scoreOf(b.metrics, key) ?? -Infinity) - (scoreOf(a.metrics, key) ?? -Infinity)),
   };
 }
 
-function sortValue(metrics: BacktestMetrics, key: SweepSortKey): number | null {
+/** The figure a sweep ranks by (and a walk-forward selects by); null when the metrics have none. */
+export function scoreOf(metrics: BacktestMetrics, key: SweepSortKey): number | null {
   switch (key) {
     case 'sharpe':
       return metrics.returns.sharpe;
