@@ -14,6 +14,20 @@ export default tseslint.config(
     },
   },
   {
+    // One owner per table (src/db/README.md): queries are written in the table's *-store.ts, nowhere else.
+    files: ['src/**/*.ts', 'jobs/**/*.ts'],
+    ignores: ['**/*-store.ts', 'src/db/**', 'jobs/job-runs.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|mergeInto)$/]',
+          message: "query a table through its owning store's named queries (src/db/README.md lists the owners)",
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },

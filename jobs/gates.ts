@@ -11,11 +11,11 @@
  * - One strategy failing never stops the others; the run fails only when every one failed.
  */
 import { z } from 'zod';
-import { parseBacktestSpec, type BacktestSpec, type BacktestSpecInput } from '../src/backtest/backtest-spec.js';
 import { getBacktest, storeBacktest } from '../src/backtest/backtest-store.js';
 import { runBacktest } from '../src/backtest/run-backtest.js';
 import { trialCount } from '../src/backtest/trial-registry.js';
 import { DataError, ValidationError, errorMessage } from '../src/errors.js';
+import { followedStrategies, portfolioBacktestSpec } from '../src/portfolio/followed-strategies.js';
 import { resolveGateSet } from '../src/research/gate-set.js';
 import { gateBacktest } from '../src/research/gate-runner.js';
 import { simulateOutOfSample } from '../src/research/simulate.js';
@@ -37,64 +37,6 @@ function parseArgs(args: Readonly<Record<string, unknown>>): GatesArgs {
   return parseJobArgs(gatesArgsSchema, args);
 }
 
-interface PortfolioRow {
-  readonly name: string;
-  readonly strategy: string;
-  readonly params: Record<string, unknown>;
-  readonly universe: string | null;
-  readonly symbols: string[];
-  readonly interval: string;
-  readonly backtest_id: number | null;
-  readonly costs: Record<string, unknown>;
-  readonly ignore_gates: boolean;
-  readonly gate_set: string;
-}
-
-/** Portfolios that follow the same configuration share one backtest and one simulation. */
-interface FollowedStrategy {
-  readonly portfolios: string[];
-  readonly row: PortfolioRow;
-}
-
-async function followedStrategies(context: JobContext, only: readonly string[] | undefined): Promise<FollowedStrategy[]> {
-  let query = context.db.kysely
-    .selectFrom('portfolios')
-    .select(['name', 'strategy', 'params', 'universe', 'symbols', 'interval', 'backtest_id', 'costs', 'ignore_gates', 'gate_set'])
-    .orderBy('id');
-  if (only) query = query.where('name', 'in', only.length > 0 ? only : ['']);
-  const rows = (await query.execute()).map((r) => ({ ...r, backtest_id: r.backtest_id === null ? null : Number(r.backtest_id) }));
-  const byKey = new Map<string, FollowedStrategy>();
-  for (const row of rows) {
-    const key = JSON.stringify([
-      row.backtest_id,
-      row.strategy,
-      row.params,
-      [...row.symbols].sort(),
-      row.interval,
-      row.costs,
-      row.ignore_gates,
-      row.gate_set,
-    ]);
-    const known = byKey.get(key);
-    if (known) known.portfolios.push(row.name);
-    else byKey.set(key, { portfolios: [row.name], row });
-  }
-  return [...byKey.values()];
-}
-
-/** The portfolio's own configuration as a backtest spec over all the data. */
-function portfolioSpec(row: PortfolioRow): BacktestSpec {
-  const costs = Object.fromEntries(Object.entries(row.costs).filter(([k]) => ['bps', 'slippageBps', 'fixedFee'].includes(k)));
-  return parseBacktestSpec({
-    strategy: row.strategy,
-    params: row.params as BacktestSpecInput['params'],
-    universe: row.universe,
-    symbols: row.symbols,
-    interval: row.interval as BacktestSpec['interval'],
-    costs,
-  });
-}
-
 const fixed = (x: number | null | undefined) => (x === null || x === undefined ? '-' : x.toFixed(2));
 
 /** @example await gatesJob(context) // { counts: { strategies: 2, backtests: 2, passed: 1, ... }, notes: [...] } */
@@ -104,7 +46,7 @@ export const gatesJob: Job = Object.assign(
     // An unknown set named in args fails the run; one named by a portfolio fails that portfolio only.
     const gateSet = (name: string) => ({ name, set: resolveGateSet(context.config.gates, name) });
     const forced = args.gates === undefined ? undefined : gateSet(args.gates);
-    const strategies = await followedStrategies(context, args.portfolios);
+    const strategies = await followedStrategies(context.db, args.portfolios);
     const counts = {
       portfolios: 0,
       strategies: strategies.length,
@@ -134,9 +76,9 @@ export const gatesJob: Job = Object.assign(
       }
       try {
         const row = followed.row;
-        const gates = forced ?? gateSet(row.gate_set);
-        const reference = row.backtest_id === null ? undefined : await getBacktest(context.db, row.backtest_id);
-        const spec = reference ? { ...reference.spec, to: null } : portfolioSpec(row);
+        const gates = forced ?? gateSet(row.gateSet);
+        const reference = row.backtestId === null ? undefined : await getBacktest(context.db, row.backtestId);
+        const spec = reference ? { ...reference.spec, to: null } : portfolioBacktestSpec(row);
         const outcome = await runBacktest(context.db, spec);
         const freshId = await storeBacktest(context.db, outcome);
         counts.backtests += 1;
@@ -151,7 +93,7 @@ export const gatesJob: Job = Object.assign(
         }
         if (!args.simulate) continue;
         try {
-          const simulation = await simulateOutOfSample(context.db, { backtestId: reference.id, gates, ignoreGates: row.ignore_gates });
+          const simulation = await simulateOutOfSample(context.db, { backtestId: reference.id, gates, ignoreGates: row.ignoreGates });
           counts.simulations += 1;
           const c = simulation.comparison;
           notes.push(

@@ -8,15 +8,15 @@
  * and per-symbol failures are counted and listed in the notes (partial success). The run fails
  * only when every symbol failed.
  */
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { resolveUniverse } from '../src/config.js';
 import { dateToTs, intervalSchema, type InstrumentInfo, type Interval } from '../src/data/bar.js';
 import { ingest, type IngestReport } from '../src/data/ingest.js';
 import { createProvider, SOURCES } from '../src/data/providers/create-provider.js';
 import type { PriceProvider } from '../src/data/providers/price-provider.js';
-import type { Database } from '../src/db/database.js';
+import { storedSeries } from '../src/data/price-store.js';
 import { errorMessage } from '../src/errors.js';
+import { portfolioRows } from '../src/portfolio/portfolio-store.js';
 import { calendarDateSchema } from '../src/util/calendar-date.js';
 import { parseJobArgs } from './job-args.js';
 import type { Job, JobContext, JobResult } from './job.js';
@@ -42,34 +42,6 @@ export type IngestArgs = z.output<typeof ingestArgsSchema>;
 
 function parseArgs(args: Readonly<Record<string, unknown>>): IngestArgs {
   return parseJobArgs(ingestArgsSchema, args);
-}
-
-/** A series to refresh: its symbol, interval and the source to ask. */
-export interface SeriesInUse {
-  readonly symbol: string;
-  readonly interval: Interval;
-  readonly source: string;
-}
-
-/**
- * Every stored series with the source of its latest bar. A skip scan over the bars primary key
- * (symbol, interval, ts): one index probe per series instead of reading every bar.
- */
-export async function storedSeries(db: Database): Promise<SeriesInUse[]> {
-  const result = await sql<SeriesInUse>`
-    with recursive series (symbol, interval) as (
-      (select symbol, interval from bars order by symbol, interval limit 1)
-      union all
-      select next.symbol, next.interval from series,
-        lateral (select b.symbol, b.interval from bars b
-                 where (b.symbol, b.interval) > (series.symbol, series.interval)
-                 order by b.symbol, b.interval limit 1) next
-    )
-    select s.symbol, s.interval,
-      (select b.source from bars b where b.symbol = s.symbol and b.interval = s.interval order by b.ts desc limit 1) as source
-    from series s
-    order by s.symbol, s.interval`.execute(db.kysely);
-  return result.rows;
 }
 
 export interface IngestJobOptions {
@@ -165,7 +137,7 @@ async function seriesGroups(context: JobContext, args: IngestArgs): Promise<Grou
     if (info) group.metadata.set(symbol, info);
   };
   for (const series of await storedSeries(context.db)) add(series.symbol, series.interval, series.source);
-  const portfolios = await context.db.kysely.selectFrom('portfolios').select(['symbols', 'interval']).execute();
+  const portfolios = await portfolioRows(context.db, { order: 'id' });
   for (const p of portfolios) for (const symbol of p.symbols) add(symbol, p.interval as Interval, args.source);
   for (const name of args.universes) {
     const universe = resolveUniverse(context.config, name);

@@ -39,7 +39,7 @@ export interface Environment {
   readonly reportLinkDays: number;
 }
 
-/** One mailbox, as src/report/mail-compose.ts reads it: `a@b`, `Name <a@b>` or `"Name" <a@b>`. */
+/** One mailbox, as src/mail/mail-compose.ts reads it: `a@b`, `Name <a@b>` or `"Name" <a@b>`. */
 const MAILBOX = /^(?:(?:"[^"\\]*"|[^"<>,;:]*?)\s*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@",;:]+@[^<>\s@]+)$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;

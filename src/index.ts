@@ -37,7 +37,7 @@ export {
 export { validateBars, type RowIssue, type ValidationResult } from './data/validate-bars.js';
 export { writeBars, type WriteCounts } from './data/bar-writer.js';
 export { ingest, type IngestOptions, type IngestProgress, type IngestReport } from './data/ingest.js';
-export { recentRuns, runIssues, type RunSummary, type SymbolOutcome } from './data/ingest-runs.js';
+export { recentRuns, runIssues, type RunSummary, type SymbolOutcome } from './data/ingest-run-store.js';
 export { dataSummary, getInstruments, latestBars, upsertInstruments, type SummaryRow } from './data/price-store.js';
 export { loadPanel, PANEL_FIELDS, type Panel, type PanelField, type PanelRequest } from './data/panel.js';
 export { loadCsvPanel, type CsvPanel } from './data/csv-panel.js';
@@ -150,11 +150,11 @@ export {
 export { loadReportTemplates, reportTemplates, type ReportTemplates, type TemplateName } from './report/templates.js';
 
 // Mail: subscribers, the outbox (idempotent, at most once per key) and its delivery (SMTP or .eml files)
-export { composeMail, parseMailbox, headerText, type ComposeInput, type ComposedMail, type MailAddress } from './report/mail-compose.js';
-export { MailSendError, type MailTransport, type OutgoingMail } from './report/mail-transport.js';
-export { smtpTransport, parseSmtpUrl, type SmtpTransportOptions } from './report/smtp-transport.js';
-export { emlTransport, emlFileName } from './report/eml-transport.js';
-export { createMailTransport, mailFrom, outboxFolder, DEFAULT_MAIL_FROM } from './report/mailer.js';
+export { composeMail, parseMailbox, headerText, type ComposeInput, type ComposedMail, type MailAddress } from './mail/mail-compose.js';
+export { MailSendError, type MailTransport, type OutgoingMail } from './mail/mail-transport.js';
+export { smtpTransport, parseSmtpUrl, type SmtpTransportOptions } from './mail/smtp-transport.js';
+export { emlTransport, emlFileName } from './mail/eml-transport.js';
+export { createMailTransport, mailFrom, outboxFolder, DEFAULT_MAIL_FROM } from './mail/mailer.js';
 export {
   enqueueMail,
   listOutbox,
@@ -172,7 +172,7 @@ export {
   type EnqueuedMail,
   type EnqueueMailInput,
   type ListOutboxOptions,
-} from './report/outbox.js';
+} from './mail/outbox-store.js';
 export {
   deliverOutbox,
   backoffDelay,
@@ -182,7 +182,7 @@ export {
   type DeliveryReport,
   type DeliveryResult,
   type RefusedMail,
-} from './report/outbox-delivery.js';
+} from './mail/outbox-delivery.js';
 export { deliverMail } from './report/deliver-mail.js';
 export {
   addSubscriber,
@@ -196,8 +196,8 @@ export {
   type SubscriberInput,
   type ListSubscribersOptions,
   type UnsubscribeTarget,
-} from './report/subscribers.js';
-export { enqueueSubscriberMail, type SubscriberMailInput } from './report/subscriber-mail.js';
+} from './mail/subscriber-store.js';
+export { enqueueSubscriberMail, type SubscriberMailInput } from './mail/subscriber-mail.js';
 
 // Research: gates, out-of-sample simulation, walk-forward, overfitting statistics
 export { DEFAULT_GATE_SETS, parseGateSet, resolveGateSet, type GateSet } from './research/gate-set.js';

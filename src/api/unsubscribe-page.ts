@@ -10,7 +10,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Database } from '../db/database.js';
 import { errorMessage, ValidationError } from '../errors.js';
-import { subscribersOfToken, unsubscribe, type Subscriber } from '../report/subscribers.js';
+import { subscribersOfToken, unsubscribe, type Subscriber } from '../mail/subscriber-store.js';
 import { escapeHtml, sendPage } from './html-page.js';
 import type { Subscription, UnsubscribeHandler } from './server-options.js';
 

@@ -322,3 +322,63 @@ export async function deleteSweep(db: Database, id: number): Promise<boolean> {
   const result = await db.kysely.deleteFrom('sweeps').where('id', '=', id).executeTakeFirst();
   return Number(result.numDeletedRows) > 0;
 }
+
+/** Opens a sweep's row (status running) before its configurations run; returns its id. */
+export async function openSweep(
+  db: Database,
+  sweep: { readonly strategy: string; readonly grid: unknown; readonly spec: unknown; readonly combinations: number },
+): Promise<number> {
+  const { id } = await db.kysely
+    .insertInto('sweeps')
+    .values({
+      strategy: sweep.strategy,
+      grid: JSON.stringify(sweep.grid),
+      spec: JSON.stringify(sweep.spec),
+      combinations: sweep.combinations,
+      status: 'running',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(id);
+}
+
+/** Closes a sweep's row: done, or failed with the error. */
+export async function closeSweep(db: Database, sweepId: number, error?: string): Promise<void> {
+  await db.kysely
+    .updateTable('sweeps')
+    .set(error === undefined ? { status: 'done', finished_at: new Date() } : { status: 'failed', error, finished_at: new Date() })
+    .where('id', '=', sweepId)
+    .execute();
+}
+
+/** The ids of a sweep's stored backtests, in id order. */
+export async function sweepBacktestIds(db: Database, sweepId: number): Promise<number[]> {
+  const rows = await db.kysely.selectFrom('backtests').select('id').where('sweep_id', '=', sweepId).orderBy('id').execute();
+  return rows.map((r) => Number(r.id));
+}
+
+/** The starting cash of each of these stored backtests. */
+export async function initialCashOf(db: Database, backtestIds: readonly number[]): Promise<Map<number, number>> {
+  if (backtestIds.length === 0) return new Map();
+  const rows = await db.kysely.selectFrom('backtests').select(['id', 'engine']).where('id', 'in', backtestIds).execute();
+  return new Map(rows.map((r) => [Number(r.id), (r.engine as { initialCash: number }).initialCash]));
+}
+
+/** The newest stored backtests (not simulations) of a strategy on an interval, with their params and symbols; at most `limit`. */
+export async function backtestsOfStrategy(
+  db: Database,
+  strategy: string,
+  interval: string,
+  limit: number,
+): Promise<{ id: number; params: Record<string, unknown>; symbols: string[] }[]> {
+  const rows = await db.kysely
+    .selectFrom('backtests')
+    .select(['id', 'params', 'symbols'])
+    .where('strategy', '=', strategy)
+    .where('interval', '=', interval)
+    .where('role', '=', 'backtest')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: Number(r.id), params: r.params, symbols: r.symbols }));
+}

@@ -11,7 +11,7 @@ import { parseParamValue, splitAssignment } from '../strategies/param-text.js';
 import { getStrategy } from '../strategies/registry.js';
 import { spawnWorker } from '../util/spawn-worker.js';
 import type { BacktestSpec } from './backtest-spec.js';
-import { storeBacktests } from './backtest-store.js';
+import { closeSweep, openSweep, storeBacktests } from './backtest-store.js';
 import type { BacktestMetrics } from './metrics.js';
 import { loadBacktestData, type BacktestOutcome } from './run-backtest.js';
 import { shareData, type FromWorker, type JobResult, type SweepJob, type ToWorker, type WorkerSetup } from './sweep-protocol.js';
@@ -102,18 +102,7 @@ export async function runSweep(db: Database, spec: BacktestSpec, grid: SweepGrid
       failures.push({ params: combo, error: errorMessage(error) });
     }
   });
-  const { id } = await db.kysely
-    .insertInto('sweeps')
-    .values({
-      strategy: spec.strategy,
-      grid: JSON.stringify(grid),
-      spec: JSON.stringify(spec),
-      combinations: combos.length,
-      status: 'running',
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const sweepId = Number(id);
+  const sweepId = await openSweep(db, { strategy: spec.strategy, grid, spec, combinations: combos.length });
   const entries: SweepEntry[] = [];
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), jobs.length));
   try {
@@ -144,14 +133,9 @@ export async function runSweep(db: Database, spec: BacktestSpec, grid: SweepGrid
     });
     flush();
     await stored;
-    await db.kysely.updateTable('sweeps').set({ status: 'done', finished_at: new Date() }).where('id', '=', sweepId).execute();
+    await closeSweep(db, sweepId);
   } catch (error) {
-    await db.kysely
-      .updateTable('sweeps')
-      .set({ status: 'failed', error: errorMessage(error), finished_at: new Date() })
-      .where('id', '=', sweepId)
-      .execute()
-      .catch(() => undefined);
+    await closeSweep(db, sweepId, errorMessage(error)).catch(() => undefined);
     throw error;
   }
   entries.sort((a, b) => a.index - b.index);
@@ -162,11 +146,12 @@ export async function runSweep(db: Database, spec: BacktestSpec, grid: SweepGrid
     seconds: (Date.now() - started) / 1000,
     entries,
     failures,
-    ranked: (key) => [...entries].sort((a, b) => (sortValue(b.metrics, key) ?? -Infinity) - (sortValue(a.metrics, key) ?? -Infinity)),
+    ranked: (key) => [...entries].sort((a, b) => (scoreOf(b.metrics, key) ?? -Infinity) - (scoreOf(a.metrics, key) ?? -Infinity)),
   };
 }
 
-function sortValue(metrics: BacktestMetrics, key: SweepSortKey): number | null {
+/** The figure a sweep ranks by (and a walk-forward selects by); null when the metrics have none. */
+export function scoreOf(metrics: BacktestMetrics, key: SweepSortKey): number | null {
   switch (key) {
     case 'sharpe':
       return metrics.returns.sharpe;

@@ -2,7 +2,7 @@
 import { normaliseSymbol, parseInterval } from '../data/bar.js';
 import { splitText } from '../data/corporate-action.js';
 import { listActions } from '../data/corporate-actions-store.js';
-import { recentRuns, runIssues } from '../data/ingest-runs.js';
+import { recentRuns, runIssues } from '../data/ingest-run-store.js';
 import { dataSummary } from '../data/price-store.js';
 import { formatTable } from '../util/table.js';
 import { config, withLightDatabase, type Output } from './cli-context.js';

@@ -26,17 +26,7 @@ export function registerDbCommands(program: Command, output: Output): void {
     .action(() =>
       withLightDatabase(
         async (db) => {
-          const applied = await db.kysely
-            .selectFrom('schema_migrations')
-            .select(['version', 'checksum', 'applied_at'])
-            .execute()
-            .catch(() => []);
-          const byVersion = new Map(applied.map((row) => [row.version, row]));
-          const rows = (await migrator()).readMigrations().map((m) => {
-            const row = byVersion.get(m.version);
-            const state = !row ? 'pending' : row.checksum === m.checksum ? 'applied' : 'EDITED after applying';
-            return { migration: m.name, state, applied_at: row ? row.applied_at.toISOString() : null };
-          });
+          const rows = await (await migrator()).migrationStatus(db);
           output.out(formatTable(rows, ['migration', 'state', 'applied_at']));
           output.out(`database: ${db.location} (${db.engine})`);
         },

@@ -5,7 +5,7 @@
 import cliProgress from 'cli-progress';
 import { formatBarTime, type Interval } from '../data/bar.js';
 import type { IngestProgress } from '../data/ingest.js';
-import type { SymbolOutcome } from '../data/ingest-runs.js';
+import type { SymbolOutcome } from '../data/ingest-run-store.js';
 import type { Output } from './cli-context.js';
 
 export function describeOutcome(outcome: SymbolOutcome, interval: Interval): string {

@@ -1,10 +1,10 @@
 /** What the subscriber and outbox commands do (see subscriber-commands.ts for their options). */
 import { ValidationError } from '../errors.js';
-import { createMailTransport } from '../report/mailer.js';
-import { listOutbox, requeueOutbox, type OutboxEntry, type OutboxStatus } from '../report/outbox.js';
+import { createMailTransport } from '../mail/mailer.js';
+import { listOutbox, requeueOutbox, type OutboxEntry, type OutboxStatus } from '../mail/outbox-store.js';
+import type { DeliveryResult } from '../mail/outbox-delivery.js';
+import { addSubscriber, listSubscribers, unsubscribe, unsubscribeLink, type Subscriber } from '../mail/subscriber-store.js';
 import { deliverMail } from '../report/deliver-mail.js';
-import type { DeliveryResult } from '../report/outbox-delivery.js';
-import { addSubscriber, listSubscribers, unsubscribe, unsubscribeLink, type Subscriber } from '../report/subscribers.js';
 import { formatTable } from '../util/table.js';
 import { withDatabase, withLightDatabase, type Output } from './cli-context.js';
 import { parseIntegerOption, parseNumberOption } from './options.js';

@@ -24,7 +24,7 @@ import {
   type RunStatus,
   type RunTotals,
   type SymbolOutcome,
-} from './ingest-runs.js';
+} from './ingest-run-store.js';
 import { barBefore, latestBars, upsertInstruments } from './price-store.js';
 import type { PriceProvider, ProviderActions } from './providers/price-provider.js';
 import { validateBars, type RowIssue } from './validate-bars.js';

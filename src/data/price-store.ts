@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
-import { formatBarTime, MS_PER_DAY, type Instrument, type InstrumentInfo, type Interval } from './bar.js';
+import { dateToTs, formatBarTime, MS_PER_DAY, type Instrument, type InstrumentInfo, type Interval } from './bar.js';
 
 /**
  * Inserts or updates instruments. Known fields overwrite stored ones; fields the source does not
@@ -177,4 +177,63 @@ export async function dataSummary(database: Database, filter: SummaryFilter = {}
       bars: Number(r.bars),
     };
   });
+}
+
+/** The symbols among these that have at least one stored bar (any interval). */
+export async function symbolsWithBars(database: Database, symbols: readonly string[]): Promise<Set<string>> {
+  if (symbols.length === 0) return new Set();
+  const rows = await database.kysely
+    .selectFrom('bars')
+    .select('symbol')
+    .distinct()
+    .where('symbol', 'in', [...symbols])
+    .execute();
+  return new Set(rows.map((r) => r.symbol));
+}
+
+/** The time of each symbol's last bar on or before the end of `asOf` (symbols without one are absent). */
+export async function lastBarTimes(
+  database: Database,
+  symbols: readonly string[],
+  interval: Interval,
+  asOf: string,
+): Promise<Map<string, number>> {
+  if (symbols.length === 0) return new Map();
+  const rows = await database.kysely
+    .selectFrom('bars')
+    .select(['symbol', (eb) => eb.fn.max('ts').as('last')])
+    .where('interval', '=', interval)
+    .where('symbol', 'in', [...symbols])
+    .where('ts', '<', new Date(dateToTs(asOf) + MS_PER_DAY))
+    .groupBy('symbol')
+    .execute();
+  return new Map(rows.map((r) => [r.symbol, new Date(r.last as Date | string).getTime()]));
+}
+
+/** A stored series: its symbol, interval and the source of its latest bar. */
+export interface StoredSeries {
+  readonly symbol: string;
+  readonly interval: Interval;
+  readonly source: string;
+}
+
+/**
+ * Every stored series with the source of its latest bar. A skip scan over the bars primary key
+ * (symbol, interval, ts): one index probe per series instead of reading every bar.
+ */
+export async function storedSeries(database: Database): Promise<StoredSeries[]> {
+  const result = await sql<StoredSeries>`
+    with recursive series (symbol, interval) as (
+      (select symbol, interval from bars order by symbol, interval limit 1)
+      union all
+      select next.symbol, next.interval from series,
+        lateral (select b.symbol, b.interval from bars b
+                 where (b.symbol, b.interval) > (series.symbol, series.interval)
+                 order by b.symbol, b.interval limit 1) next
+    )
+    select s.symbol, s.interval,
+      (select b.source from bars b where b.symbol = s.symbol and b.interval = s.interval order by b.ts desc limit 1) as source
+    from series s
+    order by s.symbol, s.interval`.execute(database.kysely);
+  return result.rows;
 }

@@ -10,6 +10,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseError } from '../errors.js';
 import { packageRoot } from '../util/package-root.js';
+import type { Kysely } from 'kysely';
+import type { Schema } from './schema.js';
 import type { ScriptRunner } from './script-transaction.js';
 
 export interface Migration {
@@ -84,6 +86,27 @@ export async function migrate(database: ScriptRunner, dir?: string): Promise<Mig
       ]);
     }
     return { applied: pending, alreadyApplied: recorded.length };
+  });
+}
+
+/**
+ * Each migration file with its state in this database: applied, pending, or edited after applying
+ * (its checksum differs from the recorded one). Every file is pending before the first migration.
+ */
+export async function migrationStatus(
+  database: { readonly kysely: Kysely<Schema> },
+  dir?: string,
+): Promise<{ migration: string; state: 'applied' | 'pending' | 'EDITED after applying'; applied_at: string | null }[]> {
+  const applied = await database.kysely
+    .selectFrom('schema_migrations')
+    .select(['version', 'checksum', 'applied_at'])
+    .execute()
+    .catch(() => []);
+  const byVersion = new Map(applied.map((row) => [row.version, row]));
+  return readMigrations(dir).map((m) => {
+    const row = byVersion.get(m.version);
+    const state = !row ? 'pending' : row.checksum === m.checksum ? 'applied' : 'EDITED after applying';
+    return { migration: m.name, state, applied_at: row ? row.applied_at.toISOString() : null };
   });
 }
 

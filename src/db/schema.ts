@@ -1,4 +1,7 @@
-/** Table types for Kysely, one interface per table in sql/. Column names follow the SQL (snake_case). */
+/**
+ * Table types for Kysely, one interface per table in sql/. Column names follow the SQL (snake_case).
+ * Only each table's owning store imports them: src/db/README.md lists the owners.
+ */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 
 /** timestamptz: read as Date, written as Date or ISO string. */

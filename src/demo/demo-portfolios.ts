@@ -5,17 +5,17 @@
  * drawdown alert, delivered to the outbox (.eml files without SMTP_URL). Re-running it adds
  * nothing twice: portfolios, rebalances, alerts and mails are all once-only.
  */
-import { sql } from 'kysely';
 import type { Environment } from '../config.js';
 import { MS_PER_DAY, dateToTs } from '../data/bar.js';
 import type { Database } from '../db/database.js';
 import { monitorPortfolios, type MonitorResult } from '../monitor/monitor-portfolios.js';
 import { createPortfolio, nextDue, rebalancePortfolio } from '../portfolio/model-portfolio.js';
 import { firstRebalanceDay, getPortfolio, rebalances } from '../portfolio/portfolio-store.js';
+import type { DeliveryReport } from '../mail/outbox-delivery.js';
+import { sentMail } from '../mail/outbox-store.js';
 import { deliverMail } from '../report/deliver-mail.js';
-import type { DeliveryReport } from '../report/outbox-delivery.js';
 import { publishAlerts, publishRebalance, type PublishedAlerts, type PublishedRebalance } from '../report/publish.js';
-import { addSubscriber, listSubscribers } from '../report/subscribers.js';
+import { addSubscriber, listSubscribers } from '../mail/subscriber-store.js';
 import type { GateSet } from '../research/gate-set.js';
 
 export interface DemoEvidence {
@@ -113,12 +113,7 @@ export async function runDemoPortfolios(
   const alerts = await publishAlerts(db, env, monitor.newAlerts, monitor.portfolios);
   const report = await publishRebalance(db, env, DEMO_LUMP_SUM, { benchmark: options.benchmark });
   const delivery = await deliverMail(db, env);
-  const outbox = await db.kysely
-    .selectFrom('outbox')
-    .select(['kind', 'subject', 'destination', sql<number>`octet_length(raw)`.as('bytes')])
-    .where('status', '=', 'sent')
-    .orderBy('id')
-    .execute();
+  const outbox = await sentMail(db);
   const portfolios: DemoPortfolio[] = [];
   for (const plan of plans) {
     const portfolio = await getPortfolio(db, plan.name);

@@ -21,16 +21,16 @@ import {
   barDateOf,
   endAlerts,
   insertAlerts,
-  lastBarTimes,
   loadPrices,
   loadRebalances,
-  lockPortfolio,
   readAlertState,
   selectPortfolios,
   upsertSnapshot,
   type MonitorAlert,
   type PortfolioRow,
 } from './monitor-store.js';
+import { lastBarTimes } from '../data/price-store.js';
+import { lockPortfolio } from '../portfolio/portfolio-store.js';
 import { portfolioState, type PortfolioMonitorState } from './portfolio-state.js';
 
 export interface MonitorOptions extends MonitorSettingsInput {

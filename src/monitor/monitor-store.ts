@@ -10,7 +10,7 @@ import type { MonitorAlertsTable, Schema } from '../db/schema.js';
 import { DataError } from '../errors.js';
 import type { AlertDraft, AlertEnding, AlertScope, OpenAlert } from './alert-plan.js';
 import type { Resolution } from './alert-episodes.js';
-import { noSuchPortfolio } from '../portfolio/portfolio-store.js';
+import { heldRebalances, portfolioRow, portfolioRows } from '../portfolio/portfolio-store.js';
 import type { MonitoredPortfolio, PortfolioMonitorState } from './portfolio-state.js';
 import type { MonitoredRebalance, PriceTable } from './value-path.js';
 
@@ -52,64 +52,31 @@ export interface MonitorAlert {
 
 /** Every portfolio, or the one named (a NotFoundError naming the ones that exist when it does not). */
 export async function selectPortfolios(db: Database, name?: string): Promise<PortfolioRow[]> {
-  let query = db.kysely
-    .selectFrom('portfolios')
-    .select(['id', 'name', 'strategy', 'params', 'symbols', 'interval', 'currency', 'max_data_age_days', 'dividends'])
-    .orderBy('name');
-  if (name !== undefined) query = query.where('name', '=', name.trim());
-  const rows = await query.execute();
-  if (name !== undefined && rows.length === 0) throw await noSuchPortfolio(db, name);
+  const rows = name === undefined ? await portfolioRows(db, { order: 'name' }) : [await portfolioRow(db, name)];
   return rows.map((r) => ({
-    id: Number(r.id),
+    id: r.id,
     name: r.name,
     strategy: r.strategy,
     params: r.params,
     symbols: r.symbols,
     interval: parseInterval(r.interval, `portfolios.${r.name}.interval`),
     currency: r.currency,
-    maxDataAgeDays: r.max_data_age_days ?? null,
+    maxDataAgeDays: r.maxDataAgeDays ?? null,
     dividends: r.dividends,
   }));
 }
 
-/** The portfolio's rebalances on or before `asOf` with their holdings, oldest first. */
+/** The portfolio's rebalances on or before `asOf` with their holdings, oldest first; a held symbol needs a price. */
 export async function loadRebalances(db: Database, portfolioId: number, asOf: string): Promise<MonitoredRebalance[]> {
-  const rows = await db.kysely
-    .selectFrom('portfolio_rebalances')
-    .select(['id', 'as_of', 'cash', 'data_as_of'])
-    .where('portfolio_id', '=', portfolioId)
-    .where('as_of', '<=', asOf)
-    .orderBy('as_of')
-    .execute();
-  if (rows.length === 0) return [];
-  const holdings = await db.kysely
-    .selectFrom('portfolio_holdings')
-    .select(['rebalance_id', 'symbol', 'shares', 'price', 'target_weight', 'weight'])
-    .where(
-      'rebalance_id',
-      'in',
-      rows.map((r) => r.id),
-    )
-    .orderBy('symbol')
-    .execute();
-  return rows.map((r) => {
-    const id = Number(r.id);
-    return {
-      id,
-      asOf: r.as_of,
-      dataAsOf: r.data_as_of.toISOString().slice(0, 10),
-      cash: r.cash,
-      holdings: holdings
-        .filter((h) => Number(h.rebalance_id) === id)
-        .map((h) => {
-          if (!Number.isFinite(h.shares) || (h.shares !== 0 && !(h.price > 0))) {
-            throw new DataError(
-              `rebalance ${id} (${r.as_of}) holds ${h.shares} ${h.symbol} at price ${h.price}: a held symbol needs a price above 0`,
-            );
-          }
-          return { symbol: h.symbol, shares: h.shares, price: h.price, targetWeight: h.target_weight, weight: h.weight };
-        }),
-    };
+  return (await heldRebalances(db, portfolioId, asOf)).map((r) => {
+    for (const h of r.holdings) {
+      if (!Number.isFinite(h.shares) || (h.shares !== 0 && !(h.price > 0))) {
+        throw new DataError(
+          `rebalance ${r.id} (${r.asOf}) holds ${h.shares} ${h.symbol} at price ${h.price}: a held symbol needs a price above 0`,
+        );
+      }
+    }
+    return r;
   });
 }
 
@@ -144,30 +111,6 @@ export async function loadPrices(
     if (error instanceof DataError) return empty; // no bars in the range: every holding keeps its rebalance price
     throw error;
   }
-}
-
-/** The time of each symbol's last bar on or before the end of `asOf` (symbols without one are absent). */
-export async function lastBarTimes(
-  db: Database,
-  symbols: readonly string[],
-  interval: Interval,
-  asOf: string,
-): Promise<Map<string, number>> {
-  if (symbols.length === 0) return new Map();
-  const rows = await db.kysely
-    .selectFrom('bars')
-    .select(['symbol', (eb) => eb.fn.max('ts').as('last')])
-    .where('interval', '=', interval)
-    .where('symbol', 'in', [...symbols])
-    .where('ts', '<', new Date(dateToTs(asOf) + MS_PER_DAY))
-    .groupBy('symbol')
-    .execute();
-  return new Map(rows.map((r) => [r.symbol, new Date(r.last as Date | string).getTime()]));
-}
-
-/** Takes the portfolio's row lock: concurrent monitor runs of one portfolio apply their alerts one after the other. */
-export async function lockPortfolio(trx: Executor, portfolioId: number): Promise<void> {
-  await trx.selectFrom('portfolios').select('id').where('id', '=', portfolioId).forUpdate().execute();
 }
 
 /** The open episodes and the watermark (the last bar already applied to them; null: never monitored). */

@@ -4,7 +4,7 @@
  * (judged now with the named gate set when it has none) and its latest out-of-sample simulation.
  * A portfolio follows an unproven strategy only when the user says so, and then says it loudly.
  */
-import { getBacktest, type StoredBacktest } from '../backtest/backtest-store.js';
+import { backtestsOfStrategy, getBacktest, type StoredBacktest } from '../backtest/backtest-store.js';
 import type { Database } from '../db/database.js';
 import { DataError } from '../errors.js';
 import { trialCount } from '../backtest/trial-registry.js';
@@ -73,19 +73,11 @@ export interface StrategyIdentity {
 
 /** The latest stored backtest (not a simulation) of exactly this strategy, params, symbol set and interval. */
 export async function findMatchingBacktest(db: Database, identity: StrategyIdentity): Promise<number | null> {
-  const rows = await db.kysely
-    .selectFrom('backtests')
-    .select(['id', 'params', 'symbols'])
-    .where('strategy', '=', identity.strategy)
-    .where('interval', '=', identity.interval)
-    .where('role', '=', 'backtest')
-    .orderBy('id', 'desc')
-    .limit(1000)
-    .execute();
+  const rows = await backtestsOfStrategy(db, identity.strategy, identity.interval, 1000);
   const symbols = [...identity.symbols].sort().join(',');
   const params = canonical(identity.params);
   const match = rows.find((r) => [...r.symbols].sort().join(',') === symbols && canonical(r.params) === params);
-  return match ? Number(match.id) : null;
+  return match ? match.id : null;
 }
 
 function canonical(params: Readonly<Record<string, unknown>>): string {

@@ -108,6 +108,23 @@ export async function followerBook(
   return steps;
 }
 
+/**
+ * The follower's steps up to and including `rebalance`, or undefined when they joined after it
+ * (the next rebalance is their first).
+ * @example const steps = await followerStepsTo(db, portfolio, historyOldestFirst, subscriber, latest)
+ */
+export async function followerStepsTo(
+  db: Database,
+  portfolio: StoredPortfolio,
+  history: readonly StoredRebalance[],
+  follower: Follower,
+  rebalance: StoredRebalance,
+): Promise<FollowerStep[] | undefined> {
+  const steps = await followerBook(db, portfolio, history, follower, rebalance.asOf);
+  const step = steps[steps.length - 1];
+  return step && step.rebalance.id === rebalance.id ? steps : undefined;
+}
+
 /** The model's prices at a rebalance, plus stored closes for symbols only the follower holds. */
 async function pricesAt(
   db: Database,

@@ -12,6 +12,7 @@ import {
   listPortfolios,
   rebalances,
   firstRebalanceDay,
+  hasRebalanceOn,
   type RebalanceRecord,
   type StoredPortfolio,
   type StoredRebalance,
@@ -212,13 +213,7 @@ export async function rebalancePortfolio(db: Database, name: string, options: Re
   if (options.dryRun) return { ...result, rebalanceId: null };
   const stored = await db.kysely.transaction().execute(async (trx) => {
     // Another process may have rebalanced meanwhile: the unique (portfolio, as_of) row decides.
-    const exists = await trx
-      .selectFrom('portfolio_rebalances')
-      .select('id')
-      .where('portfolio_id', '=', portfolio.id)
-      .where('as_of', '=', asOf)
-      .executeTakeFirst();
-    if (exists) return null;
+    if (await hasRebalanceOn(trx, portfolio.id, asOf)) return null;
     await recordLedger(
       trx,
       portfolio.id,

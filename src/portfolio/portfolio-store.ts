@@ -184,11 +184,144 @@ export async function firstRebalanceDay(db: Database, portfolioId: number): Prom
   return row?.first ?? null;
 }
 
+/** Whether the portfolio has a rebalance as of that day (read inside the writer's transaction). */
+export async function hasRebalanceOn(trx: Transaction<Schema> | Kysely<Schema>, portfolioId: number, asOf: string): Promise<boolean> {
+  const row = await trx
+    .selectFrom('portfolio_rebalances')
+    .select('id')
+    .where('portfolio_id', '=', portfolioId)
+    .where('as_of', '=', asOf)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** A rebalance as the monitor values it: the cash and the shares held after it, at the prices paid. */
+export interface HeldRebalanceRow {
+  readonly id: number;
+  readonly asOf: string;
+  readonly dataAsOf: string;
+  readonly cash: number;
+  readonly holdings: readonly { symbol: string; shares: number; price: number; targetWeight: number; weight: number }[];
+}
+
+/** The portfolio's rebalances on or before `asOf` with their holdings (by symbol), oldest first. */
+export async function heldRebalances(db: Database, portfolioId: number, asOf: string): Promise<HeldRebalanceRow[]> {
+  const rows = await db.kysely
+    .selectFrom('portfolio_rebalances')
+    .select(['id', 'as_of', 'cash', 'data_as_of'])
+    .where('portfolio_id', '=', portfolioId)
+    .where('as_of', '<=', asOf)
+    .orderBy('as_of')
+    .execute();
+  if (rows.length === 0) return [];
+  const holdings = await db.kysely
+    .selectFrom('portfolio_holdings')
+    .select(['rebalance_id', 'symbol', 'shares', 'price', 'target_weight', 'weight'])
+    .where(
+      'rebalance_id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .orderBy('symbol')
+    .execute();
+  return rows.map((r) => {
+    const id = Number(r.id);
+    return {
+      id,
+      asOf: r.as_of,
+      dataAsOf: r.data_as_of.toISOString().slice(0, 10),
+      cash: r.cash,
+      holdings: holdings
+        .filter((h) => Number(h.rebalance_id) === id)
+        .map((h) => ({ symbol: h.symbol, shares: h.shares, price: h.price, targetWeight: h.target_weight, weight: h.weight })),
+    };
+  });
+}
+
 /** A portfolio by name, or a NotFoundError listing what exists. */
 export async function getPortfolio(db: Database, name: string): Promise<StoredPortfolio> {
+  return portfolioOf(await rowByName(db, name));
+}
+
+/** The one "find by name, else list the names": every by-name read goes through it. */
+async function rowByName(db: Database, name: string): Promise<Selectable<PortfoliosTable>> {
   const row = await db.kysely.selectFrom('portfolios').selectAll().where('name', '=', name.trim()).executeTakeFirst();
   if (!row) throw await noSuchPortfolio(db, name);
-  return portfolioOf(row);
+  return row;
+}
+
+/**
+ * A portfolio's stored columns as they are, for readers that need a few of them (the monitor, the
+ * gates and ingest jobs, subscribers) without parsing its request.
+ */
+export interface PortfolioRow {
+  readonly id: number;
+  readonly name: string;
+  readonly strategy: string;
+  readonly params: Record<string, unknown>;
+  readonly universe: string | null;
+  readonly symbols: string[];
+  readonly interval: string;
+  readonly backtestId: number | null;
+  readonly costs: Record<string, unknown>;
+  readonly ignoreGates: boolean;
+  readonly gateSet: string;
+  readonly currency: string;
+  readonly maxDataAgeDays: number;
+  readonly dividends: 'cash' | 'reinvest';
+}
+
+/** One portfolio's row by name, or the NotFoundError listing what exists. */
+export async function portfolioRow(db: Database, name: string): Promise<PortfolioRow> {
+  return rowOf(await rowByName(db, name));
+}
+
+/**
+ * Every portfolio's row (or only those named, when `names` is given), in `order`.
+ * @example await portfolioRows(db, { order: 'id', names: ['core'] })
+ */
+export async function portfolioRows(
+  db: Database,
+  options: { readonly order: 'id' | 'name'; readonly names?: readonly string[] | undefined },
+): Promise<PortfolioRow[]> {
+  let query = db.kysely.selectFrom('portfolios').selectAll().orderBy(options.order);
+  if (options.names) query = query.where('name', 'in', options.names.length > 0 ? [...options.names] : ['']);
+  return (await query.execute()).map(rowOf);
+}
+
+/** The names of the portfolios with these ids. */
+export async function portfolioNames(db: Database, ids: readonly number[]): Promise<Map<number, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.kysely
+    .selectFrom('portfolios')
+    .select(['id', 'name'])
+    .where('id', 'in', [...ids])
+    .execute();
+  return new Map(rows.map((p) => [p.id, p.name]));
+}
+
+/** Takes the portfolio's row lock until the transaction ends (the monitor applies one portfolio's alerts at a time). */
+export async function lockPortfolio(trx: Transaction<Schema> | Kysely<Schema>, portfolioId: number): Promise<void> {
+  await trx.selectFrom('portfolios').select('id').where('id', '=', portfolioId).forUpdate().execute();
+}
+
+function rowOf(r: Selectable<PortfoliosTable>): PortfolioRow {
+  return {
+    id: Number(r.id),
+    name: r.name,
+    strategy: r.strategy,
+    params: r.params,
+    universe: r.universe,
+    symbols: r.symbols,
+    interval: r.interval,
+    backtestId: r.backtest_id === null ? null : Number(r.backtest_id),
+    costs: r.costs,
+    ignoreGates: r.ignore_gates,
+    gateSet: r.gate_set,
+    currency: r.currency,
+    maxDataAgeDays: r.max_data_age_days,
+    dividends: r.dividends,
+  };
 }
 
 /**

@@ -77,6 +77,50 @@ export function followerBookAt(step: FollowerStep): RebalanceBook {
   });
 }
 
+/** A symbol's place in a book: its weight and shares before and after the orders, at the book's prices. */
+export interface BookPosition {
+  readonly symbol: string;
+  /** Its share of the total before trading (holdings, cash and the new money). */
+  readonly previousWeight: number;
+  /** Its share of the total after trading (holdings and cash). */
+  readonly weight: number;
+  readonly shares: number;
+  readonly sharesBefore: number;
+  /** Its value after the orders. */
+  readonly value: number;
+  /** The book's price of it; null when the book has none. */
+  readonly price: number | null;
+}
+
+/**
+ * The positions of a book: `symbols` (the model's, in their order), then every other symbol held
+ * before (sold at this rebalance); with the book's total value after the orders.
+ * @example bookPositions(modelBook(rebalance, []), rebalance.holdings.map((h) => h.symbol)).totalAfter
+ */
+export function bookPositions(book: RebalanceBook, symbols: readonly string[]): { positions: BookPosition[]; totalAfter: number } {
+  const price = (symbol: string) => book.prices[symbol] ?? null;
+  const valueOf = (lines: RebalanceBook['before']) => new Map(lines.map((h) => [h.symbol, h.shares * (price(h.symbol) ?? 0)]));
+  const before = valueOf(book.before);
+  const after = valueOf(book.after);
+  const shares = new Map(book.after.map((h) => [h.symbol, h.shares]));
+  const held = new Map(book.before.map((h) => [h.symbol, h.shares]));
+  const totalBefore = [...before.values()].reduce((sum, v) => sum + v, book.cashBefore + book.contribution);
+  const totalAfter = [...after.values()].reduce((sum, v) => sum + v, book.cashAfter);
+  const share = (value: number | undefined, total: number) => (total > 0 ? (value ?? 0) / total : 0);
+  const position = (symbol: string): BookPosition => ({
+    symbol,
+    previousWeight: share(before.get(symbol), totalBefore),
+    weight: share(after.get(symbol), totalAfter),
+    shares: shares.get(symbol) ?? 0,
+    sharesBefore: held.get(symbol) ?? 0,
+    value: after.get(symbol) ?? 0,
+    price: price(symbol),
+  });
+  const listed = new Set(symbols);
+  const sold = [...before.keys()].filter((symbol) => !listed.has(symbol));
+  return { positions: [...symbols.map(position), ...sold.map(position)], totalAfter };
+}
+
 /** The share identity of the module header, per symbol; a book that breaks it is a bug, not a report. */
 export function checked(book: RebalanceBook): RebalanceBook {
   const delta = new Map<string, number>();

@@ -12,7 +12,7 @@ import { getBacktest } from '../backtest/backtest-store.js';
 import { loadBacktestData } from '../backtest/run-backtest.js';
 import { dateToTs, formatBarTime, MS_PER_DAY, type AssetClass } from '../data/bar.js';
 import { carryForwardValues, loadPanel } from '../data/panel.js';
-import { getInstruments } from '../data/price-store.js';
+import { getInstruments, symbolsWithBars } from '../data/price-store.js';
 import type { Database } from '../db/database.js';
 import { DataError, ValidationError } from '../errors.js';
 import type { GateSet } from '../research/gate-set.js';
@@ -213,16 +213,7 @@ async function baseSpec(db: Database, request: PortfolioRequest) {
 /** Symbols the store has never heard of are an error (a typo), not a silent drop. */
 async function requireKnownSymbols(db: Database, symbols: readonly string[]): Promise<void> {
   const known = new Set((await getInstruments(db, symbols)).map((i) => i.symbol));
-  const withBars = new Set(
-    (
-      await db.kysely
-        .selectFrom('bars')
-        .select('symbol')
-        .distinct()
-        .where('symbol', 'in', [...symbols])
-        .execute()
-    ).map((r) => r.symbol),
-  );
+  const withBars = await symbolsWithBars(db, symbols);
   const unknown = symbols.filter((s) => !known.has(s) && !withBars.has(s));
   if (unknown.length > 0) {
     throw new DataError(

@@ -4,9 +4,9 @@
  */
 import type { Environment } from '../config.js';
 import type { Database } from '../db/database.js';
-import { createMailTransport } from './mailer.js';
-import type { MailTransport } from './mail-transport.js';
-import { deliverOutbox, type DeliverOptions, type DeliveryReport } from './outbox-delivery.js';
+import { createMailTransport } from '../mail/mailer.js';
+import type { MailTransport } from '../mail/mail-transport.js';
+import { deliverOutbox, type DeliverOptions, type DeliveryReport } from '../mail/outbox-delivery.js';
 import { publishMailRefused } from './publish.js';
 
 type DeliverEnv = Pick<Environment, 'smtpUrl' | 'home' | 'operatorEmail' | 'mailFrom'>;

@@ -14,15 +14,15 @@ import type { MonitorAlert } from '../monitor/monitor-store.js';
 import type { PortfolioMonitorState } from '../monitor/portfolio-state.js';
 import { DEFAULT_BENCHMARK } from '../config.js';
 import { followerPath } from '../monitor/follower-path.js';
-import { followerBook } from '../portfolio/follower-book.js';
+import { followerStepsTo } from '../portfolio/follower-book.js';
 import { ledgerOf } from '../portfolio/ledger-store.js';
 import { getPortfolio, rebalances, type StoredPortfolio, type StoredRebalance } from '../portfolio/portfolio-store.js';
-import { followerBookAt, modelBook, type RebalanceBook } from '../portfolio/rebalance-book.js';
+import { bookPositions, followerBookAt, modelBook, type RebalanceBook } from '../portfolio/rebalance-book.js';
 import { getStrategy } from '../strategies/registry.js';
-import type { MailContent } from './mail-content.js';
-import { mailFrom } from './mailer.js';
-import { alertMailKey, enqueueMail, jobFailureMailKey, mailRefusedKey, rebalanceMailKey, type EnqueuedMail } from './outbox.js';
-import type { RefusedMail } from './outbox-delivery.js';
+import type { MailContent } from '../mail/mail-content.js';
+import { mailFrom } from '../mail/mailer.js';
+import type { RefusedMail } from '../mail/outbox-delivery.js';
+import { alertMailKey, enqueueMail, jobFailureMailKey, mailRefusedKey, rebalanceMailKey, type EnqueuedMail } from '../mail/outbox-store.js';
 import { renderDrawdownAlert } from './render-alert.js';
 import { renderJobFailure } from './render-job-failure.js';
 import { renderMailRefused } from './render-mail-refused.js';
@@ -38,8 +38,8 @@ import type {
   SinceStartSeries,
   TradeRow,
 } from './report-models.js';
-import { enqueueSubscriberMail } from './subscriber-mail.js';
-import { activeSubscribers, unsubscribeLink, type Subscriber } from './subscribers.js';
+import { enqueueSubscriberMail } from '../mail/subscriber-mail.js';
+import { activeSubscribers, unsubscribeLink, type Subscriber } from '../mail/subscriber-store.js';
 
 type MailEnv = Pick<Environment, 'home' | 'publicUrl' | 'mailFrom'> & PagesEnv;
 
@@ -64,40 +64,17 @@ export function rebalanceReport(
   reader?: ReportReader,
   sinceStart?: SinceStartSeries | null,
 ): RebalanceReport {
-  const price = (symbol: string) => book.prices[symbol] ?? null;
-  const valueOf = (lines: RebalanceBook['before']) => new Map(lines.map((h) => [h.symbol, h.shares * (price(h.symbol) ?? 0)]));
-  const before = valueOf(book.before);
-  const after = valueOf(book.after);
-  const shares = new Map(book.after.map((h) => [h.symbol, h.shares]));
-  const held = new Map(book.before.map((h) => [h.symbol, h.shares]));
-  const totalBefore = [...before.values()].reduce((sum, v) => sum + v, book.cashBefore + book.contribution);
-  const totalAfter = [...after.values()].reduce((sum, v) => sum + v, book.cashAfter);
-  const share = (value: number | undefined, total: number) => (total > 0 ? (value ?? 0) / total : 0);
+  const { positions, totalAfter } = bookPositions(
+    book,
+    rebalance.holdings.map((h) => h.symbol),
+  );
   const model = new Map(rebalance.holdings.map((h) => [h.symbol, h]));
-  const rows: HoldingRow[] = rebalance.holdings.map((h) => ({
-    symbol: h.symbol,
-    previousWeight: share(before.get(h.symbol), totalBefore),
-    weight: share(after.get(h.symbol), totalAfter),
-    shares: shares.get(h.symbol) ?? 0,
-    sharesBefore: held.get(h.symbol) ?? 0,
-    value: after.get(h.symbol) ?? 0,
-    price: price(h.symbol) ?? h.price,
-    reason: h.reason,
-    signal: h.score,
-  }));
-  for (const [symbol, value] of before) {
-    if (!model.has(symbol))
-      rows.push({
-        symbol,
-        previousWeight: share(value, totalBefore),
-        weight: share(after.get(symbol), totalAfter),
-        shares: shares.get(symbol) ?? 0,
-        sharesBefore: held.get(symbol) ?? 0,
-        value: after.get(symbol) ?? 0,
-        price: price(symbol),
-        reason: 'sold: the strategy no longer holds it',
-      });
-  }
+  const rows: HoldingRow[] = positions.map(({ price, ...position }) => {
+    const h = model.get(position.symbol);
+    return h
+      ? { ...position, price: price ?? h.price, reason: h.reason, signal: h.score }
+      : { ...position, price, reason: 'sold: the strategy no longer holds it' };
+  });
   const trades: TradeRow[] = book.orders.map((o) => ({ side: o.side, symbol: o.symbol, shares: o.shares, price: o.price, value: o.value }));
   const actions = book.corporateActions.map((e) => `${e.symbol} ${e.exDate}: ${e.note}`);
   return {
@@ -188,9 +165,8 @@ export async function publishRebalance(
   const oldestFirst = [...history].reverse();
   const queued: EnqueuedMail[] = [];
   for (const subscriber of await activeSubscribers(db, portfolio.id)) {
-    const steps = await followerBook(db, portfolio, oldestFirst, { amount: subscriber.amount, since: subscriber.since }, rebalance.asOf);
-    const step = steps[steps.length - 1];
-    if (!step || step.rebalance.id !== rebalance.id) continue; // they joined after this rebalance: the next one is theirs
+    const steps = await followerStepsTo(db, portfolio, oldestFirst, subscriber, rebalance);
+    if (!steps) continue; // they joined after this rebalance: the next one is theirs
     const sinceStart = await followerPath(db, portfolio, steps, options.benchmark ?? DEFAULT_BENCHMARK, rebalance.asOf);
     const reader = {
       name: subscriber.name ?? subscriber.email,
@@ -198,7 +174,7 @@ export async function publishRebalance(
       currency: subscriber.currency,
       unsubscribeUrl: unsubscribeLink(env, subscriber.unsubscribeToken),
     };
-    const report = rebalanceReport(portfolio, rebalance, followerBookAt(step), performance, reader, sinceStart);
+    const report = rebalanceReport(portfolio, rebalance, followerBookAt(steps[steps.length - 1]!), performance, reader, sinceStart);
     const page = subscriberPage(env, portfolio.name, rebalance.asOf, subscriber.id);
     const { mail, interactive } = renderRebalanceReport(report, { interactiveLink: page, plotlySrc: servedPlotlySrc() });
     writeReportPage(env, page.file, interactive.html);

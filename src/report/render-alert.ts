@@ -2,7 +2,7 @@
  * The drawdown alert to a subscriber: which threshold the portfolio crossed, how far it is below
  * its peak and since when, each position's drawdown and what the strategy's exit rules say.
  */
-import type { MailContent } from './mail-content.js';
+import type { MailContent } from '../mail/mail-content.js';
 import { formatDate, formatDays, formatMoney, formatPercent } from './report-format.js';
 import type { DrawdownAlert } from './report-models.js';
 import { checkedLink, DEFAULT_PIXEL_RATIO, equityImage, finiteOrNull, oneLine } from './report-view.js';

@@ -2,7 +2,7 @@
  * The operator's notice that a job run failed: which job and slot, when it ran, the error text
  * and what it got done before failing.
  */
-import type { MailContent } from './mail-content.js';
+import type { MailContent } from '../mail/mail-content.js';
 import { formatInstant } from './report-format.js';
 import type { JobFailure } from './report-models.js';
 import { oneLine } from './report-view.js';

@@ -2,7 +2,7 @@
  * The operator's notice that a relay refused a message for its size: which message, to whom, its
  * size and the server's limit, and what to do (a message over the limit never goes as it is).
  */
-import type { MailContent } from './mail-content.js';
+import type { MailContent } from '../mail/mail-content.js';
 import { formatNumber } from './report-format.js';
 import type { MailRefusal } from './report-models.js';
 import { oneLine } from './report-view.js';

@@ -6,7 +6,7 @@
  */
 import Handlebars from 'handlebars';
 import { weightsChartHeight, weightsChartPng, weightBarCount, drawdownFromEquity } from './charts.js';
-import type { MailContent } from './mail-content.js';
+import type { MailContent } from '../mail/mail-content.js';
 import { plotlyHtml, plotlyLoader } from './plotly-html.js';
 import { formatDate, formatDays, formatMoney, formatPercent, formatShares } from './report-format.js';
 import type { HoldingRow, KeyMetrics, RebalanceReport, ReportEvidence } from './report-models.js';

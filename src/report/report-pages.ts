@@ -11,7 +11,7 @@ import { plotlyBundleName } from './plotly-html.js';
 import { reportLink } from './report-link.js';
 import { slug } from './report-view.js';
 import { makePrivateDir, writePrivateFile } from '../util/private-files.js';
-import { publicBaseUrl } from './subscribers.js';
+import { publicBaseUrl } from '../mail/subscriber-store.js';
 
 export type PagesEnv = Pick<Environment, 'home' | 'publicUrl' | 'linkSecret' | 'reportLinkDays'>;
 

@@ -4,7 +4,7 @@
  */
 import { ValidationError } from '../errors.js';
 import { equityDrawdownPng, sinceStartPng, type ChartSize } from './charts.js';
-import type { MailAttachment } from './mail-content.js';
+import type { MailAttachment } from '../mail/mail-content.js';
 import type { PerformanceSeries, SinceStartSeries } from './report-models.js';
 
 /** Content width of the emails (640px container less its padding): charts are drawn at this width. */

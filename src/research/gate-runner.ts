@@ -6,12 +6,13 @@
  * then the verdict, and its row in gate_results. Constant returns (a configuration that never
  * trades) get Sharpe 0 and every statistical check skipped, never an error.
  */
-import { getBacktest, getBacktestSeries, type StoredBacktest } from '../backtest/backtest-store.js';
+import { getBacktest, getBacktestSeries, sweepBacktestIds, type StoredBacktest } from '../backtest/backtest-store.js';
 import { equityReturns } from '../backtest/return-statistics.js';
 import { describeFamily } from '../backtest/trial-registry.js';
 import type { Database } from '../db/database.js';
 import { DataError, ValidationError } from '../errors.js';
 import type { GateSet } from './gate-set.js';
+import { gateResultRows, insertGateResult } from './gate-store.js';
 import { evaluateGates, type GateCheck, type OverfittingStatistics } from './gates.js';
 import { DEFAULT_BLOCKS, type PboOptions, type PboResult } from './pbo.js';
 import { deflatedSharpe, probabilisticSharpe, sharpeStatistics } from './sharpe-statistics.js';
@@ -76,21 +77,7 @@ async function storeResult(
   statistics: OverfittingStatistics,
 ): Promise<StoredGateResult> {
   const verdict = evaluateGates(stored.metrics, statistics, gates);
-  const row = await db.kysely
-    .insertInto('gate_results')
-    .values({
-      backtest_id: stored.id,
-      sweep_id: stored.sweepId,
-      gate_set: gateSet,
-      thresholds: JSON.stringify(gates),
-      passed: verdict.passed,
-      checks: JSON.stringify(verdict.checks),
-      statistics: JSON.stringify(statistics),
-    })
-    .returning(['id', 'evaluated_at'])
-    .executeTakeFirstOrThrow();
-  return {
-    id: Number(row.id),
+  const result = {
     backtestId: stored.id,
     sweepId: stored.sweepId,
     gateSet,
@@ -98,8 +85,9 @@ async function storeResult(
     passed: verdict.passed,
     checks: verdict.checks,
     statistics,
-    evaluatedAt: row.evaluated_at,
   };
+  const row = await insertGateResult(db, result);
+  return { id: row.id, ...result, evaluatedAt: row.evaluatedAt };
 }
 
 /** Judges stored backtests, each in its family; the evidence of a family is read once. */
@@ -184,26 +172,20 @@ export async function gateSweep(
   gates: GateSet,
   pbo: PboOptions = {},
 ): Promise<SweepVerdict> {
-  const rows = await db.kysely.selectFrom('backtests').select('id').where('sweep_id', '=', sweepId).orderBy('id').execute();
-  if (rows.length === 0) throw new DataError(`sweep ${sweepId} has no stored backtests (or does not exist); see momentum backtests list`);
-  if (rows.length < 2) {
+  const ids = await sweepBacktestIds(db, sweepId);
+  if (ids.length === 0) throw new DataError(`sweep ${sweepId} has no stored backtests (or does not exist); see momentum backtests list`);
+  if (ids.length < 2) {
     throw new ValidationError(
       'sweep',
-      `sweep ${sweepId} has ${rows.length} configuration; the PBO and the deflated Sharpe ratio compare configurations and need at least 2 configurations: sweep a grid with more values`,
+      `sweep ${sweepId} has ${ids.length} configuration; the PBO and the deflated Sharpe ratio compare configurations and need at least 2 configurations: sweep a grid with more values`,
     );
   }
-  const { results, evidence } = await gateAll(
-    db,
-    rows.map((r) => Number(r.id)),
-    gateSet,
-    gates,
-    pbo,
-  );
+  const { results, evidence } = await gateAll(db, ids, gateSet, gates, pbo);
   // The sweep's own family: its strategy's (a member may also belong to a larger selection).
   const own = evidence.find((e) => e.family.kind === 'strategy') ?? evidence[0]!;
   return {
     sweepId,
-    configurations: rows.length,
+    configurations: ids.length,
     pbo: own.pbo?.pbo ?? null,
     pboSplits: own.pbo?.splits ?? null,
     pboNote: own.pboNote,
@@ -218,13 +200,7 @@ export async function gateSweep(
 /** The most recent verdict of each backtest that has one. */
 export async function latestGateResults(db: Database, backtestIds: readonly number[]): Promise<Map<number, StoredGateResult>> {
   if (backtestIds.length === 0) return new Map();
-  const rows = await db.kysely
-    .selectFrom('gate_results')
-    .selectAll()
-    .where('backtest_id', 'in', backtestIds)
-    .orderBy('backtest_id')
-    .orderBy('id', 'desc')
-    .execute();
+  const rows = await gateResultRows(db, backtestIds);
   const latest = new Map<number, StoredGateResult>();
   for (const r of rows) {
     const backtestId = Number(r.backtest_id);

@@ -13,6 +13,7 @@ import { trialCount } from '../backtest/trial-registry.js';
 import { parseCalendarDate } from '../util/calendar-date.js';
 import type { GateSet } from './gate-set.js';
 import { gateBacktest, latestGateResults, type StoredGateResult } from './gate-runner.js';
+import { insertSimulation, simulationRows } from './simulation-store.js';
 
 export interface SimulateOptions {
   readonly backtestId: number;
@@ -84,20 +85,16 @@ export async function simulateOutOfSample(db: Database, options: SimulateOptions
   const outcome = await runBacktest(db, { ...stored.spec, from, to: options.to ?? null });
   const oosBacktestId = await storeBacktest(db, outcome, { role: 'simulation' });
   const comparison = compare(stored, outcome.metrics);
-  const { id } = await db.kysely
-    .insertInto('simulations')
-    .values({
-      backtest_id: stored.id,
-      oos_backtest_id: oosBacktestId,
-      gate_result_id: gate.id,
-      allowed_overlap: options.allowOverlap ?? false,
-      ignored_gates: !gate.passed,
-      comparison: JSON.stringify(comparison),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const id = await insertSimulation(db, {
+    backtestId: stored.id,
+    oosBacktestId,
+    gateResultId: gate.id,
+    allowedOverlap: options.allowOverlap ?? false,
+    ignoredGates: !gate.passed,
+    comparison,
+  });
   return {
-    simulationId: Number(id),
+    simulationId: id,
     backtestId: stored.id,
     oosBacktestId,
     gate,
@@ -157,9 +154,7 @@ export interface StoredSimulation {
 }
 
 export async function listSimulations(db: Database, backtestId?: number): Promise<StoredSimulation[]> {
-  let query = db.kysely.selectFrom('simulations').selectAll().orderBy('id', 'desc');
-  if (backtestId !== undefined) query = query.where('backtest_id', '=', backtestId);
-  return (await query.execute()).map((r) => ({
+  return (await simulationRows(db, backtestId)).map((r) => ({
     id: Number(r.id),
     backtestId: Number(r.backtest_id),
     oosBacktestId: Number(r.oos_backtest_id),

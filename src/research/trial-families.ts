@@ -3,7 +3,7 @@
  * trials say (their number N and the variance of their Sharpe ratios, for the deflated Sharpe
  * ratio; their returns side by side, for the PBO), and selections made by code recorded as trials.
  */
-import { getBacktest, getBacktestSeries, type BacktestSeries, type StoredBacktest } from '../backtest/backtest-store.js';
+import { getBacktest, getBacktestSeries, initialCashOf, type BacktestSeries, type StoredBacktest } from '../backtest/backtest-store.js';
 import { equityReturns } from '../backtest/return-statistics.js';
 import { describeFamily, strategyFamily, trialConfig, configKey, trialRun, type TrialFamilyIdentity } from '../backtest/trial-registry.js';
 import {
@@ -121,8 +121,7 @@ function sourceOf(stored: StoredBacktest) {
 /** Per-bar returns of stored backtests, in the order given. */
 async function returnsOf(db: Database, backtestIds: readonly number[]): Promise<{ dates: Float64Array; returns: Float64Array }[]> {
   if (backtestIds.length === 0) return [];
-  const rows = await db.kysely.selectFrom('backtests').select(['id', 'engine']).where('id', 'in', backtestIds).execute();
-  const cash = new Map(rows.map((r) => [Number(r.id), (r.engine as { initialCash: number }).initialCash]));
+  const cash = await initialCashOf(db, backtestIds);
   const curves = [];
   for (const id of backtestIds) {
     const series = await getBacktestSeries(db, id);

@@ -20,7 +20,7 @@ import type { BacktestSpec } from '../backtest/backtest-spec.js';
 import type { Trade } from '../backtest/engine.js';
 import { computeMetrics, type BacktestMetrics } from '../backtest/metrics.js';
 import { backtestOnPanel, type BacktestData, type BacktestOutcome, type TradeRecord } from '../backtest/run-backtest.js';
-import { gridCombinations, type SweepGrid, type SweepSortKey } from '../backtest/sweep.js';
+import { gridCombinations, scoreOf, type SweepGrid, type SweepSortKey } from '../backtest/sweep.js';
 import { trialRun, type TrialRun } from '../backtest/trial-registry.js';
 import { formatBarTime } from '../data/bar.js';
 import { panelFingerprint } from '../data/fingerprint.js';
@@ -92,21 +92,6 @@ function figures(m: BacktestMetrics): WindowFigures {
     maxDrawdownPct: m.drawdown.maxDepthPct,
     trades: m.trades.closed,
   };
-}
-
-export function scoreOf(m: BacktestMetrics, key: SweepSortKey): number | null {
-  switch (key) {
-    case 'sharpe':
-      return m.returns.sharpe;
-    case 'cagr':
-      return m.returns.cagr;
-    case 'sortino':
-      return m.returns.sortino;
-    case 'calmar':
-      return m.returns.calmar;
-    case 'total-return':
-      return m.returns.totalReturnPct;
-  }
 }
 
 /** [train start, train end, test start, test end] bar indices of each window. */

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/api/server.js';
 import { subscriberUnsubscribe } from '../../src/api/unsubscribe-page.js';
 import { DatabaseError } from '../../src/errors.js';
-import { addSubscriber, listSubscribers } from '../../src/report/subscribers.js';
+import { addSubscriber, listSubscribers } from '../../src/mail/subscriber-store.js';
 import { insertPortfolio } from '../helpers/mail-server.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 

@@ -17,7 +17,7 @@ import { subscriberUnsubscribe } from '../../src/api/unsubscribe-page.js';
 import { readEnvironment, type Environment } from '../../src/config.js';
 import { renderRebalanceReport } from '../../src/report/render-rebalance.js';
 import { servedPlotlySrc, subscriberPage, writeReportPage } from '../../src/report/report-pages.js';
-import { addSubscriber, listSubscribers } from '../../src/report/subscribers.js';
+import { addSubscriber, listSubscribers } from '../../src/mail/subscriber-store.js';
 import { insertPortfolio } from '../helpers/mail-server.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { rebalanceReport } from '../report/report-fixtures.js';

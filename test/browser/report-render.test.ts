@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MailContent } from '../../src/report/mail-content.js';
+import type { MailContent } from '../../src/mail/mail-content.js';
 import { renderDrawdownAlert } from '../../src/report/render-alert.js';
 import { renderJobFailure } from '../../src/report/render-job-failure.js';
 import { plotlyHtml, plotlyLoader } from '../../src/report/plotly-html.js';

@@ -15,7 +15,7 @@ import { ingest } from '../../src/data/ingest.js';
 import { SyntheticProvider } from '../../src/data/providers/synthetic-provider.js';
 import { createPortfolio, rebalancePortfolio } from '../../src/portfolio/model-portfolio.js';
 import { publishRebalance } from '../../src/report/publish.js';
-import { addSubscriber } from '../../src/report/subscribers.js';
+import { addSubscriber } from '../../src/mail/subscriber-store.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/browser', import.meta.url));

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listActions, upsertActions } from '../../src/data/corporate-actions-store.js';
-import { runIssues } from '../../src/data/ingest-runs.js';
+import { runIssues } from '../../src/data/ingest-run-store.js';
 import { ingest } from '../../src/data/ingest.js';
 import { CsvProvider } from '../../src/data/providers/csv-provider.js';
 import { runCli } from '../helpers/cli.js';

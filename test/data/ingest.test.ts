@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dateToTs } from '../../src/data/bar.js';
 import { ingest } from '../../src/data/ingest.js';
-import { recentRuns, runIssues } from '../../src/data/ingest-runs.js';
+import { recentRuns, runIssues } from '../../src/data/ingest-run-store.js';
 import { getInstruments } from '../../src/data/price-store.js';
 import type { BarRequest, CandidateBar, PriceProvider, ProviderResult } from '../../src/data/providers/price-provider.js';
 import { CsvProvider } from '../../src/data/providers/csv-provider.js';

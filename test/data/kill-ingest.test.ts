@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dateToTs, formatBarTime } from '../../src/data/bar.js';
 import { ingest } from '../../src/data/ingest.js';
-import { recentRuns } from '../../src/data/ingest-runs.js';
+import { recentRuns } from '../../src/data/ingest-run-store.js';
 import { CsvProvider } from '../../src/data/providers/csv-provider.js';
 import { generateSyntheticMarket } from '../../src/data/synthetic-market.js';
 import { openDatabase } from '../../src/db/database.js';

@@ -6,7 +6,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { Database } from '../../src/db/database.js';
-import type { MailContent } from '../../src/report/mail-content.js';
+import type { MailContent } from '../../src/mail/mail-content.js';
 
 export interface ReceivedMail {
   readonly from: string;

@@ -8,19 +8,13 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gatesJob } from '../../jobs/gates.js';
 import type { JobRun } from '../../jobs/job.js';
-import { runSlot } from '../../jobs/run-slot.js';
-import { parseBacktestSpec } from '../../src/backtest/backtest-spec.js';
-import { getBacktest, storeBacktest } from '../../src/backtest/backtest-store.js';
+import { getBacktest } from '../../src/backtest/backtest-store.js';
 import { runBacktest } from '../../src/backtest/run-backtest.js';
 import type { MomentumConfig } from '../../src/config.js';
-import { dateToTs } from '../../src/data/bar.js';
-import { ingest } from '../../src/data/ingest.js';
-import { SyntheticProvider } from '../../src/data/providers/synthetic-provider.js';
 import { listSimulations } from '../../src/research/simulate.js';
+import { SYNTHETIC_SYMBOLS as SYMBOLS, storeSyntheticReference } from '../helpers/synthetic-reference.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
-import { configWith, memoryLog, testEnvironment } from './service-helpers.js';
-
-const SYMBOLS = ['SYN-EQ-US', 'SYN-EQ-EU', 'SYN-EQ-EM', 'SYN-BOND-LONG', 'SYN-GOLD', 'SYN-OIL'];
+import { configWith, runManualSlot } from './service-helpers.js';
 
 describe(`the gates job (${engineName})`, () => {
   let db: TestDatabase;
@@ -30,21 +24,7 @@ describe(`the gates job (${engineName})`, () => {
 
   async function runGates(args: Record<string, unknown>): Promise<JobRun> {
     slot += 60_000;
-    const outcome = await runSlot(
-      {
-        db,
-        env: testEnvironment(),
-        config,
-        jobs: { gates: gatesJob },
-        log: memoryLog(),
-        leaseMs: 60_000,
-        signal: new AbortController().signal,
-        host: 'test',
-        pid: 1,
-        inFlight: new Set(),
-      },
-      { entry: 'gates', job: 'gates', args, slot: new Date(slot), trigger: 'manual' },
-    );
+    const outcome = await runManualSlot(db, config, 'gates', gatesJob, args, new Date(slot));
     if (outcome.kind !== 'ran') throw new Error(`expected a run, got ${outcome.kind}`);
     return outcome.run;
   }
@@ -73,15 +53,7 @@ describe(`the gates job (${engineName})`, () => {
   beforeAll(async () => {
     db = await openTestDatabase();
     config = configWith({ entries: [{ job: 'gates', cron: '0 6 * * 6' }] }, { gates: { lenient: { minSharpe: -10, minTrades: 1 } } });
-    await ingest(db, new SyntheticProvider({ seed: 3 }), { symbols: SYMBOLS, interval: '1d', now: () => dateToTs('2014-12-31') });
-    const spec = parseBacktestSpec({
-      strategy: 'xs-momentum',
-      symbols: SYMBOLS,
-      from: '2003-01-01',
-      to: '2009-12-31',
-      params: { topPct: 34 },
-    });
-    referenceId = await storeBacktest(db, await runBacktest(db, spec));
+    referenceId = await storeSyntheticReference(db);
   });
   afterAll(async () => {
     await db.close();

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestJob } from '../../jobs/ingest.js';
 import type { Job } from '../../jobs/job.js';
-import { runSlot, type SlotOutcome } from '../../jobs/run-slot.js';
+import type { SlotOutcome } from '../../jobs/run-slot.js';
 import type { MomentumConfig } from '../../src/config.js';
 import { dateToTs, formatBarTime } from '../../src/data/bar.js';
 import { ingest } from '../../src/data/ingest.js';
@@ -18,7 +18,7 @@ import { createProvider } from '../../src/data/providers/create-provider.js';
 import { YahooProvider } from '../../src/data/providers/yahoo-provider.js';
 import { generateSyntheticMarket } from '../../src/data/synthetic-market.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
-import { configWith, memoryLog, testEnvironment } from './service-helpers.js';
+import { configWith, runManualSlot } from './service-helpers.js';
 
 const FIXTURES = new URL('../fixtures/yahoo/', import.meta.url);
 const fixture = (name: string): string => readFileSync(new URL(name, FIXTURES), 'utf8');
@@ -72,21 +72,7 @@ describe(`the ingest job (${engineName})`, () => {
     providerFor: (source, args) => (source === 'yahoo' ? yahoo() : createProvider({ source, seed: args.seed, path: args.csvPath })),
   });
   const runIngest = (slot: string, args: Record<string, unknown> = {}): Promise<SlotOutcome> =>
-    runSlot(
-      {
-        db,
-        env: testEnvironment(),
-        config,
-        jobs: { ingest: ingestJob },
-        log: memoryLog(),
-        leaseMs: 60_000,
-        signal: new AbortController().signal,
-        host: 'test',
-        pid: 1,
-        inFlight: new Set(),
-      },
-      { entry: 'ingest', job: 'ingest', args, slot: new Date(slot), trigger: 'manual' },
-    );
+    runManualSlot(db, config, 'ingest', ingestJob, args, new Date(slot));
   const closes = async (symbol: string) =>
     (await db.kysely.selectFrom('bars').select(['ts', 'close']).where('symbol', '=', symbol).orderBy('ts').execute()).map(
       (b) => `${formatBarTime(b.ts.getTime(), '1d')} ${b.close}`,

@@ -17,7 +17,7 @@ import { ingest } from '../../src/data/ingest.js';
 import { SyntheticProvider } from '../../src/data/providers/synthetic-provider.js';
 import { createPortfolio } from '../../src/portfolio/model-portfolio.js';
 import { rebalances } from '../../src/portfolio/portfolio-store.js';
-import { addSubscriber } from '../../src/report/subscribers.js';
+import { addSubscriber } from '../../src/mail/subscriber-store.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { EVENTUALLY, configWith, memoryLog, runsOf, testEnvironment, waitFor } from './service-helpers.js';
 

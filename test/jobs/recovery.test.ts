@@ -14,7 +14,7 @@ import { sql } from 'kysely';
 import { simpleParser } from 'mailparser';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.js';
-import { readOutboxMessage } from '../../src/report/outbox.js';
+import { readOutboxMessage } from '../../src/mail/outbox-store.js';
 import { cliEnvironment, type CliEnvironment } from '../helpers/cli-env.js';
 import { finished, spawnCli, type CliResult } from '../helpers/cli.js';
 import { spawnedProcesses } from '../helpers/processes.js';

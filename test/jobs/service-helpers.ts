@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, readEnvironment, type Environment, type MomentumConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/database.js';
-import type { JobLogger, JobRun } from '../../jobs/job.js';
+import type { Job, JobLogger, JobRun } from '../../jobs/job.js';
 import { toJobRun } from '../../jobs/job-runs.js';
+import { runSlot, type SlotOutcome } from '../../jobs/run-slot.js';
 
 /** A configuration with no universes and this `schedule` section (validated like a file). */
 export function configWith(schedule: Record<string, unknown>, extra: Record<string, unknown> = {}): MomentumConfig {
@@ -59,4 +60,30 @@ export function secondsBetween(from: number, to: number): number[] {
   const out: number[] = [];
   for (let t = Math.ceil(from / 1000) * 1000; t <= to; t += 1000) out.push(t);
   return out;
+}
+
+/** Runs one manual slot of `job` (as entry and job `name`) through the service's run path, in this process. */
+export function runManualSlot(
+  db: Database,
+  config: MomentumConfig,
+  name: string,
+  job: Job,
+  args: Record<string, unknown>,
+  slot: Date,
+): Promise<SlotOutcome> {
+  return runSlot(
+    {
+      db,
+      env: testEnvironment(),
+      config,
+      jobs: { [name]: job },
+      log: memoryLog(),
+      leaseMs: 60_000,
+      signal: new AbortController().signal,
+      host: 'test',
+      pid: 1,
+      inFlight: new Set(),
+    },
+    { entry: name, job: name, args, slot, trigger: 'manual' },
+  );
 }

@@ -10,7 +10,7 @@ import { listAlerts } from '../../src/monitor/monitor-store.js';
 import { monitorPortfolios } from '../../src/monitor/monitor-portfolios.js';
 import { getPortfolio } from '../../src/portfolio/portfolio-store.js';
 import { publishRebalance } from '../../src/report/publish.js';
-import { addSubscriber, listSubscribers, unsubscribe } from '../../src/report/subscribers.js';
+import { addSubscriber, listSubscribers, unsubscribe } from '../../src/mail/subscriber-store.js';
 import { insertPortfolio } from '../helpers/mail-server.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { monitorPortfolios, type MonitorResult } from '../../src/monitor/monitor-portfolios.js';
 import { listAlerts } from '../../src/monitor/monitor-store.js';
 import { publishAlerts } from '../../src/report/publish.js';
-import { addSubscriber } from '../../src/report/subscribers.js';
+import { addSubscriber } from '../../src/mail/subscriber-store.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { seedBars, seedPortfolio, seedRebalance } from '../monitor/monitor-fixtures.js';
 

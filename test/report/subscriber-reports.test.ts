@@ -18,7 +18,7 @@ import { followerBook } from '../../src/portfolio/follower-book.js';
 import { createPortfolio, rebalancePortfolio } from '../../src/portfolio/model-portfolio.js';
 import { getPortfolio, rebalances } from '../../src/portfolio/portfolio-store.js';
 import { publishRebalance } from '../../src/report/publish.js';
-import { addSubscriber } from '../../src/report/subscribers.js';
+import { addSubscriber } from '../../src/mail/subscriber-store.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const SYMBOLS = ['SYN-EQ-US', 'SYN-EQ-EU', 'SYN-EQ-EM', 'SYN-BOND-LONG', 'SYN-GOLD', 'SYN-OIL'];

@@ -3,17 +3,14 @@ import { parseBacktestSpec } from '../../src/backtest/backtest-spec.js';
 import { deleteBacktest, getBacktest, storeBacktest } from '../../src/backtest/backtest-store.js';
 import { runBacktest } from '../../src/backtest/run-backtest.js';
 import { runSweep } from '../../src/backtest/sweep.js';
-import { dateToTs } from '../../src/data/bar.js';
-import { ingest } from '../../src/data/ingest.js';
-import { SyntheticProvider } from '../../src/data/providers/synthetic-provider.js';
 import { DataError, ValidationError } from '../../src/errors.js';
 import { DEFAULT_GATE_SETS } from '../../src/research/gate-set.js';
 import { gateBacktest, gateSweep, latestGateResults } from '../../src/research/gate-runner.js';
 import { listSimulations, simulateOutOfSample } from '../../src/research/simulate.js';
 import { getWalkForward, runWalkForward } from '../../src/research/walk-forward-store.js';
+import { SYNTHETIC_SYMBOLS as SYMBOLS, storeSyntheticReference } from '../helpers/synthetic-reference.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
-const SYMBOLS = ['SYN-EQ-US', 'SYN-EQ-EU', 'SYN-EQ-EM', 'SYN-BOND-LONG', 'SYN-GOLD', 'SYN-OIL'];
 const lenient = { name: 'lenient', set: { minSharpe: -10, minTrades: 1 } };
 const impossible = { name: 'impossible', set: { minSharpe: 9 } };
 
@@ -22,15 +19,7 @@ describe(`gate -> simulate -> stored results (${engineName})`, () => {
   let backtestId: number;
   beforeAll(async () => {
     db = await openTestDatabase();
-    await ingest(db, new SyntheticProvider({ seed: 3 }), { symbols: SYMBOLS, interval: '1d', now: () => dateToTs('2014-12-31') });
-    const spec = parseBacktestSpec({
-      strategy: 'xs-momentum',
-      symbols: SYMBOLS,
-      from: '2003-01-01',
-      to: '2009-12-31',
-      params: { topPct: 34 },
-    });
-    backtestId = await storeBacktest(db, await runBacktest(db, spec));
+    backtestId = await storeSyntheticReference(db);
   });
   afterAll(async () => {
     await db.close();

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emlFileName, emlTransport } from '../../src/report/eml-transport.js';
-import { createMailTransport, outboxFolder } from '../../src/report/mailer.js';
-import { enqueueMail, getOutboxEntry, readOutboxMessage } from '../../src/report/outbox.js';
-import { deliverOutbox } from '../../src/report/outbox-delivery.js';
+import { emlFileName, emlTransport } from '../../src/mail/eml-transport.js';
+import { createMailTransport, outboxFolder } from '../../src/mail/mailer.js';
+import { enqueueMail, getOutboxEntry, readOutboxMessage } from '../../src/mail/outbox-store.js';
+import { deliverOutbox } from '../../src/mail/outbox-delivery.js';
 import { sampleContent, TINY_PNG } from '../helpers/mail-server.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 

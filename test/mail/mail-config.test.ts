@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { readEnvironment } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
-import { composeMail, headerText, parseMailbox } from '../../src/report/mail-compose.js';
-import { DEFAULT_MAIL_FROM, mailFrom } from '../../src/report/mailer.js';
-import { parseSmtpUrl } from '../../src/report/smtp-transport.js';
+import { composeMail, headerText, parseMailbox } from '../../src/mail/mail-compose.js';
+import { DEFAULT_MAIL_FROM, mailFrom } from '../../src/mail/mailer.js';
+import { parseSmtpUrl } from '../../src/mail/smtp-transport.js';
 import { sampleContent } from '../helpers/mail-server.js';
 
 describe('mail settings in the environment', () => {

@@ -2,7 +2,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { ValidationError } from '../../src/errors.js';
-import type { MailTransport } from '../../src/report/mail-transport.js';
+import type { MailTransport } from '../../src/mail/mail-transport.js';
 import {
   alertMailKey,
   enqueueMail,
@@ -12,9 +12,9 @@ import {
   readOutboxMessage,
   rebalanceMailKey,
   requeueOutbox,
-} from '../../src/report/outbox.js';
-import { backoffDelay, deliverOutbox } from '../../src/report/outbox-delivery.js';
-import { smtpTransport } from '../../src/report/smtp-transport.js';
+} from '../../src/mail/outbox-store.js';
+import { backoffDelay, deliverOutbox } from '../../src/mail/outbox-delivery.js';
+import { smtpTransport } from '../../src/mail/smtp-transport.js';
 import { closedPort, sampleContent, startSmtpServer, smtpUrl, type ReceivedMail } from '../helpers/mail-server.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 

@@ -22,11 +22,21 @@
  * the window can leave a delivered message marked failed.
  */
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import { errorMessage, ValidationError } from '../errors.js';
 import { MailSendError, type MailTransport, type SizeRefusal } from './mail-transport.js';
-import { toBuffer, type MailKind } from './outbox.js';
+import {
+  cancelUnsubscribed,
+  claimNext,
+  expireLeases,
+  markFailedAttempt,
+  markNotAttempted,
+  markSent,
+  markTransmitting,
+  toBuffer,
+  type ClaimedMail,
+  type MailKind,
+} from './outbox-store.js';
 
 export interface Backoff {
   /** Wait after the first failed attempt (default 30 s). */
@@ -109,17 +119,6 @@ export function backoffDelay(attempt: number, backoff: Backoff = {}): number {
   return Math.min(maxMs, initialMs * factor ** Math.max(0, attempt - 1));
 }
 
-interface Claimed {
-  readonly id: number;
-  readonly idempotency_key: string;
-  readonly kind: MailKind;
-  readonly sender: string;
-  readonly recipient: string;
-  readonly subject: string;
-  readonly raw: Uint8Array;
-  readonly attempts: number;
-}
-
 /**
  * Sends every due message through `transport`, one at a time.
  * @example const report = await deliverOutbox(db, createMailTransport(env));
@@ -164,12 +163,7 @@ export async function deliverOutbox(db: Database, transport: MailTransport, opti
     } else {
       // Not inside the try: if this write fails, the row stays `sending` and later expires as
       // "outcome unknown"; it is never queued again (the message did go out).
-      await db.kysely
-        .updateTable('outbox')
-        .set({ status: 'sent', sent_at: clock(), destination, last_error: null, lease_until: null })
-        .where('id', '=', row.id)
-        .where('claim_token', '=', token)
-        .execute();
+      await markSent(db, row.id, token, clock(), destination);
       result = { ...base(row), outcome: 'sent', destination };
     }
     results.push(result);
@@ -190,47 +184,13 @@ export async function deliverOutbox(db: Database, transport: MailTransport, opti
   return { status, counts, results, expired, ...(stoppedBy ? { stoppedBy } : {}) };
 }
 
-function base(row: Claimed) {
+function base(row: ClaimedMail) {
   return { id: row.id, idempotencyKey: row.idempotency_key, recipient: row.recipient, subject: row.subject, attempts: row.attempts };
-}
-
-/** Atomically takes the oldest due message; undefined when nothing is due. */
-async function claimNext(db: Database, token: string, now: Date, leaseUntil: Date): Promise<Claimed | undefined> {
-  return db.kysely
-    .updateTable('outbox')
-    .set({ status: 'sending', claim_token: token, lease_until: leaseUntil, attempts: sql<number>`attempts + 1`, data_sent_at: null })
-    .where('id', '=', (eb) =>
-      eb
-        .selectFrom('outbox')
-        .select('id')
-        .where('status', '=', 'queued')
-        .where('next_attempt_at', '<=', now)
-        .orderBy('next_attempt_at')
-        .orderBy('id')
-        .limit(1)
-        .forUpdate()
-        .skipLocked(),
-    )
-    .where('status', '=', 'queued')
-    .returning(['id', 'idempotency_key', 'kind', 'sender', 'recipient', 'subject', 'raw', 'attempts'])
-    .executeTakeFirst();
-}
-
-/** Records, under the claim, that the message's bytes are about to go out; throws if the claim was lost (nothing is sent then). */
-async function markTransmitting(db: Database, id: number, token: string, now: Date): Promise<void> {
-  const result = await db.kysely
-    .updateTable('outbox')
-    .set({ data_sent_at: now })
-    .where('id', '=', id)
-    .where('claim_token', '=', token)
-    .where('status', '=', 'sending')
-    .executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) throw new Error('the claim on this message was lost (its lease ran out); not sent');
 }
 
 async function recordFailure(
   db: Database,
-  row: Claimed,
+  row: ClaimedMail,
   token: string,
   error: unknown,
   context: { now: Date; maxAttempts: number; backoff: Backoff | undefined },
@@ -250,74 +210,15 @@ async function recordFailure(
     lastError = message;
     retryAt = new Date(context.now.getTime() + backoffDelay(row.attempts, context.backoff));
   }
-  await db.kysely
-    .updateTable('outbox')
-    .set(
-      retryAt
-        ? { status: 'queued', next_attempt_at: retryAt, last_error: lastError, claim_token: null, lease_until: null }
-        : { status: 'failed', last_error: lastError, lease_until: null },
-    )
-    .where('id', '=', row.id)
-    .where('claim_token', '=', token)
-    .execute();
+  await markFailedAttempt(db, row.id, token, lastError, retryAt);
   return retryAt
     ? { ...base(row), outcome: 'retry', error: lastError, nextAttemptAt: retryAt }
     : { ...base(row), outcome: 'failed', error: lastError };
 }
 
 /** The server (or folder) could not be offered the message (down, refusing before it): due again, no attempt counted. */
-async function defer(db: Database, row: Claimed, token: string, message: string): Promise<DeliveryResult> {
+async function defer(db: Database, row: ClaimedMail, token: string, message: string): Promise<DeliveryResult> {
   const lastError = `not attempted: ${message}`;
-  await db.kysely
-    .updateTable('outbox')
-    .set({ status: 'queued', attempts: row.attempts - 1, last_error: lastError, claim_token: null, lease_until: null, data_sent_at: null })
-    .where('id', '=', row.id)
-    .where('claim_token', '=', token)
-    .execute();
+  await markNotAttempted(db, row.id, token, row.attempts - 1, lastError);
   return { ...base(row), attempts: row.attempts - 1, outcome: 'deferred', error: lastError };
-}
-
-const leaseEnd = sql<string>`to_char(lease_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
-
-/**
- * Claims whose deliverer died (lease over). Before its bytes went out it sent nothing: queued again,
- * the attempt not counted. After, the outcome is unknown, so it is not resent.
- */
-async function expireLeases(db: Database, now: Date): Promise<{ expired: { id: number; idempotencyKey: string }[]; requeued: number }> {
-  const requeued = await db.kysely
-    .updateTable('outbox')
-    .set({
-      status: 'queued',
-      attempts: sql<number>`greatest(attempts - 1, 0)`,
-      claim_token: null,
-      lease_until: null,
-      last_error: sql<string>`'the deliverer stopped before sending (lease expired ' || ${leaseEnd} || '); queued again'`,
-    })
-    .where('status', '=', 'sending')
-    .where('lease_until', '<', now)
-    .where('data_sent_at', 'is', null)
-    .executeTakeFirst();
-  const rows = await db.kysely
-    .updateTable('outbox')
-    .set({
-      status: 'failed',
-      lease_until: null,
-      last_error: sql<string>`'outcome unknown: the deliverer stopped while sending (lease expired ' || ${leaseEnd} || '); check with the recipient before momentum outbox retry'`,
-    })
-    .where('status', '=', 'sending')
-    .where('lease_until', '<', now)
-    .returning(['id', 'idempotency_key'])
-    .execute();
-  return { expired: rows.map((r) => ({ id: r.id, idempotencyKey: r.idempotency_key })), requeued: Number(requeued.numUpdatedRows) };
-}
-
-/** Queued subscriber mail whose subscriber has unsubscribed since: cancelled, not sent. */
-async function cancelUnsubscribed(db: Database): Promise<number> {
-  const result = await db.kysely
-    .updateTable('outbox')
-    .set({ status: 'cancelled', last_error: 'the subscriber unsubscribed before it was sent' })
-    .where('status', '=', 'queued')
-    .where('subscriber_id', 'in', (eb) => eb.selectFrom('subscribers').select('id').where('unsubscribed_at', 'is not', null))
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
 }

@@ -8,9 +8,9 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
-import { enqueueMail, getOutboxEntry, listOutbox } from '../../src/report/outbox.js';
-import { deliverOutbox } from '../../src/report/outbox-delivery.js';
-import { smtpTransport } from '../../src/report/smtp-transport.js';
+import { enqueueMail, getOutboxEntry, listOutbox } from '../../src/mail/outbox-store.js';
+import { deliverOutbox } from '../../src/mail/outbox-delivery.js';
+import { smtpTransport } from '../../src/mail/smtp-transport.js';
 import { cliEnvironment, type CliEnvironment } from '../helpers/cli-env.js';
 import { finished, runCli, spawnCli } from '../helpers/cli.js';
 import { closedPort, sampleContent, smtpUrl, startSilentServer, startSmtpServer } from '../helpers/mail-server.js';

@@ -1,10 +1,10 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError, ValidationError } from '../../src/errors.js';
-import { getOutboxEntry, rebalanceMailKey } from '../../src/report/outbox.js';
-import { deliverOutbox } from '../../src/report/outbox-delivery.js';
-import { smtpTransport } from '../../src/report/smtp-transport.js';
-import { enqueueSubscriberMail } from '../../src/report/subscriber-mail.js';
+import { getOutboxEntry, rebalanceMailKey } from '../../src/mail/outbox-store.js';
+import { deliverOutbox } from '../../src/mail/outbox-delivery.js';
+import { smtpTransport } from '../../src/mail/smtp-transport.js';
+import { enqueueSubscriberMail } from '../../src/mail/subscriber-mail.js';
 import {
   activeSubscribers,
   addSubscriber,
@@ -12,7 +12,7 @@ import {
   unsubscribe,
   unsubscribeLink,
   type Subscriber,
-} from '../../src/report/subscribers.js';
+} from '../../src/mail/subscriber-store.js';
 import { insertPortfolio, sampleContent, startSmtpServer, type TestSmtpServer } from '../helpers/mail-server.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 

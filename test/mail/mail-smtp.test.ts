@@ -2,9 +2,9 @@ import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { enqueueMail, getOutboxEntry, readOutboxMessage } from '../../src/report/outbox.js';
-import { deliverOutbox } from '../../src/report/outbox-delivery.js';
-import { smtpTransport } from '../../src/report/smtp-transport.js';
+import { enqueueMail, getOutboxEntry, readOutboxMessage } from '../../src/mail/outbox-store.js';
+import { deliverOutbox } from '../../src/mail/outbox-delivery.js';
+import { smtpTransport } from '../../src/mail/smtp-transport.js';
 import { sampleContent, startHangUpServer, startSmtpServer, TINY_PNG, type TestSmtpServer } from '../helpers/mail-server.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 

@@ -1,6 +1,6 @@
 /**
  * The mailer the configuration asks for: SMTP when `SMTP_URL` is set, otherwise .eml files in
- * `<MOMENTUM_HOME>/outbox/`. Messages reach it only through the outbox (outbox.ts, outbox-delivery.ts).
+ * `<MOMENTUM_HOME>/outbox/`. Messages reach it only through the outbox (outbox-store.ts, outbox-delivery.ts).
  */
 import { join } from 'node:path';
 import type { Environment } from '../config.js';

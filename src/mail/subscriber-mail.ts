@@ -7,8 +7,8 @@ import type { Database } from '../db/database.js';
 import { ValidationError } from '../errors.js';
 import type { MailContent } from './mail-content.js';
 import { mailFrom } from './mailer.js';
-import { enqueueMail, type EnqueuedMail, type MailKind } from './outbox.js';
-import { unsubscribeLink, type Subscriber } from './subscribers.js';
+import { enqueueMail, type EnqueuedMail, type MailKind } from './outbox-store.js';
+import { subscriptionState, unsubscribeLink, type Subscriber } from './subscriber-store.js';
 
 export interface SubscriberMailInput {
   /** `rebalanceMailKey(...)` or `alertMailKey(...)`. */
@@ -31,9 +31,9 @@ export async function enqueueSubscriberMail(
 ): Promise<EnqueuedMail | undefined> {
   const { subscriber, content } = input;
   if (subscriber.unsubscribedAt !== null) return undefined;
-  const current = await db.kysely.selectFrom('subscribers').select('unsubscribed_at').where('id', '=', subscriber.id).executeTakeFirst();
+  const current = await subscriptionState(db, subscriber.id);
   if (!current) throw new ValidationError('subscriber', `subscriber ${subscriber.id} (${subscriber.email}) no longer exists`);
-  if (current.unsubscribed_at !== null) return undefined;
+  if (current.unsubscribedAt !== null) return undefined;
   const token = subscriber.unsubscribeToken;
   // The token, not the whole link: Handlebars escapes `=` in the HTML (`?token&#x3D;...`).
   if (!content.html.includes(token) || !content.text.includes(token)) {

@@ -6,7 +6,7 @@
  * Keys: `rebalance:<portfolioId>:<asOf>:<subscriberId>`, `alert:<alertId>:<subscriberId>`,
  * `job-failure:<jobRunId>`, `mail-refused:<outboxId>` (see the key functions below).
  */
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import type { OutboxTable } from '../db/schema.js';
@@ -205,4 +205,148 @@ export function toEntry(row: Selectable<OutboxTable>): OutboxEntry {
     sentAt: row.sent_at,
     createdAt: row.created_at,
   };
+}
+
+/** A message claimed for sending: the columns a deliverer needs. */
+export interface ClaimedMail {
+  readonly id: number;
+  readonly idempotency_key: string;
+  readonly kind: MailKind;
+  readonly sender: string;
+  readonly recipient: string;
+  readonly subject: string;
+  readonly raw: Uint8Array;
+  readonly attempts: number;
+}
+
+/** Atomically takes the oldest due message (status sending, attempts + 1, leased to `token`); undefined when nothing is due. */
+export async function claimNext(db: Database, token: string, now: Date, leaseUntil: Date): Promise<ClaimedMail | undefined> {
+  return db.kysely
+    .updateTable('outbox')
+    .set({ status: 'sending', claim_token: token, lease_until: leaseUntil, attempts: sql<number>`attempts + 1`, data_sent_at: null })
+    .where('id', '=', (eb) =>
+      eb
+        .selectFrom('outbox')
+        .select('id')
+        .where('status', '=', 'queued')
+        .where('next_attempt_at', '<=', now)
+        .orderBy('next_attempt_at')
+        .orderBy('id')
+        .limit(1)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .where('status', '=', 'queued')
+    .returning(['id', 'idempotency_key', 'kind', 'sender', 'recipient', 'subject', 'raw', 'attempts'])
+    .executeTakeFirst();
+}
+
+/** Records, under the claim, that the message's bytes are about to go out; throws if the claim was lost (nothing is sent then). */
+export async function markTransmitting(db: Database, id: number, token: string, now: Date): Promise<void> {
+  const result = await db.kysely
+    .updateTable('outbox')
+    .set({ data_sent_at: now })
+    .where('id', '=', id)
+    .where('claim_token', '=', token)
+    .where('status', '=', 'sending')
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) throw new Error('the claim on this message was lost (its lease ran out); not sent');
+}
+
+/** Marks a claimed message sent (only while `token` still holds its claim). */
+export async function markSent(db: Database, id: number, token: string, sentAt: Date, destination: string): Promise<void> {
+  await db.kysely
+    .updateTable('outbox')
+    .set({ status: 'sent', sent_at: sentAt, destination, last_error: null, lease_until: null })
+    .where('id', '=', id)
+    .where('claim_token', '=', token)
+    .execute();
+}
+
+/** Records a failed attempt of a claimed message: queued again at `retryAt`, or failed for good without one. */
+export async function markFailedAttempt(
+  db: Database,
+  id: number,
+  token: string,
+  lastError: string,
+  retryAt: Date | undefined,
+): Promise<void> {
+  await db.kysely
+    .updateTable('outbox')
+    .set(
+      retryAt
+        ? { status: 'queued', next_attempt_at: retryAt, last_error: lastError, claim_token: null, lease_until: null }
+        : { status: 'failed', last_error: lastError, lease_until: null },
+    )
+    .where('id', '=', id)
+    .where('claim_token', '=', token)
+    .execute();
+}
+
+/** A claimed message the server (or folder) was never offered: due again, its attempt not counted. */
+export async function markNotAttempted(db: Database, id: number, token: string, attempts: number, lastError: string): Promise<void> {
+  await db.kysely
+    .updateTable('outbox')
+    .set({ status: 'queued', attempts, last_error: lastError, claim_token: null, lease_until: null, data_sent_at: null })
+    .where('id', '=', id)
+    .where('claim_token', '=', token)
+    .execute();
+}
+
+const leaseEnd = sql<string>`to_char(lease_until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+
+/**
+ * Claims whose deliverer died (lease over). Before its bytes went out it sent nothing: queued again,
+ * the attempt not counted. After, the outcome is unknown, so it is not resent.
+ */
+export async function expireLeases(
+  db: Database,
+  now: Date,
+): Promise<{ expired: { id: number; idempotencyKey: string }[]; requeued: number }> {
+  const requeued = await db.kysely
+    .updateTable('outbox')
+    .set({
+      status: 'queued',
+      attempts: sql<number>`greatest(attempts - 1, 0)`,
+      claim_token: null,
+      lease_until: null,
+      last_error: sql<string>`'the deliverer stopped before sending (lease expired ' || ${leaseEnd} || '); queued again'`,
+    })
+    .where('status', '=', 'sending')
+    .where('lease_until', '<', now)
+    .where('data_sent_at', 'is', null)
+    .executeTakeFirst();
+  const rows = await db.kysely
+    .updateTable('outbox')
+    .set({
+      status: 'failed',
+      lease_until: null,
+      last_error: sql<string>`'outcome unknown: the deliverer stopped while sending (lease expired ' || ${leaseEnd} || '); check with the recipient before momentum outbox retry'`,
+    })
+    .where('status', '=', 'sending')
+    .where('lease_until', '<', now)
+    .returning(['id', 'idempotency_key'])
+    .execute();
+  return { expired: rows.map((r) => ({ id: r.id, idempotencyKey: r.idempotency_key })), requeued: Number(requeued.numUpdatedRows) };
+}
+
+/** Queued subscriber mail whose subscriber has unsubscribed since: cancelled, not sent. */
+export async function cancelUnsubscribed(db: Database): Promise<number> {
+  const result = await db.kysely
+    .updateTable('outbox')
+    .set({ status: 'cancelled', last_error: 'the subscriber unsubscribed before it was sent' })
+    .where('status', '=', 'queued')
+    .where('subscriber_id', 'in', (eb) => eb.selectFrom('subscribers').select('id').where('unsubscribed_at', 'is not', null))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** What the outbox sent, oldest first: kind, subject, where it went and its size (the demo's summary). */
+export async function sentMail(db: Database): Promise<{ kind: MailKind; subject: string; destination: string | null; bytes: number }[]> {
+  return db.kysely
+    .selectFrom('outbox')
+    .select(['kind', 'subject', 'destination', sql<number>`octet_length(raw)`.as('bytes')])
+    .where('status', '=', 'sent')
+    .orderBy('id')
+    .execute();
 }

@@ -12,7 +12,7 @@ import { dateToTs } from '../data/bar.js';
 import type { Database } from '../db/database.js';
 import type { SubscribersTable } from '../db/schema.js';
 import { ValidationError } from '../errors.js';
-import { noSuchPortfolio } from '../portfolio/portfolio-store.js';
+import { portfolioNames, portfolioRow } from '../portfolio/portfolio-store.js';
 
 export interface Subscriber {
   readonly id: number;
@@ -96,16 +96,6 @@ export function parseSubscriberInput(input: Omit<SubscriberInput, 'portfolio'>):
   return { ...parsed.data, currency: parsed.data.currency };
 }
 
-async function portfolioByName(db: Database, name: string): Promise<{ id: number; name: string; currency: string }> {
-  const row = await db.kysely
-    .selectFrom('portfolios')
-    .select(['id', 'name', 'currency'])
-    .where('name', '=', name.trim())
-    .executeTakeFirst();
-  if (row) return row;
-  throw await noSuchPortfolio(db, name);
-}
-
 function newToken(): string {
   return randomBytes(24).toString('base64url');
 }
@@ -116,7 +106,7 @@ function newToken(): string {
  */
 export async function addSubscriber(db: Database, input: SubscriberInput): Promise<Subscriber & { readonly resubscribed: boolean }> {
   const fields = parseSubscriberInput(input);
-  const portfolio = await portfolioByName(db, input.portfolio);
+  const portfolio = await portfolioRow(db, input.portfolio);
   const currency = fields.currency ?? portfolio.currency;
   if (currency !== portfolio.currency) {
     throw new ValidationError(
@@ -163,7 +153,7 @@ export interface ListSubscribersOptions {
 
 export async function listSubscribers(db: Database, options: ListSubscribersOptions = {}): Promise<Subscriber[]> {
   let query = withPortfolioName(db);
-  if (options.portfolio !== undefined) query = query.where('portfolios.id', '=', (await portfolioByName(db, options.portfolio)).id);
+  if (options.portfolio !== undefined) query = query.where('portfolios.id', '=', (await portfolioRow(db, options.portfolio)).id);
   if (!options.includeUnsubscribed) query = query.where('subscribers.unsubscribed_at', 'is', null);
   const rows = await query.orderBy('portfolios.name').orderBy('subscribers.email').execute();
   return rows.map((row) => toSubscriber(row, row.portfolio));
@@ -199,6 +189,12 @@ export async function subscribersOfToken(db: Database, token: string): Promise<S
   return rows.map((row) => toSubscriber(row, row.portfolio));
 }
 
+/** Whether a subscriber still is one: their unsubscribe time (null: subscribed); undefined when the row is gone. */
+export async function subscriptionState(db: Database, subscriberId: number): Promise<{ unsubscribedAt: Date | null } | undefined> {
+  const row = await db.kysely.selectFrom('subscribers').select('unsubscribed_at').where('id', '=', subscriberId).executeTakeFirst();
+  return row && { unsubscribedAt: row.unsubscribed_at };
+}
+
 function unknownSubscriber(field: string, what: string): ValidationError {
   return new ValidationError(field, `no subscriber with ${what}; see momentum subscribers list`);
 }
@@ -224,7 +220,7 @@ export async function unsubscribe(db: Database, target: UnsubscribeTarget, now: 
   } else {
     const email = parseSubscriberInput({ email: target.email, amount: 1 }).email;
     query = query.where('subscribers.email', '=', email);
-    if (target.portfolio !== undefined) query = query.where('portfolios.id', '=', (await portfolioByName(db, target.portfolio)).id);
+    if (target.portfolio !== undefined) query = query.where('portfolios.id', '=', (await portfolioRow(db, target.portfolio)).id);
     what = `${email}${target.portfolio === undefined ? '' : ` in portfolio ${target.portfolio}`}`;
   }
   const ids = (await query.execute()).map((r) => r.id);
@@ -236,14 +232,9 @@ export async function unsubscribe(db: Database, target: UnsubscribeTarget, now: 
     .where('unsubscribed_at', 'is', null)
     .returningAll()
     .execute();
-  const names = new Map(
-    (
-      await db.kysely
-        .selectFrom('portfolios')
-        .select(['id', 'name'])
-        .where('id', 'in', rows.length > 0 ? rows.map((r) => r.portfolio_id) : [-1])
-        .execute()
-    ).map((p) => [p.id, p.name]),
+  const names = await portfolioNames(
+    db,
+    rows.map((r) => r.portfolio_id),
   );
   return rows.map((row) => toSubscriber(row, names.get(row.portfolio_id)!));
 }
