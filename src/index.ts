@@ -71,7 +71,8 @@ export {
 export { TransactionCost, NO_COSTS, type CostModel, type FillCash, type TradeCash } from './backtest/transaction-cost.js';
 export { computeMetrics, type BacktestMetrics } from './backtest/metrics.js';
 export { drawdownStats, type DrawdownStats } from './backtest/drawdown.js';
-export { parseBacktestSpec, DEFAULT_COSTS, type BacktestSpec, type BacktestSpecInput } from './backtest/backtest-spec.js';
+export { parseBacktestSpec, type BacktestSpec, type BacktestSpecInput } from './backtest/backtest-spec.js';
+export { DEFAULT_COSTS } from './backtest/spec-schemas.js';
 export {
   runBacktest,
   backtestOnPanel,
