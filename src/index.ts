@@ -117,6 +117,19 @@ export { smaCrossReference, momentumXsReference, readReferencePanel } from './ba
 
 // Reports
 export { plotlyHtml, plotlyLoader, notebookPlotter, plotlyBundle, isoDates } from './report/plotly-html.js';
+
+// Notebooks: the set-up, checks and number formats they share
+export {
+  openNotebook,
+  ingestSharedData,
+  check,
+  pct,
+  num,
+  usd,
+  points,
+  type NotebookSession,
+  type SharedData,
+} from './notebook/notebook-kit.js';
 export { metricsRows, type MetricRow } from './report/metrics-rows.js';
 export type {
   RebalanceReport,
