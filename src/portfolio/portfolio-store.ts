@@ -7,7 +7,9 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { PortfoliosTable, Schema } from '../db/schema.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { parseStoredJson } from '../util/stored-json.js';
 import type { Evidence } from './evidence.js';
+import { evidenceSchema } from './evidence-schema.js';
 import type { Order } from './trade-list.js';
 import { parsePortfolioRequest, type PortfolioRequest, type PortfolioRequestInput } from './portfolio-spec.js';
 
@@ -239,7 +241,7 @@ export async function rebalances(db: Database, portfolioId: number, limit = 100)
       cash: r.cash,
       turnover: r.turnover,
       costs: r.costs,
-      evidence: r.evidence as unknown as Evidence,
+      evidence: parseStoredJson(evidenceSchema, r.evidence, `rebalance ${id}'s evidence`),
       warnings: r.warnings,
       dataFingerprint: r.data_fingerprint,
       codeVersion: r.code_version,
