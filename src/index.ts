@@ -71,7 +71,8 @@ export {
 export { TransactionCost, NO_COSTS, type CostModel, type FillCash, type TradeCash } from './backtest/transaction-cost.js';
 export { computeMetrics, type BacktestMetrics } from './backtest/metrics.js';
 export { drawdownStats, type DrawdownStats } from './backtest/drawdown.js';
-export { parseBacktestSpec, DEFAULT_COSTS, type BacktestSpec, type BacktestSpecInput } from './backtest/backtest-spec.js';
+export { parseBacktestSpec, type BacktestSpec, type BacktestSpecInput } from './backtest/backtest-spec.js';
+export { DEFAULT_COSTS } from './backtest/spec-schemas.js';
 export {
   runBacktest,
   backtestOnPanel,
@@ -116,6 +117,19 @@ export { smaCrossReference, momentumXsReference, readReferencePanel } from './ba
 
 // Reports
 export { plotlyHtml, plotlyLoader, notebookPlotter, plotlyBundle, isoDates } from './report/plotly-html.js';
+
+// Notebooks: the set-up, checks and number formats they share
+export {
+  openNotebook,
+  ingestSharedData,
+  check,
+  pct,
+  num,
+  usd,
+  points,
+  type NotebookSession,
+  type SharedData,
+} from './notebook/notebook-kit.js';
 export { metricsRows, type MetricRow } from './report/metrics-rows.js';
 export type {
   RebalanceReport,

@@ -9,25 +9,11 @@ import { getStrategy } from '../strategies/registry.js';
 import { resolveParams, type StrategyParams } from '../strategies/strategy.js';
 import { calendarDateSchema } from '../util/calendar-date.js';
 import type { EngineOptions } from './engine.js';
-import type { CostModel } from './transaction-cost.js';
-
-const paramValue = z.union([z.number(), z.string(), z.boolean()]);
-
-/** Default costs: 5 bps commission and 5 bps slippage a side, roughly a liquid ETF traded at the open. */
-export const DEFAULT_COSTS: CostModel = { bps: 5, slippageBps: 5, fixedFee: 0 };
-
-/** Trading costs as every spec takes them (backtests, portfolios), defaults filled. */
-export const costsSchema = z
-  .strictObject({
-    bps: z.number().min(0).max(10_000).default(DEFAULT_COSTS.bps),
-    slippageBps: z.number().min(0).max(10_000).default(DEFAULT_COSTS.slippageBps),
-    fixedFee: z.number().min(0).default(DEFAULT_COSTS.fixedFee),
-  })
-  .default(DEFAULT_COSTS);
+import { costsSchema, hyperparametersSchema } from './spec-schemas.js';
 
 export const backtestSpecSchema = z.strictObject({
   strategy: z.string().min(1),
-  params: z.record(z.string(), paramValue).default({}),
+  params: hyperparametersSchema,
   /** The universe's name when the symbols came from one (kept for the record). */
   universe: z.string().nullable().default(null),
   symbols: z.array(z.string()).min(1, 'the universe is empty: give at least one symbol'),

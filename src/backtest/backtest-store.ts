@@ -8,7 +8,9 @@ import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import { DataError } from '../errors.js';
 import { base64ToFloats, floatsToBase64 } from '../util/float-bytes.js';
+import { parseStoredJson } from '../util/stored-json.js';
 import { parseBacktestSpec, type BacktestSpec } from './backtest-spec.js';
+import { backtestMetricsSchema } from './metrics-schema.js';
 import type { BacktestMetrics } from './metrics.js';
 import type { BacktestOutcome, TradeRecord } from './run-backtest.js';
 import { trialRun } from './trial-registry.js';
@@ -167,7 +169,7 @@ export async function getBacktest(db: Database, id: number): Promise<StoredBackt
     symbols: row.symbols,
     periodFrom: row.period_from.toISOString().slice(0, 10),
     periodTo: row.period_to.toISOString().slice(0, 10),
-    metrics: row.metrics as unknown as BacktestMetrics,
+    metrics: parseStoredJson(backtestMetricsSchema, row.metrics, `backtest ${id}'s metrics`),
     warnings: row.warnings,
     dataFingerprint: row.data_fingerprint,
     codeVersion: row.code_version,
@@ -251,7 +253,7 @@ export async function listBacktests(
   if (filter.sweepId !== undefined) query = query.where('sweep_id', '=', filter.sweepId);
   const rows = await query.execute();
   return rows.map((r) => {
-    const m = r.metrics as unknown as BacktestMetrics;
+    const m = parseStoredJson(backtestMetricsSchema, r.metrics, `backtest ${r.id}'s metrics`);
     return {
       id: Number(r.id),
       role: r.role,

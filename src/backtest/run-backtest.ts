@@ -16,21 +16,18 @@ import { getStrategy, prepareStrategy } from '../strategies/registry.js';
 import type { StrategyPanel, TargetSchedule } from '../strategies/strategy.js';
 import { codeVersion } from '../util/code-version.js';
 import { engineOptionsOf, type BacktestSpec } from './backtest-spec.js';
-import { runEngine, type EngineResult } from './engine.js';
+import { runEngine, type EngineResult, type Trade } from './engine.js';
 import { computeMetrics, type BacktestMetrics } from './metrics.js';
 
-export interface TradeRecord {
+/**
+ * The engine's Trade as stored and shown: the symbol by name and the bars by date (the engine
+ * counts both by index); its figures are the Trade's.
+ */
+export interface TradeRecord extends Omit<Trade, 'symbol' | 'entryBar' | 'exitBar'> {
   readonly symbol: string;
-  readonly direction: 1 | -1;
   readonly entry: string;
   /** null while open at the end. */
   readonly exit: string | null;
-  readonly maxShares: number;
-  readonly entryPrice: number;
-  readonly exitPrice: number;
-  readonly pnl: number;
-  readonly fees: number;
-  readonly pnlNet: number;
   readonly barsHeld: number;
   readonly open: boolean;
 }

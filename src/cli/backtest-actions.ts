@@ -1,34 +1,26 @@
 /** What the backtest commands do (see backtest-commands.ts for their options). */
-import { parseBacktestSpec, type BacktestSpec, type BacktestSpecInput } from '../backtest/backtest-spec.js';
+import { backtestSpecSchema, parseBacktestSpec, type BacktestSpec, type BacktestSpecInput } from '../backtest/backtest-spec.js';
 import { deleteBacktest, getBacktest, getBacktestTrades, listBacktests, storeBacktest } from '../backtest/backtest-store.js';
 import { compareWithStored } from '../backtest/rerun.js';
 import { runBacktest } from '../backtest/run-backtest.js';
-import { parseGrid, runSweep, SWEEP_SORT_KEYS, type SweepSortKey } from '../backtest/sweep.js';
+import { parseGrid, runSweep, SWEEP_SORT_KEYS } from '../backtest/sweep.js';
 import { trialRun } from '../backtest/trial-registry.js';
 import { recordTrials } from '../backtest/trial-store.js';
-import { resolveUniverse } from '../config.js';
-import { parseInterval } from '../data/bar.js';
 import { ValidationError } from '../errors.js';
-import { parseParamValue, splitAssignment } from '../strategies/param-text.js';
 import { STRATEGIES, getStrategy } from '../strategies/registry.js';
 import { formatTable } from '../util/table.js';
 import { formatMetrics, formatParams } from './backtest-format.js';
-import { config, withDatabase, withLightDatabase, type Output } from './cli-context.js';
-import { parseIntegerOption, parseList, parseNumberOption } from './options.js';
+import { withDatabase, withLightDatabase, type Output } from './cli-context.js';
+import { numberText, parseChoice, parseFlag, parseIntegerOption } from './options.js';
+import { costFlags, parseParamFlags, resolveSymbolFlags, type CostFlags, type SymbolFlags } from './spec-flags.js';
 import { sweepProgressReporter } from './sweep-progress.js';
 
-export interface BacktestFlags {
+export interface BacktestFlags extends SymbolFlags, CostFlags {
   strategy: string;
-  universe?: string;
-  symbols?: string;
-  interval?: string;
   from?: string;
   to?: string;
   param: string[];
   cash?: string;
-  bps?: string;
-  slippageBps?: string;
-  fee?: string;
   wholeShares?: boolean;
   fill?: string;
   allowShort?: boolean;
@@ -46,27 +38,15 @@ export interface SweepFlags extends BacktestFlags {
   storeTrades?: boolean;
 }
 
-/** `k=v` flags -> { k: v } with numbers and booleans typed. */
-export function parseParamFlags(pairs: readonly string[]): Record<string, number | string | boolean> {
-  return Object.fromEntries(pairs.map((pair) => splitAssignment(pair, 'param')).map(([name, value]) => [name, parseParamValue(value)]));
-}
-
-/** Flags -> a validated spec; errors name the flag. */
+/**
+ * Flags -> a validated spec; errors name the flag. The symbols are resolved first (the only step
+ * that reads the configuration); every number is coerced by the spec's own field schema.
+ */
 export function specFromFlags(flags: BacktestFlags): BacktestSpec {
-  if (flags.universe && flags.symbols) throw new ValidationError('symbols', 'give --symbols or --universe, not both');
-  let symbols = parseList(flags.symbols);
-  let universe: string | null = null;
-  let interval = flags.interval ? parseInterval(flags.interval) : undefined;
-  if (flags.universe) {
-    const found = resolveUniverse(config(), flags.universe);
-    symbols = found.members.map((m) => m.symbol);
-    universe = found.name;
-    interval ??= found.interval;
-  }
+  const { universe, symbols, interval } = resolveSymbolFlags(flags);
   if (!symbols || symbols.length === 0)
     throw new ValidationError('symbols', 'give --universe NAME or --symbols A,B (the universe is empty)');
-  if (flags.fill && flags.fill !== 'next-open' && flags.fill !== 'next-close')
-    throw new ValidationError('fill', `expected next-open or next-close, got ${JSON.stringify(flags.fill)}`);
+  const field = backtestSpecSchema.shape;
   const input: BacktestSpecInput = {
     strategy: flags.strategy,
     params: parseParamFlags(flags.param),
@@ -75,16 +55,12 @@ export function specFromFlags(flags: BacktestFlags): BacktestSpec {
     interval: interval ?? '1d',
     from: flags.from ?? null,
     to: flags.to ?? null,
-    ...(flags.cash ? { initialCash: parseNumberOption(flags.cash, 'cash', 0)! } : {}),
-    ...(flags.fill ? { fill: flags.fill as 'next-open' | 'next-close' } : {}),
+    initialCash: parseFlag(numberText().pipe(field.initialCash.unwrap()), flags.cash, 'cash'),
+    fill: parseFlag(field.fill.unwrap(), flags.fill, 'fill'),
     wholeShares: flags.wholeShares ?? false,
     allowShort: flags.allowShort ?? false,
-    ...(flags.maxLeverage ? { maxLeverage: parseNumberOption(flags.maxLeverage, 'max-leverage', 0)! } : {}),
-    costs: {
-      ...(flags.bps ? { bps: parseNumberOption(flags.bps, 'bps', -1)! } : {}),
-      ...(flags.slippageBps ? { slippageBps: parseNumberOption(flags.slippageBps, 'slippage-bps', -1)! } : {}),
-      ...(flags.fee ? { fixedFee: parseNumberOption(flags.fee, 'fee', -1)! } : {}),
-    },
+    maxLeverage: parseFlag(numberText().pipe(field.maxLeverage.unwrap()), flags.maxLeverage, 'max-leverage'),
+    costs: costFlags(flags),
     benchmark: flags.benchmark ?? null,
   };
   return parseBacktestSpec(input);
@@ -153,9 +129,7 @@ export async function backtestAction(flags: BacktestFlags, output: Output): Prom
 export async function sweepAction(flags: SweepFlags, output: Output): Promise<void> {
   const spec = specFromFlags(flags);
   const grid = parseGrid(getStrategy(spec.strategy), flags.grid);
-  const sort = (flags.sort ?? 'sharpe') as SweepSortKey;
-  if (!SWEEP_SORT_KEYS.includes(sort))
-    throw new ValidationError('sort', `expected one of ${SWEEP_SORT_KEYS.join(', ')}, got ${JSON.stringify(flags.sort)}`);
+  const sort = parseChoice(flags.sort, 'sort', SWEEP_SORT_KEYS) ?? 'sharpe';
   const workers = parseIntegerOption(flags.workers, 'workers', 1, 64);
   const top = parseIntegerOption(flags.top, 'top', 1, 10_000) ?? 10;
   await withDatabase(async (db) => {

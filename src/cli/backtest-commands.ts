@@ -3,24 +3,16 @@ import type { Command } from 'commander';
 import type { Output } from './cli-context.js';
 import { dateArgument } from './options.js';
 import type { BacktestFlags, SweepFlags } from './backtest-actions.js';
+import { collect, costOptions, paramOption, symbolOptions } from './spec-options.js';
 
 const actions = () => import('./backtest-actions.js');
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** Options shared by `backtest` and `sweep`: what to trade, when, and how. */
 export function tradingOptions(command: Command): Command {
-  return command
-    .requiredOption('--strategy <name>', 'a strategy (see momentum strategies)')
-    .option('--universe <name>', 'a named universe from the configuration file')
-    .option('--symbols <list>', 'comma-separated symbols')
-    .option('--interval <interval>', 'bar interval (default 1d)')
+  const what = symbolOptions(command.requiredOption('--strategy <name>', 'a strategy (see momentum strategies)'))
     .option('--from <date>', 'first trading date YYYY-MM-DD (earlier bars warm up the signals)', dateArgument)
-    .option('--to <date>', 'last date YYYY-MM-DD', dateArgument)
-    .option('--param <k=v>', 'a strategy hyperparameter, repeatable (e.g. --param lookback=126)', collect, [])
-    .option('--cash <amount>', 'initial cash (default 1000000)')
-    .option('--bps <bps>', 'commission, basis points of traded value (default 5)')
-    .option('--slippage-bps <bps>', 'slippage, basis points (default 5)')
-    .option('--fee <amount>', 'fixed fee per order (default 0)')
+    .option('--to <date>', 'last date YYYY-MM-DD', dateArgument);
+  return costOptions(paramOption(what).option('--cash <amount>', 'initial cash (default 1000000)'))
     .option('--whole-shares', 'trade whole shares only')
     .option('--fill <when>', 'next-open (default) or next-close')
     .option('--allow-short', 'let negative targets short')

@@ -2,10 +2,10 @@
 import type { Command } from 'commander';
 import { trialCount } from '../backtest/trial-registry.js';
 import { formatTable } from '../util/table.js';
-import { resolveUniverse } from '../config.js';
 import { ValidationError } from '../errors.js';
-import { config, withDatabase, type Output } from './cli-context.js';
+import { withDatabase, type Output } from './cli-context.js';
 import { parseIntegerOption } from './options.js';
+import { resolveSymbolFlags } from './spec-flags.js';
 
 export function registerDemoCommand(program: Command, output: Output): void {
   program
@@ -123,12 +123,12 @@ async function demoMarket(flags: { source?: string; universe?: string; path?: st
   }
   if (!flags.universe) throw new ValidationError('universe', `--source ${flags.source} needs --universe NAME (see momentum universes)`);
   const { createProvider } = await import('../data/providers/create-provider.js');
-  const universe = resolveUniverse(config(), flags.universe);
+  const { universe, symbols, metadata } = resolveSymbolFlags({ universe: flags.universe });
   return {
     provider: createProvider({ source: flags.source, path: flags.path }),
-    universe: universe.name,
-    symbols: universe.members.map((m) => m.symbol),
-    metadata: new Map(universe.members.map((m) => [m.symbol, m])),
+    universe: universe!,
+    symbols: symbols!,
+    metadata: metadata!,
   };
 }
 

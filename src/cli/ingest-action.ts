@@ -1,14 +1,13 @@
 /** `momentum ingest`: plan from the flags, run, print the report (options in data-commands.ts). */
-import { resolveUniverse } from '../config.js';
-import { parseInterval, type InstrumentInfo, type Interval } from '../data/bar.js';
 import { ingest, type IngestOptions, type IngestReport } from '../data/ingest.js';
 import { createProvider } from '../data/providers/create-provider.js';
 import type { PriceProvider } from '../data/providers/price-provider.js';
 import type { Database } from '../db/database.js';
 import { ValidationError } from '../errors.js';
-import { config, withDatabase, type Output } from './cli-context.js';
+import { withDatabase, type Output } from './cli-context.js';
 import { describeOutcome, ingestProgressReporter } from './ingest-progress.js';
-import { parseDateOption, parseIntegerOption, parseList } from './options.js';
+import { parseDateOption, parseIntegerOption } from './options.js';
+import { resolveSymbolFlags } from './spec-flags.js';
 
 export interface IngestFlags {
   source: string;
@@ -38,17 +37,9 @@ interface IngestPlan {
 
 /** Checks every option before the database is opened, so mistakes fail fast. */
 async function planIngest(flags: IngestFlags): Promise<IngestPlan> {
-  if (flags.symbols && flags.universe) throw new ValidationError('symbols', 'give --symbols or --universe, not both');
+  const { symbols: named, metadata, interval = '1d' } = resolveSymbolFlags(flags);
   const provider = createProvider({ source: flags.source, path: flags.path, seed: parseIntegerOption(flags.seed, 'seed', 0, 2 ** 32 - 1) });
-  let symbols = parseList(flags.symbols);
-  let metadata: Map<string, InstrumentInfo> | undefined;
-  let interval: Interval = flags.interval ? parseInterval(flags.interval) : '1d';
-  if (flags.universe) {
-    const universe = resolveUniverse(config(), flags.universe);
-    symbols = universe.members.map((m) => m.symbol);
-    metadata = new Map(universe.members.map((m) => [m.symbol, m]));
-    if (!flags.interval && universe.interval) interval = universe.interval;
-  }
+  let symbols = named;
   if (!symbols) {
     if (!provider.listSymbols) throw new ValidationError('symbols', `the ${provider.name} source needs --symbols or --universe`);
     symbols = [...(await provider.listSymbols())];

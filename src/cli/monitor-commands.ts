@@ -2,11 +2,12 @@
 import type { Command } from 'commander';
 import { ValidationError } from '../errors.js';
 import type { MonitorAlert } from '../monitor/monitor-store.js';
+import { PRICE_BASES } from '../monitor/monitor-options.js';
 import type { MonitorResult } from '../monitor/monitor-portfolios.js';
 import type { PortfolioMonitorState } from '../monitor/portfolio-state.js';
 import { formatTable } from '../util/table.js';
 import { withDatabase, withLightDatabase, type Output } from './cli-context.js';
-import { dateArgument, parseIntegerOption } from './options.js';
+import { dateArgument, parseChoice, parseIntegerOption } from './options.js';
 
 export interface MonitorFlags {
   portfolio?: string;
@@ -57,9 +58,7 @@ export function registerMonitorCommands(program: Command, output: Output): void 
 }
 
 export async function monitorAction(flags: MonitorFlags, output: Output): Promise<void> {
-  if (flags.basis !== 'close' && flags.basis !== 'total-return') {
-    throw new ValidationError('basis', `expected close or total-return, got ${JSON.stringify(flags.basis)}`);
-  }
+  const basis = parseChoice(flags.basis, 'basis', PRICE_BASES);
   const thresholds = percentList(flags.thresholds, 'thresholds');
   const positionThresholds = percentList(flags.positionThresholds, 'position-thresholds');
   const options = {
@@ -71,7 +70,7 @@ export async function monitorAction(flags: MonitorFlags, output: Output): Promis
         : { portfolio: thresholds, position: positionThresholds ?? thresholds },
     trailingStop: flags.trailingStop === undefined ? undefined : percentValue(flags.trailingStop, 'trailing-stop'),
     staleAfterDays: parseIntegerOption(flags.staleDays, 'stale-days', 0, 3650),
-    basis: flags.basis,
+    basis,
     strategyCheck: flags.strategyCheck !== false,
   } as const;
   const { monitorPortfolios } = await import('../monitor/monitor-portfolios.js');

@@ -1,30 +1,24 @@
 /** What the portfolio commands do (see portfolio-commands.ts for their options). */
-import { parseInterval } from '../data/bar.js';
-import { resolveUniverse } from '../config.js';
+import { DEFAULT_COSTS } from '../backtest/spec-schemas.js';
 import { ValidationError } from '../errors.js';
 import { resolveGateSet } from '../research/gate-set.js';
 import { generatePortfolio } from '../portfolio/generate.js';
 import { createPortfolio, rebalancePortfolio } from '../portfolio/model-portfolio.js';
 import { getPortfolio, listPortfolios, rebalances } from '../portfolio/portfolio-store.js';
-import type { PortfolioRequestInput } from '../portfolio/portfolio-spec.js';
+import { portfolioRequestSchema, sipPlanSchema, SIP_FREQUENCIES, type PortfolioRequestInput } from '../portfolio/portfolio-spec.js';
 import { runSipBacktest } from '../portfolio/sip-run.js';
 import type { SipBacktestPlan } from '../portfolio/sip-backtest.js';
+import { REBALANCE_MODES } from '../portfolio/trade-list.js';
 import { formatTable } from '../util/table.js';
-import { parseParamFlags } from './backtest-actions.js';
 import { config, withDatabase, withLightDatabase, type Output } from './cli-context.js';
-import { parseIntegerOption, parseList, parseNumberOption } from './options.js';
+import { numberText, parseChoice, parseFlag, parseIntegerOption } from './options.js';
+import { costFlags, parseParamFlags, resolveSymbolFlags, type CostFlags, type SymbolFlags } from './spec-flags.js';
 import { formatHistory, formatProposal, formatRebalance, formatStored, formatSipBacktest } from './portfolio-format.js';
 
-interface StrategyFlags {
+interface StrategyFlags extends SymbolFlags, CostFlags {
   strategy?: string;
   backtest?: string;
-  universe?: string;
-  symbols?: string;
-  interval?: string;
   param: string[];
-  bps?: string;
-  slippageBps?: string;
-  fee?: string;
   lotSize?: string;
 }
 
@@ -63,60 +57,44 @@ export interface SipBacktestFlags extends StrategyFlags {
   json?: boolean;
 }
 
-/** Any number (the generator says what is wrong with zero or negative amounts). */
-const money = (value: string | undefined, flag: string) => parseNumberOption(value, flag, Number.NEGATIVE_INFINITY);
-
-function universeOf(flags: StrategyFlags): { universe: string | null; symbols?: string[]; interval?: string } {
-  if (flags.universe && flags.symbols) throw new ValidationError('symbols', 'give --symbols or --universe, not both');
-  if (flags.universe) {
-    const found = resolveUniverse(config(), flags.universe);
-    return { universe: found.name, symbols: found.members.map((m) => m.symbol), interval: flags.interval ?? found.interval };
-  }
-  const symbols = parseList(flags.symbols);
-  return { universe: null, ...(symbols ? { symbols } : {}), ...(flags.interval ? { interval: flags.interval } : {}) };
-}
-
-function costsOf(flags: StrategyFlags) {
-  return {
-    ...(flags.bps ? { bps: parseNumberOption(flags.bps, 'bps', -1)! } : {}),
-    ...(flags.slippageBps ? { slippageBps: parseNumberOption(flags.slippageBps, 'slippage-bps', -1)! } : {}),
-    ...(flags.fee ? { fixedFee: parseNumberOption(flags.fee, 'fee', -1)! } : {}),
-  };
-}
-
+/**
+ * Flags -> a portfolio request; every value is coerced by the request's own field schema, so the
+ * errors name the flag and the ranges are the request's.
+ */
 export function requestFromFlags(flags: CreateFlags): PortfolioRequestInput {
   if (!flags.strategy && !flags.backtest)
     throw new ValidationError('strategy', 'give --strategy NAME (with --universe or --symbols) or --backtest ID');
-  const { universe, symbols, interval } = universeOf(flags);
-  const sip = money(flags.sip, 'sip');
+  const { universe, symbols, interval } = resolveSymbolFlags(flags);
+  const field = portfolioRequestSchema.shape;
+  const sip = parseFlag(numberText().pipe(sipPlanSchema.shape.installment), flags.sip, 'sip');
   return {
-    ...(flags.strategy ? { strategy: flags.strategy } : {}),
-    ...(flags.backtest ? { backtestId: parseIntegerOption(flags.backtest, 'backtest', 1, Number.MAX_SAFE_INTEGER)! } : {}),
+    strategy: flags.strategy,
+    backtestId: parseFlag(numberText().pipe(field.backtestId.unwrap()), flags.backtest, 'backtest'),
     hyperparameters: parseParamFlags(flags.param),
     universe,
-    ...(symbols ? { symbols } : {}),
-    ...(interval ? { interval: parseInterval(interval) } : {}),
-    ...(flags.asOf ? { asOf: flags.asOf } : {}),
+    symbols,
+    interval,
+    asOf: flags.asOf,
     ignoreGates: flags.ignoreGates ?? false,
-    ...(flags.gates ? { gateSet: flags.gates } : {}),
-    ...(flags.optimizer ? { optimizer: flags.optimizer as 'none' | 'mpo' } : {}),
+    gateSet: flags.gates,
+    optimizer: parseFlag(field.optimizer.unwrap(), flags.optimizer, 'optimizer'),
     mode: sip === undefined ? 'lumpsum' : 'sip',
-    amount: money(flags.amount, 'amount')!,
+    amount: parseFlag(numberText().pipe(field.amount), flags.amount, 'amount')!,
     ...(sip === undefined
       ? {}
       : {
           sip: {
             installment: sip,
-            every: (flags.every ?? 'month') as 'week' | 'month' | 'quarter',
-            count: parseIntegerOption(flags.count, 'count', 1, 10_000) ?? null,
+            every: parseChoice(flags.every, 'every', SIP_FREQUENCIES),
+            count: parseFlag(numberText().pipe(sipPlanSchema.shape.count.unwrap().unwrap()), flags.count, 'count') ?? null,
           },
         }),
-    ...(flags.currency ? { currency: flags.currency.toUpperCase() } : {}),
-    ...(flags.dividends ? { dividends: flags.dividends as 'cash' | 'reinvest' } : {}),
-    ...(flags.lotSize ? { lotSize: parseIntegerOption(flags.lotSize, 'lot-size', 1, 1_000_000)! } : {}),
-    costs: costsOf(flags),
+    currency: flags.currency?.toUpperCase(),
+    dividends: parseFlag(field.dividends.unwrap(), flags.dividends, 'dividends'),
+    lotSize: parseFlag(numberText().pipe(field.lotSize.unwrap()), flags.lotSize, 'lot-size'),
+    costs: costFlags(flags),
     allowStale: flags.allowStale ?? false,
-    ...(flags.maxAge ? { maxDataAgeDays: parseIntegerOption(flags.maxAge, 'max-age', 0, 3650)! } : {}),
+    maxDataAgeDays: parseFlag(numberText().pipe(field.maxDataAgeDays.unwrap()), flags.maxAge, 'max-age'),
   };
 }
 
@@ -150,19 +128,18 @@ export async function showAction(name: string, flags: { amount?: string; json?: 
     const portfolio = await getPortfolio(db, name);
     const [latest] = await rebalances(db, portfolio.id, 1);
     if (flags.json) return output.out(JSON.stringify({ portfolio, latest }, null, 2));
-    output.out(formatStored(portfolio, latest!, money(flags.amount, 'amount')));
+    output.out(formatStored(portfolio, latest!, parseFlag(numberText().pipe(portfolioRequestSchema.shape.amount), flags.amount, 'amount')));
   });
 }
 
 export async function rebalanceAction(name: string, flags: RebalanceFlags, output: Output): Promise<void> {
-  if (flags.mode && flags.mode !== 'full' && flags.mode !== 'contribution')
-    throw new ValidationError('mode', `expected full or contribution, got ${JSON.stringify(flags.mode)}`);
+  const mode = parseChoice(flags.mode, 'mode', REBALANCE_MODES);
   await withDatabase(async (db) => {
     const portfolio = await getPortfolio(db, name);
     const result = await rebalancePortfolio(db, name, {
       gates: gatesFor(portfolio.request.gateSet),
       ...(flags.asOf ? { asOf: flags.asOf } : {}),
-      ...(flags.mode ? { mode: flags.mode as 'full' | 'contribution' } : {}),
+      ...(mode ? { mode } : {}),
       allowStale: flags.allowStale ?? false,
       dryRun: flags.dryRun ?? false,
     });
@@ -202,32 +179,29 @@ export async function listAction(flags: { json?: boolean }, output: Output): Pro
 
 export async function sipBacktestAction(flags: SipBacktestFlags, output: Output): Promise<void> {
   if (!flags.strategy) throw new ValidationError('strategy', 'give --strategy NAME');
-  const { symbols, interval } = universeOf(flags);
+  const { symbols, interval } = resolveSymbolFlags(flags);
   if (!symbols || symbols.length === 0) throw new ValidationError('symbols', 'give --universe NAME or --symbols A,B');
-  const every = flags.every ?? 'month';
-  if (!['week', 'month', 'quarter'].includes(every))
-    throw new ValidationError('every', `expected week, month or quarter, got ${JSON.stringify(every)}`);
   const when = flags.fullRebalance ?? 'on-signal';
   let fullRebalance: SipBacktestPlan['fullRebalance'];
   if (when === 'never' || when === 'on-signal') fullRebalance = when;
   else fullRebalance = { everyInstallments: parseIntegerOption(when, 'full-rebalance', 1, 10_000)! };
   const count = parseIntegerOption(flags.count, 'count', 1, 100_000);
-  const lotSize = parseIntegerOption(flags.lotSize, 'lot-size', 1, 1_000_000);
+  const lotSize = parseFlag(numberText().pipe(portfolioRequestSchema.shape.lotSize.unwrap()), flags.lotSize, 'lot-size');
   await withDatabase(async (db) => {
     const result = await runSipBacktest(db, {
       strategy: flags.strategy!,
       params: parseParamFlags(flags.param),
       symbols,
-      ...(interval ? { interval: parseInterval(interval) } : {}),
+      ...(interval ? { interval } : {}),
       ...(flags.from ? { from: flags.from } : {}),
       ...(flags.to ? { to: flags.to } : {}),
       plan: {
-        installment: money(flags.installment, 'installment')!,
-        every: every as 'week' | 'month' | 'quarter',
+        installment: parseFlag(numberText().pipe(sipPlanSchema.shape.installment), flags.installment, 'installment')!,
+        every: parseChoice(flags.every, 'every', SIP_FREQUENCIES) ?? 'month',
         ...(count ? { count } : {}),
         ...(lotSize ? { lotSize } : {}),
         fullRebalance,
-        costs: { bps: 5, slippageBps: 5, fixedFee: 0, ...costsOf(flags) },
+        costs: { ...DEFAULT_COSTS, ...costFlags(flags) },
       },
     });
     if (flags.json) return output.out(JSON.stringify(result, (_, v: unknown) => (v instanceof Float64Array ? [...v] : v), 2));

@@ -3,22 +3,15 @@ import type { Command } from 'commander';
 import type { Output } from './cli-context.js';
 import { dateArgument } from './options.js';
 import type { CreateFlags, RebalanceFlags, SipBacktestFlags } from './portfolio-actions.js';
+import { costOptions, paramOption, symbolOptions } from './spec-options.js';
 
 const actions = () => import('./portfolio-actions.js');
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 function strategyOptions(command: Command): Command {
-  return command
+  const strategy = command
     .option('--strategy <name>', 'a strategy (see momentum strategies)')
-    .option('--backtest <id>', 'take strategy, hyperparameters, universe and interval from a stored backtest')
-    .option('--universe <name>', 'a named universe from the configuration file')
-    .option('--symbols <list>', 'comma-separated symbols')
-    .option('--interval <interval>', 'bar interval (default 1d)')
-    .option('--param <k=v>', 'a strategy hyperparameter, repeatable', collect, [])
-    .option('--bps <bps>', 'commission, basis points of traded value (default 5)')
-    .option('--slippage-bps <bps>', 'slippage, basis points (default 5)')
-    .option('--fee <amount>', 'fixed fee per order (default 0)')
-    .option('--lot-size <n>', 'shares per tradable lot (default 1)');
+    .option('--backtest <id>', 'take strategy, hyperparameters, universe and interval from a stored backtest');
+  return costOptions(paramOption(symbolOptions(strategy))).option('--lot-size <n>', 'shares per tradable lot (default 1)');
 }
 
 export function registerPortfolioCommands(program: Command, output: Output): void {

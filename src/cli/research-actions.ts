@@ -1,5 +1,5 @@
 /** What the research commands do (see research-commands.ts for their options). */
-import { parseGrid, SWEEP_SORT_KEYS, type SweepSortKey } from '../backtest/sweep.js';
+import { parseGrid, SWEEP_SORT_KEYS } from '../backtest/sweep.js';
 import { ValidationError } from '../errors.js';
 import { resolveGateSet, type GateSet } from '../research/gate-set.js';
 import { trialCount } from '../backtest/trial-registry.js';
@@ -13,7 +13,7 @@ import { formatTable } from '../util/table.js';
 import { specFromFlags, type BacktestFlags } from './backtest-actions.js';
 import { formatMetrics, formatParams } from './backtest-format.js';
 import { config, withDatabase, withLightDatabase, type Output } from './cli-context.js';
-import { parseIntegerOption } from './options.js';
+import { numberText, parseChoice, parseFlag, parseIntegerOption } from './options.js';
 
 export interface ThresholdFlags {
   gates?: string;
@@ -51,12 +51,7 @@ export interface WalkForwardFlags {
   json?: boolean;
 }
 
-const number = (value: string | undefined, flag: string) => {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new ValidationError(flag, `expected a number, got ${JSON.stringify(value)}`);
-  return n;
-};
+const number = (value: string | undefined, flag: string) => parseFlag(numberText(), value, flag);
 
 /** The named gate set with the flag overrides; nonsense thresholds are refused with the flag named. */
 function gateSetFromFlags(flags: ThresholdFlags): { name: string; set: GateSet } {
@@ -245,9 +240,7 @@ function parseSpan(value: string | undefined, flag: string, fallbackYears: numbe
 export async function walkForwardAction(flags: WalkForwardFlags & BacktestFlags, output: Output): Promise<void> {
   const spec = specFromFlags(flags);
   const grid = parseGrid(getStrategy(spec.strategy), flags.grid);
-  const selectBy = (flags.selectBy ?? 'sharpe') as SweepSortKey;
-  if (!SWEEP_SORT_KEYS.includes(selectBy))
-    throw new ValidationError('select-by', `expected one of ${SWEEP_SORT_KEYS.join(', ')}, got ${JSON.stringify(flags.selectBy)}`);
+  const selectBy = parseChoice(flags.selectBy, 'select-by', SWEEP_SORT_KEYS) ?? 'sharpe';
   const options = {
     grid,
     trainBars: parseSpan(flags.train, 'train', 3, spec.interval),

@@ -7,7 +7,7 @@ import { addSubscriber, listSubscribers, unsubscribe, unsubscribeLink, type Subs
 import { deliverMail } from '../report/deliver-mail.js';
 import { formatTable } from '../util/table.js';
 import { withDatabase, withLightDatabase, type Output } from './cli-context.js';
-import { parseIntegerOption, parseNumberOption } from './options.js';
+import { numberText, parseChoice, parseFlag, parseIntegerOption } from './options.js';
 
 export interface AddFlags {
   portfolio: string;
@@ -41,14 +41,15 @@ export interface OutboxSendFlags {
   maxAttempts?: string;
 }
 
-const STATUSES: readonly OutboxStatus[] = ['queued', 'sending', 'sent', 'failed', 'cancelled'];
+const STATUSES = ['queued', 'sending', 'sent', 'failed', 'cancelled'] as const satisfies readonly OutboxStatus[];
 
 const money = (amount: number) => amount.toLocaleString('en-US', { maximumFractionDigits: 2 });
 const day = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : null);
 const minute = (date: Date | null) => (date ? `${date.toISOString().slice(0, 16).replace('T', ' ')}Z` : null);
 
 export async function addAction(flags: AddFlags, output: Output): Promise<void> {
-  const amount = parseNumberOption(flags.amount, 'amount', 0)!;
+  // A number here; its range is the subscriber schema's (one check).
+  const amount = parseFlag(numberText(), flags.amount, 'amount')!;
   await withDatabase(async (db, env) => {
     const subscriber = await addSubscriber(db, {
       portfolio: flags.portfolio,
@@ -104,12 +105,10 @@ export async function removeAction(flags: RemoveFlags, output: Output): Promise<
 }
 
 export async function outboxListAction(flags: OutboxListFlags, output: Output): Promise<void> {
-  if (flags.status !== undefined && !STATUSES.includes(flags.status as OutboxStatus)) {
-    throw new ValidationError('status', `expected one of ${STATUSES.join(', ')}, got ${JSON.stringify(flags.status)}`);
-  }
+  const status = parseChoice(flags.status, 'status', STATUSES);
   const limit = parseIntegerOption(flags.limit, 'limit', 1, 100_000) ?? 50;
   await withLightDatabase(async (db) => {
-    const rows = await listOutbox(db, { status: flags.status as OutboxStatus | undefined, limit });
+    const rows = await listOutbox(db, { status, limit });
     if (flags.json) return output.out(JSON.stringify(rows, null, 2));
     if (rows.length === 0) return output.out(flags.status ? `no ${flags.status} messages` : 'the outbox is empty');
     output.out(formatTable(rows.map(outboxRow), ['id', 'key', 'to', 'subject', 'status', 'attempts', 'when', 'detail']));

@@ -20,9 +20,8 @@ export type AssetClass = (typeof ASSET_CLASSES)[number];
 export const PRICE_FIELDS = ['open', 'high', 'low', 'close', 'adj_close', 'volume'] as const;
 export type PriceField = (typeof PRICE_FIELDS)[number];
 
-export interface Bar {
-  readonly symbol: string;
-  readonly interval: Interval;
+/** The prices of one bar at `ts`, as a provider gives them (CandidateBar) and the store keeps them (Bar). */
+export interface BarPrices {
   readonly ts: number;
   readonly open: number;
   readonly high: number;
@@ -30,6 +29,12 @@ export interface Bar {
   readonly close: number;
   readonly adj_close: number;
   readonly volume: number;
+}
+
+/** A stored bar: its prices, with the series it belongs to and where it came from. */
+export interface Bar extends BarPrices {
+  readonly symbol: string;
+  readonly interval: Interval;
   readonly source: string;
 }
 

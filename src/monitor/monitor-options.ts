@@ -17,7 +17,8 @@ export const DEFAULT_THRESHOLDS: readonly number[] = [-0.05, -0.1, -0.2];
  * - `total-return`: the raw close scaled by the change of the adjustment factor (adj_close / close)
  *   since the rebalance, so dividends count as reinvested.
  */
-export type PriceBasis = 'close' | 'total-return';
+export const PRICE_BASES = ['close', 'total-return'] as const;
+export type PriceBasis = (typeof PRICE_BASES)[number];
 
 export interface ThresholdSet {
   readonly portfolio: readonly number[];
@@ -53,7 +54,7 @@ const settingsSchema = z.strictObject({
   thresholds: z.union([list, z.strictObject({ portfolio: list.optional(), position: list.optional() })]).optional(),
   trailingStop: z.number().gt(0, 'trailing stop must be above 0').lt(1, 'trailing stop must be below 1 (0.15 = 15%)').nullable().optional(),
   staleAfterDays: z.number().int().min(0).max(3650).nullable().optional(),
-  basis: z.enum(['close', 'total-return']).optional(),
+  basis: z.enum(PRICE_BASES).optional(),
   strategyCheck: z.boolean().optional(),
 });
 

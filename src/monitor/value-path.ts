@@ -33,20 +33,16 @@ import { dateToTs, formatBarTime, MS_PER_DAY } from '../data/bar.js';
 import type { CorporateAction } from '../data/corporate-action.js';
 import { ValidationError } from '../errors.js';
 import { applyOne, splitRatio, type DividendPolicy, type LedgerEntry } from '../portfolio/ledger.js';
+import type { HoldingRecord } from '../portfolio/portfolio-store.js';
 import { parseCalendarDate } from '../util/calendar-date.js';
 import type { PriceBasis } from './monitor-options.js';
 import { runningDrawdown } from './running-peak.js';
 
-export interface MonitoredHolding {
-  readonly symbol: string;
-  /** Whole shares held (0: a target the allocation could not buy). */
-  readonly shares: number;
-  /** The raw close the shares were bought at, > 0. */
-  readonly price: number;
-  readonly targetWeight: number;
-  /** Weight at the rebalance, after whole-share rounding. */
-  readonly weight: number;
-}
+/**
+ * A stored holding as the monitor reads it: whole shares (0: a target the allocation could not
+ * buy), the raw close they were bought at, and the target and whole-share weights at the rebalance.
+ */
+export type MonitoredHolding = Pick<HoldingRecord, 'symbol' | 'shares' | 'price' | 'targetWeight' | 'weight'>;
 
 export interface MonitoredRebalance {
   readonly id: number;

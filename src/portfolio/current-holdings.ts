@@ -7,9 +7,10 @@ import type { Interval } from '../data/bar.js';
 import { loadActions } from '../data/corporate-actions-store.js';
 import { closesNear } from '../data/price-store.js';
 import type { Database } from '../db/database.js';
-import { applyActions, type DividendPolicy, type LedgerHolding, type LedgerState } from './ledger.js';
+import { applyActions, type DividendPolicy, type LedgerState } from './ledger.js';
+import type { Holding } from './trade-list.js';
 
-export interface CarryForward<H extends LedgerHolding> {
+export interface CarryForward<H extends Holding> {
   readonly interval: Interval;
   readonly dividends: DividendPolicy;
   readonly holdings: readonly H[];
@@ -23,7 +24,7 @@ export interface CarryForward<H extends LedgerHolding> {
 /**
  * @example const now = await carryForward(db, { interval: '1d', dividends: 'cash', holdings, cash, after: '2020-04-01', through: '2020-05-01' })
  */
-export async function carryForward<H extends LedgerHolding>(db: Database, input: CarryForward<H>): Promise<LedgerState<H>> {
+export async function carryForward<H extends Holding>(db: Database, input: CarryForward<H>): Promise<LedgerState<H>> {
   const symbols = input.holdings.filter((h) => h.shares > 0).map((h) => h.symbol);
   const actions = input.through > input.after ? await loadActions(db, symbols, input.after, input.through) : [];
   if (actions.length === 0) return { holdings: input.holdings, cash: input.cash, entries: [] };

@@ -16,10 +16,10 @@ import { closesNear } from '../data/price-store.js';
 import type { Database } from '../db/database.js';
 import { DataError } from '../errors.js';
 import { carryForward } from './current-holdings.js';
-import type { LedgerEntry, LedgerHolding } from './ledger.js';
+import type { LedgerEntry } from './ledger.js';
 import { rebalanceModeOf } from './model-portfolio.js';
 import type { StoredPortfolio, StoredRebalance } from './portfolio-store.js';
-import { tradeList, type TradeList } from './trade-list.js';
+import { tradeList, type Holding, type TradeList } from './trade-list.js';
 
 export interface Follower {
   /** The amount they follow with: what their first step invests. */
@@ -36,7 +36,7 @@ export interface FollowerStep {
   /** The splits and dividends applied to the follower's holdings since the previous step. */
   readonly corporateActions: readonly LedgerEntry[];
   /** Holdings and cash just before trading (after the corporate actions, before the new money). */
-  readonly before: { readonly holdings: readonly LedgerHolding[]; readonly cash: number };
+  readonly before: { readonly holdings: readonly Holding[]; readonly cash: number };
   readonly prices: Readonly<Record<string, number>>;
   /** The orders and the book after them. */
   readonly trades: TradeList;
@@ -67,7 +67,7 @@ export async function followerBook(
   const request = portfolio.request;
   const scale = follower.amount / request.amount;
   const steps: FollowerStep[] = [];
-  let holdings: readonly LedgerHolding[] = [];
+  let holdings: readonly Holding[] = [];
   let cash = 0;
   for (let i = startIndex(ordered, follower.since); i < ordered.length; i++) {
     const rebalance = ordered[i]!;
@@ -130,7 +130,7 @@ async function pricesAt(
   db: Database,
   portfolio: StoredPortfolio,
   rebalance: StoredRebalance,
-  holdings: readonly LedgerHolding[],
+  holdings: readonly Holding[],
 ): Promise<Record<string, number>> {
   const prices: Record<string, number> = {};
   for (const o of rebalance.orders) prices[o.symbol] = o.price;

@@ -15,13 +15,9 @@
  * Lot sizes are not enforced on what a split leaves (an odd lot is what a holder gets).
  */
 import { simpleFraction, splitText, type CorporateAction } from '../data/corporate-action.js';
+import type { Holding } from './trade-list.js';
 
 export type DividendPolicy = 'cash' | 'reinvest';
-
-export interface LedgerHolding {
-  readonly symbol: string;
-  readonly shares: number;
-}
 
 export interface LedgerEntry {
   readonly symbol: string;
@@ -38,7 +34,7 @@ export interface LedgerEntry {
   readonly note: string;
 }
 
-export interface LedgerState<H extends LedgerHolding = LedgerHolding> {
+export interface LedgerState<H extends Holding = Holding> {
   readonly holdings: readonly H[];
   readonly cash: number;
   readonly entries: readonly LedgerEntry[];
@@ -52,7 +48,7 @@ export interface LedgerState<H extends LedgerHolding = LedgerHolding> {
  *   applyActions([{ symbol: 'USO', shares: 2283 }], 0, [{ symbol: 'USO', exDate: '2020-04-29', kind: 'split', value: 0.125, source: 'csv' }], { dividends: 'cash', closeOn: () => 2.48 })
  *   // holdings: USO 285 shares; cash 0.93 (0.375 share in lieu)
  */
-export function applyActions<H extends LedgerHolding>(
+export function applyActions<H extends Holding>(
   holdings: readonly H[],
   cash: number,
   actions: readonly CorporateAction[],

@@ -6,11 +6,10 @@
  */
 import { z } from 'zod';
 import { intervalSchema, normaliseSymbol, type Interval } from '../data/bar.js';
-import { costsSchema } from '../backtest/backtest-spec.js';
+import { costsSchema, hyperparametersSchema } from '../backtest/spec-schemas.js';
 import { ValidationError } from '../errors.js';
 import { calendarDateSchema } from '../util/calendar-date.js';
 
-const paramValue = z.union([z.number(), z.string(), z.boolean()]);
 const positiveMoney = z.number().gt(0, 'must be more than 0');
 
 export const SIP_FREQUENCIES = ['week', 'month', 'quarter'] as const;
@@ -31,7 +30,7 @@ export const portfolioRequestSchema = z
     strategy: z.string().min(1).optional(),
     backtestId: z.number().int().positive().optional(),
     /** Hyperparameters (with `strategy`); the strategy's defaults fill the rest. */
-    hyperparameters: z.record(z.string(), paramValue).default({}),
+    hyperparameters: hyperparametersSchema,
     /** The universe's name when the symbols came from one (kept for the record). */
     universe: z.string().nullable().default(null),
     symbols: z.array(z.string()).optional(),

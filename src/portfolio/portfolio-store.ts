@@ -7,19 +7,22 @@ import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { PortfoliosTable, Schema } from '../db/schema.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { parseStoredJson } from '../util/stored-json.js';
 import type { Evidence } from './evidence.js';
+import type { ProposedHolding } from './generate.js';
+import { evidenceSchema } from './evidence-schema.js';
 import type { Order } from './trade-list.js';
 import { parsePortfolioRequest, type PortfolioRequest, type PortfolioRequestInput } from './portfolio-spec.js';
 
-export interface HoldingRecord {
-  readonly symbol: string;
-  readonly targetWeight: number;
-  readonly weight: number;
-  readonly shares: number;
-  readonly price: number;
-  readonly value: number;
+/**
+ * A ProposedHolding as stored with its rebalance: what the trades and reports need of it, the
+ * score null where the strategy had none (NaN does not survive JSON).
+ */
+export interface HoldingRecord extends Pick<
+  ProposedHolding,
+  'symbol' | 'targetWeight' | 'weight' | 'shares' | 'price' | 'value' | 'reason'
+> {
   readonly score: number | null;
-  readonly reason: string;
 }
 
 /** A stored order: the trade list's Order. */
@@ -372,7 +375,7 @@ export async function rebalances(db: Database, portfolioId: number, limit = 100)
       cash: r.cash,
       turnover: r.turnover,
       costs: r.costs,
-      evidence: r.evidence as unknown as Evidence,
+      evidence: parseStoredJson(evidenceSchema, r.evidence, `rebalance ${id}'s evidence`),
       warnings: r.warnings,
       dataFingerprint: r.data_fingerprint,
       codeVersion: r.code_version,

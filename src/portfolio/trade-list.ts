@@ -28,7 +28,9 @@ export interface TargetWeight {
   readonly weight: number;
 }
 
-export type RebalanceMode = 'contribution' | 'full';
+/** 'contribution' buys with new money only; 'full' also sells back to the targets. */
+export const REBALANCE_MODES = ['contribution', 'full'] as const;
+export type RebalanceMode = (typeof REBALANCE_MODES)[number];
 
 export interface TradeListRequest {
   readonly holdings: readonly Holding[];

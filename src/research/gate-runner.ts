@@ -10,10 +10,11 @@ import { getBacktest, getBacktestSeries, sweepBacktestIds, type StoredBacktest }
 import { equityReturns } from '../backtest/return-statistics.js';
 import { describeFamily } from '../backtest/trial-registry.js';
 import type { Database } from '../db/database.js';
+import { parseStoredJson } from '../util/stored-json.js';
 import { DataError, ValidationError } from '../errors.js';
 import type { GateSet } from './gate-set.js';
 import { gateResultRows, insertGateResult } from './gate-store.js';
-import { evaluateGates, type GateCheck, type OverfittingStatistics } from './gates.js';
+import { evaluateGates, overfittingStatisticsSchema, type GateCheck, type OverfittingStatistics } from './gates.js';
 import { DEFAULT_BLOCKS, type PboOptions, type PboResult } from './pbo.js';
 import { deflatedSharpe, probabilisticSharpe, sharpeStatistics } from './sharpe-statistics.js';
 import { familyEvidence, familyOfBacktest, type FamilyEvidence } from './trial-families.js';
@@ -213,7 +214,7 @@ export async function latestGateResults(db: Database, backtestIds: readonly numb
       thresholds: r.thresholds as GateSet,
       passed: r.passed,
       checks: r.checks as GateCheck[],
-      statistics: r.statistics as unknown as OverfittingStatistics,
+      statistics: parseStoredJson(overfittingStatisticsSchema, r.statistics, `gate verdict ${r.id}'s statistics`),
       evaluatedAt: r.evaluated_at,
     });
   }

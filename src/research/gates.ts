@@ -2,6 +2,7 @@
  * Gate verdicts: a backtest's metrics and overfitting statistics against a gate set, with a
  * plain reason for every threshold that failed or could not be checked. Pure.
  */
+import { z } from 'zod';
 import type { BacktestMetrics } from '../backtest/metrics.js';
 import { trialCount } from '../backtest/trial-registry.js';
 import type { GateSet } from './gate-set.js';
@@ -47,6 +48,32 @@ export interface OverfittingStatistics {
   /** (registry) Why there is no PBO. */
   readonly pboNote: string | null;
 }
+
+/**
+ * OverfittingStatistics as stored with each verdict (gate_verdicts.statistics), read back through
+ * this schema. Verdicts stored before the trial registry lack the "(registry)" fields: they read
+ * back as null (as false for constantReturns, which those verdicts never skipped on).
+ */
+export const overfittingStatisticsSchema: z.ZodType<OverfittingStatistics> = z.object({
+  trials: z.number(),
+  family: z
+    .object({ id: z.number(), kind: z.enum(['strategy', 'selection']), description: z.string(), runs: z.number() })
+    .nullable()
+    .default(null),
+  overlapping: z.object({ families: z.number(), trials: z.number() }).nullable().default(null),
+  sharpePerPeriod: z.number().nullable(),
+  constantReturns: z.boolean().default(false),
+  psr: z.number().nullable(),
+  dsr: z.number().nullable(),
+  expectedMaxSharpe: z.number().nullable(),
+  trialSharpeVariance: z.number().nullable().default(null),
+  pbo: z.number().nullable(),
+  pboSplits: z.number().nullable(),
+  pboConfigurations: z.number().nullable().default(null),
+  pboSplit: z.string().nullable().default(null),
+  pboWarning: z.string().nullable().default(null),
+  pboNote: z.string().nullable().default(null),
+});
 
 export type CheckStatus = 'pass' | 'fail' | 'skipped';
 

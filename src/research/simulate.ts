@@ -3,6 +3,7 @@
  * that starts after the backtest's period ended; stored as a run of its own (role 'simulation') and
  * compared with the in-sample figures. By default only a backtest that passed its gates is simulated.
  */
+import { z } from 'zod';
 import { storeBacktest, getBacktest, type StoredBacktest } from '../backtest/backtest-store.js';
 import type { BacktestMetrics } from '../backtest/metrics.js';
 import { runBacktest } from '../backtest/run-backtest.js';
@@ -11,6 +12,7 @@ import type { Database } from '../db/database.js';
 import { ValidationError } from '../errors.js';
 import { trialCount } from '../backtest/trial-registry.js';
 import { parseCalendarDate } from '../util/calendar-date.js';
+import { parseStoredJson } from '../util/stored-json.js';
 import type { GateSet } from './gate-set.js';
 import { gateBacktest, latestGateResults, type StoredGateResult } from './gate-runner.js';
 import { insertSimulation, simulationRows } from './simulation-store.js';
@@ -48,6 +50,28 @@ interface FigureSet {
   readonly maxDrawdownPct: number;
   readonly trades: number;
 }
+
+const figureSetSchema: z.ZodType<FigureSet> = z.object({
+  period: z.string(),
+  sharpe: z.number().nullable(),
+  cagr: z.number().nullable(),
+  totalReturnPct: z.number(),
+  maxDrawdownPct: z.number(),
+  trades: z.number(),
+});
+
+/** A Comparison as stored (simulations.comparison), read back through this schema. */
+const comparisonSchema: z.ZodType<Comparison> = z.object({
+  inSample: figureSetSchema,
+  outOfSample: figureSetSchema,
+  change: z.object({
+    sharpe: z.number().nullable(),
+    cagr: z.number().nullable(),
+    totalReturnPct: z.number(),
+    maxDrawdownPct: z.number(),
+  }),
+  sharpeRatio: z.number().nullable(),
+});
 
 export interface SimulationResult {
   readonly simulationId: number;
@@ -160,7 +184,7 @@ export async function listSimulations(db: Database, backtestId?: number): Promis
     oosBacktestId: Number(r.oos_backtest_id),
     ignoredGates: r.ignored_gates,
     allowedOverlap: r.allowed_overlap,
-    comparison: r.comparison as unknown as Comparison,
+    comparison: parseStoredJson(comparisonSchema, r.comparison, `simulation ${r.id}'s comparison`),
     createdAt: r.created_at,
   }));
 }

@@ -3,8 +3,9 @@
  * curve, and record every combination tried on a training span in the trial registry.
  */
 import { sql } from 'kysely';
-import type { BacktestSpec } from '../backtest/backtest-spec.js';
-import type { BacktestMetrics } from '../backtest/metrics.js';
+import { z } from 'zod';
+import { backtestSpecSchema, type BacktestSpec } from '../backtest/backtest-spec.js';
+import { backtestMetricsSchema } from '../backtest/metrics-schema.js';
 import { loadBacktestData } from '../backtest/run-backtest.js';
 import { recordTrials } from '../backtest/trial-store.js';
 import type { Database } from '../db/database.js';
@@ -12,7 +13,23 @@ import { DataError } from '../errors.js';
 import { prepareStrategy } from '../strategies/registry.js';
 import type { StrategyParams } from '../strategies/strategy.js';
 import { base64ToFloats, floatsToBase64 } from '../util/float-bytes.js';
-import { walkForwardOnData, type WalkForwardOptions, type WalkForwardResult, type WalkForwardWindow } from './walk-forward.js';
+import { parseStoredJson } from '../util/stored-json.js';
+import {
+  walkForwardOnData,
+  type WalkForwardOptions,
+  type WalkForwardResult,
+  type WalkForwardWindow,
+  type WindowFigures,
+} from './walk-forward.js';
+
+const windowFiguresSchema: z.ZodType<WindowFigures> = z.object({
+  sharpe: z.number().nullable(),
+  cagr: z.number().nullable(),
+  totalReturnPct: z.number(),
+  maxDrawdownPct: z.number(),
+  trades: z.number(),
+});
+const inSampleSchema: z.ZodType<WalkForwardWindow['inSample']> = windowFiguresSchema.and(z.object({ score: z.number().nullable() }));
 
 /** As stored: the windows, the stitched curve and its metrics (not the trades and trials of the run). */
 export interface StoredWalkForward extends Omit<WalkForwardResult, 'trades' | 'closedAtWindowEnd' | 'trials'> {
@@ -83,7 +100,7 @@ export async function getWalkForward(db: Database, id: number): Promise<StoredWa
   const day = (d: Date) => d.toISOString().slice(0, 10);
   return {
     id: Number(row.id),
-    spec: row.spec as unknown as BacktestSpec,
+    spec: parseStoredJson(backtestSpecSchema, row.spec, `walk-forward ${id}'s spec`),
     options: {
       grid: row.grid as WalkForwardOptions['grid'],
       mode: row.mode,
@@ -98,12 +115,12 @@ export async function getWalkForward(db: Database, id: number): Promise<StoredWa
       testFrom: day(w.test_from),
       testTo: day(w.test_to),
       chosen: w.chosen_params as StrategyParams,
-      inSample: w.in_sample as unknown as WalkForwardWindow['inSample'],
-      outOfSample: w.out_of_sample as unknown as WalkForwardWindow['outOfSample'],
+      inSample: parseStoredJson(inSampleSchema, w.in_sample, `walk-forward ${id}'s window ${w.seq}`),
+      outOfSample: parseStoredJson(windowFiguresSchema, w.out_of_sample, `walk-forward ${id}'s window ${w.seq}`),
     })),
     dates: base64ToFloats(row.dates64),
     equity: base64ToFloats(row.equity64),
-    metrics: row.metrics as unknown as BacktestMetrics,
+    metrics: parseStoredJson(backtestMetricsSchema, row.metrics, `walk-forward ${id}'s metrics`),
     dataFingerprint: row.data_fingerprint,
     codeVersion: row.code_version,
   };

@@ -124,6 +124,21 @@ describe(`stored backtests (${engineName})`, () => {
     await expect(getBacktest(db, id)).rejects.toThrow(`backtest ${id} does not exist`);
     expect(await deleteBacktest(db, id)).toBe(false);
   });
+  it('reads stored metrics back through their schema: a row missing a figure fails naming the backtest and the field', async () => {
+    const id = await storeBacktest(db, await runBacktest(db, spec()));
+    const { metrics } = await getBacktest(db, id);
+    const broken = { ...metrics, returns: { ...metrics.returns, sharpe: 'high' } };
+    await db.kysely
+      .updateTable('backtests')
+      .set({ metrics: JSON.stringify(broken) })
+      .where('id', '=', id)
+      .execute();
+    const failure = getBacktest(db, id);
+    await expect(failure).rejects.toThrow(DataError);
+    await expect(failure).rejects.toThrow(`backtest ${id}'s metrics as stored do not read back at returns.sharpe`);
+    await expect(listBacktests(db, { limit: 1 })).rejects.toThrow(`backtest ${id}'s metrics`);
+    expect(await deleteBacktest(db, id)).toBe(true);
+  });
   // Last: it changes the stored bars.
   it('notices when the data under a stored backtest changed', async () => {
     const id = await storeBacktest(db, await runBacktest(db, spec({ to: '2012-06-29' })));

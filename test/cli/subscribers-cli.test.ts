@@ -96,7 +96,7 @@ describe(`momentum subscribers and momentum outbox (${engineName})`, () => {
       ],
       [
         ['subscribers', 'add', '--portfolio', 'core', '--email', 'c@example.com', '--amount', '-5'],
-        /^error: amount: expected a number above 0, got "-5"\n$/,
+        /^error: amount: -5 must be above 0\n$/,
       ],
       [
         ['subscribers', 'add', '--portfolio', 'nope', '--email', 'c@example.com', '--amount', '5'],

@@ -84,7 +84,7 @@ describe(`momentum monitor, alerts (${engineName})`, () => {
     ],
     [['monitor', '--thresholds', '5,,10'], 'error: thresholds: expected percentages separated by commas'],
     [['monitor', '--trailing-stop', '150'], 'error: trailing-stop: expected a percentage between 0 and 100'],
-    [['monitor', '--basis', 'adjusted'], 'error: basis: expected close or total-return'],
+    [['monitor', '--basis', 'adjusted'], 'error: basis: expected one of close, total-return, got "adjusted"'],
     [['alerts', '--limit', '0'], 'error: limit: expected a whole number from 1 to 100000'],
   ])('%j fails with a message that says what to do', async (args, message) => {
     const run = await runCli(args, cli.env);

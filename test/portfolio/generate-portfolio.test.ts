@@ -158,6 +158,15 @@ describe(`portfolio generator (${engineName})`, () => {
     expect(first!.orders.every((o) => o.side === 'buy' && o.shares > 0)).toBe(true);
     expect(first!.cash).toBeCloseTo(created.proposal.cash, 9);
     expect(first!.evidence.backtest?.id).toBe(backtestId);
+    // The evidence reads back whole through its schema; a row that does not parse names itself.
+    expect(first!.evidence).toEqual(JSON.parse(JSON.stringify(created.proposal.evidence)));
+    const evidence = JSON.stringify(first!.evidence);
+    const rebalance = db.kysely.updateTable('portfolio_rebalances').where('id', '=', created.rebalanceId);
+    await rebalance.set({ evidence: JSON.stringify({ ...first!.evidence, verdict: 'maybe' }) }).execute();
+    await expect(rebalances(db, stored.id)).rejects.toThrow(
+      `rebalance ${created.rebalanceId}'s evidence as stored do not read back at verdict`,
+    );
+    await rebalance.set({ evidence }).execute();
     await expect(createPortfolio(db, 'Synthetic momentum', base, { gates: lenient })).rejects.toThrow(
       /a portfolio named Synthetic momentum exists/,
     );

@@ -35,6 +35,38 @@ describe(`gate -> simulate -> stored results (${engineName})`, () => {
     expect((await latestGateResults(db, [backtestId])).get(backtestId)).toMatchObject({ id: verdict.id, passed: verdict.passed });
   });
 
+  it('reads stored statistics back through their schema; a verdict from before the trial registry reads its missing fields as null', async () => {
+    const verdict = await gateBacktest(db, backtestId, 'default', DEFAULT_GATE_SETS.default!);
+    expect((await latestGateResults(db, [backtestId])).get(backtestId)!.statistics).toEqual(verdict.statistics);
+    const { trials, sharpePerPeriod, psr, dsr, expectedMaxSharpe, pbo, pboSplits } = verdict.statistics;
+    const before = { trials, sharpePerPeriod, psr, dsr, expectedMaxSharpe, pbo, pboSplits };
+    await db.kysely
+      .updateTable('gate_results')
+      .set({ statistics: JSON.stringify(before) })
+      .where('id', '=', verdict.id)
+      .execute();
+    expect((await latestGateResults(db, [backtestId])).get(backtestId)!.statistics).toEqual({
+      ...before,
+      family: null,
+      overlapping: null,
+      constantReturns: false,
+      trialSharpeVariance: null,
+      pboConfigurations: null,
+      pboSplit: null,
+      pboWarning: null,
+      pboNote: null,
+    });
+    await db.kysely
+      .updateTable('gate_results')
+      .set({ statistics: JSON.stringify({ ...before, psr: 'high' }) })
+      .where('id', '=', verdict.id)
+      .execute();
+    await expect(latestGateResults(db, [backtestId])).rejects.toThrow(
+      `gate verdict ${verdict.id}'s statistics as stored do not read back at psr`,
+    );
+    await db.kysely.deleteFrom('gate_results').where('id', '=', verdict.id).execute();
+  });
+
   it('simulates out of sample from the day after the backtest period, stores the run and the comparison', async () => {
     await gateBacktest(db, backtestId, lenient.name, lenient.set);
     const result = await simulateOutOfSample(db, { backtestId, gates: lenient });
@@ -121,6 +153,7 @@ describe(`gate -> simulate -> stored results (${engineName})`, () => {
       selectBy: 'sharpe',
     });
     const stored = await getWalkForward(db, result.id);
+    expect(stored.spec).toEqual(spec);
     expect(stored.windows).toEqual(result.windows);
     expect(stored.equity).toEqual(result.equity);
     expect(stored.metrics).toEqual(JSON.parse(JSON.stringify(result.metrics)));

@@ -5,7 +5,7 @@
  * be NaN where the source had a gap or garbage) and the rows it could not even parse. The ETL
  * (validate-bars.ts) decides what is stored, so every source gets the same rules.
  */
-import type { InstrumentInfo, Interval } from '../bar.js';
+import type { BarPrices, InstrumentInfo, Interval } from '../bar.js';
 import type { CorporateAction } from '../corporate-action.js';
 
 export interface BarRequest {
@@ -18,15 +18,8 @@ export interface BarRequest {
   readonly signal?: AbortSignal;
 }
 
-/** A row as the source gave it, already in the bar layout. `line` is the source line when there is one. */
-export interface CandidateBar {
-  readonly ts: number;
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly close: number;
-  readonly adj_close: number;
-  readonly volume: number;
+/** A row as the source gave it, not yet validated (validate-bars.ts makes Bars of it). `line` is the source line when there is one. */
+export interface CandidateBar extends BarPrices {
   readonly line?: number;
 }
 
