@@ -1,7 +1,21 @@
 // Enforces DESIGN.md's rules of the house: no import cycles, lower layers never import higher ones
 // (the room order of src/README.md), and each table is queried by its owning store (src/db/README.md).
 // mail (outbox, transports, subscribers) sits below report (rendering), which renders and hands mail over.
-const layers = ['util', 'mpo', 'db', 'data', 'strategies', 'backtest', 'research', 'portfolio', 'monitor', 'mail', 'report', 'api', 'notebook'];
+const layers = [
+  'util',
+  'mpo',
+  'db',
+  'data',
+  'strategies',
+  'backtest',
+  'research',
+  'portfolio',
+  'monitor',
+  'mail',
+  'report',
+  'api',
+  'notebook',
+];
 
 // Modules that may see the tables: the stores, the db internals (connection, migrator, COPY), and
 // jobs/job-runs.ts, the job_runs table's store (named for the jobs room it serves).
