@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/api/server.js';
 import { subscriberUnsubscribe } from '../../src/api/unsubscribe-page.js';
@@ -19,6 +19,7 @@ import { renderRebalanceReport } from '../../src/report/render-rebalance.js';
 import { servedPlotlySrc, subscriberPage, writeReportPage } from '../../src/report/report-pages.js';
 import { addSubscriber, listSubscribers } from '../../src/mail/subscriber-store.js';
 import { insertPortfolio } from '../helpers/mail-server.js';
+import { launchTestBrowser } from '../helpers/packaged-chromium.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { rebalanceReport } from '../report/report-fixtures.js';
 
@@ -26,7 +27,6 @@ import { rebalanceReport } from '../report/report-fixtures.js';
 declare const document: { querySelectorAll(selector: string): ArrayLike<unknown> };
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/browser', import.meta.url));
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const SECRET = 's'.repeat(40);
 
 describe(`mail links in Chromium (${engineName})`, () => {
@@ -50,7 +50,7 @@ describe(`mail links in Chromium (${engineName})`, () => {
       reports: { dir: join(home, 'reports'), secret: SECRET },
     });
     env = readEnvironment({ MOMENTUM_HOME: home, MOMENTUM_PUBLIC_URL: server.url, MOMENTUM_LINK_SECRET: SECRET });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
+    browser = await launchTestBrowser();
     page = await browser.newPage({ viewport: { width: 800, height: 900 } });
   });
   afterAll(async () => {

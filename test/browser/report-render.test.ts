@@ -7,14 +7,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MailContent } from '../../src/mail/mail-content.js';
 import { renderDrawdownAlert } from '../../src/report/render-alert.js';
 import { renderJobFailure } from '../../src/report/render-job-failure.js';
 import { plotlyHtml, plotlyLoader } from '../../src/report/plotly-html.js';
 import { renderRebalanceReport } from '../../src/report/render-rebalance.js';
-import { testBrowser } from '../helpers/packaged-chromium.js';
+import { launchTestBrowser } from '../helpers/packaged-chromium.js';
 import { drawdownAlert, jobFailure, rebalanceReport, ungatedReport } from '../report/report-fixtures.js';
 
 // The page functions below run in Chromium; the project compiles without DOM types, so this
@@ -50,8 +50,7 @@ let page: Page;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const { executablePath, env } = await testBrowser();
-  browser = await chromium.launch({ executablePath, env: { ...process.env, ...env }, args: ['--headless', '--no-sandbox'] });
+  browser = await launchTestBrowser();
   page = await browser.newPage({ viewport: VIEWPORT });
 });
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simpleParser } from 'mailparser';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dateToTs } from '../../src/data/bar.js';
 import { ingest } from '../../src/data/ingest.js';
@@ -16,10 +16,10 @@ import { SyntheticProvider } from '../../src/data/providers/synthetic-provider.j
 import { createPortfolio, rebalancePortfolio } from '../../src/portfolio/model-portfolio.js';
 import { publishRebalance } from '../../src/report/publish.js';
 import { addSubscriber } from '../../src/mail/subscriber-store.js';
+import { launchTestBrowser } from '../helpers/packaged-chromium.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/browser', import.meta.url));
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const SYMBOLS = ['SYN-EQ-US', 'SYN-BOND-LONG', 'SYN-GOLD', 'SYN-OIL'];
 
 declare const document: { readonly body: { readonly innerText: string } };
@@ -64,7 +64,7 @@ describe(`a subscriber's rebalance mail in Chromium (${engineName})`, () => {
     for (const a of mail.attachments) {
       if (a.cid) html = html.split(`cid:${a.cid}`).join(`data:${a.contentType};base64,${a.content.toString('base64')}`);
     }
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox'] });
+    browser = await launchTestBrowser();
   }, 600_000);
   afterAll(async () => {
     await browser?.close();

@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress } from 'node:zlib';
+import { chromium, type Browser } from 'playwright-core';
 import { extract } from 'tar-fs';
 import { ROOT } from './cli.js';
 
@@ -34,6 +35,12 @@ export async function testBrowser(): Promise<TestBrowser> {
       FONTCONFIG_PATH: dir,
     },
   };
+}
+
+/** The test browser, launched headless: what every browser test starts with. */
+export async function launchTestBrowser(): Promise<Browser> {
+  const { executablePath, env } = await testBrowser();
+  return chromium.launch({ executablePath, env: { ...process.env, ...env }, args: ['--headless', '--no-sandbox'] });
 }
 
 async function unpacked(): Promise<string> {
