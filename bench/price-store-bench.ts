@@ -94,6 +94,7 @@ export async function benchPriceStore(engine: 'pglite' | 'postgres'): Promise<vo
     );
 
     await db.kysely.deleteFrom('bars').execute();
+    await db.kysely.deleteFrom('bar_series').execute();
     const bars: Bar[] = symbols.flatMap((symbol) =>
       rows.get(symbol)!.map((r) => ({ ...r, symbol, interval: '1d' as const, source: 'bench' })),
     );
@@ -110,6 +111,7 @@ export async function benchPriceStore(engine: 'pglite' | 'postgres'): Promise<vo
     );
 
     await db.kysely.deleteFrom('bars').execute();
+    await db.kysely.deleteFrom('bar_series').execute();
     await importSharedData(db);
   } finally {
     await db.close();

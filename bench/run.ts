@@ -2,6 +2,7 @@
  * `npm run bench`: prints the performance figures the issues ask for. Figures, not assertions:
  * this machine is shared and noisy. PostgreSQL figures need DATABASE_URL (or run
  * `scripts/with-postgres.sh npm run bench`, which starts a throwaway server).
+ * `npm run bench -- startup service` runs only the sections named.
  */
 import { cpus } from 'node:os';
 import { benchSmaCross, benchSweep, benchXsMomentum } from './backtest-bench.js';
@@ -19,16 +20,30 @@ console.log(
 
 // Order matters on one process: the large heaps of the sweep and of PGlite's 1M bars slow what
 // runs after them, so the commands (their own processes), the PostgreSQL store and the engine come first.
-benchStartup();
-await benchService();
-if (url) await benchPriceStore('postgres');
-else console.log('\n(PostgreSQL figures skipped: set DATABASE_URL or run scripts/with-postgres.sh npm run bench)');
-await benchSmaCross();
-benchXsMomentum();
-await benchSweep();
-benchPbo();
-await benchMpo();
-await benchPriceStore('pglite');
+const sections: readonly (readonly [string, () => unknown])[] = [
+  ['startup', benchStartup],
+  ['service', benchService],
+  [
+    'postgres',
+    () =>
+      url
+        ? benchPriceStore('postgres')
+        : console.log('\n(PostgreSQL figures skipped: set DATABASE_URL or run scripts/with-postgres.sh npm run bench)'),
+  ],
+  ['sma-cross', benchSmaCross],
+  ['xs-momentum', benchXsMomentum],
+  ['sweep', benchSweep],
+  ['pbo', benchPbo],
+  ['mpo', benchMpo],
+  ['pglite', () => benchPriceStore('pglite')],
+];
+const asked = process.argv.slice(2);
+const unknown = asked.filter((name) => !sections.some(([section]) => section === name));
+if (unknown.length > 0) {
+  console.error(`unknown benchmark section(s) ${unknown.join(', ')}: choose from ${sections.map(([name]) => name).join(', ')}`);
+  process.exit(2);
+}
+for (const [name, run] of sections) if (asked.length === 0 || asked.includes(name)) await run();
 
 console.log(`\npeak memory (RSS): ${fmt(peakRssMb())} MB`);
 process.exit(0);

@@ -38,6 +38,16 @@ export interface BarsTable {
   source: string;
 }
 
+/** Per series and source: first and last bar and the count (kept by src/data/bar-writer.ts). */
+export interface BarSeriesTable {
+  symbol: string;
+  interval: string;
+  source: string;
+  first_ts: Timestamp;
+  last_ts: Timestamp;
+  bars: number;
+}
+
 export interface IngestRunsTable {
   id: Generated<number>;
   source: string;
@@ -419,6 +429,7 @@ export interface Schema {
   schema_migrations: SchemaMigrationsTable;
   instruments: InstrumentsTable;
   bars: BarsTable;
+  bar_series: BarSeriesTable;
   ingest_runs: IngestRunsTable;
   ingest_run_symbols: IngestRunSymbolsTable;
   ingest_issues: IngestIssuesTable;

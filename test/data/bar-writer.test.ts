@@ -35,6 +35,7 @@ describe(`writeBars (${engineName})`, () => {
   });
   beforeEach(async () => {
     await db.kysely.deleteFrom('bars').execute();
+    await db.kysely.deleteFrom('bar_series').execute();
   });
   afterAll(async () => {
     await db.close();
