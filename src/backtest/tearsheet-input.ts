@@ -23,7 +23,10 @@ export async function loadTearsheetInput(db: Database, id: number): Promise<Tear
     if (panel) benchmark = { symbol: spec.benchmark, prices: alignTo(series.dates, panel.dates, panel.values.adj_close[0]!) };
   }
   return {
-    label: [`#${id} ${spec.strategy}`, ...Object.entries(spec.params).map(([k, v]) => `${k}=${v}`)].join(' '),
+    label: `#${id} ${spec.strategy}`,
+    description: Object.entries(spec.params)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' '),
     interval: spec.interval,
     dates: series.dates,
     equity: series.equity,

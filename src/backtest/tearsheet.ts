@@ -20,6 +20,8 @@ import type { TradeRecord } from './run-backtest.js';
 export interface TearsheetInput {
   /** What the backtest is called on the page, e.g. "#12 xs-momentum". */
   readonly label: string;
+  /** What else identifies it, e.g. its hyperparameters "lookback=252 skip=21". */
+  readonly description: string;
   readonly interval: Interval;
   /** Bar times (epoch ms) and the equity at each bar's close. */
   readonly dates: Float64Array;
@@ -38,6 +40,7 @@ export interface TearsheetInput {
 
 export interface Tearsheet {
   readonly label: string;
+  readonly description: string;
   readonly interval: Interval;
   readonly metrics: BacktestMetrics;
   readonly dates: Float64Array;
@@ -70,6 +73,7 @@ export function tearsheetOf(input: TearsheetInput): Tearsheet {
     });
   return {
     label: input.label,
+    description: input.description,
     interval,
     metrics,
     dates,

@@ -33,9 +33,9 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 function layout(title: string, extra: object = {}): object {
   return {
     font: FONT,
-    title: { text: title, font: { size: 14 } },
-    margin: { l: 64, r: 16, t: 48, b: 40 },
-    legend: { orientation: 'h', x: 0, y: 1.02, yanchor: 'bottom', xanchor: 'left' },
+    title: { text: title, font: { size: 14 }, x: 0, xanchor: 'left', y: 0.99, yanchor: 'top' },
+    margin: { l: 64, r: 16, t: 64, b: 40 },
+    legend: { orientation: 'h', x: 0, y: 1.01, yanchor: 'bottom', xanchor: 'left' },
     hovermode: 'x unified',
     ...extra,
   };
