@@ -153,35 +153,14 @@ function summaryRows(all: readonly BacktestMetrics[]): SummaryRow[] {
     row('exposure', 'average gross exposure', (m) => pct(m.activity.avgGrossExposure)),
   ];
   if (all.some((m) => m.benchmark)) {
-    const b = (pick: (x: NonNullable<BacktestMetrics['benchmark']>) => string) => (m: BacktestMetrics) =>
-      m.benchmark ? pick(m.benchmark) : MISSING;
-    rows.push(
-      row(
-        'benchmark',
-        'benchmark',
-        b((x) => x.symbol),
-      ),
-      row(
-        'benchmark-cagr',
-        'benchmark CAGR',
-        b((x) => pct(x.cagr)),
-      ),
-      row(
-        'beta',
-        'beta',
-        b((x) => num(x.beta)),
-      ),
-      row(
-        'alpha',
-        'alpha (annualised)',
-        b((x) => pct(x.alpha)),
-      ),
-      row(
-        'information-ratio',
-        'information ratio',
-        b((x) => num(x.informationRatio)),
-      ),
-    );
+    const benchmarkRows: [string, string, (b: NonNullable<BacktestMetrics['benchmark']>) => string][] = [
+      ['benchmark', 'benchmark', (b) => b.symbol],
+      ['benchmark-cagr', 'benchmark CAGR', (b) => pct(b.cagr)],
+      ['beta', 'beta', (b) => num(b.beta)],
+      ['alpha', 'alpha (annualised)', (b) => pct(b.alpha)],
+      ['information-ratio', 'information ratio', (b) => num(b.informationRatio)],
+    ];
+    for (const [key, label, pick] of benchmarkRows) rows.push(row(key, label, (m) => (m.benchmark ? pick(m.benchmark) : MISSING)));
   }
   return rows;
 }
