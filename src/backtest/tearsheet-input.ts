@@ -6,6 +6,7 @@
 import { MS_PER_DAY } from '../data/bar.js';
 import { loadPanel } from '../data/panel.js';
 import type { Database } from '../db/database.js';
+import { DataError } from '../errors.js';
 import { getBacktest, getBacktestSeries, getBacktestTrades } from './backtest-store.js';
 import { alignTo } from './run-backtest.js';
 import type { TearsheetInput } from './tearsheet.js';
@@ -19,7 +20,11 @@ export async function loadTearsheetInput(db: Database, id: number): Promise<Tear
   let benchmark: TearsheetInput['benchmark'] = null;
   if (spec.benchmark) {
     const to = series.dates[series.dates.length - 1]! + MS_PER_DAY - 1;
-    const panel = await loadPanel(db, { symbols: [spec.benchmark], interval: spec.interval, to }).catch(() => null);
+    // A benchmark without bars (deleted since) leaves the tearsheet without a beta, as the backtest was without its figures.
+    const panel = await loadPanel(db, { symbols: [spec.benchmark], interval: spec.interval, to }).catch((error: unknown) => {
+      if (error instanceof DataError) return null;
+      throw error;
+    });
     if (panel) benchmark = { symbol: spec.benchmark, prices: alignTo(series.dates, panel.dates, panel.values.adj_close[0]!) };
   }
   return {
