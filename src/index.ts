@@ -114,9 +114,17 @@ export {
 } from './backtest/trial-store.js';
 export { runSweep, gridCombinations, parseGrid, type SweepGrid, type SweepResult, type SweepEntry } from './backtest/sweep.js';
 export { smaCrossReference, momentumXsReference, readReferencePanel } from './backtest/reference.js';
+export { tearsheetOf, type Tearsheet, type TearsheetInput } from './backtest/tearsheet.js';
+export { loadTearsheetInput } from './backtest/tearsheet-input.js';
+export { calendarReturns, monthlyTurnover, type CalendarReturns, type MonthReturn, type YearReturn } from './backtest/calendar-returns.js';
+export { rollingStatistics, priceReturns, type RollingStatistics } from './backtest/rolling-statistics.js';
+export { drawdownEpisodes, worstDrawdowns, type DrawdownEpisode, type DrawdownPeriod } from './backtest/drawdown-episodes.js';
+export { returnDistribution, type ReturnDistribution } from './backtest/return-distribution.js';
 
 // Reports
 export { plotlyHtml, plotlyLoader, notebookPlotter, plotlyBundle, isoDates } from './report/plotly-html.js';
+export { tearsheetHtml, loadTearsheets, renderTearsheet, type TearsheetRenderOptions } from './report/render-tearsheet.js';
+export { tearsheetFigures, type TearsheetFigures, type PlotlyFigure } from './report/tearsheet-charts.js';
 
 // Notebooks: the set-up, checks and number formats they share
 export {

@@ -75,6 +75,7 @@ export async function storeBacktests(db: Database, outcomes: readonly BacktestOu
           equity: bytea(outcome.equity),
           cash: full ? bytea(outcome.cash) : null,
           gross_exposure: full ? bytea(outcome.grossExposure) : null,
+          traded: full ? bytea(outcome.traded) : null,
         })),
       )
       .execute();
@@ -182,19 +183,27 @@ export interface BacktestSeries {
   readonly equity: Float64Array;
   readonly cash: Float64Array | null;
   readonly grossExposure: Float64Array | null;
+  /** Value traded per bar; null for light series and backtests stored before it was kept. */
+  readonly traded: Float64Array | null;
 }
 
 export async function getBacktestSeries(db: Database, id: number): Promise<BacktestSeries> {
-  const base64 = (column: 'dates' | 'equity' | 'cash' | 'gross_exposure') =>
+  const base64 = (column: 'dates' | 'equity' | 'cash' | 'gross_exposure' | 'traded') =>
     sql<string | null>`encode(${sql.ref(column)}, 'base64')`.as(column);
   const row = await db.kysely
     .selectFrom('backtest_equity')
-    .select([base64('dates'), base64('equity'), base64('cash'), base64('gross_exposure')])
+    .select([base64('dates'), base64('equity'), base64('cash'), base64('gross_exposure'), base64('traded')])
     .where('backtest_id', '=', id)
     .executeTakeFirst();
   if (!row) throw new DataError(`backtest ${id} has no stored equity curve (or does not exist)`);
   const floats = (text: string | null) => (text === null ? null : base64ToFloats(text));
-  return { dates: floats(row.dates)!, equity: floats(row.equity)!, cash: floats(row.cash), grossExposure: floats(row.gross_exposure) };
+  return {
+    dates: floats(row.dates)!,
+    equity: floats(row.equity)!,
+    cash: floats(row.cash),
+    grossExposure: floats(row.gross_exposure),
+    traded: floats(row.traded),
+  };
 }
 
 /** A series for a bytea column, sent as base64 text and decoded by the database. */

@@ -264,7 +264,7 @@ function buyAndHold(prices: Float64Array, cash: number): Float64Array {
 }
 
 /** The other series on these dates, its last price carried over bars it lacks (holidays differ across markets). */
-function alignTo(dates: Float64Array, otherDates: Float64Array, values: Float64Array): Float64Array {
+export function alignTo(dates: Float64Array, otherDates: Float64Array, values: Float64Array): Float64Array {
   const byTime = new Map<number, number>();
   otherDates.forEach((t, i) => byTime.set(t, values[i]!));
   return carryForward(Float64Array.from(dates, (t) => byTime.get(t) ?? Number.NaN));

@@ -9,6 +9,7 @@ import { registerJobCommands } from './job-commands.js';
 import { registerMonitorCommands } from './monitor-commands.js';
 import { registerPortfolioCommands } from './portfolio-commands.js';
 import { registerReferenceCommand } from './reference-command.js';
+import { registerReportCommands } from './report-commands.js';
 import { registerResearchCommands } from './research-commands.js';
 import { registerServeCommands } from './serve-command.js';
 import { registerSubscriberCommands } from './subscriber-commands.js';
@@ -26,6 +27,7 @@ export function buildProgram(output: Output): Command {
   registerReferenceCommand(program, output);
   registerBacktestCommands(program, output);
   registerResearchCommands(program, output);
+  registerReportCommands(program, output);
   registerServeCommands(program, output);
   registerJobCommands(program, output);
   registerMonitorCommands(program, output);

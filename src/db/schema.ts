@@ -135,6 +135,7 @@ export interface BacktestEquityTable {
   equity: Uint8Array;
   cash: Uint8Array | null;
   gross_exposure: Uint8Array | null;
+  traded: Uint8Array | null;
 }
 
 export interface BacktestTradesTable {

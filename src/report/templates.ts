@@ -23,7 +23,8 @@ import {
   formatSignedPercent,
 } from './report-format.js';
 
-export type TemplateName = 'rebalance' | 'rebalance-interactive' | 'drawdown-alert' | 'job-failure' | 'mail-refused';
+export type TemplateName =
+  'rebalance' | 'rebalance-interactive' | 'tearsheet' | 'tearsheet-fragment' | 'drawdown-alert' | 'job-failure' | 'mail-refused';
 
 export interface ReportTemplates {
   /** The folder the templates were read from. */

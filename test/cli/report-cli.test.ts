@@ -1,0 +1,62 @@
+/**
+ * `momentum report backtest` as a user runs it: two real backtests of ../shared/data ETFs, the
+ * first's tearsheet with the second beside it written where --out says, one self-contained page
+ * (plotly.js in it once), and the default place under MOMENTUM_HOME/reports/.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEnvironment, type CliEnvironment } from '../helpers/cli-env.js';
+import { runCli } from '../helpers/cli.js';
+import { engineName } from '../helpers/test-database.js';
+
+const ETF = resolve(__dirname, '../../../shared/data/etf-daily');
+const PERIOD = ['--symbols', 'SPY,TLT,GLD', '--from', '2010-01-01', '--to', '2015-12-31', '--benchmark', 'SPY', '--json'];
+
+describe(`momentum report backtest (${engineName})`, () => {
+  let cli: CliEnvironment;
+  const run = (args: string[]) => runCli(args, cli.env);
+  let ids: number[] = [];
+  beforeAll(async () => {
+    cli = await cliEnvironment();
+    const ingest = await run(['ingest', '--source', 'csv', '--path', ETF, '--symbols', 'SPY,TLT,GLD']);
+    expect(ingest.code, ingest.stderr).toBe(0);
+    ids = [];
+    for (const strategy of ['xs-momentum', 'ma-trend']) {
+      const result = await run(['backtest', '--strategy', strategy, ...PERIOD]);
+      expect(result.code, result.stderr).toBe(0);
+      ids.push((JSON.parse(result.stdout) as { id: number }).id);
+    }
+  });
+  afterAll(async () => {
+    await cli.dispose();
+  });
+
+  it('writes the tearsheet of one backtest with another beside it to --out', async () => {
+    const out = join(cli.home, 'sheet.html');
+    const result = await run(['report', 'backtest', String(ids[0]), '--vs', String(ids[1]), '--out', out]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(out);
+    const html = readFileSync(out, 'utf8');
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    // plotly.js once (the loader), however many charts.
+    expect(html.match(/DecompressionStream/g)).toHaveLength(1);
+    expect(html.match(/Plotly\.newPlot/g)!.length).toBeGreaterThanOrEqual(9);
+    const header = /<table data-table="summary">\s*<thead><tr><th>figure<\/th>(.*?)<\/tr><\/thead>/s.exec(html)![1]!;
+    expect(header).toContain(`#${ids[0]} xs-momentum`);
+    expect(header).toContain(`#${ids[1]} ma-trend`);
+    expect(html).toContain('data-table="drawdowns"');
+    expect(html.match(/<tr data-drawdown=/g)).toHaveLength(5);
+  });
+
+  it('writes to MOMENTUM_HOME/reports by default, and names a backtest that does not exist', async () => {
+    const result = await run(['report', 'backtest', String(ids[1])]);
+    expect(result.code, result.stderr).toBe(0);
+    const path = join(cli.home, 'reports', `backtest-${ids[1]}.html`);
+    expect(result.stdout).toContain(path);
+    expect(existsSync(path)).toBe(true);
+    const missing = await run(['report', 'backtest', '999999']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('backtest 999999 does not exist');
+  });
+});
