@@ -323,6 +323,7 @@ export {
   type TradeList,
   type Order,
   type Holding,
+  type ValuedHolding,
   type HoldingAfter,
   type TargetWeight,
   type RebalanceMode,
