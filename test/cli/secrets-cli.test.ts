@@ -5,14 +5,13 @@
  * that cannot be reached, a value that is not a URL). Commands that connect need a real server: they
  * run on the PostgreSQL pass; the errors run on both.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cliSuite } from '../helpers/cli-env.js';
 import { finished, runCli, spawnCli } from '../helpers/cli.js';
 import { spawnedProcesses } from '../helpers/processes.js';
 import { engineName, serverUrl } from '../helpers/test-database.js';
-import { EVENTUALLY, waitFor } from '../jobs/service-helpers.js';
+import { EVENTUALLY, waitFor, writeScheduleConfig } from '../jobs/service-helpers.js';
 
 const SECRET = 'Hunter2-s3cret';
 
@@ -54,14 +53,10 @@ describe(`no command prints the database password (${engineName})`, () => {
 
   if (serverUrl) {
     it('the database each command names, with the password in the userinfo or the query', async () => {
-      const config = join(suite.dir, 'config.json');
-      writeFileSync(
-        config,
-        JSON.stringify({
-          universes: {},
-          schedule: { healthPort: 0, catchUpWindow: '0s', entries: [{ job: 'ingest', cron: '0 0 1 1 *' }] },
-        }),
-      );
+      const config = writeScheduleConfig(join(suite.dir, 'config.json'), {
+        catchUpWindow: '0s',
+        entries: [{ job: 'ingest', cron: '0 0 1 1 *' }],
+      });
       for (const [form, url] of Object.entries(secretForms(suite.cli.url!))) {
         const env = { ...suite.cli.env, DATABASE_URL: url };
         for (const args of [

@@ -6,7 +6,6 @@
  * Real processes, on the engine under test; bounds are states (the start line, an answer, an exit),
  * never durations.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
@@ -14,27 +13,18 @@ import { cliSuite } from '../helpers/cli-env.js';
 import { finished, runCli, spawnCli } from '../helpers/cli.js';
 import { spawnedProcesses } from '../helpers/processes.js';
 import { engineName } from '../helpers/test-database.js';
-import { EVENTUALLY, runsOf, waitFor } from './service-helpers.js';
+import { EVENTUALLY, runsOf, waitFor, writeScheduleConfig } from './service-helpers.js';
 
 describe(`catch-up of a 7-day window of an every-second entry (${engineName})`, () => {
   const processes = spawnedProcesses();
   const suite = cliSuite('catch-up-bound');
-  function config(name: string, catchUpWindow: string): string {
-    const path = join(suite.dir, `${name}.json`);
-    writeFileSync(
-      path,
-      JSON.stringify({
-        universes: {},
-        schedule: {
-          healthPort: 0,
-          catchUpWindow,
-          catchUpLimit: 10_000,
-          entries: [{ name: 'tick', job: 'sleep', cron: '* * * * * *', args: { ms: 0 } }],
-        },
-      }),
-    );
-    return path;
-  }
+
+  const config = (name: string, catchUpWindow: string): string =>
+    writeScheduleConfig(join(suite.dir, `${name}.json`), {
+      catchUpWindow,
+      catchUpLimit: 10_000,
+      entries: [{ name: 'tick', job: 'sleep', cron: '* * * * * *', args: { ms: 0 } }],
+    });
 
   it('starts, answers /health and stops on SIGTERM in the middle of catching up', async () => {
     const args = ['schedule', '--config', config('week', '7d'), '--jobs-module', 'test/jobs/fixtures/test-jobs.ts'];
