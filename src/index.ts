@@ -331,6 +331,7 @@ export {
   type TradeList,
   type Order,
   type Holding,
+  type ValuedHolding,
   type HoldingAfter,
   type TargetWeight,
   type RebalanceMode,

@@ -34,6 +34,7 @@ import type { CorporateAction } from '../data/corporate-action.js';
 import { ValidationError } from '../errors.js';
 import { applyOne, splitRatio, type DividendPolicy, type LedgerEntry } from '../portfolio/ledger.js';
 import type { HoldingRecord } from '../portfolio/portfolio-store.js';
+import type { ValuedHolding } from '../portfolio/trade-list.js';
 import { parseCalendarDate } from '../util/calendar-date.js';
 import type { PriceBasis } from './monitor-options.js';
 import { runningDrawdown } from './running-peak.js';
@@ -79,14 +80,14 @@ export interface PositionPath {
   readonly peakPoint: Int32Array;
 }
 
-/** A holding of the latest rebalance marked at the last point. */
-export interface HoldingMark {
+/**
+ * A holding of the latest rebalance marked at the last point: valued like any holding, but at
+ * today's shares and close rather than the stored ones, which it keeps as `holding`.
+ */
+export interface HoldingMark extends Omit<ValuedHolding, 'symbol'> {
   readonly holding: MonitoredHolding;
-  /** Shares held now: the rebalance's, through the corporate actions since. */
+  /** Shares held now: the rebalance's, through the corporate actions since; price: the last raw close (in today's shares). */
   readonly shares: number;
-  /** The last raw close (in today's shares), and shares x it. */
-  readonly price: number;
-  readonly value: number;
   /** Time of the bar the mark comes from; null: no bar since the rebalance (marked at its price). */
   readonly barTs: number | null;
 }

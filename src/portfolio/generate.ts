@@ -8,11 +8,11 @@ import { DataError } from '../errors.js';
 import { parsePortfolioRequest, type PortfolioRequest, type PortfolioRequestInput, type SipPlan } from './portfolio-spec.js';
 import { optimiseTargets } from './mpo-targets.js';
 import { portfolioTargets, type PortfolioTargets, type TargetHolding, type TargetOptions } from './targets.js';
+import type { ValuedHolding } from './trade-list.js';
 import { allocateWholeShares } from './whole-shares.js';
 
-export interface ProposedHolding extends TargetHolding {
-  readonly shares: number;
-  readonly value: number;
+/** A target bought: the strategy's target and description with the whole shares the amount buys. */
+export interface ProposedHolding extends TargetHolding, ValuedHolding {
   /** value / amount. */
   readonly weight: number;
   /** Estimated cost of buying them. */

@@ -11,20 +11,15 @@ import { DataError } from '../errors.js';
 import type { FollowerStep } from './follower-book.js';
 import type { LedgerEntry } from './ledger.js';
 import type { StoredRebalance } from './portfolio-store.js';
-import type { Order } from './trade-list.js';
-
-export interface BookLine {
-  readonly symbol: string;
-  readonly shares: number;
-}
+import type { Holding, Order } from './trade-list.js';
 
 export interface RebalanceBook {
-  readonly before: readonly BookLine[];
+  readonly before: readonly Holding[];
   readonly cashBefore: number;
   readonly contribution: number;
   /** Sells first. */
   readonly orders: readonly Order[];
-  readonly after: readonly BookLine[];
+  readonly after: readonly Holding[];
   readonly cashAfter: number;
   readonly costs: number;
   /** The price of every symbol held before or after. */
@@ -78,13 +73,11 @@ export function followerBookAt(step: FollowerStep): RebalanceBook {
 }
 
 /** A symbol's place in a book: its weight and shares before and after the orders, at the book's prices. */
-export interface BookPosition {
-  readonly symbol: string;
+export interface BookPosition extends Holding {
   /** Its share of the total before trading (holdings, cash and the new money). */
   readonly previousWeight: number;
   /** Its share of the total after trading (holdings and cash). */
   readonly weight: number;
-  readonly shares: number;
   readonly sharesBefore: number;
   /** Its value after the orders. */
   readonly value: number;

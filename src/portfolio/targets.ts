@@ -26,6 +26,7 @@ import { findMatchingBacktest, gatherEvidence, requireEvidence, type Evidence } 
 import type { PortfolioRequest } from './portfolio-spec.js';
 import { strategySignal } from './strategy-signal.js';
 
+/** One symbol's target: a weight and why, with its price, but no shares or money yet (ProposedHolding adds them). */
 export interface TargetHolding {
   readonly symbol: string;
   readonly name: string | null;

@@ -16,10 +16,18 @@ import { ValidationError } from '../errors.js';
 import { contributionRebalance, fullRebalance, type RebalanceTrades } from './contribution.js';
 import { requireCosts, requireLotSize, requireNonNegative, requirePositive, requireSymbol, requireWeights } from './portfolio-input.js';
 
+/** Shares of one symbol: the base the other holding shapes extend (ValuedHolding, BookPosition, ProposedHolding, ...). */
 export interface Holding {
   readonly symbol: string;
   /** Shares held, >= 0 (fractions allowed). */
   readonly shares: number;
+}
+
+/** A holding valued at one price per share. */
+export interface ValuedHolding extends Holding {
+  readonly price: number;
+  /** shares x price. */
+  readonly value: number;
 }
 
 export interface TargetWeight {
@@ -60,13 +68,9 @@ export interface Order {
   readonly cost: number;
 }
 
-export interface HoldingAfter {
-  readonly symbol: string;
+/** A holding after a trade list: valued, with the shares it had before and its weight against the target. */
+export interface HoldingAfter extends ValuedHolding {
   readonly previousShares: number;
-  readonly shares: number;
-  readonly price: number;
-  /** shares x price. */
-  readonly value: number;
   /** value / value after trading. */
   readonly weight: number;
   readonly targetWeight: number;

@@ -15,6 +15,7 @@
  */
 import { NO_COSTS, TransactionCost, type CostModel } from '../backtest/transaction-cost.js';
 import { ValidationError } from '../errors.js';
+import type { TargetWeight, ValuedHolding } from './trade-list.js';
 import { allocateBuys, cashTarget, trackingErrorAfter, type LotProblem } from './lot-allocation.js';
 import {
   money,
@@ -26,10 +27,8 @@ import {
   WEIGHT_SUM_TOLERANCE,
 } from './portfolio-input.js';
 
-export interface WholeShareTarget {
-  readonly symbol: string;
-  /** Fraction of the budget, >= 0; the weights sum to 1 or less (the rest is cash). */
-  readonly weight: number;
+/** A target weight (of the budget, the rest is cash) with what buying it takes: a price and a lot size. */
+export interface WholeShareTarget extends TargetWeight {
   /** Latest price per share, > 0. */
   readonly price: number;
   /** Shares per tradable lot (default 1). */
@@ -43,15 +42,11 @@ export interface WholeShareRequest {
   readonly costs?: CostModel;
 }
 
-export interface WholeShareLine {
-  readonly symbol: string;
+/** A target bought in whole lots: the shares, their value and cost, and the weight they make. */
+export interface WholeShareLine extends ValuedHolding {
   readonly targetWeight: number;
-  readonly price: number;
   readonly lotSize: number;
   readonly lots: number;
-  readonly shares: number;
-  /** shares x price. */
-  readonly value: number;
   /** Estimated cost of buying them. */
   readonly cost: number;
   /** value / budget. */
@@ -144,12 +139,7 @@ function naiveFloor(budget: number, target: Float64Array, price: Float64Array, l
   return Float64Array.from(target, (t, j) => Math.max(0, Math.floor((t * budget - cost.fixedFee) / (lotSize[j]! * price[j]! * rate))));
 }
 
-interface ValidTarget {
-  readonly symbol: string;
-  readonly weight: number;
-  readonly price: number;
-  readonly lotSize: number;
-}
+type ValidTarget = Required<WholeShareTarget>;
 
 function validateTargets(targets: readonly WholeShareTarget[]): ValidTarget[] {
   if (!Array.isArray(targets)) throw new ValidationError('targets', 'expected a list of { symbol, weight, price, lotSize? }');

@@ -6,6 +6,7 @@
  * - money is in the currency given next to it; shares are counts (whole shares in practice);
  * - a figure that is not known is null (shown as "–").
  */
+import type { BookPosition } from '../portfolio/rebalance-book.js';
 
 /** A dated series for the charts: `values[i]` belongs to `dates[i]`. */
 export interface PerformanceSeries {
@@ -49,20 +50,16 @@ export interface SubscriberInfo {
   readonly currency: string;
 }
 
-/** One holding, before and after the rebalance. A position sold out has weight 0. */
-export interface HoldingRow {
-  readonly symbol: string;
+/**
+ * One holding, before and after the rebalance: a book position (portfolio/rebalance-book.ts) with
+ * its description and the strategy's reason. A position sold out has weight 0. The difference:
+ * what a report can do without is optional, so a report can be written by hand (the sample, tests).
+ */
+export interface HoldingRow extends Pick<BookPosition, 'symbol' | 'previousWeight' | 'weight' | 'shares' | 'value'> {
   readonly name?: string | null;
   readonly assetClass?: string | null;
-  /** Weight before this rebalance (0 for a new position, also at the first rebalance). */
-  readonly previousWeight: number;
-  /** Weight after this rebalance (0 for a position sold out). The change is computed: weight - previousWeight. */
-  readonly weight: number;
-  /** Whole shares and their value for the report's amount. */
-  readonly shares: number;
   /** Shares held just before the trades (after splits since the last rebalance); null: not known. */
   readonly sharesBefore?: number | null;
-  readonly value: number;
   readonly price?: number | null;
   /** Why the strategy chose (or dropped) it, in a sentence. */
   readonly reason: string;

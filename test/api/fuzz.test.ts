@@ -5,20 +5,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/api/server.js';
-
-const EXAMPLE = {
-  initial_weights: { GOOG: 0, APPL: 0, CASH: 1 },
-  estimated_returns: { GOOG: { '1': 0.05, '2': 0.02, '3': -0.1 }, APPL: { '1': 0.04, '2': 0.01, '3': -0.03 } },
-  parameters: {
-    min_weight: -1,
-    max_weight: 0.1,
-    min_cash_balance: 0.1,
-    max_leverage: 1,
-    max_trade_size: 0.1,
-    trade_aversion: 1,
-    transaction_cost: 0.01,
-  },
-};
+import { MPO_EXAMPLE } from '../helpers/mpo-request.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Path = readonly string[];
@@ -28,7 +15,7 @@ function pathsOf(value: Json, prefix: Path = []): Path[] {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return [];
   return Object.entries(value).flatMap(([key, child]) => [[...prefix, key], ...pathsOf(child, [...prefix, key])]);
 }
-const PATHS = pathsOf(EXAMPLE as Json);
+const PATHS = pathsOf(MPO_EXAMPLE as Json);
 
 function nest(depth: number, inner: Json, asArray: boolean): Json {
   let value = inner;
@@ -102,7 +89,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 
 /** Applies mutations to a deep copy, with own properties even for `__proto__` (as JSON.parse would make them). */
 function mutate(mutations: readonly Mutation[]): Json {
-  const root = structuredClone(EXAMPLE) as Json;
+  const root = structuredClone(MPO_EXAMPLE) as Json;
   const define = (target: Record<string, Json>, name: string, value: Json) =>
     Object.defineProperty(target, name, { value: structuredClone(value), enumerable: true, writable: true, configurable: true });
   for (const m of mutations) {
@@ -134,7 +121,7 @@ const body: fc.Arbitrary<string> = fc.oneof(
         fc.constantFrom('0.05', '0.1', '1', '0'),
         fc.constantFrom('1e999', '-1e999', '1' + '0'.repeat(400), '-0', '1E-400', '0.1e+309'),
       )
-      .map(([from, to]) => JSON.stringify(EXAMPLE).replace(new RegExp(`(?<=:)${from.replace('.', '\\.')}(?=[,}])`), to)),
+      .map(([from, to]) => JSON.stringify(MPO_EXAMPLE).replace(new RegExp(`(?<=:)${from.replace('.', '\\.')}(?=[,}])`), to)),
   },
   { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
   { weight: 1, arbitrary: fc.constantFrom('[]', '{}', 'null', '""', '0', '{"initial_weights":{}}', '{"parameters":[]}', '\uFEFF{}') },
@@ -181,7 +168,7 @@ describe('fuzzed requests', () => {
       });
       await expectJsonAnswer(response);
     }
-    const wide = { ...EXAMPLE, initial_weights: Object.fromEntries(Array.from({ length: 30_000 }, (_, i) => [`K${i}`, 0])) };
+    const wide = { ...MPO_EXAMPLE, initial_weights: Object.fromEntries(Array.from({ length: 30_000 }, (_, i) => [`K${i}`, 0])) };
     await expectJsonAnswer(
       await fetch(`${server.url}/api/run`, { method: 'POST', body: JSON.stringify(wide), headers: { 'Content-Type': 'application/json' } }),
     );

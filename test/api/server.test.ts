@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/api/server.js';
 import { ConfigError } from '../../src/errors.js';
+import { MPO_EXAMPLE } from '../helpers/mpo-request.js';
 import { EVENTUALLY, waitFor } from '../jobs/service-helpers.js';
 
 type ByPeriod = Record<string, number | null>;
@@ -21,23 +22,9 @@ interface ErrorBody {
   details?: { field: string; message: string }[];
 }
 
-/** The request of ../shared/MPO.md. */
-const EXAMPLE = {
-  initial_weights: { GOOG: 0, APPL: 0, CASH: 1 },
-  estimated_returns: { GOOG: { '1': 0.05, '2': 0.02, '3': -0.1 }, APPL: { '1': 0.04, '2': 0.01, '3': -0.03 } },
-  parameters: {
-    min_weight: -1,
-    max_weight: 0.1,
-    min_cash_balance: 0.1,
-    max_leverage: 1,
-    max_trade_size: 0.1,
-    trade_aversion: 1,
-    transaction_cost: 0.01,
-  },
-};
-type Request = typeof EXAMPLE;
+type Request = typeof MPO_EXAMPLE;
 
-const withParameters = (extra: Record<string, unknown>) => ({ ...EXAMPLE, parameters: { ...EXAMPLE.parameters, ...extra } });
+const withParameters = (extra: Record<string, unknown>) => ({ ...MPO_EXAMPLE, parameters: { ...MPO_EXAMPLE.parameters, ...extra } });
 
 function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${url}/api/run`, {
@@ -114,7 +101,7 @@ describe('POST /api/run', () => {
   afterAll(() => server.close());
 
   it('answers the MPO.md example: status 0, objective 0.004, weights 0.1/0.1/0.8 for every asset at times 1..4', async () => {
-    const body = await run(server.url, EXAMPLE);
+    const body = await run(server.url, MPO_EXAMPLE);
     expect(body.status).toBe(0);
     expect(body).not.toHaveProperty('message');
     expect(Object.keys(body)).toEqual(['output', 'status']);
@@ -124,8 +111,8 @@ describe('POST /api/run', () => {
       expect(Object.keys(body.output.weights[asset]!)).toEqual(['1', '2', '3', '4']);
       expect(Object.keys(body.output.trades[asset]!)).toEqual(['1', '2', '3']);
     }
-    expect(objective(EXAMPLE, body)).toBeCloseTo(0.004, 6);
-    expectFeasible(EXAMPLE, body);
+    expect(objective(MPO_EXAMPLE, body)).toBeCloseTo(0.004, 6);
+    expectFeasible(MPO_EXAMPLE, body);
     for (const t of ['2', '3']) {
       expect(body.output.weights.GOOG![t]).toBeCloseTo(0.1, 9);
       expect(body.output.weights.APPL![t]).toBeCloseTo(0.1, 9);
@@ -153,7 +140,7 @@ describe('POST /api/run', () => {
   it('accepts /api/run/ (the trailing slash of the Django service) and answers HEAD /health', async () => {
     const slash = await fetch(`${server.url}/api/run/`, {
       method: 'POST',
-      body: JSON.stringify(EXAMPLE),
+      body: JSON.stringify(MPO_EXAMPLE),
       headers: { 'Content-Type': 'application/json' },
     });
     expect(slash.status).toBe(200);
@@ -162,14 +149,14 @@ describe('POST /api/run', () => {
     expect(head.status).toBe(200);
   });
 
-  const unknownAsset = { ...EXAMPLE, estimated_returns: { ...EXAMPLE.estimated_returns, MSFT: { '1': 0, '2': 0, '3': 0 } } };
+  const unknownAsset = { ...MPO_EXAMPLE, estimated_returns: { ...MPO_EXAMPLE.estimated_returns, MSFT: { '1': 0, '2': 0, '3': 0 } } };
   it.each([
-    ['missing CASH', { ...EXAMPLE, initial_weights: { GOOG: 0.5, APPL: 0.5 } }, ['initial_weights.CASH']],
-    ['weights not summing to 1', { ...EXAMPLE, initial_weights: { GOOG: 0.5, APPL: 0, CASH: 1 } }, ['initial_weights']],
+    ['missing CASH', { ...MPO_EXAMPLE, initial_weights: { GOOG: 0.5, APPL: 0.5 } }, ['initial_weights.CASH']],
+    ['weights not summing to 1', { ...MPO_EXAMPLE, initial_weights: { GOOG: 0.5, APPL: 0, CASH: 1 } }, ['initial_weights']],
     ['returns for an unknown asset', unknownAsset, ['estimated_returns.MSFT']],
     [
       'periods "1", "3"',
-      { ...EXAMPLE, estimated_returns: { GOOG: { '1': 0.05, '3': 0.02 }, APPL: { '1': 0.04, '3': 0.01 } } },
+      { ...MPO_EXAMPLE, estimated_returns: { GOOG: { '1': 0.05, '3': 0.02 }, APPL: { '1': 0.04, '3': 0.01 } } },
       ['estimated_returns.GOOG', 'estimated_returns.APPL'],
     ],
     ['trade_cost and transaction_cost differing', withParameters({ trade_cost: 0.02 }), ['parameters.trade_cost']],
@@ -178,16 +165,16 @@ describe('POST /api/run', () => {
       'several wrong types at once',
       {
         ...withParameters({ max_weight: '0.1', solver: 'cplex' }),
-        estimated_returns: { GOOG: { '1': 'NaN', '2': 0.02, '3': -0.1 }, APPL: EXAMPLE.estimated_returns.APPL },
+        estimated_returns: { GOOG: { '1': 'NaN', '2': 0.02, '3': -0.1 }, APPL: MPO_EXAMPLE.estimated_returns.APPL },
       },
       ['parameters.max_weight', 'parameters.solver', 'estimated_returns.GOOG.1'],
     ],
     [
       'several field problems after the types check out',
-      { ...unknownAsset, initial_weights: { GOOG: 0.5, APPL: 0, CASH: 1 }, parameters: { ...EXAMPLE.parameters, trade_cost: 0.5 } },
+      { ...unknownAsset, initial_weights: { GOOG: 0.5, APPL: 0, CASH: 1 }, parameters: { ...MPO_EXAMPLE.parameters, trade_cost: 0.5 } },
       ['initial_weights', 'estimated_returns.MSFT', 'parameters.trade_cost'],
     ],
-    ['an array instead of an object', [EXAMPLE], ['request']],
+    ['an array instead of an object', [MPO_EXAMPLE], ['request']],
   ])('400 naming every bad field: %s', async (_, request, fields) => {
     const response = await post(server.url, request);
     expect(response.status).toBe(400);
@@ -208,7 +195,7 @@ describe('POST /api/run', () => {
     expect(empty.status).toBe(400);
     expect(((await empty.json()) as ErrorBody).details![0]!.message).toMatch(/empty/);
 
-    const form = await post(server.url, EXAMPLE, { 'Content-Type': 'application/x-www-form-urlencoded' });
+    const form = await post(server.url, MPO_EXAMPLE, { 'Content-Type': 'application/x-www-form-urlencoded' });
     expect(form.status).toBe(400);
     const formBody = (await form.json()) as ErrorBody;
     expect(formBody.error).toMatch(/unsupported content type "application\/x-www-form-urlencoded": send the request as application\/json/);
@@ -304,12 +291,12 @@ describe('limits', () => {
   });
 
   it('422 for a problem over the size limit, naming the size and the limit', async () => {
-    const response = await post(server.url, EXAMPLE);
+    const response = await post(server.url, MPO_EXAMPLE);
     expect(response.status).toBe(422);
     expect(((await response.json()) as ErrorBody).error).toBe(
       'problem too large: 2 non-cash assets x 3 periods = 6; this server solves at most 5 (assets x periods)',
     );
-    const small = { ...EXAMPLE, estimated_returns: { GOOG: { '1': 0.05, '2': 0.02 }, APPL: { '1': 0.04, '2': 0.01 } } };
+    const small = { ...MPO_EXAMPLE, estimated_returns: { GOOG: { '1': 0.05, '2': 0.02 }, APPL: { '1': 0.04, '2': 0.01 } } };
     expect((await run(server.url, small)).status).toBe(0);
   });
 });
@@ -323,17 +310,17 @@ describe('API token', () => {
   afterAll(() => server.close());
 
   it('401 with WWW-Authenticate: Bearer without a token or with a wrong one; 200 with the right one', async () => {
-    const none = await post(server.url, EXAMPLE);
+    const none = await post(server.url, MPO_EXAMPLE);
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toMatch(/^Bearer/);
     expect(((await none.json()) as ErrorBody).error).toMatch(/Authorization: Bearer <token>/);
 
     for (const header of [`Bearer ${token}x`, `Bearer ${token.slice(0, -1)}`, 'Bearer', token, `Basic ${token}`]) {
-      const wrong = await post(server.url, EXAMPLE, { Authorization: header });
+      const wrong = await post(server.url, MPO_EXAMPLE, { Authorization: header });
       expect(wrong.status, header).toBe(401);
       expect(wrong.headers.get('www-authenticate')).toMatch(/^Bearer/);
     }
-    const right = await post(server.url, EXAMPLE, { Authorization: `Bearer ${token}` });
+    const right = await post(server.url, MPO_EXAMPLE, { Authorization: `Bearer ${token}` });
     expect(right.status).toBe(200);
     expect(((await right.json()) as RunBody).status).toBe(0);
     // Unknown paths do not reveal themselves to callers without the token.
@@ -383,7 +370,7 @@ describe('solves on a worker thread', () => {
     expect(slowDone).toBe(false);
 
     // Two more: one waits in the queue (limit 1), the other is refused at once.
-    const both = [post(server.url, EXAMPLE), post(server.url, EXAMPLE)];
+    const both = [post(server.url, MPO_EXAMPLE), post(server.url, MPO_EXAMPLE)];
     const refused = await Promise.race(both);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -402,7 +389,7 @@ describe('solves on a worker thread', () => {
     expect(next.status).toBe(200);
     const nextBody = (await next.json()) as RunBody;
     expect(nextBody.status).toBe(0);
-    expect(objective(EXAMPLE, nextBody)).toBeCloseTo(0.004, 6);
+    expect(objective(MPO_EXAMPLE, nextBody)).toBeCloseTo(0.004, 6);
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { computeMetrics, type MetricsInput } from '../../src/backtest/metrics.js';
 import type { Trade } from '../../src/backtest/engine.js';
 import { dateToTs } from '../../src/data/bar.js';
-import { ValidationError } from '../../src/errors.js';
+import { expectValidationError } from '../helpers/validation-error.js';
 
 // Independent reference formulas on plain arrays, written from the definitions.
 const avg = (x: readonly number[]) => x.reduce((a, b) => a + b, 0) / x.length;
@@ -282,17 +282,8 @@ describe('computeMetrics: degenerate series', () => {
 });
 
 describe('computeMetrics: input', () => {
-  const fails = (overrides: Partial<MetricsInput>, field: string, message: RegExp) => {
-    let error: unknown;
-    try {
-      computeMetrics(fixture(overrides));
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).field).toBe(field);
-    expect((error as ValidationError).message).toMatch(message);
-  };
+  const fails = (overrides: Partial<MetricsInput>, field: string, message: RegExp) =>
+    expectValidationError(() => computeMetrics(fixture(overrides)), field, message);
 
   it('rejects fewer than 2 bars and mismatched lengths, naming the field', () => {
     fails({ equity: Float64Array.of(100), dates: days('2024-01-02') }, 'equity', /at least 2 bars/);

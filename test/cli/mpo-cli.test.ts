@@ -7,21 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEnvironment } from '../../src/config.js';
 import { subscriberPage, writeReportPage } from '../../src/report/report-pages.js';
 import { finished, ROOT, runCli, spawnCli, type CliResult } from '../helpers/cli.js';
+import { MPO_EXAMPLE } from '../helpers/mpo-request.js';
 import { spawnedProcesses } from '../helpers/processes.js';
 
-const EXAMPLE = {
-  initial_weights: { GOOG: 0, APPL: 0, CASH: 1 },
-  estimated_returns: { GOOG: { '1': 0.05, '2': 0.02, '3': -0.1 }, APPL: { '1': 0.04, '2': 0.01, '3': -0.03 } },
-  parameters: {
-    min_weight: -1,
-    max_weight: 0.1,
-    min_cash_balance: 0.1,
-    max_leverage: 1,
-    max_trade_size: 0.1,
-    trade_aversion: 1,
-    transaction_cost: 0.01,
-  },
-};
 const ENV = { MOMENTUM_API_TOKEN: '' };
 
 interface RunBody {
@@ -54,7 +42,7 @@ describe('momentum optimize', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('prints the response JSON for a request file (exit 0)', async () => {
-    const result = await runCli(['optimize', file('example.json', EXAMPLE)], ENV);
+    const result = await runCli(['optimize', file('example.json', MPO_EXAMPLE)], ENV);
     expect(result.code, result.stderr).toBe(0);
     const body = JSON.parse(result.stdout) as RunBody;
     expect(body.status).toBe(0);
@@ -64,7 +52,7 @@ describe('momentum optimize', () => {
   });
 
   it('reads the request from stdin with -, and indents with --pretty', async () => {
-    const result = await runCliWithStdin(['optimize', '-', '--pretty'], JSON.stringify(EXAMPLE));
+    const result = await runCliWithStdin(['optimize', '-', '--pretty'], JSON.stringify(MPO_EXAMPLE));
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^\{\n {2}"output": \{\n/);
     expect((JSON.parse(result.stdout) as RunBody).status).toBe(0);
@@ -72,10 +60,10 @@ describe('momentum optimize', () => {
 
   it('a malformed request prints every field problem and exits 1', async () => {
     const request = {
-      ...EXAMPLE,
+      ...MPO_EXAMPLE,
       initial_weights: { GOOG: 0.5, APPL: 0, CASH: 1 },
-      estimated_returns: { ...EXAMPLE.estimated_returns, MSFT: { '1': 0 } },
-      parameters: { ...EXAMPLE.parameters, trade_cost: 0.02 },
+      estimated_returns: { ...MPO_EXAMPLE.estimated_returns, MSFT: { '1': 0 } },
+      parameters: { ...MPO_EXAMPLE.parameters, trade_cost: 0.02 },
     };
     const result = await runCli(['optimize', file('malformed.json', request)], ENV);
     expect(result.code).toBe(1);
@@ -96,7 +84,7 @@ describe('momentum optimize', () => {
   });
 
   it('an infeasible request prints the status 1 response and exits 2', async () => {
-    const request = { ...EXAMPLE, parameters: { ...EXAMPLE.parameters, min_cash_balance: 1.5 } };
+    const request = { ...MPO_EXAMPLE, parameters: { ...MPO_EXAMPLE.parameters, min_cash_balance: 1.5 } };
     const result = await runCli(['optimize', file('infeasible.json', request)], ENV);
     expect(result.code).toBe(2);
     const body = JSON.parse(result.stdout) as RunBody;
@@ -125,7 +113,7 @@ describe('momentum serve', () => {
     });
     const response = await fetch(`${url}/api/run`, {
       method: 'POST',
-      body: JSON.stringify(EXAMPLE),
+      body: JSON.stringify(MPO_EXAMPLE),
       headers: { 'Content-Type': 'application/json' },
     });
     expect(response.status).toBe(200);

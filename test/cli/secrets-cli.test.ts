@@ -5,15 +5,13 @@
  * that cannot be reached, a value that is not a URL). Commands that connect need a real server: they
  * run on the PostgreSQL pass; the errors run on both.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliEnvironment, type CliEnvironment } from '../helpers/cli-env.js';
+import { describe, expect, it } from 'vitest';
+import { cliSuite } from '../helpers/cli-env.js';
 import { finished, runCli, spawnCli } from '../helpers/cli.js';
 import { spawnedProcesses } from '../helpers/processes.js';
 import { engineName, serverUrl } from '../helpers/test-database.js';
-import { EVENTUALLY, waitFor } from '../jobs/service-helpers.js';
+import { EVENTUALLY, waitFor, writeScheduleConfig } from '../jobs/service-helpers.js';
 
 const SECRET = 'Hunter2-s3cret';
 
@@ -28,22 +26,12 @@ function secretForms(url: string): Record<string, string> {
 
 describe(`no command prints the database password (${engineName})`, () => {
   const processes = spawnedProcesses();
-  let cli: CliEnvironment;
-  let dir: string;
-  beforeAll(async () => {
-    cli = await cliEnvironment();
-    dir = mkdtempSync(join(tmpdir(), 'momentum-secrets-'));
-  });
-  afterAll(async () => {
-    rmSync(dir, { recursive: true, force: true });
-    await cli.dispose();
-  });
-
+  const suite = cliSuite('secrets');
   const unreachable = secretForms('postgres://momentum@127.0.0.1:1/momentum');
   for (const [form, url] of Object.entries(unreachable)) {
     it(`connection errors, password in the ${form}`, async () => {
       for (const args of [['db', 'status'], ['db', 'migrate'], ['data', 'summary'], ['jobs']]) {
-        const result = await runCli(args, { ...cli.env, DATABASE_URL: url });
+        const result = await runCli(args, { ...suite.cli.env, DATABASE_URL: url });
         expect(result.code, args.join(' ')).toBe(1);
         expect(result.stderr, args.join(' ')).toMatch(
           /cannot connect to PostgreSQL at postgres:\/\/momentum(:\*\*\*)?@127\.0\.0\.1:1\/momentum/,
@@ -54,7 +42,10 @@ describe(`no command prints the database password (${engineName})`, () => {
   }
 
   it('a key-value DSN is refused without repeating it', async () => {
-    const result = await runCli(['db', 'status'], { ...cli.env, DATABASE_URL: `host=127.0.0.1 port=1 user=momentum password=${SECRET}` });
+    const result = await runCli(['db', 'status'], {
+      ...suite.cli.env,
+      DATABASE_URL: `host=127.0.0.1 port=1 user=momentum password=${SECRET}`,
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('DATABASE_URL must start with postgres://');
     expect(result.stdout + result.stderr).not.toContain(SECRET);
@@ -62,16 +53,12 @@ describe(`no command prints the database password (${engineName})`, () => {
 
   if (serverUrl) {
     it('the database each command names, with the password in the userinfo or the query', async () => {
-      const config = join(dir, 'config.json');
-      writeFileSync(
-        config,
-        JSON.stringify({
-          universes: {},
-          schedule: { healthPort: 0, catchUpWindow: '0s', entries: [{ job: 'ingest', cron: '0 0 1 1 *' }] },
-        }),
-      );
-      for (const [form, url] of Object.entries(secretForms(cli.url!))) {
-        const env = { ...cli.env, DATABASE_URL: url };
+      const config = writeScheduleConfig(join(suite.dir, 'config.json'), {
+        catchUpWindow: '0s',
+        entries: [{ job: 'ingest', cron: '0 0 1 1 *' }],
+      });
+      for (const [form, url] of Object.entries(secretForms(suite.cli.url!))) {
+        const env = { ...suite.cli.env, DATABASE_URL: url };
         for (const args of [
           ['db', 'migrate'],
           ['db', 'status'],

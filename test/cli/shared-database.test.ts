@@ -16,16 +16,11 @@ import { finished, runCli, spawnCli } from '../helpers/cli.js';
 import { insertPortfolio } from '../helpers/mail-server.js';
 import { spawnedProcesses } from '../helpers/processes.js';
 import { engineName, serverUrl } from '../helpers/test-database.js';
-import { EVENTUALLY, waitFor } from '../jobs/service-helpers.js';
+import { EVENTUALLY, waitFor, writeScheduleConfig } from '../jobs/service-helpers.js';
 
 /** A configuration whose one entry runs the probe job on `cron` (by default never during a test). */
 function probeConfig(dir: string, cron = '0 0 1 1 *'): string {
-  const path = join(dir, 'config.json');
-  writeFileSync(
-    path,
-    JSON.stringify({ universes: {}, schedule: { healthPort: 0, catchUpWindow: '0s', entries: [{ job: 'probe', cron }] } }),
-  );
-  return path;
+  return writeScheduleConfig(join(dir, 'config.json'), { catchUpWindow: '0s', entries: [{ job: 'probe', cron }] });
 }
 
 const JOBS = ['--jobs-module', 'test/jobs/fixtures/test-jobs.ts'];

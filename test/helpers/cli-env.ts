@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { createServerDatabase, serverUrl } from './test-database.js';
 
@@ -32,6 +33,36 @@ export async function cliEnvironment(): Promise<CliEnvironment> {
     async dispose() {
       rmSync(home, { recursive: true, force: true, maxRetries: 5 });
       await server?.drop();
+    },
+  };
+}
+
+export interface CliSuite {
+  readonly cli: CliEnvironment;
+  /** A scratch folder for the suite's files (configurations, inputs), apart from the CLI's home. */
+  readonly dir: string;
+}
+
+/** Call in a describe block: a CLI environment and a scratch folder made before its tests and removed after. */
+export function cliSuite(prefix: string): CliSuite {
+  let cli: CliEnvironment | undefined;
+  let dir: string | undefined;
+  beforeAll(async () => {
+    cli = await cliEnvironment();
+    dir = mkdtempSync(join(tmpdir(), `momentum-${prefix}-`));
+  });
+  afterAll(async () => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    await cli?.dispose();
+  });
+  return {
+    get cli() {
+      if (!cli) throw new Error('cliSuite: used before its beforeAll ran');
+      return cli;
+    },
+    get dir() {
+      if (!dir) throw new Error('cliSuite: used before its beforeAll ran');
+      return dir;
     },
   };
 }

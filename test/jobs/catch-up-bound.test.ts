@@ -6,50 +6,29 @@
  * Real processes, on the engine under test; bounds are states (the start line, an answer, an exit),
  * never durations.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/database.js';
-import { cliEnvironment, type CliEnvironment } from '../helpers/cli-env.js';
+import { cliSuite } from '../helpers/cli-env.js';
 import { finished, runCli, spawnCli } from '../helpers/cli.js';
 import { spawnedProcesses } from '../helpers/processes.js';
 import { engineName } from '../helpers/test-database.js';
-import { EVENTUALLY, runsOf, waitFor } from './service-helpers.js';
+import { EVENTUALLY, runsOf, waitFor, writeScheduleConfig } from './service-helpers.js';
 
 describe(`catch-up of a 7-day window of an every-second entry (${engineName})`, () => {
   const processes = spawnedProcesses();
-  let cli: CliEnvironment;
-  let dir: string;
-  beforeAll(async () => {
-    cli = await cliEnvironment();
-    dir = mkdtempSync(join(tmpdir(), 'momentum-catch-up-bound-'));
-  });
-  afterAll(async () => {
-    rmSync(dir, { recursive: true, force: true });
-    await cli.dispose();
-  });
+  const suite = cliSuite('catch-up-bound');
 
-  function config(name: string, catchUpWindow: string): string {
-    const path = join(dir, `${name}.json`);
-    writeFileSync(
-      path,
-      JSON.stringify({
-        universes: {},
-        schedule: {
-          healthPort: 0,
-          catchUpWindow,
-          catchUpLimit: 10_000,
-          entries: [{ name: 'tick', job: 'sleep', cron: '* * * * * *', args: { ms: 0 } }],
-        },
-      }),
-    );
-    return path;
-  }
+  const config = (name: string, catchUpWindow: string): string =>
+    writeScheduleConfig(join(suite.dir, `${name}.json`), {
+      catchUpWindow,
+      catchUpLimit: 10_000,
+      entries: [{ name: 'tick', job: 'sleep', cron: '* * * * * *', args: { ms: 0 } }],
+    });
 
   it('starts, answers /health and stops on SIGTERM in the middle of catching up', async () => {
     const args = ['schedule', '--config', config('week', '7d'), '--jobs-module', 'test/jobs/fixtures/test-jobs.ts'];
-    const child = processes.track(spawnCli(args, cli.env));
+    const child = processes.track(spawnCli(args, suite.cli.env));
     const result = finished(child);
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
@@ -64,7 +43,7 @@ describe(`catch-up of a 7-day window of an every-second entry (${engineName})`, 
     expect(code, stderr).toBe(0);
     expect(stderr).toContain('SIGTERM: no new slots');
 
-    const db = await openDatabase({ url: cli.url, home: cli.home });
+    const db = await openDatabase({ url: suite.cli.url, home: suite.cli.home });
     const runs = await runsOf(db, 'tick').finally(() => db.close());
     const caughtUp = runs.filter((r) => r.trigger === 'catch-up');
     expect(caughtUp.length).toBeGreaterThanOrEqual(1);
@@ -79,7 +58,7 @@ describe(`catch-up of a 7-day window of an every-second entry (${engineName})`, 
   it('refuses a window beyond 7 days at start, naming it', async () => {
     const result = await runCli(
       ['schedule', '--config', config('decade', '3650d'), '--jobs-module', 'test/jobs/fixtures/test-jobs.ts'],
-      cli.env,
+      suite.cli.env,
     );
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('schedule.catchUpWindow: at most 7d');

@@ -2,30 +2,20 @@
  * The real CLI: `momentum schedule` refuses a bad schedule before it starts, naming the entry;
  * `momentum run-job` runs a job once (recorded, exit code by outcome); `momentum jobs` lists runs.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliEnvironment, type CliEnvironment } from '../helpers/cli-env.js';
+import { describe, expect, it } from 'vitest';
+import { cliSuite } from '../helpers/cli-env.js';
 import { runCli } from '../helpers/cli.js';
 import { engineName } from '../helpers/test-database.js';
 
 describe(`momentum schedule, run-job and jobs (${engineName})`, () => {
-  let cli: CliEnvironment;
-  let dir: string;
+  const suite = cliSuite('job-cli');
   const write = (name: string, content: unknown) => {
-    const path = join(dir, name);
+    const path = join(suite.dir, name);
     writeFileSync(path, JSON.stringify(content));
     return path;
   };
-  beforeAll(async () => {
-    cli = await cliEnvironment();
-    dir = mkdtempSync(join(tmpdir(), 'momentum-job-cli-'));
-  });
-  afterAll(async () => {
-    await cli.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('refuses a bad schedule at start with a ConfigError naming the entry', async () => {
     const cases: [unknown, string][] = [
@@ -56,7 +46,7 @@ describe(`momentum schedule, run-job and jobs (${engineName})`, () => {
       [{ universes: {} }, 'has no "schedule" section; add one, e.g.'],
     ];
     const results = await Promise.all(
-      cases.map(([content], i) => runCli(['schedule', '--config', write(`bad-${i}.json`, content)], cli.env)),
+      cases.map(([content], i) => runCli(['schedule', '--config', write(`bad-${i}.json`, content)], suite.cli.env)),
     );
     results.forEach((result, i) => {
       expect(result.code, result.stderr).toBe(1);
@@ -67,7 +57,7 @@ describe(`momentum schedule, run-job and jobs (${engineName})`, () => {
   });
 
   it('run-job runs once now and records it; a failing job exits 1; jobs lists the runs, newest first', async () => {
-    const [ok, unknown] = await Promise.all([runCli(['run-job', 'ingest'], cli.env), runCli(['run-job', 'nope'], cli.env)]);
+    const [ok, unknown] = await Promise.all([runCli(['run-job', 'ingest'], suite.cli.env), runCli(['run-job', 'nope'], suite.cli.env)]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(
       /^ingest \(job ingest\): succeeded in \d+\.\d s \(run 1\); 1 note\n {2}no instruments in use: no stored bars/,
@@ -75,11 +65,11 @@ describe(`momentum schedule, run-job and jobs (${engineName})`, () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('error: name: unknown job "nope"; known jobs: ingest, gates');
 
-    const failed = await runCli(['run-job', 'gates', '--args', '{"gates":"nope"}'], cli.env);
+    const failed = await runCli(['run-job', 'gates', '--args', '{"gates":"nope"}'], suite.cli.env);
     expect(failed.code).toBe(1);
     expect(failed.stdout).toMatch(/^gates \(job gates\): failed in \d+\.\d s \(run 2\); gates: unknown gate set "nope"/);
 
-    const listed = await runCli(['jobs'], cli.env);
+    const listed = await runCli(['jobs'], suite.cli.env);
     expect(listed.code, listed.stderr).toBe(0);
     const lines = listed.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^id\s+entry\s+slot\s+trigger\s+status\s+seconds\s+host\s+counts\s+error$/);

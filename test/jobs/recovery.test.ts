@@ -7,7 +7,7 @@
  * under test: on the embedded database the survivor holds it and the victim reaches it through it.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -19,7 +19,7 @@ import { cliEnvironment, type CliEnvironment } from '../helpers/cli-env.js';
 import { finished, spawnCli, type CliResult } from '../helpers/cli.js';
 import { spawnedProcesses } from '../helpers/processes.js';
 import { engineName } from '../helpers/test-database.js';
-import { EVENTUALLY, runsOf, waitFor } from './service-helpers.js';
+import { EVENTUALLY, runsOf, waitFor, writeScheduleConfig } from './service-helpers.js';
 
 interface Service {
   readonly child: ChildProcess;
@@ -44,17 +44,8 @@ describe(`a run whose runner was killed (-9) (${engineName})`, () => {
   });
 
   /** An every-minute entry of the `hang` job; `schedule` is merged into the section. */
-  function config(name: string, schedule: Record<string, unknown>): string {
-    const path = join(dir, `${name}.json`);
-    writeFileSync(
-      path,
-      JSON.stringify({
-        universes: {},
-        schedule: { healthPort: 0, entries: [{ name: 'work', job: 'hang', cron: '* * * * *' }], ...schedule },
-      }),
-    );
-    return path;
-  }
+  const config = (name: string, schedule: Record<string, unknown>): string =>
+    writeScheduleConfig(join(dir, `${name}.json`), { entries: [{ name: 'work', job: 'hang', cron: '* * * * *' }], ...schedule });
 
   function start(configPath: string, flags: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Service {
     const child = processes.track(

@@ -5,7 +5,7 @@
  * counts its own executions per slot, independently of job_runs.
  */
 import { execFileSync } from 'node:child_process';
-import { chownSync, mkdtempSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { chownSync, mkdtempSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +18,17 @@ import { cliEnvironment, type CliEnvironment } from '../helpers/cli-env.js';
 import { finished, spawnCli } from '../helpers/cli.js';
 import { spawnedProcesses } from '../helpers/processes.js';
 import { openTestDatabase, serverUrl, type TestDatabase } from '../helpers/test-database.js';
-import { EVENTUALLY, configWith, memoryLog, runsOf, secondsBetween, sleep, testEnvironment, waitFor } from './service-helpers.js';
+import {
+  EVENTUALLY,
+  configWith,
+  memoryLog,
+  runsOf,
+  secondsBetween,
+  sleep,
+  testEnvironment,
+  waitFor,
+  writeScheduleConfig,
+} from './service-helpers.js';
 
 /** For each slot, exactly one of the two logs says it ran it and the other that it was taken. */
 function expectOneRunnerPerSlot(slots: readonly number[], entry: string, logs: readonly [string, string]): void {
@@ -51,19 +61,11 @@ if (serverUrl) {
     });
 
     it('runs every slot once, and each process tried every slot', async () => {
-      const config = join(dir, 'config.json');
-      writeFileSync(
-        config,
-        JSON.stringify({
-          universes: {},
-          schedule: {
-            healthPort: 0,
-            catchUpWindow: '0s',
-            shutdownGrace: '10s',
-            entries: [{ job: 'probe', cron: '* * * * * *', args: { ms: 150 } }],
-          },
-        }),
-      );
+      const config = writeScheduleConfig(join(dir, 'config.json'), {
+        catchUpWindow: '0s',
+        shutdownGrace: '10s',
+        entries: [{ job: 'probe', cron: '* * * * * *', args: { ms: 150 } }],
+      });
       const args = ['schedule', '--config', config, '--jobs-module', 'test/jobs/fixtures/test-jobs.ts'];
       const children = [processes.track(spawnCli(args, cli.env)), processes.track(spawnCli(args, cli.env))] as const;
       const results = children.map((child) => finished(child));

@@ -1,5 +1,5 @@
 /** Shared pieces of the batch-service tests: configurations, a log that keeps its lines, waiting, reading job_runs. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, readEnvironment, type Environment, type MomentumConfig } from '../../src/config.js';
@@ -11,6 +11,12 @@ import { runSlot, type SlotOutcome } from '../../jobs/run-slot.js';
 /** A configuration with no universes and this `schedule` section (validated like a file). */
 export function configWith(schedule: Record<string, unknown>, extra: Record<string, unknown> = {}): MomentumConfig {
   return parseConfig({ universes: {}, ...extra, schedule }, '(test config)');
+}
+
+/** Writes a configuration file with no universes and this `schedule` section, its health server on a free port; returns `path`. */
+export function writeScheduleConfig(path: string, schedule: Record<string, unknown>): string {
+  writeFileSync(path, JSON.stringify({ universes: {}, schedule: { healthPort: 0, ...schedule } }));
+  return path;
 }
 
 export function testEnvironment(): Environment {

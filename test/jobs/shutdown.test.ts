@@ -3,7 +3,7 @@
  * (bounded by the grace period) and exits 0. On the engine under test (PGlite home or a PostgreSQL database).
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { openDatabase } from '../../src/db/database.js';
 import { cliEnvironment } from '../helpers/cli-env.js';
 import { finished, spawnCli } from '../helpers/cli.js';
 import { engineName } from '../helpers/test-database.js';
-import { EVENTUALLY, runsOf, waitFor } from './service-helpers.js';
+import { EVENTUALLY, runsOf, waitFor, writeScheduleConfig } from './service-helpers.js';
 
 describe(`SIGTERM to momentum schedule (${engineName})`, () => {
   let dir: string;
@@ -26,22 +26,14 @@ describe(`SIGTERM to momentum schedule (${engineName})`, () => {
     const cli = await cliEnvironment();
     let child: ChildProcess | undefined;
     try {
-      const config = join(dir, 'config.json');
-      writeFileSync(
-        config,
-        JSON.stringify({
-          universes: {},
-          schedule: {
-            healthPort: 0,
-            catchUpWindow: '0s',
-            shutdownGrace: '10s',
-            entries: [
-              { name: 'nap', job: 'sleep', cron: '* * * * * *', args: { ms: 2_000 } },
-              { name: 'long-nap', job: 'sleep', cron: '* * * * * *', args: { ms: 60_000 } },
-            ],
-          },
-        }),
-      );
+      const config = writeScheduleConfig(join(dir, 'config.json'), {
+        catchUpWindow: '0s',
+        shutdownGrace: '10s',
+        entries: [
+          { name: 'nap', job: 'sleep', cron: '* * * * * *', args: { ms: 2_000 } },
+          { name: 'long-nap', job: 'sleep', cron: '* * * * * *', args: { ms: 60_000 } },
+        ],
+      });
       child = spawnCli(['schedule', '--config', config, '--jobs-module', 'test/jobs/fixtures/test-jobs.ts'], cli.env);
       const done = finished(child);
       let out = '';

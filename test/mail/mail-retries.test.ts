@@ -9,11 +9,11 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/database.js';
 import { enqueueMail, getOutboxEntry, listOutbox } from '../../src/mail/outbox-store.js';
-import { deliverOutbox } from '../../src/mail/outbox-delivery.js';
+import { deliverOutbox, type DeliveryReport } from '../../src/mail/outbox-delivery.js';
 import { smtpTransport } from '../../src/mail/smtp-transport.js';
 import { cliEnvironment, type CliEnvironment } from '../helpers/cli-env.js';
 import { finished, runCli, spawnCli } from '../helpers/cli.js';
-import { closedPort, sampleContent, smtpUrl, startSilentServer, startSmtpServer } from '../helpers/mail-server.js';
+import { closedPort, sampleContent, smtpUrl, startSilentServer, startSmtpServer, type TestSmtpServer } from '../helpers/mail-server.js';
 import { spawnedProcesses } from '../helpers/processes.js';
 import { engineName } from '../helpers/test-database.js';
 import { EVENTUALLY, waitFor } from '../jobs/service-helpers.js';
@@ -53,6 +53,16 @@ describe(`mail attempts and refusals, with real processes and servers (${engineN
     }
   }
 
+  /** One delivery run `hours` on (past the 10-minute lease of any claim) against a server that is up; `check` gets its report and the server. */
+  async function deliverLater(hours: number, check: (report: DeliveryReport, server: TestSmtpServer) => Promise<void>): Promise<void> {
+    const server = await startSmtpServer();
+    try {
+      await check(await withDb((db) => deliverOutbox(db, smtpTransport(server.url), { now: new Date(Date.now() + hours * HOUR) })), server);
+    } finally {
+      await server.close();
+    }
+  }
+
   it('an outage is not an attempt: twelve runs against a server that is down leave the message queued and untried; it goes once the server is up', async () => {
     await enqueue('job-failure:1');
     const down = smtpTransport(smtpUrl(await closedPort()));
@@ -64,47 +74,35 @@ describe(`mail attempts and refusals, with real processes and servers (${engineN
       }
       expect(await getOutboxEntry(db, 'job-failure:1')).toMatchObject({ status: 'queued', attempts: 0 });
     });
-    const server = await startSmtpServer();
-    try {
-      const report = await withDb((db) => deliverOutbox(db, smtpTransport(server.url), { now: new Date(Date.now() + 12 * HOUR) }));
+    await deliverLater(12, async (report, server) => {
       expect(report.counts).toMatchObject({ sent: 1, failed: 0 });
       expect(server.received.map((m) => m.to)).toEqual([['ann@example.com']]);
       expect(await withDb((db) => getOutboxEntry(db, 'job-failure:1'))).toMatchObject({ status: 'sent', attempts: 1 });
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it('`outbox send` killed (-9) while waiting for the greeting sent nothing: the next run sends the message', async () => {
     await enqueue('job-failure:2');
     await killSenderWhen('greeting', (silent) => silent.connections === 1, 'the deliverer to connect');
-    const server = await startSmtpServer();
-    try {
-      // Past the claim's lease (10 min): the dead deliverer's claim is over.
-      const report = await withDb((db) => deliverOutbox(db, smtpTransport(server.url), { now: new Date(Date.now() + HOUR) }));
+    // Past the claim's lease (10 min): the dead deliverer's claim is over.
+    await deliverLater(1, async (report, server) => {
       expect(report.expired).toEqual([]);
       expect(report.counts).toMatchObject({ sent: 1, failed: 0 });
       expect(server.received).toHaveLength(1);
       expect(await withDb((db) => getOutboxEntry(db, 'job-failure:2'))).toMatchObject({ status: 'sent', lastError: null });
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it('`outbox send` killed (-9) after the message went out, before the reply: "outcome unknown", never resent', async () => {
     await enqueue('job-failure:3');
     await killSenderWhen('reply', (silent) => silent.messages === 1, 'the message to go out');
-    const server = await startSmtpServer();
-    try {
-      const report = await withDb((db) => deliverOutbox(db, smtpTransport(server.url), { now: new Date(Date.now() + HOUR) }));
+    await deliverLater(1, async (report, server) => {
       expect(report.expired.map((e) => e.idempotencyKey)).toEqual(['job-failure:3']);
       expect(server.received).toHaveLength(0);
       const entry = await withDb((db) => getOutboxEntry(db, 'job-failure:3'));
       expect(entry?.status).toBe('failed');
       expect(entry?.lastError).toMatch(/^outcome unknown: /);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it.each([

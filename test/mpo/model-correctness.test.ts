@@ -8,41 +8,12 @@
 import { describe, expect, it } from 'vitest';
 import { optimizeMultiPeriod, runMultiPeriod } from '../../src/mpo/optimize.js';
 import { MpoRequestError, parseMpoRequest } from '../../src/mpo/mpo-request.js';
-import {
-  CASH,
-  constraintViolations,
-  mpoObjective,
-  type MpoParametersJson,
-  type MpoRequestJson,
-  type MpoResponseJson,
-} from '../helpers/mpo-check.js';
+import { CASH, constraintViolations, mpoObjective, type MpoRequestJson, type MpoResponseJson } from '../helpers/mpo-check.js';
 import { randomFeasibleRequest } from '../helpers/mpo-instances.js';
 import { solveReference } from '../helpers/mpo-reference-lp.js';
+import { MPO_EXAMPLE, refusedFields, SOLVERS, withParameters } from '../helpers/mpo-request.js';
 
-const SOLVERS = ['highs', 'glpk'] as const;
-
-const withParameters = (request: MpoRequestJson, extra: MpoParametersJson): MpoRequestJson => ({
-  ...request,
-  parameters: { ...request.parameters, ...extra },
-});
-
-/** The request of MPO.md. */
-const EXAMPLE: MpoRequestJson = {
-  initial_weights: { GOOG: 0, APPL: 0, CASH: 1 },
-  estimated_returns: {
-    GOOG: { '1': 0.05, '2': 0.02, '3': -0.1 },
-    APPL: { '1': 0.04, '2': 0.01, '3': -0.03 },
-  },
-  parameters: {
-    min_weight: -1,
-    max_weight: 0.1,
-    min_cash_balance: 0.1,
-    max_leverage: 1,
-    max_trade_size: 0.1,
-    trade_aversion: 1,
-    transaction_cost: 0.01,
-  },
-};
+const EXAMPLE: MpoRequestJson = MPO_EXAMPLE;
 
 /** Checks a solved response against the checker, the recomputed objective and the reference objective. */
 function expectOptimalAndValid(request: MpoRequestJson, response: MpoResponseJson, solverObjective: number, referenceObjective: number) {
@@ -252,40 +223,29 @@ describe('initial weights summing to 1 within the 1e-6 tolerance', () => {
   });
 });
 
-/** The problems of a refused request, as `field` names. */
-function refusal(request: unknown): string[] {
-  try {
-    parseMpoRequest(request);
-  } catch (error) {
-    expect(error).toBeInstanceOf(MpoRequestError);
-    return (error as MpoRequestError).details.map((d) => d.field);
-  }
-  throw new Error('the request was accepted');
-}
-
 describe('request validation (MpoRequestError naming the field)', () => {
   const returns = EXAMPLE.estimated_returns;
 
   it('needs CASH in initial_weights', () => {
-    expect(refusal({ initial_weights: { GOOG: 0.5, APPL: 0.5 }, estimated_returns: returns })).toContain('initial_weights.CASH');
+    expect(refusedFields({ initial_weights: { GOOG: 0.5, APPL: 0.5 }, estimated_returns: returns })).toContain('initial_weights.CASH');
   });
 
   it('needs weights summing to 1 within 1e-6', () => {
     const weights = (cash: number) => ({ initial_weights: { GOOG: 0.2, APPL: 0.3, CASH: cash }, estimated_returns: returns });
-    expect(refusal(weights(0.51))).toContain('initial_weights');
-    expect(refusal(weights(0.49))).toContain('initial_weights');
-    expect(refusal(weights(0.5 + 2e-6))).toContain('initial_weights');
+    expect(refusedFields(weights(0.51))).toContain('initial_weights');
+    expect(refusedFields(weights(0.49))).toContain('initial_weights');
+    expect(refusedFields(weights(0.5 + 2e-6))).toContain('initial_weights');
     expect(() => parseMpoRequest(weights(0.5 + 5e-7))).not.toThrow();
     expect(() => parseMpoRequest(weights(0.5 - 5e-7))).not.toThrow();
   });
 
   it('needs estimated_returns for every non-cash asset and no other', () => {
     const { APPL: _dropped, ...onlyGoog } = returns;
-    expect(refusal({ initial_weights: EXAMPLE.initial_weights, estimated_returns: onlyGoog })).toContain('estimated_returns.APPL');
+    expect(refusedFields({ initial_weights: EXAMPLE.initial_weights, estimated_returns: onlyGoog })).toContain('estimated_returns.APPL');
     const extra = { ...returns, MSFT: { '1': 0.01, '2': 0.01, '3': 0.01 } };
-    expect(refusal({ initial_weights: EXAMPLE.initial_weights, estimated_returns: extra })).toContain('estimated_returns.MSFT');
+    expect(refusedFields({ initial_weights: EXAMPLE.initial_weights, estimated_returns: extra })).toContain('estimated_returns.MSFT');
     const cash = { ...returns, CASH: { '1': 0, '2': 0, '3': 0 } };
-    expect(refusal({ initial_weights: EXAMPLE.initial_weights, estimated_returns: cash })).toContain('estimated_returns.CASH');
+    expect(refusedFields({ initial_weights: EXAMPLE.initial_weights, estimated_returns: cash })).toContain('estimated_returns.CASH');
   });
 
   it.each([
@@ -297,7 +257,7 @@ describe('request validation (MpoRequestError naming the field)', () => {
     ['is a name', { a: 0.01, b: 0.01, c: 0.01 }],
     ['is empty', {}],
   ])('refuses periods that are not "1".."P": %s', (_, periods) => {
-    expect(refusal({ initial_weights: EXAMPLE.initial_weights, estimated_returns: { ...returns, APPL: periods } })).toContain(
+    expect(refusedFields({ initial_weights: EXAMPLE.initial_weights, estimated_returns: { ...returns, APPL: periods } })).toContain(
       'estimated_returns.APPL',
     );
   });
@@ -310,14 +270,19 @@ describe('request validation (MpoRequestError naming the field)', () => {
   });
 
   it('refuses unequal period counts', () => {
-    const fields = refusal({ initial_weights: EXAMPLE.initial_weights, estimated_returns: { ...returns, APPL: { '1': 0.01, '2': 0.02 } } });
+    const fields = refusedFields({
+      initial_weights: EXAMPLE.initial_weights,
+      estimated_returns: { ...returns, APPL: { '1': 0.01, '2': 0.02 } },
+    });
     expect(fields.some((f) => f === 'estimated_returns.APPL' || f === 'estimated_returns.GOOG')).toBe(true);
   });
 
   it('refuses a non-object request and non-numeric weights', async () => {
-    expect(refusal(null)).toEqual(['request']);
-    expect(refusal([])).toEqual(['request']);
-    expect(refusal({ initial_weights: { GOOG: '0.5', APPL: 0, CASH: 0.5 }, estimated_returns: returns })).toContain('initial_weights.GOOG');
+    expect(refusedFields(null)).toEqual(['request']);
+    expect(refusedFields([])).toEqual(['request']);
+    expect(refusedFields({ initial_weights: { GOOG: '0.5', APPL: 0, CASH: 0.5 }, estimated_returns: returns })).toContain(
+      'initial_weights.GOOG',
+    );
     await expect(optimizeMultiPeriod({ initial_weights: { GOOG: 1 } })).rejects.toBeInstanceOf(MpoRequestError);
   });
 
@@ -334,7 +299,7 @@ describe('request validation (MpoRequestError naming the field)', () => {
   });
 
   it('refuses trade_cost that differs from transaction_cost', () => {
-    const fields = refusal(withParameters(EXAMPLE, { transaction_cost: 0.01, trade_cost: 0.02 }));
+    const fields = refusedFields(withParameters(EXAMPLE, { transaction_cost: 0.01, trade_cost: 0.02 }));
     expect(fields.some((f) => /trade_cost|transaction_cost/.test(f))).toBe(true);
   });
 
@@ -361,7 +326,7 @@ describe('request validation (MpoRequestError naming the field)', () => {
   });
 
   it('reports several problems of one request together', () => {
-    const fields = refusal({
+    const fields = refusedFields({
       initial_weights: { GOOG: 0.5, APPL: 0.6 },
       estimated_returns: { GOOG: { '1': 0.01, '2': 0.01 }, APPL: { '1': 0.01 }, MSFT: { '1': 0.01 } },
       parameters: { transaction_cost: 0.01, trade_cost: 0.02 },
@@ -374,7 +339,9 @@ describe('request validation (MpoRequestError naming the field)', () => {
   });
 
   it('reports bad parameters by name', () => {
-    const fields = refusal(withParameters(EXAMPLE, { max_trade_size: -1, max_leverage: Number.NaN, min_weight: 0.5, max_weight: 0.2 }));
+    const fields = refusedFields(
+      withParameters(EXAMPLE, { max_trade_size: -1, max_leverage: Number.NaN, min_weight: 0.5, max_weight: 0.2 }),
+    );
     expect(fields).toEqual(expect.arrayContaining(['parameters.max_trade_size', 'parameters.max_leverage']));
   });
 });

@@ -6,10 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildMpoModel } from '../../src/mpo/mpo-model.js';
-import { MpoRequestError, parseMpoRequest } from '../../src/mpo/mpo-request.js';
+import { parseMpoRequest, type MpoRequestError } from '../../src/mpo/mpo-request.js';
 import { runMultiPeriod } from '../../src/mpo/optimize.js';
 import { constraintViolations, objectiveParts, type MpoParametersJson, type MpoRequestJson } from '../helpers/mpo-check.js';
 import { randomFeasibleRequest, seeded } from '../helpers/mpo-instances.js';
+import { refusedFields, SOLVERS, withParameters } from '../helpers/mpo-request.js';
 
 type Scenario = Record<string, number>;
 interface ScenarioParameters extends MpoParametersJson {
@@ -21,13 +22,6 @@ interface ScenarioRequest extends MpoRequestJson {
   parameters?: ScenarioParameters;
 }
 type Measure = 'mad' | 'cvar';
-
-const SOLVERS = ['highs', 'glpk'] as const;
-
-const withParameters = (request: ScenarioRequest, extra: ScenarioParameters): ScenarioRequest => ({
-  ...request,
-  parameters: { ...request.parameters, ...extra },
-});
 
 const riskyOf = (request: ScenarioRequest): string[] => Object.keys(request.initial_weights).filter((a) => a !== 'CASH');
 
@@ -272,16 +266,6 @@ describe('request validation', () => {
   const COVARIANCE = { A: { A: 0.04, B: 0.01 }, B: { A: 0.01, B: 0.09 } };
   const FACTORS = { loadings: { A: [0.1], B: [0.2] }, factor_covariance: [[1]], idiosyncratic: { A: 0.01, B: 0.02 } };
 
-  /** The fields an invalid request's MpoRequestError names. */
-  function fields(request: unknown): string[] {
-    try {
-      parseMpoRequest(request);
-    } catch (error) {
-      expect(error).toBeInstanceOf(MpoRequestError);
-      return (error as MpoRequestError).details.map((d) => d.field);
-    }
-    throw new Error('accepted');
-  }
   const without = (key: keyof ScenarioParameters): ScenarioRequest => {
     const { [key]: _, ...rest } = BASE.parameters!;
     return { ...BASE, parameters: rest };
@@ -295,7 +279,7 @@ describe('request validation', () => {
   });
 
   it.each(['mad', 'cvar'] as const)('%s with risk_aversion > 0 requires return_scenarios', (risk_measure) => {
-    expect(fields(withParameters(without('return_scenarios'), { risk_measure }))).toEqual(['parameters.return_scenarios']);
+    expect(refusedFields(withParameters(without('return_scenarios'), { risk_measure }))).toEqual(['parameters.return_scenarios']);
     // With risk_aversion 0 there is no risk term: nothing is needed.
     expect(() => parseMpoRequest(withParameters(without('return_scenarios'), { risk_measure, risk_aversion: 0 }))).not.toThrow();
   });
@@ -324,9 +308,9 @@ describe('request validation', () => {
   });
 
   it('each scenario names every non-cash asset and nothing else, by field', () => {
-    expect(fields(scenarios([{ A: 0.01, B: 0 }, { A: 0.02 }]))).toEqual(['parameters.return_scenarios.1.B']);
+    expect(refusedFields(scenarios([{ A: 0.01, B: 0 }, { A: 0.02 }]))).toEqual(['parameters.return_scenarios.1.B']);
     expect(
-      fields(
+      refusedFields(
         scenarios([
           { A: 0.01, B: 0, Z: 0.1 },
           { A: 0.02, B: 0 },
@@ -334,7 +318,7 @@ describe('request validation', () => {
       ),
     ).toEqual(['parameters.return_scenarios.0.Z']);
     expect(
-      fields(
+      refusedFields(
         scenarios([
           { A: 0.01, B: 0 },
           { A: 0.02, B: 0, CASH: 0 },
@@ -342,7 +326,7 @@ describe('request validation', () => {
       ),
     ).toEqual(['parameters.return_scenarios.1.CASH']);
     expect(
-      fields(
+      refusedFields(
         scenarios([
           { A: 'x', B: 0 },
           { A: 0.02, B: 0 },
@@ -350,7 +334,7 @@ describe('request validation', () => {
       ),
     ).toEqual(['parameters.return_scenarios.0.A']);
     // Every problem at once.
-    expect(fields(scenarios([{ B: 0 }, { A: 0.02, B: 0, Y: 1 }, { A: 0, B: 0 }])).sort()).toEqual([
+    expect(refusedFields(scenarios([{ B: 0 }, { A: 0.02, B: 0, Y: 1 }, { A: 0, B: 0 }])).sort()).toEqual([
       'parameters.return_scenarios.0.A',
       'parameters.return_scenarios.1.Y',
     ]);
@@ -360,21 +344,21 @@ describe('request validation', () => {
     for (const key of ['__proto__', 'constructor', 'prototype']) {
       const json = `{"initial_weights":{"A":0.2,"B":0.1,"CASH":0.7},"estimated_returns":{"A":{"1":0.01},"B":{"1":0}},
         "parameters":{"risk_aversion":1,"risk_measure":"cvar","return_scenarios":[{"A":0.01,"B":0},{"A":0,"B":0,"${key}":0.5}]}}`;
-      expect(fields(JSON.parse(json))).toContain(`parameters.return_scenarios.1.${key}`);
+      expect(refusedFields(JSON.parse(json))).toContain(`parameters.return_scenarios.1.${key}`);
     }
   });
 
   it('at least 2 scenarios; cvar_level strictly between 0 and 1; a known risk_measure', () => {
-    expect(fields(scenarios([{ A: 0.01, B: 0 }]))).toEqual(['parameters.return_scenarios']);
-    expect(fields(scenarios([]))).toEqual(['parameters.return_scenarios']);
+    expect(refusedFields(scenarios([{ A: 0.01, B: 0 }]))).toEqual(['parameters.return_scenarios']);
+    expect(refusedFields(scenarios([]))).toEqual(['parameters.return_scenarios']);
     for (const level of [0, 1, 1.5, -0.2])
-      expect(fields(withParameters(BASE, { risk_measure: 'cvar', cvar_level: level }))).toEqual(['parameters.cvar_level']);
-    expect(fields({ ...BASE, parameters: { ...BASE.parameters, risk_measure: 'stdev' } })).toEqual(['parameters.risk_measure']);
+      expect(refusedFields(withParameters(BASE, { risk_measure: 'cvar', cvar_level: level }))).toEqual(['parameters.cvar_level']);
+    expect(refusedFields({ ...BASE, parameters: { ...BASE.parameters, risk_measure: 'stdev' } })).toEqual(['parameters.risk_measure']);
   });
 
   it('glpk with the variance and risk_aversion > 0 is still refused', () => {
     const { return_scenarios: _, risk_measure: __, ...rest } = BASE.parameters!;
-    expect(fields({ ...BASE, parameters: { ...rest, covariance: COVARIANCE, solver: 'glpk' } })).toEqual(['parameters.solver']);
+    expect(refusedFields({ ...BASE, parameters: { ...rest, covariance: COVARIANCE, solver: 'glpk' } })).toEqual(['parameters.solver']);
   });
 
   it('mad or cvar with risk_aversion 0 builds the same model as no risk at all', () => {

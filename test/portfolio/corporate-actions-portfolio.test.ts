@@ -61,6 +61,15 @@ describe.skipIf(!present)(`model portfolios across real splits (${engineName})`,
       { gates },
     );
 
+  /** A one-symbol portfolio created on `from` and monitored on `asOf`, and the value its adjusted path gives. */
+  async function monitoredAcross(name: string, symbol: string, from: string, asOf: string) {
+    const { proposal } = await create(name, symbol, from);
+    const held = proposal.holdings[0]!;
+    const run = await monitorPortfolios(db, { portfolio: name, asOf });
+    const expected = await adjustedValue(db, symbol, { shares: held.shares, price: held.price, cash: proposal.cash }, from, asOf);
+    return { proposal, held, run, state: run.portfolios[0]!, expected };
+  }
+
   it('USO: the rebalance after the 1:8 reverse split starts from 285 shares, not 2280, and is worth the adjusted path', async () => {
     const { proposal } = await create('usotest', 'USO', '2020-04-01');
     const held = proposal.holdings[0]!;
@@ -80,17 +89,7 @@ describe.skipIf(!present)(`model portfolios across real splits (${engineName})`,
   });
 
   it('AAPL: monitored across the 4:1 split it is worth the adjusted path, with no drawdown and no alert', async () => {
-    const { proposal } = await create('aapl', 'AAPL', '2020-08-03');
-    const held = proposal.holdings[0]!;
-    const run = await monitorPortfolios(db, { portfolio: 'aapl', asOf: '2020-09-01' });
-    const state = run.portfolios[0]!;
-    const expected = await adjustedValue(
-      db,
-      'AAPL',
-      { shares: held.shares, price: held.price, cash: proposal.cash },
-      '2020-08-03',
-      '2020-09-01',
-    );
+    const { proposal, held, run, state, expected } = await monitoredAcross('aapl', 'AAPL', '2020-08-03', '2020-09-01');
     expect(Math.abs(state.value / expected - 1)).toBeLessThan(0.005);
     expect(state.positions[0]!.shares).toBe(held.shares * 4);
     // The dividend of 2020-08-07 (0.82 a share, before the split) is in the cash.
@@ -102,17 +101,7 @@ describe.skipIf(!present)(`model portfolios across real splits (${engineName})`,
   });
 
   it('EEM: a portfolio held across the 3:1 split of 2008 follows the adjusted path, and its alerts are true drawdowns', async () => {
-    const { proposal } = await create('eem', 'EEM', '2008-07-01');
-    const held = proposal.holdings[0]!;
-    const run = await monitorPortfolios(db, { portfolio: 'eem', asOf: '2008-08-29' });
-    const state = run.portfolios[0]!;
-    const expected = await adjustedValue(
-      db,
-      'EEM',
-      { shares: held.shares, price: held.price, cash: proposal.cash },
-      '2008-07-01',
-      '2008-08-29',
-    );
+    const { held, state, expected } = await monitoredAcross('eem', 'EEM', '2008-07-01', '2008-08-29');
     expect(Math.abs(state.value / expected - 1)).toBeLessThan(0.005);
     expect(state.positions[0]!.shares).toBe(held.shares * 3);
     // EEM really fell in the summer of 2008: every alert stored is a drawdown of the adjusted path.

@@ -5,12 +5,13 @@
 import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
 import { NO_COSTS } from '../../src/backtest/transaction-cost.js';
-import { ValidationError, DataError } from '../../src/errors.js';
+import { DataError } from '../../src/errors.js';
 import { installmentsFrom, sipBacktest, type SipBacktestPlan } from '../../src/portfolio/sip-backtest.js';
 import { getStrategy } from '../../src/strategies/registry.js';
 import { resolveParams, type Strategy, type StrategyPanel, type StrategyParams } from '../../src/strategies/strategy.js';
 import { createRandom } from '../../src/util/random.js';
 import { panelOf, randomWalk, weekdayDates } from '../helpers/strategy-panel.js';
+import { validationErrorOf } from '../helpers/validation-error.js';
 
 type FixedParams = { weights: string; from: number } & StrategyParams;
 
@@ -56,15 +57,7 @@ function npv(flows: readonly { date: string; amount: number }[], rate: number): 
   return flows.reduce((s, f) => s + f.amount / Math.pow(1 + rate, (Date.parse(f.date) - first) / 86_400_000 / 365), 0);
 }
 
-function fieldOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ValidationError) return error.field;
-    throw error;
-  }
-  throw new Error('expected a ValidationError');
-}
+const fieldOf = (run: () => unknown): string => validationErrorOf(run).field;
 
 /** One asset: 100 in January, 125 in February, 80 in March, 110 in April until 120 on the last bar. */
 function oneAssetPanel(): StrategyPanel {

@@ -6,20 +6,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NO_COSTS, type CostModel } from '../../src/backtest/transaction-cost.js';
-import { ValidationError } from '../../src/errors.js';
 import { contributionRebalance, fullRebalance } from '../../src/portfolio/contribution.js';
 import { tradeList, type TradeList, type TradeListRequest } from '../../src/portfolio/trade-list.js';
 import { purchaseCash, saleCash } from './independent.js';
+import { validationErrorOf } from '../helpers/validation-error.js';
 
-function fieldOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ValidationError) return error.field;
-    throw error;
-  }
-  throw new Error('expected a ValidationError');
-}
+const fieldOf = (run: () => unknown): string => validationErrorOf(run).field;
 
 const costsArb: fc.Arbitrary<CostModel> = fc.record({
   bps: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 100, noNaN: true })),

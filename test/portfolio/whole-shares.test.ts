@@ -6,10 +6,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { NO_COSTS, type CostModel } from '../../src/backtest/transaction-cost.js';
-import { ValidationError } from '../../src/errors.js';
 import { allocateWholeShares, type WholeShareRequest } from '../../src/portfolio/whole-shares.js';
 import { createRandom } from '../../src/util/random.js';
 import { bookTrackingError, bruteForce, purchaseCash } from './independent.js';
+import { validationErrorOf } from '../helpers/validation-error.js';
 
 /** Naive flooring, from its definition: each target's share of the budget, floored to whole lots. */
 function naiveFloorError(request: WholeShareRequest): number {
@@ -44,13 +44,8 @@ function recomputedError(request: WholeShareRequest, shares: readonly number[]):
 }
 
 function fieldOf(run: () => unknown): { field: string; message: string } {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ValidationError) return { field: error.field, message: error.message };
-    throw error;
-  }
-  throw new Error('expected a ValidationError');
+  const { field, message } = validationErrorOf(run);
+  return { field, message };
 }
 
 const costsArb: fc.Arbitrary<CostModel> = fc.record({

@@ -5,9 +5,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/errors.js';
 import { probabilityOfBacktestOverfitting, type PboResult } from '../../src/research/pbo.js';
 import { createRandom } from '../../src/util/random.js';
+import { expectValidationError } from '../helpers/validation-error.js';
 
 /** N configurations x T rows of normal returns, configuration i with mean means[i] (default 0). */
 function randomReturns(seed: number, n: number, rows: number, options: { means?: number[]; std?: number } = {}): Float64Array[] {
@@ -81,18 +81,6 @@ function expectSameAsBruteForce(fast: PboResult, brute: BruteForce): void {
     expect(fast.inSample[k]).toBeCloseTo(brute.inSample[k]!, 11);
     expect(fast.outOfSample[k]).toBeCloseTo(brute.outOfSample[k]!, 11);
   }
-}
-
-function expectValidationError(run: () => unknown, field: string, message: string | RegExp): void {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).field).toBe(field);
-    expect((error as ValidationError).message).toMatch(message);
-    return;
-  }
-  expect.unreachable(`expected a ValidationError on ${field}`);
 }
 
 describe('probabilityOfBacktestOverfitting', () => {

@@ -5,7 +5,6 @@
  * digits, independently of normal.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/errors.js';
 import { normalCdf } from '../../src/research/normal.js';
 import {
   deflatedSharpe,
@@ -14,6 +13,7 @@ import {
   probabilisticSharpe,
   sharpeStatistics,
 } from '../../src/research/sharpe-statistics.js';
+import { expectValidationError } from '../helpers/validation-error.js';
 
 /**
  * Ten returns: mean 0.05 / 10 = 0.005, deviations from it
@@ -40,18 +40,6 @@ function psrByHand(sr: number, benchmark: number, n: number, g3: number, g4: num
 function trialsWithVariance(count: number, variance: number): Float64Array {
   const a = Math.sqrt((variance * (count - 1)) / count);
   return Float64Array.from({ length: count }, (_, i) => (i % 2 === 0 ? a : -a));
-}
-
-function expectValidationError(run: () => unknown, field: string, message: RegExp): void {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).field).toBe(field);
-    expect((error as ValidationError).message).toMatch(message);
-    return;
-  }
-  expect.unreachable(`expected a ValidationError on ${field}`);
 }
 
 describe('sharpeStatistics', () => {

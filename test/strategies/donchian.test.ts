@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/errors.js';
 import { donchian, type DonchianParams } from '../../src/strategies/donchian.js';
 import { resolveParams, type StrategyPanel } from '../../src/strategies/strategy.js';
 import { createRandom } from '../../src/util/random.js';
-import { expectNoLookAhead, panelOf, row, setRows, thrown, weekdayDates } from '../helpers/strategy-panel.js';
+import { expectNoLookAhead, panelOf, row, setRows, weekdayDates } from '../helpers/strategy-panel.js';
+import { expectValidationError } from '../helpers/validation-error.js';
 
 /** One [close, high, low] triple per bar and symbol; null: no bar. */
 type Bars = readonly (readonly [number, number, number] | null)[];
@@ -48,10 +48,7 @@ describe('donchian', () => {
     [{ allowShort: 'yes' }, 'params.allowShort', /boolean/],
     [{ rebalance: 'hourly' }, 'params.rebalance', /daily/],
   ])('rejects %j naming %s', (raw, field, message) => {
-    const error = thrown(() => params(raw));
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).field).toBe(field);
-    expect((error as ValidationError).message).toMatch(message);
+    expectValidationError(() => params(raw), field, message);
   });
 
   it('enters on a close above the previous 20-bar high, not on a touch, and exits below the 10-bar low', () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/errors.js';
 import { high52w, type High52wParams } from '../../src/strategies/high-52w.js';
 import { resolveParams, type StrategyPanel } from '../../src/strategies/strategy.js';
 import { xsMomentum } from '../../src/strategies/xs-momentum.js';
 import { createRandom } from '../../src/util/random.js';
-import { closesPanel, expectNoLookAhead, randomWalk, row, setRows, thrown, weekdayDates, type Series } from '../helpers/strategy-panel.js';
+import { closesPanel, expectNoLookAhead, randomWalk, row, setRows, weekdayDates, type Series } from '../helpers/strategy-panel.js';
+import { expectValidationError } from '../helpers/validation-error.js';
 
 /** Adjusted closes on weekdays from Monday 2024-01-01: bar 22 is Wednesday 31 January, the month's last. */
 const panelOf = (closes: Series): StrategyPanel => closesPanel(closes, { dates: weekdayDates });
@@ -48,10 +48,7 @@ describe('52w-high', () => {
     [{ topPct: 101 }, 'params.topPct', /100/],
     [{ targetScale: 0 }, 'params.targetScale', /0/],
   ])('rejects %j naming %s', (raw, field, message) => {
-    const error = thrown(() => params(raw));
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).field).toBe(field);
-    expect((error as ValidationError).message).toMatch(message);
+    expectValidationError(() => params(raw), field, message);
   });
 
   it('holds the names nearest their high at month-end; a symbol without a score is not held, one without a bar is left alone', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../src/errors.js';
 import { resolveParams, type StrategyPanel } from '../../src/strategies/strategy.js';
 import { volScaledXs, type VolScaledXsParams } from '../../src/strategies/vol-scaled-xs.js';
 import { createRandom } from '../../src/util/random.js';
-import { closesPanel, expectNoLookAhead, row, setRows, thrown, weekdayDates, type Series } from '../helpers/strategy-panel.js';
+import { closesPanel, expectNoLookAhead, row, setRows, weekdayDates, type Series } from '../helpers/strategy-panel.js';
+import { expectValidationError } from '../helpers/validation-error.js';
 
 /** Adjusted closes on weekdays from Monday 2024-01-01: bars 22 and 43 are the last of January and February. */
 const panelOf = (closes: Series): StrategyPanel => closesPanel(closes, { dates: weekdayDates });
@@ -52,10 +52,7 @@ describe('vol-scaled-xs', () => {
     [{ maxLeverage: 0.5 }, 'params.maxLeverage', /1/],
     [{ longShort: 1 }, 'params.longShort', /boolean/],
   ])('rejects %j naming %s', (raw, field, message) => {
-    const error = thrown(() => params(raw));
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).field).toBe(field);
-    expect((error as ValidationError).message).toMatch(message);
+    expectValidationError(() => params(raw), field, message);
   });
 
   it('halves the weights when realised volatility is twice the target, scale 1 until volWindow returns exist', () => {
