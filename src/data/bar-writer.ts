@@ -1,7 +1,7 @@
 /**
  * Writes validated bars with upsert semantics: new rows are inserted, changed rows updated, and
  * identical rows left alone, so re-ingesting the same data is a no-op (and counted as unchanged).
- * One call is one transaction: a crash leaves either all of the call's bars or none.
+ * One call is one transaction (writeBarsIn: part of the caller's): a crash leaves either all of its bars or none.
  *
  * Both engines, per series (symbol and interval) in the batch: read the stored bars of the batch's
  * time range as arrays, compare in JavaScript, COPY the new rows straight into `bars` in the binary
@@ -47,32 +47,40 @@ const UPDATE_CHANGED = `update bars b set ${VALUE_COLUMNS.map((c) => `${c} = u.$
  */
 export async function writeBars(database: Database, bars: readonly Bar[]): Promise<WriteCounts> {
   if (bars.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
-  const series = bySeries(bars);
-  const counts = await database.scriptTransaction(async (tx) => {
-    // Serialise writers of bars (PostgreSQL): what is read below stays true until this transaction commits.
-    await tx.exec('lock table bars in share row exclusive mode');
-    const fresh: Bar[] = [];
-    const changed: Bar[] = [];
-    const unknown = new Set<string>();
-    for (const group of series) {
-      const { known, stored } = await storedValues(tx, group);
-      if (!known) unknown.add(group[0]!.symbol);
-      for (const bar of group) {
-        const old = stored.get(bar.ts);
-        if (!old) fresh.push(bar);
-        else if (!sameValues(old, bar)) changed.push(bar);
-      }
-    }
-    if (unknown.size > 0) {
-      throw new DataError(
-        `bars for unknown instrument(s) ${[...unknown].slice(0, 5).join(', ')}: store the instruments first (upsertInstruments)`,
-      );
-    }
-    if (fresh.length > 0) await tx.copyFrom('bars', COLUMNS, copyInput(fresh));
-    if (changed.length > 0) await tx.execute(UPDATE_CHANGED, updateParameters(changed));
-    return { inserted: fresh.length, updated: changed.length };
+  return database.scriptTransaction(async (tx) => {
+    await lockBars(tx);
+    return writeBarsIn(tx, bars);
   });
-  return { ...counts, unchanged: bars.length - counts.inserted - counts.updated };
+}
+
+/** Serialise writers of bars (PostgreSQL): what writeBarsIn reads stays true until the transaction commits. */
+export async function lockBars(tx: ScriptTransaction): Promise<void> {
+  await tx.exec('lock table bars in share row exclusive mode');
+}
+
+/** writeBars inside a caller's transaction (which took lockBars first), e.g. one batch of a symbol written in several. */
+export async function writeBarsIn(tx: ScriptTransaction, bars: readonly Bar[]): Promise<WriteCounts> {
+  if (bars.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
+  const fresh: Bar[] = [];
+  const changed: Bar[] = [];
+  const unknown = new Set<string>();
+  for (const group of bySeries(bars)) {
+    const { known, stored } = await storedValues(tx, group);
+    if (!known) unknown.add(group[0]!.symbol);
+    for (const bar of group) {
+      const old = stored.get(bar.ts);
+      if (!old) fresh.push(bar);
+      else if (!sameValues(old, bar)) changed.push(bar);
+    }
+  }
+  if (unknown.size > 0) {
+    throw new DataError(
+      `bars for unknown instrument(s) ${[...unknown].slice(0, 5).join(', ')}: store the instruments first (upsertInstruments)`,
+    );
+  }
+  if (fresh.length > 0) await tx.copyFrom('bars', COLUMNS, copyInput(fresh));
+  if (changed.length > 0) await tx.execute(UPDATE_CHANGED, updateParameters(changed));
+  return { inserted: fresh.length, updated: changed.length, unchanged: bars.length - fresh.length - changed.length };
 }
 
 /** Bars grouped by symbol and interval, in input order. */
