@@ -5,6 +5,7 @@
  */
 import { cpus } from 'node:os';
 import { benchSmaCross, benchSweep, benchXsMomentum } from './backtest-bench.js';
+import { benchCsvIngest } from './csv-ingest-bench.js';
 import { benchPriceStore } from './price-store-bench.js';
 import { benchPbo } from './research-bench.js';
 import { benchStartup } from './startup-bench.js';
@@ -21,6 +22,7 @@ console.log(
 // runs after them, so the commands (their own processes), the PostgreSQL store and the engine come first.
 benchStartup();
 await benchService();
+await benchCsvIngest();
 if (url) await benchPriceStore('postgres');
 else console.log('\n(PostgreSQL figures skipped: set DATABASE_URL or run scripts/with-postgres.sh npm run bench)');
 await benchSmaCross();
