@@ -75,13 +75,7 @@ export async function latestBars(database: Database, symbols: readonly string[],
   return new Map(rows.map((r) => [r.symbol, { ts: r.ts.getTime(), close: r.close, adj_close: r.adj_close }]));
 }
 
-/** The last stored bar strictly before `ts` (to check the first new bar of a batch for jumps). */
-export async function barBefore(database: Database, symbol: string, interval: Interval, ts: number): Promise<StoredBarRef | undefined> {
-  const row = await barBeforeQuery(database.kysely, symbol, interval, ts).executeTakeFirst();
-  return row ? { ts: row.ts.getTime(), close: row.close, adj_close: row.adj_close } : undefined;
-}
-
-/** barBefore as a query, to run in a caller's transaction (`.compile()`). */
+/** The last stored bar strictly before `ts` (to check the first new bar of a batch for jumps), as a query to run in a caller's transaction (`.compile()`). */
 export function barBeforeQuery(kysely: Kysely<Schema>, symbol: string, interval: Interval, ts: number) {
   return kysely
     .selectFrom('bars')
