@@ -6,8 +6,8 @@
  *   Yahoo: Date,Open,High,Low,Close,Adj Close,Volume   (Yahoo's CSV download)
  * A file without an adjusted close column is read with adj_close = close (and says so in a note).
  * Dates are `YYYY-MM-DD` for daily and longer bars; intraday files carry ISO instants with an offset.
- * Files are streamed a chunk at a time (ingest holds a batch of rows, not the file); a malformed line becomes a per-line problem, and an
- * unterminated quote a problem covering the rest of the file. Numbers are decimal (an exponent
+ * Files are streamed a chunk at a time (ingest holds a batch of rows, not the file); a malformed
+ * line becomes a per-line problem, and an unterminated quote a problem covering the rest of the file. Numbers are decimal (an exponent
  * allowed); two files whose names differ only in case are refused (one symbol).
  */
 import { createReadStream, readdirSync, statSync } from 'node:fs';
