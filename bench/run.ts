@@ -6,6 +6,7 @@
  */
 import { cpus } from 'node:os';
 import { benchSmaCross, benchSweep, benchXsMomentum } from './backtest-bench.js';
+import { benchCsvIngest } from './csv-ingest-bench.js';
 import { benchPriceStore } from './price-store-bench.js';
 import { benchPbo } from './research-bench.js';
 import { benchStartup } from './startup-bench.js';
@@ -23,6 +24,7 @@ console.log(
 const sections: readonly (readonly [string, () => unknown])[] = [
   ['startup', benchStartup],
   ['service', benchService],
+  ['csv', benchCsvIngest],
   [
     'postgres',
     () =>

@@ -18,13 +18,14 @@ export interface PageContent {
 }
 
 /** @example sendPage(res, 404, { title: 'Unknown link', text: 'Use the whole link from the email.' }) */
-export function sendPage(res: ServerResponse, status: number, page: PageContent): void {
+export function sendPage(res: ServerResponse, status: number, page: PageContent, headers: Record<string, string> = {}): void {
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(page.title)}</title></head><body style="font-family:sans-serif;max-width:40em;margin:3em auto;padding:0 1em"><h1>${escapeHtml(page.title)}</h1><p>${escapeHtml(page.text)}</p>${page.trustedHtml ?? ''}</body></html>`;
   res.writeHead(status, {
     'Content-Type': 'text/html; charset=utf-8',
     'Content-Length': String(Buffer.byteLength(html)),
     'Cache-Control': 'no-store',
     'Referrer-Policy': 'no-referrer',
+    ...headers,
   });
   res.end(html);
 }

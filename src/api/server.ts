@@ -9,7 +9,7 @@
  * when not optimal, failed or too slow), 400 malformed (every bad field in `details`), 401 missing
  * or wrong token, 404 unknown path, 405 wrong method (with Allow), 413 body over the limit, 422
  * problem over the size limit, 429 queue full or an address over its budget on the public
- * endpoints or with wrong tokens (with Retry-After). Never a 5xx.
+ * endpoints (a plain page there) or with wrong tokens (with Retry-After). Never a 5xx.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +18,7 @@ import { MpoRequestError, parseMpoRequest } from '../mpo/mpo-request.js';
 import { packageVersion } from '../util/package-root.js';
 import { bearerMatches } from './bearer-auth.js';
 import { errorBody, HttpError, isJsonContentType, parseJson, readBody, sendJson } from './http-json.js';
+import { sendPage } from './html-page.js';
 import { serveAsset } from './plotly-asset.js';
 import { serveReportPage } from './report-page.js';
 import { resolveServerOptions, type ServerOptions, type ServerSettings } from './server-options.js';
@@ -146,19 +147,18 @@ function unexpected(context: Context, method: string, path: string, error: unkno
   });
 }
 
-/** Counts a request against its address's budget: 429 (with Retry-After) once it is spent. */
-function limitRate(context: Context, req: IncomingMessage): void {
-  const retryAfter = context.limiter.take(req.socket.remoteAddress ?? '');
-  if (retryAfter > 0)
-    throw new HttpError(429, `too many requests from this address; try again in ${retryAfter} s`, {
-      headers: { 'Retry-After': String(retryAfter) },
-    });
+/** Counts a request against its address's budget: once it is spent, the seconds to wait (else 0). */
+function budgetWait(context: Context, req: IncomingMessage): number {
+  return context.limiter.take(req.socket.remoteAddress ?? '');
 }
 
 function respondError(req: IncomingMessage, res: ServerResponse, error: HttpError): void {
-  // A body left unread is not drained: the connection closes after the answer.
-  const headers = req.complete ? error.headers : { ...error.headers, Connection: 'close' };
-  sendJson(res, error.status, errorBody(error), headers);
+  sendJson(res, error.status, errorBody(error), closeUnlessRead(req, error.headers));
+}
+
+/** A body left unread is not drained: the connection closes after the answer. */
+function closeUnlessRead(req: IncomingMessage, headers: Readonly<Record<string, string>>): Record<string, string> {
+  return req.complete ? { ...headers } : { ...headers, Connection: 'close' };
 }
 
 /** The path of a request target without its query; one trailing slash is ignored (`/api/run/`, as Django wrote it). */
@@ -178,7 +178,20 @@ async function route(context: Context, req: IncomingMessage, res: ServerResponse
   // The links of subscriber mail: public, their token or signature is the credential; so each
   // address has a budget (a guesser is slowed, a burst cannot queue work on the database).
   const isPublic = (path === '/unsubscribe' && unsubscribe) || ((path.startsWith('/reports/') || path.startsWith('/assets/')) && reports);
-  if (isPublic) limitRate(context, req);
+  if (isPublic) {
+    const wait = budgetWait(context, req);
+    // Someone who clicked a link in a mail: a plain page, as every other answer to the link is.
+    if (wait > 0)
+      return sendPage(
+        res,
+        429,
+        {
+          title: 'Too many requests',
+          text: `Too many requests came in a short time: please try again in ${wait} ${wait === 1 ? 'second' : 'seconds'}.`,
+        },
+        closeUnlessRead(req, { 'Retry-After': String(wait) }),
+      );
+  }
   if (path === '/unsubscribe' && unsubscribe) {
     allow(path, method, ['GET', 'HEAD', 'POST']);
     return serveUnsubscribe(unsubscribe, req, res, context.settings.log);
@@ -192,7 +205,9 @@ async function route(context: Context, req: IncomingMessage, res: ServerResponse
     return serveAsset(req, res, path.slice('/assets/'.length));
   }
   if (token !== undefined && path !== '/health' && !bearerMatches(req.headers.authorization, token)) {
-    limitRate(context, req);
+    const wait = budgetWait(context, req);
+    if (wait > 0)
+      throw new HttpError(429, `too many requests from this address; try again in ${wait} s`, { headers: { 'Retry-After': String(wait) } });
     const given = req.headers.authorization !== undefined;
     throw new HttpError(401, given ? 'invalid API token' : 'an API token is required: send Authorization: Bearer <token>', {
       headers: { 'WWW-Authenticate': given ? 'Bearer realm="momentum", error="invalid_token"' : 'Bearer realm="momentum"' },

@@ -1,7 +1,7 @@
 /**
  * Writes validated bars with upsert semantics: new rows are inserted, changed rows updated, and
  * identical rows left alone, so re-ingesting the same data is a no-op (and counted as unchanged).
- * One call is one transaction: a crash leaves either all of the call's bars or none.
+ * One call is one transaction (writeBarsIn: part of the caller's): a crash leaves either all of its bars or none.
  *
  * Both engines, per series (symbol and interval) in the batch: read the stored bars of the batch's
  * time range as arrays, compare in JavaScript, COPY the new rows straight into `bars` in the binary
@@ -9,7 +9,8 @@
  * UPDATE join and an INSERT ... WHERE NOT EXISTS) measured ~16,000 bars/s on PGlite at 1M bars: its
  * text parsing and two joins were the cost. Bars of an instrument not in `instruments` are refused.
  * The same transaction recounts `bar_series` (first, last and count per series and source) for
- * the series it changed, so the summary never disagrees with the bars.
+ * the series it changed, so the summary never disagrees with the bars: writeBars does it, and a
+ * caller of writeBarsIn calls recountSeries after its last batch.
  */
 import { BinaryCopyWriter } from '../db/binary-copy.js';
 import type { Database } from '../db/database.js';
@@ -49,33 +50,46 @@ const UPDATE_CHANGED = `update bars b set ${VALUE_COLUMNS.map((c) => `${c} = u.$
  */
 export async function writeBars(database: Database, bars: readonly Bar[]): Promise<WriteCounts> {
   if (bars.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
-  const series = bySeries(bars);
-  const counts = await database.scriptTransaction(async (tx) => {
-    // Serialise writers of bars (PostgreSQL): what is read below stays true until this transaction commits.
-    await tx.exec('lock table bars in share row exclusive mode');
-    const fresh: Bar[] = [];
-    const changed: Bar[] = [];
-    const unknown = new Set<string>();
-    for (const group of series) {
-      const { known, stored } = await storedValues(tx, group);
-      if (!known) unknown.add(group[0]!.symbol);
-      for (const bar of group) {
-        const old = stored.get(bar.ts);
-        if (!old) fresh.push(bar);
-        else if (!sameValues(old, bar)) changed.push(bar);
-      }
-    }
-    if (unknown.size > 0) {
-      throw new DataError(
-        `bars for unknown instrument(s) ${[...unknown].slice(0, 5).join(', ')}: store the instruments first (upsertInstruments)`,
+  return database.scriptTransaction(async (tx) => {
+    await lockBars(tx);
+    const counts = await writeBarsIn(tx, bars);
+    if (counts.inserted + counts.updated > 0)
+      await recountSeries(
+        tx,
+        bySeries(bars).map((group) => group[0]!),
       );
-    }
-    if (fresh.length > 0) await tx.copyFrom('bars', COLUMNS, copyInput(fresh));
-    if (changed.length > 0) await tx.execute(UPDATE_CHANGED, updateParameters(changed));
-    await recountSeries(tx, [...fresh, ...changed]);
-    return { inserted: fresh.length, updated: changed.length };
+    return counts;
   });
-  return { ...counts, unchanged: bars.length - counts.inserted - counts.updated };
+}
+
+/** Serialise writers of bars (PostgreSQL): what writeBarsIn reads stays true until the transaction commits. */
+export async function lockBars(tx: ScriptTransaction): Promise<void> {
+  await tx.exec('lock table bars in share row exclusive mode');
+}
+
+/** writeBars inside a caller's transaction (which took lockBars first), e.g. one batch of a symbol written in several. */
+export async function writeBarsIn(tx: ScriptTransaction, bars: readonly Bar[]): Promise<WriteCounts> {
+  if (bars.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
+  const fresh: Bar[] = [];
+  const changed: Bar[] = [];
+  const unknown = new Set<string>();
+  for (const group of bySeries(bars)) {
+    const { known, stored } = await storedValues(tx, group);
+    if (!known) unknown.add(group[0]!.symbol);
+    for (const bar of group) {
+      const old = stored.get(bar.ts);
+      if (!old) fresh.push(bar);
+      else if (!sameValues(old, bar)) changed.push(bar);
+    }
+  }
+  if (unknown.size > 0) {
+    throw new DataError(
+      `bars for unknown instrument(s) ${[...unknown].slice(0, 5).join(', ')}: store the instruments first (upsertInstruments)`,
+    );
+  }
+  if (fresh.length > 0) await tx.copyFrom('bars', COLUMNS, copyInput(fresh));
+  if (changed.length > 0) await tx.execute(UPDATE_CHANGED, updateParameters(changed));
+  return { inserted: fresh.length, updated: changed.length, unchanged: bars.length - fresh.length - changed.length };
 }
 
 const SERIES_KEYS = `unnest($1::text[], $2::text[]) as k (symbol, interval)`;
@@ -85,13 +99,12 @@ const COUNT_SERIES = `insert into bar_series (symbol, interval, source, first_ts
   join bars b on b.symbol = k.symbol and b.interval = k.interval group by b.symbol, b.interval, b.source`;
 
 /**
- * Counts again, from the bars, the `bar_series` rows of every series these written bars belong to
- * (a changed bar may have changed its source). Call once per transaction, after its writes: the
- * cost is the size of the series, not of the write.
+ * Counts again, from the bars, the `bar_series` rows of these series (a changed bar may have changed
+ * its source). Call once per transaction, after its last write to them: the cost is the size of the
+ * series, not of the write.
  */
-export async function recountSeries(tx: ScriptTransaction, written: readonly Bar[]): Promise<void> {
-  if (written.length === 0) return;
-  const keys = bySeries(written).map((group) => group[0]!);
+export async function recountSeries(tx: ScriptTransaction, keys: readonly Pick<Bar, 'symbol' | 'interval'>[]): Promise<void> {
+  if (keys.length === 0) return;
   const parameters = [keys.map((k) => k.symbol), keys.map((k) => k.interval)];
   await tx.execute(FORGET_SERIES, parameters);
   await tx.execute(COUNT_SERIES, parameters);

@@ -2,8 +2,9 @@
  * The corporate_actions table (sql/008_corporate_actions.sql): upserted by ingest, read by the
  * portfolio ledger and `momentum data actions`. A derived event never replaces a sourced one.
  */
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
+import type { Schema } from '../db/schema.js';
 import type { ActionKind, CorporateAction } from './corporate-action.js';
 
 export interface ActionWriteCounts {
@@ -19,7 +20,18 @@ export interface ActionWriteCounts {
  */
 export async function upsertActions(db: Database, actions: readonly CorporateAction[]): Promise<ActionWriteCounts> {
   if (actions.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
-  const rows = await db.kysely
+  return actionCounts(actions, await upsertActionsQuery(db.kysely, actions).execute());
+}
+
+/** What upsertActionsQuery's returned rows say: one per event inserted or restated. */
+export function actionCounts(actions: readonly CorporateAction[], rows: readonly { inserted: boolean }[]): ActionWriteCounts {
+  const inserted = rows.filter((r) => r.inserted).length;
+  return { inserted, updated: rows.length - inserted, unchanged: actions.length - rows.length };
+}
+
+/** upsertActions as a query, to run in a caller's transaction (`.compile()`, then actionCounts). */
+export function upsertActionsQuery(kysely: Kysely<Schema>, actions: readonly CorporateAction[]) {
+  return kysely
     .insertInto('corporate_actions')
     .values(
       actions.map((a) => ({ symbol: a.symbol, ex_date: a.exDate, kind: a.kind, value: a.value, source: a.source, note: a.note ?? null })),
@@ -39,10 +51,7 @@ export async function upsertActions(db: Database, actions: readonly CorporateAct
         )
         .where(sql<boolean>`(corporate_actions.source = 'derived' or excluded.source <> 'derived')`),
     )
-    .returning(sql<boolean>`xmax = 0`.as('inserted'))
-    .execute();
-  const inserted = rows.filter((r) => r.inserted).length;
-  return { inserted, updated: rows.length - inserted, unchanged: actions.length - rows.length };
+    .returning(sql<boolean>`xmax = 0`.as('inserted'));
 }
 
 /**

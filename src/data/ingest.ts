@@ -5,16 +5,17 @@
  * - Delta: the fetch starts at the last stored bar itself (inclusive), so a bar that was still
  *   forming when it was stored is corrected; the upsert makes the overlap free.
  * - One symbol failing (unknown symbol, provider down, unreadable file) never stops the others.
- * - Each symbol's bars are written in one transaction: a killed ingest leaves whole symbols, and
- *   re-running it ends in the same state as an uninterrupted run.
+ * - Each symbol is stored in one transaction (symbol-store.ts): a killed ingest leaves whole
+ *   symbols, and re-running it ends in the same state as an uninterrupted run.
+ * - Bounded memory: a source that streams (a CSV file) is read and written a batch of rows at a
+ *   time within that transaction, so a file larger than memory ingests; one whose rows go back in
+ *   time is read whole instead (its duplicates could otherwise fall into different batches).
  * - Bounded concurrency: at most `concurrency` symbols in flight.
  */
 import type { Database } from '../db/database.js';
 import { errorMessage } from '../errors.js';
 import { mapWithConcurrency } from '../util/pool.js';
 import { isValidSymbol, normaliseSymbol, type InstrumentInfo, type Interval } from './bar.js';
-import { writeBars } from './bar-writer.js';
-import { upsertActions } from './corporate-actions-store.js';
 import {
   finishRun,
   recordSymbol,
@@ -25,9 +26,10 @@ import {
   type RunTotals,
   type SymbolOutcome,
 } from './ingest-run-store.js';
-import { barBefore, latestBars, upsertInstruments } from './price-store.js';
-import type { PriceProvider, ProviderActions } from './providers/price-provider.js';
-import { validateBars, type RowIssue } from './validate-bars.js';
+import { latestBars } from './price-store.js';
+import { streamOf, type PriceProvider } from './providers/price-provider.js';
+import { storeSymbol, SymbolRefused } from './symbol-store.js';
+import { BATCH_ROWS, OutOfOrder } from './time-batches.js';
 
 export interface IngestOptions {
   /** Symbols as the user typed them; each is validated (bad ones fail alone). */
@@ -40,6 +42,8 @@ export interface IngestOptions {
   /** Ignore stored bars and fetch from `from` again (re-import; changed rows are updated). */
   readonly full?: boolean;
   readonly concurrency?: number;
+  /** Rows per batch when a source streams (default BATCH_ROWS); the batches of a symbol share its transaction. */
+  readonly batchRows?: number;
   /** Metadata from the universe config; the provider's own metadata takes precedence. */
   readonly metadata?: ReadonlyMap<string, InstrumentInfo>;
   readonly now?: () => number;
@@ -90,6 +94,7 @@ export async function ingest(database: Database, provider: PriceProvider, option
         latest,
         from: options.from,
         metadata: options.metadata,
+        batchRows: options.batchRows ?? BATCH_ROWS,
       });
       await recordSymbol(database, runId, outcome);
       options.onProgress?.({ type: 'symbol', outcome, done: ++done, total });
@@ -112,100 +117,50 @@ interface SymbolContext {
   readonly from: number | undefined;
   readonly latest: ReadonlyMap<string, { ts: number }> | undefined;
   readonly metadata: ReadonlyMap<string, InstrumentInfo> | undefined;
+  readonly batchRows: number;
 }
 
 async function ingestSymbol(database: Database, provider: PriceProvider, raw: string, context: SymbolContext): Promise<SymbolOutcome> {
-  const empty = {
-    fetched: 0,
-    inserted: 0,
-    updated: 0,
-    unchanged: 0,
-    rejected: [],
-    flagged: [],
-    first: undefined,
-    last: undefined,
-    notes: [],
-  };
   let symbol = raw;
   try {
     symbol = normaliseSymbol(raw);
     const stored = context.latest?.get(symbol);
-    const from = stored?.ts ?? context.from;
-    const fetched = await provider.fetchBars({ symbol, interval: context.interval, from, to: context.to });
-    const firstTs = fetched.rows.reduce((min, row) => (Number.isFinite(row.ts) ? Math.min(min, row.ts) : min), Infinity);
-    // A symbol with no stored bars when the run started has none before its first new bar: no query.
-    const mayHavePrevious = Number.isFinite(firstTs) && (context.latest === undefined || stored !== undefined);
-    const previous = mayHavePrevious ? await barBefore(database, symbol, context.interval, firstTs) : undefined;
-    const validation = validateBars(fetched.rows, { symbol, interval: context.interval, source: provider.name, previous });
-    const unparsed: RowIssue[] = fetched.unparsed.map((u) => ({ symbol, line: u.line, ts: u.ts, reason: u.reason }));
-    // Rows came and none can be stored (US dates in a file, say): a failure, not an "ok" with nothing.
-    const offered = fetched.rows.length + fetched.unparsed.length;
-    if (offered > 0 && validation.accepted.length === 0) {
-      const rejected = [...unparsed, ...validation.rejected];
-      const first = rejected[0];
-      const example = first ? `; ${first.line !== undefined ? `line ${first.line}: ` : ''}${first.reason}` : '';
-      return {
-        symbol,
-        status: 'failed',
-        ...empty,
-        fetched: offered,
-        rejected,
-        error: `none of its ${offered} rows could be stored${example}`,
-      };
+    const request = { symbol, interval: context.interval, from: stored?.ts ?? context.from, to: context.to };
+    const work = {
+      symbol,
+      interval: context.interval,
+      source: provider.name,
+      known: context.metadata?.get(symbol),
+      // A symbol with no stored bars when the run started has none before its first new bar: no query.
+      mayHavePrevious: context.latest === undefined || stored !== undefined,
+    };
+    // A source that fetches whole (over the network) does so before the transaction opens.
+    if (!provider.streamBars) return await storeSymbol(database, work, streamOf(await provider.fetchBars(request)), Infinity);
+    try {
+      return await storeSymbol(database, work, provider.streamBars(request), context.batchRows);
+    } catch (error) {
+      if (!(error instanceof OutOfOrder)) throw error;
+      // Rolled back: read again, whole, as the rows cannot be batched in time order.
+      const outcome = await storeSymbol(database, work, provider.streamBars(request), Infinity);
+      return { ...outcome, notes: [...outcome.notes, `rows out of time order (${error.message}): read whole, not in batches`] };
     }
-
-    const known = context.metadata?.get(symbol);
-    await upsertInstruments(database, [mergeInfo(symbol, known, fetched.instrument)], provider.name);
-    // Events before bars: a kill between the two is repaired by the re-run, which fetches both again.
-    const actions = fetched.actions ? await storeActions(database, symbol, fetched.actions) : null;
-    const counts = await writeBars(database, validation.accepted);
-    const accepted = validation.accepted;
+  } catch (error) {
+    if (error instanceof SymbolRefused) return error.outcome;
     return {
       symbol,
-      status: 'ok',
-      fetched: fetched.rows.length + fetched.unparsed.length,
-      ...counts,
-      rejected: [...unparsed, ...validation.rejected, ...(actions?.rejected ?? [])],
-      flagged: [...validation.flagged, ...(actions?.flagged ?? [])],
-      first: accepted[0]?.ts,
-      last: accepted[accepted.length - 1]?.ts,
-      notes: [...(fetched.notes ?? []), ...(actions?.note ? [actions.note] : [])],
-      error: undefined,
+      status: 'failed',
+      fetched: 0,
+      inserted: 0,
+      updated: 0,
+      unchanged: 0,
+      rejected: [],
+      flagged: [],
+      first: undefined,
+      last: undefined,
+      notes: [],
+      error: errorMessage(error),
     };
-  } catch (error) {
-    return { symbol, status: 'failed', ...empty, error: errorMessage(error) };
   }
-}
-
-/** Stores a symbol's splits and dividends; their problems become the symbol's rejected and flagged rows. */
-async function storeActions(
-  database: Database,
-  symbol: string,
-  actions: ProviderActions,
-): Promise<{ rejected: RowIssue[]; flagged: RowIssue[]; note: string | null }> {
-  const counts = await upsertActions(database, actions.events);
-  const issue = (u: { line?: number | undefined; ts?: string | undefined; reason: string }): RowIssue => ({
-    symbol,
-    line: u.line,
-    ts: u.ts,
-    reason: u.reason,
-  });
-  const rejected = actions.rejected.map(issue);
-  const flagged = actions.flagged.map(issue);
-  const changed = counts.inserted + counts.updated;
-  const note =
-    changed > 0 || rejected.length > 0
-      ? `corporate actions (${actions.origin}): ${counts.inserted} new, ${counts.updated} restated, ${counts.unchanged} already stored` +
-        (rejected.length > 0 ? `, ${rejected.length} rejected (momentum data issues)` : '')
-      : null;
-  return { rejected, flagged, note };
-}
-
-/** Provider metadata wins over the config's; fields neither knows stay unset. */
-function mergeInfo(symbol: string, fromConfig: InstrumentInfo | undefined, fromProvider: InstrumentInfo | undefined): InstrumentInfo {
-  const defined = (info: InstrumentInfo | undefined) =>
-    Object.fromEntries(Object.entries(info ?? {}).filter(([, v]) => v !== undefined && v !== null));
-  return { ...defined(fromConfig), ...defined(fromProvider), symbol };
 }
 
 /** Drops repeats ('spy' and 'SPY' are one symbol), keeping the first spelling. */

@@ -2,8 +2,9 @@
  * Queries over the price store: instruments, the latest stored bar per symbol (delta ingest),
  * and the data summary a user checks after an ingest.
  */
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
+import type { Schema } from '../db/schema.js';
 import { dateToTs, formatBarTime, MS_PER_DAY, type Instrument, type InstrumentInfo, type Interval } from './bar.js';
 
 /**
@@ -12,6 +13,11 @@ import { dateToTs, formatBarTime, MS_PER_DAY, type Instrument, type InstrumentIn
  */
 export async function upsertInstruments(database: Database, infos: readonly InstrumentInfo[], source: string): Promise<void> {
   if (infos.length === 0) return;
+  await upsertInstrumentsQuery(database.kysely, infos, source).execute();
+}
+
+/** upsertInstruments as a query, to run in a caller's transaction (`.compile()`). */
+export function upsertInstrumentsQuery(kysely: Kysely<Schema>, infos: readonly InstrumentInfo[], source: string) {
   const rows = infos.map((info) => ({
     symbol: info.symbol,
     name: info.name ?? null,
@@ -23,7 +29,7 @@ export async function upsertInstruments(database: Database, infos: readonly Inst
   }));
   const keep = (column: 'name' | 'asset_class' | 'currency' | 'exchange' | 'timezone') =>
     sql<string | null>`coalesce(excluded.${sql.ref(column)}, instruments.${sql.ref(column)})`;
-  await database.kysely
+  return kysely
     .insertInto('instruments')
     .values(rows)
     .onConflict((oc) =>
@@ -35,8 +41,7 @@ export async function upsertInstruments(database: Database, infos: readonly Inst
         timezone: keep('timezone'),
         updated_at: sql`now()`,
       }),
-    )
-    .execute();
+    );
 }
 
 export async function getInstruments(database: Database, symbols?: readonly string[]): Promise<Instrument[]> {
@@ -70,18 +75,16 @@ export async function latestBars(database: Database, symbols: readonly string[],
   return new Map(rows.map((r) => [r.symbol, { ts: r.ts.getTime(), close: r.close, adj_close: r.adj_close }]));
 }
 
-/** The last stored bar strictly before `ts` (to check the first new bar of a batch for jumps). */
-export async function barBefore(database: Database, symbol: string, interval: Interval, ts: number): Promise<StoredBarRef | undefined> {
-  const row = await database.kysely
+/** The last stored bar strictly before `ts` (to check the first new bar of a batch for jumps), as a query to run in a caller's transaction (`.compile()`). */
+export function barBeforeQuery(kysely: Kysely<Schema>, symbol: string, interval: Interval, ts: number) {
+  return kysely
     .selectFrom('bars')
     .select(['ts', 'close', 'adj_close'])
     .where('symbol', '=', symbol)
     .where('interval', '=', interval)
     .where('ts', '<', new Date(ts))
     .orderBy('ts', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row ? { ts: row.ts.getTime(), close: row.close, adj_close: row.adj_close } : undefined;
+    .limit(1);
 }
 
 /**

@@ -3,7 +3,8 @@
  * a real server process on the engine under test: 500 concurrent unsubscribe clicks with bogus
  * tokens share the server's one pool (before, each request opened a pool and ran the migrations,
  * and 150 of them exhausted PostgreSQL's connections), every answer is the plain "unknown link"
- * page naming nothing of the infrastructure, and one address past its budget gets 429.
+ * page naming nothing of the infrastructure, and one address past its budget gets 429 (a plain
+ * page too on the mail links, JSON for the API).
  */
 import { type ChildProcess } from 'node:child_process';
 import pg from 'pg';
@@ -79,9 +80,16 @@ describe(`the public endpoints of momentum serve under a burst (${engineName})`,
     const statuses = [];
     for (let i = 0; i < 5; i++) statuses.push((await fetch(`${server.url}/unsubscribe?token=bogus-${i}`)).status);
     expect(statuses).toEqual([404, 404, 404, 404, 404]);
-    const limited = await fetch(`${server.url}/unsubscribe?token=bogus-6`);
-    expect(limited.status).toBe(429);
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    // A person who clicked a mail link gets a plain page, as for any other answer to the link.
+    for (const link of ['/unsubscribe?token=bogus-6', '/reports/some-report.html?sig=bogus']) {
+      const limited = await fetch(`${server.url}${link}`);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(limited.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      const page = await limited.text();
+      expect(page).toMatch(/^<!doctype html>.*<h1>Too many requests<\/h1><p>[^<]*try again in \d+ seconds?\.<\/p>/);
+      expect(page).not.toMatch(/address|server|database|limit|rate/i);
+    }
     const wrongToken = await fetch(`${server.url}/api/run`, { method: 'POST', headers: { authorization: 'Bearer guess' }, body: '{}' });
     expect(wrongToken.status).toBe(429);
     for (let i = 0; i < 10; i++) expect((await fetch(`${server.url}/health`)).status).toBe(200);

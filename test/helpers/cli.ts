@@ -11,16 +11,17 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'src/cli.ts'), ...args], {
+/** `nodeFlags` go to node itself, e.g. `--max-old-space-size=96` to cap the heap. */
+export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv, nodeFlags: readonly string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeFlags, '--import', 'tsx', resolve(ROOT, 'src/cli.ts'), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
 
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-  return finished(spawnCli(args, env));
+export function runCli(args: readonly string[], env: NodeJS.ProcessEnv, nodeFlags: readonly string[] = []): Promise<CliResult> {
+  return finished(spawnCli(args, env, nodeFlags));
 }
 
 export function finished(child: ChildProcess): Promise<CliResult> {

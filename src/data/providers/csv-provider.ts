@@ -6,8 +6,8 @@
  *   Yahoo: Date,Open,High,Low,Close,Adj Close,Volume   (Yahoo's CSV download)
  * A file without an adjusted close column is read with adj_close = close (and says so in a note).
  * Dates are `YYYY-MM-DD` for daily and longer bars; intraday files carry ISO instants with an offset.
- * Files are streamed a line at a time; a malformed line becomes a per-line problem, and an
- * unterminated quote a problem covering the rest of the file. Numbers are decimal (an exponent
+ * Files are streamed a chunk at a time (ingest holds a batch of rows, not the file); a malformed
+ * line becomes a per-line problem, and an unterminated quote a problem covering the rest of the file. Numbers are decimal (an exponent
  * allowed); two files whose names differ only in case are refused (one symbol).
  */
 import { createReadStream, readdirSync, statSync } from 'node:fs';
@@ -16,9 +16,19 @@ import Papa from 'papaparse';
 import { DataError, errorMessage } from '../../errors.js';
 import { parsePlainDecimal } from '../../util/plain-decimal.js';
 import { dateToTs, formatBarTime, isIntraday, type Interval } from '../bar.js';
-import { deriveActions } from '../derive-actions.js';
+import { deriveActions, type FactorRow } from '../derive-actions.js';
 import { actionsFileOf, readActionsFile } from './actions-file.js';
-import type { BarRequest, CandidateBar, PriceProvider, ProviderActions, ProviderResult, UnparsedRow } from './price-provider.js';
+import {
+  collectBars,
+  type BarChunk,
+  type BarRequest,
+  type BarStream,
+  type CandidateBar,
+  type PriceProvider,
+  type ProviderActions,
+  type ProviderResult,
+  type UnparsedRow,
+} from './price-provider.js';
 
 type Column = 'date' | 'open' | 'high' | 'low' | 'close' | 'adj_close' | 'volume';
 
@@ -180,40 +190,83 @@ export class CsvProvider implements PriceProvider {
     return file;
   }
 
-  async fetchBars(request: BarRequest): Promise<ProviderResult> {
-    const file = this.fileOf(request.symbol);
-    const read = await readCsvBars(file, request.interval);
+  /** The file's rows as they are read (a chunk per 1 MB), then its notes and actions. */
+  streamBars(request: BarRequest): BarStream {
+    const symbol = request.symbol.toUpperCase();
+    const reader = new CsvBarReader(this.fileOf(symbol), request.interval);
+    const actions = new CsvActionsInput(reader.file, symbol, request.interval);
     const from = request.from ?? Number.NEGATIVE_INFINITY;
-    const rows = read.rows.filter((row) => row.ts >= from && row.ts <= request.to);
-    const actions = csvActions(file, request.symbol.toUpperCase(), read, request.interval);
-    return { rows, unparsed: read.unparsed, notes: read.notes, instrument: { symbol: request.symbol }, ...(actions ? { actions } : {}) };
+    async function* chunks(): AsyncGenerator<BarChunk> {
+      for await (const chunk of reader.chunks()) {
+        actions.add(chunk.rows);
+        yield { rows: chunk.rows.filter((row) => row.ts >= from && row.ts <= request.to), unparsed: chunk.unparsed };
+      }
+    }
+    return {
+      chunks: chunks(),
+      finish: () => {
+        const found = actions.result(reader.hasAdjClose);
+        return { notes: reader.notes, instrument: { symbol: request.symbol }, ...(found ? { actions: found } : {}) };
+      },
+    };
+  }
+
+  async fetchBars(request: BarRequest): Promise<ProviderResult> {
+    return collectBars(this.streamBars(request));
   }
 }
 
 /**
- * The symbol's splits and dividends: from its events file (`actions/SYMBOL.csv` beside the prices)
- * when there is one, else derived from the whole file's adjustment factor (one consistent
- * download); none for a file without an adjusted close or for intraday bars.
+ * What a symbol's splits and dividends come from, gathered as its file streams by: from its events
+ * file (`actions/SYMBOL.csv` beside the prices) when there is one, which needs only the file's first
+ * and last bar; else derived from the whole file's adjustment factor (one consistent download), which
+ * keeps each daily bar's close and adjusted close (a century of daily bars is ~25,000); none for a
+ * file without an adjusted close or for intraday bars.
  */
-function csvActions(file: string, symbol: string, read: CsvBars, interval: Interval): ProviderActions | undefined {
-  const sorted = [...read.rows].sort((a, b) => a.ts - b.ts);
-  const eventsFile = actionsFileOf(file, symbol);
-  if (eventsFile) {
-    const range =
-      sorted.length > 0
-        ? { first: formatBarTime(sorted[0]!.ts, interval), last: formatBarTime(sorted[sorted.length - 1]!.ts, interval) }
-        : null;
-    const events = readActionsFile(eventsFile, symbol, range);
-    return { origin: events.name, events: events.actions, rejected: events.problems, flagged: [] };
+class CsvActionsInput {
+  #first = Number.POSITIVE_INFINITY;
+  #last = Number.NEGATIVE_INFINITY;
+  readonly #factors: FactorRow[] = [];
+  readonly #eventsFile: string | null;
+
+  constructor(
+    file: string,
+    private readonly symbol: string,
+    private readonly interval: Interval,
+  ) {
+    this.#eventsFile = actionsFileOf(file, symbol);
   }
-  if (isIntraday(interval) || !read.hasAdjClose) return undefined;
-  const derived = deriveActions(symbol, sorted, interval);
-  return {
-    origin: 'derived from adj_close / close (no events file)',
-    events: derived.actions,
-    rejected: [],
-    flagged: derived.flagged.map((f) => ({ ts: f.ts, reason: f.reason })),
-  };
+
+  add(rows: readonly CandidateBar[]): void {
+    const derive = this.#eventsFile === null && !isIntraday(this.interval);
+    for (const row of rows) {
+      if (row.ts < this.#first) this.#first = row.ts;
+      if (row.ts > this.#last) this.#last = row.ts;
+      if (derive) this.#factors.push({ ts: row.ts, close: row.close, adj_close: row.adj_close });
+    }
+  }
+
+  result(hasAdjClose: boolean): ProviderActions | undefined {
+    const { symbol, interval } = this;
+    if (this.#eventsFile) {
+      const range =
+        this.#first <= this.#last ? { first: formatBarTime(this.#first, interval), last: formatBarTime(this.#last, interval) } : null;
+      const events = readActionsFile(this.#eventsFile, symbol, range);
+      return { origin: events.name, events: events.actions, rejected: events.problems, flagged: [] };
+    }
+    if (isIntraday(interval) || !hasAdjClose) return undefined;
+    const derived = deriveActions(
+      symbol,
+      this.#factors.sort((a, b) => a.ts - b.ts),
+      interval,
+    );
+    return {
+      origin: 'derived from adj_close / close (no events file)',
+      events: derived.actions,
+      rejected: [],
+      flagged: derived.flagged.map((f) => ({ ts: f.ts, reason: f.reason })),
+    };
+  }
 }
 
 export interface CsvBars {
@@ -228,70 +281,109 @@ export interface CsvBars {
 const DELIMITERS = [',', ';', '\t', '|'] as const;
 
 /**
- * Reads one CSV file of bars, streamed in 1 MB chunks and split into lines. Most lines hold no
- * quotes and are read in place between their delimiters (PapaParse, the earlier reader, measured
- * ~4x slower on the reference panel); a line with a quote goes through PapaParse, so quoted fields
- * keep their commas. A quoted field cannot span lines (no bar file needs one): a quote left open
- * ends the reading, the rest of the file reported as one problem at its line. Line numbers count from the header's line 1, blank lines included.
+ * One CSV file of bars, read as chunks: the rows of each 1 MB of the file, so a caller holds as
+ * much of the file as it keeps. Most lines hold no quotes and are read in place between their
+ * delimiters (PapaParse, the earlier reader, measured ~4x slower on the reference panel); a line
+ * with a quote goes through PapaParse, so quoted fields keep their commas. A quoted field cannot
+ * span lines (no bar file needs one): a quote left open ends the reading, the rest of the file
+ * reported as one problem at its line. Line numbers count from the header's line 1, blank lines included.
+ * `notes` and `hasAdjClose` are known once the first chunk has come.
+ */
+export class CsvBarReader {
+  readonly notes: string[] = [];
+  hasAdjClose = false;
+
+  constructor(
+    readonly file: string,
+    readonly interval: Interval,
+  ) {}
+
+  async *chunks(): AsyncGenerator<BarChunk> {
+    const { file, interval } = this;
+    const name = basename(file);
+    let rows: CandidateBar[] = [];
+    let unparsed: UnparsedRow[] = [];
+    let layout: CsvLayout | undefined;
+    let delimiter: string = ',';
+    let fields = new LineFields(delimiter);
+    let line = 0;
+    let records = 0;
+    // An unterminated quote: by CSV's rules everything after it is inside the quote, so the rest of
+    // the file is not read (and is reported as one problem), never guessed at line by line.
+    let unterminated: UnparsedRow | undefined;
+    const take = (text: string) => {
+      line++;
+      if (unterminated || text.length === 0 || text.trim() === '') return; // blank line
+      if (!layout) {
+        const header = text.replace(/^\ufeff/, '');
+        delimiter = DELIMITERS.find((d) => header.includes(d)) ?? ',';
+        fields = new LineFields(delimiter);
+        layout = detectLayout(header.split(delimiter), name);
+        this.hasAdjClose = layout.hasAdjClose;
+        if (!layout.hasAdjClose) this.notes.push(`${name} has no adjusted close column: adj_close = close`);
+        return;
+      }
+      records++;
+      let record: CsvFields = fields;
+      if (text.includes('"')) {
+        const quoted = Papa.parse<string[]>(text, { delimiter });
+        if (quoted.errors.some((e) => e.code === 'MissingQuotes')) {
+          unterminated = { line, ts: text.split(delimiter)[layout.index.date] ?? '', reason: 'unterminated quote', raw: text };
+          return;
+        }
+        record = splitFields(quoted.data[0]!);
+      } else fields.read(text);
+      const parsed = parseRecord(record, layout, interval, line);
+      if ('reason' in parsed) unparsed.push(parsed);
+      else rows.push(parsed);
+    };
+    const taken = (): BarChunk => {
+      const chunk = { rows, unparsed };
+      rows = [];
+      unparsed = [];
+      return chunk;
+    };
+    let rest = '';
+    const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 });
+    try {
+      for await (const chunk of stream as AsyncIterable<string>) {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop()!;
+        for (const text of lines) take(withoutCarriageReturn(text));
+        if (rows.length + unparsed.length > 0) yield taken();
+      }
+    } catch (error) {
+      if (error instanceof DataError) throw error;
+      throw new DataError(`cannot read ${name}: ${errorMessage(error)}`);
+    } finally {
+      stream.destroy();
+    }
+    if (rest !== '') take(withoutCarriageReturn(rest));
+    if (!layout) throw new DataError(`${name} is empty: expected a header and rows`);
+    if (unterminated)
+      unparsed.push({
+        ...unterminated,
+        reason: `unterminated quote: the rest of the file (lines ${unterminated.line} to ${line}) is not read`,
+      });
+    // A file that holds no bars at all is a failed file, not an ingest that stored nothing and says ok.
+    if (records === 0) throw new DataError(`${name} has a header but no data rows`);
+    if (rows.length + unparsed.length > 0) yield taken();
+  }
+}
+
+/**
+ * Reads one CSV file of bars whole (see CsvBarReader).
  * @example const { rows, unparsed } = await readCsvBars('data/SPY.csv', '1d')
  */
 export async function readCsvBars(file: string, interval: Interval): Promise<CsvBars> {
+  const reader = new CsvBarReader(file, interval);
   const rows: CandidateBar[] = [];
   const unparsed: UnparsedRow[] = [];
-  const notes: string[] = [];
-  const name = basename(file);
-  let layout: CsvLayout | undefined;
-  let delimiter: string = ',';
-  let fields = new LineFields(delimiter);
-  let line = 0;
-  // An unterminated quote: by CSV's rules everything after it is inside the quote, so the rest of
-  // the file is not read (and is reported as one problem), never guessed at line by line.
-  let unterminated: UnparsedRow | undefined;
-  const take = (text: string) => {
-    line++;
-    if (unterminated || text.length === 0 || text.trim() === '') return; // blank line
-    if (!layout) {
-      const header = text.replace(/^\ufeff/, '');
-      delimiter = DELIMITERS.find((d) => header.includes(d)) ?? ',';
-      fields = new LineFields(delimiter);
-      layout = detectLayout(header.split(delimiter), name);
-      if (!layout.hasAdjClose) notes.push(`${name} has no adjusted close column: adj_close = close`);
-      return;
-    }
-    let record: CsvFields = fields;
-    if (text.includes('"')) {
-      const quoted = Papa.parse<string[]>(text, { delimiter });
-      if (quoted.errors.some((e) => e.code === 'MissingQuotes')) {
-        unterminated = { line, ts: text.split(delimiter)[layout.index.date] ?? '', reason: 'unterminated quote', raw: text };
-        return;
-      }
-      record = splitFields(quoted.data[0]!);
-    } else fields.read(text);
-    const parsed = parseRecord(record, layout, interval, line);
-    if ('reason' in parsed) unparsed.push(parsed);
-    else rows.push(parsed);
-  };
-  let rest = '';
-  try {
-    for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>) {
-      const lines = (rest + chunk).split('\n');
-      rest = lines.pop()!;
-      for (const text of lines) take(withoutCarriageReturn(text));
-    }
-  } catch (error) {
-    if (error instanceof DataError) throw error;
-    throw new DataError(`cannot read ${name}: ${errorMessage(error)}`);
+  for await (const chunk of reader.chunks()) {
+    for (const row of chunk.rows) rows.push(row);
+    for (const row of chunk.unparsed) unparsed.push(row);
   }
-  if (rest !== '') take(withoutCarriageReturn(rest));
-  if (!layout) throw new DataError(`${name} is empty: expected a header and rows`);
-  if (unterminated)
-    unparsed.push({
-      ...unterminated,
-      reason: `unterminated quote: the rest of the file (lines ${unterminated.line} to ${line}) is not read`,
-    });
-  // A file that holds no bars at all is a failed file, not an ingest that stored nothing and says ok.
-  if (rows.length === 0 && unparsed.length === 0) throw new DataError(`${name} has a header but no data rows`);
-  return { rows, unparsed, notes, hasAdjClose: layout.hasAdjClose };
+  return { rows, unparsed, notes: reader.notes, hasAdjClose: reader.hasAdjClose };
 }
 
 function withoutCarriageReturn(text: string): string {

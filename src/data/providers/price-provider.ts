@@ -51,6 +51,41 @@ export interface ProviderActions {
   readonly flagged: readonly UnparsedRow[];
 }
 
+/** Rows of a source as they come, a part at a time. */
+export interface BarChunk {
+  readonly rows: readonly CandidateBar[];
+  readonly unparsed: readonly UnparsedRow[];
+}
+
+/** A source's rows as a stream of chunks; the rest of its result is known once they have all come. */
+export interface BarStream {
+  readonly chunks: AsyncIterable<BarChunk>;
+  /** Notes, instrument and actions: call after the chunks are consumed. */
+  finish(): Omit<ProviderResult, 'rows' | 'unparsed'>;
+}
+
+/** A stream's rows gathered into one result (for callers that want the whole symbol). */
+export async function collectBars(stream: BarStream): Promise<ProviderResult> {
+  const rows: CandidateBar[] = [];
+  const unparsed: UnparsedRow[] = [];
+  for await (const chunk of stream.chunks) {
+    for (const row of chunk.rows) rows.push(row);
+    for (const row of chunk.unparsed) unparsed.push(row);
+  }
+  return { rows, unparsed, ...stream.finish() };
+}
+
+/** A result already in hand as a stream of one chunk. */
+export function streamOf(result: ProviderResult): BarStream {
+  const { rows, unparsed, ...rest } = result;
+  return {
+    chunks: (async function* () {
+      yield { rows, unparsed };
+    })(),
+    finish: () => rest,
+  };
+}
+
 export interface PriceProvider {
   /** Stored in each bar's `source` column: 'yahoo', 'csv', 'synthetic'. */
   readonly name: string;
@@ -58,4 +93,6 @@ export interface PriceProvider {
   listSymbols?(): Promise<readonly string[]>;
   /** Bars for one symbol. Throws ProviderError (or any Error) when the symbol fails as a whole. */
   fetchBars(request: BarRequest): Promise<ProviderResult>;
+  /** Bars for one symbol as a stream, for sources too large to hold (CSV files); ingest prefers it. */
+  streamBars?(request: BarRequest): BarStream;
 }
