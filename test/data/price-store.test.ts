@@ -1,10 +1,12 @@
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dateToTs, type Bar, type Interval } from '../../src/data/bar.js';
 import { writeBars } from '../../src/data/bar-writer.js';
+import { ingest } from '../../src/data/ingest.js';
 import { dataSummary, upsertInstruments, type SummaryRow } from '../../src/data/price-store.js';
+import { CsvProvider } from '../../src/data/providers/csv-provider.js';
 import { defaultMigrationsDir, migrate } from '../../src/db/migrator.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -121,6 +123,32 @@ describe(`dataSummary follows every write (${engineName})`, () => {
     expect(withoutNames(await dataSummary(db))).toEqual(after);
     await expect(writeBars(db, [bar('SPY', '1d', '2024-01-05', 'csv'), bar('XXX', '1d', '2024-01-05', 'csv')])).rejects.toThrow(/unknown/);
     expect(withoutNames(await dataSummary(db))).toEqual(after);
+  });
+
+  it('agrees with the bars after a CSV streamed in batches, and after it is ingested again with more rows', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'momentum-summary-csv-'));
+    const days = (count: number) =>
+      Array.from({ length: count }, (_, i) => new Date(Date.UTC(2000, 0, 3) + i * 86_400_000).toISOString().slice(0, 10));
+    const write = (count: number) =>
+      writeFileSync(
+        join(folder, 'GLD.csv'),
+        [
+          'date,open,high,low,close,adj_close,volume',
+          ...days(count).map((d, i) => `${d},${50 + (i % 7)},60,40,${50 + (i % 5)},${50 + (i % 5)},100`),
+        ].join('\n'),
+      );
+    try {
+      const options = { symbols: ['GLD'], interval: '1d' as const, now: () => dateToTs('2030-01-01'), batchRows: 700 };
+      write(3000);
+      await ingest(db, new CsvProvider({ path: folder }), options);
+      expect((await dataSummary(db, { symbols: ['GLD'] }))[0]).toMatchObject({ bars: 3000, first: '2000-01-03', sources: 'csv' });
+      write(3500);
+      await ingest(db, new CsvProvider({ path: folder }), options);
+      expect(withoutNames(await dataSummary(db))).toEqual(await summaryFromBars(db));
+      expect((await dataSummary(db, { symbols: ['GLD'] }))[0]?.bars).toBe(3500);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
 
