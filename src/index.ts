@@ -130,7 +130,7 @@ export {
   type NotebookSession,
   type SharedData,
 } from './notebook/notebook-kit.js';
-export { metricsRows, type MetricRow } from './report/metrics-rows.js';
+export { comparisonRows, metricsRows, type ComparisonRow, type MetricRow } from './report/metrics-rows.js';
 export type {
   RebalanceReport,
   DrawdownAlert,

@@ -26,7 +26,9 @@ const schema = () =>
     weights: z
       .string()
       .default('')
-      .refine((w) => w === '' || WEIGHTS_TEXT.test(w), { message: "expected '' (equal weights) or SYMBOL:weight,... e.g. SPY:0.6,TLT:0.4" }),
+      .refine((w) => w === '' || WEIGHTS_TEXT.test(w), {
+        message: "expected '' (equal weights) or SYMBOL:weight,... e.g. SPY:0.6,TLT:0.4",
+      }),
     /** 'none': bought once and held; otherwise brought back to the weights on this schedule. */
     rebalance: z.enum(['none', ...REBALANCE_SCHEDULES]).default('none'),
     every: z.number().int().min(1).max(10_000).default(21),
