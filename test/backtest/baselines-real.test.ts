@@ -13,6 +13,7 @@ import { parseBacktestSpec, type BacktestSpecInput } from '../../src/backtest/ba
 import { getBacktest, storeBacktest } from '../../src/backtest/backtest-store.js';
 import { compareWithStored } from '../../src/backtest/rerun.js';
 import { runBacktest } from '../../src/backtest/run-backtest.js';
+import { runSweep } from '../../src/backtest/sweep.js';
 import { gateBacktest } from '../../src/research/gate-runner.js';
 import { DEFAULT_GATE_SETS } from '../../src/research/gate-set.js';
 import { ingest } from '../../src/data/ingest.js';
@@ -152,6 +153,24 @@ describe(`buy-and-hold on real ETFs (${engineName})`, () => {
     // The gates judge the same excess returns: the PSR's per-bar Sharpe is the annual one over sqrt(252).
     const verdict = await gateBacktest(db, id, 'default', DEFAULT_GATE_SETS.default!);
     expect(verdict.statistics.sharpePerPeriod! * Math.sqrt(252)).toBeCloseTo(m.returns.sharpe!, 9);
+  });
+
+  it("a sweep's workers measure against the same risk-free series as a single backtest", async () => {
+    const spec = parseBacktestSpec({
+      strategy: 'buy-and-hold',
+      symbols: SYMBOLS,
+      from: FROM,
+      to: TO,
+      riskFreeSymbol: RISK_FREE,
+      benchmark: 'SPY',
+    });
+    const sweep = await runSweep(db, spec, { rebalance: ['none', 'year-end'] }, { workers: 1 });
+    expect(sweep.entries).toHaveLength(2);
+    for (const entry of sweep.entries) {
+      const alone = await runBacktest(db, { ...spec, params: entry.params });
+      expect(entry.metrics).toEqual(JSON.parse(JSON.stringify(alone.metrics)));
+      expect(entry.metrics.returns.riskFreeRate).toBeGreaterThan(0.005);
+    }
   });
 
   it('a constant rate: rf / 252 a bar, stored with the spec', async () => {
