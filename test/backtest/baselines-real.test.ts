@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBacktestSpec, type BacktestSpecInput } from '../../src/backtest/backtest-spec.js';
 import { getBacktest, storeBacktest } from '../../src/backtest/backtest-store.js';
 import { compareWithStored } from '../../src/backtest/rerun.js';
-import { runBacktest } from '../../src/backtest/run-backtest.js';
+import { loadBacktestData, runBacktest } from '../../src/backtest/run-backtest.js';
+import { walkForwardOnData } from '../../src/research/walk-forward.js';
 import { runSweep } from '../../src/backtest/sweep.js';
 import { gateBacktest } from '../../src/research/gate-runner.js';
 import { DEFAULT_GATE_SETS } from '../../src/research/gate-set.js';
@@ -171,6 +172,20 @@ describe(`buy-and-hold on real ETFs (${engineName})`, () => {
       expect(entry.metrics).toEqual(JSON.parse(JSON.stringify(alone.metrics)));
       expect(entry.metrics.returns.riskFreeRate).toBeGreaterThan(0.005);
     }
+  });
+
+  it("a walk-forward's stitched figures are measured against the risk-free series too", async () => {
+    const spec = parseBacktestSpec({ strategy: 'buy-and-hold', symbols: ['SPY'], from: FROM, to: TO, riskFreeSymbol: RISK_FREE });
+    const options = {
+      grid: { rebalance: ['none', 'year-end'] },
+      trainBars: 504,
+      testBars: 252,
+      mode: 'rolling',
+      selectBy: 'sharpe',
+    } as const;
+    const result = walkForwardOnData(spec, await loadBacktestData(db, spec), options);
+    const days = [...result.dates].map((t) => new Date(t).toISOString().slice(0, 10));
+    expect(result.metrics.returns.riskFreeRate).toBeCloseTo(avg(riskFreeReturns(days)) * 252, 12);
   });
 
   it('a constant rate: rf / 252 a bar, stored with the spec', async () => {
