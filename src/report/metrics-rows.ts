@@ -69,18 +69,15 @@ export interface ComparisonRow {
 export function comparisonRows(m: BacktestMetrics): ComparisonRow[] {
   const b = m.benchmark;
   if (!b) return [];
-  const depth = (x: number | null) => (x === null ? '-' : `${x.toFixed(2)}%`);
+  // Figures already in percent (totalReturnPct, maxDepthPct).
+  const points = (x: number | null) => (x === null ? '-' : `${x.toFixed(2)}%`);
   return [
-    {
-      label: 'total return',
-      strategy: `${m.returns.totalReturnPct.toFixed(2)}%`,
-      benchmark: b.totalReturnPct === null ? '-' : `${b.totalReturnPct.toFixed(2)}%`,
-    },
+    { label: 'total return', strategy: points(m.returns.totalReturnPct), benchmark: points(b.totalReturnPct) },
     { label: 'CAGR', strategy: pct(m.returns.cagr), benchmark: pct(b.cagr) },
     { label: 'volatility (ann.)', strategy: pct(m.returns.volatility), benchmark: pct(b.volatility) },
     { label: 'Sharpe', strategy: num(m.returns.sharpe), benchmark: num(b.sharpe) },
     { label: 'Sortino', strategy: num(m.returns.sortino), benchmark: num(b.sortino) },
-    { label: 'max drawdown', strategy: depth(m.drawdown.maxDepthPct), benchmark: depth(b.maxDrawdownPct) },
+    { label: 'max drawdown', strategy: points(m.drawdown.maxDepthPct), benchmark: points(b.maxDrawdownPct) },
     { label: 'Calmar', strategy: num(m.returns.calmar), benchmark: num(b.calmar) },
   ];
 }
