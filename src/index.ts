@@ -55,7 +55,8 @@ export {
   type StrategyParams,
   type TargetSchedule,
 } from './strategies/strategy.js';
-export { rebalanceMask, REBALANCE_SCHEDULES, type RebalanceSchedule } from './strategies/schedule.js';
+export { rebalanceMask, nominalSpacing, REBALANCE_SCHEDULES, type RebalanceSchedule } from './strategies/schedule.js';
+export { buyAndHold, type BuyAndHoldParams } from './strategies/buy-and-hold.js';
 export * from './strategies/indicators.js';
 
 // Backtests
@@ -69,7 +70,9 @@ export {
   type Fill,
 } from './backtest/engine.js';
 export { TransactionCost, NO_COSTS, type CostModel, type FillCash, type TradeCash } from './backtest/transaction-cost.js';
-export { computeMetrics, type BacktestMetrics } from './backtest/metrics.js';
+export { computeMetrics, type BacktestMetrics, type BenchmarkMetrics, type WarmUpMetrics } from './backtest/metrics.js';
+export { riskFreeOn, loadRiskFree, type RiskFreeSeries } from './backtest/risk-free.js';
+export { firstFullSignal } from './backtest/warm-up.js';
 export { drawdownStats, type DrawdownStats } from './backtest/drawdown.js';
 export { parseBacktestSpec, type BacktestSpec, type BacktestSpecInput } from './backtest/backtest-spec.js';
 export { DEFAULT_COSTS } from './backtest/spec-schemas.js';
@@ -138,7 +141,7 @@ export {
   type NotebookSession,
   type SharedData,
 } from './notebook/notebook-kit.js';
-export { metricsRows, type MetricRow } from './report/metrics-rows.js';
+export { comparisonRows, metricsRows, type ComparisonRow, type MetricRow } from './report/metrics-rows.js';
 export type {
   RebalanceReport,
   DrawdownAlert,

@@ -9,6 +9,7 @@ import { getStrategy } from '../strategies/registry.js';
 import { resolveParams, type StrategyParams } from '../strategies/strategy.js';
 import { calendarDateSchema } from '../util/calendar-date.js';
 import type { EngineOptions } from './engine.js';
+import { riskFreeFields } from './risk-free.js';
 import { costsSchema, hyperparametersSchema } from './spec-schemas.js';
 
 export const backtestSpecSchema = z.strictObject({
@@ -29,6 +30,8 @@ export const backtestSpecSchema = z.strictObject({
   costs: costsSchema,
   /** Buy-and-hold comparison symbol (adjusted closes). */
   benchmark: z.string().nullable().default(null),
+  /** What Sharpe, Sortino, alpha and the gates measure against (risk-free.ts): a constant, or a symbol's returns. */
+  ...riskFreeFields,
 });
 
 export type BacktestSpecInput = z.input<typeof backtestSpecSchema>;
@@ -51,10 +54,13 @@ export function parseBacktestSpec(input: BacktestSpecInput): BacktestSpec {
   const symbols = spec.symbols.map((s, i) => normaliseSymbol(s, `symbols[${i}]`));
   if (new Set(symbols).size !== symbols.length) throw new ValidationError('symbols', `a symbol appears twice in ${symbols.join(', ')}`);
   if (spec.from && spec.to && spec.from > spec.to) throw new ValidationError('from', `from ${spec.from} is after to ${spec.to}`);
+  if (spec.riskFreeSymbol && spec.riskFreeRate !== 0)
+    throw new ValidationError('riskFreeRate', 'give a risk-free rate or a risk-free symbol, not both');
   return {
     ...spec,
     symbols,
     benchmark: spec.benchmark ? normaliseSymbol(spec.benchmark, 'benchmark') : null,
+    riskFreeSymbol: spec.riskFreeSymbol ? normaliseSymbol(spec.riskFreeSymbol, 'riskFreeSymbol') : null,
     params: resolveParams(strategy, spec.interval, spec.params),
   };
 }

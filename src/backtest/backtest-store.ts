@@ -56,6 +56,8 @@ export async function storeBacktests(db: Database, outcomes: readonly BacktestOu
           engine: JSON.stringify(engineRecord(outcome.spec)),
           costs: JSON.stringify(outcome.spec.costs),
           benchmark: outcome.spec.benchmark,
+          risk_free_rate: outcome.spec.riskFreeRate,
+          risk_free_symbol: outcome.spec.riskFreeSymbol,
           metrics: JSON.stringify(outcome.metrics),
           warnings: JSON.stringify(outcome.warnings),
           data_fingerprint: outcome.dataFingerprint,
@@ -161,6 +163,8 @@ export async function getBacktest(db: Database, id: number): Promise<StoredBackt
     maxLeverage: engine.maxLeverage as number,
     costs: row.costs as BacktestSpec['costs'],
     benchmark: row.benchmark,
+    riskFreeRate: row.risk_free_rate,
+    riskFreeSymbol: row.risk_free_symbol,
   });
   return {
     id: Number(row.id),

@@ -24,14 +24,18 @@ export interface MetricsInput {
   /** Adjusted closes on the same dates; NaN allowed before its first price only. */
   readonly benchmark?: { readonly symbol: string; readonly prices: Float64Array };
   readonly periodsPerYear?: number;
-  /** Annual, e.g. 0.02. */
+  /** Annual, e.g. 0.02: rf / periodsPerYear a bar. */
   readonly riskFreeRate?: number;
+  /** Per-bar risk-free returns on the same bars (a T-bill fund's), instead of `riskFreeRate`. */
+  readonly riskFreeReturns?: Float64Array;
+  /** The first bar with a full signal (warm-up.ts), -1 for none in the period: reported as `warmUp`. */
+  readonly fullSignalBar?: number;
 }
 
 /**
  * Throws a ValidationError naming the field unless: at least 2 bars, one date per bar (finite,
  * strictly increasing), initialCash > 0, finite equity/traded/grossExposure of the same length,
- * finite trade P&L, benchmark prices NaN before its first price only and positive after it.
+ * finite trade P&L, one risk-free source (finite per-bar returns, one per bar), benchmark prices NaN before its first price only and positive after it.
  * @example validateMetricsInput({ ...input, equity: Float64Array.of(100, NaN) }) // ValidationError "equity: has NaN at bar 1; ..."
  */
 export function validateMetricsInput(input: MetricsInput): void {
@@ -54,6 +58,12 @@ export function validateMetricsInput(input: MetricsInput): void {
   }
   if (input.riskFreeRate !== undefined && !Number.isFinite(input.riskFreeRate)) {
     throw new ValidationError('riskFreeRate', `must be a finite annual rate, got ${input.riskFreeRate}`);
+  }
+  if (input.fullSignalBar !== undefined && !(Number.isInteger(input.fullSignalBar) && input.fullSignalBar >= -1 && input.fullSignalBar < n))
+    throw new ValidationError('fullSignalBar', `must be a bar index or -1, got ${input.fullSignalBar}`);
+  if (input.riskFreeReturns) {
+    if (input.riskFreeRate !== undefined) throw new ValidationError('riskFreeReturns', 'give riskFreeRate or riskFreeReturns, not both');
+    checkFinite('riskFreeReturns', input.riskFreeReturns, n);
   }
   input.trades.forEach((trade, i) => {
     if (!Number.isFinite(trade.pnlNet))

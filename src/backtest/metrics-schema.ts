@@ -14,6 +14,7 @@ import type {
   PeriodMetrics,
   ReturnMetrics,
   TradeMetrics,
+  WarmUpMetrics,
 } from './metrics.js';
 
 const figure = z.number().nullable();
@@ -81,12 +82,25 @@ const benchmarkSchema: z.ZodType<BenchmarkMetrics> = z.object({
   totalReturnPct: figure,
   cagr: figure,
   excessCagr: figure,
+  // Stored before the benchmark had its own risk figures: read as unknown.
+  volatility: figure.default(null),
+  sharpe: figure.default(null),
+  sortino: figure.default(null),
+  calmar: figure.default(null),
+  maxDrawdownPct: figure.default(null),
   pairedBars: z.number(),
   beta: figure,
   alpha: figure,
   correlation: figure,
   trackingError: figure,
   informationRatio: figure,
+});
+
+const warmUpSchema: z.ZodType<WarmUpMetrics> = z.object({
+  fullSignal: day,
+  barsBefore: z.number(),
+  daysBefore: figure,
+  cashBars: z.number(),
 });
 
 export const backtestMetricsSchema: z.ZodType<BacktestMetrics> = z.object({
@@ -96,4 +110,6 @@ export const backtestMetricsSchema: z.ZodType<BacktestMetrics> = z.object({
   trades: tradesSchema,
   activity: activitySchema,
   benchmark: benchmarkSchema.nullable(),
+  // Stored before warm-up was reported: unknown.
+  warmUp: warmUpSchema.nullable().default(null),
 });

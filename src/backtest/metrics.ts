@@ -2,19 +2,22 @@
  * Performance metrics of a backtest: one plain, JSON-serialisable object (numbers, strings, null;
  * never NaN or Infinity: a figure that is undefined is null). Definitions, with V_t the equity at
  * bar t's close, V_-1 = initialCash, n bars, ppy = periodsPerYear (default barsPerYear(interval)),
- * rf the annual risk-free rate (default 0):
+ * rf_t the risk-free return of bar t: riskFreeRate / ppy for an annual constant (default 0), or
+ * the given per-bar returns of a T-bill series (riskFreeReturns):
  *
  * - years = (date_{n-1} - date_0) / 365.25 days.
  * - totalReturnPct = (V_{n-1} / initialCash - 1) x 100; cagr = (V_{n-1} / initialCash)^(1 / years) - 1.
- * - r_t = V_t / V_{t-1} - 1 for t = 0..n-1 (so r_0 is measured from the initial cash).
+ * - r_t = V_t / V_{t-1} - 1 for t = 0..n-1 (so r_0 is measured from the initial cash); x_t = r_t - rf_t.
  * - volatility = sampleStd(r) x sqrt(ppy), sample std with n - 1.
- * - sharpe = (mean(r) - rf / ppy) / sampleStd(r) x sqrt(ppy); null with constant returns (zero
- *   volatility, or within the relative tolerance of return-statistics.ts: rounding noise, not risk).
- * - sortino = mean(r - rf / ppy) / DD x sqrt(ppy), DD = sqrt(sum(min(r - rf / ppy, 0)^2) / n) over
- *   all n bars (quantstats; not the n - 1 or losing-bars-only variants); null when DD = 0.
+ * - sharpe = mean(x) / sampleStd(x) x sqrt(ppy) (with a constant rf, sampleStd(x) = sampleStd(r));
+ *   null with constant returns (zero volatility, or within the relative tolerance of
+ *   return-statistics.ts: rounding noise, not risk).
+ * - sortino = mean(x) / DD x sqrt(ppy), DD = sqrt(sum(min(x, 0)^2) / n) over all n bars
+ *   (quantstats; not the n - 1 or losing-bars-only variants); null when DD = 0.
  * - skewness g1 = m3 / m2^1.5, excessKurtosis g2 = m4 / m2^2 - 3, population moments
  *   (return-statistics.ts); null with zero variance.
  * - calmar = cagr / (max drawdown depth as a fraction); null without a drawdown.
+ * - riskFreeRate = mean(rf) x ppy: the annual rate used (the constant itself, or the series' mean).
  * - Drawdown (drawdown.ts, from the initial capital): the deepest episode's peak, trough and recovery
  *   dates. A peak at the initial capital is bar -1 and reported with the first bar's date.
  *   durationBars = recovery bar (or n - 1 if not recovered) - peak bar; durationDays = calendar days
@@ -24,11 +27,18 @@
  *   whole book once a year). timeInMarket = fraction of bars with grossExposure > 0;
  *   avgGrossExposure = mean(grossExposure_t / V_t).
  * - Benchmark (buy and hold from its first price, p_f): totalReturnPct = (p_{n-1} / p_f - 1) x 100,
- *   cagr over its own years (date_{n-1} - date_f), excessCagr = cagr - benchmark cagr. Over the
- *   bars t >= 1 with both returns (r_b,t = p_t / p_{t-1} - 1; none at bar 0, whose r_0 comes from the
- *   initial cash): beta = cov(r, r_b) / var(r_b), alpha = (mean(r) - beta x mean(r_b)) x ppy,
- *   correlation = cov / (std(r) std(r_b)), trackingError = std(r - r_b) x sqrt(ppy),
- *   informationRatio = mean(r - r_b) x ppy / trackingError. rf plays no part here.
+ *   cagr over its own years (date_{n-1} - date_f), excessCagr = cagr - benchmark cagr. Its own
+ *   volatility, sharpe, sortino, calmar and maxDrawdownPct are the strategy's formulas above (one
+ *   function computes both) over its returns r_b,t = p_t / p_{t-1} - 1 for t > f and its drawdown
+ *   from p_f. Over those bars (none at bar 0, whose r_0 comes from the initial cash), with excess
+ *   returns x_t and y_t = r_b,t - rf_t: beta = cov(x, y) / var(y), alpha = (mean(x) - beta x
+ *   mean(y)) x ppy (Jensen's), correlation = cov(r, r_b) / (std(r) std(r_b)), trackingError =
+ *   std(r - r_b) x sqrt(ppy), informationRatio = mean(r - r_b) x ppy / trackingError.
+ *
+ * - Warm-up (when the first bar with a full signal is given, warm-up.ts): that bar's date (null when
+ *   the signal is never full in the period), barsBefore = its index (n when never), daysBefore =
+ *   calendar days from the first bar to it, cashBars = the bars before it with grossExposure 0 (the
+ *   book in cash while the signal was incomplete).
  *
  * Returns after the equity reaches 0 or below are undefined, so the statistics built on them are null.
  */
@@ -97,6 +107,13 @@ export interface BenchmarkMetrics {
   readonly totalReturnPct: number | null;
   readonly cagr: number | null;
   readonly excessCagr: number | null;
+  /** Its own figures, by the strategy's formulas (side by side with ReturnMetrics and DrawdownMetrics). */
+  readonly volatility: number | null;
+  readonly sharpe: number | null;
+  readonly sortino: number | null;
+  readonly calmar: number | null;
+  /** Percent, as DrawdownMetrics.maxDepthPct. */
+  readonly maxDrawdownPct: number | null;
   /** Bars with both returns, the sample of the figures below. */
   readonly pairedBars: number;
   readonly beta: number | null;
@@ -104,6 +121,15 @@ export interface BenchmarkMetrics {
   readonly correlation: number | null;
   readonly trackingError: number | null;
   readonly informationRatio: number | null;
+}
+
+export interface WarmUpMetrics {
+  /** Date of the first bar with a full signal; null when it never came in the period. */
+  readonly fullSignal: string | null;
+  readonly barsBefore: number;
+  readonly daysBefore: number | null;
+  /** Bars before the full signal with nothing held. */
+  readonly cashBars: number;
 }
 
 export interface BacktestMetrics {
@@ -114,6 +140,8 @@ export interface BacktestMetrics {
   readonly activity: ActivityMetrics;
   /** Null when no benchmark was given. */
   readonly benchmark: BenchmarkMetrics | null;
+  /** Null when the full-signal bar was not given (and in results stored before it was reported). */
+  readonly warmUp: WarmUpMetrics | null;
 }
 
 /**
@@ -127,13 +155,12 @@ export function computeMetrics(input: MetricsInput): BacktestMetrics {
   const { dates, equity, initialCash, interval } = input;
   const n = equity.length;
   const ppy = input.periodsPerYear ?? barsPerYear(interval);
-  const rf = input.riskFreeRate ?? 0;
+  const rf = input.riskFreeReturns ?? new Float64Array(n).fill((input.riskFreeRate ?? 0) / ppy);
   const years = (dates[n - 1]! - dates[0]!) / MS_PER_YEAR;
   const r = simpleReturns(equity, initialCash);
-  const excess = r.map((x) => x - rf / ppy);
-  const std = sampleStd(r);
   const cagr = annualised(equity[n - 1]! / initialCash, years);
   const dd = drawdownStats(equity, initialCash);
+  const risk = riskFigures(r, rf, cagr, dd.maxDepth, ppy);
   const day = (bar: number) => formatBarTime(dates[bar]!, interval);
   const hasDrawdown = dd.maxDepth > 0;
   const startBar = Math.max(dd.peak, 0);
@@ -144,13 +171,10 @@ export function computeMetrics(input: MetricsInput): BacktestMetrics {
       totalReturnPct: (equity[n - 1]! / initialCash - 1) * 100,
       cagr: finite(cagr),
       meanReturn: finite(mean(r)),
-      volatility: finite(std * Math.sqrt(ppy)),
-      sharpe: isConstantSpread(mean(r), std) ? null : ratio(mean(r) - rf / ppy, std, Math.sqrt(ppy)),
-      sortino: ratio(mean(excess), downsideDeviation(excess), Math.sqrt(ppy)),
-      calmar: hasDrawdown ? finite(cagr / dd.maxDepth) : null,
+      ...risk,
       skewness: finite(skewness(r)),
       excessKurtosis: finite(excessKurtosis(r)),
-      riskFreeRate: rf,
+      riskFreeRate: input.riskFreeReturns ? mean(rf) * ppy : (input.riskFreeRate ?? 0),
     },
     drawdown: {
       maxDepthPct: dd.maxDepth * 100,
@@ -164,7 +188,36 @@ export function computeMetrics(input: MetricsInput): BacktestMetrics {
     },
     trades: tradeMetrics(input.trades, input.openTrades ?? []),
     activity: activityMetrics(input, years),
-    benchmark: input.benchmark ? benchmarkMetrics(input.benchmark, input, r, cagr, ppy) : null,
+    benchmark: input.benchmark ? benchmarkMetrics(input.benchmark, input, { r, rf, cagr, ppy }) : null,
+    warmUp: input.fullSignalBar === undefined ? null : warmUpMetrics(input.fullSignalBar, input),
+  };
+}
+
+function warmUpMetrics(bar: number, input: MetricsInput): WarmUpMetrics {
+  const { dates, grossExposure } = input;
+  const before = bar < 0 ? dates.length : bar;
+  let cashBars = 0;
+  for (let t = 0; t < before; t++) if (!grossExposure || grossExposure[t] === 0) cashBars++;
+  return {
+    fullSignal: bar < 0 ? null : formatBarTime(dates[bar]!, input.interval),
+    barsBefore: before,
+    daysBefore: bar < 0 ? null : (dates[bar]! - dates[0]!) / MS_PER_DAY,
+    cashBars,
+  };
+}
+
+/**
+ * Volatility, Sharpe, Sortino and Calmar of per-bar returns `r` over risk-free returns `rf` (the
+ * strategy's, and the benchmark's by the same formulas); `maxDepth` is a fraction.
+ */
+function riskFigures(r: Float64Array, rf: Float64Array, cagr: number, maxDepth: number, ppy: number) {
+  const excess = r.map((x, t) => x - rf[t]!);
+  const std = sampleStd(r);
+  return {
+    volatility: finite(std * Math.sqrt(ppy)),
+    sharpe: isConstantSpread(mean(r), std) ? null : ratio(mean(excess), sampleStd(excess), Math.sqrt(ppy)),
+    sortino: ratio(mean(excess), downsideDeviation(excess), Math.sqrt(ppy)),
+    calmar: maxDepth > 0 ? finite(cagr / maxDepth) : null,
   };
 }
 
@@ -199,17 +252,17 @@ function activityMetrics(input: MetricsInput, years: number): ActivityMetrics {
 function benchmarkMetrics(
   benchmark: NonNullable<MetricsInput['benchmark']>,
   input: MetricsInput,
-  r: Float64Array,
-  cagr: number,
-  ppy: number,
+  own: { r: Float64Array; rf: Float64Array; cagr: number; ppy: number },
 ): BenchmarkMetrics {
   const { prices } = benchmark;
   const { dates } = input;
+  const { r, rf, ppy } = own;
   const n = prices.length;
   const first = prices.findIndex((p) => !Number.isNaN(p));
   if (first < 0) {
     const none = { totalReturnPct: null, cagr: null, excessCagr: null, beta: null, alpha: null, correlation: null };
-    return { symbol: benchmark.symbol, start: null, pairedBars: 0, ...none, trackingError: null, informationRatio: null };
+    const risk = { volatility: null, sharpe: null, sortino: null, calmar: null, maxDrawdownPct: null };
+    return { symbol: benchmark.symbol, start: null, pairedBars: 0, ...none, ...risk, trackingError: null, informationRatio: null };
   }
   const growth = prices[n - 1]! / prices[first]!;
   const benchmarkCagr = annualised(growth, (dates[n - 1]! - dates[first]!) / MS_PER_YEAR);
@@ -217,18 +270,24 @@ function benchmarkMetrics(
   const from = first + 1;
   const x = r.slice(from);
   const y = new Float64Array(n - from).map((_, i) => prices[from + i]! / prices[from + i - 1]! - 1);
+  const rfPaired = rf.slice(from);
+  const xExcess = x.map((v, i) => v - rfPaired[i]!);
+  const yExcess = y.map((v, i) => v - rfPaired[i]!);
   const active = x.map((v, i) => v - y[i]!);
-  const beta = sampleCovariance(x, y) / sampleCovariance(y, y);
+  const beta = sampleCovariance(xExcess, yExcess) / sampleCovariance(yExcess, yExcess);
   const trackingError = sampleStd(active) * Math.sqrt(ppy);
+  const depth = drawdownStats(prices.subarray(first), prices[first]!).maxDepth;
   return {
     symbol: benchmark.symbol,
     start: formatBarTime(dates[first]!, input.interval),
     totalReturnPct: (growth - 1) * 100,
     cagr: finite(benchmarkCagr),
-    excessCagr: finite(cagr - benchmarkCagr),
+    excessCagr: finite(own.cagr - benchmarkCagr),
+    ...riskFigures(y, rfPaired, benchmarkCagr, depth, ppy),
+    maxDrawdownPct: finite(depth * 100),
     pairedBars: x.length,
     beta: finite(beta),
-    alpha: finite((mean(x) - beta * mean(y)) * ppy),
+    alpha: finite((mean(xExcess) - beta * mean(yExcess)) * ppy),
     correlation: finite(sampleCovariance(x, y) / (sampleStd(x) * sampleStd(y))),
     trackingError: finite(trackingError),
     informationRatio: ratio(mean(active) * ppy, trackingError, 1),

@@ -7,7 +7,7 @@
  * for its next real bar.
  */
 import { formatBarTime, MS_PER_DAY, type AssetClass } from '../data/bar.js';
-import { panelFingerprint } from '../data/fingerprint.js';
+import { extendFingerprint, panelFingerprint } from '../data/fingerprint.js';
 import { carryForward, carryForwardValues, loadPanel, type Panel, type PanelField } from '../data/panel.js';
 import { getInstruments } from '../data/price-store.js';
 import type { Database } from '../db/database.js';
@@ -18,6 +18,8 @@ import { codeVersion } from '../util/code-version.js';
 import { engineOptionsOf, type BacktestSpec } from './backtest-spec.js';
 import { runEngine, type EngineResult, type Trade } from './engine.js';
 import { computeMetrics, type BacktestMetrics } from './metrics.js';
+import { firstFullSignal } from './warm-up.js';
+import { loadRiskFree, riskFreeWarnings, type RiskFreeSeries } from './risk-free.js';
 
 /**
  * The engine's Trade as stored and shown: the symbol by name and the bars by date (the engine
@@ -56,6 +58,8 @@ export interface BacktestOutcome {
 export interface BacktestData {
   readonly panel: StrategyPanel;
   readonly benchmark?: Float64Array | undefined;
+  /** Per-bar risk-free returns on the panel's bars, when the spec takes them from a symbol. */
+  readonly riskFree?: RiskFreeSeries | undefined;
   readonly warnings: readonly string[];
   /** panelFingerprint(panel), computed once when the same panel serves many backtests (sweeps). */
   readonly fingerprint?: string;
@@ -90,7 +94,14 @@ export async function loadBacktestData(db: Database, spec: BacktestSpec): Promis
       else warnings.push(`benchmark ${spec.benchmark} has no ${spec.interval} bars: no benchmark figures`);
     }
   }
-  return { panel: { ...panel, assetClasses }, benchmark, warnings, fingerprint: panelFingerprint(panel) };
+  const riskFree = spec.riskFreeSymbol ? await loadRiskFree(db, spec.riskFreeSymbol, spec.interval, panel.dates) : undefined;
+  return { panel: { ...panel, assetClasses }, benchmark, riskFree, warnings, fingerprint: dataFingerprint(panel, riskFree) };
+}
+
+/** The panel's fingerprint, extended by the risk-free returns when they come from a symbol (so a re-run sees them change). */
+function dataFingerprint(panel: StrategyPanel, riskFree: RiskFreeSeries | undefined): string {
+  const fingerprint = panelFingerprint(panel);
+  return riskFree ? extendFingerprint(fingerprint, `risk-free ${riskFree.symbol}`, riskFree.returns) : fingerprint;
 }
 
 /**
@@ -109,7 +120,11 @@ export function backtestOnPanel(spec: BacktestSpec, loaded: BacktestData): Backt
       `no ${spec.interval} bars to trade between ${spec.from ?? 'the start'} and ${spec.to ?? 'now'} for ${panel.symbols.join(', ')}`,
     );
   }
-  const warnings = [...data.warnings, ...cached(coverageCache, panel, start, () => coverageWarnings(panel, start, spec.interval))];
+  const warnings = [
+    ...data.warnings,
+    ...cached(coverageCache, panel, start, () => coverageWarnings(panel, start, spec.interval)),
+    ...riskFreeWarnings(data.riskFree, start),
+  ];
   // Signals see each symbol's last price on bars it lacks (mixed calendars); fills still need a real bar.
   const signalPanel = cached(signalPanelCache, panel, 0, () => ({ ...panel, values: carryForwardValues(panel.values) }));
   const schedule = strategy.targets(signalPanel, spec.params, { start });
@@ -138,6 +153,8 @@ export function backtestOnPanel(spec: BacktestSpec, loaded: BacktestData): Backt
     traded: slice(result.traded),
     grossExposure: slice(result.grossExposure),
     ...(data.benchmark && spec.benchmark ? { benchmark: { symbol: spec.benchmark, prices: slice(data.benchmark) } } : {}),
+    ...(data.riskFree ? { riskFreeReturns: slice(data.riskFree.returns) } : { riskFreeRate: spec.riskFreeRate }),
+    fullSignalBar: Math.max(-1, firstFullSignal(schedule, signalPanel.values.adj_close!, start) - start),
   });
   return {
     spec,
@@ -151,7 +168,7 @@ export function backtestOnPanel(spec: BacktestSpec, loaded: BacktestData): Backt
     trades: tradeRecords(result, panel),
     metrics,
     warnings,
-    dataFingerprint: data.fingerprint ?? panelFingerprint(panel),
+    dataFingerprint: data.fingerprint ?? dataFingerprint(panel, data.riskFree),
     codeVersion: codeVersion(),
   };
 }
@@ -186,7 +203,14 @@ function dataUpTo(data: BacktestData, end: number): BacktestData {
     const cut = (series: Float64Array) => series.subarray(0, end + 1);
     const values = Object.fromEntries(Object.entries(data.panel.values).map(([field, columns]) => [field, columns!.map(cut)]));
     const panel: StrategyPanel = { ...data.panel, dates: cut(data.panel.dates), values };
-    truncated = { ...data, panel, benchmark: data.benchmark ? cut(data.benchmark) : undefined, fingerprint: panelFingerprint(panel) };
+    const riskFree = data.riskFree && { ...data.riskFree, returns: cut(data.riskFree.returns) };
+    truncated = {
+      ...data,
+      panel,
+      benchmark: data.benchmark ? cut(data.benchmark) : undefined,
+      riskFree,
+      fingerprint: dataFingerprint(panel, riskFree),
+    };
     byEnd.set(end, truncated);
   }
   return truncated;

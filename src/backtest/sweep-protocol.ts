@@ -7,6 +7,7 @@ import type { PanelField } from '../data/panel.js';
 import type { StrategyParams } from '../strategies/strategy.js';
 import type { BacktestSpec } from './backtest-spec.js';
 import type { BacktestMetrics } from './metrics.js';
+import type { RiskFreeSeries } from './risk-free.js';
 import type { BacktestData, TradeRecord } from './run-backtest.js';
 
 export interface SharedData {
@@ -16,6 +17,7 @@ export interface SharedData {
   readonly dates: SharedArrayBuffer;
   readonly values: Partial<Record<PanelField, SharedArrayBuffer[]>>;
   readonly benchmark: SharedArrayBuffer | null;
+  readonly riskFree: (Omit<RiskFreeSeries, 'returns'> & { readonly returns: SharedArrayBuffer }) | null;
   readonly warnings: readonly string[];
   readonly fingerprint: string | undefined;
 }
@@ -65,6 +67,7 @@ export function shareData(data: BacktestData): SharedData {
     dates: share(data.panel.dates),
     values,
     benchmark: data.benchmark ? share(data.benchmark) : null,
+    riskFree: data.riskFree ? { ...data.riskFree, returns: share(data.riskFree.returns) } : null,
     warnings: data.warnings,
     fingerprint: data.fingerprint,
   };
@@ -82,6 +85,7 @@ export function unshareData(shared: SharedData): BacktestData {
       ...(shared.assetClasses ? { assetClasses: shared.assetClasses } : {}),
     },
     benchmark: shared.benchmark ? new Float64Array(shared.benchmark) : undefined,
+    riskFree: shared.riskFree ? { ...shared.riskFree, returns: new Float64Array(shared.riskFree.returns) } : undefined,
     warnings: shared.warnings,
     ...(shared.fingerprint ? { fingerprint: shared.fingerprint } : {}),
   };

@@ -2,6 +2,7 @@
 import { backtestSpecSchema, parseBacktestSpec, type BacktestSpec, type BacktestSpecInput } from '../backtest/backtest-spec.js';
 import { deleteBacktest, getBacktest, getBacktestTrades, listBacktests, storeBacktest } from '../backtest/backtest-store.js';
 import { compareWithStored } from '../backtest/rerun.js';
+import { riskFreeLabel } from '../backtest/risk-free.js';
 import { runBacktest } from '../backtest/run-backtest.js';
 import { parseGrid, runSweep, SWEEP_SORT_KEYS } from '../backtest/sweep.js';
 import { trialRun } from '../backtest/trial-registry.js';
@@ -26,6 +27,7 @@ export interface BacktestFlags extends SymbolFlags, CostFlags {
   allowShort?: boolean;
   maxLeverage?: string;
   benchmark?: string;
+  riskFree?: string;
   json?: boolean;
   store?: boolean;
 }
@@ -62,8 +64,16 @@ export function specFromFlags(flags: BacktestFlags): BacktestSpec {
     maxLeverage: parseFlag(numberText().pipe(field.maxLeverage.unwrap()), flags.maxLeverage, 'max-leverage'),
     costs: costFlags(flags),
     benchmark: flags.benchmark ?? null,
+    ...riskFreeFlag(flags.riskFree),
   };
   return parseBacktestSpec(input);
+}
+
+/** `--risk-free 0.02` (a number: an annual rate) or `--risk-free SHY` (anything else: a symbol). */
+function riskFreeFlag(text: string | undefined): Pick<BacktestSpecInput, 'riskFreeRate' | 'riskFreeSymbol'> {
+  if (text === undefined) return {};
+  if (!/^-?[\d.]/.test(text.trim())) return { riskFreeSymbol: text };
+  return { riskFreeRate: parseFlag(numberText().pipe(backtestSpecSchema.shape.riskFreeRate.unwrap()), text, 'risk-free') };
 }
 
 export function strategiesAction(flags: { json?: boolean }, output: Output): void {
@@ -114,7 +124,7 @@ export async function backtestAction(flags: BacktestFlags, output: Output): Prom
     }
     output.out(`${getStrategy(spec.strategy).title}: ${formatParams(spec.params)}`);
     output.out(
-      `universe: ${spec.universe ?? 'custom'} (${outcome.symbols.join(', ')}); costs ${spec.costs.bps} bps + ${spec.costs.slippageBps} bps slippage${spec.costs.fixedFee ? ` + ${spec.costs.fixedFee} per order` : ''}\n`,
+      `universe: ${spec.universe ?? 'custom'} (${outcome.symbols.join(', ')}); costs ${spec.costs.bps} bps + ${spec.costs.slippageBps} bps slippage${spec.costs.fixedFee ? ` + ${spec.costs.fixedFee} per order` : ''}; risk-free ${riskFreeLabel(spec)}\n`,
     );
     output.out(formatMetrics(outcome.metrics));
     for (const warning of outcome.warnings) output.out(`  warning: ${warning}`);
@@ -212,7 +222,7 @@ export async function showAction(idText: string, flags: { trades?: boolean; json
     output.out(
       `backtest ${stored.id}${stored.sweepId ? ` (sweep ${stored.sweepId})` : ''}: ${stored.spec.strategy} ${formatParams(stored.spec.params)}`,
     );
-    output.out(`universe ${stored.spec.universe ?? 'custom'}: ${stored.symbols.join(', ')}`);
+    output.out(`universe ${stored.spec.universe ?? 'custom'}: ${stored.symbols.join(', ')}; risk-free ${riskFreeLabel(stored.spec)}`);
     output.out(`data ${stored.dataFingerprint}; code ${stored.codeVersion}; created ${stored.createdAt.toISOString()}\n`);
     output.out(formatMetrics(stored.metrics));
     for (const warning of stored.warnings) output.out(`  warning: ${warning}`);

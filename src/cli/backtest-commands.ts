@@ -17,7 +17,11 @@ export function tradingOptions(command: Command): Command {
     .option('--fill <when>', 'next-open (default) or next-close')
     .option('--allow-short', 'let negative targets short')
     .option('--max-leverage <x>', 'gross exposure allowed, multiple of equity (default 1)')
-    .option('--benchmark <symbol>', 'compare with buy-and-hold of this symbol');
+    .option('--benchmark <symbol>', 'compare with buy-and-hold of this symbol')
+    .option(
+      '--risk-free <rate|symbol>',
+      "for Sharpe, Sortino, alpha and the gates: an annual rate (0.02) or a stored symbol's returns (a T-bill fund); default 0",
+    );
 }
 
 export function registerBacktestCommands(program: Command, output: Output): void {

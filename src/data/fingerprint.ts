@@ -20,6 +20,14 @@ export function panelFingerprint(
   return `sha256:${hash.digest('hex')}`;
 }
 
+/**
+ * A fingerprint that also covers one more series (a risk-free rate's returns), under a label.
+ * @example extendFingerprint(panelFingerprint(panel), 'risk-free SHY', returns) // 'sha256:9a0e...'
+ */
+export function extendFingerprint(fingerprint: string, label: string, values: Float64Array): string {
+  return `sha256:${createHash('sha256').update(`${fingerprint}\n${label}\n`).update(bytes(values)).digest('hex')}`;
+}
+
 function bytes(values: Float64Array): Uint8Array {
   return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 }

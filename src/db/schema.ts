@@ -120,6 +120,8 @@ export interface BacktestsTable {
   engine: JSONColumnType<Record<string, unknown>>;
   costs: JSONColumnType<Record<string, unknown>>;
   benchmark: string | null;
+  risk_free_rate: ColumnType<number, number | undefined, number>;
+  risk_free_symbol: ColumnType<string | null, string | null | undefined, string | null>;
   metrics: JSONColumnType<Record<string, unknown>>;
   warnings: JSONColumnType<string[]>;
   data_fingerprint: string;

@@ -93,7 +93,8 @@ export async function runDemo(db: Database, options: DemoOptions = {}): Promise<
   const summary = await dataSummary(db, { symbols: report.symbols.map((s) => s.symbol), interval: '1d' });
   const gates = DEFAULT_GATE_SETS.default!;
   const candidates: Omit<DemoBacktest, 'gate' | 'simulation'>[] = [];
-  for (const strategy of STRATEGIES) {
+  // The candidates are the strategies; a baseline (buy-and-hold) is what they are measured against.
+  for (const strategy of STRATEGIES.filter((s) => !s.baseline)) {
     const spec = parseBacktestSpec({
       strategy: strategy.name,
       universe: market.universe,

@@ -10,15 +10,9 @@
  * bar; ranking strategies rank at the last bar. A symbol's target is the latest one the strategy
  * set up to the last bar (NaN means "leave as is"); none at all (warm-up) is "unknown".
  */
-import { formatBarTime, isIntraday, type Interval } from '../data/bar.js';
-import {
-  resolveParams,
-  barsPerMonth,
-  barsPerYear,
-  type Strategy,
-  type StrategyPanel,
-  type StrategyParams,
-} from '../strategies/strategy.js';
+import { formatBarTime, type Interval } from '../data/bar.js';
+import { nominalSpacing, REBALANCE_SCHEDULES } from '../strategies/schedule.js';
+import { resolveParams, type Strategy, type StrategyPanel, type StrategyParams } from '../strategies/strategy.js';
 
 export interface StrategyView {
   /** The bar the strategy was evaluated at. */
@@ -71,20 +65,11 @@ export function trailingStopHit(drawdown: number, stop: number): boolean {
   return drawdown <= -stop + 1e-12;
 }
 
-/** Bars between two of the strategy's rebalances: its `every`, or its calendar schedule in bars. */
+/** Bars between two of the strategy's rebalances: its `every`, or its calendar schedule in bars (buy-and-hold's 'none': 1). */
 export function rebalanceSpacing(params: StrategyParams, interval: Interval): number {
   const every = typeof params.every === 'number' && params.every >= 1 ? Math.floor(params.every) : 1;
-  switch (params.rebalance) {
-    case 'every':
-      return every;
-    case 'weekly':
-      return Math.max(1, Math.round(barsPerYear(interval) / 52));
-    case 'month-end':
-      return barsPerMonth(interval);
-    default:
-      // daily: every bar, or for intraday bars once a day
-      return isIntraday(interval) ? Math.max(1, Math.round(barsPerYear(interval) / 252)) : 1;
-  }
+  const rebalance = REBALANCE_SCHEDULES.find((s) => s === params.rebalance) ?? 'daily';
+  return nominalSpacing({ rebalance, every }, interval);
 }
 
 /** The panel without its first `drop` bars (views, no copies). */

@@ -57,7 +57,8 @@ export function strategySignal(
     signalDate: formatBarTime(panel.dates[signalBar]!, panel.interval),
     weights,
     scores,
-    nextRebalance: nextRebalanceDate(panel.dates, panel.interval, scheduleOf(params), after),
+    // buy-and-hold's 'none' never rebalances: held until sold.
+    nextRebalance: params.rebalance === 'none' ? null : nextRebalanceDate(panel.dates, panel.interval, scheduleOf(params), after),
   };
 }
 

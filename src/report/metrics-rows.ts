@@ -36,12 +36,48 @@ export function metricsRows(m: BacktestMetrics): MetricRow[] {
     },
     { label: 'turnover (ann.) / time in market', value: `${num(m.activity.turnover)}x / ${pct(m.activity.timeInMarket, 1)}` },
   ];
+  if (m.warmUp) rows.push({ label: 'warm-up', value: warmUpText(m.warmUp) });
+  if (m.returns.riskFreeRate !== 0) rows.push({ label: 'risk-free rate (ann.)', value: pct(m.returns.riskFreeRate) });
   if (m.benchmark) {
     const b = m.benchmark;
     rows.push({
       label: `vs buy-and-hold ${b.symbol}`,
-      value: `its CAGR ${pct(b.cagr)} (excess ${pct(b.excessCagr)}), beta ${num(b.beta)}, alpha ${pct(b.alpha)}, information ratio ${num(b.informationRatio)}`,
+      value: `excess CAGR ${pct(b.excessCagr)}, beta ${num(b.beta)}, alpha ${pct(b.alpha)}, information ratio ${num(b.informationRatio)}`,
     });
   }
   return rows;
+}
+
+function warmUpText(w: NonNullable<BacktestMetrics['warmUp']>): string {
+  if (w.fullSignal === null) return `the signal was never full in the period: ${w.cashBars} of ${w.barsBefore} bars in cash`;
+  if (w.barsBefore === 0) return `full signal from the first bar (${w.fullSignal})`;
+  return `full signal from ${w.fullSignal}, ${w.barsBefore} bars (${w.daysBefore} days) after the start; ${w.cashBars} bars in cash before it`;
+}
+
+/** A figure of the strategy beside the same figure of its benchmark held. */
+export interface ComparisonRow {
+  readonly label: string;
+  readonly strategy: string;
+  readonly benchmark: string;
+}
+
+/**
+ * The strategy and its benchmark's buy-and-hold side by side, by the same formulas (metrics.ts);
+ * empty without a benchmark. Fractions as percents, ratios as numbers.
+ * @example console.table(comparisonRows(outcome.metrics))
+ */
+export function comparisonRows(m: BacktestMetrics): ComparisonRow[] {
+  const b = m.benchmark;
+  if (!b) return [];
+  // Figures already in percent (totalReturnPct, maxDepthPct).
+  const points = (x: number | null) => (x === null ? '-' : `${x.toFixed(2)}%`);
+  return [
+    { label: 'total return', strategy: points(m.returns.totalReturnPct), benchmark: points(b.totalReturnPct) },
+    { label: 'CAGR', strategy: pct(m.returns.cagr), benchmark: pct(b.cagr) },
+    { label: 'volatility (ann.)', strategy: pct(m.returns.volatility), benchmark: pct(b.volatility) },
+    { label: 'Sharpe', strategy: num(m.returns.sharpe), benchmark: num(b.sharpe) },
+    { label: 'Sortino', strategy: num(m.returns.sortino), benchmark: num(b.sortino) },
+    { label: 'max drawdown', strategy: points(m.drawdown.maxDepthPct), benchmark: points(b.maxDrawdownPct) },
+    { label: 'Calmar', strategy: num(m.returns.calmar), benchmark: num(b.calmar) },
+  ];
 }

@@ -4,10 +4,14 @@
  * interval and period, in sweeps or one by one, on any day): PSR from its returns, the DSR
  * against the family's N trials and the variance of their Sharpe ratios, the family's PBO by CSCV;
  * then the verdict, and its row in gate_results. Constant returns (a configuration that never
- * trades) get Sharpe 0 and every statistical check skipped, never an error.
+ * trades) get Sharpe 0 and every statistical check skipped, never an error. The PSR and DSR are of
+ * the returns over the backtest's risk-free rate (its spec's constant or symbol, as its Sharpe);
+ * the family's trial Sharpe ratios and PBO, shared by runs measured against any rate, are of the
+ * returns themselves.
  */
 import { getBacktest, getBacktestSeries, sweepBacktestIds, type StoredBacktest } from '../backtest/backtest-store.js';
-import { equityReturns } from '../backtest/return-statistics.js';
+import { equityReturns, isConstantSpread, mean, sampleStd } from '../backtest/return-statistics.js';
+import { loadRiskFree } from '../backtest/risk-free.js';
 import { describeFamily } from '../backtest/trial-registry.js';
 import type { Database } from '../db/database.js';
 import { parseStoredJson } from '../util/stored-json.js';
@@ -105,7 +109,7 @@ async function gateAll(
     const series = await getBacktestSeries(db, id);
     members.push({
       stored,
-      returns: equityReturns(series.equity, stored.spec.initialCash),
+      returns: await excessReturns(db, stored, series.dates, equityReturns(series.equity, stored.spec.initialCash)),
       family: await familyOfBacktest(db, stored, series),
     });
   }
@@ -117,6 +121,16 @@ async function gateAll(
     results.push(await storeResult(db, stored, gateSet, gates, statisticsOf(returns, evidence.get(family.id)!)));
   }
   return { results, evidence: [...evidence.values()] };
+}
+
+/** Returns less the backtest's risk-free return of each bar; constant returns (never traded) are left as they are. */
+async function excessReturns(db: Database, stored: StoredBacktest, dates: Float64Array, returns: Float64Array): Promise<Float64Array> {
+  const { riskFreeRate, riskFreeSymbol, interval } = stored.spec;
+  if (isConstantSpread(mean(returns), sampleStd(returns)) || (riskFreeRate === 0 && !riskFreeSymbol)) return returns;
+  const rf = riskFreeSymbol
+    ? (await loadRiskFree(db, riskFreeSymbol, interval, dates)).returns
+    : new Float64Array(returns.length).fill(riskFreeRate / stored.metrics.period.periodsPerYear);
+  return returns.map((r, t) => r - rf[t]!);
 }
 
 /**

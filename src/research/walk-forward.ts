@@ -172,10 +172,8 @@ export function walkForwardOnData(spec: BacktestSpec, data: BacktestData, option
   const stitchedDates = joined('dates');
   const equity = joined('equity');
   // The test spans tile the bars from the first test bar to the last: the benchmark's are those.
-  const benchmark =
-    spec.benchmark && data.benchmark
-      ? { symbol: spec.benchmark, prices: data.benchmark.slice(spans[0]![2], spans.at(-1)![3] + 1) }
-      : undefined;
+  const tested = (series: Float64Array) => series.slice(spans[0]![2], spans.at(-1)![3] + 1);
+  const benchmark = spec.benchmark && data.benchmark ? { symbol: spec.benchmark, prices: tested(data.benchmark) } : undefined;
   const metrics = computeMetrics({
     interval: spec.interval,
     dates: stitchedDates,
@@ -186,6 +184,7 @@ export function walkForwardOnData(spec: BacktestSpec, data: BacktestData, option
     traded: joined('traded'),
     grossExposure: joined('grossExposure'),
     ...(benchmark ? { benchmark } : {}),
+    ...(data.riskFree ? { riskFreeReturns: tested(data.riskFree.returns) } : { riskFreeRate: spec.riskFreeRate }),
   });
   return {
     windows,

@@ -25,7 +25,7 @@ import { loadHighs } from '../mpo/highs-solver.js';
 import { longOnlyProblem, MPO_DEFAULTS, startingWeights } from '../mpo/mpo-problem.js';
 import { trailingReturn } from './indicators.js';
 import { forecastPath, MOMENTUM_FORECAST, periodForecast } from './momentum-forecast.js';
-import { rebalanceMask, scheduleFields } from './schedule.js';
+import { nominalSpacing, rebalanceMask, scheduleFields } from './schedule.js';
 import {
   barsPerMonth,
   barsPerYear,
@@ -84,7 +84,7 @@ export const mpoPolicy: Strategy<MpoPolicyParams> = {
     const start = context?.start ?? 0;
     for (let t = 0; t < bars; t++) {
       if (!rebalance[t]) continue;
-      const periodBars = previousRebalance >= 0 ? t - previousRebalance : nominalGap(p, panel.interval);
+      const periodBars = previousRebalance >= 0 ? t - previousRebalance : nominalSpacing(p, panel.interval);
       previousRebalance = t;
       if (asOf >= 0) {
         weights = drift(weights, closes, asOf, t); // drifted once, whether or not a plan follows
@@ -106,14 +106,6 @@ export const mpoPolicy: Strategy<MpoPolicyParams> = {
     return { kind: 'weights', rebalance, targets, scores };
   },
 };
-
-/** Bars between rebalances of a schedule, before a second rebalance shows it. */
-function nominalGap(p: MpoPolicyParams, interval: Interval): number {
-  if (p.rebalance === 'every') return p.every;
-  if (p.rebalance === 'weekly') return Math.max(1, Math.round(barsPerYear(interval) / 52));
-  if (p.rebalance === 'month-end') return barsPerMonth(interval);
-  return 1;
-}
 
 /** Weights moved by the prices between two bars, as a fraction of the portfolio (cash earns nothing). */
 function drift(weights: Float64Array, closes: readonly Float64Array[], from: number, to: number): Float64Array {

@@ -1,5 +1,6 @@
 /** Every strategy by name: what the CLI, sweeps, stored backtests and the portfolio generator look up. */
 import { ValidationError } from '../errors.js';
+import { buyAndHold } from './buy-and-hold.js';
 import { donchian } from './donchian.js';
 import { dualMomentum } from './dual-momentum.js';
 import { high52w } from './high-52w.js';
@@ -21,6 +22,7 @@ export const STRATEGIES: readonly Strategy<StrategyParams>[] = [
   high52w,
   volScaledXs,
   mpoPolicy,
+  buyAndHold,
 ] as unknown as readonly Strategy<StrategyParams>[];
 
 /** @example getStrategy('xs-momentum').title // 'Cross-sectional momentum (12-1)' */

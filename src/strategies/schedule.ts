@@ -5,8 +5,9 @@
  */
 import { z } from 'zod';
 import { isIntraday, MS_PER_DAY, type Interval } from '../data/bar.js';
+import { barsPerMonth, barsPerYear } from './strategy.js';
 
-export const REBALANCE_SCHEDULES = ['daily', 'weekly', 'month-end', 'every'] as const;
+export const REBALANCE_SCHEDULES = ['daily', 'weekly', 'month-end', 'quarter-end', 'year-end', 'every'] as const;
 export type RebalanceSchedule = (typeof REBALANCE_SCHEDULES)[number];
 
 export interface ScheduleParams {
@@ -25,8 +26,8 @@ export function scheduleFields(fallback: RebalanceSchedule, every = 21) {
 
 /**
  * 1 at the bars where targets are set. `daily`: every bar (for intraday bars, the last bar of each
- * UTC day); `weekly`: the last bar of each ISO week; `month-end`: the last bar of each month;
- * `every`: bars 0, N, 2N, ...
+ * UTC day); `weekly`: the last bar of each ISO week; `month-end`, `quarter-end`, `year-end`: the last
+ * bar of each month, calendar quarter, year; `every`: bars 0, N, 2N, ...
  * @example rebalanceMask(panel.dates, '1d', { rebalance: 'month-end', every: 21 })
  */
 export function rebalanceMask(dates: Float64Array, interval: Interval, schedule: ScheduleParams): Uint8Array {
@@ -36,13 +37,35 @@ export function rebalanceMask(dates: Float64Array, interval: Interval, schedule:
     return mask;
   }
   if (schedule.rebalance === 'daily' && !isIntraday(interval)) return mask.fill(1);
-  const period = schedule.rebalance === 'daily' ? dayKey : schedule.rebalance === 'weekly' ? weekKey : monthKey;
+  const period = PERIOD_KEYS[schedule.rebalance];
   const keys = Float64Array.from(dates, period);
   for (let t = 0; t + 1 < dates.length; t++) if (keys[t + 1] !== keys[t]) mask[t] = 1;
   const last = dates.length - 1;
   const next = last >= 0 ? nextCalendarBar(dates[last]!, interval) : undefined;
   if (next !== undefined && period(next) !== keys[last]) mask[last] = 1;
   return mask;
+}
+
+/**
+ * Bars between two rebalances of a schedule before the data shows them: `every` N, a calendar
+ * period's bars, one bar for `daily` (a day's bars for intraday intervals).
+ * @example nominalSpacing({ rebalance: 'quarter-end', every: 21 }, '1d') // 63
+ */
+export function nominalSpacing(schedule: ScheduleParams, interval: Interval): number {
+  switch (schedule.rebalance) {
+    case 'every':
+      return schedule.every;
+    case 'weekly':
+      return Math.max(1, Math.round(barsPerYear(interval) / 52));
+    case 'month-end':
+      return barsPerMonth(interval);
+    case 'quarter-end':
+      return Math.max(1, Math.round(barsPerYear(interval) / 4));
+    case 'year-end':
+      return barsPerYear(interval);
+    case 'daily':
+      return isIntraday(interval) ? Math.max(1, Math.round(barsPerYear(interval) / 252)) : 1;
+  }
 }
 
 /** The last bar has no successor in the data: for daily bars the next weekday is known; intraday it is not. */
@@ -62,3 +85,14 @@ const monthKey = (ts: number): number => {
 };
 /** Monday-based week number since the epoch (1970-01-01 was a Thursday: shift by 3 days). */
 const weekKey = (ts: number): number => Math.floor((Math.floor(ts / MS_PER_DAY) + 3) / 7);
+const quarterKey = (ts: number): number => Math.floor(monthKey(ts) / 3);
+const yearKey = (ts: number): number => new Date(ts).getUTCFullYear();
+
+/** The calendar period of a bar for each calendar schedule: a rebalance falls on a period's last bar. */
+const PERIOD_KEYS: Record<Exclude<RebalanceSchedule, 'every'>, (ts: number) => number> = {
+  daily: dayKey,
+  weekly: weekKey,
+  'month-end': monthKey,
+  'quarter-end': quarterKey,
+  'year-end': yearKey,
+};

@@ -58,6 +58,8 @@ export interface Strategy<P extends StrategyParams = StrategyParams> {
   /** Documented sweep ranges (for daily bars), used by `momentum sweep` when no grid is given. */
   readonly sweep: { readonly [K in keyof P]?: readonly P[K][] };
   targets(panel: StrategyPanel, params: P, context?: StrategyContext): TargetSchedule;
+  /** A baseline to measure strategies against (buy-and-hold), not a candidate when code chooses among strategies (the demo). */
+  readonly baseline?: boolean;
   /** Loads what `targets` needs and cannot load synchronously (a solver); awaited before the first call. */
   prepare?(): Promise<void>;
 }

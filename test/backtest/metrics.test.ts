@@ -88,6 +88,19 @@ describe('computeMetrics: period and returns', () => {
     expect(withRf.returns.sortino).toBeCloseTo((avg(excess) / downside) * SQRT_PPY, 12);
   });
 
+  it('takes per-bar risk-free returns (a T-bill series): Sharpe on the excess returns, rf its annualised mean', () => {
+    const rf = [0.0001, 0.0002, 0.0001, 0.0003];
+    const withSeries = computeMetrics(fixture({ riskFreeReturns: Float64Array.from(rf) }));
+    const excess = R.map((r, t) => r - rf[t]!);
+    const downside = Math.sqrt(avg(excess.map((e) => Math.min(e, 0) ** 2)));
+    expect(withSeries.returns.riskFreeRate).toBeCloseTo(avg(rf) * 252, 15);
+    expect(withSeries.returns.sharpe).toBeCloseTo((avg(excess) / sd(excess)) * SQRT_PPY, 12);
+    expect(withSeries.returns.sortino).toBeCloseTo((avg(excess) / downside) * SQRT_PPY, 12);
+    expect(withSeries.returns.volatility).toBe(computeMetrics(fixture()).returns.volatility);
+    expect(() => computeMetrics(fixture({ riskFreeReturns: Float64Array.of(0, 0, Number.NaN, 0) }))).toThrow(/riskFreeReturns/);
+    expect(() => computeMetrics(fixture({ riskFreeReturns: new Float64Array(4), riskFreeRate: 0.01 }))).toThrow(/not both/);
+  });
+
   it('annualises with periodsPerYear when given', () => {
     const monthly = computeMetrics(fixture({ periodsPerYear: 12 }));
     expect(monthly.period.periodsPerYear).toBe(12);
@@ -216,6 +229,29 @@ describe('computeMetrics: benchmark', () => {
     expect(b.informationRatio).toBeCloseTo((avg(active) * 252) / te, 12);
   });
 
+  it("gives the benchmark the strategy's own figures: volatility, Sharpe, Sortino, drawdown and Calmar", () => {
+    const b = computeMetrics(fixture({ benchmark: { symbol: 'SPY', prices } })).benchmark!;
+    const y = [52 / 50 - 1, 49.4 / 52 - 1, 54.34 / 49.4 - 1];
+    const depth = 1 - 49.4 / 52; // peak 52, trough 49.4
+    const cagr = 1.0868 ** 0.25 - 1;
+    expect(b.volatility).toBeCloseTo(sd(y) * SQRT_PPY, 12);
+    expect(b.sharpe).toBeCloseTo((avg(y) / sd(y)) * SQRT_PPY, 12);
+    expect(b.sortino).toBeCloseTo((avg(y) / Math.sqrt(avg(y.map((v) => Math.min(v, 0) ** 2)))) * SQRT_PPY, 12);
+    expect(b.maxDrawdownPct).toBeCloseTo(depth * 100, 12);
+    expect(b.calmar).toBeCloseTo(cagr / depth, 12);
+  });
+
+  it('subtracts the risk-free rate in Sharpe, Sortino, beta and alpha of the benchmark comparison', () => {
+    const rf = Float64Array.of(0.0001, 0.0002, 0.0001, 0.0003);
+    const b = computeMetrics(fixture({ benchmark: { symbol: 'SPY', prices }, riskFreeReturns: rf })).benchmark!;
+    const x = R.slice(1).map((v, i) => v - rf[i + 1]!);
+    const y = [52 / 50 - 1, 49.4 / 52 - 1, 54.34 / 49.4 - 1].map((v, i) => v - rf[i + 1]!);
+    const beta = cov(x, y) / cov(y, y);
+    expect(b.beta).toBeCloseTo(beta, 12);
+    expect(b.alpha).toBeCloseTo((avg(x) - beta * avg(y)) * 252, 10);
+    expect(b.sharpe).toBeCloseTo((avg(y) / sd(y)) * SQRT_PPY, 12);
+  });
+
   it('starts at the first non-NaN price: total return and CAGR over its own period', () => {
     const late = Float64Array.of(Number.NaN, 52, 49.4, 54.34);
     const b = computeMetrics(fixture({ benchmark: { symbol: 'SPY', prices: late } })).benchmark!;
@@ -231,6 +267,7 @@ describe('computeMetrics: benchmark', () => {
   it('a benchmark without any price gives nulls, and no benchmark gives null', () => {
     const empty = computeMetrics(fixture({ benchmark: { symbol: 'SPY', prices: new Float64Array(4).fill(Number.NaN) } })).benchmark!;
     expect(empty).toMatchObject({ start: null, totalReturnPct: null, beta: null, informationRatio: null, pairedBars: 0 });
+    expect(empty).toMatchObject({ volatility: null, sharpe: null, sortino: null, calmar: null, maxDrawdownPct: null });
     expect(computeMetrics(fixture()).benchmark).toBeNull();
   });
 });

@@ -31,6 +31,7 @@ describe(`momentum backtest, backtests, sweep, strategies, reference (${engineNa
       '52w-high',
       'vol-scaled-xs',
       'mpo',
+      'buy-and-hold',
     ]);
   });
 

@@ -77,6 +77,7 @@ const SHORT: Record<string, Record<string, unknown>> = {
   '52w-high': { window: 100 },
   mpo: { lookback: 63, skip: 5, horizon: 3 },
   'vol-scaled-xs': { lookback: 63, skip: 5, volWindow: 40 },
+  'buy-and-hold': { rebalance: 'month-end' },
 };
 
 describe('no look-ahead, every strategy', () => {

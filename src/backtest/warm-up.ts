@@ -1,0 +1,28 @@
+/**
+ * Warm-up: a signal needs history (a 210-bar average exists from its 210th bar), and until it has
+ * it the book may sit in cash. The first bar with a full signal is the first trading bar at which
+ * every symbol with a price has a signal: a finite score (TargetSchedule.scores), or for a strategy
+ * without scores, a target at a rebalance bar.
+ */
+import type { TargetSchedule } from '../strategies/strategy.js';
+
+/**
+ * The first bar from `start` with a full signal, -1 if none; `closes` are the prices the strategy saw.
+ * @example firstFullSignal(schedule, signalPanel.values.adj_close, start) // 209 for a 210-bar SMA without earlier history
+ */
+export function firstFullSignal(schedule: TargetSchedule, closes: readonly Float64Array[], start: number): number {
+  const n = closes.length;
+  const bars = schedule.rebalance.length;
+  for (let t = start; t < bars; t++) {
+    if (!schedule.scores && !schedule.rebalance[t]) continue;
+    let priced = 0;
+    let full = true;
+    for (let j = 0; j < n && full; j++) {
+      if (Number.isNaN(closes[j]![t]!)) continue;
+      priced++;
+      full = Number.isFinite(schedule.scores ? schedule.scores[t * n + j]! : schedule.targets[t * n + j]!);
+    }
+    if (full && priced > 0) return t;
+  }
+  return -1;
+}
