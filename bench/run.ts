@@ -19,16 +19,28 @@ console.log(
 
 // Order matters on one process: the large heaps of the sweep and of PGlite's 1M bars slow what
 // runs after them, so the commands (their own processes), the PostgreSQL store and the engine come first.
-benchStartup();
-await benchService();
-if (url) await benchPriceStore('postgres');
-else console.log('\n(PostgreSQL figures skipped: set DATABASE_URL or run scripts/with-postgres.sh npm run bench)');
-await benchSmaCross();
-benchXsMomentum();
-await benchSweep();
-benchPbo();
-await benchMpo();
-await benchPriceStore('pglite');
+const sections: Record<string, () => unknown> = {
+  startup: benchStartup,
+  service: benchService,
+  postgres: () =>
+    url
+      ? benchPriceStore('postgres')
+      : console.log('\n(PostgreSQL figures skipped: set DATABASE_URL or run scripts/with-postgres.sh npm run bench)'),
+  'sma-cross': benchSmaCross,
+  'xs-momentum': benchXsMomentum,
+  sweep: benchSweep,
+  pbo: benchPbo,
+  mpo: benchMpo,
+  pglite: () => benchPriceStore('pglite'),
+};
+// `npm run bench -- sweep pbo` runs only those sections (in this order); no names: all of them.
+const chosen = process.argv.slice(2);
+const unknown = chosen.filter((name) => !(name in sections));
+if (unknown.length > 0) {
+  console.error(`unknown bench section(s): ${unknown.join(', ')}; sections: ${Object.keys(sections).join(', ')}`);
+  process.exit(2);
+}
+for (const [name, run] of Object.entries(sections)) if (chosen.length === 0 || chosen.includes(name)) await run();
 
 console.log(`\npeak memory (RSS): ${fmt(peakRssMb())} MB`);
 process.exit(0);

@@ -13,6 +13,7 @@ import { getInstruments } from '../data/price-store.js';
 import type { Database } from '../db/database.js';
 import { DataError } from '../errors.js';
 import { getStrategy, prepareStrategy } from '../strategies/registry.js';
+import type { SignalMemo } from '../strategies/signal-memo.js';
 import type { StrategyPanel, TargetSchedule } from '../strategies/strategy.js';
 import { codeVersion } from '../util/code-version.js';
 import { engineOptionsOf, type BacktestSpec } from './backtest-spec.js';
@@ -94,10 +95,11 @@ export async function loadBacktestData(db: Database, spec: BacktestSpec): Promis
 }
 
 /**
- * Runs the backtest on loaded data; pure.
+ * Runs the backtest on loaded data; pure. A sweep passes `memo` (one per panel and spec period) so
+ * that its combinations share their signal inputs; the figures are the same without it.
  * @example const outcome = backtestOnPanel(parseBacktestSpec({ strategy: 'ma-trend', symbols }), await loadBacktestData(db, spec))
  */
-export function backtestOnPanel(spec: BacktestSpec, loaded: BacktestData): BacktestOutcome {
+export function backtestOnPanel(spec: BacktestSpec, loaded: BacktestData, options: { readonly memo?: SignalMemo } = {}): BacktestOutcome {
   // The data may reach past `to` (a walk-forward loads once for many windows): use the bars up to it.
   const data = dataUpTo(loaded, endBar(loaded.panel.dates, spec.to));
   const { panel } = data;
@@ -112,7 +114,7 @@ export function backtestOnPanel(spec: BacktestSpec, loaded: BacktestData): Backt
   const warnings = [...data.warnings, ...cached(coverageCache, panel, start, () => coverageWarnings(panel, start, spec.interval))];
   // Signals see each symbol's last price on bars it lacks (mixed calendars); fills still need a real bar.
   const signalPanel = cached(signalPanelCache, panel, 0, () => ({ ...panel, values: carryForwardValues(panel.values) }));
-  const schedule = strategy.targets(signalPanel, spec.params, { start });
+  const schedule = strategy.targets(signalPanel, spec.params, { start, ...(options.memo ? { memo: options.memo } : {}) });
   if (!spec.allowShort && hasShortTargets(schedule)) {
     warnings.push(`${spec.strategy} asked for short positions; shorting is off (allowShort), so they were not taken`);
   }
