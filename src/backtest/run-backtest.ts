@@ -167,6 +167,7 @@ export async function runBacktest(db: Database, spec: BacktestSpec): Promise<Bac
 // A sweep runs many backtests on one panel: what depends only on the panel is computed once.
 const signalPanelCache = new WeakMap<StrategyPanel, Map<number, StrategyPanel>>();
 const coverageCache = new WeakMap<StrategyPanel, Map<number, string[]>>();
+const dayCache = new WeakMap<StrategyPanel, Map<number, string[]>>();
 
 function cached<T>(cache: WeakMap<StrategyPanel, Map<number, T>>, panel: StrategyPanel, key: number, compute: () => T): T {
   let byKey = cache.get(panel);
@@ -218,9 +219,14 @@ function tradingFrom(schedule: TargetSchedule, start: number): TargetSchedule {
   return { ...schedule, rebalance };
 }
 
+/** Whether a rebalance bar (the only rows the engine reads) asks for a short position. */
 function hasShortTargets(schedule: TargetSchedule): boolean {
-  const targets = schedule.targets;
-  for (let i = 0; i < targets.length; i++) if (targets[i]! < 0) return true;
+  const { targets, rebalance } = schedule;
+  const n = targets.length / rebalance.length;
+  for (let t = 0; t < rebalance.length; t++) {
+    if (!rebalance[t]) continue;
+    for (let i = t * n; i < (t + 1) * n; i++) if (targets[i]! < 0) return true;
+  }
   return false;
 }
 
@@ -273,7 +279,8 @@ function alignTo(dates: Float64Array, otherDates: Float64Array, values: Float64A
 }
 
 function tradeRecords(result: EngineResult, panel: StrategyPanel): TradeRecord[] {
-  const day = (bar: number) => formatBarTime(panel.dates[bar]!, panel.interval);
+  const days = cached(dayCache, panel, 0, () => Array.from(panel.dates, (t) => formatBarTime(t, panel.interval)));
+  const day = (bar: number) => days[bar]!;
   const last = panel.dates.length - 1;
   return [...result.trades, ...result.openTrades].map((trade) => {
     const open = trade.exitBar < 0;
