@@ -28,7 +28,10 @@ const sections: Record<string, () => unknown> = {
       : console.log('\n(PostgreSQL figures skipped: set DATABASE_URL or run scripts/with-postgres.sh npm run bench)'),
   'sma-cross': benchSmaCross,
   'xs-momentum': benchXsMomentum,
-  sweep: benchSweep,
+  sweep: async () => {
+    if (url) await benchSweep('postgres');
+    await benchSweep('pglite');
+  },
   pbo: benchPbo,
   mpo: benchMpo,
   pglite: () => benchPriceStore('pglite'),

@@ -6,6 +6,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage } from '../errors.js';
 import { prepareStrategy } from '../strategies/registry.js';
 import { boundedMemo } from '../strategies/signal-memo.js';
+import { adoptCodeVersion } from '../util/code-version.js';
 import { backtestOnPanel } from './run-backtest.js';
 import { unshareData, type FromWorker, type ToWorker, type WorkerSetup } from './sweep-protocol.js';
 
@@ -13,6 +14,7 @@ import { unshareData, type FromWorker, type ToWorker, type WorkerSetup } from '.
 const MEMO_ENTRIES = 24;
 
 const setup = workerData as WorkerSetup;
+adoptCodeVersion(setup.codeVersion);
 await prepareStrategy(setup.spec.strategy);
 const data = unshareData(setup.data);
 const port = parentPort!;
@@ -46,4 +48,6 @@ port.on('message', (message: ToWorker) => {
   }
   port.postMessage({ type: 'ready' } satisfies FromWorker);
 });
+// Asking twice keeps a batch queued while one runs: the worker never waits for a main thread busy storing.
+port.postMessage({ type: 'ready' } satisfies FromWorker);
 port.postMessage({ type: 'ready' } satisfies FromWorker);

@@ -9,6 +9,7 @@ import { errorMessage, ValidationError } from '../errors.js';
 import { resolveParams, type ParamValue, type Strategy, type StrategyParams } from '../strategies/strategy.js';
 import { parseParamValue, splitAssignment } from '../strategies/param-text.js';
 import { getStrategy } from '../strategies/registry.js';
+import { codeVersion } from '../util/code-version.js';
 import { spawnWorker } from '../util/spawn-worker.js';
 import type { BacktestSpec } from './backtest-spec.js';
 import { closeSweep, openSweep, setSweepDates, storeBacktests } from './backtest-store.js';
@@ -107,7 +108,7 @@ export async function runSweep(db: Database, spec: BacktestSpec, grid: SweepGrid
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), jobs.length));
   try {
     const data = await loadBacktestData(db, spec);
-    const setup: WorkerSetup = { data: shareData(data), spec, storeTrades: options.storeTrades ?? false };
+    const setup: WorkerSetup = { data: shareData(data), spec, storeTrades: options.storeTrades ?? false, codeVersion: codeVersion() };
     // Results are stored in batches, one transaction each, while the workers go on computing.
     let stored = Promise.resolve();
     let batch: JobResult[] = [];

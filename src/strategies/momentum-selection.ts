@@ -45,11 +45,13 @@ function quantileWeights(
   t: number,
   selection: QuantileSelection,
 ): Float64Array {
+  // Plain loops: this runs at every rebalance of every combination of a sweep.
   const k = quantileCount(ranked.length, selection.topPct);
-  const weights = Float64Array.from(closes, (close) => (Number.isNaN(close[t]!) ? Number.NaN : 0));
+  const weights = new Float64Array(closes.length);
+  for (let j = 0; j < closes.length; j++) if (Number.isNaN(closes[j]![t]!)) weights[j] = Number.NaN;
   for (const j of ranked) weights[j] = 0;
-  for (const j of ranked.slice(0, k)) weights[j] = 1 / k;
-  if (selection.longShort) for (const j of ranked.slice(Math.max(k, ranked.length - k))) weights[j] = -1 / k;
+  for (let i = 0; i < k; i++) weights[ranked[i]!] = 1 / k;
+  if (selection.longShort) for (let i = Math.max(k, ranked.length - k); i < ranked.length; i++) weights[ranked[i]!] = -1 / k;
   return weights;
 }
 
