@@ -166,11 +166,13 @@ function rssSampler(): { stop(): { before: number; peak: number } } {
 /** PostgreSQL runs in a new database on the server named by DATABASE_URL, dropped afterwards (its memory is the server's). */
 export async function benchSweep(engine: 'pglite' | 'postgres'): Promise<void> {
   const workers = availableParallelism();
-  const where = engine === 'pglite' ? 'embedded database in memory' : 'PostgreSQL';
+  const where = engine === 'pglite' ? 'embedded database on disk' : 'PostgreSQL';
   console.log(`\nsweep: 1,000 combinations of xs-momentum on 50 x 5,000 days, ${workers} worker threads, results stored (${where})`);
   const panel = randomPanel(50, 5000, 3);
   const server = engine === 'postgres' ? await createServerDatabase() : undefined;
-  const db = await openDatabase(server ? { url: server.url } : { memory: true });
+  // On disk, as the `momentum` command keeps it (in memory, PGlite's growing files are copied on every resize).
+  const home = engine === 'pglite' ? mkdtempSync(join(tmpdir(), 'momentum-bench-sweep-')) : undefined;
+  const db = await openDatabase(server ? { url: server.url } : { home });
   try {
     await upsertInstruments(
       db,
@@ -222,6 +224,7 @@ export async function benchSweep(engine: 'pglite' | 'postgres'): Promise<void> {
   } finally {
     await db.close();
     await server?.drop();
+    if (home) rmSync(home, { recursive: true, force: true });
   }
   report('peak memory so far (RSS)', `${fmt(peakRssMb())} MB`);
 }

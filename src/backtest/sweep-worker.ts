@@ -11,7 +11,7 @@ import { backtestOnPanel } from './run-backtest.js';
 import { unshareData, type FromWorker, type ToWorker, type WorkerSetup } from './sweep-protocol.js';
 
 /** Signal inputs kept per worker: a few MB each (a T x N grid at most). */
-const MEMO_ENTRIES = 24;
+const MEMO_ENTRIES = 8;
 
 const setup = workerData as WorkerSetup;
 adoptCodeVersion(setup.codeVersion);

@@ -56,27 +56,15 @@ describe(`a sweep's combinations are exactly single backtests (${engineName})`, 
     await db?.close();
   });
 
+  const spec = (symbols: string[], from: string, to: string, settings: Record<string, unknown>) =>
+    parseBacktestSpec({ strategy: 'xs-momentum', symbols, from, to, ...settings });
+
   it('on synthetic prices: metrics, equity and dates of a sample of 12 combinations', async () => {
-    const spec = parseBacktestSpec({
-      strategy: 'xs-momentum',
-      symbols: SYNTHETIC,
-      from: '2004-01-01',
-      to: '2012-12-31',
-      benchmark: 'SYN-EQ-US',
-    });
-    await expectSweepEqualsSingles(db, spec, 3);
+    await expectSweepEqualsSingles(db, spec(SYNTHETIC, '2004-01-01', '2012-12-31', { benchmark: 'SYN-EQ-US' }), 3);
   });
 
   it('on real ETF prices (../shared/data), with costs and whole shares', async () => {
-    const spec = parseBacktestSpec({
-      strategy: 'xs-momentum',
-      symbols: ETFS,
-      from: '2010-01-01',
-      to: '2020-12-31',
-      wholeShares: true,
-      costs: { bps: 5, slippageBps: 2 },
-      benchmark: 'DIA',
-    });
-    await expectSweepEqualsSingles(db, spec, 4);
+    const settings = { wholeShares: true, costs: { bps: 5, slippageBps: 2 }, benchmark: 'DIA' };
+    await expectSweepEqualsSingles(db, spec(ETFS, '2010-01-01', '2020-12-31', settings), 4);
   });
 });
