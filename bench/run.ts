@@ -34,7 +34,13 @@ const sections: readonly (readonly [string, () => unknown])[] = [
   ],
   ['sma-cross', benchSmaCross],
   ['xs-momentum', benchXsMomentum],
-  ['sweep', benchSweep],
+  [
+    'sweep',
+    async () => {
+      if (url) await benchSweep('postgres');
+      await benchSweep('pglite');
+    },
+  ],
   ['pbo', benchPbo],
   ['mpo', benchMpo],
   ['pglite', () => benchPriceStore('pglite')],

@@ -24,6 +24,8 @@ export interface StoreOptions {
   readonly trades?: boolean;
   /** Store cash and gross exposure with the equity (default true). */
   readonly fullSeries?: boolean;
+  /** The dates the sweep's row holds (setSweepDates): a combination on exactly these stores none of its own. */
+  readonly sweepDates?: Float64Array;
 }
 
 const TRADE_BATCH = 2_000;
@@ -73,7 +75,7 @@ export async function storeBacktests(db: Database, outcomes: readonly BacktestOu
       .values(
         outcomes.map((outcome, i) => ({
           backtest_id: ids[i]!,
-          dates: bytea(outcome.dates),
+          dates: sameSeries(outcome.dates, options.sweepDates) ? null : bytea(outcome.dates),
           equity: bytea(outcome.equity),
           cash: full ? bytea(outcome.cash) : null,
           gross_exposure: full ? bytea(outcome.grossExposure) : null,
@@ -113,6 +115,10 @@ export async function storeBacktests(db: Database, outcomes: readonly BacktestOu
     }
     return ids;
   });
+}
+
+function sameSeries(a: Float64Array, b: Float64Array | undefined): boolean {
+  return b !== undefined && a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
 /** The spec as stored; re-running it reproduces the backtest. */
@@ -192,12 +198,20 @@ export interface BacktestSeries {
 }
 
 export async function getBacktestSeries(db: Database, id: number): Promise<BacktestSeries> {
-  const base64 = (column: 'dates' | 'equity' | 'cash' | 'gross_exposure' | 'traded') =>
-    sql<string | null>`encode(${sql.ref(column)}, 'base64')`.as(column);
+  const base64 = (column: string) => sql<string | null>`encode(${sql.ref(column)}, 'base64')`;
+  // A sweep's combination shares its sweep's dates.
   const row = await db.kysely
-    .selectFrom('backtest_equity')
-    .select([base64('dates'), base64('equity'), base64('cash'), base64('gross_exposure'), base64('traded')])
-    .where('backtest_id', '=', id)
+    .selectFrom('backtest_equity as e')
+    .innerJoin('backtests as b', 'b.id', 'e.backtest_id')
+    .leftJoin('sweeps as s', 's.id', 'b.sweep_id')
+    .select([
+      sql<string | null>`encode(coalesce(e.dates, s.dates), 'base64')`.as('dates'),
+      base64('e.equity').as('equity'),
+      base64('e.cash').as('cash'),
+      base64('e.gross_exposure').as('gross_exposure'),
+      base64('e.traded').as('traded'),
+    ])
+    .where('e.backtest_id', '=', id)
     .executeTakeFirst();
   if (!row) throw new DataError(`backtest ${id} has no stored equity curve (or does not exist)`);
   const floats = (text: string | null) => (text === null ? null : base64ToFloats(text));
@@ -355,6 +369,15 @@ export async function openSweep(
     .returning('id')
     .executeTakeFirstOrThrow();
   return Number(id);
+}
+
+/** Keeps the bar dates a sweep's combinations share on its row (storeBacktests' `sweepDates`). */
+export async function setSweepDates(db: Database, sweepId: number, dates: Float64Array): Promise<void> {
+  await db.kysely
+    .updateTable('sweeps')
+    .set({ dates: bytea(dates) })
+    .where('id', '=', sweepId)
+    .execute();
 }
 
 /** Closes a sweep's row: done, or failed with the error. */

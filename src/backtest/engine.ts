@@ -124,6 +124,7 @@ export function runEngine(input: EngineInput, options: EngineOptions = DEFAULT_E
   const cash = new Float64Array(bars);
   const gross = new Float64Array(bars);
   const traded = new Float64Array(bars);
+  // The last close of each held symbol (the others' are not needed until they are bought).
   const lastClose = new Float64Array(n).fill(Number.NaN);
   const pending = new Float64Array(n);
   let hasPending = false;
@@ -134,15 +135,15 @@ export function runEngine(input: EngineInput, options: EngineOptions = DEFAULT_E
       // The leverage check uses equity at the previous close (lastClose still holds bar t - 1's).
       traded[t] = book.fillOrders(pending, fillPrices, t, book.cash + book.positionValue(lastClose));
       hasPending = pending.some((order) => order !== 0);
+      book.updateHeld((j) => (lastClose[j] = lastCloseBefore(input.close[j]!, t)));
     }
-    for (let j = 0; j < n; j++) {
+    // Marking visits the held symbols only (a sweep's portfolios hold a few of many), in symbol order.
+    let exposure = 0;
+    for (let h = 0; h < book.heldCount; h++) {
+      const j = book.held[h]!;
       const c = input.close[j]![t]!;
       if (!Number.isNaN(c)) lastClose[j] = c;
-    }
-    let exposure = 0;
-    for (let j = 0; j < n; j++) {
-      const position = book.position[j]!;
-      if (position !== 0) exposure += Math.abs(position * lastClose[j]!);
+      exposure += Math.abs(book.position[j]! * lastClose[j]!);
     }
     const value = book.cash + book.positionValue(lastClose);
     equity[t] = value;
@@ -204,10 +205,20 @@ export function floorDivide(a: number, b: number): number {
   return floor;
 }
 
+/** The last non-NaN value of `close` before bar t (NaN if none). */
+function lastCloseBefore(close: Float64Array, t: number): number {
+  for (let i = t - 1; i >= 0; i--) if (!Number.isNaN(close[i]!)) return close[i]!;
+  return Number.NaN;
+}
+
 /** Positions, cash and the trade ledger. */
 class Book {
   cash: number;
   readonly position: Float64Array;
+  /** Symbols with a non-zero position, ascending: held[0 .. heldCount - 1]. */
+  readonly held: Int32Array;
+  heldCount = 0;
+  private readonly isHeld: Uint8Array;
   readonly fills: Fill[] = [];
   readonly trades: Trade[] = [];
   readonly counters = { orders: 0, filled: 0, clipped: 0, rejected: 0, delayed: 0, unfilled: 0, expired: 0, unpriced: 0 };
@@ -229,6 +240,8 @@ class Book {
     this.cash = options.initialCash;
     this.cost = new TransactionCost(options.costs);
     this.position = new Float64Array(n);
+    this.held = new Int32Array(n);
+    this.isHeld = new Uint8Array(n);
     this.entryBar = new Int32Array(n).fill(-1);
     this.direction = new Int8Array(n);
     this.avgPrice = new Float64Array(n);
@@ -239,13 +252,31 @@ class Book {
     this.exitShares = new Float64Array(n);
   }
 
+  /** Sum of position x price over the held symbols, in symbol order. */
   positionValue(prices: Float64Array): number {
     let value = 0;
-    for (let j = 0; j < this.n; j++) {
-      const p = this.position[j]!;
-      if (p !== 0) value += p * prices[j]!;
+    for (let h = 0; h < this.heldCount; h++) {
+      const j = this.held[h]!;
+      value += this.position[j]! * prices[j]!;
     }
     return value;
+  }
+
+  /** Lists the symbols with a position after fills, in symbol order; `entered` is called for each newly held one. */
+  updateHeld(entered: (j: number) => void): void {
+    let count = 0;
+    for (let j = 0; j < this.n; j++) {
+      if (this.position[j] === 0) {
+        this.isHeld[j] = 0;
+        continue;
+      }
+      if (!this.isHeld[j]) {
+        this.isHeld[j] = 1;
+        entered(j);
+      }
+      this.held[count++] = j;
+    }
+    this.heldCount = count;
   }
 
   /** Fills the pending orders at bar t, reducing ones first; returns the traded value. */

@@ -13,6 +13,7 @@ import { getInstruments } from '../data/price-store.js';
 import type { Database } from '../db/database.js';
 import { DataError } from '../errors.js';
 import { getStrategy, prepareStrategy } from '../strategies/registry.js';
+import type { SignalMemo } from '../strategies/signal-memo.js';
 import type { StrategyPanel, TargetSchedule } from '../strategies/strategy.js';
 import { codeVersion } from '../util/code-version.js';
 import { engineOptionsOf, type BacktestSpec } from './backtest-spec.js';
@@ -105,10 +106,11 @@ function dataFingerprint(panel: StrategyPanel, riskFree: RiskFreeSeries | undefi
 }
 
 /**
- * Runs the backtest on loaded data; pure.
+ * Runs the backtest on loaded data; pure. A sweep passes `memo` (one per panel and spec period) so
+ * that its combinations share their signal inputs; the figures are the same without it.
  * @example const outcome = backtestOnPanel(parseBacktestSpec({ strategy: 'ma-trend', symbols }), await loadBacktestData(db, spec))
  */
-export function backtestOnPanel(spec: BacktestSpec, loaded: BacktestData): BacktestOutcome {
+export function backtestOnPanel(spec: BacktestSpec, loaded: BacktestData, options: { readonly memo?: SignalMemo } = {}): BacktestOutcome {
   // The data may reach past `to` (a walk-forward loads once for many windows): use the bars up to it.
   const data = dataUpTo(loaded, endBar(loaded.panel.dates, spec.to));
   const { panel } = data;
@@ -127,7 +129,7 @@ export function backtestOnPanel(spec: BacktestSpec, loaded: BacktestData): Backt
   ];
   // Signals see each symbol's last price on bars it lacks (mixed calendars); fills still need a real bar.
   const signalPanel = cached(signalPanelCache, panel, 0, () => ({ ...panel, values: carryForwardValues(panel.values) }));
-  const schedule = strategy.targets(signalPanel, spec.params, { start });
+  const schedule = strategy.targets(signalPanel, spec.params, { start, ...(options.memo ? { memo: options.memo } : {}) });
   if (!spec.allowShort && hasShortTargets(schedule)) {
     warnings.push(`${spec.strategy} asked for short positions; shorting is off (allowShort), so they were not taken`);
   }
@@ -182,6 +184,7 @@ export async function runBacktest(db: Database, spec: BacktestSpec): Promise<Bac
 // A sweep runs many backtests on one panel: what depends only on the panel is computed once.
 const signalPanelCache = new WeakMap<StrategyPanel, Map<number, StrategyPanel>>();
 const coverageCache = new WeakMap<StrategyPanel, Map<number, string[]>>();
+const dayCache = new WeakMap<StrategyPanel, Map<number, string[]>>();
 
 function cached<T>(cache: WeakMap<StrategyPanel, Map<number, T>>, panel: StrategyPanel, key: number, compute: () => T): T {
   let byKey = cache.get(panel);
@@ -240,9 +243,14 @@ function tradingFrom(schedule: TargetSchedule, start: number): TargetSchedule {
   return { ...schedule, rebalance };
 }
 
+/** Whether a rebalance bar (the only rows the engine reads) asks for a short position. */
 function hasShortTargets(schedule: TargetSchedule): boolean {
-  const targets = schedule.targets;
-  for (let i = 0; i < targets.length; i++) if (targets[i]! < 0) return true;
+  const { targets, rebalance } = schedule;
+  const n = targets.length / rebalance.length;
+  for (let t = 0; t < rebalance.length; t++) {
+    if (!rebalance[t]) continue;
+    for (let i = t * n; i < (t + 1) * n; i++) if (targets[i]! < 0) return true;
+  }
   return false;
 }
 
@@ -295,7 +303,8 @@ export function alignTo(dates: Float64Array, otherDates: Float64Array, values: F
 }
 
 function tradeRecords(result: EngineResult, panel: StrategyPanel): TradeRecord[] {
-  const day = (bar: number) => formatBarTime(panel.dates[bar]!, panel.interval);
+  const days = cached(dayCache, panel, 0, () => Array.from(panel.dates, (t) => formatBarTime(t, panel.interval)));
+  const day = (bar: number) => days[bar]!;
   const last = panel.dates.length - 1;
   return [...result.trades, ...result.openTrades].map((trade) => {
     const open = trade.exitBar < 0;

@@ -26,6 +26,8 @@ export interface WorkerSetup {
   readonly data: SharedData;
   readonly spec: BacktestSpec;
   readonly storeTrades: boolean;
+  /** The parent's codeVersion(): the same code, and no git call per worker. */
+  readonly codeVersion: string;
 }
 
 export interface SweepJob {

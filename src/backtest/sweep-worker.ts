@@ -5,13 +5,21 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage } from '../errors.js';
 import { prepareStrategy } from '../strategies/registry.js';
+import { boundedMemo } from '../strategies/signal-memo.js';
+import { adoptCodeVersion } from '../util/code-version.js';
 import { backtestOnPanel } from './run-backtest.js';
 import { unshareData, type FromWorker, type ToWorker, type WorkerSetup } from './sweep-protocol.js';
 
+/** Signal inputs kept per worker: a few MB each (a T x N grid at most). */
+const MEMO_ENTRIES = 8;
+
 const setup = workerData as WorkerSetup;
+adoptCodeVersion(setup.codeVersion);
 await prepareStrategy(setup.spec.strategy);
 const data = unshareData(setup.data);
 const port = parentPort!;
+// Combinations arrive in grid order: those sharing a lookback come together, a few entries serve them.
+const memo = boundedMemo(MEMO_ENTRIES);
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'stop') {
@@ -20,7 +28,7 @@ port.on('message', (message: ToWorker) => {
   }
   for (const job of message.jobs) {
     try {
-      const outcome = backtestOnPanel({ ...setup.spec, params: job.params }, data);
+      const outcome = backtestOnPanel({ ...setup.spec, params: job.params }, data, { memo });
       const result: FromWorker = {
         type: 'result',
         index: job.index,
@@ -40,4 +48,6 @@ port.on('message', (message: ToWorker) => {
   }
   port.postMessage({ type: 'ready' } satisfies FromWorker);
 });
+// Asking twice keeps a batch queued while one runs: the worker never waits for a main thread busy storing.
+port.postMessage({ type: 'ready' } satisfies FromWorker);
 port.postMessage({ type: 'ready' } satisfies FromWorker);

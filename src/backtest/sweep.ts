@@ -9,9 +9,10 @@ import { errorMessage, ValidationError } from '../errors.js';
 import { resolveParams, type ParamValue, type Strategy, type StrategyParams } from '../strategies/strategy.js';
 import { parseParamValue, splitAssignment } from '../strategies/param-text.js';
 import { getStrategy } from '../strategies/registry.js';
+import { codeVersion } from '../util/code-version.js';
 import { spawnWorker } from '../util/spawn-worker.js';
 import type { BacktestSpec } from './backtest-spec.js';
-import { closeSweep, openSweep, storeBacktests } from './backtest-store.js';
+import { closeSweep, openSweep, setSweepDates, storeBacktests } from './backtest-store.js';
 import type { BacktestMetrics } from './metrics.js';
 import { loadBacktestData, type BacktestOutcome } from './run-backtest.js';
 import { shareData, type FromWorker, type JobResult, type SweepJob, type ToWorker, type WorkerSetup } from './sweep-protocol.js';
@@ -107,16 +108,20 @@ export async function runSweep(db: Database, spec: BacktestSpec, grid: SweepGrid
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), jobs.length));
   try {
     const data = await loadBacktestData(db, spec);
-    const setup: WorkerSetup = { data: shareData(data), spec, storeTrades: options.storeTrades ?? false };
+    const setup: WorkerSetup = { data: shareData(data), spec, storeTrades: options.storeTrades ?? false, codeVersion: codeVersion() };
     // Results are stored in batches, one transaction each, while the workers go on computing.
     let stored = Promise.resolve();
     let batch: JobResult[] = [];
+    // The combinations' shared bar dates, kept once on the sweep's row.
+    let sweepDates: Float64Array | undefined;
     const flush = () => {
       const results = batch;
       batch = [];
+      if (results.length === 0) return;
       stored = stored.then(async () => {
+        if (!sweepDates) await setSweepDates(db, sweepId, (sweepDates = results[0]!.dates));
         const outcomes = results.map((result) => toOutcome({ ...spec, params: jobs[result.index]!.params }, result));
-        const ids = await storeBacktests(db, outcomes, { sweepId, trades: setup.storeTrades, fullSeries: false });
+        const ids = await storeBacktests(db, outcomes, { sweepId, trades: setup.storeTrades, fullSeries: false, sweepDates });
         ids.forEach((backtestId, i) => {
           const index = results[i]!.index;
           entries.push({ backtestId, index, combo: comboOf[index]!, params: outcomes[i]!.spec.params, metrics: results[i]!.metrics });

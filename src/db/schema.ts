@@ -105,6 +105,8 @@ export interface SweepsTable {
   error: string | null;
   created_at: ColumnType<Date, Date | string | undefined, Date | string>;
   finished_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Bar dates shared by the sweep's combinations (float64 bytes); null until the first is stored. */
+  dates: ColumnType<Uint8Array | null, Uint8Array | null | undefined, Uint8Array | null>;
 }
 
 export interface BacktestsTable {
@@ -133,7 +135,8 @@ export interface BacktestsTable {
 /** float64 series as little-endian bytes. */
 export interface BacktestEquityTable {
   backtest_id: number;
-  dates: Uint8Array;
+  /** Null for a sweep's combination: its sweep's dates. */
+  dates: Uint8Array | null;
   equity: Uint8Array;
   cash: Uint8Array | null;
   gross_exposure: Uint8Array | null;

@@ -12,6 +12,7 @@
  */
 import { quantileCount, rankAt } from './ranking.js';
 import { rebalanceMask, type ScheduleParams } from './schedule.js';
+import { computeNow, type SignalMemo } from './signal-memo.js';
 import { emptyTargets, type StrategyPanel, type TargetSchedule } from './strategy.js';
 
 export interface QuantileSelection {
@@ -34,12 +35,23 @@ export function quantilePortfolio(
   selection: QuantileSelection,
 ): Float64Array | undefined {
   const ranked = rankAt(scores, t, symbols);
-  if (ranked.length === 0) return undefined;
+  return ranked.length === 0 ? undefined : quantileWeights(ranked, closes, t, selection);
+}
+
+/** The quantile portfolio's unit weights at bar t from the symbols ranked there (rankAt, not empty). */
+function quantileWeights(
+  ranked: readonly number[],
+  closes: readonly Float64Array[],
+  t: number,
+  selection: QuantileSelection,
+): Float64Array {
+  // Plain loops: this runs at every rebalance of every combination of a sweep.
   const k = quantileCount(ranked.length, selection.topPct);
-  const weights = Float64Array.from(closes, (close) => (Number.isNaN(close[t]!) ? Number.NaN : 0));
+  const weights = new Float64Array(closes.length);
+  for (let j = 0; j < closes.length; j++) if (Number.isNaN(closes[j]![t]!)) weights[j] = Number.NaN;
   for (const j of ranked) weights[j] = 0;
-  for (const j of ranked.slice(0, k)) weights[j] = 1 / k;
-  if (selection.longShort) for (const j of ranked.slice(Math.max(k, ranked.length - k))) weights[j] = -1 / k;
+  for (let i = 0; i < k; i++) weights[ranked[i]!] = 1 / k;
+  if (selection.longShort) for (let i = Math.max(k, ranked.length - k); i < ranked.length; i++) weights[ranked[i]!] = -1 / k;
   return weights;
 }
 
@@ -51,21 +63,38 @@ export interface QuantileScheduleParams extends QuantileSelection, ScheduleParam
 /**
  * The schedule of a strategy that holds the quantile portfolio of `scores` (one column per symbol)
  * at each rebalance bar, scaled by targetScale; a bar with nothing to rank keeps the positions
- * (NaN). The scores are also returned as the T x N report grid.
+ * (NaN). The scores are also returned as the T x N report grid. In a sweep, `shared` names the
+ * scores (`scoresKey`: everything they depend on) so that the rebalance bars, the rankings and the
+ * report grid are computed once for every combination that differs only in topPct, targetScale or
+ * longShort.
  * @example quantileSchedule(panel, closes.map((close) => trailingReturn(close, 252, 21)), p)
  */
-export function quantileSchedule(panel: StrategyPanel, scores: readonly Float64Array[], p: QuantileScheduleParams): TargetSchedule {
+export function quantileSchedule(
+  panel: StrategyPanel,
+  scores: readonly Float64Array[],
+  p: QuantileScheduleParams,
+  shared?: { readonly memo: SignalMemo; readonly scoresKey: string },
+): TargetSchedule {
+  const memo = shared?.memo ?? computeNow;
   const closes = panel.values.adj_close!;
   const n = panel.symbols.length;
   const bars = panel.dates.length;
-  const rebalance = rebalanceMask(panel.dates, panel.interval, p);
+  const scheduleKey = `rebalance:${p.rebalance}:${p.every}`;
+  const rebalance = memo(scheduleKey, () => rebalanceMask(panel.dates, panel.interval, p));
+  const rankings = memo(`${shared?.scoresKey}:ranks:${scheduleKey}`, () =>
+    Array.from(rebalance, (flag, t) => (flag ? rankAt(scores, t, panel.symbols) : [])),
+  );
+  const scoreGrid = memo(`${shared?.scoresKey}:grid`, () => {
+    const grid = emptyTargets(bars, n);
+    for (let t = 0; t < bars; t++) for (let j = 0; j < n; j++) grid[t * n + j] = scores[j]![t]!;
+    return grid;
+  });
   const targets = emptyTargets(bars, n);
-  const scoreGrid = emptyTargets(bars, n);
   for (let t = 0; t < bars; t++) {
-    for (let j = 0; j < n; j++) scoreGrid[t * n + j] = scores[j]![t]!;
-    if (!rebalance[t]) continue;
-    const weights = quantilePortfolio(scores, closes, t, panel.symbols, p);
-    if (weights) for (let j = 0; j < n; j++) targets[t * n + j] = p.targetScale * weights[j]!;
+    const ranked = rankings[t]!;
+    if (ranked.length === 0) continue;
+    const weights = quantileWeights(ranked, closes, t, p);
+    for (let j = 0; j < n; j++) targets[t * n + j] = p.targetScale * weights[j]!;
   }
   return { kind: 'weights', rebalance, targets, scores: scoreGrid };
 }

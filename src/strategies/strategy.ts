@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import type { AssetClass, Interval } from '../data/bar.js';
 import type { Panel, PanelField } from '../data/panel.js';
 import { ValidationError } from '../errors.js';
+import type { SignalMemo } from './signal-memo.js';
 
 /** A panel (with the fields the strategy declared) plus what strategies may know of its instruments. */
 export interface StrategyPanel extends Omit<Panel, 'values'> {
@@ -37,6 +38,8 @@ export type ParamValue = number | string | boolean;
 /** Where trading starts: bars before `start` only warm up the signals (the engine ignores their targets). */
 export interface StrategyContext {
   readonly start: number;
+  /** Given by a sweep: signal inputs computed once for all its combinations (signal-memo.ts). */
+  readonly memo?: SignalMemo;
 }
 export type StrategyParams = Record<string, ParamValue>;
 

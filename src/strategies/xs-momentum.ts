@@ -15,7 +15,8 @@ import type { Interval } from '../data/bar.js';
 import { trailingReturn } from './indicators.js';
 import { quantileSchedule } from './momentum-selection.js';
 import { scheduleFields } from './schedule.js';
-import { barsPerMonth, barsPerYear, type Strategy, type StrategyPanel, type TargetSchedule } from './strategy.js';
+import { computeNow } from './signal-memo.js';
+import { barsPerMonth, barsPerYear, type Strategy, type StrategyContext, type StrategyPanel, type TargetSchedule } from './strategy.js';
 
 const schema = (interval: Interval) =>
   z
@@ -41,8 +42,11 @@ export const xsMomentum: Strategy<XsMomentumParams> = {
   fields: ['adj_close'],
   paramsSchema: schema,
   sweep: { lookback: [126, 189, 252, 315], skip: [0, 5, 21], topPct: [10, 20, 30, 50] },
-  targets(panel: StrategyPanel, p: XsMomentumParams): TargetSchedule {
-    const scores = panel.values.adj_close!.map((close) => trailingReturn(close, p.lookback, p.skip));
-    return quantileSchedule(panel, scores, p);
+  targets(panel: StrategyPanel, p: XsMomentumParams, context?: StrategyContext): TargetSchedule {
+    // A lookback and skip's returns serve every topPct of a sweep.
+    const memo = context?.memo ?? computeNow;
+    const scoresKey = `trailing-return:${p.lookback}:${p.skip}`;
+    const scores = memo(scoresKey, () => panel.values.adj_close!.map((close) => trailingReturn(close, p.lookback, p.skip)));
+    return quantileSchedule(panel, scores, p, { memo, scoresKey });
   },
 };

@@ -7,6 +7,11 @@ import { packageRoot, packageVersion } from './package-root.js';
 
 let cached: string | undefined;
 
+/** A worker thread runs its parent's code: it takes the parent's version rather than asking git again. */
+export function adoptCodeVersion(version: string): void {
+  cached = version;
+}
+
 export function codeVersion(): string {
   if (cached) return cached;
   let version = packageVersion();
