@@ -149,6 +149,16 @@ export interface StoredBacktest {
   readonly createdAt: Date;
 }
 
+/**
+ * A backtest's metrics JSON as it was written, before the schema fills in the fields added since
+ * (a re-run tells a metric that changed from one that did not exist then).
+ */
+export async function backtestMetricsAsWritten(db: Database, id: number): Promise<unknown> {
+  const row = await db.kysely.selectFrom('backtests').select('metrics').where('id', '=', id).executeTakeFirst();
+  if (!row) throw new DataError(`backtest ${id} does not exist (it may have been deleted); see momentum backtests list`);
+  return typeof row.metrics === 'string' ? JSON.parse(row.metrics) : row.metrics;
+}
+
 /** A stored backtest, or a DataError saying it does not exist. */
 export async function getBacktest(db: Database, id: number): Promise<StoredBacktest> {
   const row = await db.kysely.selectFrom('backtests').selectAll().where('id', '=', id).executeTakeFirst();

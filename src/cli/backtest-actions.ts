@@ -257,6 +257,8 @@ export async function rerunAction(idText: string, output: Output): Promise<void>
         ? '  metrics: identical'
         : `  metrics: ${comparison.differences.length} differ:\n${comparison.differences.map((d) => `    ${d}`).join('\n')}`,
     );
+    if (comparison.notStoredThen.length > 0)
+      output.out(`  not stored then (added by a later version, not compared): ${comparison.notStoredThen.join(', ')}`);
     if (comparison.differences.length > 0) process.exitCode = 1;
   });
 }

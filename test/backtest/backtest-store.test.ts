@@ -67,6 +67,34 @@ describe(`stored backtests (${engineName})`, () => {
     expect(comparison.differences).toEqual([]);
   });
 
+  it('re-running a backtest stored by an older version names the metrics it lacks, and still reports a changed one', async () => {
+    const id = await storeBacktest(db, await runBacktest(db, spec()));
+    const written = await db.kysely.selectFrom('backtests').select('metrics').where('id', '=', id).executeTakeFirstOrThrow();
+    const metrics = (typeof written.metrics === 'string' ? JSON.parse(written.metrics) : written.metrics) as Record<string, unknown> & {
+      benchmark: Record<string, unknown>;
+      returns: Record<string, unknown>;
+    };
+    // As an older version wrote them: no warm-up, and the benchmark without its own risk figures.
+    delete metrics.warmUp;
+    for (const field of ['volatility', 'sharpe', 'sortino', 'calmar', 'maxDrawdownPct']) delete metrics.benchmark[field];
+    const rewrite = (value: unknown) =>
+      db.kysely
+        .updateTable('backtests')
+        .set({ metrics: JSON.stringify(value) })
+        .where('id', '=', id)
+        .execute();
+    await rewrite(metrics);
+    const old = await compareWithStored(db, id);
+    expect(old.differences).toEqual([]);
+    expect(old.notStoredThen).toEqual(
+      expect.arrayContaining(['warmUp', 'benchmark.volatility', 'benchmark.sharpe', 'benchmark.sortino', 'benchmark.calmar']),
+    );
+    expect(old.notStoredThen).toHaveLength(6);
+    const sharpe = metrics.returns.sharpe as number;
+    await rewrite({ ...metrics, returns: { ...metrics.returns, sharpe: sharpe + 0.01 } });
+    expect((await compareWithStored(db, id)).differences).toEqual([`returns.sharpe: ${sharpe + 0.01} -> ${sharpe}`]);
+  });
+
   it('warms up signals on bars before `from` and trades from `from` on', async () => {
     const outcome = await runBacktest(db, spec({ from: '2010-01-04' }));
     expect(new Date(outcome.dates[0]!).toISOString().slice(0, 10)).toBe('2010-01-04');
