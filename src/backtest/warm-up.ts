@@ -2,7 +2,8 @@
  * Warm-up: a signal needs history (a 210-bar average exists from its 210th bar), and until it has
  * it the book may sit in cash. The first bar with a full signal is the first trading bar at which
  * every symbol with a price has a signal: a finite score (TargetSchedule.scores), or for a strategy
- * without scores, a target at a rebalance bar.
+ * without scores, a target at a rebalance bar. A symbol the strategy never scores (ts-momentum's
+ * cash proxy) is not waited for.
  */
 import type { TargetSchedule } from '../strategies/strategy.js';
 
@@ -13,14 +14,17 @@ import type { TargetSchedule } from '../strategies/strategy.js';
 export function firstFullSignal(schedule: TargetSchedule, closes: readonly Float64Array[], start: number): number {
   const n = closes.length;
   const bars = schedule.rebalance.length;
+  const signals = schedule.scores ?? schedule.targets;
+  const signalled = new Uint8Array(n);
+  for (let i = 0; i < signals.length; i++) if (Number.isFinite(signals[i]!)) signalled[i % n] = 1;
   for (let t = start; t < bars; t++) {
     if (!schedule.scores && !schedule.rebalance[t]) continue;
     let priced = 0;
     let full = true;
     for (let j = 0; j < n && full; j++) {
-      if (Number.isNaN(closes[j]![t]!)) continue;
+      if (!signalled[j] || Number.isNaN(closes[j]![t]!)) continue;
       priced++;
-      full = Number.isFinite(schedule.scores ? schedule.scores[t * n + j]! : schedule.targets[t * n + j]!);
+      full = Number.isFinite(signals[t * n + j]!);
     }
     if (full && priced > 0) return t;
   }

@@ -23,6 +23,12 @@ describe('firstFullSignal', () => {
     expect(firstFullSignal(s, closes, 1)).toBe(2);
   });
 
+  it('does not wait for a symbol the strategy never scores (a cash proxy)', () => {
+    // B is priced throughout from bar 1 but never scored: A's score at bar 1 makes the signal full.
+    const s = schedule([NaN_, NaN_, 1, NaN_, 1, NaN_, 1, NaN_], Array(8).fill(NaN_), [0, 0, 0, 0]);
+    expect(firstFullSignal(s, closes, 0)).toBe(1);
+  });
+
   it('reads targets at rebalance bars for a strategy without scores, and -1 when never full', () => {
     expect(firstFullSignal(schedule(undefined, [NaN_, NaN_, 0.5, NaN_, 0.5, 0.5, NaN_, NaN_], [0, 1, 1, 0]), closes, 0)).toBe(2);
     expect(firstFullSignal(schedule(Array(8).fill(NaN_), Array(8).fill(NaN_), [1, 1, 1, 1]), closes, 0)).toBe(-1);
