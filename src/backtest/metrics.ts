@@ -210,12 +210,25 @@ function warmUpMetrics(bar: number, input: MetricsInput): WarmUpMetrics {
  * Volatility, Sharpe, Sortino and Calmar of per-bar returns `r` over risk-free returns `rf` (the
  * strategy's, and the benchmark's by the same formulas); `maxDepth` is a fraction.
  */
+/**
+ * Sharpe of per-bar returns `r` with excess returns `excess` (r_t - rf_t), annualised; null for
+ * constant returns. One definition for the metrics and the tearsheet's rolling windows.
+ */
+export function sharpeRatio(r: Float64Array, excess: Float64Array, ppy: number): number | null {
+  return isConstantSpread(mean(r), sampleStd(r)) ? null : ratio(mean(excess), sampleStd(excess), Math.sqrt(ppy));
+}
+
+/** Beta of excess returns x on the benchmark's excess returns y: cov(x, y) / var(y). */
+export function excessBeta(xExcess: Float64Array, yExcess: Float64Array): number {
+  return sampleCovariance(xExcess, yExcess) / sampleCovariance(yExcess, yExcess);
+}
+
 function riskFigures(r: Float64Array, rf: Float64Array, cagr: number, maxDepth: number, ppy: number) {
   const excess = r.map((x, t) => x - rf[t]!);
   const std = sampleStd(r);
   return {
     volatility: finite(std * Math.sqrt(ppy)),
-    sharpe: isConstantSpread(mean(r), std) ? null : ratio(mean(excess), sampleStd(excess), Math.sqrt(ppy)),
+    sharpe: sharpeRatio(r, excess, ppy),
     sortino: ratio(mean(excess), downsideDeviation(excess), Math.sqrt(ppy)),
     calmar: maxDepth > 0 ? finite(cagr / maxDepth) : null,
   };
@@ -274,7 +287,7 @@ function benchmarkMetrics(
   const xExcess = x.map((v, i) => v - rfPaired[i]!);
   const yExcess = y.map((v, i) => v - rfPaired[i]!);
   const active = x.map((v, i) => v - y[i]!);
-  const beta = sampleCovariance(xExcess, yExcess) / sampleCovariance(yExcess, yExcess);
+  const beta = excessBeta(xExcess, yExcess);
   const trackingError = sampleStd(active) * Math.sqrt(ppy);
   const depth = drawdownStats(prices.subarray(first), prices[first]!).maxDepth;
   return {

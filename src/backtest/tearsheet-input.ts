@@ -1,13 +1,15 @@
 /**
  * A stored backtest as tearsheet input: its metrics, equity curve, exposure, traded value and
  * trades from the store, and its benchmark's adjusted closes from the price store, put on the
- * backtest's dates (the last price carried over bars it lacks).
+ * backtest's dates (the last price carried over bars it lacks); the risk-free return of each bar as
+ * its spec says (risk-free.ts).
  */
 import { MS_PER_DAY } from '../data/bar.js';
 import { loadPanel } from '../data/panel.js';
 import type { Database } from '../db/database.js';
 import { DataError } from '../errors.js';
 import { getBacktest, getBacktestSeries, getBacktestTrades } from './backtest-store.js';
+import { loadRiskFree } from './risk-free.js';
 import { alignTo } from './run-backtest.js';
 import type { TearsheetInput } from './tearsheet.js';
 
@@ -27,6 +29,10 @@ export async function loadTearsheetInput(db: Database, id: number): Promise<Tear
     });
     if (panel) benchmark = { symbol: spec.benchmark, prices: alignTo(series.dates, panel.dates, panel.values.adj_close[0]!) };
   }
+  const { periodsPerYear } = stored.metrics.period;
+  const riskFreeReturns = spec.riskFreeSymbol
+    ? (await loadRiskFree(db, spec.riskFreeSymbol, spec.interval, series.dates)).returns
+    : new Float64Array(series.dates.length).fill(spec.riskFreeRate / periodsPerYear);
   return {
     label: `#${id} ${spec.strategy}`,
     description: Object.entries(spec.params)
@@ -40,6 +46,7 @@ export async function loadTearsheetInput(db: Database, id: number): Promise<Tear
     traded: series.traded,
     benchmark,
     trades,
+    riskFreeReturns,
     metrics: stored.metrics,
   };
 }

@@ -34,6 +34,8 @@ export interface TearsheetInput {
   /** Adjusted closes on the same dates (NaN before its first price): the rolling beta. */
   readonly benchmark: { readonly symbol: string; readonly prices: Float64Array } | null;
   readonly trades: readonly TradeRecord[];
+  /** The risk-free return of each bar, as the metrics measured against (null: 0). */
+  readonly riskFreeReturns: Float64Array | null;
   /** computeMetrics' figures for this curve (stored with the backtest). */
   readonly metrics: BacktestMetrics;
 }
@@ -69,7 +71,7 @@ export function tearsheetOf(input: TearsheetInput): Tearsheet {
       benchmarkReturns,
       window: barsPerMonth(interval) * months,
       periodsPerYear: metrics.period.periodsPerYear,
-      riskFreeRate: metrics.returns.riskFreeRate,
+      riskFreeReturns: input.riskFreeReturns,
     });
   return {
     label: input.label,

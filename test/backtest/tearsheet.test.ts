@@ -84,10 +84,14 @@ function underwaterRuns(values: number[], start: number) {
   return runs.sort((a, b) => b.depth - a.depth || a.peak - b.peak);
 }
 
-function spyCloses(): Map<string, number> {
-  const lines = readFileSync(join(ETF, 'SPY.csv'), 'utf8').trim().split('\n').slice(1);
+function adjustedCloses(symbol: string): Map<string, number> {
+  const lines = readFileSync(join(ETF, `${symbol}.csv`), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1);
   return new Map(lines.map((l) => [l.split(',')[0]!, Number(l.split(',')[5])]));
 }
+const spyCloses = () => adjustedCloses('SPY');
 
 describe(`the tearsheet of a real backtest, checked independently (${engineName})`, () => {
   it('stores the traded value with the curve, as the engine produced it', async () => {
@@ -213,5 +217,47 @@ describe(`the tearsheet of a real backtest, checked independently (${engineName}
     expect(sheet.exposure).not.toBeNull();
     outcome.grossExposure.forEach((g, t) => expect(sheet.exposure![t]).toBeCloseTo(g / equity[t]!, 12));
     expect(sheet.trades.length).toBe(outcome.trades.length);
+  });
+});
+
+describe(`the tearsheet of a backtest measured against SHY's returns (${engineName})`, () => {
+  it('rolls Sharpe and beta on returns in excess of the risk-free return of each bar, as the summary does', async () => {
+    await ingest(db, new CsvProvider({ path: ETF }), { symbols: ['SHY'], interval: '1d' });
+    const spec = parseBacktestSpec({
+      strategy: 'xs-momentum',
+      symbols: SYMBOLS,
+      from: '2006-01-01',
+      to: '2020-12-31',
+      initialCash: INITIAL,
+      benchmark: 'SPY',
+      riskFreeSymbol: 'SHY',
+    });
+    const id = await storeBacktest(db, await runBacktest(db, spec));
+    const measured = tearsheetOf(await loadTearsheetInput(db, id));
+    const series = await getBacktestSeries(db, id);
+    const days = Array.from(series.dates, (t) => new Date(t).toISOString().slice(0, 10));
+    const values = Array.from(series.equity);
+    const shy = adjustedCloses('SHY');
+    const spy = spyCloses();
+    const rf = days.map((d, t) => (t === 0 ? 0 : shy.get(d)! / shy.get(days[t - 1]!)! - 1));
+    // The first bar has SHY's return from the day before the period (as risk-free.ts takes it).
+    const before = [...shy.keys()].filter((d) => d < days[0]!).at(-1)!;
+    rf[0] = shy.get(days[0]!)! / shy.get(before)! - 1;
+    const excess = returnsOf(values, INITIAL).map((x, t) => x - rf[t]!);
+    const spyExcess = days.map((d, t) => (t === 0 ? Number.NaN : spy.get(d)! / spy.get(days[t - 1]!)! - 1 - rf[t]!));
+    const window = 252;
+    // From bar `window`: the first window holds bar 0, which has no benchmark return (no beta).
+    for (const t of [window, 1500, values.length - 1]) {
+      const x = excess.slice(t - window + 1, t + 1);
+      const { mean, std } = meanStd(x);
+      expect(measured.rolling.twelveMonths.sharpe[t]).toBeCloseTo((mean / std) * Math.sqrt(252), 8);
+      const y = spyExcess.slice(t - window + 1, t + 1);
+      const my = meanStd(y);
+      const cov = x.reduce((acc, xi, i) => acc + (xi - mean) * (y[i]! - my.mean), 0) / (window - 1);
+      expect(measured.rolling.twelveMonths.beta![t]).toBeCloseTo(cov / my.std ** 2, 8);
+    }
+    // The whole curve's excess Sharpe is the summary's.
+    const whole = meanStd(excess);
+    expect(measured.metrics.returns.sharpe).toBeCloseTo((whole.mean / whole.std) * Math.sqrt(252), 8);
   });
 });

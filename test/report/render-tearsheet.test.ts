@@ -23,6 +23,7 @@ function input(overrides: Partial<TearsheetInput> = {}): TearsheetInput {
     traded: null,
     benchmark: null,
     trades: [],
+    riskFreeReturns: null,
     metrics: computeMetrics({ interval: '1d', dates, equity, initialCash: 1000, trades: [] }),
     ...overrides,
   };
