@@ -12,5 +12,7 @@ create table bar_series (
   primary key (symbol, interval, source)
 );
 
+-- Writers of bars wait until the backfill has committed, so none is missed.
+lock table bars in share row exclusive mode;
 insert into bar_series (symbol, interval, source, first_ts, last_ts, bars)
   select symbol, interval, source, min(ts), max(ts), count(*) from bars group by symbol, interval, source;

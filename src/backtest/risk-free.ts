@@ -75,7 +75,11 @@ function lastPrice(closes: Float64Array, i: number): number {
  */
 export async function loadRiskFree(db: Database, symbol: string, interval: Interval, dates: Float64Array): Promise<RiskFreeSeries> {
   const to = dates.length > 0 ? dates[dates.length - 1]! : undefined;
-  const panel = await loadPanel(db, { symbols: [symbol], interval, to, field: 'adj_close' }).catch(() => undefined);
+  // No bars is a DataError from loadPanel (said below); anything else (the database) goes up as it is.
+  const panel = await loadPanel(db, { symbols: [symbol], interval, to, field: 'adj_close' }).catch((error: unknown) => {
+    if (error instanceof DataError) return undefined;
+    throw error;
+  });
   const closes = panel?.values.adj_close[0];
   if (!panel || !closes || !closes.some((c) => !Number.isNaN(c))) {
     throw new DataError(`risk-free symbol ${symbol} has no ${interval} bars: ingest it, or give a constant rate`);

@@ -166,7 +166,7 @@ export function backtestOnPanel(spec: BacktestSpec, loaded: BacktestData, option
     cash: slice(result.cash),
     grossExposure: slice(result.grossExposure),
     traded: slice(result.traded),
-    benchmarkEquity: data.benchmark && spec.benchmark ? buyAndHold(slice(data.benchmark), spec.initialCash) : null,
+    benchmarkEquity: data.benchmark && spec.benchmark ? heldFromFirstPrice(slice(data.benchmark), spec.initialCash) : null,
     trades: tradeRecords(result, panel),
     metrics,
     warnings,
@@ -290,7 +290,7 @@ function coverageWarnings(panel: StrategyPanel, start: number, interval: string)
 }
 
 /** Initial cash invested in the series at its first price and held. */
-function buyAndHold(prices: Float64Array, cash: number): Float64Array {
+function heldFromFirstPrice(prices: Float64Array, cash: number): Float64Array {
   const first = prices.find((p) => !Number.isNaN(p));
   return Float64Array.from(prices, (p) => (first === undefined ? Number.NaN : (cash * p) / first));
 }

@@ -3,8 +3,8 @@
  * date comes in from outside (specs, requests, job arguments, options of the API) uses it.
  */
 import { describe, expect, it } from 'vitest';
+import { validationErrorOf } from '../helpers/validation-error.js';
 import { parseBacktestSpec } from '../../src/backtest/backtest-spec.js';
-import { ValidationError } from '../../src/errors.js';
 import { parsePortfolioRequest } from '../../src/portfolio/portfolio-spec.js';
 import { daysBetween } from '../../src/portfolio/cash-flows.js';
 import { calendarDateSchema, dateToTs, parseCalendarDate } from '../../src/util/calendar-date.js';
@@ -24,14 +24,9 @@ const IMPOSSIBLE = [
 ];
 
 function fieldOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).message).toMatch(/is not a calendar date|expected a calendar date/);
-    return (error as ValidationError).field;
-  }
-  return expect.unreachable('expected a ValidationError') as never;
+  const error = validationErrorOf(run);
+  expect(error.message).toMatch(/is not a calendar date|expected a calendar date/);
+  return error.field;
 }
 
 describe('calendar dates', () => {
