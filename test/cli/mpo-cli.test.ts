@@ -1,4 +1,4 @@
-/** `momentum optimize` and `momentum serve` as a user runs them: real child processes of src/cli.ts. */
+/** `momentum optimize` and `momentum serve` as a user runs them: real child processes of the built command. */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ interface RunBody {
 
 /** The CLI with `input` on its stdin (the shared helper leaves stdin closed). */
 function runCliWithStdin(args: readonly string[], input: string): Promise<CliResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'src/cli.ts'), ...args], {
+  const child = spawn(process.execPath, [resolve(ROOT, 'dist/cli/cli.js'), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...ENV },
     stdio: ['pipe', 'pipe', 'pipe'],

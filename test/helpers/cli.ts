@@ -1,4 +1,4 @@
-/** Runs the real `momentum` CLI (src/cli.ts through tsx) in a child process. */
+/** Runs the real `momentum` command, as built (dist/cli/cli.js; test/setup/built-cli.ts keeps it fresh), in a child process. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 
@@ -13,7 +13,7 @@ export interface CliResult {
 
 /** `nodeFlags` go to node itself, e.g. `--max-old-space-size=96` to cap the heap. */
 export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv, nodeFlags: readonly string[] = []): ChildProcess {
-  return spawn(process.execPath, [...nodeFlags, '--import', 'tsx', resolve(ROOT, 'src/cli.ts'), ...args], {
+  return spawn(process.execPath, [...nodeFlags, resolve(ROOT, 'dist/cli/cli.js'), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
