@@ -13,7 +13,9 @@ export interface CliResult {
 
 /** `nodeFlags` go to node itself, e.g. `--max-old-space-size=96` to cap the heap. */
 export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv, nodeFlags: readonly string[] = []): ChildProcess {
-  return spawn(process.execPath, [...nodeFlags, resolve(ROOT, 'dist/cli/cli.js'), ...args], {
+  // A TypeScript module given to the command (--jobs-module x.ts) needs the TypeScript loader, as a user runs it.
+  const loader = args.some((arg) => arg.endsWith('.ts')) ? ['--import', 'tsx'] : [];
+  return spawn(process.execPath, [...nodeFlags, ...loader, resolve(ROOT, 'dist/cli/cli.js'), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
