@@ -9,7 +9,6 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/api/server.js';
@@ -20,13 +19,13 @@ import { servedPlotlySrc, subscriberPage, writeReportPage } from '../../src/repo
 import { addSubscriber, listSubscribers } from '../../src/mail/subscriber-store.js';
 import { insertPortfolio } from '../helpers/mail-server.js';
 import { launchTestBrowser } from '../helpers/packaged-chromium.js';
+import { ARTIFACTS, saveScreenshot } from '../helpers/screenshot.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { rebalanceReport } from '../report/report-fixtures.js';
 
 // Page functions run in Chromium; the project compiles without DOM types.
 declare const document: { querySelectorAll(selector: string): ArrayLike<unknown> };
 
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/browser', import.meta.url));
 const SECRET = 's'.repeat(40);
 
 describe(`mail links in Chromium (${engineName})`, () => {
@@ -68,13 +67,13 @@ describe(`mail links in Chromium (${engineName})`, () => {
     expect(await page.locator('p').innerText()).toContain('Unsubscribe ann@example.com from core?');
     await page.reload(); // a second look (or a scanner's) changes nothing either
     expect(await subscribed()).toContain('ann@example.com');
-    await page.screenshot({ path: join(ARTIFACTS, 'unsubscribe-confirm.png'), fullPage: true });
+    await saveScreenshot(page, 'unsubscribe-confirm.png');
 
     await Promise.all([page.waitForURL(/unsubscribe/), page.getByRole('button', { name: 'Unsubscribe' }).click()]);
     expect(await page.locator('h1').innerText()).toBe('Unsubscribed');
     expect(await page.locator('p').innerText()).toContain('Unsubscribed ann@example.com from core.');
     expect(await subscribed()).not.toContain('ann@example.com');
-    await page.screenshot({ path: join(ARTIFACTS, 'unsubscribe-done.png'), fullPage: true });
+    await saveScreenshot(page, 'unsubscribe-done.png');
   });
 
   it('the one-click POST a mail client sends (List-Unsubscribe-Post) unsubscribes', async () => {
@@ -104,7 +103,7 @@ describe(`mail links in Chromium (${engineName})`, () => {
     await page.waitForFunction(() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2);
     expect(await page.locator('.js-plotly-plot').count()).toBe(2);
     expect(errors).toEqual([]); // nothing the page policy blocked
-    await page.screenshot({ path: join(ARTIFACTS, 'report-link.png'), fullPage: true });
+    await saveScreenshot(page, 'report-link.png');
 
     const forged = await page.goto(link.url.replace(/sig=./, (m) => (m.endsWith('A') ? 'sig=B' : 'sig=A')));
     expect(forged!.status()).toBe(403);

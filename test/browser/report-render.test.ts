@@ -6,7 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MailContent } from '../../src/mail/mail-content.js';
@@ -15,6 +15,7 @@ import { renderJobFailure } from '../../src/report/render-job-failure.js';
 import { plotlyHtml, plotlyLoader } from '../../src/report/plotly-html.js';
 import { renderRebalanceReport } from '../../src/report/render-rebalance.js';
 import { launchTestBrowser } from '../helpers/packaged-chromium.js';
+import { ARTIFACTS, saveScreenshot } from '../helpers/screenshot.js';
 import { drawdownAlert, jobFailure, rebalanceReport, ungatedReport } from '../report/report-fixtures.js';
 
 // The page functions below run in Chromium; the project compiles without DOM types, so this
@@ -41,7 +42,6 @@ declare const document: {
   readonly documentElement: { readonly scrollWidth: number };
 };
 
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/browser', import.meta.url));
 /** Wider than the 640px card, as a desktop mail client's reading pane. */
 const VIEWPORT = { width: 800, height: 900 };
 
@@ -129,7 +129,7 @@ describe('rendered emails in Chromium', () => {
       expect(image.shownWidth, image.alt).toBeGreaterThan(550);
     }
     expectMailWidth(l);
-    await page.screenshot({ path: join(ARTIFACTS, 'rebalance-gates-ignored.png'), fullPage: true });
+    await saveScreenshot(page, 'rebalance-gates-ignored.png');
   });
 
   it('shows no warning box when the gates passed', async () => {
@@ -140,7 +140,7 @@ describe('rendered emails in Chromium', () => {
     expect(await page.locator('[data-role="gate-warning"]').count()).toBe(0);
     expect(await page.locator('[data-role="gate-verdict"]').innerText()).toContain('Gates passed');
     expectMailWidth(await layout());
-    await page.screenshot({ path: join(ARTIFACTS, 'rebalance.png'), fullPage: true });
+    await saveScreenshot(page, 'rebalance.png');
   });
 
   it('lays out the drawdown alert with its positions and chart', async () => {
@@ -153,7 +153,7 @@ describe('rendered emails in Chromium', () => {
     const l = await layout();
     expect(l.images.map((i) => i.naturalWidth)).toEqual([592 * 2]);
     expectMailWidth(l);
-    await page.screenshot({ path: join(ARTIFACTS, 'drawdown-alert.png'), fullPage: true });
+    await saveScreenshot(page, 'drawdown-alert.png');
   });
 
   it('lays out the job-failure notice with the error text wrapped inside the card', async () => {
@@ -161,7 +161,7 @@ describe('rendered emails in Chromium', () => {
     await page.setContent(renderJobFailure(jobFailure({ error: long })).html, { waitUntil: 'load' });
     expect(await page.locator('[data-role="error"]').innerText()).toBe(long);
     expectMailWidth(await layout());
-    await page.screenshot({ path: join(ARTIFACTS, 'job-failure.png'), fullPage: true });
+    await saveScreenshot(page, 'job-failure.png');
     // The check can fail: without wrapping, the long line stretches the card past the mail width.
     await page.locator('[data-role="error"]').evaluate((el) => ((el as unknown as PageElement).style.whiteSpace = 'pre'));
     const unwrapped = await layout();
@@ -183,7 +183,7 @@ describe('rendered emails in Chromium', () => {
     });
     expect(points).toBe(rebalanceReport().performance!.dates.length);
     expect(await page.locator('table[data-table="weights"] tr[data-symbol]').count()).toBe(5);
-    await page.screenshot({ path: join(ARTIFACTS, 'rebalance-interactive.png'), fullPage: true });
+    await saveScreenshot(page, 'rebalance-interactive.png');
   });
 
   it('draws charts shown before plotly.js arrives, and a second loader on the page does nothing', async () => {

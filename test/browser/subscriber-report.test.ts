@@ -6,7 +6,6 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { simpleParser } from 'mailparser';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,9 +16,9 @@ import { createPortfolio, rebalancePortfolio } from '../../src/portfolio/model-p
 import { publishRebalance } from '../../src/report/publish.js';
 import { addSubscriber } from '../../src/mail/subscriber-store.js';
 import { launchTestBrowser } from '../helpers/packaged-chromium.js';
+import { ARTIFACTS, saveScreenshot } from '../helpers/screenshot.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/browser', import.meta.url));
 const SYMBOLS = ['SYN-EQ-US', 'SYN-BOND-LONG', 'SYN-GOLD', 'SYN-OIL'];
 
 declare const document: { readonly body: { readonly innerText: string } };
@@ -75,7 +74,7 @@ describe(`a subscriber's rebalance mail in Chromium (${engineName})`, () => {
   it("shows the subscriber's own amount, shares and since-start chart", async () => {
     const page = await browser.newPage({ viewport: { width: 800, height: 900 } });
     await page.setContent(html, { waitUntil: 'load' });
-    await page.screenshot({ path: join(ARTIFACTS, 'subscriber-report.png'), fullPage: true });
+    await saveScreenshot(page, 'subscriber-report.png');
     const text = await page.evaluate(() => document.body.innerText);
     expect(text).toContain('Dear Zoe,');
     // Their book is worth about what they put in a month ago, nowhere near the model's 100,000.

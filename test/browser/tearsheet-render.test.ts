@@ -7,7 +7,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeBacktest } from '../../src/backtest/backtest-store.js';
@@ -19,6 +19,7 @@ import { plotlyLoader } from '../../src/report/plotly-html.js';
 import { formatNumber, formatPercent, formatShares } from '../../src/report/report-format.js';
 import { loadTearsheets, tearsheetHtml } from '../../src/report/render-tearsheet.js';
 import { launchTestBrowser } from '../helpers/packaged-chromium.js';
+import { ARTIFACTS, saveScreenshot } from '../helpers/screenshot.js';
 import { pngInfo } from '../report/png-info.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -41,7 +42,6 @@ declare const document: {
 };
 declare const Image: new () => { src: string; naturalWidth: number; naturalHeight: number; decode(): Promise<void> };
 
-const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/browser', import.meta.url));
 const ETF = resolve(__dirname, '../../../shared/data/etf-daily');
 const SYMBOLS = ['SPY', 'TLT', 'GLD', 'EFA'];
 
@@ -156,7 +156,7 @@ describe(`the tearsheet in Chromium (${engineName})`, () => {
 
     // Nothing wider than the window.
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1200);
-    const png = await page.screenshot({ path: join(ARTIFACTS, 'tearsheet.png'), fullPage: true });
+    const png = await saveScreenshot(page, 'tearsheet.png');
     const info = pngInfo(png);
     expect(info.width).toBe(1200);
     expect(info.height).toBeGreaterThan(3000);
