@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { validateDetailed } from 'node-cron';
 import { z } from 'zod';
 import { assetClassSchema, intervalSchema, normaliseSymbol, type InstrumentInfo, type Interval } from './data/bar.js';
@@ -289,6 +289,8 @@ const configSchema = z.strictObject({
   $schema: z.string().optional(),
   gates: z.record(z.string(), gateSetSchema).optional(),
   schedule: scheduleSchema.optional(),
+  /** The user's strategy files (relative to this file), loaded by every command: see src/strategies/strategy-files.ts. */
+  strategies: z.array(z.string().min(1)).optional(),
   universes: z.record(z.string(), universeSchema).superRefine((universes, ctx) => {
     for (const name of Object.keys(universes)) {
       if (!UNIVERSE_NAME.test(name))
@@ -316,6 +318,8 @@ export interface MomentumConfig {
   readonly gates: Readonly<Record<string, GateSet>>;
   /** The batch service's schedule (`momentum schedule`), when the file has one. */
   readonly schedule?: ScheduleConfig;
+  /** The user's strategy files, as absolute paths (the file's `strategies`, relative to it). */
+  readonly strategyFiles: readonly string[];
 }
 
 /** Reads and validates the configuration file; errors name the file and the bad entry. */
@@ -354,7 +358,8 @@ export function parseConfig(raw: unknown, path = '(inline config)'): MomentumCon
     universes.set(name, { name, description: universe.description, interval: universe.interval, members, benchmark });
   }
   const schedule = parsed.data.schedule ? { schedule: toScheduleConfig(parsed.data.schedule) } : {};
-  return { path, universes, gates: { ...DEFAULT_GATE_SETS, ...parsed.data.gates }, ...schedule };
+  const strategyFiles = (parsed.data.strategies ?? []).map((file) => resolve(dirname(resolve(path)), file));
+  return { path, universes, gates: { ...DEFAULT_GATE_SETS, ...parsed.data.gates }, ...schedule, strategyFiles };
 }
 
 /** The benchmark of a portfolio's universe (by name; null or unknown: the default). */

@@ -45,17 +45,31 @@ export { panelFingerprint } from './data/fingerprint.js';
 export { carryForward, assemblePanel } from './data/panel.js';
 
 // Strategies
-export { STRATEGIES, getStrategy } from './strategies/registry.js';
+export { STRATEGIES, getStrategy, allStrategies, registerStrategy, strategySource, type StrategySource } from './strategies/registry.js';
+export { defineStrategy, isStrategy, type StrategyDefinition } from './strategies/define-strategy.js';
+export { loadStrategyFile, loadStrategyFiles, type LoadedStrategyFile } from './strategies/strategy-files.js';
+export {
+  assertNoLookAhead,
+  randomPanel,
+  LookAheadError,
+  type LookAheadOptions,
+  type LookAheadReport,
+} from './strategies/look-ahead-check.js';
+/** zod, for a strategy's params schema: `import { defineStrategy, z } from 'momentum'`. */
+export { z } from 'zod';
 export {
   resolveParams,
+  emptyTargets,
   barsPerYear,
   barsPerMonth,
   type Strategy,
   type StrategyPanel,
   type StrategyParams,
   type TargetSchedule,
+  type StrategyContext,
+  type ParamValue,
 } from './strategies/strategy.js';
-export { rebalanceMask, nominalSpacing, REBALANCE_SCHEDULES, type RebalanceSchedule } from './strategies/schedule.js';
+export { rebalanceMask, scheduleFields, nominalSpacing, REBALANCE_SCHEDULES, type RebalanceSchedule } from './strategies/schedule.js';
 export { buyAndHold, type BuyAndHoldParams } from './strategies/buy-and-hold.js';
 export * from './strategies/indicators.js';
 

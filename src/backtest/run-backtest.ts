@@ -12,7 +12,7 @@ import { carryForward, carryForwardValues, loadPanel, type Panel, type PanelFiel
 import { getInstruments } from '../data/price-store.js';
 import type { Database } from '../db/database.js';
 import { DataError } from '../errors.js';
-import { getStrategy, prepareStrategy } from '../strategies/registry.js';
+import { getStrategy, prepareStrategy, withStrategyCode } from '../strategies/registry.js';
 import type { SignalMemo } from '../strategies/signal-memo.js';
 import type { StrategyPanel, TargetSchedule } from '../strategies/strategy.js';
 import { codeVersion } from '../util/code-version.js';
@@ -171,7 +171,7 @@ export function backtestOnPanel(spec: BacktestSpec, loaded: BacktestData, option
     metrics,
     warnings,
     dataFingerprint: data.fingerprint ?? dataFingerprint(panel, data.riskFree),
-    codeVersion: codeVersion(),
+    codeVersion: withStrategyCode(codeVersion(), spec.strategy),
   };
 }
 

@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage } from '../errors.js';
 import { prepareStrategy } from '../strategies/registry.js';
+import { loadStrategyFile } from '../strategies/strategy-files.js';
 import { boundedMemo } from '../strategies/signal-memo.js';
 import { adoptCodeVersion } from '../util/code-version.js';
 import { backtestOnPanel } from './run-backtest.js';
@@ -15,6 +16,7 @@ const MEMO_ENTRIES = 8;
 
 const setup = workerData as WorkerSetup;
 adoptCodeVersion(setup.codeVersion);
+if (setup.strategyFile) await loadStrategyFile(setup.strategyFile);
 await prepareStrategy(setup.spec.strategy);
 const data = unshareData(setup.data);
 const port = parentPort!;

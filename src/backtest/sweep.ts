@@ -8,7 +8,7 @@ import type { Database } from '../db/database.js';
 import { errorMessage, ValidationError } from '../errors.js';
 import { resolveParams, type ParamValue, type Strategy, type StrategyParams } from '../strategies/strategy.js';
 import { parseParamValue, splitAssignment } from '../strategies/param-text.js';
-import { getStrategy } from '../strategies/registry.js';
+import { getStrategy, isFilelessUserStrategy, strategySource } from '../strategies/registry.js';
 import { codeVersion } from '../util/code-version.js';
 import { spawnWorker } from '../util/spawn-worker.js';
 import type { BacktestSpec } from './backtest-spec.js';
@@ -90,6 +90,12 @@ export function gridCombinations(grid: SweepGrid): Record<string, ParamValue>[] 
 export async function runSweep(db: Database, spec: BacktestSpec, grid: SweepGrid, options: SweepOptions = {}): Promise<SweepResult> {
   const started = Date.now();
   const strategy = getStrategy(spec.strategy);
+  if (isFilelessUserStrategy(spec.strategy)) {
+    throw new ValidationError(
+      'strategy',
+      `${spec.strategy} was defined in this process, not loaded from a file: sweep workers load a user's strategy from its file (save it and use loadStrategyFile)`,
+    );
+  }
   const combos = gridCombinations(grid);
   if (combos.length > MAX_COMBINATIONS) throw new ValidationError('grid', `${combos.length} combinations; at most ${MAX_COMBINATIONS}`);
   const failures: { params: Record<string, ParamValue>; error: string }[] = [];
@@ -108,7 +114,13 @@ export async function runSweep(db: Database, spec: BacktestSpec, grid: SweepGrid
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), jobs.length));
   try {
     const data = await loadBacktestData(db, spec);
-    const setup: WorkerSetup = { data: shareData(data), spec, storeTrades: options.storeTrades ?? false, codeVersion: codeVersion() };
+    const setup: WorkerSetup = {
+      data: shareData(data),
+      spec,
+      storeTrades: options.storeTrades ?? false,
+      codeVersion: codeVersion(),
+      strategyFile: strategySource(spec.strategy)?.file,
+    };
     // Results are stored in batches, one transaction each, while the workers go on computing.
     let stored = Promise.resolve();
     let batch: JobResult[] = [];

@@ -8,7 +8,7 @@ import { parseGrid, runSweep, SWEEP_SORT_KEYS } from '../backtest/sweep.js';
 import { trialRun } from '../backtest/trial-registry.js';
 import { recordTrials } from '../backtest/trial-store.js';
 import { ValidationError } from '../errors.js';
-import { STRATEGIES, getStrategy } from '../strategies/registry.js';
+import { allStrategies, getStrategy, strategySource } from '../strategies/registry.js';
 import { formatTable } from '../util/table.js';
 import { formatMetrics, formatParams } from './backtest-format.js';
 import { withDatabase, withLightDatabase, type Output } from './cli-context.js';
@@ -77,13 +77,14 @@ function riskFreeFlag(text: string | undefined): Pick<BacktestSpecInput, 'riskFr
 }
 
 export function strategiesAction(flags: { json?: boolean }, output: Output): void {
-  const rows = STRATEGIES.map((s) => ({
+  const rows = allStrategies().map((s) => ({
     name: s.name,
     title: s.title,
     citation: s.citation,
     defaults: s.paramsSchema('1d').parse({}) as Record<string, unknown>,
     sweep: s.sweep,
     exitRule: s.exitRule,
+    file: strategySource(s.name)?.file ?? null,
   }));
   if (flags.json) return output.out(JSON.stringify(rows, null, 2));
   for (const row of rows) {
@@ -94,7 +95,7 @@ export function strategiesAction(flags: { json?: boolean }, output: Output): voi
         .map(([k, v]) => `${k}=${(v as unknown[]).join(',')}`)
         .join(' ')}`,
     );
-    output.out(`  exit rule: ${row.exitRule}\n`);
+    output.out(`  exit rule: ${row.exitRule}${row.file ? `\n  from ${row.file}` : ''}\n`);
   }
 }
 

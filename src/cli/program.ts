@@ -14,13 +14,17 @@ import { registerResearchCommands } from './research-commands.js';
 import { registerServeCommands } from './serve-command.js';
 import { registerSubscriberCommands } from './subscriber-commands.js';
 import { packageVersion } from '../util/package-root.js';
+import { loadUserStrategies } from './user-strategies.js';
 
 export function buildProgram(output: Output): Command {
   const program = new Command('momentum')
     .description('momentum investing across asset classes: data, backtests, research gates, portfolios')
     .version(packageVersion())
+    .option('--strategy-file <file...>', "load strategies of your own from .ts/.js files (besides the config's strategies list)")
     .showHelpAfterError()
     .exitOverride();
+  // Before any command runs: the user's strategies, so every command (and its worker threads) knows them.
+  program.hook('preAction', async () => loadUserStrategies(program.opts<{ strategyFile?: string[] }>().strategyFile ?? []));
   registerDemoCommand(program, output);
   registerDbCommands(program, output);
   registerDataCommands(program, output);

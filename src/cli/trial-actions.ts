@@ -2,7 +2,7 @@
 import { describeFamily, trialCount, universeLabel } from '../backtest/trial-registry.js';
 import { familyTrials, getTrialFamily, listTrialFamilies } from '../backtest/trial-store.js';
 import type { Interval } from '../data/bar.js';
-import { getStrategy, STRATEGIES } from '../strategies/registry.js';
+import { allStrategies, getStrategy } from '../strategies/registry.js';
 import { barsPerYear } from '../strategies/strategy.js';
 import { formatTable } from '../util/table.js';
 import { formatParams } from './backtest-format.js';
@@ -67,7 +67,7 @@ export async function trialsAction(
 
 /** Stored params (jsonb reorders keys) in the order the strategy declares them. */
 function inStrategyOrder(strategy: string, interval: Interval, params: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const declared = STRATEGIES.some((s) => s.name === strategy)
+  const declared = allStrategies().some((s) => s.name === strategy)
     ? Object.keys(getStrategy(strategy).paramsSchema(interval).parse({}) as object)
     : [];
   return Object.fromEntries(

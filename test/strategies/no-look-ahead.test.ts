@@ -1,70 +1,13 @@
 /**
- * No look-ahead, for every strategy in the registry: on random panels, changing any bar after t
- * (prices scaled by random factors, bars removed, bars added where a symbol had none) never
- * changes the targets, the scores or the rebalance flags at or before t.
+ * No look-ahead, for every strategy in the registry, through the same one-line check a user runs on
+ * their own (src/strategies/look-ahead-check.ts); and the check itself catches a strategy that peeks.
  */
-import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PanelField } from '../../src/data/panel.js';
+import { defineStrategy } from '../../src/strategies/define-strategy.js';
+import { assertNoLookAhead, LookAheadError } from '../../src/strategies/look-ahead-check.js';
 import { STRATEGIES } from '../../src/strategies/registry.js';
-import { resolveParams, type StrategyPanel } from '../../src/strategies/strategy.js';
-import { createRandom } from '../../src/util/random.js';
-import { weekdayDates } from '../helpers/strategy-panel.js';
-
-const BARS = 420;
-const SYMBOLS = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE'];
-
-/** Weekday dates and random-walk OHLC (adjusted) per symbol; one symbol starts late, one has gaps. */
-function randomPanel(seed: number): StrategyPanel {
-  const random = createRandom(seed);
-  const fields: Record<string, Float64Array[]> = { adj_open: [], adj_high: [], adj_low: [], adj_close: [] };
-  SYMBOLS.forEach((_, j) => {
-    const close = new Float64Array(BARS);
-    const open = new Float64Array(BARS);
-    const high = new Float64Array(BARS);
-    const low = new Float64Array(BARS);
-    let price = 50 + 100 * random.next();
-    const drift = (random.next() - 0.5) * 0.004;
-    for (let t = 0; t < BARS; t++) {
-      open[t] = price;
-      price *= Math.exp(drift + 0.02 * random.normal());
-      close[t] = price;
-      high[t] = Math.max(open[t]!, close[t]!) * (1 + 0.01 * random.next());
-      low[t] = Math.min(open[t]!, close[t]!) * (1 - 0.01 * random.next());
-      const missing = (j === 3 && t < 60) || (j === 4 && random.next() < 0.02);
-      if (missing) open[t] = close[t] = high[t] = low[t] = Number.NaN;
-    }
-    fields.adj_open!.push(open);
-    fields.adj_close!.push(close);
-    fields.adj_high!.push(high);
-    fields.adj_low!.push(low);
-  });
-  return {
-    interval: '1d',
-    symbols: SYMBOLS,
-    dates: weekdayDates(BARS, Date.UTC(2020, 0, 1)),
-    values: fields as Record<PanelField, Float64Array[]>,
-    assetClasses: ['equity', 'equity', 'bond', 'commodity', 'bond'],
-  };
-}
-
-/** The same panel with every bar after t changed. */
-function perturbAfter(panel: StrategyPanel, t: number, seed: number): StrategyPanel {
-  const random = createRandom(seed);
-  const values: Record<string, Float64Array[]> = {};
-  for (const [field, columns] of Object.entries(panel.values)) {
-    values[field] = columns!.map((column, j) => {
-      const copy = Float64Array.from(column);
-      const rowSeed = createRandom(seed + j);
-      for (let i = t + 1; i < copy.length; i++) {
-        const roll = rowSeed.next();
-        copy[i] = roll < 0.05 ? Number.NaN : Number.isNaN(copy[i]!) ? 20 + 80 * random.next() : copy[i]! * (0.5 + random.next());
-      }
-      return copy;
-    });
-  }
-  return { ...panel, values: values as Record<PanelField, Float64Array[]> };
-}
+import { emptyTargets } from '../../src/strategies/strategy.js';
+import { z } from 'zod';
 
 /** Shorter lookbacks than the defaults, so every strategy trades on a 420-bar panel. */
 const SHORT: Record<string, Record<string, unknown>> = {
@@ -80,6 +23,29 @@ const SHORT: Record<string, Record<string, unknown>> = {
   'buy-and-hold': { rebalance: 'month-end' },
 };
 
+/** Long the symbols whose close rises over the next `peek` bars: the look-ahead the check must find. */
+function peeking(peek: number) {
+  return defineStrategy({
+    name: 'peeks-ahead',
+    params: z.strictObject({ lookback: z.number().int().min(1).default(20) }),
+    targets(panel, p) {
+      const n = panel.symbols.length;
+      const bars = panel.dates.length;
+      const targets = emptyTargets(bars, n);
+      const rebalance = new Uint8Array(bars);
+      const close = panel.values.adj_close!;
+      for (let t = p.lookback; t < bars; t += 5) {
+        rebalance[t] = 1;
+        for (let j = 0; j < n; j++) {
+          const later = close[j]![Math.min(bars - 1, t + peek)]!;
+          targets[t * n + j] = later > close[j]![t]! ? 1 / n : 0;
+        }
+      }
+      return { kind: 'weights', rebalance, targets };
+    },
+  });
+}
+
 describe('no look-ahead, every strategy', () => {
   beforeAll(async () => {
     for (const strategy of STRATEGIES) await strategy.prepare?.();
@@ -90,35 +56,21 @@ describe('no look-ahead, every strategy', () => {
   });
 
   for (const strategy of STRATEGIES) {
-    it(`${strategy.name}: targets and scores at or before t ignore every bar after t`, () => {
-      const params = resolveParams(strategy, '1d', SHORT[strategy.name]!);
-      fc.assert(
-        fc.property(
-          fc.integer({ min: 1, max: 1e6 }),
-          fc.integer({ min: 0, max: BARS - 2 }),
-          fc.integer({ min: 1, max: 1e6 }),
-          (seed, t, perturbSeed) => {
-            const panel = randomPanel(seed);
-            const before = strategy.targets(panel, params);
-            const after = strategy.targets(perturbAfter(panel, t, perturbSeed), params);
-            const n = SYMBOLS.length;
-            for (let i = 0; i <= t; i++) {
-              if (before.rebalance[i] !== after.rebalance[i]) return false;
-              for (let j = 0; j < n; j++) {
-                if (!Object.is(before.targets[i * n + j], after.targets[i * n + j])) return false;
-                if (before.scores && !Object.is(before.scores[i * n + j], after.scores![i * n + j])) return false;
-              }
-            }
-            return true;
-          },
-        ),
-        { numRuns: 25 },
-      );
-    });
-
-    it(`${strategy.name}: trades on a random panel (the property above is not vacuous)`, () => {
-      const schedule = strategy.targets(randomPanel(7), resolveParams(strategy, '1d', SHORT[strategy.name]!));
-      expect(schedule.targets.some((w) => Number.isFinite(w) && w !== 0)).toBe(true);
+    it(`${strategy.name}: targets and scores at or before t ignore every bar after t, and it trades`, () => {
+      expect(assertNoLookAhead(strategy, { params: SHORT[strategy.name]! }).runs).toBe(25);
     });
   }
+
+  it('finds a strategy that reads one bar ahead, and names where', () => {
+    expect(() => assertNoLookAhead(peeking(1))).toThrow(LookAheadError);
+    expect(() => assertNoLookAhead(peeking(1))).toThrow(
+      /^peeks-ahead looks ahead: changing the bars after \d{4}-\d\d-\d\d \(bar \d+\) changed the target of [A-E]{3} on/,
+    );
+  });
+
+  it('refuses to call a strategy that never trades on the random panels checked', () => {
+    expect(() => assertNoLookAhead(peeking(1), { params: { lookback: 500 } })).toThrow(
+      /takes no position .* the check would prove nothing/,
+    );
+  });
 });

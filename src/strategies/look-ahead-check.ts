@@ -1,0 +1,167 @@
+/**
+ * The no-look-ahead property, as one call for any strategy (the built-ins' tests use it too): on
+ * random panels (random-walk prices; one symbol starting late, one with gaps), changing every bar
+ * after a random t (prices scaled by random factors, bars removed, bars added where a symbol had
+ * none) must never change the targets, the scores or the rebalance flags at or before t. fast-check
+ * draws the panels, the t and the changes, and shrinks a failure to a small case.
+ *
+ * @example assertNoLookAhead(myStrategy, { params: { lookback: 63 } }); // throws, naming bar and symbol, if it peeks
+ */
+import fc from 'fast-check';
+import type { AssetClass } from '../data/bar.js';
+import { PANEL_FIELDS, type PanelField } from '../data/panel.js';
+import { createRandom } from '../util/random.js';
+import { resolveParams, type Strategy, type StrategyPanel, type StrategyParams } from './strategy.js';
+
+export interface LookAheadOptions {
+  /** Hyperparameters (defaults filled in); choose lookbacks that trade within `bars`. */
+  readonly params?: Record<string, unknown>;
+  /** Random cases to try (default 25). */
+  readonly runs?: number;
+  /** Bars per random panel (default 420, weekdays from 2020-01-01). */
+  readonly bars?: number;
+  /** fast-check's seed, to replay a failure. */
+  readonly seed?: number;
+}
+
+export interface LookAheadReport {
+  readonly strategy: string;
+  readonly runs: number;
+  readonly seed: number;
+}
+
+export class LookAheadError extends Error {
+  override readonly name = 'LookAheadError';
+}
+
+const SYMBOLS = ['AAA', 'BBB', 'CCC', 'DDD', 'EEE'];
+const ASSET_CLASSES: readonly AssetClass[] = ['equity', 'equity', 'bond', 'commodity', 'bond'];
+
+/** Throws a LookAheadError describing the first change it finds, or when the strategy never trades on the random panels (the check would prove nothing). */
+export function assertNoLookAhead(strategy: Strategy<StrategyParams>, options: LookAheadOptions = {}): LookAheadReport {
+  const bars = options.bars ?? 420;
+  const runs = options.runs ?? 25;
+  const params = resolveParams(strategy, '1d', options.params ?? {});
+  const trades = strategy.targets(randomPanel(7, bars), params).targets.some((w) => Number.isFinite(w) && w !== 0);
+  if (!trades) {
+    throw new LookAheadError(
+      `${strategy.name} takes no position on a random ${bars}-bar panel with ${JSON.stringify(params)}: the check would prove nothing; pass params (shorter lookbacks) that trade`,
+    );
+  }
+  const details = fc.check(
+    fc.property(
+      fc.integer({ min: 1, max: 1e6 }),
+      fc.integer({ min: 0, max: bars - 2 }),
+      fc.integer({ min: 1, max: 1e6 }),
+      (seed, t, change) => {
+        return firstDifference(strategy, params, randomPanel(seed, bars), t, change) === undefined;
+      },
+    ),
+    { numRuns: runs, ...(options.seed !== undefined && { seed: options.seed }) },
+  );
+  if (details.failed) {
+    const [seed, t, change] = details.counterexample!;
+    const panel = randomPanel(seed, bars);
+    const where =
+      firstDifference(strategy, params, panel, t, change) ??
+      ('errorInstance' in details ? `nothing, but threw ${String(details.errorInstance)}` : 'something');
+    throw new LookAheadError(
+      `${strategy.name} looks ahead: changing the bars after ${isoDay(panel.dates[t]!)} (bar ${t}) changed ${where} ` +
+        `(fast-check seed ${details.seed}, path ${details.counterexample ? JSON.stringify(details.counterexample) : '?'})`,
+    );
+  }
+  return { strategy: strategy.name, runs: details.numRuns, seed: details.seed };
+}
+
+/** What differs at or before t once the bars after t change, or undefined. */
+function firstDifference(
+  strategy: Strategy<StrategyParams>,
+  params: StrategyParams,
+  panel: StrategyPanel,
+  t: number,
+  change: number,
+): string | undefined {
+  const before = strategy.targets(panel, params);
+  const after = strategy.targets(perturbAfter(panel, t, change), params);
+  const n = panel.symbols.length;
+  for (let i = 0; i <= t; i++) {
+    const day = `${isoDay(panel.dates[i]!)} (bar ${i})`;
+    if (before.rebalance[i] !== after.rebalance[i]) return `the rebalance flag of ${day}`;
+    for (let j = 0; j < n; j++) {
+      const k = i * n + j;
+      if (!Object.is(before.targets[k], after.targets[k])) {
+        return `the target of ${panel.symbols[j]} on ${day} from ${before.targets[k]} to ${after.targets[k]}`;
+      }
+      if (before.scores && !Object.is(before.scores[k], after.scores?.[k])) {
+        return `the score of ${panel.symbols[j]} on ${day} from ${before.scores[k]} to ${after.scores?.[k]}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Weekday dates and random-walk prices for every panel field; one symbol starts late, one has gaps. */
+export function randomPanel(seed: number, bars: number): StrategyPanel {
+  const random = createRandom(seed);
+  const dates: number[] = [];
+  for (let ts = Date.UTC(2020, 0, 1); dates.length < bars; ts += 86_400_000) if (![0, 6].includes(new Date(ts).getUTCDay())) dates.push(ts);
+  const columns = (): Float64Array[] => SYMBOLS.map(() => new Float64Array(bars));
+  const open = columns();
+  const high = columns();
+  const low = columns();
+  const close = columns();
+  const volume = columns();
+  SYMBOLS.forEach((_, j) => {
+    let price = 50 + 100 * random.next();
+    const drift = (random.next() - 0.5) * 0.004;
+    for (let t = 0; t < bars; t++) {
+      open[j]![t] = price;
+      price *= Math.exp(drift + 0.02 * random.normal());
+      close[j]![t] = price;
+      high[j]![t] = Math.max(open[j]![t]!, price) * (1 + 0.01 * random.next());
+      low[j]![t] = Math.min(open[j]![t]!, price) * (1 - 0.01 * random.next());
+      volume[j]![t] = Math.round(1e5 * (1 + random.next()));
+      const missing = (j === 3 && t < 60) || (j === 4 && random.next() < 0.02);
+      if (missing) open[j]![t] = close[j]![t] = high[j]![t] = low[j]![t] = volume[j]![t] = Number.NaN;
+    }
+  });
+  const byField: Record<PanelField, Float64Array[]> = {
+    open,
+    high,
+    low,
+    close,
+    adj_close: close,
+    volume,
+    adj_open: open,
+    adj_high: high,
+    adj_low: low,
+  };
+  const values = Object.fromEntries(PANEL_FIELDS.map((f) => [f, byField[f]])) as Record<PanelField, Float64Array[]>;
+  return { interval: '1d', symbols: SYMBOLS, dates: Float64Array.from(dates), values, assetClasses: ASSET_CLASSES };
+}
+
+/** The same panel with every bar after t changed (a field shared by two names stays shared). */
+function perturbAfter(panel: StrategyPanel, t: number, seed: number): StrategyPanel {
+  const random = createRandom(seed);
+  const changed = new Map<Float64Array, Float64Array>();
+  const values: Record<string, Float64Array[]> = {};
+  for (const [field, columns] of Object.entries(panel.values)) {
+    values[field] = columns!.map((column, j) => {
+      let copy = changed.get(column);
+      if (copy) return copy;
+      copy = Float64Array.from(column);
+      const rowSeed = createRandom(seed + j);
+      for (let i = t + 1; i < copy.length; i++) {
+        const roll = rowSeed.next();
+        copy[i] = roll < 0.05 ? Number.NaN : Number.isNaN(copy[i]!) ? 20 + 80 * random.next() : copy[i]! * (0.5 + random.next());
+      }
+      changed.set(column, copy);
+      return copy;
+    });
+  }
+  return { ...panel, values: values as Record<PanelField, Float64Array[]> };
+}
+
+function isoDay(ts: number): string {
+  return new Date(ts).toISOString().slice(0, 10);
+}

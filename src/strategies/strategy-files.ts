@@ -1,0 +1,96 @@
+/**
+ * A user's strategies, loaded from their files (`--strategy-file`, the `strategies` list of
+ * momentum.config.json, a notebook) and registered by name. A file is a module whose default export
+ * is a strategy (defineStrategy) or a list of them; `.ts` files are compiled on the fly by tsx.
+ * `import { defineStrategy, z } from 'momentum'` resolves to this installation wherever the file
+ * lives, so a strategy needs no package setup of its own.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import Module, { register } from 'node:module';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, errorMessage } from '../errors.js';
+import { packageRoot } from '../util/package-root.js';
+import { isStrategy } from './define-strategy.js';
+import { registerStrategy, type StrategySource } from './registry.js';
+import type { Strategy, StrategyParams } from './strategy.js';
+
+export interface LoadedStrategyFile extends StrategySource {
+  readonly strategies: readonly Strategy<StrategyParams>[];
+}
+
+const loaded = new Map<string, LoadedStrategyFile>();
+let resolverRegistered = false;
+
+/**
+ * Loads a strategy file (relative paths from `base`, default the working folder) and registers its
+ * strategies. Loading a file twice is loading it once.
+ * @example const [absMom] = (await loadStrategyFile('strategies/abs-mom.ts')).strategies;
+ */
+export async function loadStrategyFile(path: string, base: string = process.cwd()): Promise<LoadedStrategyFile> {
+  const file = resolve(base, path);
+  const known = loaded.get(file);
+  if (known) return known;
+  if (!existsSync(file) || !statSync(file).isFile()) throw new ConfigError(`strategy file ${file} does not exist`);
+  registerPackageResolver();
+  let namespace: Record<string, unknown>;
+  try {
+    // tsx compiles TypeScript (and loads JavaScript as is) through Node's own loader, in tests too; no
+    // tsconfig of the working folder, so that 'momentum' always means this package's built index.
+    const { tsImport } = await import('tsx/esm/api');
+    namespace = (await tsImport(pathToFileURL(file).href, { parentURL: import.meta.url, tsconfig: false })) as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError(`strategy file ${file} failed to load: ${errorMessage(error)}`);
+  }
+  const strategies = exportedStrategies(namespace);
+  if (strategies.length === 0) {
+    throw new ConfigError(`strategy file ${file} exports no strategy: make its default export defineStrategy({ ... }) (or a list of them)`);
+  }
+  const source = { file, sha256: createHash('sha256').update(readFileSync(file)).digest('hex') };
+  for (const strategy of strategies) registerStrategy(strategy, source);
+  const result = { ...source, strategies };
+  loaded.set(file, result);
+  return result;
+}
+
+/** Loads several files in order (the config's list, then the command line's). */
+export async function loadStrategyFiles(paths: readonly string[], base?: string): Promise<LoadedStrategyFile[]> {
+  const files: LoadedStrategyFile[] = [];
+  for (const path of paths) files.push(await loadStrategyFile(path, base));
+  return files;
+}
+
+function exportedStrategies(namespace: Record<string, unknown>): Strategy<StrategyParams>[] {
+  // tsx may wrap a CommonJS-compiled default export once more.
+  let value = namespace['default'];
+  if (value && typeof value === 'object' && 'default' in value && !isStrategy(value)) value = (value as { default: unknown }).default;
+  const candidates = Array.isArray(value) ? value : [value];
+  const found = candidates.filter(isStrategy);
+  if (found.length !== candidates.length && value !== undefined) {
+    throw new ConfigError("a strategy file's default export must be strategies made by defineStrategy({ ... })");
+  }
+  return found;
+}
+
+/**
+ * Lets a strategy file anywhere `import ... from 'momentum'`: the specifier resolves to this
+ * package's built index, for ES modules (a resolve hook) and for CommonJS (tsx compiles a `.ts` file
+ * outside any `"type": "module"` package to CommonJS, whose require() Node 20's hooks do not see).
+ * Set before tsx loads, so that its require hook calls through this one.
+ */
+function registerPackageResolver(): void {
+  if (resolverRegistered) return;
+  resolverRegistered = true;
+  const index = resolve(packageRoot(), 'dist/src/index.js');
+  const hooks = `export async function resolve(specifier, context, next) {
+    if (specifier === 'momentum') return { url: ${JSON.stringify(pathToFileURL(index).href)}, shortCircuit: true };
+    return next(specifier, context);
+  }`;
+  register(`data:text/javascript,${encodeURIComponent(hooks)}`);
+  const cjs = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+  const resolveFilename = cjs._resolveFilename;
+  cjs._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]): string {
+    return request === 'momentum' ? index : resolveFilename.call(this, request, ...rest);
+  };
+}
