@@ -1,7 +1,7 @@
 /**
  * Tests spawn the built `momentum` command (dist/cli/cli.js, what a user runs), not the sources
  * through tsx: ~0.4 s a start against ~1 s, over hundreds of spawns. So that they never run a stale
- * build, this builds it first (`npm run build`) whenever a file of src/, sql/ or package.json is newer
+ * build, this builds it first (`npm run build`) whenever a file of src/, jobs/, sql/ or package.json is newer
  * than the bundle.
  */
 import { execFileSync } from 'node:child_process';
@@ -18,7 +18,7 @@ function newestChange(path: string): number {
 }
 
 export default function setup(): void {
-  const sources = Math.max(...['src', 'sql', 'package.json', 'scripts/bundle-cli.mjs'].map((p) => newestChange(join(ROOT, p))));
+  const sources = Math.max(...['src', 'jobs', 'sql', 'package.json', 'scripts/bundle-cli.mjs'].map((p) => newestChange(join(ROOT, p))));
   if (existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= sources) return;
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
 }
