@@ -90,7 +90,7 @@ export function sweptParams(rows: readonly SweepRow[]): string[] {
 
 export interface HeatmapOptions {
   readonly metric?: string;
-  /** Default: the first two swept parameters. */
+  /** Default: the first two swept parameters not fixed. */
   readonly x?: string;
   readonly y?: string;
   /** How the combinations sharing a cell (the other swept parameters) become one value; default mean. */
@@ -125,9 +125,12 @@ export function sweepHeatmap(rows: readonly SweepRow[], options: HeatmapOptions 
   const { of } = metricOf(metric);
   const swept = sweptParams(rows);
   const known = new Set(rows.flatMap((r) => Object.keys(r.params)));
-  const xParam = options.x ?? swept[0];
+  const fixed = options.fixed ?? {};
+  // Default axes: the swept parameters not held fixed, in order.
+  const free = swept.filter((p) => !(p in fixed));
+  const xParam = options.x ?? free.find((p) => p !== options.y);
   if (xParam === undefined) throw new ValidationError('x', 'the sweep varied no parameter: nothing to map');
-  const yParam = options.y ?? (options.x === undefined ? swept[1] : swept.find((p) => p !== xParam));
+  const yParam = options.y ?? free.find((p) => p !== xParam);
   for (const [field, param] of [
     ['x', xParam],
     ['y', yParam],
@@ -136,7 +139,6 @@ export function sweepHeatmap(rows: readonly SweepRow[], options: HeatmapOptions 
       throw new ValidationError(field, `"${param}" is not a parameter of the sweep: one of ${[...known].join(', ')}`);
   }
   if (xParam === yParam) throw new ValidationError('y', `x and y are both "${xParam}": name two different parameters`);
-  const fixed = options.fixed ?? {};
   for (const [param, value] of Object.entries(fixed)) {
     if (param === xParam || param === yParam) throw new ValidationError('fix', `"${param}" is on an axis: it cannot also be fixed`);
     if (!paramValues(rows, param).some((v) => v === value))
