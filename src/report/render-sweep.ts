@@ -10,7 +10,7 @@ import { getBacktest, sweepBacktestIds } from '../backtest/backtest-store.js';
 import type { Database } from '../db/database.js';
 import { DataError } from '../errors.js';
 import { latestGateResults, type StoredGateResult } from '../research/gate-runner.js';
-import { plotlyHtml, plotlyLoader } from './plotly-html.js';
+import { plotlyHtml } from './plotly-html.js';
 import { formatInstant, formatNumber, MISSING } from './report-format.js';
 import { sweepHeatmapFigure, sweepParallelFigure } from './sweep-charts.js';
 import {
@@ -25,7 +25,7 @@ import {
 } from './sweep-view.js';
 import type { PlotlyFigure } from './tearsheet-charts.js';
 import { reportTemplates } from './templates.js';
-import type { TearsheetRenderOptions } from './render-tearsheet.js';
+import { pagePlotly, type TearsheetRenderOptions } from './render-tearsheet.js';
 
 /** A stored sweep: its combinations and, when it was gated, each one's latest verdict of that sweep. */
 export interface SweepReport {
@@ -70,12 +70,7 @@ export function renderSweep(report: SweepReport, options: SweepRenderOptions = {
   const params = sweptParams(report.rows);
   const plot = (figure: PlotlyFigure) =>
     new Handlebars.SafeString(plotlyHtml(figure.data, figure.layout, { height: figure.height, includeBundle: false }));
-  const bundle =
-    options.plotlySrc !== undefined
-      ? `<script src="${Handlebars.escapeExpression(options.plotlySrc)}"></script>`
-      : options.fragment && options.includeBundle === false
-        ? ''
-        : plotlyLoader();
+  const bundle = pagePlotly(options);
   const metrics = [metric, ...TABLE_METRICS.filter((k) => k !== metric)];
   const gated = report.verdicts.size > 0;
   const view = {

@@ -21,7 +21,7 @@ import { DEFAULT_GATE_SETS } from '../../src/research/gate-set.js';
 import { plotlyLoader } from '../../src/report/plotly-html.js';
 import { formatNumber } from '../../src/report/report-format.js';
 import { sweepHtml } from '../../src/report/render-sweep.js';
-import { launchTestBrowser } from '../helpers/packaged-chromium.js';
+import { collectPageErrors, launchTestBrowser } from '../helpers/packaged-chromium.js';
 import { ARTIFACTS, saveScreenshot } from '../helpers/screenshot.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -53,10 +53,7 @@ beforeAll(async () => {
   verdict = await gateSweep(db, sweepId, 'default', DEFAULT_GATE_SETS.default!, { blocks: 8 });
   browser = await launchTestBrowser();
   page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
+  collectPageErrors(page, errors);
 });
 
 afterAll(async () => {
