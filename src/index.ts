@@ -142,6 +142,23 @@ export { returnDistribution, type ReturnDistribution } from './backtest/return-d
 export { plotlyHtml, plotlyLoader, notebookPlotter, plotlyBundle, isoDates } from './report/plotly-html.js';
 export { tearsheetHtml, loadTearsheets, renderTearsheet, type TearsheetRenderOptions } from './report/render-tearsheet.js';
 export { tearsheetFigures, type TearsheetFigures, type PlotlyFigure } from './report/tearsheet-charts.js';
+export { sweepHtml, loadSweepReport, renderSweep, type SweepReport, type SweepRenderOptions } from './report/render-sweep.js';
+export {
+  sweepHeatmap,
+  sweptParams,
+  paramValues,
+  aggregateOf,
+  formatMetric,
+  SWEEP_METRICS,
+  SWEEP_METRIC_KEYS,
+  AGGREGATES,
+  type SweepRow,
+  type SweepHeatmap,
+  type HeatmapOptions,
+  type SweepMetricKey,
+  type Aggregate,
+} from './report/sweep-view.js';
+export { sweepHeatmapFigure, sweepParallelFigure } from './report/sweep-charts.js';
 
 // Notebooks: the set-up, checks and number formats they share
 export {

@@ -8,6 +8,7 @@ import { parseGrid, runSweep, SWEEP_SORT_KEYS } from '../backtest/sweep.js';
 import { trialRun } from '../backtest/trial-registry.js';
 import { recordTrials } from '../backtest/trial-store.js';
 import { ValidationError } from '../errors.js';
+import { formatNumber, formatPercent, formatShares, MISSING } from '../report/report-format.js';
 import { allStrategies, getStrategy, strategySource } from '../strategies/registry.js';
 import { formatTable } from '../util/table.js';
 import { formatMetrics, formatParams } from './backtest-format.js';
@@ -164,12 +165,12 @@ export async function sweepAction(flags: SweepFlags, output: Output): Promise<vo
         best.map((b) => ({
           backtest: b.backtestId,
           params: formatParams(b.params),
-          cagr: fixed(b.metrics.returns.cagr, 4),
-          sharpe: fixed(b.metrics.returns.sharpe, 3),
-          max_dd_pct: fixed(b.metrics.drawdown.maxDepthPct, 2),
+          sharpe: formatNumber(b.metrics.returns.sharpe, 2),
+          cagr: formatPercent(b.metrics.returns.cagr, 2),
+          max_drawdown: formatPercent(-b.metrics.drawdown.maxDepthPct / 100, 2),
           trades: b.metrics.trades.closed,
         })),
-        ['backtest', 'params', 'cagr', 'sharpe', 'max_dd_pct', 'trades'],
+        ['backtest', 'params', 'sharpe', 'cagr', 'max_drawdown', 'trades'],
       ),
     );
     output.out(
@@ -177,8 +178,6 @@ export async function sweepAction(flags: SweepFlags, output: Output): Promise<vo
     );
   });
 }
-
-const fixed = (x: number | null, digits: number) => (x === null ? null : Number(x.toFixed(digits)));
 
 export async function listAction(
   flags: { strategy?: string; sweep?: string; limit?: string; json?: boolean },
@@ -202,13 +201,13 @@ export async function listAction(
           strategy: r.strategy,
           params: formatParams(r.params),
           period: `${r.periodFrom}..${r.periodTo}`,
-          return_pct: fixed(r.totalReturnPct, 1),
-          cagr: fixed(r.cagr, 4),
-          sharpe: fixed(r.sharpe, 2),
-          max_dd_pct: fixed(r.maxDrawdownPct, 1),
+          total_return: formatPercent(r.totalReturnPct === null ? null : r.totalReturnPct / 100, 2),
+          cagr: formatPercent(r.cagr, 2),
+          sharpe: formatNumber(r.sharpe, 2),
+          max_drawdown: formatPercent(r.maxDrawdownPct === null ? null : -r.maxDrawdownPct / 100, 2),
           trades: r.trades,
         })),
-        ['id', 'sweep', 'strategy', 'params', 'period', 'return_pct', 'cagr', 'sharpe', 'max_dd_pct', 'trades'],
+        ['id', 'sweep', 'strategy', 'params', 'period', 'total_return', 'cagr', 'sharpe', 'max_drawdown', 'trades'],
       ),
     );
   });
@@ -233,9 +232,10 @@ export async function showAction(idText: string, flags: { trades?: boolean; json
         formatTable(
           trades.map((t) => ({
             ...t,
-            pnlNet: Number(t.pnlNet.toFixed(2)),
-            entryPrice: Number(t.entryPrice.toFixed(4)),
-            exitPrice: Number(t.exitPrice.toFixed(4)),
+            maxShares: formatShares(t.maxShares),
+            pnlNet: formatNumber(t.pnlNet, 2),
+            entryPrice: formatNumber(t.entryPrice, 2),
+            exitPrice: t.open ? MISSING : formatNumber(t.exitPrice, 2),
           })),
           ['symbol', 'direction', 'entry', 'exit', 'maxShares', 'entryPrice', 'exitPrice', 'pnlNet', 'barsHeld', 'open'],
         ),

@@ -4,6 +4,7 @@ import { splitText } from '../data/corporate-action.js';
 import { listActions } from '../data/corporate-actions-store.js';
 import { recentRuns, runIssues } from '../data/ingest-run-store.js';
 import { dataSummary } from '../data/price-store.js';
+import { formatNumber, formatShares } from '../report/report-format.js';
 import { formatTable } from '../util/table.js';
 import { config, withLightDatabase, type Output } from './cli-context.js';
 import { parseIntegerOption, parseList } from './options.js';
@@ -39,7 +40,8 @@ export async function actionsAction(raw: string, flags: { json?: boolean }, outp
         events.map((e) => ({
           ex_date: e.exDate,
           kind: e.kind,
-          value: e.kind === 'split' ? `${splitText(e.value)} (${e.value} new per old)` : `${e.value} a share`,
+          value:
+            e.kind === 'split' ? `${splitText(e.value)} (${formatShares(e.value)} new per old)` : `${formatNumber(e.value, 4)} a share`,
           source: e.source,
           note: e.note ?? '',
         })),

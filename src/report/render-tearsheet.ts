@@ -50,12 +50,7 @@ export function renderTearsheet(sheets: readonly Tearsheet[], options: Tearsheet
   const figures = tearsheetFigures(sheets);
   const plot = (figure: PlotlyFigure | null) =>
     figure ? new Handlebars.SafeString(plotlyHtml(figure.data, figure.layout, { height: figure.height, includeBundle: false })) : null;
-  const bundle =
-    options.plotlySrc !== undefined
-      ? `<script src="${Handlebars.escapeExpression(options.plotlySrc)}"></script>`
-      : options.fragment && options.includeBundle === false
-        ? ''
-        : plotlyLoader();
+  const bundle = pagePlotly(options);
   const m = main.metrics;
   const view = {
     title: `Tearsheet: ${main.label}`,
@@ -110,6 +105,12 @@ export function renderTearsheet(sheets: readonly Tearsheet[], options: Tearsheet
     },
   };
   return reportTemplates().html(options.fragment ? 'tearsheet-fragment' : 'tearsheet', view);
+}
+
+/** How a report page or fragment loads plotly.js: a `<script src>`, inline once, or not at all (the notebook has it). */
+export function pagePlotly(options: TearsheetRenderOptions): string {
+  if (options.plotlySrc !== undefined) return `<script src="${Handlebars.escapeExpression(options.plotlySrc)}"></script>`;
+  return options.fragment && options.includeBundle === false ? '' : plotlyLoader();
 }
 
 function notes(sheet: Tearsheet): string[] {

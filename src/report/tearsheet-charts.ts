@@ -30,7 +30,8 @@ const COLORS = ['#1565c0', '#c0392b', '#2e7d32', '#8a6d1f', '#6a1b9a', '#00838f'
 const FONT = { family: 'DejaVu Sans, Helvetica, Arial, sans-serif', size: 12 };
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-function layout(title: string, extra: object = {}): object {
+/** The layout every report chart shares: font, title top left, legend above, margins. */
+export function chartLayout(title: string, extra: object = {}): object {
   return {
     font: FONT,
     title: { text: title, font: { size: 14 }, x: 0, xanchor: 'left', y: 0.99, yanchor: 'top' },
@@ -68,13 +69,13 @@ export function tearsheetFigures(sheets: readonly Tearsheet[]): TearsheetFigures
   const twelve = main.rolling.twelveMonths;
   const rollingPair = (title: string, pick: (r: typeof six) => Float64Array | null, format: string): PlotlyFigure => ({
     data: [line(dates, pick(six), '6 months', COLORS[0]!), line(dates, pick(twelve), '12 months', COLORS[1]!)],
-    layout: layout(title, { yaxis: { tickformat: format, zeroline: true } }),
+    layout: chartLayout(title, { yaxis: { tickformat: format, zeroline: true } }),
     height: 300,
   });
   return {
     equity: {
       data: sheets.map((s, i) => line(isoDates(s.dates), s.equity, s.label, color(i))),
-      layout: layout('Equity (log scale)', { yaxis: { type: 'log', title: { text: 'equity' } } }),
+      layout: chartLayout('Equity (log scale)', { yaxis: { type: 'log', title: { text: 'equity' } } }),
       height: 420,
     },
     drawdown: {
@@ -87,7 +88,7 @@ export function tearsheetFigures(sheets: readonly Tearsheet[]): TearsheetFigures
           i === 0 ? { fill: 'tozeroy' } : {},
         ),
       ),
-      layout: layout('Drawdown from the peak (underwater)', { yaxis: { tickformat: '.0%' } }),
+      layout: chartLayout('Drawdown from the peak (underwater)', { yaxis: { tickformat: '.0%' } }),
       height: 300,
     },
     monthly: monthlyHeatmap(main),
@@ -99,7 +100,7 @@ export function tearsheetFigures(sheets: readonly Tearsheet[]): TearsheetFigures
         { x: main.distribution.centres, y: main.distribution.counts, type: 'bar', name: 'returns', marker: { color: COLORS[0] } },
         line(main.distribution.centres, main.distribution.normal, 'normal, same mean and std', COLORS[1]!),
       ],
-      layout: layout('Distribution of bar returns against a normal', {
+      layout: chartLayout('Distribution of bar returns against a normal', {
         bargap: 0.05,
         hovermode: 'closest',
         xaxis: { tickformat: '.1%' },
@@ -110,7 +111,7 @@ export function tearsheetFigures(sheets: readonly Tearsheet[]): TearsheetFigures
     exposure: main.exposure
       ? {
           data: [line(dates, main.exposure, 'gross exposure / equity', COLORS[0]!, { fill: 'tozeroy' })],
-          layout: layout('Exposure', { yaxis: { tickformat: '.0%', rangemode: 'tozero' } }),
+          layout: chartLayout('Exposure', { yaxis: { tickformat: '.0%', rangemode: 'tozero' } }),
           height: 260,
         }
       : null,
@@ -125,7 +126,7 @@ export function tearsheetFigures(sheets: readonly Tearsheet[]): TearsheetFigures
               marker: { color: COLORS[3] },
             },
           ],
-          layout: layout('Turnover per month (traded value / mean equity)', { yaxis: { tickformat: '.0%' } }),
+          layout: chartLayout('Turnover per month (traded value / mean equity)', { yaxis: { tickformat: '.0%' } }),
           height: 260,
         }
       : null,
@@ -162,7 +163,7 @@ function monthlyHeatmap(sheet: Tearsheet): PlotlyFigure {
         colorbar: { tickformat: '.0%' },
       },
     ],
-    layout: layout('Monthly returns, with the year', { hovermode: 'closest', yaxis: { autorange: 'reversed', type: 'category' } }),
+    layout: chartLayout('Monthly returns, with the year', { hovermode: 'closest', yaxis: { autorange: 'reversed', type: 'category' } }),
     height: 120 + years.length * 22,
   };
 }

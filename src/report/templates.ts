@@ -24,7 +24,15 @@ import {
 } from './report-format.js';
 
 export type TemplateName =
-  'rebalance' | 'rebalance-interactive' | 'tearsheet' | 'tearsheet-fragment' | 'drawdown-alert' | 'job-failure' | 'mail-refused';
+  | 'rebalance'
+  | 'rebalance-interactive'
+  | 'tearsheet'
+  | 'tearsheet-fragment'
+  | 'sweep'
+  | 'sweep-fragment'
+  | 'drawdown-alert'
+  | 'job-failure'
+  | 'mail-refused';
 
 export interface ReportTemplates {
   /** The folder the templates were read from. */

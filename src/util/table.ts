@@ -1,5 +1,7 @@
+const FIGURE = /^([-+]?[\d,]*\.?\d+(%| pp)?|–|-)$/;
+
 /**
- * Plain-text tables for the terminal: left-aligned text, right-aligned numbers.
+ * Plain-text tables for the terminal: left-aligned text, right-aligned numbers (and formatted figures).
  * @example formatTable([{ symbol: 'SPY', bars: 5314 }], ['symbol', 'bars'])
  */
 export function formatTable<T extends object>(rows: readonly T[], columns: readonly (keyof T & string)[]): string {
@@ -11,7 +13,12 @@ export function formatTable<T extends object>(rows: readonly T[], columns: reado
       .map((v, i) => (numeric[i] ? cell(v).padStart(widths[i]!) : cell(v).padEnd(widths[i]!)))
       .join('  ')
       .trimEnd();
-  const numeric = columns.map((c) => rows.length > 0 && rows.every((r) => typeof get(r, c) === 'number'));
+  // Numbers, and figures already formatted (report-format.ts: "1,234.50", "-12.34%", "–"), right-aligned.
+  const figure = (value: unknown) =>
+    typeof value === 'number' || value === null || value === undefined || (typeof value === 'string' && FIGURE.test(value));
+  const numeric = columns.map(
+    (c) => rows.length > 0 && rows.every((r) => figure(get(r, c))) && rows.some((r) => get(r, c) !== null && get(r, c) !== undefined),
+  );
   return [
     line(columns, numeric),
     line(

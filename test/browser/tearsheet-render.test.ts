@@ -18,7 +18,7 @@ import { CsvProvider } from '../../src/data/providers/csv-provider.js';
 import { plotlyLoader } from '../../src/report/plotly-html.js';
 import { formatNumber, formatPercent, formatShares } from '../../src/report/report-format.js';
 import { loadTearsheets, tearsheetHtml } from '../../src/report/render-tearsheet.js';
-import { launchTestBrowser } from '../helpers/packaged-chromium.js';
+import { collectPageErrors, launchTestBrowser } from '../helpers/packaged-chromium.js';
 import { ARTIFACTS, saveScreenshot } from '../helpers/screenshot.js';
 import { pngInfo } from '../report/png-info.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -62,10 +62,7 @@ beforeAll(async () => {
   }
   browser = await launchTestBrowser();
   page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
+  collectPageErrors(page, errors);
 });
 
 afterAll(async () => {

@@ -1,7 +1,8 @@
 /**
  * `momentum report backtest` as a user runs it: two real backtests of ../shared/data ETFs, the
  * first's tearsheet with the second beside it written where --out says, one self-contained page
- * (plotly.js in it once), and the default place under MOMENTUM_HOME/reports/.
+ * (plotly.js in it once), and the default place under MOMENTUM_HOME/reports/; a sweep's page with
+ * its heatmap, parallel coordinates, table and gate verdict.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,7 +14,7 @@ import { engineName } from '../helpers/test-database.js';
 const ETF = resolve(__dirname, '../../../shared/data/etf-daily');
 const PERIOD = ['--symbols', 'SPY,TLT,GLD', '--from', '2010-01-01', '--to', '2015-12-31', '--benchmark', 'SPY', '--json'];
 
-describe(`momentum report backtest (${engineName})`, () => {
+describe(`momentum report backtest, report sweep (${engineName})`, () => {
   let cli: CliEnvironment;
   const run = (args: string[]) => runCli(args, cli.env);
   let ids: number[] = [];
@@ -58,5 +59,58 @@ describe(`momentum report backtest (${engineName})`, () => {
     const missing = await run(['report', 'backtest', '999999']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('backtest 999999 does not exist');
+  });
+
+  it("writes a gated sweep's page: heatmap, parallel coordinates, every combination, the verdict; refuses a bad metric", async () => {
+    const sweep = await run([
+      'sweep',
+      '--strategy',
+      'xs-momentum',
+      ...PERIOD,
+      '--grid',
+      'lookback=63,126',
+      '--grid',
+      'topPct=34,67',
+      '--grid',
+      'skip=0,21',
+      '--workers',
+      '1',
+    ]);
+    expect(sweep.code, sweep.stderr).toBe(0);
+    const sweepId = (JSON.parse(sweep.stdout) as { sweepId: number }).sweepId;
+    const gate = await run(['gate', '--sweep', String(sweepId), '--pbo-blocks', '8', '--json']);
+    expect(gate.stderr).toBe('');
+    const out = join(cli.home, 'sweep.html');
+    const result = await run([
+      'report',
+      'sweep',
+      String(sweepId),
+      '--metric',
+      'cagr',
+      '--x',
+      'topPct',
+      '--y',
+      'lookback',
+      '--fix',
+      'skip=21',
+      '--out',
+      out,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(`sweep ${sweepId}: ${out}\n`);
+    const html = readFileSync(out, 'utf8');
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html.match(/DecompressionStream/g)).toHaveLength(1);
+    expect(html.match(/Plotly\.newPlot/g)).toHaveLength(2);
+    expect(html).toContain('CAGR by topPct and lookback: skip = 21');
+    expect(html.match(/<tr data-backtest=/g)).toHaveLength(8);
+    expect(html).toMatch(/data-role="gate" data-pbo="\d\.\d{3}"/);
+
+    const bad = await run(['report', 'sweep', String(sweepId), '--metric', 'alpha']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('metric: expected one of sharpe');
+    const unknown = await run(['report', 'sweep', String(sweepId), '--fix', 'skip=5', '--x', 'topPct']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no combination with skip=5');
   });
 });

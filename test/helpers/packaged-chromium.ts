@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress } from 'node:zlib';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { extract } from 'tar-fs';
 import { ROOT } from './cli.js';
 
@@ -77,4 +77,12 @@ async function unpacked(): Promise<string> {
 function packageDir(): string {
   // The package's entry is build/cjs/index.cjs: its root is two folders up.
   return join(createRequire(import.meta.url).resolve(PACKAGE), '..', '..', '..');
+}
+
+/** Collects the page's console errors and uncaught exceptions into `errors`, for a test to expect none. */
+export function collectPageErrors(page: Page, errors: string[]): void {
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
 }
