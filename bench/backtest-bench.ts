@@ -7,8 +7,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseBacktestSpec } from '../src/backtest/backtest-spec.js';
-import type * as SweepModule from '../src/backtest/sweep.js';
 import { DEFAULT_ENGINE_OPTIONS, runEngine } from '../src/backtest/engine.js';
 import { smaCrossReference } from '../src/backtest/reference.js';
 import { formatBarTime, MS_PER_DAY, type Bar } from '../src/data/bar.js';
@@ -21,7 +19,7 @@ import { emptyTargets } from '../src/strategies/strategy.js';
 import { xsMomentum } from '../src/strategies/xs-momentum.js';
 import { createRandom } from '../src/util/random.js';
 import { createServerDatabase } from '../test/helpers/test-database.js';
-import { fmt, median, peakRssMb, report, timed } from './bench-utils.js';
+import { fmt, median, report } from './bench-utils.js';
 import { runCommand } from './command-runs.js';
 
 type OhlcPanel = Panel<'open' | 'close' | 'adj_close' | 'adj_open'>;
@@ -144,26 +142,20 @@ export function benchXsMomentum(): void {
   report('engine', `${(engineSeconds * 1000).toFixed(1)} ms (${fmt((50 * 5000) / engineSeconds / 1e6, 1)}M bars/s)`, '< 20 ms');
 }
 
-const BUILT_SWEEP = new URL('../dist/src/backtest/sweep.js', import.meta.url).href;
-
 /** Symbols x days of the sweep's panel: the bars each combination runs over. */
 const BARS_PER_COMBINATION = 50 * 5000;
+const SWEEP_GRID = {
+  lookback: [63, 84, 105, 126, 147, 168, 189, 210, 231, 252],
+  skip: [0, 5, 10, 15, 21],
+  topPct: Array.from({ length: 20 }, (_, i) => 5 + i * 2.5),
+};
+const SWEEP_RUNS = 3;
 
-/** Samples this process's resident memory every 20 ms (the main thread yields while it awaits the workers and the store). */
-function rssSampler(): { stop(): { before: number; peak: number } } {
-  const mb = () => process.memoryUsage.rss() / 1024 / 1024;
-  const before = mb();
-  let peak = before;
-  const timer = setInterval(() => (peak = Math.max(peak, mb())), 20);
-  return {
-    stop: () => {
-      clearInterval(timer);
-      return { before, peak: Math.max(peak, mb()) };
-    },
-  };
-}
-
-/** PostgreSQL runs in a new database on the server named by DATABASE_URL, dropped afterwards (its memory is the server's). */
+/**
+ * `momentum sweep` as a user runs it, in fresh processes (the median of three), on a store holding
+ * the panel: the sweep's own time as the command reports it, the whole command's wall and CPU time,
+ * and its peak memory (the embedded database included; PostgreSQL's server is not).
+ */
 export async function benchSweep(engine: 'pglite' | 'postgres'): Promise<void> {
   const workers = availableParallelism();
   const where = engine === 'pglite' ? 'embedded database on disk' : 'PostgreSQL';
@@ -171,60 +163,69 @@ export async function benchSweep(engine: 'pglite' | 'postgres'): Promise<void> {
   const panel = randomPanel(50, 5000, 3);
   const server = engine === 'postgres' ? await createServerDatabase() : undefined;
   // On disk, as the `momentum` command keeps it (in memory, PGlite's growing files are copied on every resize).
-  const home = engine === 'pglite' ? mkdtempSync(join(tmpdir(), 'momentum-bench-sweep-')) : undefined;
-  const db = await openDatabase(server ? { url: server.url } : { home });
+  const home = mkdtempSync(join(tmpdir(), 'momentum-bench-sweep-'));
   try {
-    await upsertInstruments(
-      db,
-      panel.symbols.map((symbol) => ({ symbol })),
-      'bench',
-    );
-    const bars: Bar[] = [];
-    panel.symbols.forEach((symbol, j) =>
-      panel.dates.forEach((ts, d) => {
-        const o = panel.values.open[j]![d]!;
-        const c = panel.values.close[j]![d]!;
-        bars.push({
-          symbol,
-          interval: '1d',
-          ts,
-          open: o,
-          high: Math.max(o, c),
-          low: Math.min(o, c),
-          close: c,
-          adj_close: c,
-          volume: 1000,
-          source: 'bench',
-        });
-      }),
-    );
-    await writeBars(db, bars);
-    bars.length = 0; // not the sweep's memory
-    const spec = parseBacktestSpec({ strategy: 'xs-momentum', symbols: [...panel.symbols] });
-    const grid: Record<string, number[]> = {
-      lookback: [63, 84, 105, 126, 147, 168, 189, 210, 231, 252],
-      skip: [0, 5, 10, 15, 21],
-      topPct: Array.from({ length: 20 }, (_, i) => 5 + i * 2.5),
-    };
-    // The built code, as the `momentum` command runs it (its workers start without compiling TypeScript).
-    const { runSweep } = (await import(BUILT_SWEEP)) as typeof SweepModule;
-    const memory = rssSampler();
-    const { result, seconds, cpuSeconds } = await timed(() => runSweep(db, spec, grid, { workers }));
-    const { before, peak } = memory.stop();
-    const combos = result.entries.length;
-    report(`${combos} combinations run and stored (${result.failures.length} failed)`, `${seconds.toFixed(2)} s wall`, '< 3 s on 2 cores');
-    report('  CPU time, all threads (less moved by the others on a busy machine)', `${cpuSeconds.toFixed(2)} s`);
-    report('  combinations/s (wall; CPU-time equivalent on 2 cores)', `${fmt(combos / seconds, 0)}; ${fmt((2 * combos) / cpuSeconds, 0)}`);
-    report('  bar-combinations/s (50 x 5,000 bars each; wall)', `${fmt((combos * BARS_PER_COMBINATION) / seconds / 1e6, 1)}M`);
+    const db = await openDatabase(server ? { url: server.url } : { home });
+    try {
+      await storePanel(db, panel);
+    } finally {
+      await db.close();
+    }
+    const env = { MOMENTUM_HOME: home, DATABASE_URL: server?.url ?? '' };
+    const args = ['sweep', '--strategy', 'xs-momentum', '--symbols', panel.symbols.join(','), '--workers', String(workers), '--json'];
+    for (const [name, values] of Object.entries(SWEEP_GRID)) args.push('--grid', `${name}=${values.join(',')}`);
+    const runs = Array.from({ length: SWEEP_RUNS }, () => {
+      const command = runCommand(args, env, 1);
+      const output = JSON.parse(command.stdout) as { combinations: number; seconds: number; failed: unknown[] };
+      return { ...command, sweepSeconds: output.seconds, combinations: output.combinations - output.failed.length };
+    });
+    const mid = <K extends 'seconds' | 'cpuSeconds' | 'sweepSeconds'>(key: K) => median(runs.map((run) => run[key]));
+    const combos = runs[0]!.combinations;
+    const seconds = mid('sweepSeconds');
+    report(`${combos} combinations run and stored (median of ${SWEEP_RUNS})`, `${seconds.toFixed(2)} s wall`, '< 3 s on 2 cores');
     report(
-      '  memory (RSS): before the sweep / peak during it',
-      `${fmt(before)} / ${fmt(peak)} MB${engine === 'pglite' ? ' (the embedded database included)' : ''}`,
+      '  whole command (start, open the store, load, sweep, store)',
+      `${mid('seconds').toFixed(2)} s wall, CPU ${mid('cpuSeconds').toFixed(2)} s`,
+    );
+    report(
+      '  combinations/s; bar-combinations/s (50 x 5,000 bars each)',
+      `${fmt(combos / seconds, 0)}; ${fmt((combos * BARS_PER_COMBINATION) / seconds / 1e6, 1)}M`,
+    );
+    report(
+      '  peak memory (RSS) of the command',
+      `${fmt(Math.max(...runs.map((run) => run.peakRssMb)))} MB${engine === 'pglite' ? ' (the embedded database included)' : ''}`,
       'peak < 500 MB',
     );
   } finally {
-    await db.close();
     await server?.drop();
-    if (home) rmSync(home, { recursive: true, force: true });
+    rmSync(home, { recursive: true, force: true });
   }
-  report('peak memory so far (RSS)', `${fmt(peakRssMb())} MB`);
+}
+
+async function storePanel(db: Awaited<ReturnType<typeof openDatabase>>, panel: OhlcPanel): Promise<void> {
+  await upsertInstruments(
+    db,
+    panel.symbols.map((symbol) => ({ symbol })),
+    'bench',
+  );
+  const bars: Bar[] = [];
+  panel.symbols.forEach((symbol, j) =>
+    panel.dates.forEach((ts, d) => {
+      const o = panel.values.open[j]![d]!;
+      const c = panel.values.close[j]![d]!;
+      bars.push({
+        symbol,
+        interval: '1d',
+        ts,
+        open: o,
+        high: Math.max(o, c),
+        low: Math.min(o, c),
+        close: c,
+        adj_close: c,
+        volume: 1000,
+        source: 'bench',
+      });
+    }),
+  );
+  await writeBars(db, bars);
 }

@@ -118,7 +118,10 @@ export async function storeBacktests(db: Database, outcomes: readonly BacktestOu
 }
 
 function sameSeries(a: Float64Array, b: Float64Array | undefined): boolean {
-  return b !== undefined && a.length === b.length && a.every((v, i) => v === b[i]);
+  if (b === undefined || a.length !== b.length) return false;
+  // A plain loop: a sweep compares every combination's dates.
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** The spec as stored; re-running it reproduces the backtest. */

@@ -22,6 +22,7 @@
  * resizing stays inside the trade; P&L is realised against the average entry price.
  */
 import type { TargetSchedule } from '../strategies/strategy.js';
+import { withLazy } from '../util/lazy-property.js';
 import { NO_COSTS, TransactionCost, type CostModel } from './transaction-cost.js';
 
 export interface EngineOptions {
@@ -51,6 +52,33 @@ export interface EngineInput {
   /** Marking and sizing prices, per symbol (adjusted closes for real data). */
   readonly close: readonly Float64Array[];
   readonly schedule: TargetSchedule;
+  /** `open` and `close` as bar-major rows (priceRows), when the caller keeps them across runs (a sweep); built otherwise. */
+  readonly rows?: PriceRows;
+}
+
+/**
+ * Prices laid out bar by bar (`close[t * N + j]`): a rebalance reads every symbol's price at one
+ * bar, which per-symbol columns scatter over memory (a cache miss each).
+ */
+export interface PriceRows {
+  readonly open: Float64Array;
+  readonly close: Float64Array;
+}
+
+/** @example const rows = priceRows(panel.values.adj_open, panel.values.adj_close) */
+export function priceRows(open: readonly Float64Array[], close: readonly Float64Array[]): PriceRows {
+  return { open: barMajor(open), close: barMajor(close) };
+}
+
+function barMajor(columns: readonly Float64Array[]): Float64Array {
+  const n = columns.length;
+  const bars = n > 0 ? columns[0]!.length : 0;
+  const rows = new Float64Array(bars * n);
+  for (let j = 0; j < n; j++) {
+    const column = columns[j]!;
+    for (let t = 0; t < bars; t++) rows[t * n + j] = column[t]!;
+  }
+  return rows;
 }
 
 export interface Fill {
@@ -106,6 +134,7 @@ export interface EngineResult {
   readonly grossExposure: Float64Array;
   /** Traded value (sum of |shares x price|) at each bar. */
   readonly traded: Float64Array;
+  /** Built on first read (a sweep never reads them): thousands of objects a run. */
   readonly fills: readonly Fill[];
   readonly trades: readonly Trade[];
   readonly openTrades: readonly Trade[];
@@ -128,24 +157,30 @@ export function runEngine(input: EngineInput, options: EngineOptions = DEFAULT_E
   const lastClose = new Float64Array(n).fill(Number.NaN);
   const pending = new Float64Array(n);
   let hasPending = false;
-  const fillPrices = options.fill === 'next-open' ? input.open : input.close;
+  const { open, close: closes } = input.rows ?? priceRows(input.open, input.close);
+  const fillPrices = options.fill === 'next-open' ? open : closes;
 
   for (let t = 0; t < bars; t++) {
     if (hasPending) {
       // The leverage check uses equity at the previous close (lastClose still holds bar t - 1's).
       traded[t] = book.fillOrders(pending, fillPrices, t, book.cash + book.positionValue(lastClose));
-      hasPending = pending.some((order) => order !== 0);
-      book.updateHeld((j) => (lastClose[j] = lastCloseBefore(input.close[j]!, t)));
+      hasPending = false;
+      for (let j = 0; j < n && !hasPending; j++) hasPending = pending[j] !== 0;
+      book.updateHeld((j) => (lastClose[j] = lastCloseBefore(closes, n, j, t)));
     }
-    // Marking visits the held symbols only (a sweep's portfolios hold a few of many), in symbol order.
+    // Marking visits the held symbols only (a sweep's portfolios hold a few of many), in symbol
+    // order; one pass sums their value as positionValue does and their gross exposure.
     let exposure = 0;
+    let held = 0;
     for (let h = 0; h < book.heldCount; h++) {
       const j = book.held[h]!;
-      const c = input.close[j]![t]!;
+      const c = closes[t * n + j]!;
       if (!Number.isNaN(c)) lastClose[j] = c;
-      exposure += Math.abs(book.position[j]! * lastClose[j]!);
+      const marked = book.position[j]! * lastClose[j]!;
+      held += marked;
+      exposure += Math.abs(marked);
     }
-    const value = book.cash + book.positionValue(lastClose);
+    const value = book.cash + held;
     equity[t] = value;
     cash[t] = book.cash;
     gross[t] = exposure;
@@ -154,7 +189,7 @@ export function runEngine(input: EngineInput, options: EngineOptions = DEFAULT_E
     for (let j = 0; j < n; j++) {
       const target = targets[t * n + j]!;
       if (Number.isNaN(target)) continue;
-      const close = input.close[j]![t]!;
+      const close = closes[t * n + j]!;
       const position = book.position[j]!;
       let order: number;
       if (kind === 'shares' || target === 0) {
@@ -179,17 +214,17 @@ export function runEngine(input: EngineInput, options: EngineOptions = DEFAULT_E
     }
   }
   if (hasPending) book.counters.unfilled += pending.filter((order) => order !== 0).length;
-  return {
+  const result = {
     equity,
     cash,
     grossExposure: gross,
     traded,
-    fills: book.fills,
     trades: book.trades,
     openTrades: book.openTrades(lastClose),
     positions: Float64Array.from(book.position),
     counters: { ...book.counters },
   };
+  return withLazy(result, 'fills', () => book.fills.records());
 }
 
 /**
@@ -205,10 +240,41 @@ export function floorDivide(a: number, b: number): number {
   return floor;
 }
 
-/** The last non-NaN value of `close` before bar t (NaN if none). */
-function lastCloseBefore(close: Float64Array, t: number): number {
-  for (let i = t - 1; i >= 0; i--) if (!Number.isNaN(close[i]!)) return close[i]!;
+/** The last non-NaN close of symbol j before bar t (NaN if none), from bar-major rows of n symbols. */
+function lastCloseBefore(rows: Float64Array, n: number, j: number, t: number): number {
+  for (let i = t - 1; i >= 0; i--) if (!Number.isNaN(rows[i * n + j]!)) return rows[i * n + j]!;
   return Number.NaN;
+}
+
+/** Fills as columns of numbers, turned into Fill objects when read (records). */
+class FillLog {
+  private columns = new Float64Array(5 * 1024);
+  private count = 0;
+
+  add(bar: number, symbol: number, shares: number, price: number, fee: number): void {
+    if (5 * (this.count + 1) > this.columns.length) {
+      const grown = new Float64Array(this.columns.length * 2);
+      grown.set(this.columns);
+      this.columns = grown;
+    }
+    const at = 5 * this.count++;
+    this.columns[at] = bar;
+    this.columns[at + 1] = symbol;
+    this.columns[at + 2] = shares;
+    this.columns[at + 3] = price;
+    this.columns[at + 4] = fee;
+  }
+
+  records(): Fill[] {
+    const c = this.columns;
+    return Array.from({ length: this.count }, (_, i) => ({
+      bar: c[5 * i]!,
+      symbol: c[5 * i + 1]!,
+      shares: c[5 * i + 2]!,
+      price: c[5 * i + 3]!,
+      fee: c[5 * i + 4]!,
+    }));
+  }
 }
 
 /** Positions, cash and the trade ledger. */
@@ -219,7 +285,7 @@ class Book {
   readonly held: Int32Array;
   heldCount = 0;
   private readonly isHeld: Uint8Array;
-  readonly fills: Fill[] = [];
+  readonly fills = new FillLog();
   readonly trades: Trade[] = [];
   readonly counters = { orders: 0, filled: 0, clipped: 0, rejected: 0, delayed: 0, unfilled: 0, expired: 0, unpriced: 0 };
   private readonly cost: TransactionCost;
@@ -279,17 +345,18 @@ class Book {
     this.heldCount = count;
   }
 
-  /** Fills the pending orders at bar t, reducing ones first; returns the traded value. */
-  fillOrders(orders: Float64Array, prices: readonly Float64Array[], t: number, equity: number): number {
+  /** Fills the pending orders at bar t at `prices` (bar-major rows), reducing ones first; returns the traded value. */
+  fillOrders(orders: Float64Array, prices: Float64Array, t: number, equity: number): number {
     let traded = 0;
-    for (const reducing of [true, false]) {
+    for (let pass = 0; pass < 2; pass++) {
+      const reducing = pass === 0;
       for (let j = 0; j < this.n; j++) {
         const order = orders[j]!;
         if (order === 0) continue;
         const position = this.position[j]!;
         const isReducing = position !== 0 && Math.sign(order) !== Math.sign(position);
         if (isReducing !== reducing) continue;
-        const price = prices[j]![t]!;
+        const price = prices[t * this.n + j]!;
         if (!(price > 0)) {
           // No bar for this symbol today (a holiday on its exchange, a gap): it waits for the next one.
           this.counters.delayed++;
@@ -325,7 +392,7 @@ class Book {
   private fill(j: number, shares: number, price: number, t: number): number {
     const { price: executed, value, fee, cashOut } = this.cost.fill(shares, price);
     this.cash -= cashOut;
-    this.fills.push({ bar: t, symbol: j, shares, price: executed, fee });
+    this.fills.add(t, j, shares, executed, fee);
     this.counters.filled++;
 
     let remaining = shares;

@@ -74,8 +74,9 @@ export function validateMetricsInput(input: MetricsInput): void {
 
 function checkFinite(field: string, x: Float64Array, n: number): void {
   if (x.length !== n) throw new ValidationError(field, `has ${x.length} values but equity has ${n}; pass one per bar`);
-  const bad = x.findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) throw new ValidationError(field, `has ${x[bad]} at bar ${bad}; metrics are never computed over missing values`);
+  let bad = 0;
+  while (bad < n && Number.isFinite(x[bad]!)) bad++;
+  if (bad < n) throw new ValidationError(field, `has ${x[bad]} at bar ${bad}; metrics are never computed over missing values`);
 }
 
 function checkBenchmark(prices: Float64Array, n: number, symbol: string): void {

@@ -46,7 +46,7 @@ import { formatBarTime, MS_PER_DAY, type Interval } from '../data/bar.js';
 import { barsPerYear } from '../strategies/strategy.js';
 import { drawdownStats } from './drawdown.js';
 import { validateMetricsInput, type MetricsInput } from './metrics-input.js';
-import { downsideDeviation, excessKurtosis, isConstantSpread, mean, sampleCovariance, sampleStd, skewness } from './return-statistics.js';
+import { downsideDeviation, isConstantSpread, mean, sampleCovariance, sampleStd, shapeMoments } from './return-statistics.js';
 import { tradeMetrics, type TradeMetrics } from './trade-statistics.js';
 
 export type { MetricsInput } from './metrics-input.js';
@@ -165,6 +165,7 @@ export function computeMetrics(input: MetricsInput): BacktestMetrics {
   const hasDrawdown = dd.maxDepth > 0;
   const startBar = Math.max(dd.peak, 0);
   const endBar = dd.recovery >= 0 ? dd.recovery : n - 1;
+  const shape = shapeMoments(r);
   return {
     period: { start: day(0), end: day(n - 1), bars: n, years, interval, periodsPerYear: ppy },
     returns: {
@@ -172,8 +173,8 @@ export function computeMetrics(input: MetricsInput): BacktestMetrics {
       cagr: finite(cagr),
       meanReturn: finite(mean(r)),
       ...risk,
-      skewness: finite(skewness(r)),
-      excessKurtosis: finite(excessKurtosis(r)),
+      skewness: finite(shape.skewness),
+      excessKurtosis: finite(shape.excessKurtosis),
       riskFreeRate: input.riskFreeReturns ? mean(rf) * ppy : (input.riskFreeRate ?? 0),
     },
     drawdown: {
@@ -224,7 +225,8 @@ export function excessBeta(xExcess: Float64Array, yExcess: Float64Array): number
 }
 
 function riskFigures(r: Float64Array, rf: Float64Array, cagr: number, maxDepth: number, ppy: number) {
-  const excess = r.map((x, t) => x - rf[t]!);
+  const excess = new Float64Array(r.length);
+  for (let t = 0; t < r.length; t++) excess[t] = r[t]! - rf[t]!;
   const std = sampleStd(r);
   return {
     volatility: finite(std * Math.sqrt(ppy)),
@@ -253,13 +255,18 @@ function annualised(growth: number, years: number): number {
 function activityMetrics(input: MetricsInput, years: number): ActivityMetrics {
   const { equity, traded, grossExposure: gross } = input;
   const meanEquity = mean(equity);
-  const turnover = traded && meanEquity > 0 ? finite(traded.reduce((s, v) => s + v, 0) / meanEquity / years) : null;
+  // Plain loops (a sweep computes these per combination), summing in the same order as reduce and mean.
+  let tradedSum = 0;
+  if (traded) for (let t = 0; t < traded.length; t++) tradedSum += traded[t]!;
+  const turnover = traded && meanEquity > 0 ? finite(tradedSum / meanEquity / years) : null;
   if (!gross) return { turnover, timeInMarket: null, avgGrossExposure: null };
-  return {
-    turnover,
-    timeInMarket: gross.filter((g) => g > 0).length / gross.length,
-    avgGrossExposure: finite(mean(gross.map((g, t) => g / equity[t]!))),
-  };
+  let inMarket = 0;
+  const exposure = new Float64Array(gross.length);
+  for (let t = 0; t < gross.length; t++) {
+    if (gross[t]! > 0) inMarket++;
+    exposure[t] = gross[t]! / equity[t]!;
+  }
+  return { turnover, timeInMarket: inMarket / gross.length, avgGrossExposure: finite(mean(exposure)) };
 }
 
 function benchmarkMetrics(

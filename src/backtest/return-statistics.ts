@@ -74,24 +74,42 @@ export function equityReturns(equity: Float64Array, initialCash: number): Float6
   return returns;
 }
 
-/** Population central moment m_k = sum((x - mean)^k) / n. @example centralMoment(Float64Array.of(1, 3), 2) // 1 */
-export function centralMoment(x: Float64Array, k: number): number {
+/**
+ * Population central moments m2, m3, m4 (m_k = sum((x - mean)^k) / n) in one pass, powers by
+ * multiplication (d^3 = d^2 d, d^4 = d^2 d^2: ten times faster than `**`, which a sweep would pay
+ * per combination; the last bit can differ from `**`).
+ * @example centralMoments(Float64Array.of(1, 3)).m2 // 1
+ */
+export function centralMoments(x: Float64Array): { readonly m2: number; readonly m3: number; readonly m4: number } {
   const m = mean(x);
-  let sum = 0;
-  for (let i = 0; i < x.length; i++) sum += (x[i]! - m) ** k;
-  return x.length > 0 ? sum / x.length : Number.NaN;
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  for (let i = 0; i < x.length; i++) {
+    const d = x[i]! - m;
+    const d2 = d * d;
+    s2 += d2;
+    s3 += d2 * d;
+    s4 += d2 * d2;
+  }
+  const n = x.length > 0 ? x.length : Number.NaN;
+  return { m2: s2 / n, m3: s3 / n, m4: s4 / n };
+}
+
+/** Skewness g1 = m3 / m2^1.5 and excess kurtosis g2 = m4 / m2^2 - 3; both NaN with zero variance. */
+export function shapeMoments(x: Float64Array): { readonly skewness: number; readonly excessKurtosis: number } {
+  const { m2, m3, m4 } = centralMoments(x);
+  return m2 > 0 ? { skewness: m3 / m2 ** 1.5, excessKurtosis: m4 / m2 ** 2 - 3 } : { skewness: Number.NaN, excessKurtosis: Number.NaN };
 }
 
 /** g1 = m3 / m2^1.5; NaN with zero variance. @example skewness(Float64Array.of(0, 0, 3)) // 0.7071 (= 1/sqrt(2)) */
 export function skewness(x: Float64Array): number {
-  const m2 = centralMoment(x, 2);
-  return m2 > 0 ? centralMoment(x, 3) / m2 ** 1.5 : Number.NaN;
+  return shapeMoments(x).skewness;
 }
 
 /** g2 = m4 / m2^2 - 3; NaN with zero variance. @example excessKurtosis(Float64Array.of(-1, 1)) // -2 */
 export function excessKurtosis(x: Float64Array): number {
-  const m2 = centralMoment(x, 2);
-  return m2 > 0 ? centralMoment(x, 4) / m2 ** 2 - 3 : Number.NaN;
+  return shapeMoments(x).excessKurtosis;
 }
 
 /** sqrt(sum(min(x - target, 0)^2) / n). @example downsideDeviation(Float64Array.of(0.1, -0.2), 0) // 0.1414 (= sqrt(0.04 / 2)) */

@@ -16,8 +16,9 @@ import { getStrategy, prepareStrategy, withStrategyCode } from '../strategies/re
 import type { SignalMemo } from '../strategies/signal-memo.js';
 import type { StrategyPanel, TargetSchedule } from '../strategies/strategy.js';
 import { codeVersion } from '../util/code-version.js';
+import { withLazy } from '../util/lazy-property.js';
 import { engineOptionsOf, type BacktestSpec } from './backtest-spec.js';
-import { runEngine, type EngineResult, type Trade } from './engine.js';
+import { priceRows, runEngine, type EngineResult, type PriceRows, type Trade } from './engine.js';
 import { computeMetrics, type BacktestMetrics } from './metrics.js';
 import { firstFullSignal } from './warm-up.js';
 import { loadRiskFree, riskFreeWarnings, type RiskFreeSeries } from './risk-free.js';
@@ -140,39 +141,44 @@ export function backtestOnPanel(spec: BacktestSpec, loaded: BacktestData, option
       open: panel.values.adj_open!,
       close: panel.values.adj_close!,
       schedule: tradingFrom(schedule, start),
+      rows: cached(rowsCache, panel, 0, () => priceRows(panel.values.adj_open!, panel.values.adj_close!)),
     },
     engineOptionsOf(spec),
   );
   const slice = (series: Float64Array) => series.slice(start);
+  // The engine's fresh series need no copy when trading starts at bar 0 (a sweep's usual case).
+  const own = (series: Float64Array) => (start === 0 ? series : series.slice(start));
   const dates = slice(panel.dates);
+  const equity = own(result.equity);
   const metrics = computeMetrics({
     interval: spec.interval,
     dates,
-    equity: slice(result.equity),
+    equity,
     initialCash: spec.initialCash,
     trades: result.trades,
     openTrades: result.openTrades,
-    traded: slice(result.traded),
-    grossExposure: slice(result.grossExposure),
+    traded: own(result.traded),
+    grossExposure: own(result.grossExposure),
     ...(data.benchmark && spec.benchmark ? { benchmark: { symbol: spec.benchmark, prices: slice(data.benchmark) } } : {}),
     ...(data.riskFree ? { riskFreeReturns: slice(data.riskFree.returns) } : { riskFreeRate: spec.riskFreeRate }),
     fullSignalBar: Math.max(-1, firstFullSignal(schedule, signalPanel.values.adj_close!, start) - start),
   });
-  return {
+  const outcome = {
     spec,
     symbols: panel.symbols,
     dates,
-    equity: slice(result.equity),
-    cash: slice(result.cash),
-    grossExposure: slice(result.grossExposure),
-    traded: slice(result.traded),
+    equity,
+    cash: own(result.cash),
+    grossExposure: own(result.grossExposure),
+    traded: own(result.traded),
     benchmarkEquity: data.benchmark && spec.benchmark ? heldFromFirstPrice(slice(data.benchmark), spec.initialCash) : null,
-    trades: tradeRecords(result, panel),
     metrics,
     warnings,
     dataFingerprint: data.fingerprint ?? dataFingerprint(panel, data.riskFree),
     codeVersion: withStrategyCode(codeVersion(), spec.strategy),
   };
+  // Named and dated on first read: a sweep that does not store trades never reads them.
+  return withLazy(outcome, 'trades', () => tradeRecords(result, panel));
 }
 
 /** Loads and runs. @example const outcome = await runBacktest(db, parseBacktestSpec({ strategy: 'xs-momentum', symbols })) */
@@ -185,6 +191,7 @@ export async function runBacktest(db: Database, spec: BacktestSpec): Promise<Bac
 const signalPanelCache = new WeakMap<StrategyPanel, Map<number, StrategyPanel>>();
 const coverageCache = new WeakMap<StrategyPanel, Map<number, string[]>>();
 const dayCache = new WeakMap<StrategyPanel, Map<number, string[]>>();
+const rowsCache = new WeakMap<StrategyPanel, Map<number, PriceRows>>();
 
 function cached<T>(cache: WeakMap<StrategyPanel, Map<number, T>>, panel: StrategyPanel, key: number, compute: () => T): T {
   let byKey = cache.get(panel);

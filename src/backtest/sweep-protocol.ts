@@ -43,7 +43,8 @@ export interface JobResult {
   readonly type: 'result';
   readonly index: number;
   readonly metrics: BacktestMetrics;
-  readonly dates: Float64Array;
+  /** The bars traded, the same for every combination: in a worker's first result only, null after. */
+  readonly dates: Float64Array | null;
   readonly equity: Float64Array;
   readonly trades: readonly TradeRecord[] | null;
   readonly warnings: readonly string[];

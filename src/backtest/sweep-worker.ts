@@ -22,6 +22,7 @@ const data = unshareData(setup.data);
 const port = parentPort!;
 // Combinations arrive in grid order: those sharing a lookback come together, a few entries serve them.
 const memo = boundedMemo(MEMO_ENTRIES);
+let datesSent = false;
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'stop') {
@@ -35,7 +36,8 @@ port.on('message', (message: ToWorker) => {
         type: 'result',
         index: job.index,
         metrics: outcome.metrics,
-        dates: outcome.dates,
+        // Every combination trades the same bars: the main thread needs them once from each worker.
+        dates: datesSent ? null : outcome.dates,
         equity: outcome.equity,
         trades: setup.storeTrades ? outcome.trades : null,
         warnings: outcome.warnings,
@@ -43,7 +45,8 @@ port.on('message', (message: ToWorker) => {
         codeVersion: outcome.codeVersion,
         symbols: outcome.symbols,
       };
-      port.postMessage(result, [outcome.equity.buffer as ArrayBuffer, outcome.dates.buffer as ArrayBuffer]);
+      port.postMessage(result, [outcome.equity.buffer as ArrayBuffer, ...(datesSent ? [] : [outcome.dates.buffer as ArrayBuffer])]);
+      datesSent = true;
     } catch (error) {
       port.postMessage({ type: 'error', index: job.index, error: errorMessage(error) } satisfies FromWorker);
     }

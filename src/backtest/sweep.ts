@@ -24,8 +24,15 @@ export type SweepSortKey = (typeof SWEEP_SORT_KEYS)[number];
 
 /** Above this many combinations a sweep is refused: it would store more than anyone reads. */
 export const MAX_COMBINATIONS = 100_000;
-/** Combinations sent to a worker at a time: enough to keep it busy, few enough to balance the load. */
-const JOBS_PER_MESSAGE = 4;
+/**
+ * Combinations sent to a worker at a time: a sixteenth of its share, between 4 and 64. Storing a
+ * batch holds the main thread (the embedded database runs on it) for longer than a few
+ * combinations take, and a worker must not run dry meanwhile; small enough to balance the load at
+ * the end. Combinations that share signal inputs (grid order) mostly land in one worker.
+ */
+function jobsPerMessage(jobs: number, workers: number): number {
+  return Math.min(64, Math.max(4, Math.ceil(jobs / workers / 16)));
+}
 /** Results stored per transaction. */
 const STORE_BATCH = 25;
 
@@ -131,8 +138,10 @@ export async function runSweep(db: Database, spec: BacktestSpec, grid: SweepGrid
       batch = [];
       if (results.length === 0) return;
       stored = stored.then(async () => {
-        if (!sweepDates) await setSweepDates(db, sweepId, (sweepDates = results[0]!.dates));
-        const outcomes = results.map((result) => toOutcome({ ...spec, params: jobs[result.index]!.params }, result));
+        // The first result of all is a worker's first: it brings the dates.
+        if (!sweepDates) await setSweepDates(db, sweepId, (sweepDates = results[0]!.dates!));
+        const dates = sweepDates;
+        const outcomes = results.map((result) => toOutcome({ ...spec, params: jobs[result.index]!.params }, result, dates));
         const ids = await storeBacktests(db, outcomes, { sweepId, trades: setup.storeTrades, fullSeries: false, sweepDates });
         ids.forEach((backtestId, i) => {
           const index = results[i]!.index;
@@ -183,12 +192,12 @@ export function scoreOf(metrics: BacktestMetrics, key: SweepSortKey): number | n
   }
 }
 
-function toOutcome(spec: BacktestSpec, result: JobResult): BacktestOutcome {
+function toOutcome(spec: BacktestSpec, result: JobResult, dates: Float64Array): BacktestOutcome {
   const empty = new Float64Array(0);
   return {
     spec,
     symbols: result.symbols,
-    dates: result.dates,
+    dates: result.dates ?? dates,
     equity: result.equity,
     cash: empty,
     grossExposure: empty,
@@ -212,6 +221,7 @@ interface WorkerCallbacks {
 function runOnWorkers(setup: WorkerSetup, jobs: readonly SweepJob[], count: number, callbacks: WorkerCallbacks): Promise<void> {
   let next = 0;
   let done = 0;
+  const perMessage = jobsPerMessage(jobs.length, count);
   return new Promise((resolve, reject) => {
     let running = count;
     let failed = false;
@@ -227,7 +237,7 @@ function runOnWorkers(setup: WorkerSetup, jobs: readonly SweepJob[], count: numb
           callbacks.onError(message.index, message.error);
           callbacks.onProgress(done);
         } else {
-          const batch = jobs.slice(next, next + JOBS_PER_MESSAGE);
+          const batch = jobs.slice(next, next + perMessage);
           next += batch.length;
           worker.postMessage((batch.length > 0 ? { type: 'jobs', jobs: batch } : { type: 'stop' }) satisfies ToWorker);
         }

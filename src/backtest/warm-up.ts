@@ -15,8 +15,16 @@ export function firstFullSignal(schedule: TargetSchedule, closes: readonly Float
   const n = closes.length;
   const bars = schedule.rebalance.length;
   const signals = schedule.scores ?? schedule.targets;
+  // Whether each symbol is ever signalled: a column's scan stops at its first signal (a sweep runs this per combination).
   const signalled = new Uint8Array(n);
-  for (let i = 0; i < signals.length; i++) if (Number.isFinite(signals[i]!)) signalled[i % n] = 1;
+  for (let j = 0; j < n; j++) {
+    for (let i = j; i < signals.length; i += n) {
+      if (Number.isFinite(signals[i]!)) {
+        signalled[j] = 1;
+        break;
+      }
+    }
+  }
   for (let t = start; t < bars; t++) {
     if (!schedule.scores && !schedule.rebalance[t]) continue;
     let priced = 0;

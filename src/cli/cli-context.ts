@@ -1,7 +1,7 @@
 /** What every command needs: the environment, the configuration, a database, and output streams. */
 import { setFlagsFromString } from 'node:v8';
 import { loadConfig, readEnvironment, type Environment, type MomentumConfig } from '../config.js';
-import type { Database } from '../db/database.js';
+import type { Database, OpenDatabaseOptions } from '../db/database.js';
 import { redactSecrets } from '../util/redact.js';
 
 export interface Output {
@@ -30,15 +30,28 @@ export function config(env: Environment = environment()): MomentumConfig {
 /**
  * Opens the configured database (migrating it), runs `work`, and always closes it. `share`: a
  * long-running command holding the embedded database serves it to the other commands meanwhile.
+ * `sharedBuffers`: the embedded engine's cache (OpenDatabaseOptions), for a command that writes
+ * more than it reads again (a sweep).
  */
 export async function withDatabase<T>(
   work: (db: Database, env: Environment) => Promise<T>,
   env: Environment = environment(),
-  options: { readonly share?: boolean } = {},
+  options: { readonly share?: boolean; readonly sharedBuffers?: OpenDatabaseOptions['sharedBuffers'] } = {},
 ): Promise<T> {
   // Loaded on demand: commands that need no database start faster without PGlite and pg.
   const { openDatabase } = await import('../db/database.js');
-  return run(await openDatabase({ url: env.databaseUrl, home: env.home, share: options.share, note: processOutput.err }), env, work);
+  const { share, sharedBuffers } = options;
+  return run(
+    await openDatabase({
+      url: env.databaseUrl,
+      home: env.home,
+      share,
+      note: processOutput.err,
+      ...(sharedBuffers ? { sharedBuffers } : {}),
+    }),
+    env,
+    work,
+  );
 }
 
 /**

@@ -45,13 +45,18 @@ function quantileWeights(
   t: number,
   selection: QuantileSelection,
 ): Float64Array {
-  // Plain loops: this runs at every rebalance of every combination of a sweep.
   const k = quantileCount(ranked.length, selection.topPct);
+  const weights = baseWeights(ranked, closes, t);
+  for (let i = 0; i < k; i++) weights[ranked[i]!] = 1 / k;
+  if (selection.longShort) for (let i = Math.max(k, ranked.length - k); i < ranked.length; i++) weights[ranked[i]!] = -1 / k;
+  return weights;
+}
+
+/** NaN for a symbol without a bar at t (unless ranked), 0 for the others: the quantile weights before the legs are set. */
+function baseWeights(ranked: readonly number[], closes: readonly Float64Array[], t: number): Float64Array {
   const weights = new Float64Array(closes.length);
   for (let j = 0; j < closes.length; j++) if (Number.isNaN(closes[j]![t]!)) weights[j] = Number.NaN;
   for (const j of ranked) weights[j] = 0;
-  for (let i = 0; i < k; i++) weights[ranked[i]!] = 1 / k;
-  if (selection.longShort) for (let i = Math.max(k, ranked.length - k); i < ranked.length; i++) weights[ranked[i]!] = -1 / k;
   return weights;
 }
 
@@ -89,12 +94,20 @@ export function quantileSchedule(
     for (let t = 0; t < bars; t++) for (let j = 0; j < n; j++) grid[t * n + j] = scores[j]![t]!;
     return grid;
   });
+  // Each rebalance row before the quantiles are set (NaN: no bar, 0: ranked or out), as quantileWeights starts it.
+  const baseRows = memo(`${shared?.scoresKey}:base:${scheduleKey}`, () =>
+    rankings.map((ranked, t) => (ranked.length === 0 ? undefined : baseWeights(ranked, closes, t))),
+  );
   const targets = emptyTargets(bars, n);
   for (let t = 0; t < bars; t++) {
     const ranked = rankings[t]!;
     if (ranked.length === 0) continue;
-    const weights = quantileWeights(ranked, closes, t, p);
-    for (let j = 0; j < n; j++) targets[t * n + j] = p.targetScale * weights[j]!;
+    // targetScale x quantileWeights(ranked, closes, t, p), written in place: NaN and 0 stay as they are.
+    targets.set(baseRows[t]!, t * n);
+    const k = quantileCount(ranked.length, p.topPct);
+    for (let i = 0; i < k; i++) targets[t * n + ranked[i]!] = p.targetScale * (1 / k);
+    if (p.longShort)
+      for (let i = Math.max(k, ranked.length - k); i < ranked.length; i++) targets[t * n + ranked[i]!] = p.targetScale * (-1 / k);
   }
   return { kind: 'weights', rebalance, targets, scores: scoreGrid };
 }

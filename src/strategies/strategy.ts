@@ -72,7 +72,7 @@ export interface Strategy<P extends StrategyParams = StrategyParams> {
  * Errors name the parameter: `params.lookback: expected a number ≥ 2`.
  */
 export function resolveParams<P extends StrategyParams>(strategy: Strategy<P>, interval: Interval, raw: Record<string, unknown>): P {
-  const parsed = strategy.paramsSchema(interval).safeParse(raw);
+  const parsed = paramsSchemaOf(strategy, interval).safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.length > 0 ? `params.${issue.path.join('.')}` : 'params';
@@ -81,6 +81,17 @@ export function resolveParams<P extends StrategyParams>(strategy: Strategy<P>, i
     throw new ValidationError(field, `${issue.message}${hint}`);
   }
   return parsed.data;
+}
+
+// One schema per strategy and interval: building a zod schema costs more than parsing with it (a sweep parses thousands).
+const schemas = new WeakMap<Strategy<never>, Map<Interval, z.ZodType<unknown, Record<string, unknown>>>>();
+
+function paramsSchemaOf<P extends StrategyParams>(strategy: Strategy<P>, interval: Interval): z.ZodType<P, Record<string, unknown>> {
+  let byInterval = schemas.get(strategy as Strategy<never>);
+  if (!byInterval) schemas.set(strategy as Strategy<never>, (byInterval = new Map()));
+  let schema = byInterval.get(interval);
+  if (!schema) byInterval.set(interval, (schema = strategy.paramsSchema(interval)));
+  return schema as z.ZodType<P, Record<string, unknown>>;
 }
 
 /** A T x N target grid full of NaN ("no change"). */

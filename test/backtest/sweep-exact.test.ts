@@ -63,6 +63,10 @@ describe(`a sweep's combinations are exactly single backtests (${engineName})`, 
     await expectSweepEqualsSingles(db, spec(SYNTHETIC, '2004-01-01', '2012-12-31', { benchmark: 'SYN-EQ-US' }), 3);
   });
 
+  it("trading from the first bar (no warm-up cut: the engine's series are the outcome's, not copies)", async () => {
+    await expectSweepEqualsSingles(db, parseBacktestSpec({ strategy: 'xs-momentum', symbols: SYNTHETIC, to: '2012-12-31' }), 5);
+  });
+
   it('on real ETF prices (../shared/data), with costs and whole shares', async () => {
     const settings = { wholeShares: true, costs: { bps: 5, slippageBps: 2 }, benchmark: 'DIA' };
     await expectSweepEqualsSingles(db, spec(ETFS, '2010-01-01', '2020-12-31', settings), 4);
