@@ -45,5 +45,18 @@ function diff(stored: unknown, fresh: unknown, path: string, absent: string[]): 
       return diff((stored as Record<string, unknown>)[k], (fresh as Record<string, unknown>)[k], at, absent);
     });
   }
-  return Object.is(stored, fresh) ? [] : [`${path}: ${JSON.stringify(stored)} -> ${JSON.stringify(fresh)}`];
+  return sameFigure(stored, fresh) ? [] : [`${path}: ${JSON.stringify(stored)} -> ${JSON.stringify(fresh)}`];
+}
+
+/**
+ * Two stored figures are the same when identical, or (numbers) equal to 12 significant digits: a
+ * change in the order of floating-point operations (e.g. x * x * x for x ** 3 in the skewness) moves
+ * the last digits of a figure without changing the result. Any larger change is a difference.
+ */
+const RELATIVE_ROUND_OFF = 1e-12;
+
+function sameFigure(stored: unknown, fresh: unknown): boolean {
+  if (Object.is(stored, fresh)) return true;
+  if (typeof stored !== 'number' || typeof fresh !== 'number') return false;
+  return Math.abs(stored - fresh) <= RELATIVE_ROUND_OFF * Math.max(Math.abs(stored), Math.abs(fresh));
 }

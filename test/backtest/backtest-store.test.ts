@@ -93,6 +93,11 @@ describe(`stored backtests (${engineName})`, () => {
     const sharpe = metrics.returns.sharpe as number;
     await rewrite({ ...metrics, returns: { ...metrics.returns, sharpe: sharpe + 0.01 } });
     expect((await compareWithStored(db, id)).differences).toEqual([`returns.sharpe: ${sharpe + 0.01} -> ${sharpe}`]);
+    // Another order of the same floating-point operations moves the last digits only: not a change.
+    await rewrite({ ...metrics, returns: { ...metrics.returns, sharpe: sharpe * (1 + 4e-16) } });
+    expect((await compareWithStored(db, id)).differences).toEqual([]);
+    await rewrite({ ...metrics, returns: { ...metrics.returns, sharpe: sharpe * (1 + 1e-9) } });
+    expect((await compareWithStored(db, id)).differences).toHaveLength(1);
   });
 
   it('warms up signals on bars before `from` and trades from `from` on', async () => {
