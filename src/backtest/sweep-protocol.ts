@@ -28,8 +28,8 @@ export interface WorkerSetup {
   readonly storeTrades: boolean;
   /** The parent's codeVersion(): the same code, and no git call per worker. */
   readonly codeVersion: string;
-  /** A user's strategy: the file the worker loads it from, as the parent did. */
-  readonly strategyFile?: string | undefined;
+  /** A user's strategy: the file the worker loads it from, and the version (sha256) the parent loaded. */
+  readonly strategyFile?: { readonly file: string; readonly sha256: string } | undefined;
 }
 
 export interface SweepJob {

@@ -16,7 +16,7 @@ const MEMO_ENTRIES = 8;
 
 const setup = workerData as WorkerSetup;
 adoptCodeVersion(setup.codeVersion);
-if (setup.strategyFile) await loadStrategyFile(setup.strategyFile);
+if (setup.strategyFile) await loadStrategyFile(setup.strategyFile.file, undefined, setup.strategyFile.sha256);
 await prepareStrategy(setup.spec.strategy);
 const data = unshareData(setup.data);
 const port = parentPort!;

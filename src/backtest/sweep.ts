@@ -126,7 +126,7 @@ export async function runSweep(db: Database, spec: BacktestSpec, grid: SweepGrid
       spec,
       storeTrades: options.storeTrades ?? false,
       codeVersion: codeVersion(),
-      strategyFile: strategySource(spec.strategy)?.file,
+      strategyFile: strategySource(spec.strategy),
     };
     // Results are stored in batches, one transaction each, while the workers go on computing.
     let stored = Promise.resolve();

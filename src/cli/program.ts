@@ -20,7 +20,11 @@ export function buildProgram(output: Output): Command {
   const program = new Command('momentum')
     .description('momentum investing across asset classes: data, backtests, research gates, portfolios')
     .version(packageVersion())
-    .option('--strategy-file <file...>', "load strategies of your own from .ts/.js files (besides the config's strategies list)")
+    .option(
+      '--strategy-file <file>',
+      "load strategies of your own from a .ts/.js file (repeatable; besides the config's strategies list)",
+      (file: string, files: string[] = []) => [...files, file],
+    )
     .showHelpAfterError()
     .exitOverride();
   // Before any command runs: the user's strategies, so every command (and its worker threads) knows them.

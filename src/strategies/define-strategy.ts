@@ -103,6 +103,9 @@ export function isStrategy(value: unknown): value is Strategy<StrategyParams> {
     typeof s === 'object' &&
     s !== null &&
     typeof s.name === 'string' &&
+    STRATEGY_NAME.test(s.name) &&
+    typeof s.sweep === 'object' &&
+    s.sweep !== null &&
     typeof s.targets === 'function' &&
     typeof s.paramsSchema === 'function' &&
     Array.isArray(s.fields)

@@ -66,7 +66,7 @@ export function assertNoLookAhead(strategy: Strategy<StrategyParams>, options: L
       firstDifference(strategy, params, panel, t, change) ??
       ('errorInstance' in details ? `nothing, but threw ${String(details.errorInstance)}` : 'something');
     throw new LookAheadError(
-      `${strategy.name} looks ahead: changing the bars after ${isoDay(panel.dates[t]!)} (bar ${t}) changed ${where} ` +
+      `${strategy.name} looks ahead: ${changedFuture(panel, t, change).how} changed ${where} ` +
         `(fast-check seed ${details.seed}, path ${details.counterexample ? JSON.stringify(details.counterexample) : '?'})`,
     );
   }
@@ -82,7 +82,7 @@ function firstDifference(
   change: number,
 ): string | undefined {
   const before = strategy.targets(panel, params);
-  const after = strategy.targets(perturbAfter(panel, t, change), params);
+  const after = strategy.targets(changedFuture(panel, t, change).panel, params);
   const n = panel.symbols.length;
   for (let i = 0; i <= t; i++) {
     const day = `${isoDay(panel.dates[i]!)} (bar ${i})`;
@@ -140,7 +140,24 @@ export function randomPanel(seed: number, bars: number): StrategyPanel {
   return { interval: '1d', symbols: SYMBOLS, dates: Float64Array.from(dates), values, assetClasses: ASSET_CLASSES };
 }
 
-/** The same panel with every bar after t changed (a field shared by two names stays shared). */
+/**
+ * The panel with its future after bar t changed, one of two ways (by `change`): it ends a few bars
+ * after t (the backtest run earlier: nothing may count from the last bar), or every bar after t
+ * changes (prices rescaled, bars removed, bars added, and some symbols delisted for good).
+ */
+function changedFuture(panel: StrategyPanel, t: number, change: number): { panel: StrategyPanel; how: string } {
+  const after = `the bars after ${isoDay(panel.dates[t]!)} (bar ${t})`;
+  if (change % 3 !== 0) return { panel: perturbAfter(panel, t, change), how: `changing ${after}` };
+  // At least bar t + 1 stays: a rebalance flag at t may depend on the next bar's date (month ends).
+  const end = Math.min(panel.dates.length, t + 2 + (Math.floor(change / 3) % 5));
+  const values = Object.fromEntries(Object.entries(panel.values).map(([field, columns]) => [field, columns!.map((c) => c.slice(0, end))]));
+  return {
+    panel: { ...panel, dates: panel.dates.slice(0, end), values: values as Record<PanelField, Float64Array[]> },
+    how: `ending the panel at bar ${end - 1}, ${end - 1 - t} after ${after}`,
+  };
+}
+
+/** The same panel with every bar after t changed (a field shared by two names stays shared); about a quarter of the symbols end at a random bar after t. */
 function perturbAfter(panel: StrategyPanel, t: number, seed: number): StrategyPanel {
   const random = createRandom(seed);
   const changed = new Map<Float64Array, Float64Array>();
@@ -151,7 +168,9 @@ function perturbAfter(panel: StrategyPanel, t: number, seed: number): StrategyPa
       if (copy) return copy;
       copy = Float64Array.from(column);
       const rowSeed = createRandom(seed + j);
-      for (let i = t + 1; i < copy.length; i++) {
+      const delisted = rowSeed.next() < 0.25 ? t + 1 + Math.floor(rowSeed.next() * (copy.length - t - 1)) : copy.length;
+      copy.fill(Number.NaN, delisted);
+      for (let i = t + 1; i < delisted; i++) {
         const roll = rowSeed.next();
         copy[i] = roll < 0.05 ? Number.NaN : Number.isNaN(copy[i]!) ? 20 + 80 * random.next() : copy[i]! * (0.5 + random.next());
       }

@@ -44,6 +44,13 @@ interface UserStrategy {
 }
 
 const user = new Map<string, UserStrategy>();
+/** Why configured strategy files did not load, said again when a strategy is not found. */
+const loadFailures: string[] = [];
+
+/** Records that a configured strategy file failed to load (the command goes on without it). */
+export function recordStrategyLoadFailure(message: string): void {
+  loadFailures.push(message);
+}
 
 /**
  * Adds a user's strategy (from defineStrategy). Registering the same name again from the same file
@@ -94,8 +101,11 @@ export function isFilelessUserStrategy(name: string): boolean {
 export function getStrategy(name: string): Strategy<StrategyParams> {
   const strategy = STRATEGIES.find((s) => s.name === name) ?? user.get(name)?.strategy;
   if (!strategy) {
+    const failed = loadFailures.length > 0 ? `; note: ${loadFailures.join('; ')}` : '';
     const hint =
-      user.size === 0 ? ' (a strategy of your own: load its file with --strategy-file or the strategies list of momentum.config.json)' : '';
+      user.size === 0 && failed === ''
+        ? ' (a strategy of your own: load its file with --strategy-file or the strategies list of momentum.config.json)'
+        : failed;
     throw new ValidationError(
       'strategy',
       `unknown strategy ${JSON.stringify(name)}; use one of ${allStrategies()

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import Module, { register } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, errorMessage } from '../errors.js';
+import { ConfigError, errorMessage, ValidationError } from '../errors.js';
 import { packageRoot } from '../util/package-root.js';
 import { isStrategy } from './define-strategy.js';
 import { registerStrategy, type StrategySource } from './registry.js';
@@ -25,14 +25,22 @@ let resolverRegistered = false;
 
 /**
  * Loads a strategy file (relative paths from `base`, default the working folder) and registers its
- * strategies. Loading a file twice is loading it once.
+ * strategies. Loading an unchanged file again returns what was loaded; a file edited since (a
+ * notebook cell run again) is loaded anew and replaces its strategies. `expectedSha256`: refuse a
+ * file that is not that version (a sweep worker must run the code its parent ran).
  * @example const [absMom] = (await loadStrategyFile('strategies/abs-mom.ts')).strategies;
  */
-export async function loadStrategyFile(path: string, base: string = process.cwd()): Promise<LoadedStrategyFile> {
+export async function loadStrategyFile(path: string, base: string = process.cwd(), expectedSha256?: string): Promise<LoadedStrategyFile> {
   const file = resolve(base, path);
-  const known = loaded.get(file);
-  if (known) return known;
   if (!existsSync(file) || !statSync(file).isFile()) throw new ConfigError(`strategy file ${file} does not exist`);
+  const sha256 = createHash('sha256').update(readFileSync(file)).digest('hex');
+  if (expectedSha256 !== undefined && sha256 !== expectedSha256) {
+    throw new ConfigError(
+      `strategy file ${file} changed after it was loaded (sha256 ${sha256.slice(0, 16)}, loaded ${expectedSha256.slice(0, 16)}): load it again and re-run`,
+    );
+  }
+  const known = loaded.get(file);
+  if (known && known.sha256 === sha256) return known;
   registerPackageResolver();
   let namespace: Record<string, unknown>;
   try {
@@ -47,8 +55,15 @@ export async function loadStrategyFile(path: string, base: string = process.cwd(
   if (strategies.length === 0) {
     throw new ConfigError(`strategy file ${file} exports no strategy: make its default export defineStrategy({ ... }) (or a list of them)`);
   }
-  const source = { file, sha256: createHash('sha256').update(readFileSync(file)).digest('hex') };
-  for (const strategy of strategies) registerStrategy(strategy, source);
+  const source = { file, sha256 };
+  for (const strategy of strategies) {
+    try {
+      registerStrategy(strategy, source);
+    } catch (error) {
+      if (error instanceof ValidationError) throw new ValidationError(error.field, `${error.message} (strategy file ${file})`);
+      throw error;
+    }
+  }
   const result = { ...source, strategies };
   loaded.set(file, result);
   return result;

@@ -133,8 +133,25 @@ describe(`a user's strategy file through the momentum command (${engineName})`, 
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('error: strategy: unknown strategy "hold-first"');
     expect(unknown.stderr).toContain('load its file with --strategy-file or the strategies list of momentum.config.json');
+    // Repeatable, one file each, before or after the command, and never taking the command's own arguments.
+    const global = await runCli(['--strategy-file', file, 'strategies', '--json'], plain);
+    expect(global.code, global.stderr).toBe(0);
+    expect((JSON.parse(global.stdout) as { name: string }[]).map((s) => s.name)).toContain('hold-first');
     const missing = await runCli(['strategies', '--strategy-file', join(suite.dir, 'nope.ts')], plain);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain(`strategy file ${join(suite.dir, 'nope.ts')} does not exist`);
+
+    // A configured file that does not load: commands that need no strategy go on, with a warning;
+    // one that needs it says it is unknown, and why.
+    const broken = join(suite.dir, 'broken.config.json');
+    writeFileSync(broken, JSON.stringify({ strategies: ['gone.ts'], universes: { synthetic: { symbols: SYMBOLS } } }));
+    const withBroken = { ...plain, MOMENTUM_CONFIG: broken };
+    const status = await runCli(['db', 'status'], withBroken);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stderr).toContain(`warning: strategy file ${join(suite.dir, 'gone.ts')} does not exist (listed in ${broken})`);
+    const needed = await runCli(['backtest', '--strategy', 'gone', '--symbols', 'SYN-EQ-US'], withBroken);
+    expect(needed.code).toBe(1);
+    expect(needed.stderr).toContain(`error: strategy: unknown strategy "gone"; use one of`);
+    expect(needed.stderr).toContain(`; note: strategy file ${join(suite.dir, 'gone.ts')} does not exist (listed in ${broken})`);
   });
 });

@@ -68,6 +68,46 @@ describe('no look-ahead, every strategy', () => {
     );
   });
 
+  it('finds a strategy that counts its rebalances back from the last bar (a backtest run later moves them)', () => {
+    const fromTheEnd = defineStrategy({
+      name: 'from-the-end',
+      params: z.strictObject({}),
+      targets(panel) {
+        const n = panel.symbols.length;
+        const bars = panel.dates.length;
+        const targets = emptyTargets(bars, n);
+        const rebalance = new Uint8Array(bars);
+        for (let t = bars - 1; t >= 0; t -= 21) {
+          rebalance[t] = 1;
+          for (let j = 0; j < n; j++) targets[t * n + j] = 1 / n;
+        }
+        return { kind: 'weights', rebalance, targets };
+      },
+    });
+    expect(() => assertNoLookAhead(fromTheEnd)).toThrow(/^from-the-end looks ahead: ending the panel at bar \d+/);
+  });
+
+  it('finds a strategy that holds only the symbols still trading at the end (survivorship)', () => {
+    const survivors = defineStrategy({
+      name: 'survivors',
+      params: z.strictObject({}),
+      targets(panel) {
+        const n = panel.symbols.length;
+        const bars = panel.dates.length;
+        const close = panel.values.adj_close!;
+        const alive = close.map((c) => [1, 2, 3, 4, 5].every((k) => !Number.isNaN(c[bars - k]!)));
+        const targets = emptyTargets(bars, n);
+        const rebalance = new Uint8Array(bars);
+        for (let t = 0; t < bars; t += 21) {
+          rebalance[t] = 1;
+          for (let j = 0; j < n; j++) targets[t * n + j] = alive[j] ? 0.2 : 0;
+        }
+        return { kind: 'weights', rebalance, targets };
+      },
+    });
+    expect(() => assertNoLookAhead(survivors)).toThrow(LookAheadError);
+  });
+
   it('refuses to call a strategy that never trades on the random panels checked', () => {
     expect(() => assertNoLookAhead(peeking(1), { params: { lookback: 500 } })).toThrow(
       /takes no position .* the check would prove nothing/,

@@ -128,6 +128,23 @@ export default [make('js-one'), make('js-two')];
     expect((await loadStrategyFile('two.mjs', dir)).strategies.map((s) => s.name)).toEqual(['js-one', 'js-two']);
   });
 
+  it('loads a file edited since anew (a notebook cell run again); a worker refuses a version its parent did not load', async () => {
+    const file = join(dir, 'edited.mjs');
+    const version = (weight: number) =>
+      `import { defineStrategy, z } from 'momentum';
+export default defineStrategy({ name: 'edited', params: z.strictObject({}), targets: (p) => ({ kind: 'weights', rebalance: new Uint8Array(p.dates.length).fill(1), targets: new Float64Array(p.dates.length * p.symbols.length).fill(${weight}) }) });
+`;
+    writeFileSync(file, version(0.25));
+    const first = await loadStrategyFile(file);
+    expect(getStrategy('edited').targets(panel, {}).targets[0]).toBe(0.25);
+    writeFileSync(file, version(0.5));
+    await expect(loadStrategyFile(file, dir, first.sha256)).rejects.toThrow(`strategy file ${file} changed after it was loaded`);
+    const second = await loadStrategyFile(file);
+    expect(second.sha256).not.toBe(first.sha256);
+    expect(strategySource('edited')!.sha256).toBe(second.sha256);
+    expect(getStrategy('edited').targets(panel, {}).targets[0]).toBe(0.5);
+  });
+
   it.each([
     ['missing.ts', null, 'does not exist'],
     ['empty.mjs', 'export const x = 1;\n', 'exports no strategy: make its default export defineStrategy({ ... })'],
