@@ -8,7 +8,7 @@ import { parseGrid, runSweep, SWEEP_SORT_KEYS } from '../backtest/sweep.js';
 import { trialRun } from '../backtest/trial-registry.js';
 import { recordTrials } from '../backtest/trial-store.js';
 import { ValidationError } from '../errors.js';
-import { formatNumber, formatPercent, formatShares, MISSING } from '../report/report-format.js';
+import { formatDrawdown, formatNumber, formatPercent, formatShares, MISSING } from '../report/report-format.js';
 import { allStrategies, getStrategy, strategySource } from '../strategies/registry.js';
 import { formatTable } from '../util/table.js';
 import { formatMetrics, formatParams } from './backtest-format.js';
@@ -168,7 +168,7 @@ export async function sweepAction(flags: SweepFlags, output: Output): Promise<vo
           ),
         );
       output.out(
-        `sweep ${result.sweepId}: ${result.combinations} combinations of ${spec.strategy} in ${result.seconds.toFixed(1)} s on ${result.workers} worker(s); ${result.failures.length} failed`,
+        `sweep ${result.sweepId}: ${result.combinations} combinations of ${spec.strategy} in ${formatNumber(result.seconds, 1)} s on ${result.workers} worker(s); ${result.failures.length} failed`,
       );
       for (const failure of result.failures.slice(0, 5)) output.out(`  failed ${formatParams(failure.params)}: ${failure.error}`);
       output.out(`\nbest ${best.length} by ${sort}:`);
@@ -179,7 +179,7 @@ export async function sweepAction(flags: SweepFlags, output: Output): Promise<vo
             params: formatParams(b.params),
             sharpe: formatNumber(b.metrics.returns.sharpe, 2),
             cagr: formatPercent(b.metrics.returns.cagr, 2),
-            max_drawdown: formatPercent(-b.metrics.drawdown.maxDepthPct / 100, 2),
+            max_drawdown: formatDrawdown(b.metrics.drawdown.maxDepthPct / 100),
             trades: b.metrics.trades.closed,
           })),
           ['backtest', 'params', 'sharpe', 'cagr', 'max_drawdown', 'trades'],
@@ -221,7 +221,7 @@ export async function listAction(
           total_return: formatPercent(r.totalReturnPct === null ? null : r.totalReturnPct / 100, 2),
           cagr: formatPercent(r.cagr, 2),
           sharpe: formatNumber(r.sharpe, 2),
-          max_drawdown: formatPercent(r.maxDrawdownPct === null ? null : -r.maxDrawdownPct / 100, 2),
+          max_drawdown: formatDrawdown(r.maxDrawdownPct === null ? null : r.maxDrawdownPct / 100),
           trades: r.trades,
         })),
         ['id', 'sweep', 'strategy', 'params', 'period', 'total_return', 'cagr', 'sharpe', 'max_drawdown', 'trades'],
@@ -249,7 +249,8 @@ export async function showAction(idText: string, flags: { trades?: boolean; json
         formatTable(
           trades.map((t) => ({
             ...t,
-            maxShares: formatShares(t.maxShares),
+            // Whole-share backtests trade lots of 1; fractional ones have no lot.
+            maxShares: formatShares(t.maxShares, stored.spec.wholeShares ? 1 : undefined),
             pnlNet: formatNumber(t.pnlNet, 2),
             entryPrice: formatNumber(t.entryPrice, 2),
             exitPrice: t.open ? MISSING : formatNumber(t.exitPrice, 2),

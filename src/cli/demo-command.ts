@@ -1,6 +1,7 @@
 /** `momentum demo`: the offline end-to-end run a new user starts with. */
 import type { Command } from 'commander';
 import { trialCount } from '../backtest/trial-registry.js';
+import { formatBytes, formatDrawdown, formatNumber, formatPercent } from '../report/report-format.js';
 import { formatTable } from '../util/table.js';
 import { ValidationError } from '../errors.js';
 import { withDatabase, type Output } from './cli-context.js';
@@ -52,18 +53,16 @@ export function registerDemoCommand(program: Command, output: Output): void {
           `   the demo chooses among: ${trialCount(family.trials)} (trial family ${family.id}), so each deflated Sharpe ratio counts them all;`,
         );
         output.out('5. those that passed simulated out of sample on the years after:\n');
-        const fixed = (x: number | null | undefined, digits: number) => (x === null || x === undefined ? null : Number(x.toFixed(digits)));
-        const percent = (x: number | null) => (x === null ? null : x * 100);
         output.out(
           formatTable(
             backtests.map((b) => ({
               id: b.id,
               strategy: b.strategy,
-              cagr_pct: fixed(percent(b.metrics.returns.cagr), 2),
-              sharpe: fixed(b.metrics.returns.sharpe, 2),
-              max_dd_pct: fixed(b.metrics.drawdown.maxDepthPct, 1),
+              cagr: formatPercent(b.metrics.returns.cagr, 2),
+              sharpe: formatNumber(b.metrics.returns.sharpe, 2),
+              max_drawdown: formatDrawdown(b.metrics.drawdown.maxDepthPct / 100),
               trades: b.metrics.trades.closed,
-              dsr: fixed(b.gate.statistics.dsr, 2),
+              dsr: formatNumber(b.gate.statistics.dsr, 3),
               trials: b.gate.statistics.trials,
               gates: b.gate.passed
                 ? 'passed'
@@ -71,10 +70,10 @@ export function registerDemoCommand(program: Command, output: Output): void {
                     .filter((c) => c.status === 'fail')
                     .map((c) => c.name)
                     .join(',')}`,
-              oos_sharpe: fixed(b.simulation?.comparison.outOfSample.sharpe, 2),
-              oos_cagr_pct: fixed(percent(b.simulation?.comparison.outOfSample.cagr ?? null), 2),
+              oos_sharpe: formatNumber(b.simulation?.comparison.outOfSample.sharpe, 2),
+              oos_cagr: formatPercent(b.simulation?.comparison.outOfSample.cagr, 2),
             })),
-            ['id', 'strategy', 'cagr_pct', 'sharpe', 'max_dd_pct', 'trades', 'dsr', 'trials', 'gates', 'oos_sharpe', 'oos_cagr_pct'],
+            ['id', 'strategy', 'cagr', 'sharpe', 'max_drawdown', 'trades', 'dsr', 'trials', 'gates', 'oos_sharpe', 'oos_cagr'],
           ),
         );
         if (portfolios) {
@@ -88,13 +87,13 @@ export function registerDemoCommand(program: Command, output: Output): void {
           );
           output.out(
             formatTable(
-              p.portfolios.map((x) => ({ name: x.name, created: x.created, rebalances: x.rebalances, value: Number(x.value.toFixed(2)) })),
+              p.portfolios.map((x) => ({ name: x.name, created: x.created, rebalances: x.rebalances, value: formatNumber(x.value, 2) })),
               ['name', 'created', 'rebalances', 'value'],
             ),
           );
           const alerts = p.monitor.newAlerts.length;
           output.out(
-            `\n7. monitoring as of ${p.monitor.asOf}: ${p.monitor.portfolios.map((s) => `${s.portfolio} drawdown ${(s.drawdown * 100).toFixed(1)}%, drift ${(s.drift.total * 100).toFixed(1)}%`).join('; ')}; ${alerts} new alert(s) stored, ${p.alerts.queued.length} mailed`,
+            `\n7. monitoring as of ${p.monitor.asOf}: ${p.monitor.portfolios.map((s) => `${s.portfolio} drawdown ${formatPercent(s.drawdown, 1)}, drift ${formatPercent(s.drift.total, 1)}`).join('; ')}; ${alerts} new alert(s) stored, ${p.alerts.queued.length} mailed`,
           );
           const { DEFAULT_ALERT_FRESHNESS_DAYS, notMailedNotes } = await import('../report/publish.js');
           for (const note of notMailedNotes(p.alerts, DEFAULT_ALERT_FRESHNESS_DAYS)) output.out(`   ${note}`);
@@ -108,7 +107,7 @@ export function registerDemoCommand(program: Command, output: Output): void {
           );
         }
         output.out(
-          `\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: momentum portfolio show ${portfolios?.portfolios[0]?.name ?? 'NAME'}, momentum alerts, momentum backtests show ${backtests[0]?.id ?? 1}, momentum strategies`,
+          `\ndone in ${formatNumber((Date.now() - started) / 1000, 1)} s. Next: momentum portfolio show ${portfolios?.portfolios[0]?.name ?? 'NAME'}, momentum alerts, momentum backtests show ${backtests[0]?.id ?? 1}, momentum strategies`,
         );
       });
     });
@@ -130,9 +129,4 @@ async function demoMarket(flags: { source?: string; universe?: string; path?: st
     symbols: symbols!,
     metadata: metadata!,
   };
-}
-
-/** 151049 -> "147.5 KB" (KB = 1,024 bytes). */
-function formatBytes(bytes: number): string {
-  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(2)} MB`;
 }

@@ -1,5 +1,6 @@
 /** `momentum jobs`: the recorded job runs (apart from job-actions.ts, so listing them loads no job code). */
 import { recentJobRuns } from '../../jobs/job-runs.js';
+import { formatNumber } from '../report/report-format.js';
 import { formatTable } from '../util/table.js';
 import { withLightDatabase, type Output } from './cli-context.js';
 import { parseIntegerOption } from './options.js';
@@ -32,7 +33,7 @@ export async function jobsAction(flags: JobsFlags, output: Output): Promise<void
           slot: r.scheduledFor.toISOString(),
           trigger: r.trigger,
           status: r.status,
-          seconds: r.endedAt ? Number(((r.endedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)) : null,
+          seconds: r.endedAt ? formatNumber((r.endedAt.getTime() - r.startedAt.getTime()) / 1000, 1) : null,
           host: `${r.host}:${r.pid}`,
           counts: clip(compactCounts(r.counts), 60) || null,
           error: clip(r.error, 80),

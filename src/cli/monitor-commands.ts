@@ -5,6 +5,7 @@ import type { MonitorAlert } from '../monitor/monitor-store.js';
 import { PRICE_BASES } from '../monitor/monitor-options.js';
 import type { MonitorResult } from '../monitor/monitor-portfolios.js';
 import type { PortfolioMonitorState } from '../monitor/portfolio-state.js';
+import { formatNumber, formatPercent, formatShares } from '../report/report-format.js';
 import { formatTable } from '../util/table.js';
 import { withDatabase, withLightDatabase, type Output } from './cli-context.js';
 import { dateArgument, parseChoice, parseIntegerOption } from './options.js';
@@ -130,14 +131,14 @@ function printState(s: PortfolioMonitorState, output: Output): void {
   if (s.positions.length > 0) {
     const rows = s.positions.map((p) => ({
       symbol: p.symbol,
-      shares: p.shares,
-      price: round(p.price),
-      value: round(p.value),
+      shares: formatShares(p.shares),
+      price: money(p.price),
+      value: money(p.value),
       weight: pct(p.weight),
       target: pct(p.targetWeight),
       drift: pct(p.drift),
       drawdown: pct(p.drawdown),
-      peak: `${round(p.peakPrice)} ${p.peakDate}`,
+      peak: `${money(p.peakPrice)} ${p.peakDate}`,
       'last bar': p.lastBarDate ?? 'none',
       age: p.ageDays,
       strategy: p.strategy.verdict,
@@ -174,7 +175,7 @@ function alertRow(a: MonitorAlert) {
     threshold: pct(a.threshold),
     drawdown: pct(a.drawdown),
     observed: a.observedAt,
-    peak: `${round(a.peakValue)} on ${a.peakDate}`,
+    peak: `${money(a.peakValue)} on ${a.peakDate}`,
     rebalance: a.rebalanceId,
     ended: a.recoveredAt === null ? 'open' : `${a.resolution} ${a.recoveredAt}`,
   };
@@ -197,9 +198,8 @@ function percentValue(value: string, option: string): number {
   return Math.abs(n) / 100;
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const round = (x: number) => Number(x.toFixed(2));
-const money = (x: number) => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const pct = (x: number) => formatPercent(x, 1);
+const money = (x: number) => formatNumber(x, 2);
 const indent = (text: string) =>
   text
     .split('\n')

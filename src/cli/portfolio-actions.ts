@@ -9,6 +9,7 @@ import { portfolioRequestSchema, sipPlanSchema, SIP_FREQUENCIES, type PortfolioR
 import { runSipBacktest } from '../portfolio/sip-run.js';
 import type { SipBacktestPlan } from '../portfolio/sip-backtest.js';
 import { REBALANCE_MODES } from '../portfolio/trade-list.js';
+import { formatNumber } from '../report/report-format.js';
 import { formatTable } from '../util/table.js';
 import { config, withDatabase, withLightDatabase, type Output } from './cli-context.js';
 import { numberText, parseChoice, parseFlag, parseIntegerOption } from './options.js';
@@ -170,7 +171,7 @@ export async function listAction(flags: { json?: boolean }, output: Output): Pro
       mode: p.request.mode,
       last_rebalance: p.latest?.asOf ?? '-',
       next: p.latest?.nextRebalance ?? '-',
-      value: p.latest ? p.latest.value.toFixed(2) : '-',
+      value: formatNumber(p.latest?.value, 2),
       gates: p.latest?.evidence.gatesIgnored ? 'IGNORED' : (p.latest?.evidence.verdict ?? '-'),
     }));
     output.out(formatTable(rows, ['name', 'strategy', 'universe', 'mode', 'last_rebalance', 'next', 'value', 'gates']));

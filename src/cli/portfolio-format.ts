@@ -4,11 +4,12 @@ import type { PortfolioProposal } from '../portfolio/generate.js';
 import type { RebalanceResult } from '../portfolio/model-portfolio.js';
 import type { OrderRecord, StoredPortfolio, StoredRebalance } from '../portfolio/portfolio-store.js';
 import type { PlanOutcome, SipBacktestResult } from '../portfolio/sip-backtest.js';
+import { formatNumber, formatPercent, formatShares, formatSignedPercent } from '../report/report-format.js';
 import { formatTable } from '../util/table.js';
 
-const money = (x: number) => x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const pct = (x: number | null | undefined, digits = 1) =>
-  x === null || x === undefined || !Number.isFinite(x) ? '-' : `${(x * 100).toFixed(digits)}%`;
+const money = (x: number) => formatNumber(x, 2);
+/** Portfolio weights to 1 decimal (a weight's tenth of a percent is below a lot's worth). */
+const pct = (x: number | null | undefined, digits = 1) => formatPercent(x, digits);
 
 function evidenceLines(evidence: Evidence, warnings: readonly string[]): string[] {
   const lines = [`evidence: ${describeEvidence(evidence)}`];
@@ -24,7 +25,7 @@ export function formatProposal(p: PortfolioProposal): string {
     class: h.assetClass ?? '',
     target: pct(h.targetWeight),
     weight: pct(h.weight),
-    shares: h.shares,
+    shares: formatShares(h.shares, p.request.lotSize),
     price: money(h.price),
     value: money(h.value),
     reason: h.reason,
@@ -37,7 +38,7 @@ export function formatProposal(p: PortfolioProposal): string {
       ? formatTable(rows, ['symbol', 'name', 'class', 'target', 'weight', 'shares', 'price', 'value', 'reason'])
       : (p.note ?? 'no holdings'),
     '',
-    `invested ${money(p.invested)}, costs ${money(p.costs)}, cash left ${money(p.cash)} (${pct(p.cash / p.amount)}); tracking error ${p.trackingError.toFixed(4)} (naive flooring ${p.floorTrackingError.toFixed(4)})`,
+    `invested ${money(p.invested)}, costs ${money(p.costs)}, cash left ${money(p.cash)} (${pct(p.cash / p.amount)}); tracking error ${formatNumber(p.trackingError, 4)} (naive flooring ${formatNumber(p.floorTrackingError, 4)})`,
     `hold until ${p.holdingPeriod.until ?? 'the next rebalance'} (the strategy's next rebalance); early exit: ${p.holdingPeriod.exitRule}`,
     ...evidenceLines(p.evidence, p.note ? [...p.warnings, p.note] : p.warnings),
   ];
@@ -50,18 +51,23 @@ export function formatProposal(p: PortfolioProposal): string {
 
 export function formatStored(portfolio: StoredPortfolio, latest: StoredRebalance, amount?: number): string {
   const scale = amount === undefined ? 1 : amount / latest.value;
-  const rows = latest.holdings.map((h) => ({
-    symbol: h.symbol,
-    target: pct(h.targetWeight),
-    weight: pct(h.weight),
-    shares: amount === undefined ? h.shares : Math.floor(h.shares * scale),
-    price: money(h.price),
-    value: money(h.value * scale),
-    reason: h.reason,
-  }));
+  const lot = portfolio.request.lotSize;
+  const rows = latest.holdings.map((h) => {
+    // Scaled to another amount: rounded down to whole lots, as the portfolio trades.
+    const shares = amount === undefined ? h.shares : Math.floor((h.shares * scale) / lot) * lot;
+    return {
+      symbol: h.symbol,
+      target: pct(h.targetWeight),
+      weight: pct(h.weight),
+      shares: formatShares(shares, lot),
+      price: money(h.price),
+      value: money(amount === undefined ? h.value : shares * h.price),
+      reason: h.reason,
+    };
+  });
   return [
     `${portfolio.name}: ${portfolio.request.strategy} on ${portfolio.request.universe ?? portfolio.request.symbols?.join(', ')} (${portfolio.request.mode}, ${portfolio.request.currency})`,
-    `last rebalance ${latest.asOf} (signal of ${latest.signalDate}, data to ${latest.dataAsOf}); value ${money(latest.value)}, cash ${money(latest.cash)}${amount === undefined ? '' : `; scaled to ${money(amount)} (whole shares rounded down)`}`,
+    `last rebalance ${latest.asOf} (signal of ${latest.signalDate}, data to ${latest.dataAsOf}); value ${money(latest.value)}, cash ${money(latest.cash)}${amount === undefined ? '' : `; scaled to ${money(amount)} (${lot === 1 ? 'whole shares' : `whole lots of ${formatShares(lot, lot)} shares`} rounded down)`}`,
     '',
     rows.length > 0 ? formatTable(rows, ['symbol', 'target', 'weight', 'shares', 'price', 'value', 'reason']) : 'all cash',
     '',
@@ -70,13 +76,13 @@ export function formatStored(portfolio: StoredPortfolio, latest: StoredRebalance
   ].join('\n');
 }
 
-function ordersTable(orders: readonly OrderRecord[]): string {
+function ordersTable(orders: readonly OrderRecord[], lot: number): string {
   if (orders.length === 0) return 'no trades';
   return formatTable(
     orders.map((o) => ({
       side: o.side,
       symbol: o.symbol,
-      shares: o.shares,
+      shares: formatShares(o.shares, lot),
       price: money(o.price),
       value: money(o.value),
       cost: money(o.cost),
@@ -95,21 +101,23 @@ export function formatRebalance(r: RebalanceResult): string {
   const after = new Map(rebalance.holdings.map((h) => [h.symbol, h]));
   // Shares held just before trading: the previous ones through the splits and dividends since.
   const held = new Map(r.trades?.holdings.map((h) => [h.symbol, h.previousShares]) ?? []);
-  const rows = symbols
+  const lot = r.portfolio.request.lotSize;
+  const weight = (symbol: string) => after.get(symbol)?.weight ?? 0;
+  const rows = [...symbols]
+    .sort((a, b) => weight(b) - weight(a) || a.localeCompare(b))
     .map((symbol) => {
       const was = before.get(symbol)?.weight ?? 0;
-      const now = after.get(symbol)?.weight ?? 0;
+      const now = weight(symbol);
       return {
         symbol,
         previous: pct(was),
         new_target: pct(after.get(symbol)?.targetWeight ?? 0),
         new_weight: pct(now),
-        change: `${now >= was ? '+' : ''}${((now - was) * 100).toFixed(1)}%`,
-        shares: `${held.get(symbol) ?? before.get(symbol)?.shares ?? 0} -> ${after.get(symbol)?.shares ?? 0}`,
+        change: formatSignedPercent(now - was, 1),
+        shares: `${formatShares(held.get(symbol) ?? before.get(symbol)?.shares ?? 0, lot)} -> ${formatShares(after.get(symbol)?.shares ?? 0, lot)}`,
         reason: after.get(symbol)?.reason ?? 'sold',
       };
-    })
-    .sort((a, b) => parseFloat(b.new_weight) - parseFloat(a.new_weight) || a.symbol.localeCompare(b.symbol));
+    });
   return [
     `${r.portfolio.name}: rebalance as of ${rebalance.asOf} (${r.mode}${r.rebalanceId === null ? ', dry run: not stored' : `, stored as ${r.rebalanceId}`}); previous ${previous.asOf}, signal ${previous.signalDate} -> ${rebalance.signalDate}`,
     rebalance.contribution > 0 ? `new money: ${money(rebalance.contribution)}` : '',
@@ -120,7 +128,7 @@ export function formatRebalance(r: RebalanceResult): string {
     formatTable(rows, ['symbol', 'previous', 'new_target', 'new_weight', 'change', 'shares', 'reason']),
     '',
     'orders (sells first):',
-    ordersTable(rebalance.orders),
+    ordersTable(rebalance.orders, lot),
     '',
     `value ${money(rebalance.value)}, cash ${money(rebalance.cash)}, turnover ${pct(rebalance.turnover)}, costs ${money(rebalance.costs)}; hold until ${rebalance.nextRebalance ?? 'the next rebalance'}`,
     ...evidenceLines(rebalance.evidence, rebalance.warnings),

@@ -9,6 +9,7 @@ import { listSimulations, simulateOutOfSample, type Comparison } from '../resear
 import { runWalkForward } from '../research/walk-forward-store.js';
 import { getStrategy } from '../strategies/registry.js';
 import { barsPerMonth, barsPerYear } from '../strategies/strategy.js';
+import { formatDrawdown, formatNumber, formatPercent } from '../report/report-format.js';
 import { formatTable } from '../util/table.js';
 import { specFromFlags, type BacktestFlags } from './backtest-actions.js';
 import { formatMetrics, formatParams } from './backtest-format.js';
@@ -75,7 +76,7 @@ function printVerdict(result: StoredGateResult, output: Output): void {
   output.out(`backtest ${result.backtestId}: ${result.passed ? 'PASSED' : 'FAILED'} the ${result.gateSet} gates (verdict ${result.id})`);
   for (const check of result.checks) output.out(`  ${check.status.padEnd(7)} ${check.reason}`);
   const s = result.statistics;
-  const fixed = (x: number | null) => (x === null ? '-' : x.toFixed(3));
+  const fixed = (x: number | null) => formatNumber(x, 3);
   const sharpe = s.constantReturns ? 'Sharpe 0 (constant returns)' : `Sharpe ${fixed(s.sharpePerPeriod)} per bar`;
   output.out(`  statistics: ${trialCount(s.trials)} (${s.family?.description ?? 'no family'}; ${s.family?.runs ?? s.trials} runs)`);
   output.out(`    ${sharpe}; PSR ${fixed(s.psr)}, DSR ${fixed(s.dsr)}${s.pbo === null ? '' : `, PBO ${fixed(s.pbo)}`}`);
@@ -118,7 +119,7 @@ export async function gateAction(flags: GateFlags, output: Output): Promise<void
     const passed = verdict.results.filter((r) => r.passed);
     const { pbo: value } = verdict;
     output.out(
-      `sweep ${sweepId}: ${verdict.configurations} configurations; ${value === null ? `no PBO (${verdict.pboNote})` : `PBO ${value.toFixed(3)} over ${verdict.pboSplits} CSCV splits`}`,
+      `sweep ${sweepId}: ${verdict.configurations} configurations; ${value === null ? `no PBO (${verdict.pboNote})` : `PBO ${formatNumber(value, 3)} over ${verdict.pboSplits} CSCV splits`}`,
     );
     output.out(`  ${trialCount(verdict.trials)}: ${verdict.family}`);
     if (verdict.cscv !== null) {
@@ -126,7 +127,7 @@ export async function gateAction(flags: GateFlags, output: Output): Promise<void
       output.out(
         verdict.cscv.pbo > 0.5
           ? '  the in-sample winner does worse than the median configuration out of sample more often than not: the sweep is overfit'
-          : `  the in-sample winner beats the median configuration out of sample in ${((1 - verdict.cscv.pbo) * 100).toFixed(0)}% of splits`,
+          : `  the in-sample winner beats the median configuration out of sample in ${formatPercent(1 - verdict.cscv.pbo, 0)} of splits`,
       );
     }
     output.out(`  ${passed.length} of ${verdict.results.length} passed the ${gates.name} gates`);
@@ -136,8 +137,8 @@ export async function gateAction(flags: GateFlags, output: Output): Promise<void
       .map((r) => ({
         backtest: r.backtestId,
         passed: r.passed,
-        dsr: round(r.statistics.dsr),
-        psr: round(r.statistics.psr),
+        dsr: probability(r.statistics.dsr),
+        psr: probability(r.statistics.psr),
         failed: r.checks
           .filter((c) => c.status === 'fail')
           .map((c) => c.name)
@@ -148,7 +149,9 @@ export async function gateAction(flags: GateFlags, output: Output): Promise<void
   });
 }
 
-const round = (x: number | null) => (x === null ? null : Number(x.toFixed(3)));
+/** Probabilities (PSR, DSR, PBO) to 3 decimals, ratios such as Sharpe to 2, as every table. */
+const probability = (x: number | null) => formatNumber(x, 3);
+const ratio = (x: number | null) => formatNumber(x, 2);
 
 export async function simulateAction(flags: SimulateFlags, output: Output): Promise<void> {
   const backtestId = parseIntegerOption(flags.backtest, 'backtest', 1, Number.MAX_SAFE_INTEGER)!;
@@ -181,27 +184,29 @@ export async function simulateAction(flags: SimulateFlags, output: Output): Prom
 }
 
 function formatComparison(c: Comparison): string {
-  const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(2)}%`);
-  const two = (x: number | null) => (x === null ? '-' : x.toFixed(2));
+  const pct = (x: number | null) => formatPercent(x, 2);
+  /** Figures the comparison holds in percent. */
+  const points = (x: number) => formatPercent(x / 100, 2);
   const rows = [
     { figure: 'period', in_sample: c.inSample.period, out_of_sample: c.outOfSample.period, change: '' },
-    { figure: 'Sharpe', in_sample: two(c.inSample.sharpe), out_of_sample: two(c.outOfSample.sharpe), change: two(c.change.sharpe) },
+    { figure: 'Sharpe', in_sample: ratio(c.inSample.sharpe), out_of_sample: ratio(c.outOfSample.sharpe), change: ratio(c.change.sharpe) },
     { figure: 'CAGR', in_sample: pct(c.inSample.cagr), out_of_sample: pct(c.outOfSample.cagr), change: pct(c.change.cagr) },
     {
       figure: 'total return',
-      in_sample: `${c.inSample.totalReturnPct.toFixed(2)}%`,
-      out_of_sample: `${c.outOfSample.totalReturnPct.toFixed(2)}%`,
-      change: `${c.change.totalReturnPct.toFixed(2)}%`,
+      in_sample: points(c.inSample.totalReturnPct),
+      out_of_sample: points(c.outOfSample.totalReturnPct),
+      change: points(c.change.totalReturnPct),
     },
     {
+      // Negative, as every table shows a drawdown; the change is how much deeper (-) or shallower (+).
       figure: 'max drawdown',
-      in_sample: `${c.inSample.maxDrawdownPct.toFixed(2)}%`,
-      out_of_sample: `${c.outOfSample.maxDrawdownPct.toFixed(2)}%`,
-      change: `${c.change.maxDrawdownPct.toFixed(2)}%`,
+      in_sample: formatDrawdown(c.inSample.maxDrawdownPct / 100),
+      out_of_sample: formatDrawdown(c.outOfSample.maxDrawdownPct / 100),
+      change: formatDrawdown(c.change.maxDrawdownPct / 100),
     },
   ];
-  const ratio = c.sharpeRatio === null ? '' : `\nout-of-sample Sharpe is ${(c.sharpeRatio * 100).toFixed(0)}% of in-sample`;
-  return `in-sample vs out-of-sample:\n${formatTable(rows, ['figure', 'in_sample', 'out_of_sample', 'change'])}${ratio}`;
+  const sharpeShare = c.sharpeRatio === null ? '' : `\nout-of-sample Sharpe is ${formatPercent(c.sharpeRatio, 0)} of in-sample`;
+  return `in-sample vs out-of-sample:\n${formatTable(rows, ['figure', 'in_sample', 'out_of_sample', 'change'])}${sharpeShare}`;
 }
 
 export async function simulationsAction(flags: { backtest?: string; json?: boolean }, output: Output): Promise<void> {
@@ -216,8 +221,8 @@ export async function simulationsAction(flags: { backtest?: string; json?: boole
           id: s.id,
           backtest: s.backtestId,
           oos_backtest: s.oosBacktestId,
-          is_sharpe: round(s.comparison.inSample.sharpe),
-          oos_sharpe: round(s.comparison.outOfSample.sharpe),
+          is_sharpe: ratio(s.comparison.inSample.sharpe),
+          oos_sharpe: ratio(s.comparison.outOfSample.sharpe),
           oos_period: s.comparison.outOfSample.period,
           flags: [s.ignoredGates ? 'ignored-gates' : '', s.allowedOverlap ? 'overlap' : ''].filter(Boolean).join(',') || null,
         })),
@@ -264,11 +269,11 @@ export async function walkForwardAction(flags: WalkForwardFlags & BacktestFlags,
           train: `${w.trainFrom}..${w.trainTo}`,
           test: `${w.testFrom}..${w.testTo}`,
           chosen: formatParams(Object.fromEntries(Object.keys(grid).map((k) => [k, w.chosen[k]]))),
-          is_sharpe: round(w.inSample.sharpe),
-          oos_sharpe: round(w.outOfSample.sharpe),
-          oos_return_pct: Number(w.outOfSample.totalReturnPct.toFixed(2)),
+          is_sharpe: ratio(w.inSample.sharpe),
+          oos_sharpe: ratio(w.outOfSample.sharpe),
+          oos_return: formatPercent(w.outOfSample.totalReturnPct / 100, 2),
         })),
-        ['window', 'train', 'test', 'chosen', 'is_sharpe', 'oos_sharpe', 'oos_return_pct'],
+        ['window', 'train', 'test', 'chosen', 'is_sharpe', 'oos_sharpe', 'oos_return'],
       ),
     );
     output.out('\nthe stitched out-of-sample curve (each window trades the capital the previous one ended with):');

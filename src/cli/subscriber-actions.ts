@@ -5,6 +5,7 @@ import { listOutbox, requeueOutbox, type OutboxEntry, type OutboxStatus } from '
 import type { DeliveryResult } from '../mail/outbox-delivery.js';
 import { addSubscriber, listSubscribers, unsubscribe, unsubscribeLink, type Subscriber } from '../mail/subscriber-store.js';
 import { deliverMail } from '../report/deliver-mail.js';
+import { formatNumber } from '../report/report-format.js';
 import { formatTable } from '../util/table.js';
 import { withDatabase, withLightDatabase, type Output } from './cli-context.js';
 import { numberText, parseChoice, parseFlag, parseIntegerOption } from './options.js';
@@ -43,7 +44,6 @@ export interface OutboxSendFlags {
 
 const STATUSES = ['queued', 'sending', 'sent', 'failed', 'cancelled'] as const satisfies readonly OutboxStatus[];
 
-const money = (amount: number) => amount.toLocaleString('en-US', { maximumFractionDigits: 2 });
 const day = (date: Date | null) => (date ? date.toISOString().slice(0, 10) : null);
 const minute = (date: Date | null) => (date ? `${date.toISOString().slice(0, 16).replace('T', ' ')}Z` : null);
 
@@ -61,7 +61,7 @@ export async function addAction(flags: AddFlags, output: Output): Promise<void> 
     if (flags.json) return output.out(JSON.stringify(subscriber, null, 2));
     output.out(
       `${subscriber.resubscribed ? 're-subscribed' : 'subscribed'} ${subscriber.email} to ${subscriber.portfolio} ` +
-        `(subscriber ${subscriber.id}) with ${money(subscriber.amount)} ${subscriber.currency}`,
+        `(subscriber ${subscriber.id}) with ${formatNumber(subscriber.amount, 2)} ${subscriber.currency}`,
     );
     output.out(`unsubscribe link: ${unsubscribeLink(env, subscriber.unsubscribeToken)}`);
   });
@@ -82,7 +82,7 @@ function subscriberRow(s: Subscriber) {
     portfolio: s.portfolio,
     email: s.email,
     name: s.name,
-    amount: money(s.amount),
+    amount: formatNumber(s.amount, 2),
     currency: s.currency,
     since: day(s.createdAt),
     unsubscribed: day(s.unsubscribedAt),

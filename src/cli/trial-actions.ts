@@ -4,12 +4,11 @@ import { familyTrials, getTrialFamily, listTrialFamilies } from '../backtest/tri
 import type { Interval } from '../data/bar.js';
 import { allStrategies, getStrategy } from '../strategies/registry.js';
 import { barsPerYear } from '../strategies/strategy.js';
+import { formatNumber } from '../report/report-format.js';
 import { formatTable } from '../util/table.js';
 import { formatParams } from './backtest-format.js';
 import { withDatabase, type Output } from './cli-context.js';
 import { parseIntegerOption } from './options.js';
-
-const round = (x: number) => Number(x.toFixed(3));
 
 /** `momentum trials`: the research families and their counts, or one family's trials. */
 export async function trialsAction(
@@ -33,7 +32,7 @@ export async function trialsAction(
             params: formatParams(inStrategyOrder(t.strategy, family.interval, t.params)),
             source: t.source,
             runs: t.runs,
-            sharpe: t.constantReturns ? 'constant' : round(t.sharpe * ppy),
+            sharpe: t.constantReturns ? 'constant' : formatNumber(t.sharpe * ppy, 2),
             backtest: t.backtestId,
             last_run: t.lastRunAt.toISOString().slice(0, 16).replace('T', ' '),
           })),

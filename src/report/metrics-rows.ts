@@ -3,23 +3,27 @@
  * and reports render, said the same way everywhere.
  */
 import type { BacktestMetrics } from '../backtest/metrics.js';
+import { formatDrawdown, formatNumber, formatPercent } from './report-format.js';
 
 export interface MetricRow {
   readonly label: string;
   readonly value: string;
 }
 
-const pct = (x: number | null | undefined, digits = 2) => (x === null || x === undefined ? '-' : `${(x * 100).toFixed(digits)}%`);
-const num = (x: number | null | undefined, digits = 2) => (x === null || x === undefined ? '-' : x.toFixed(digits));
+const pct = (x: number | null | undefined, digits = 2) => formatPercent(x, digits);
+const num = (x: number | null | undefined) => formatNumber(x, 2);
+/** Figures the metrics already hold in percent (totalReturnPct, maxDepthPct). */
+const points = (x: number | null) => formatPercent(x === null ? null : x / 100, 2);
+const depth = (x: number | null) => formatDrawdown(x === null ? null : x / 100);
 
 /** @example console.table(metricsRows(outcome.metrics)) */
 export function metricsRows(m: BacktestMetrics): MetricRow[] {
   const rows: MetricRow[] = [
     {
       label: 'period',
-      value: `${m.period.start} .. ${m.period.end} (${m.period.bars} bars, ${m.period.years.toFixed(2)} years, ${m.period.interval})`,
+      value: `${m.period.start} .. ${m.period.end} (${m.period.bars} bars, ${formatNumber(m.period.years, 2)} years, ${m.period.interval})`,
     },
-    { label: 'total return', value: `${m.returns.totalReturnPct.toFixed(2)}%` },
+    { label: 'total return', value: points(m.returns.totalReturnPct) },
     { label: 'CAGR', value: pct(m.returns.cagr) },
     { label: 'volatility (ann.)', value: pct(m.returns.volatility) },
     { label: 'Sharpe / Sortino / Calmar', value: `${num(m.returns.sharpe)} / ${num(m.returns.sortino)} / ${num(m.returns.calmar)}` },
@@ -27,7 +31,7 @@ export function metricsRows(m: BacktestMetrics): MetricRow[] {
       label: 'max drawdown',
       value:
         m.drawdown.maxDepthPct > 0
-          ? `${m.drawdown.maxDepthPct.toFixed(2)}% (peak ${m.drawdown.start}, trough ${m.drawdown.trough}, ${m.drawdown.recovery ? `recovered ${m.drawdown.recovery}` : 'not recovered'}; ${m.drawdown.durationBars} bars)`
+          ? `${depth(m.drawdown.maxDepthPct)} (peak ${m.drawdown.start}, trough ${m.drawdown.trough}, ${m.drawdown.recovery ? `recovered ${m.drawdown.recovery}` : 'not recovered'}; ${m.drawdown.durationBars} bars)`
           : 'none',
     },
     {
@@ -63,21 +67,19 @@ export interface ComparisonRow {
 
 /**
  * The strategy and its benchmark's buy-and-hold side by side, by the same formulas (metrics.ts);
- * empty without a benchmark. Fractions as percents, ratios as numbers.
+ * empty without a benchmark. Fractions as percents (drawdowns negative), ratios as numbers.
  * @example console.table(comparisonRows(outcome.metrics))
  */
 export function comparisonRows(m: BacktestMetrics): ComparisonRow[] {
   const b = m.benchmark;
   if (!b) return [];
-  // Figures already in percent (totalReturnPct, maxDepthPct).
-  const points = (x: number | null) => (x === null ? '-' : `${x.toFixed(2)}%`);
   return [
     { label: 'total return', strategy: points(m.returns.totalReturnPct), benchmark: points(b.totalReturnPct) },
     { label: 'CAGR', strategy: pct(m.returns.cagr), benchmark: pct(b.cagr) },
     { label: 'volatility (ann.)', strategy: pct(m.returns.volatility), benchmark: pct(b.volatility) },
     { label: 'Sharpe', strategy: num(m.returns.sharpe), benchmark: num(b.sharpe) },
     { label: 'Sortino', strategy: num(m.returns.sortino), benchmark: num(b.sortino) },
-    { label: 'max drawdown', strategy: points(m.drawdown.maxDepthPct), benchmark: points(b.maxDrawdownPct) },
+    { label: 'max drawdown', strategy: depth(m.drawdown.maxDepthPct), benchmark: depth(b.maxDrawdownPct) },
     { label: 'Calmar', strategy: num(m.returns.calmar), benchmark: num(b.calmar) },
   ];
 }

@@ -12,7 +12,7 @@ import type { BacktestMetrics } from '../backtest/metrics.js';
 import type { Database } from '../db/database.js';
 import { ValidationError } from '../errors.js';
 import { plotlyHtml, plotlyLoader } from './plotly-html.js';
-import { formatNumber, formatPercent, formatShares, MISSING } from './report-format.js';
+import { formatDrawdown, formatNumber, formatPercent, formatShares, MISSING } from './report-format.js';
 import { tearsheetFigures, type PlotlyFigure } from './tearsheet-charts.js';
 import { reportTemplates } from './templates.js';
 
@@ -54,7 +54,7 @@ export function renderTearsheet(sheets: readonly Tearsheet[], options: Tearsheet
   const m = main.metrics;
   const view = {
     title: `Tearsheet: ${main.label}`,
-    subtitle: `${m.period.start} to ${m.period.end}, ${m.period.bars} ${m.period.interval} bars (${m.period.years.toFixed(2)} years)${
+    subtitle: `${m.period.start} to ${m.period.end}, ${m.period.bars} ${m.period.interval} bars (${formatNumber(m.period.years, 2)} years)${
       sheets.length > 1
         ? `; compared with ${sheets
             .slice(1)
@@ -73,7 +73,7 @@ export function renderTearsheet(sheets: readonly Tearsheet[], options: Tearsheet
       start: d.start,
       trough: d.trough,
       recovery: d.recovery ?? 'not recovered',
-      depth: formatPercent(-d.depthPct / 100, 2),
+      depth: formatDrawdown(d.depthPct / 100),
       lengthBars: formatNumber(d.bars, 0),
       lengthDays: formatNumber(d.days, 0),
     })),
@@ -141,7 +141,7 @@ function summaryRows(all: readonly BacktestMetrics[]): SummaryRow[] {
     row('sharpe', 'Sharpe ratio', (m) => num(m.returns.sharpe)),
     row('sortino', 'Sortino ratio', (m) => num(m.returns.sortino)),
     row('calmar', 'Calmar ratio', (m) => num(m.returns.calmar)),
-    row('max-drawdown', 'max drawdown', (m) => pct(-m.drawdown.maxDepthPct / 100)),
+    row('max-drawdown', 'max drawdown', (m) => formatDrawdown(m.drawdown.maxDepthPct / 100)),
     row('drawdown-length', 'max drawdown length (bars)', (m) => formatNumber(m.drawdown.durationBars, 0)),
     row('longest-drawdown', 'longest under water (bars)', (m) => formatNumber(m.drawdown.longestBars, 0)),
     row('skewness', 'skewness', (m) => num(m.returns.skewness)),

@@ -14,6 +14,16 @@ export function formatPercent(x: number | null | undefined, digits = 1): string 
   return isMissing(x) ? MISSING : `${grouped(x * 100, digits)}%`;
 }
 
+/**
+ * A drawdown, given as its depth (a positive fraction below the peak), shown negative as every table
+ * shows it; none is "0.00%". @example formatDrawdown(0.123) // "-12.30%"
+ */
+export function formatDrawdown(depth: number | null | undefined, digits = 2): string {
+  if (isMissing(depth)) return MISSING;
+  const text = formatPercent(-depth, digits);
+  return /^-0(\.0*)?%$/.test(text) ? formatPercent(0, digits) : text;
+}
+
 /** With a sign, for changes and returns. @example formatSignedPercent(-0.05) // "-5.0%" */
 export function formatSignedPercent(x: number | null | undefined, digits = 1): string {
   return signed(x, digits, '%');
@@ -47,10 +57,32 @@ export function formatNumber(x: number | null | undefined, digits = 2): string {
   return isMissing(x) ? MISSING : grouped(x, digits);
 }
 
-/** Whole shares without decimals, fractional ones with up to 4. @example formatShares(1200) // "1,200" */
-export function formatShares(x: number | null | undefined): string {
+/** Decimals of fractional shares whose lot is not known (a fractional backtest). */
+const SHARE_DIGITS = 4;
+
+/**
+ * Shares to the precision they trade in: with the lot size known, to its decimals (whole lots of
+ * 1 or 100 shares: none; lots of 0.01: 2), else whole shares without decimals and fractional ones
+ * with up to 4. @example formatShares(1200) // "1,200"; formatShares(2.5, 0.01) // "2.50"
+ */
+export function formatShares(x: number | null | undefined, lotSize?: number): string {
   if (isMissing(x)) return MISSING;
-  return x.toLocaleString('en-US', { maximumFractionDigits: 4 });
+  if (lotSize === undefined || !Number.isFinite(lotSize) || lotSize <= 0)
+    return x.toLocaleString('en-US', { maximumFractionDigits: SHARE_DIGITS });
+  return grouped(x, decimalsOf(lotSize));
+}
+
+/** 100 -> 0, 0.25 -> 2, 1e-8 -> 8 (what the shortest exact decimal writing of the number needs). */
+function decimalsOf(x: number): number {
+  const [mantissa = '', exponent = '0'] = x.toExponential().split('e');
+  const fraction = mantissa.split('.')[1]?.length ?? 0;
+  return Math.min(20, Math.max(0, fraction - Number(exponent)));
+}
+
+/** A file size: 151049 -> "147.5 KB" (KB = 1,024 bytes), megabytes to 2 decimals. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (isMissing(bytes)) return MISSING;
+  return bytes < 1024 * 1024 ? `${grouped(bytes / 1024, 1)} KB` : `${grouped(bytes / 1024 / 1024, 2)} MB`;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

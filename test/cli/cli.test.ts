@@ -49,7 +49,7 @@ describe(`momentum CLI (${engineName})`, () => {
     // The demo chooses among its strategies (not the buy-and-hold baseline): each verdict counts them all, not one.
     const strategies = STRATEGIES.filter((s) => !s.baseline).length;
     expect(first.stdout).toContain(`the demo chooses among: ${strategies} trials in this family (trial family`);
-    const rows = [...first.stdout.matchAll(/^\s*\d+\s+[\w-]+\s+(?:[-\d.]+\s+){5}(\d+)\s+(?:passed|failed)/gm)];
+    const rows = [...first.stdout.matchAll(/^\s*\d+\s+[\w-]+\s+(?:[-\d.,%]+\s+){5}(\d+)\s+(?:passed|failed)/gm)];
     expect(rows.map((m) => Number(m[1]))).toEqual(Array(strategies).fill(strategies));
 
     // Then model portfolios, monitoring and the mail: a rebalance report and an alert in the outbox.

@@ -9,6 +9,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnvironment, type CliEnvironment } from '../helpers/cli-env.js';
 import { runCli } from '../helpers/cli.js';
+import { formatViolations, parseTables } from '../helpers/cli-tables.js';
 import { engineName } from '../helpers/test-database.js';
 
 const ETF = resolve(__dirname, '../../../shared/data/etf-daily');
@@ -54,6 +55,10 @@ describe(`momentum demo on real data (${engineName})`, () => {
     expect(result.stdout).not.toContain('SYNTHETIC');
     expect(result.stdout).toMatch(/demo-etf-mini-lump-sum\s+\d{4}-\d\d-\d\d\s+\d+/);
     expect(result.stdout).toMatch(/demo-etf-mini-monthly-sip\s+\d{4}-\d\d-\d\d\s+\d+/);
+    // Its tables in the CLI's one format (money to cents, percents with %, drawdowns negative).
+    const tables = parseTables(result.stdout);
+    expect(tables.map((t) => t.header[0])).toEqual(expect.arrayContaining(['id', 'name']));
+    expect(tables.flatMap(formatViolations)).toEqual([]);
     const eml = /^\s+rebalance\s+[\d.]+ KB\s+(\S+\.eml)$/m.exec(result.stdout)![1]!;
     expect(readFileSync(eml).length).toBeLessThan(1_000_000);
     const mail = await simpleParser(readFileSync(eml));

@@ -1,8 +1,9 @@
 /**
  * Strictly formatted output: every table the CLI prints on a small synthetic market (trades, stored
  * backtests, a sweep, its gate, a simulation, a walk-forward, trials, a portfolio, the data summary)
- * keeps money to cents, shares to 4 decimals, percents to 2 and written one way per table, and never
- * shows a fraction where a percent is meant (formatViolations). --json stays raw.
+ * keeps money to cents, shares to 4 decimals (a portfolio's to its lot), percents and ratios to 2,
+ * percents written one way per table, drawdowns negative, and never shows a fraction where a percent
+ * is meant (formatViolations); the metric lines say the max drawdown as the tables do. --json stays raw.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEnvironment, type CliEnvironment } from '../helpers/cli-env.js';
@@ -53,6 +54,16 @@ describe(`the CLI's tables (${engineName})`, () => {
     };
     // Fractional shares (no --whole-shares): the JSON has them as computed.
     expect(raw.trades.some((t) => !Number.isInteger(t.maxShares) && String(t.maxShares).split('.')[1]!.length > 4)).toBe(true);
+  });
+
+  it("prints a backtest's max drawdown negative in its metric lines, as the backtests list shows it", async () => {
+    const shown = (await run(['backtests', 'show', backtestId])).stdout;
+    const line = /^\s+max drawdown\s+(\S+) \(peak/m.exec(shown);
+    expect(line, shown).not.toBeNull();
+    const list = parseTables((await run(['backtests', 'list'])).stdout)[0]!;
+    const row = list.rows.find((r) => r[list.header.indexOf('id')] === backtestId)!;
+    expect(line![1]).toMatch(/^-\d+\.\d\d%$/);
+    expect(line![1]).toBe(row[list.header.indexOf('max_drawdown')]);
   });
 
   it('shows sweeps, stored backtests, gates, simulations, walk-forwards and trials in one percent unit each', async () => {
@@ -110,11 +121,43 @@ describe(`the CLI's tables (${engineName})`, () => {
       ['portfolio', 'rebalance', 'core', '--as-of', '2014-11-28'],
       ['portfolio', 'history', 'core'],
       ['portfolio', 'list'],
+      ['monitor', '--portfolio', 'core', '--as-of', '2014-12-31', '--thresholds', '1,2'],
+      ['alerts'],
     ]) {
       const found = await tablesOf(args);
       expect(found.tables.length, args.join(' ')).toBeGreaterThan(0);
       problems.push(...found.problems);
     }
     expect(problems).toEqual([]);
+  });
+
+  it("shows a portfolio's shares to its lot: whole lots, thousands grouped, scaled amounts rounded down to lots", async () => {
+    const lot = 10;
+    const shares = (args: string[], output: string) => {
+      const table = parseTables(output)[0]!;
+      const column = (name: string) => table.rows.map((r) => r[table.header.indexOf(name)]!);
+      expect(table.header, args.join(' ')).toContain('shares');
+      for (const cell of column('shares')) expect(cell, args.join(' ')).toMatch(/^\d{1,3}(,\d{3})*$/);
+      const counts = column('shares').map((cell) => Number(cell.replace(/,/g, '')));
+      expect(
+        counts.every((n) => n % lot === 0),
+        `${args.join(' ')}: ${counts.join(' ')}`,
+      ).toBe(true);
+      return { counts, price: column('price').map((c) => Number(c.replace(/,/g, ''))), value: column('value') };
+    };
+    const create = ['portfolio', 'create', 'lots', '--strategy', 'xs-momentum', '--universe', 'synthetic'];
+    const args = [...create, '--amount', '10000000', '--lot-size', String(lot), '--as-of', '2014-10-31'];
+    const created = shares(args, (await run(args)).stdout);
+    expect(Math.max(...created.counts)).toBeGreaterThanOrEqual(1000);
+    const show = ['portfolio', 'show', 'lots', '--amount', '123456'];
+    const output = (await run(show)).stdout;
+    expect(output).toContain('(whole lots of 10 shares rounded down)');
+    const scaled = shares(show, output);
+    // What the rounded-down lots are worth (price shown to cents), not the unrounded share of the amount.
+    scaled.counts.forEach((n, i) => {
+      const value = Number(scaled.value[i]!.replace(/,/g, ''));
+      expect(Math.abs(value - n * scaled.price[i]!), `${n} x ${scaled.price[i]} = ${value}`).toBeLessThanOrEqual(n * 0.005 + 0.005);
+    });
+    expect(scaled.counts.some((n) => n > 0)).toBe(true);
   });
 });

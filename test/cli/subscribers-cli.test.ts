@@ -41,7 +41,7 @@ describe(`momentum subscribers and momentum outbox (${engineName})`, () => {
       env,
     );
     expect(added.code, added.stderr).toBe(0);
-    expect(added.stdout).toMatch(/^subscribed ann@example.com to core \(subscriber 1\) with 25,000 USD\n/);
+    expect(added.stdout).toMatch(/^subscribed ann@example.com to core \(subscriber 1\) with 25,000.00 USD\n/); // money to cents
     const link = /unsubscribe link: (https:\/\/momentum\.example\.com\/unsubscribe\?token=([\w-]+))\n/.exec(added.stdout);
     expect(link).not.toBeNull();
     const token = link![2]!;
@@ -71,8 +71,8 @@ describe(`momentum subscribers and momentum outbox (${engineName})`, () => {
           .slice(0, 6),
       ),
     ).toEqual([
-      ['1', 'core', 'ann@example.com', 'Ann Example', '25,000', 'USD'],
-      ['2', 'core', 'bob@example.com', '-', '1,000.5', 'USD'],
+      ['1', 'core', 'ann@example.com', 'Ann Example', '25,000.00', 'USD'],
+      ['2', 'core', 'bob@example.com', '-', '1,000.50', 'USD'],
     ]);
 
     const removed = await runCli(['subscribers', 'remove', '--token', token], env);

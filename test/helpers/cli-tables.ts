@@ -9,12 +9,12 @@ export interface CliTable {
   readonly rows: readonly (readonly string[])[];
 }
 
-/** Every table in `text`: a rule line (`----  --`) under its header, rows until a blank line. */
+/** Every table in `text`: a rule line (`----  --`, maybe indented) under its header, rows until a blank line. */
 export function parseTables(text: string): CliTable[] {
   const lines = text.split('\n');
   const tables: CliTable[] = [];
   for (let i = 1; i < lines.length; i++) {
-    if (!/^-+( {2}-+)*$/.test(lines[i]!)) continue;
+    if (!/^ *-+( {2}-+)*$/.test(lines[i]!)) continue;
     const starts = [...lines[i]!.matchAll(/-+/g)].map((m) => m.index);
     const cells = (line: string) =>
       starts.map((start, c) => line.slice(start, c + 1 < starts.length ? starts[c + 1]! - 2 : undefined).trim());
@@ -30,20 +30,27 @@ const NUMBER = /^[-+]?(\d{1,3}(,\d{3})*|\d+)(\.(\d+))?(%)?$/;
 const PERCENT_QUANTITY = /cagr|return|drawdown|^max_dd|volatility|weight|win_rate|^target$|^previous$/;
 const MONEY = /price|value|cost|pnl|cash|invested|fees|amount|added/i;
 const SHARES = /shares/i;
+const RATIO = /sharpe|sortino|calmar/i;
+const DRAWDOWN = /drawdown|^max_dd/i;
 
 /**
- * What is wrong with a table's formatting, in words (empty when nothing): money to cents, shares
- * to 4 decimals at most, percents to 2 and other figures to 3; a percent column says % in every
+ * What is wrong with a table's formatting, in words (empty when nothing): money to cents (exactly),
+ * shares to 4 decimals at most, percents and ratios (Sharpe, Sortino, Calmar) to 2 and other
+ * figures to 3; drawdowns negative (or zero); a percent column says % in every
  * cell or once in its header (`_pct`), never both, the same way across the table; and a figure
  * that is a fraction (CAGR, a return, a drawdown, a weight) is never shown as a bare fraction.
  */
 export function formatViolations(given: CliTable): string[] {
   // A table of figures down and runs across (header "figure"): its units go by row, so read it turned.
-  const table = given.header[0] === 'figure' ? transpose(given) : given;
+  const turned = given.header[0] === 'figure';
+  const table = turned ? transpose(given) : given;
+  // A change between two drawdowns has either sign.
+  const signed = (row: number) => turned && given.header[row + 1] === 'change';
   const problems: string[] = [];
   const styles = new Set<string>();
   table.header.forEach((name, c) => {
-    const cells = table.rows.map((r) => r[c]!).filter((cell) => NUMBER.test(cell));
+    const numbered = table.rows.map((r, row) => ({ cell: r[c]!, row })).filter(({ cell }) => NUMBER.test(cell));
+    const cells = numbered.map(({ cell }) => cell);
     const withSign = cells.filter((cell) => cell.endsWith('%'));
     const inHeader = /pct|%/.test(name);
     if (withSign.length > 0 && withSign.length < cells.length) problems.push(`${name}: % on some cells only`);
@@ -52,10 +59,14 @@ export function formatViolations(given: CliTable): string[] {
     if (percent) styles.add(inHeader ? 'header' : 'cells');
     if (PERCENT_QUANTITY.test(name) && cells.length > 0 && !percent)
       problems.push(`${name}: a fraction shown without a percent unit (${cells[0]})`);
-    const limit = percent ? 2 : MONEY.test(name) ? 2 : SHARES.test(name) ? 4 : 3;
-    for (const cell of cells) {
+    const money = !percent && MONEY.test(name);
+    const limit = percent || money || RATIO.test(name) ? 2 : SHARES.test(name) ? 4 : 3;
+    for (const { cell, row } of numbered) {
       const decimals = NUMBER.exec(cell)![4]?.length ?? 0;
       if (decimals > limit) problems.push(`${name}: ${cell} has ${decimals} decimals (at most ${limit})`);
+      else if (money && decimals !== 2) problems.push(`${name}: ${cell} is money not to cents`);
+      if (DRAWDOWN.test(name) && !signed(row) && parseFloat(cell.replace(/,/g, '')) > 0)
+        problems.push(`${name}: ${cell} is a drawdown shown positive`);
     }
   });
   if (styles.size > 1) problems.push(`percents written two ways in one table (${[...styles].join(' and ')})`);

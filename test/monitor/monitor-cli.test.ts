@@ -36,7 +36,8 @@ describe(`momentum monitor, alerts (${engineName})`, () => {
     // 1000 + 50 x 89 + 80 x 50 = 9450 against 10,000: -5.5%
     expect(run.stdout).toContain('monitor as of 2024-01-03');
     expect(run.stdout).toContain('portfolio core (ma-trend, USD): value 9,450.00, drawdown -5.5% from 10,000.00 on 2024-01-01');
-    expect(run.stdout).toMatch(/AAA\s+50\s+89\s+4450\s+47\.1%\s+50\.0%\s+-2\.9%\s+-11\.0%\s+100 2024-01-01\s+2024-01-03\s+0/);
+    // Prices and values to cents, as every table shows money.
+    expect(run.stdout).toMatch(/AAA\s+50\s+89\.00\s+4,450\.00\s+47\.1%\s+50\.0%\s+-2\.9%\s+-11\.0%\s+100\.00 2024-01-01\s+2024-01-03\s+0/);
     expect(run.stdout).toContain('EXIT AAA: 11.0% below its peak of 100 on 2024-01-01, past the 10.0% trailing stop');
     expect(run.stdout).toContain('new alerts (3):');
     expect(run.stdout).toMatch(/AAA\s+-5\.0%\s+-6\.0%\s+2024-01-02/);

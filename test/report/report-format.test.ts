@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  formatBytes,
   formatDate,
   formatDays,
+  formatDrawdown,
   formatDuration,
   formatInstant,
   formatMoney,
@@ -51,7 +53,16 @@ describe('report formatting', () => {
   });
 
   it('shows a dash for every missing figure', () => {
-    for (const f of [formatPercent, formatSignedPercent, formatPoints, formatNumber, formatShares, formatDays]) {
+    for (const f of [
+      formatPercent,
+      formatSignedPercent,
+      formatPoints,
+      formatNumber,
+      formatShares,
+      formatDays,
+      formatDrawdown,
+      formatBytes,
+    ]) {
       expect(f(null)).toBe(MISSING);
       expect(f(undefined)).toBe(MISSING);
       expect(f(Number.NaN)).toBe(MISSING);
@@ -60,5 +71,28 @@ describe('report formatting', () => {
     expect(formatDate(null)).toBe(MISSING);
     expect(formatInstant(null)).toBe(MISSING);
     expect(formatDuration(null, '2024-01-01')).toBe(MISSING);
+  });
+
+  it('writes shares to the precision of their lot, and up to 4 decimals when the lot is not known', () => {
+    expect(formatShares(1200, 1)).toBe('1,200');
+    expect(formatShares(1200, 100)).toBe('1,200');
+    expect(formatShares(2.5, 0.01)).toBe('2.50');
+    expect(formatShares(3, 0.25)).toBe('3.00');
+    expect(formatShares(0.12345678, 1e-8)).toBe('0.12345678');
+    expect(formatShares(9576.989869403966)).toBe('9,576.9899');
+    expect(formatShares(5, 0)).toBe('5');
+    expect(formatShares(null, 1)).toBe(MISSING);
+  });
+
+  it('writes a drawdown negative from its depth, none as an unsigned zero', () => {
+    expect(formatDrawdown(0.1234)).toBe('-12.34%');
+    expect(formatDrawdown(0.1234, 1)).toBe('-12.3%');
+    expect(formatDrawdown(0)).toBe('0.00%');
+    expect(formatDrawdown(0.000001)).toBe('0.00%');
+  });
+
+  it('writes sizes in KB and MB', () => {
+    expect(formatBytes(151049)).toBe('147.5 KB');
+    expect(formatBytes(3 * 1024 * 1024)).toBe('3.00 MB');
   });
 });
