@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import type { AssetClass } from '../data/bar.js';
 import { PANEL_FIELDS, type PanelField } from '../data/panel.js';
 import { createRandom } from '../util/random.js';
-import { resolveParams, type Strategy, type StrategyPanel, type StrategyParams } from './strategy.js';
+import { resolveParams, type Strategy, type StrategyPanel, type StrategyParams, type TargetSchedule } from './strategy.js';
 
 export interface LookAheadOptions {
   /** Hyperparameters (defaults filled in); choose lookbacks that trade within `bars`. */
@@ -48,22 +48,33 @@ export function assertNoLookAhead(strategy: Strategy<StrategyParams>, options: L
       `${strategy.name} takes no position on a random ${bars}-bar panel with ${JSON.stringify(params)}: the check would prove nothing; pass params (shorter lookbacks) that trade`,
     );
   }
+  // Half the cases cut at a bar where the strategy rebalances: a peek of even one bar there changes
+  // what it trades, where a t drawn over all bars would meet a monthly rebalance once in ~21 cases.
+  const caseOf = (seed: number, at: number, atRebalance: boolean) => {
+    const panel = randomPanel(seed, bars);
+    const before = strategy.targets(panel, params);
+    const rows = [...before.rebalance.keys()].filter((i) => before.rebalance[i] === 1 && i <= bars - 2);
+    const t = atRebalance && rows.length > 0 ? rows[at % rows.length]! : at % (bars - 1);
+    return { panel, before, t };
+  };
   const details = fc.check(
     fc.property(
       fc.integer({ min: 1, max: 1e6 }),
-      fc.integer({ min: 0, max: bars - 2 }),
+      fc.nat(1e6),
       fc.integer({ min: 1, max: 1e6 }),
-      (seed, t, change) => {
-        return firstDifference(strategy, params, randomPanel(seed, bars), t, change) === undefined;
+      fc.boolean(),
+      (seed, at, change, atRebalance) => {
+        const { panel, before, t } = caseOf(seed, at, atRebalance);
+        return firstDifference(strategy, params, panel, before, t, change) === undefined;
       },
     ),
     { numRuns: runs, ...(options.seed !== undefined && { seed: options.seed }) },
   );
   if (details.failed) {
-    const [seed, t, change] = details.counterexample!;
-    const panel = randomPanel(seed, bars);
+    const [seed, at, change, atRebalance] = details.counterexample!;
+    const { panel, before, t } = caseOf(seed, at, atRebalance);
     const where =
-      firstDifference(strategy, params, panel, t, change) ??
+      firstDifference(strategy, params, panel, before, t, change) ??
       ('errorInstance' in details ? `nothing, but threw ${String(details.errorInstance)}` : 'something');
     throw new LookAheadError(
       `${strategy.name} looks ahead: ${changedFuture(panel, t, change).how} changed ${where} ` +
@@ -78,10 +89,10 @@ function firstDifference(
   strategy: Strategy<StrategyParams>,
   params: StrategyParams,
   panel: StrategyPanel,
+  before: TargetSchedule,
   t: number,
   change: number,
 ): string | undefined {
-  const before = strategy.targets(panel, params);
   const after = strategy.targets(changedFuture(panel, t, change).panel, params);
   const n = panel.symbols.length;
   for (let i = 0; i <= t; i++) {
