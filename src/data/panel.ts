@@ -10,14 +10,10 @@ import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import { DataError, ValidationError } from '../errors.js';
 import { parseCalendarDate } from '../util/calendar-date.js';
-import { normaliseSymbol, PRICE_FIELDS, type Interval, type PriceField } from './bar.js';
+import { normaliseSymbol, type Interval } from './bar.js';
+import { PANEL_FIELDS, type PanelField } from './panel-fields.js';
 
-/**
- * Price fields plus adjusted open/high/low (raw value x adj_close / close), which a backtest uses
- * to fill orders on the same basis as adjusted closes, so splits and dividends create no fake P&L.
- */
-export type PanelField = PriceField | 'adj_open' | 'adj_high' | 'adj_low';
-export const PANEL_FIELDS: readonly PanelField[] = [...PRICE_FIELDS, 'adj_open', 'adj_high', 'adj_low'];
+export { PANEL_FIELDS, type PanelField };
 
 export interface Panel<F extends PanelField = PanelField> {
   readonly interval: Interval;

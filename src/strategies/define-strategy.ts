@@ -15,7 +15,7 @@
  */
 import { z } from 'zod';
 import type { Interval } from '../data/bar.js';
-import { PANEL_FIELDS, type PanelField } from '../data/panel.js';
+import { PANEL_FIELDS, type PanelField } from '../data/panel-fields.js';
 import { errorMessage, ValidationError } from '../errors.js';
 import type { ParamValue, Strategy, StrategyContext, StrategyPanel, StrategyParams, TargetSchedule } from './strategy.js';
 

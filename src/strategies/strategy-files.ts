@@ -2,8 +2,8 @@
  * A user's strategies, loaded from their files (`--strategy-file`, the `strategies` list of
  * momentum.config.json, a notebook) and registered by name. A file is a module whose default export
  * is a strategy (defineStrategy) or a list of them; `.ts` files are compiled on the fly by tsx.
- * `import { defineStrategy, z } from 'momentum'` resolves to this installation wherever the file
- * lives, so a strategy needs no package setup of its own.
+ * `import { defineStrategy, z } from 'momentum'` resolves to this installation's strategy kit
+ * (strategy-kit.ts) wherever the file lives, so a strategy needs no package setup of its own.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -45,7 +45,7 @@ export async function loadStrategyFile(path: string, base: string = process.cwd(
   let namespace: Record<string, unknown>;
   try {
     // tsx compiles TypeScript (and loads JavaScript as is) through Node's own loader, in tests too; no
-    // tsconfig of the working folder, so that 'momentum' always means this package's built index.
+    // tsconfig of the working folder, so that 'momentum' always means this package's built strategy kit.
     const { tsImport } = await import('tsx/esm/api');
     namespace = (await tsImport(pathToFileURL(file).href, { parentURL: import.meta.url, tsconfig: false })) as Record<string, unknown>;
   } catch (error) {
@@ -90,14 +90,14 @@ function exportedStrategies(namespace: Record<string, unknown>): Strategy<Strate
 
 /**
  * Lets a strategy file anywhere `import ... from 'momentum'`: the specifier resolves to this
- * package's built index, for ES modules (a resolve hook) and for CommonJS (tsx compiles a `.ts` file
+ * package's built strategy kit, for ES modules (a resolve hook) and for CommonJS (tsx compiles a `.ts` file
  * outside any `"type": "module"` package to CommonJS, whose require() Node 20's hooks do not see).
  * Set before tsx loads, so that its require hook calls through this one.
  */
 function registerPackageResolver(): void {
   if (resolverRegistered) return;
   resolverRegistered = true;
-  const index = resolve(packageRoot(), 'dist/src/index.js');
+  const index = resolve(packageRoot(), 'dist/src/strategies/strategy-kit.js');
   const hooks = `export async function resolve(specifier, context, next) {
     if (specifier === 'momentum') return { url: ${JSON.stringify(pathToFileURL(index).href)}, shortCircuit: true };
     return next(specifier, context);

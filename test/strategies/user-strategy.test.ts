@@ -12,7 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { parseBacktestSpec } from '../../src/backtest/backtest-spec.js';
 import { runBacktest } from '../../src/backtest/run-backtest.js';
+import { storeBacktest } from '../../src/backtest/backtest-store.js';
 import { runSweep } from '../../src/backtest/sweep.js';
+import { simulateOutOfSample } from '../../src/research/simulate.js';
+import { runWalkForward } from '../../src/research/walk-forward-store.js';
 import { dateToTs } from '../../src/data/bar.js';
 import { ingest } from '../../src/data/ingest.js';
 import { SyntheticProvider } from '../../src/data/providers/synthetic-provider.js';
@@ -180,6 +183,26 @@ describe('a user strategy in backtests and sweeps', () => {
     expect(sweep.failures).toEqual([]);
     const same = sweep.entries.find((e) => e.params['lookback'] === 189)!;
     expect(same.metrics).toEqual(single.metrics);
+  });
+
+  it('is simulated out of sample and walked forward like a built-in', async () => {
+    const spec = parseBacktestSpec({ strategy: 'abs-mom', symbols: SYMBOLS, from: '2004-01-01', to: '2008-12-31' });
+    const id = await storeBacktest(db, await runBacktest(db, spec));
+    const simulation = await simulateOutOfSample(db, { backtestId: id, ignoreGates: true, gates: { name: 'none', set: {} } });
+    expect(simulation.comparison.outOfSample.period).toMatch(/^2009-01-0\d \.\. 2012-12-31$/);
+    const walked = await runWalkForward(
+      db,
+      { ...spec, to: null },
+      {
+        grid: { lookback: [63, 126] },
+        trainBars: 756,
+        testBars: 252,
+        mode: 'rolling',
+        selectBy: 'sharpe',
+      },
+    );
+    expect(walked.windows.length).toBeGreaterThan(1);
+    expect(walked.windows.every((w) => [63, 126].includes(w.chosen['lookback'] as number))).toBe(true);
   });
 
   it('a strategy defined in this process only cannot go to sweep workers, and says what to do', async () => {
