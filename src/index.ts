@@ -46,7 +46,9 @@ export { carryForward, assemblePanel } from './data/panel.js';
 
 // Strategies
 export { STRATEGIES, getStrategy, allStrategies, registerStrategy, strategySource, type StrategySource } from './strategies/registry.js';
-export { defineStrategy, isStrategy, type StrategyDefinition } from './strategies/define-strategy.js';
+// What a strategy file imports as 'momentum' (defineStrategy, z, the target and schedule helpers, the indicators).
+export * from './strategies/strategy-kit.js';
+export { isStrategy } from './strategies/define-strategy.js';
 export { loadStrategyFile, loadStrategyFiles, type LoadedStrategyFile } from './strategies/strategy-files.js';
 export {
   assertNoLookAhead,
@@ -55,23 +57,9 @@ export {
   type LookAheadOptions,
   type LookAheadReport,
 } from './strategies/look-ahead-check.js';
-/** zod, for a strategy's params schema: `import { defineStrategy, z } from 'momentum'`. */
-export { z } from 'zod';
-export {
-  resolveParams,
-  emptyTargets,
-  barsPerYear,
-  barsPerMonth,
-  type Strategy,
-  type StrategyPanel,
-  type StrategyParams,
-  type TargetSchedule,
-  type StrategyContext,
-  type ParamValue,
-} from './strategies/strategy.js';
-export { rebalanceMask, scheduleFields, nominalSpacing, REBALANCE_SCHEDULES, type RebalanceSchedule } from './strategies/schedule.js';
+export { resolveParams } from './strategies/strategy.js';
+export { nominalSpacing } from './strategies/schedule.js';
 export { buyAndHold, type BuyAndHoldParams } from './strategies/buy-and-hold.js';
-export * from './strategies/indicators.js';
 
 // Backtests
 export {
