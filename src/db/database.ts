@@ -45,6 +45,11 @@ export interface OpenDatabaseOptions {
   readonly home?: string | undefined;
   /** Embedded database in memory (tests, notebooks that want a scratch store). */
   readonly memory?: boolean;
+  /**
+   * In memory: start from this dumped data directory (PGlite's `dumpDataDir`) instead of creating a
+   * cluster, ~0.35 s against ~1.4 s; the test suite starts each database from one migrated template.
+   */
+  readonly template?: Blob | undefined;
   /** Apply pending migrations from sql/ (default true). */
   readonly migrate?: boolean;
   /** Folder of migrations (default: the project's sql/). */
@@ -76,7 +81,11 @@ const DATE = 1082;
  * @example const db = await openDatabase({ home: '.momentum' }); ...; await db.close();
  */
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
-  const database = options.url ? await openPostgres(options.url) : options.memory ? await openPglite() : await openEmbedded(options);
+  const database = options.url
+    ? await openPostgres(options.url)
+    : options.memory
+      ? await openPglite(undefined, options.template)
+      : await openEmbedded(options);
   if (options.migrate !== false) {
     try {
       await migrate(database, options.migrationsDir);
@@ -203,13 +212,14 @@ interface HeldDatabase {
 }
 
 /** PGlite in memory, or on a folder this process holds (with its lock). */
-async function openPglite(held?: HeldDatabase): Promise<Database> {
+async function openPglite(held?: HeldDatabase, template?: Blob): Promise<Database> {
   const dataDir = held?.dataDir;
   const { PGlite } = await import('@electric-sql/pglite');
   let pglite: PGlite;
   try {
     pglite = await PGlite.create(dataDir ?? 'memory://', {
       parsers: { [INT8]: Number, [NUMERIC]: Number, [DATE]: (v: string) => v },
+      ...(template ? { loadDataDir: template } : {}),
       ...(held?.sharedBuffers ? { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${held.sharedBuffers}`] } : {}),
     });
   } catch (error) {

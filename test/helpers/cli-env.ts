@@ -1,8 +1,8 @@
 /** Environment for a CLI child process on the engine under test: its own MOMENTUM_HOME, and its own server database on PostgreSQL. */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.js';
 import { createServerDatabase, serverUrl } from './test-database.js';
 
@@ -17,6 +17,9 @@ export interface CliEnvironment {
 
 export async function cliEnvironment(): Promise<CliEnvironment> {
   const home = mkdtempSync(join(tmpdir(), 'momentum-home-'));
+  // A migrated database copied in (test/setup/database-template.ts): the first command skips creating one.
+  const template = inject('databaseTemplate');
+  if (template) cpSync(join(template.home, 'pgdata'), join(home, 'pgdata'), { recursive: true });
   const server = serverUrl ? await createServerDatabase() : undefined;
   return {
     home,

@@ -4,7 +4,9 @@
  * tests therefore run on both engines: `npm test` uses PGlite, `.ci/run` runs them again on PostgreSQL.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import pg from 'pg';
+import { inject } from 'vitest';
 import { openDatabase, type Database, type OpenDatabaseOptions } from '../../src/db/database.js';
 
 export const serverUrl = process.env.DATABASE_URL || undefined;
@@ -36,9 +38,19 @@ export async function createServerDatabase(): Promise<{ url: string; drop: () =>
   };
 }
 
-export async function openTestDatabase(options: Omit<OpenDatabaseOptions, 'url' | 'memory'> = {}): Promise<TestDatabase> {
+let templateDump: Blob | undefined;
+
+/** The migrated template of test/setup/database-template.ts, read once per test file; not for a test of its own migrations. */
+function embeddedTemplate(options: Pick<OpenDatabaseOptions, 'migrationsDir' | 'migrate'>): Blob | undefined {
+  const template = inject('databaseTemplate');
+  if (!template || options.migrationsDir !== undefined || options.migrate === false) return undefined;
+  templateDump ??= new Blob([readFileSync(template.dump)]);
+  return templateDump;
+}
+
+export async function openTestDatabase(options: Omit<OpenDatabaseOptions, 'url' | 'memory' | 'template'> = {}): Promise<TestDatabase> {
   if (!serverUrl) {
-    const db = await openDatabase({ ...options, memory: true });
+    const db = await openDatabase({ ...options, memory: true, template: embeddedTemplate(options) });
     return { ...db, url: undefined };
   }
   const { url, drop } = await createServerDatabase();
