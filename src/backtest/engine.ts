@@ -172,11 +172,13 @@ export function runEngine(input: EngineInput, options: EngineOptions = DEFAULT_E
     // order; one pass sums their value as positionValue does and their gross exposure.
     let exposure = 0;
     let held = 0;
-    for (let h = 0; h < book.heldCount; h++) {
-      const j = book.held[h]!;
-      const c = closes[t * n + j]!;
+    const { heldCount, held: heldSymbols, position: positions } = book;
+    const row = t * n;
+    for (let h = 0; h < heldCount; h++) {
+      const j = heldSymbols[h]!;
+      const c = closes[row + j]!;
       if (!Number.isNaN(c)) lastClose[j] = c;
-      const marked = book.position[j]! * lastClose[j]!;
+      const marked = positions[j]! * lastClose[j]!;
       held += marked;
       exposure += Math.abs(marked);
     }

@@ -98,7 +98,10 @@ export function quantileSchedule(
   const baseRows = memo(`${shared?.scoresKey}:base:${scheduleKey}`, () =>
     rankings.map((ranked, t) => (ranked.length === 0 ? undefined : baseWeights(ranked, closes, t))),
   );
-  const targets = emptyTargets(bars, n);
+  // The combinations sharing these rankings write the same rows, each row whole: in a sweep one
+  // buffer serves them in turn (a combination's schedule is used up before the next is computed),
+  // sparing a NaN-filled T x N array per combination. Without a memo it is a fresh array.
+  const targets = memo(`${shared?.scoresKey}:targets:${scheduleKey}`, () => emptyTargets(bars, n));
   for (let t = 0; t < bars; t++) {
     const ranked = rankings[t]!;
     if (ranked.length === 0) continue;

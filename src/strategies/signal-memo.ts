@@ -3,7 +3,8 @@
  * every topPct, its ranking at each rebalance bar too. A sweep worker hands one memo (per panel)
  * to every backtest it runs; a strategy asks it for a value by a key naming everything the value
  * depends on besides the panel, and gets the value computed once. What a memo returns is shared:
- * read it, never write to it. Without a memo (a single backtest) the value is computed on the spot,
+ * read it, never write to it (one exception, quantileSchedule's targets buffer, which each
+ * combination rewrites whole and uses up before the next one runs). Without a memo (a single backtest) the value is computed on the spot,
  * by the same code, so a sweep's figures are exactly a single backtest's.
  */
 

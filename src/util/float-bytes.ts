@@ -15,3 +15,21 @@ export function base64ToFloats(text: string): Float64Array {
   aligned.set(bytes);
   return new Float64Array(aligned.buffer);
 }
+
+/**
+ * The values of a one-dimensional float8[] without nulls, from the base64 of its binary form
+ * (`encode(array_send(a), 'base64')`): a header of 5 big-endian int32 (dimensions, has-nulls,
+ * element type, length, lower bound), then per element an int32 byte count (8) and the big-endian
+ * double. Exact, and several times faster through PGlite than float8[]'s text form.
+ */
+export function float8ArrayFromSend(text: string): Float64Array {
+  const bytes = Buffer.from(text, 'base64');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dimensions = view.getInt32(0);
+  if (dimensions === 0) return new Float64Array(0);
+  if (dimensions !== 1 || view.getInt32(4) !== 0) throw new Error('float8ArrayFromSend: expected a one-dimensional array without nulls');
+  const length = view.getInt32(12);
+  const values = new Float64Array(length);
+  for (let i = 0, at = 24; i < length; i++, at += 12) values[i] = view.getFloat64(at);
+  return values;
+}
