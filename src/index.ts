@@ -89,12 +89,13 @@ export {
 export {
   storeBacktest,
   getBacktest,
-  getBacktestSeries,
   getBacktestTrades,
   listBacktests,
   deleteBacktest,
   type StoredBacktest,
+  type BacktestSeries,
 } from './backtest/backtest-store.js';
+export { getBacktestSeries, rebuildSweepCurves } from './backtest/sweep-curves.js';
 export { compareWithStored, type RerunComparison } from './backtest/rerun.js';
 export { equityReturns, sharpeRatio, isConstantSpread, CONSTANT_RETURNS_TOLERANCE } from './backtest/return-statistics.js';
 export {

@@ -13,7 +13,8 @@ import { parseBacktestSpec, type BacktestSpec } from './backtest-spec.js';
 import { backtestMetricsSchema } from './metrics-schema.js';
 import type { BacktestMetrics } from './metrics.js';
 import type { BacktestOutcome, TradeRecord } from './run-backtest.js';
-import { trialRun } from './trial-registry.js';
+import type { ParamValue } from '../strategies/strategy.js';
+import { trialRun, type TrialFigures } from './trial-registry.js';
 import { recordTrials } from './trial-store.js';
 
 export interface StoreOptions {
@@ -22,8 +23,12 @@ export interface StoreOptions {
   readonly role?: 'backtest' | 'simulation' | 'walk-forward';
   /** Store the trade list (default true; sweeps may skip it: a re-run reproduces it). */
   readonly trades?: boolean;
+  /** Store the equity curve (default true; a sweep keeps metrics only unless asked: sweep-curves.ts rebuilds a curve when read). */
+  readonly equity?: boolean;
   /** Store cash and gross exposure with the equity (default true). */
   readonly fullSeries?: boolean;
+  /** Each outcome's trial figures, when computed where its curve was (a sweep's workers: the curve need not cross over). */
+  readonly trialFigures?: readonly TrialFigures[];
   /** The dates the sweep's row holds (setSweepDates): a combination on exactly these stores none of its own. */
   readonly sweepDates?: Float64Array;
 }
@@ -70,23 +75,25 @@ export async function storeBacktests(db: Database, outcomes: readonly BacktestOu
       .execute();
     // Identity values are assigned in VALUES order within one statement.
     const ids = inserted.map((row) => Number(row.id)).sort((a, b) => a - b);
-    await trx
-      .insertInto('backtest_equity')
-      .values(
-        outcomes.map((outcome, i) => ({
-          backtest_id: ids[i]!,
-          dates: sameSeries(outcome.dates, options.sweepDates) ? null : bytea(outcome.dates),
-          equity: bytea(outcome.equity),
-          cash: full ? bytea(outcome.cash) : null,
-          gross_exposure: full ? bytea(outcome.grossExposure) : null,
-          traded: full ? bytea(outcome.traded) : null,
-        })),
-      )
-      .execute();
+    if (options.equity ?? true) {
+      await trx
+        .insertInto('backtest_equity')
+        .values(
+          outcomes.map((outcome, i) => ({
+            backtest_id: ids[i]!,
+            dates: sameSeries(outcome.dates, options.sweepDates) ? null : bytea(outcome.dates),
+            equity: bytea(outcome.equity),
+            cash: full ? bytea(outcome.cash) : null,
+            gross_exposure: full ? bytea(outcome.grossExposure) : null,
+            traded: full ? bytea(outcome.traded) : null,
+          })),
+        )
+        .execute();
+    }
     const source = options.role === 'simulation' || options.role === 'walk-forward' ? options.role : options.sweepId ? 'sweep' : 'backtest';
     await recordTrials(
       trx,
-      outcomes.map((outcome, i) => trialRun(outcome.spec, outcome, { source, backtestId: ids[i]! })),
+      outcomes.map((outcome, i) => trialRun(outcome.spec, outcome, { source, backtestId: ids[i]! }, options.trialFigures?.[i])),
     );
     if (options.trades ?? true) {
       const rows = outcomes.flatMap((outcome, i) =>
@@ -210,7 +217,8 @@ export interface BacktestSeries {
   readonly traded: Float64Array | null;
 }
 
-export async function getBacktestSeries(db: Database, id: number): Promise<BacktestSeries> {
+/** A backtest's stored series; undefined when it has none (a sweep's combination kept as metrics: use sweep-curves.ts' getBacktestSeries). */
+export async function readStoredSeries(db: Database, id: number): Promise<BacktestSeries | undefined> {
   const base64 = (column: string) => sql<string | null>`encode(${sql.ref(column)}, 'base64')`;
   // A sweep's combination shares its sweep's dates.
   const row = await db.kysely
@@ -226,7 +234,7 @@ export async function getBacktestSeries(db: Database, id: number): Promise<Backt
     ])
     .where('e.backtest_id', '=', id)
     .executeTakeFirst();
-  if (!row) throw new DataError(`backtest ${id} has no stored equity curve (or does not exist)`);
+  if (!row) return undefined;
   const floats = (text: string | null) => (text === null ? null : base64ToFloats(text));
   return {
     dates: floats(row.dates)!,
@@ -235,6 +243,44 @@ export async function getBacktestSeries(db: Database, id: number): Promise<Backt
     grossExposure: floats(row.gross_exposure),
     traded: floats(row.traded),
   };
+}
+
+/** Equity curves rebuilt for a sweep's combinations (on the sweep's dates); one already there is left as it is. */
+export async function storeSweepCurves(
+  db: Database,
+  curves: readonly { readonly backtestId: number; readonly equity: Float64Array }[],
+): Promise<void> {
+  for (let i = 0; i < curves.length; i += CURVE_BATCH) {
+    await db.kysely
+      .insertInto('backtest_equity')
+      .values(
+        curves.slice(i, i + CURVE_BATCH).map(({ backtestId, equity }) => ({ backtest_id: backtestId, dates: null, equity: bytea(equity) })),
+      )
+      .onConflict((oc) => oc.column('backtest_id').doNothing())
+      .execute();
+  }
+}
+const CURVE_BATCH = 50;
+
+/** A sweep's combinations without a stored curve: their id, resolved parameters and metrics as written, in id order. */
+export async function sweepCombinationsWithoutCurves(
+  db: Database,
+  sweepId: number,
+): Promise<{ id: number; params: Record<string, ParamValue>; metrics: unknown; dataFingerprint: string }[]> {
+  const rows = await db.kysely
+    .selectFrom('backtests as b')
+    .leftJoin('backtest_equity as e', 'e.backtest_id', 'b.id')
+    .select(['b.id', 'b.params', 'b.metrics', 'b.data_fingerprint'])
+    .where('b.sweep_id', '=', sweepId)
+    .where('e.backtest_id', 'is', null)
+    .orderBy('b.id')
+    .execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    params: r.params as Record<string, ParamValue>,
+    metrics: typeof r.metrics === 'string' ? JSON.parse(r.metrics) : r.metrics,
+    dataFingerprint: r.data_fingerprint,
+  }));
 }
 
 /** A series for a bytea column, sent as base64 text and decoded by the database. */

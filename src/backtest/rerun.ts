@@ -1,6 +1,7 @@
 /** Re-running a stored backtest from its stored spec, and what changed: the proof that results reproduce. */
 import type { Database } from '../db/database.js';
 import { backtestMetricsAsWritten, getBacktest } from './backtest-store.js';
+import type { BacktestMetrics } from './metrics.js';
 import { runBacktest } from './run-backtest.js';
 
 export interface RerunComparison {
@@ -30,6 +31,11 @@ export async function compareWithStored(db: Database, id: number): Promise<Rerun
     differences,
     notStoredThen,
   };
+}
+
+/** Where freshly computed metrics differ from metrics as written (figures equal to 12 significant digits are the same; fields added since are not differences). */
+export function metricDifferences(asWritten: unknown, fresh: BacktestMetrics): string[] {
+  return diff(asWritten, JSON.parse(JSON.stringify(fresh)), '', []);
 }
 
 /** The paths where `stored` and `fresh` differ; a field `stored` lacks altogether goes to `absent` instead. */

@@ -9,6 +9,7 @@ import type { BacktestSpec } from './backtest-spec.js';
 import type { BacktestMetrics } from './metrics.js';
 import type { RiskFreeSeries } from './risk-free.js';
 import type { BacktestData, TradeRecord } from './run-backtest.js';
+import type { TrialFigures } from './trial-registry.js';
 
 export interface SharedData {
   readonly interval: BacktestData['panel']['interval'];
@@ -22,10 +23,12 @@ export interface SharedData {
   readonly fingerprint: string | undefined;
 }
 
+/** What a worker starts with; the panel follows in a 'data' message (workers start while it loads). */
 export interface WorkerSetup {
-  readonly data: SharedData;
   readonly spec: BacktestSpec;
   readonly storeTrades: boolean;
+  /** Send each combination's equity curve back (the sweep stores them); otherwise only its figures. */
+  readonly keepCurves: boolean;
   /** The parent's codeVersion(): the same code, and no git call per worker. */
   readonly codeVersion: string;
   /** A user's strategy: the file the worker loads it from, and the version (sha256) the parent loaded. */
@@ -37,7 +40,10 @@ export interface SweepJob {
   readonly params: StrategyParams;
 }
 
-export type ToWorker = { readonly type: 'jobs'; readonly jobs: readonly SweepJob[] } | { readonly type: 'stop' };
+export type ToWorker =
+  | { readonly type: 'data'; readonly data: SharedData }
+  | { readonly type: 'jobs'; readonly jobs: readonly SweepJob[] }
+  | { readonly type: 'stop' };
 
 export interface JobResult {
   readonly type: 'result';
@@ -45,7 +51,9 @@ export interface JobResult {
   readonly metrics: BacktestMetrics;
   /** The bars traded, the same for every combination: in a worker's first result only, null after. */
   readonly dates: Float64Array | null;
-  readonly equity: Float64Array;
+  /** Only when the sweep keeps curves (WorkerSetup.keepCurves). */
+  readonly equity: Float64Array | null;
+  readonly trial: TrialFigures;
   readonly trades: readonly TradeRecord[] | null;
   readonly warnings: readonly string[];
   readonly dataFingerprint: string;

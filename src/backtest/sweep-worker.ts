@@ -1,6 +1,7 @@
 /**
- * A sweep worker: receives the shared panel once, then runs the combinations it is sent and
- * posts each result back (series transferred, not copied).
+ * A sweep worker: loads its code while the main thread loads the panel, receives the shared panel
+ * once, then runs the combinations it is sent and posts each result back (a curve, when the sweep
+ * keeps them, transferred, not copied).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorMessage } from '../errors.js';
@@ -8,7 +9,8 @@ import { prepareStrategy } from '../strategies/registry.js';
 import { loadStrategyFile } from '../strategies/strategy-files.js';
 import { boundedMemo } from '../strategies/signal-memo.js';
 import { adoptCodeVersion } from '../util/code-version.js';
-import { backtestOnPanel } from './run-backtest.js';
+import { backtestOnPanel, type BacktestData } from './run-backtest.js';
+import { trialFigures } from './trial-registry.js';
 import { unshareData, type FromWorker, type ToWorker, type WorkerSetup } from './sweep-protocol.js';
 
 /** Signal inputs kept per worker: a few MB each (a T x N grid at most). */
@@ -18,7 +20,7 @@ const setup = workerData as WorkerSetup;
 adoptCodeVersion(setup.codeVersion);
 if (setup.strategyFile) await loadStrategyFile(setup.strategyFile.file, undefined, setup.strategyFile.sha256);
 await prepareStrategy(setup.spec.strategy);
-const data = unshareData(setup.data);
+let data: BacktestData | undefined;
 const port = parentPort!;
 // Combinations arrive in grid order: those sharing a lookback come together, a few entries serve them.
 const memo = boundedMemo(MEMO_ENTRIES);
@@ -29,23 +31,34 @@ port.on('message', (message: ToWorker) => {
     port.close();
     return;
   }
+  if (message.type === 'data') {
+    data = unshareData(message.data);
+    return;
+  }
   for (const job of message.jobs) {
     try {
-      const outcome = backtestOnPanel({ ...setup.spec, params: job.params }, data, { memo });
+      if (!data) throw new Error('sweep worker: jobs came before the panel');
+      const spec = { ...setup.spec, params: job.params };
+      const outcome = backtestOnPanel(spec, data, { memo });
+      const equity = setup.keepCurves ? outcome.equity : null;
       const result: FromWorker = {
         type: 'result',
         index: job.index,
         metrics: outcome.metrics,
         // Every combination trades the same bars: the main thread needs them once from each worker.
         dates: datesSent ? null : outcome.dates,
-        equity: outcome.equity,
+        equity,
+        trial: trialFigures(spec, outcome.equity),
         trades: setup.storeTrades ? outcome.trades : null,
         warnings: outcome.warnings,
         dataFingerprint: outcome.dataFingerprint,
         codeVersion: outcome.codeVersion,
         symbols: outcome.symbols,
       };
-      port.postMessage(result, [outcome.equity.buffer as ArrayBuffer, ...(datesSent ? [] : [outcome.dates.buffer as ArrayBuffer])]);
+      port.postMessage(result, [
+        ...(equity ? [equity.buffer as ArrayBuffer] : []),
+        ...(datesSent ? [] : [outcome.dates.buffer as ArrayBuffer]),
+      ]);
       datesSent = true;
     } catch (error) {
       port.postMessage({ type: 'error', index: job.index, error: errorMessage(error) } satisfies FromWorker);

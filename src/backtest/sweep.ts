@@ -1,6 +1,7 @@
 /**
  * Parameter sweeps: every combination of a grid, run on worker threads against one panel loaded
- * once, each result stored (linked to one sweep row) as it arrives. Combinations the strategy's
+ * once, each result's metrics stored (linked to one sweep row) as it arrives; equity curves are
+ * rebuilt when read (sweep-curves.ts) unless the sweep keeps them. Combinations the strategy's
  * schema refuses (e.g. skip >= lookback) are reported, not run.
  */
 import { availableParallelism } from 'node:os';
@@ -10,12 +11,12 @@ import { resolveParams, type ParamValue, type Strategy, type StrategyParams } fr
 import { parseParamValue, splitAssignment } from '../strategies/param-text.js';
 import { getStrategy, isFilelessUserStrategy, strategySource } from '../strategies/registry.js';
 import { codeVersion } from '../util/code-version.js';
-import { spawnWorker } from '../util/spawn-worker.js';
 import type { BacktestSpec } from './backtest-spec.js';
 import { closeSweep, openSweep, setSweepDates, storeBacktests } from './backtest-store.js';
 import type { BacktestMetrics } from './metrics.js';
 import { loadBacktestData, type BacktestOutcome } from './run-backtest.js';
-import { shareData, type FromWorker, type JobResult, type SweepJob, type ToWorker, type WorkerSetup } from './sweep-protocol.js';
+import { startSweepWorkers } from './sweep-pool.js';
+import { shareData, type JobResult, type SweepJob, type WorkerSetup } from './sweep-protocol.js';
 
 export type SweepGrid = Readonly<Record<string, readonly ParamValue[]>>;
 
@@ -24,17 +25,8 @@ export type SweepSortKey = (typeof SWEEP_SORT_KEYS)[number];
 
 /** Above this many combinations a sweep is refused: it would store more than anyone reads. */
 export const MAX_COMBINATIONS = 100_000;
-/**
- * Combinations sent to a worker at a time: a sixteenth of its share, between 4 and 64. Storing a
- * batch holds the main thread (the embedded database runs on it) for longer than a few
- * combinations take, and a worker must not run dry meanwhile; small enough to balance the load at
- * the end. Combinations that share signal inputs (grid order) mostly land in one worker.
- */
-function jobsPerMessage(jobs: number, workers: number): number {
-  return Math.min(64, Math.max(4, Math.ceil(jobs / workers / 16)));
-}
 /** Results stored per transaction. */
-const STORE_BATCH = 25;
+const STORE_BATCH = 100;
 
 export interface SweepEntry {
   readonly backtestId: number;
@@ -56,6 +48,8 @@ export interface SweepProgress {
 export interface SweepOptions {
   readonly workers?: number;
   readonly storeTrades?: boolean;
+  /** Store every combination's equity curve (default false: metrics only; sweep-curves.ts rebuilds a curve when it is read). */
+  readonly keepCurves?: boolean;
   readonly onProgress?: ((progress: SweepProgress) => void) | undefined;
 }
 
@@ -119,15 +113,17 @@ export async function runSweep(db: Database, spec: BacktestSpec, grid: SweepGrid
   const sweepId = await openSweep(db, { strategy: spec.strategy, grid, spec, combinations: combos.length });
   const entries: SweepEntry[] = [];
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), jobs.length));
+  const setup: WorkerSetup = {
+    spec,
+    storeTrades: options.storeTrades ?? false,
+    keepCurves: options.keepCurves ?? false,
+    codeVersion: codeVersion(),
+    strategyFile: strategySource(spec.strategy),
+  };
+  // Started first: each loads its code while the panel loads.
+  const pool = startSweepWorkers(setup, workers);
   try {
     const data = await loadBacktestData(db, spec);
-    const setup: WorkerSetup = {
-      data: shareData(data),
-      spec,
-      storeTrades: options.storeTrades ?? false,
-      codeVersion: codeVersion(),
-      strategyFile: strategySource(spec.strategy),
-    };
     // Results are stored in batches, one transaction each, while the workers go on computing.
     let stored = Promise.resolve();
     let batch: JobResult[] = [];
@@ -142,14 +138,21 @@ export async function runSweep(db: Database, spec: BacktestSpec, grid: SweepGrid
         if (!sweepDates) await setSweepDates(db, sweepId, (sweepDates = results[0]!.dates!));
         const dates = sweepDates;
         const outcomes = results.map((result) => toOutcome({ ...spec, params: jobs[result.index]!.params }, result, dates));
-        const ids = await storeBacktests(db, outcomes, { sweepId, trades: setup.storeTrades, fullSeries: false, sweepDates });
+        const ids = await storeBacktests(db, outcomes, {
+          sweepId,
+          trades: setup.storeTrades,
+          equity: setup.keepCurves,
+          fullSeries: false,
+          sweepDates,
+          trialFigures: results.map((result) => result.trial),
+        });
         ids.forEach((backtestId, i) => {
           const index = results[i]!.index;
           entries.push({ backtestId, index, combo: comboOf[index]!, params: outcomes[i]!.spec.params, metrics: results[i]!.metrics });
         });
       });
     };
-    await runOnWorkers(setup, jobs, workers, {
+    await pool.run(shareData(data), jobs, {
       onResult: (result) => {
         batch.push(result);
         if (batch.length >= STORE_BATCH) flush();
@@ -161,6 +164,7 @@ export async function runSweep(db: Database, spec: BacktestSpec, grid: SweepGrid
     await stored;
     await closeSweep(db, sweepId);
   } catch (error) {
+    await pool.stop();
     await closeSweep(db, sweepId, errorMessage(error)).catch(() => undefined);
     throw error;
   }
@@ -198,7 +202,8 @@ function toOutcome(spec: BacktestSpec, result: JobResult, dates: Float64Array): 
     spec,
     symbols: result.symbols,
     dates: result.dates ?? dates,
-    equity: result.equity,
+    // Without kept curves, neither the store nor the trial registry reads it (the worker sent the trial's figures).
+    equity: result.equity ?? empty,
     cash: empty,
     grossExposure: empty,
     traded: empty,
@@ -209,49 +214,4 @@ function toOutcome(spec: BacktestSpec, result: JobResult, dates: Float64Array): 
     dataFingerprint: result.dataFingerprint,
     codeVersion: result.codeVersion,
   };
-}
-
-interface WorkerCallbacks {
-  onResult(result: JobResult): void;
-  onError(index: number, error: string): void;
-  onProgress(done: number): void;
-}
-
-/** Hands out jobs to `count` workers as each asks for more; resolves when all are done. */
-function runOnWorkers(setup: WorkerSetup, jobs: readonly SweepJob[], count: number, callbacks: WorkerCallbacks): Promise<void> {
-  let next = 0;
-  let done = 0;
-  const perMessage = jobsPerMessage(jobs.length, count);
-  return new Promise((resolve, reject) => {
-    let running = count;
-    let failed = false;
-    for (let w = 0; w < count; w++) {
-      const worker = spawnWorker(import.meta.url, 'sweep-worker', setup as unknown as Record<string, unknown>);
-      worker.on('message', (message: FromWorker) => {
-        if (message.type === 'result') {
-          done++;
-          callbacks.onResult(message);
-          callbacks.onProgress(done);
-        } else if (message.type === 'error') {
-          done++;
-          callbacks.onError(message.index, message.error);
-          callbacks.onProgress(done);
-        } else {
-          const batch = jobs.slice(next, next + perMessage);
-          next += batch.length;
-          worker.postMessage((batch.length > 0 ? { type: 'jobs', jobs: batch } : { type: 'stop' }) satisfies ToWorker);
-        }
-      });
-      worker.on('error', (error) => {
-        if (!failed) {
-          failed = true;
-          reject(new Error(`a sweep worker failed: ${error.message}`));
-        }
-      });
-      worker.on('exit', () => {
-        running--;
-        if (running === 0 && !failed) resolve();
-      });
-    }
-  });
 }

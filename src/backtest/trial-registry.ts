@@ -72,23 +72,39 @@ export function strategyFamily(spec: BacktestSpec, dates: Float64Array): TrialFa
   };
 }
 
+/** What the registry keeps of a run's curve: its per-bar Sharpe ratio, how many returns, and whether they are constant. */
+export interface TrialFigures {
+  readonly sharpe: number;
+  readonly observations: number;
+  readonly constantReturns: boolean;
+}
+
+/** @example trialFigures(outcome.spec, outcome.equity) */
+export function trialFigures(spec: BacktestSpec, equity: Float64Array): TrialFigures {
+  const returns = equityReturns(equity, spec.initialCash);
+  const sharpe = sharpeRatio(returns);
+  return {
+    sharpe: Number.isFinite(sharpe) ? sharpe : 0,
+    observations: returns.length,
+    constantReturns: isConstantSpread(mean(returns), sampleStd(returns)),
+  };
+}
+
 /**
  * A run of `spec` (its bars and equity curve) as a trial of its strategy family, or of `family`.
+ * `figures` are given when they were computed where the curve was (a sweep's workers).
  * @example trialRun(outcome.spec, outcome, { source: 'backtest', backtestId: 12 })
  */
 export function trialRun(
   spec: BacktestSpec,
   curve: { readonly dates: Float64Array; readonly equity: Float64Array },
   options: { readonly source: TrialSource; readonly backtestId?: number | null; readonly family?: TrialFamilyIdentity },
+  figures: TrialFigures = trialFigures(spec, curve.equity),
 ): TrialRun {
-  const returns = equityReturns(curve.equity, spec.initialCash);
-  const sharpe = sharpeRatio(returns);
   return {
     family: options.family ?? strategyFamily(spec, curve.dates),
     config: trialConfig(spec),
-    sharpe: Number.isFinite(sharpe) ? sharpe : 0,
-    observations: returns.length,
-    constantReturns: isConstantSpread(mean(returns), sampleStd(returns)),
+    ...figures,
     backtestId: options.backtestId ?? null,
     source: options.source,
   };

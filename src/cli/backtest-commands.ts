@@ -41,7 +41,8 @@ export function registerBacktestCommands(program: Command, output: Output): void
     .option('--workers <n>', 'worker threads (default: all cores)')
     .option('--top <n>', 'how many of the best to print (default 10)')
     .option('--sort <metric>', 'sharpe | cagr | sortino | calmar | total-return (default sharpe)')
-    .option('--store-trades', "store every combination's trades too (default: metrics and equity only)")
+    .option('--store-trades', "store every combination's trades too (default: metrics only)")
+    .option('--curves', "store every combination's equity curve (default: rebuilt and stored when a gate or a report reads it)")
     .option('--json', 'print the result as JSON')
     .action(async (flags: SweepFlags) => (await actions()).sweepAction(flags, output));
 

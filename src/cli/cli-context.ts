@@ -31,16 +31,22 @@ export function config(env: Environment = environment()): MomentumConfig {
  * Opens the configured database (migrating it), runs `work`, and always closes it. `share`: a
  * long-running command holding the embedded database serves it to the other commands meanwhile.
  * `sharedBuffers`: the embedded engine's cache (OpenDatabaseOptions), for a command that writes
- * more than it reads again (a sweep).
+ * more than it reads again (a sweep). `baselineWasm`: PGlite's WebAssembly compiled by V8's
+ * baseline compiler only (see withLightDatabase), for a command whose own work needs the cores.
  */
 export async function withDatabase<T>(
   work: (db: Database, env: Environment) => Promise<T>,
   env: Environment = environment(),
-  options: { readonly share?: boolean; readonly sharedBuffers?: OpenDatabaseOptions['sharedBuffers'] } = {},
+  options: {
+    readonly share?: boolean;
+    readonly sharedBuffers?: OpenDatabaseOptions['sharedBuffers'];
+    readonly baselineWasm?: boolean;
+  } = {},
 ): Promise<T> {
   // Loaded on demand: commands that need no database start faster without PGlite and pg.
   const { openDatabase } = await import('../db/database.js');
   const { share, sharedBuffers } = options;
+  if (options.baselineWasm && !env.databaseUrl) setFlagsFromString('--liftoff-only'); // process-wide: before PGlite compiles its module
   return run(
     await openDatabase({
       url: env.databaseUrl,

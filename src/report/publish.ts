@@ -5,7 +5,7 @@
  * the interactive Plotly pages are written under MOMENTUM_HOME/reports (report-pages.ts), each
  * subscriber's linked from their mail.
  */
-import { getBacktestSeries } from '../backtest/backtest-store.js';
+import { getBacktestSeries } from '../backtest/sweep-curves.js';
 import { formatBarTime, MS_PER_DAY, dateToTs } from '../data/bar.js';
 import type { Database } from '../db/database.js';
 import { DataError } from '../errors.js';

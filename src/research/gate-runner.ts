@@ -9,7 +9,8 @@
  * the family's trial Sharpe ratios and PBO, shared by runs measured against any rate, are of the
  * returns themselves.
  */
-import { getBacktest, getBacktestSeries, sweepBacktestIds, type StoredBacktest } from '../backtest/backtest-store.js';
+import { getBacktest, sweepBacktestIds, type StoredBacktest } from '../backtest/backtest-store.js';
+import { getBacktestSeries } from '../backtest/sweep-curves.js';
 import { equityReturns, isConstantSpread, mean, sampleStd } from '../backtest/return-statistics.js';
 import { loadRiskFree } from '../backtest/risk-free.js';
 import { describeFamily } from '../backtest/trial-registry.js';

@@ -3,7 +3,8 @@
  * trials say (their number N and the variance of their Sharpe ratios, for the deflated Sharpe
  * ratio; their returns side by side, for the PBO), and selections made by code recorded as trials.
  */
-import { getBacktest, getBacktestSeries, initialCashOf, type BacktestSeries, type StoredBacktest } from '../backtest/backtest-store.js';
+import { getBacktest, initialCashOf, type BacktestSeries, type StoredBacktest } from '../backtest/backtest-store.js';
+import { getBacktestSeries } from '../backtest/sweep-curves.js';
 import { equityReturns } from '../backtest/return-statistics.js';
 import { describeFamily, strategyFamily, trialConfig, configKey, trialRun, type TrialFamilyIdentity } from '../backtest/trial-registry.js';
 import {

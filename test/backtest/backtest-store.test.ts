@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBacktestSpec } from '../../src/backtest/backtest-spec.js';
-import {
-  deleteBacktest,
-  getBacktest,
-  getBacktestSeries,
-  getBacktestTrades,
-  listBacktests,
-  storeBacktest,
-} from '../../src/backtest/backtest-store.js';
+import { deleteBacktest, getBacktest, getBacktestTrades, listBacktests, storeBacktest } from '../../src/backtest/backtest-store.js';
+import { getBacktestSeries } from '../../src/backtest/sweep-curves.js';
 import { compareWithStored } from '../../src/backtest/rerun.js';
 import { runBacktest } from '../../src/backtest/run-backtest.js';
 import { runSweep } from '../../src/backtest/sweep.js';

@@ -6,7 +6,8 @@
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBacktestSpec, type BacktestSpec } from '../../src/backtest/backtest-spec.js';
-import { getBacktest, getBacktestSeries } from '../../src/backtest/backtest-store.js';
+import { getBacktest } from '../../src/backtest/backtest-store.js';
+import { getBacktestSeries } from '../../src/backtest/sweep-curves.js';
 import { runBacktest } from '../../src/backtest/run-backtest.js';
 import { runSweep, type SweepGrid } from '../../src/backtest/sweep.js';
 import { dateToTs } from '../../src/data/bar.js';

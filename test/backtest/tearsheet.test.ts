@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getBacktestSeries, storeBacktest } from '../../src/backtest/backtest-store.js';
+import { storeBacktest } from '../../src/backtest/backtest-store.js';
+import { getBacktestSeries } from '../../src/backtest/sweep-curves.js';
 import { parseBacktestSpec } from '../../src/backtest/backtest-spec.js';
 import { runBacktest, type BacktestOutcome } from '../../src/backtest/run-backtest.js';
 import { loadTearsheetInput } from '../../src/backtest/tearsheet-input.js';

@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBacktestSpec, type BacktestSpecInput } from '../../src/backtest/backtest-spec.js';
-import { deleteBacktest, getBacktestSeries, storeBacktest } from '../../src/backtest/backtest-store.js';
+import { deleteBacktest, storeBacktest } from '../../src/backtest/backtest-store.js';
+import { getBacktestSeries } from '../../src/backtest/sweep-curves.js';
 import { runBacktest } from '../../src/backtest/run-backtest.js';
 import { runSweep } from '../../src/backtest/sweep.js';
 import { familyTrials, listTrialFamilies } from '../../src/backtest/trial-store.js';
