@@ -14,6 +14,7 @@ import { CsvProvider } from '../data/providers/csv-provider.js';
 import { SyntheticProvider } from '../data/providers/synthetic-provider.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { notebookPlotter } from '../report/plotly-html.js';
+import { formatNumber, formatPercent } from '../report/report-format.js';
 import { packageRoot } from '../util/package-root.js';
 
 export interface NotebookSession {
@@ -97,11 +98,11 @@ export function check(ok: boolean, what: string): void {
 
 type Shown = number | null | undefined;
 
-/** 0.1234 -> '12.34%'; null -> '-'. */
-export const pct = (x: Shown, digits = 2): string => (x === null || x === undefined ? '-' : `${(x * 100).toFixed(digits)}%`);
+/** As the reports write it (report-format.ts): 0.1234 -> '12.34%'; null -> '–'. */
+export const pct = (x: Shown, digits = 2): string => formatPercent(x, digits);
 
-/** 1.2345 -> '1.23'; null -> '-'. */
-export const num = (x: Shown, digits = 2): string => (x === null || x === undefined ? '-' : x.toFixed(digits));
+/** As the reports write it: 1234.5678 -> '1,234.57'; null -> '–'. */
+export const num = (x: Shown, digits = 2): string => formatNumber(x, digits);
 
 /** 1234.5 -> '$1,234.50'. */
 export const usd = (x: number, digits = 2): string =>
