@@ -35,8 +35,16 @@ describe('notebook kit', () => {
     expect(() => check(false, 'two is one')).toThrow('check failed: two is one');
   });
 
-  it('formats figures for tables, with a dash for missing ones', () => {
-    expect([pct(0.12345), pct(0.12345, 1), pct(null), num(1.235, 1), num(undefined)]).toEqual(['12.35%', '12.3%', '-', '1.2', '-']);
+  it('formats figures for tables as the reports do, with a dash for missing ones', () => {
+    expect([pct(0.12345), pct(0.12345, 1), pct(null), num(1.235, 1), num(undefined), num(1234.5678), pct(12.5, 0)]).toEqual([
+      '12.35%',
+      '12.3%',
+      '–',
+      '1.2',
+      '–',
+      '1,234.57',
+      '1,250%',
+    ]);
     expect([usd(1234.5), usd(99, 0), points(1.25), points(-0.5), points(null)]).toEqual(['$1,234.50', '$99', '+1.3 pts', '-0.5 pts', '-']);
   });
 });
