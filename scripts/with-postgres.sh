@@ -2,6 +2,8 @@
 # Runs a command with DATABASE_URL pointing at a throwaway PostgreSQL server on loopback,
 # then stops the server and removes its data. Usage: scripts/with-postgres.sh npx vitest run
 # Installs the Debian postgresql package when initdb is missing (needs root and apt).
+# WITH_TIMESCALEDB=1: the server preloads TimescaleDB (scripts/build-timescaledb.sh installs it), so
+# the migrations make bars a hypertable.
 set -euo pipefail
 
 find_bin() {
@@ -28,6 +30,16 @@ else
   AS=()
 fi
 
+PRELOAD=()
+if [ "${WITH_TIMESCALEDB:-}" = "1" ]; then
+  if [ ! -f "/usr/share/postgresql/$(basename "$(dirname "$BIN")")/extension/timescaledb.control" ]; then
+    echo "with-postgres: WITH_TIMESCALEDB=1 but TimescaleDB is not installed (run scripts/build-timescaledb.sh)" >&2
+    exit 1
+  fi
+  # No telemetry: the server must not try to reach the internet.
+  PRELOAD=(-c shared_preload_libraries=timescaledb -c timescaledb.telemetry_level=off)
+fi
+
 stop() {
   "${AS[@]}" "$BIN/pg_ctl" -D "$DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
   rm -rf "$DIR"
@@ -36,9 +48,9 @@ trap stop EXIT
 
 "${AS[@]}" "$BIN/initdb" -D "$DIR/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"$DIR/initdb.log"
 "${AS[@]}" "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null
+  -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 ${PRELOAD[*]}" start >/dev/null
 "${AS[@]}" "$BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres momentum
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/momentum"
-echo "with-postgres: PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') at $DATABASE_URL" >&2
+echo "with-postgres: PostgreSQL $("$BIN/postgres" --version | awk '{print $3}')${PRELOAD:+ with TimescaleDB} at $DATABASE_URL" >&2
 "$@"

@@ -30,10 +30,13 @@ create table bars (
 );
 
 -- With TimescaleDB available (docker-compose.yml runs it), bars become a hypertable; without it
--- (plain PostgreSQL, PGlite) they stay a plain table with the same columns.
+-- (plain PostgreSQL, PGlite) they stay a plain table with the same columns. Only when the server
+-- preloads it (its loader's settings exist): creating it on a server that merely has its files installed
+-- loads a library that then fails every later statement of the session ("must be preloaded").
 do $$
 begin
-  if exists (select 1 from pg_available_extensions where name = 'timescaledb') then
+  if exists (select 1 from pg_available_extensions where name = 'timescaledb')
+    and current_setting('timescaledb.max_background_workers', true) is not null then
     begin
       create extension if not exists timescaledb;
       perform create_hypertable('bars', 'ts', chunk_time_interval => interval '365 days', if_not_exists => true);

@@ -27,6 +27,23 @@ export interface MigrationResult {
 }
 
 const FILE_PATTERN = /^(\d{3,})_([a-z0-9_-]+)\.sql$/;
+
+/**
+ * Migrations amended in place, with the checksums they had before: a database that applied an
+ * earlier text is as migrated as one that applied today's. Only for a change that cannot matter to
+ * a database where the migration already ran (a guard that only decides whether a fresh database
+ * can be created); everything else is a new numbered migration.
+ */
+const AMENDED: Readonly<Record<string, readonly string[]>> = {
+  // 2026-12-06: TimescaleDB enabled only when the server preloads it. On a server with its files
+  // installed but not preloaded, the first text failed outright: no database had applied it there.
+  '001_price_store.sql': ['7edf91413d43dd305e9a6bb5ef1fa6e795bd0b06a88e93dc857aea98ec844d54'],
+};
+
+/** The applied checksum is this file's, or one it had before an amendment (AMENDED). */
+function sameMigration(file: Migration, appliedChecksum: string): boolean {
+  return file.checksum === appliedChecksum || (AMENDED[file.name] ?? []).includes(appliedChecksum);
+}
 /** Any fixed number: the key of the advisory lock that serialises migrations. */
 const MIGRATION_LOCK_KEY = 7_340_221;
 
@@ -105,7 +122,7 @@ export async function migrationStatus(
   const byVersion = new Map(applied.map((row) => [row.version, row]));
   return readMigrations(dir).map((m) => {
     const row = byVersion.get(m.version);
-    const state = !row ? 'pending' : row.checksum === m.checksum ? 'applied' : 'EDITED after applying';
+    const state = !row ? 'pending' : sameMigration(m, row.checksum) ? 'applied' : 'EDITED after applying';
     return { migration: m.name, state, applied_at: row ? row.applied_at.toISOString() : null };
   });
 }
@@ -132,7 +149,7 @@ function checkRecorded(recorded: readonly RecordedMigration[], files: readonly M
         `migration ${row.name} was applied to this database but is missing from sql/; restore the file (migrations are never deleted)`,
       );
     }
-    if (file.checksum !== row.checksum) {
+    if (!sameMigration(file, row.checksum)) {
       throw new DatabaseError(
         `migration ${file.name} was edited after it was applied (checksum ${row.checksum.slice(0, 12)} applied, ${file.checksum.slice(0, 12)} on disk); restore the original and put the change in a new numbered migration`,
       );
