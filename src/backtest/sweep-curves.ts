@@ -34,10 +34,24 @@ export async function getBacktestSeries(db: Database, id: number): Promise<Backt
   if (stored) return stored;
   const backtest = await getBacktest(db, id);
   if (backtest.sweepId === null) throw new DataError(`backtest ${id} has no stored equity curve`);
-  await rebuildSweepCurves(db, backtest.sweepId);
+  await rebuildOnce(db, backtest.sweepId);
   const rebuilt = await readStoredSeries(db, id);
   if (!rebuilt) throw new DataError(`backtest ${id} of sweep ${backtest.sweepId} has no equity curve even after rebuilding it`);
   return rebuilt;
+}
+
+// Reads of several combinations at once (a Promise.all over a selection) share one rebuild.
+const rebuilding = new WeakMap<Database, Map<number, Promise<number>>>();
+
+function rebuildOnce(db: Database, sweepId: number): Promise<number> {
+  let running = rebuilding.get(db);
+  if (!running) rebuilding.set(db, (running = new Map()));
+  let rebuild = running.get(sweepId);
+  if (!rebuild) {
+    rebuild = rebuildSweepCurves(db, sweepId).finally(() => running.delete(sweepId));
+    running.set(sweepId, rebuild);
+  }
+  return rebuild;
 }
 
 /**

@@ -60,6 +60,16 @@ describe(`equity curves of a sweep's combinations, rebuilt when read (${engineNa
     expect(Array.from(other.equity)).not.toEqual(Array.from(series.equity));
   });
 
+  it('answers reads of several combinations at once (a selection), each with its own rebuilt curve', async () => {
+    const sweep = await runSweep(db, { ...SPEC, to: '2009-06-30' }, GRID, { workers: 1 });
+    const series = await Promise.all(sweep.entries.map((e) => getBacktestSeries(db, e.backtestId)));
+    for (const [i, entry] of sweep.entries.entries()) {
+      const single = await runBacktest(db, { ...SPEC, params: entry.params, to: '2009-06-30' });
+      expect(Array.from(series[i]!.equity)).toEqual(Array.from(single.equity));
+    }
+    expect(await curvesOf(sweep.entries.map((e) => e.backtestId))).toBe(4);
+  });
+
   it('keeps every curve from the start when asked (--curves)', async () => {
     const sweep = await runSweep(db, { ...SPEC, to: '2010-12-31' }, GRID, { workers: 1, keepCurves: true });
     expect(await curvesOf(sweep.entries.map((e) => e.backtestId))).toBe(4);
