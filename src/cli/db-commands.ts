@@ -22,13 +22,15 @@ export function registerDbCommands(program: Command, output: Output): void {
       }
     });
   db.command('status')
-    .description('applied and pending migrations')
+    .description('applied and pending migrations, the engine, and what TimescaleDB does for the price store')
     .action(() =>
       withLightDatabase(
         async (db) => {
           const rows = await (await migrator()).migrationStatus(db);
           output.out(formatTable(rows, ['migration', 'state', 'applied_at']));
           output.out(`database: ${db.location} (${db.engine})`);
+          const { timescaleStatus, describeTimescale } = await import('../db/timescale-status.js');
+          output.out(describeTimescale(await timescaleStatus(db)));
         },
         environment(),
         { migrate: false },

@@ -2,14 +2,18 @@
  * On a server that preloads TimescaleDB (`.ci/run` builds it and runs the PostgreSQL suite a second
  * time on it), the migrations make `bars` a hypertable; on plain PostgreSQL and PGlite it stays a
  * plain table. Whichever engine runs this file, bars written across several yearly chunks read back
- * exactly, and a corrected bar replaces the old one.
+ * exactly, and a corrected bar replaces the old one; on TimescaleDB the chunks are compressed first
+ * (segments by symbol and interval), and a delta ingest, a full re-import and a restated bar inside
+ * a compressed chunk must still land.
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dateToTs } from '../../src/data/bar.js';
 import { ingest } from '../../src/data/ingest.js';
 import { loadPanel } from '../../src/data/panel.js';
+import type { PriceProvider } from '../../src/data/providers/price-provider.js';
 import { SyntheticProvider } from '../../src/data/providers/synthetic-provider.js';
+import { describeTimescale, timescaleStatus } from '../../src/db/timescale-status.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 describe(`bars on this engine (${engineName})`, () => {
@@ -40,6 +44,20 @@ describe(`bars on this engine (${engineName})`, () => {
             }>`select count(*)::int as n from timescaledb_information.hypertables where hypertable_name = 'bars'`.execute(db.kysely)
           ).rows[0]!.n;
     expect(hypertables).toBe(preloaded ? 1 : 0);
+    // What `db status` says about it.
+    const { rows: available } = await sql<{ n: number }>`
+      select count(*)::int as n from pg_available_extensions where name = 'timescaledb'`.execute(db.kysely);
+    const status = await timescaleStatus(db);
+    const expected = engineName === 'pglite' || available[0]!.n === 0 ? 'absent' : preloaded ? 'enabled' : 'not preloaded';
+    expect(status.state).toBe(expected);
+    if (preloaded) {
+      expect(status.version).toBe('2.28.3');
+      expect(describeTimescale(status)).toMatch(
+        /^TimescaleDB 2\.28\.3 \(timescale licence\): bars a hypertable, 0 of \d+ chunks compressed$/,
+      );
+    } else {
+      expect(describeTimescale(status)).toMatch(/bars are a plain table/);
+    }
   });
 
   it('reads back bars written across several chunks, and a corrected bar replaces the old one', async () => {
@@ -65,5 +83,58 @@ describe(`bars on this engine (${engineName})`, () => {
     const after = await loadPanel(db, { symbols: ['SYN-GOLD'], interval: '1d', field: 'close' });
     expect(after.values.close[0]![100]).toBe(expected[100]!.close * 2);
     expect(after.dates).toHaveLength(expected.length);
+  });
+
+  it('compresses old chunks on TimescaleDB; a delta, a full re-import and a restated bar in a compressed chunk all land', async () => {
+    const symbols = ['SYN-EQ-EU', 'SYN-BOND-LONG'];
+    const synthetic = new SyntheticProvider({ seed: 8 });
+    await ingest(db, synthetic, { symbols, interval: '1d', now: () => dateToTs('2005-12-31') });
+    const { rows: settings } = await sql<{ segments: string | null }>`
+      select string_agg(attname, ',' order by segmentby_column_index) as segments
+      from timescaledb_information.compression_settings
+      where hypertable_name = 'bars' and segmentby_column_index is not null`
+      .execute(db.kysely)
+      .catch(() => ({ rows: [{ segments: null }] }));
+    expect(settings[0]!.segments).toBe(preloaded ? 'symbol,interval' : null);
+    if (preloaded) {
+      await sql`select compress_chunk(c, if_not_compressed => true) from show_chunks('bars') c`.execute(db.kysely);
+      const { rows } = await sql<{ compressed: number }>`
+        select count(*)::int as compressed from timescaledb_information.chunks where hypertable_name = 'bars' and is_compressed`.execute(
+        db.kysely,
+      );
+      expect(rows[0]!.compressed).toBeGreaterThan(1);
+      const status = await timescaleStatus(db);
+      expect(status.compressedChunks).toBe(rows[0]!.compressed);
+      expect(status.afterBytes).toBeGreaterThan(0);
+      expect(status.afterBytes).toBeLessThan(status.beforeBytes);
+      expect(describeTimescale(status)).toMatch(/chunks compressed, \d+\.\dx smaller$/);
+    }
+    const market = synthetic.market(dateToTs('2006-06-30')).bars.get('SYN-EQ-EU')!;
+    const restatedAt = market.findIndex((bar) => bar.ts >= dateToTs('2004-03-01'));
+    // The source restates one old bar (inside a compressed chunk on TimescaleDB), every price by 0.1%.
+    const restate = <B extends { open: number; high: number; low: number; close: number; adj_close: number }>(bar: B): B => ({
+      ...bar,
+      open: bar.open * 1.001,
+      high: bar.high * 1.001,
+      low: bar.low * 1.001,
+      close: bar.close * 1.001,
+      adj_close: bar.adj_close * 1.001,
+    });
+    const restating: PriceProvider = {
+      name: synthetic.name,
+      fetchBars: async (request) => {
+        const result = await synthetic.fetchBars(request);
+        return {
+          ...result,
+          rows: result.rows.map((bar) => (bar.ts === market[restatedAt]!.ts && request.symbol === 'SYN-EQ-EU' ? restate(bar) : bar)),
+        };
+      },
+    };
+    await ingest(db, synthetic, { symbols, interval: '1d', now: () => dateToTs('2006-06-30') });
+    await ingest(db, restating, { symbols, interval: '1d', full: true, now: () => dateToTs('2006-06-30') });
+    const panel = await loadPanel(db, { symbols: ['SYN-EQ-EU'], interval: '1d', field: 'close' });
+    expect(Array.from(panel.dates)).toEqual(market.map((bar) => bar.ts));
+    const expected = market.map((bar, i) => (i === restatedAt ? restate(bar).close : bar.close));
+    expect(Array.from(panel.values.close[0]!)).toEqual(expected);
   });
 });

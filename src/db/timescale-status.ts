@@ -1,0 +1,72 @@
+/**
+ * What TimescaleDB does for the price store on this database: `momentum db status` prints it.
+ * Every query is guarded, so that plain PostgreSQL and PGlite (no such catalog) answer too.
+ */
+import { sql } from 'kysely';
+import type { Database } from './database.js';
+
+export interface TimescaleStatus {
+  /** 'absent': not installed; 'not preloaded': files installed, the server does not load it; 'enabled': bars is a hypertable. */
+  readonly state: 'absent' | 'not preloaded' | 'installed, bars a plain table' | 'enabled';
+  readonly version: string | null;
+  /** `timescale` (every feature) or `apache` (no compression, no continuous aggregates). */
+  readonly license: string | null;
+  readonly chunks: number;
+  readonly compressedChunks: number;
+  /** Bytes of the compressed chunks before and after compression. */
+  readonly beforeBytes: number;
+  readonly afterBytes: number;
+}
+
+/** @example describeTimescale(await timescaleStatus(db)) // "TimescaleDB 2.28.3 (timescale licence): bars a hypertable, ..." */
+export async function timescaleStatus(db: Database): Promise<TimescaleStatus> {
+  const none = { version: null, license: null, chunks: 0, compressedChunks: 0, beforeBytes: 0, afterBytes: 0 };
+  if (db.engine !== 'postgres') return { state: 'absent', ...none };
+  const { rows } = await sql<{ available: boolean; version: string | null; loaded: string | null; license: string | null }>`
+    select exists (select 1 from pg_available_extensions where name = 'timescaledb') as available,
+      (select extversion from pg_extension where extname = 'timescaledb') as version,
+      current_setting('timescaledb.max_background_workers', true) as loaded,
+      current_setting('timescaledb.license', true) as license`.execute(db.kysely);
+  const { available, version, loaded, license } = rows[0]!;
+  if (!available) return { state: 'absent', ...none };
+  if (loaded === null) return { state: 'not preloaded', ...none };
+  if (version === null) return { state: 'installed, bars a plain table', ...none, license };
+  const { rows: hypertables } = await sql<{ n: number }>`
+    select count(*)::int as n from timescaledb_information.hypertables where hypertable_name = 'bars'`.execute(db.kysely);
+  if (hypertables[0]!.n === 0) return { state: 'installed, bars a plain table', ...none, version, license };
+  const { rows: chunks } = await sql<{ chunks: number; compressed: number; before: number | null; after: number | null }>`
+    select (select count(*)::int from show_chunks('bars')) as chunks,
+      count(*) filter (where compression_status = 'Compressed')::int as compressed,
+      sum(before_compression_total_bytes)::float8 as before, sum(after_compression_total_bytes)::float8 as after
+    from chunk_compression_stats('bars')`.execute(db.kysely);
+  const c = chunks[0]!;
+  return {
+    state: 'enabled',
+    version,
+    license,
+    chunks: c.chunks,
+    compressedChunks: c.compressed,
+    beforeBytes: c.before ?? 0,
+    afterBytes: c.after ?? 0,
+  };
+}
+
+/** One line for `db status`. */
+export function describeTimescale(status: TimescaleStatus): string {
+  switch (status.state) {
+    case 'absent':
+      return 'TimescaleDB: not on this server (bars are a plain table)';
+    case 'not preloaded':
+      return "TimescaleDB: installed but not preloaded (add shared_preload_libraries = 'timescaledb' and restart to use it; bars are a plain table)";
+    case 'installed, bars a plain table':
+      return `TimescaleDB ${status.version ?? '(extension not created)'}: bars are a plain table (created before TimescaleDB was enabled)`;
+    case 'enabled': {
+      const ratio = status.afterBytes > 0 ? `, ${(status.beforeBytes / status.afterBytes).toFixed(1)}x smaller` : '';
+      const compression =
+        status.license === 'apache'
+          ? 'no compression in the Apache-licensed build'
+          : `${status.compressedChunks} of ${status.chunks} chunks compressed${ratio}`;
+      return `TimescaleDB ${status.version} (${status.license} licence): bars a hypertable, ${compression}`;
+    }
+  }
+}
