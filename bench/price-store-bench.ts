@@ -14,7 +14,10 @@ import { loadPanel } from '../src/data/panel.js';
 import { upsertInstruments } from '../src/data/price-store.js';
 import { CsvProvider } from '../src/data/providers/csv-provider.js';
 import type { BarRequest, CandidateBar, PriceProvider, ProviderResult } from '../src/data/providers/price-provider.js';
+import { sql } from 'kysely';
 import { openDatabase, type Database } from '../src/db/database.js';
+import { timescaleStatus } from '../src/db/timescale-status.js';
+import { formatBytes } from '../src/report/report-format.js';
 import { createRandom } from '../src/util/random.js';
 import { createServerDatabase } from '../test/helpers/test-database.js';
 import { fmt, median, report, timed } from './bench-utils.js';
@@ -70,6 +73,8 @@ export async function benchPriceStore(engine: 'pglite' | 'postgres'): Promise<vo
   const home = engine === 'pglite' ? mkdtempSync(join(tmpdir(), 'momentum-bench-store-')) : undefined;
   const db = await openDatabase(server ? { url: server.url } : { home });
   try {
+    const timescale = await timescaleStatus(db);
+    if (timescale.state === 'enabled') console.log(`  (TimescaleDB ${timescale.version}: bars a hypertable)`);
     const provider = new BenchProvider(rows);
     const to = dateToTs('2030-01-01');
     const load = await timed(() => ingest(db, provider, { symbols, interval: '1d', to }));
@@ -109,6 +114,7 @@ export async function benchPriceStore(engine: 'pglite' | 'postgres'): Promise<vo
       `${fmt(BARS / bulk.seconds)} bars/s (${bulk.seconds.toFixed(1)} s)`,
       engine === 'postgres' ? '>= 200,000 bars/s' : undefined,
     );
+    if (engine === 'postgres') await reportStoreSize(db, timescale.state === 'enabled');
 
     await db.kysely.deleteFrom('bars').execute();
     await db.kysely.deleteFrom('bar_series').execute();
@@ -118,6 +124,25 @@ export async function benchPriceStore(engine: 'pglite' | 'postgres'): Promise<vo
     await server?.drop();
     if (home) rmSync(home, { recursive: true, force: true });
   }
+}
+
+/** The size of the bars: a plain table with its index, or the hypertable before and after compressing every chunk. */
+async function reportStoreSize(db: Database, timescale: boolean): Promise<void> {
+  const size = async (expression: string) =>
+    (await sql<{ bytes: number }>`select ${sql.raw(expression)}::float8 as bytes`.execute(db.kysely)).rows[0]!.bytes;
+  if (!timescale) {
+    report(`size of the ${fmt(BARS)} bars (a plain table with its index)`, formatBytes(await size("pg_total_relation_size('bars')")));
+    return;
+  }
+  const before = await size("hypertable_size('bars')");
+  const compress = await timed(() =>
+    sql`select count(compress_chunk(c, if_not_compressed => true)) from show_chunks('bars') c`.execute(db.kysely),
+  );
+  const after = await size("hypertable_size('bars')");
+  report(
+    `size of the ${fmt(BARS)} bars in the hypertable, then every chunk compressed`,
+    `${formatBytes(before)} -> ${formatBytes(after)} (${(before / after).toFixed(1)}x smaller; compressing took ${compress.seconds.toFixed(1)} s)`,
+  );
 }
 
 async function importSharedData(db: Database): Promise<void> {
