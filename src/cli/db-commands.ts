@@ -21,6 +21,14 @@ export function registerDbCommands(program: Command, output: Output): void {
         await db.close();
       }
     });
+  db.command('compress-after <age>')
+    .description("TimescaleDB: compress chunks of bars older than this (PostgreSQL interval text, e.g. '18 months'; default 2 years)")
+    .action((age: string) =>
+      withLightDatabase(async (db) => {
+        const { setCompressionAge } = await import('../db/timescale-status.js');
+        output.out(`bars: chunks older than ${await setCompressionAge(db, age)} are compressed by TimescaleDB's policy`);
+      }),
+    );
   db.command('status')
     .description('applied and pending migrations, the engine, and what TimescaleDB does for the price store')
     .action(() =>

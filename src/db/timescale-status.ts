@@ -3,6 +3,7 @@
  * Every query is guarded, so that plain PostgreSQL and PGlite (no such catalog) answer too.
  */
 import { sql } from 'kysely';
+import { ValidationError } from '../errors.js';
 import type { Database } from './database.js';
 
 export interface TimescaleStatus {
@@ -16,11 +17,13 @@ export interface TimescaleStatus {
   /** Bytes of the compressed chunks before and after compression. */
   readonly beforeBytes: number;
   readonly afterBytes: number;
+  /** The compression policy's age (PostgreSQL's interval text, e.g. '2 years'); null without a policy. */
+  readonly compressAfter: string | null;
 }
 
 /** @example describeTimescale(await timescaleStatus(db)) // "TimescaleDB 2.28.3 (timescale licence): bars a hypertable, ..." */
 export async function timescaleStatus(db: Database): Promise<TimescaleStatus> {
-  const none = { version: null, license: null, chunks: 0, compressedChunks: 0, beforeBytes: 0, afterBytes: 0 };
+  const none = { version: null, license: null, chunks: 0, compressedChunks: 0, beforeBytes: 0, afterBytes: 0, compressAfter: null };
   if (db.engine !== 'postgres') return { state: 'absent', ...none };
   const { rows } = await sql<{ available: boolean; version: string | null; loaded: string | null; license: string | null }>`
     select exists (select 1 from pg_available_extensions where name = 'timescaledb') as available,
@@ -40,6 +43,9 @@ export async function timescaleStatus(db: Database): Promise<TimescaleStatus> {
       sum(before_compression_total_bytes)::float8 as before, sum(after_compression_total_bytes)::float8 as after
     from chunk_compression_stats('bars')`.execute(db.kysely);
   const c = chunks[0]!;
+  const { rows: policy } = await sql<{ after: string | null }>`
+    select (config ->> 'compress_after') as after from timescaledb_information.jobs
+    where hypertable_name = 'bars' and proc_name = 'policy_compression'`.execute(db.kysely);
   return {
     state: 'enabled',
     version,
@@ -48,6 +54,7 @@ export async function timescaleStatus(db: Database): Promise<TimescaleStatus> {
     compressedChunks: c.compressed,
     beforeBytes: c.before ?? 0,
     afterBytes: c.after ?? 0,
+    compressAfter: policy[0]?.after ?? null,
   };
 }
 
@@ -65,8 +72,29 @@ export function describeTimescale(status: TimescaleStatus): string {
       const compression =
         status.license === 'apache'
           ? 'no compression in the Apache-licensed build'
-          : `${status.compressedChunks} of ${status.chunks} chunks compressed${ratio}`;
+          : `${status.compressedChunks} of ${status.chunks} chunks compressed${ratio}${status.compressAfter ? ` (policy: chunks older than ${status.compressAfter})` : ''}`;
       return `TimescaleDB ${status.version} (${status.license} licence): bars a hypertable, ${compression}`;
     }
   }
+}
+
+/**
+ * Sets the age after which TimescaleDB's policy compresses chunks of bars (`momentum db
+ * compress-after`); `age` is PostgreSQL interval text ('18 months', '1 year'). TimescaleDB only.
+ */
+export async function setCompressionAge(db: Database, age: string): Promise<string> {
+  const status = await timescaleStatus(db);
+  if (status.state !== 'enabled' || status.license === 'apache') {
+    throw new ValidationError('age', `${describeTimescale(status)}: there is no compression policy to set here`);
+  }
+  const parsed = await sql<{ age: string }>`select ${age}::interval::text as age`.execute(db.kysely).catch(() => undefined);
+  const text = parsed?.rows[0]?.age;
+  if (!text || text.startsWith('-') || text === '00:00:00') {
+    throw new ValidationError('age', `${JSON.stringify(age)} is not a positive interval; e.g. '18 months' or '2 years'`);
+  }
+  await db.kysely.transaction().execute(async (trx) => {
+    await sql`select remove_compression_policy('bars', if_exists => true)`.execute(trx);
+    await sql`select add_compression_policy('bars', compress_after => ${text}::interval)`.execute(trx);
+  });
+  return text;
 }

@@ -13,7 +13,7 @@ import { ingest } from '../../src/data/ingest.js';
 import { loadPanel } from '../../src/data/panel.js';
 import type { PriceProvider } from '../../src/data/providers/price-provider.js';
 import { SyntheticProvider } from '../../src/data/providers/synthetic-provider.js';
-import { describeTimescale, timescaleStatus } from '../../src/db/timescale-status.js';
+import { describeTimescale, setCompressionAge, timescaleStatus } from '../../src/db/timescale-status.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 describe(`bars on this engine (${engineName})`, () => {
@@ -53,7 +53,7 @@ describe(`bars on this engine (${engineName})`, () => {
     if (preloaded) {
       expect(status.version).toBe('2.28.3');
       expect(describeTimescale(status)).toMatch(
-        /^TimescaleDB 2\.28\.3 \(timescale licence\): bars a hypertable, 0 of \d+ chunks compressed$/,
+        /^TimescaleDB 2\.28\.3 \(timescale licence\): bars a hypertable, 0 of \d+ chunks compressed \(policy: chunks older than 2 years\)$/,
       );
     } else {
       expect(describeTimescale(status)).toMatch(/bars are a plain table/);
@@ -107,7 +107,7 @@ describe(`bars on this engine (${engineName})`, () => {
       expect(status.compressedChunks).toBe(rows[0]!.compressed);
       expect(status.afterBytes).toBeGreaterThan(0);
       expect(status.afterBytes).toBeLessThan(status.beforeBytes);
-      expect(describeTimescale(status)).toMatch(/chunks compressed, \d+\.\dx smaller$/);
+      expect(describeTimescale(status)).toMatch(/chunks compressed, \d+\.\dx smaller \(policy: /);
     }
     const market = synthetic.market(dateToTs('2006-06-30')).bars.get('SYN-EQ-EU')!;
     const restatedAt = market.findIndex((bar) => bar.ts >= dateToTs('2004-03-01'));
@@ -136,5 +136,18 @@ describe(`bars on this engine (${engineName})`, () => {
     expect(Array.from(panel.dates)).toEqual(market.map((bar) => bar.ts));
     const expected = market.map((bar, i) => (i === restatedAt ? restate(bar).close : bar.close));
     expect(Array.from(panel.values.close[0]!)).toEqual(expected);
+  });
+
+  it("sets the compression policy's age on TimescaleDB (db compress-after), and says why it cannot elsewhere", async () => {
+    if (!preloaded) {
+      await expect(setCompressionAge(db, '18 months')).rejects.toThrow(/bars are a plain table.*no compression policy to set here/);
+      return;
+    }
+    await expect(setCompressionAge(db, 'soon')).rejects.toThrow(/"soon" is not a positive interval/);
+    await expect(setCompressionAge(db, '-3 months')).rejects.toThrow(/not a positive interval/);
+    expect(await setCompressionAge(db, '18 months')).toBe('1 year 6 mons');
+    expect((await timescaleStatus(db)).compressAfter).toBe('1 year 6 mons');
+    expect(await setCompressionAge(db, '2 years')).toBe('2 years');
+    expect((await timescaleStatus(db)).compressAfter).toBe('2 years');
   });
 });
