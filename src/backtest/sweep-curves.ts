@@ -15,14 +15,7 @@ import { DataError } from '../errors.js';
 import { getStrategy, prepareStrategy, strategySource } from '../strategies/registry.js';
 import { resolveParams } from '../strategies/strategy.js';
 import { codeVersion } from '../util/code-version.js';
-import {
-  getBacktest,
-  readStoredSeries,
-  storeSweepCurves,
-  sweepBacktestIds,
-  sweepCombinationsWithoutCurves,
-  type BacktestSeries,
-} from './backtest-store.js';
+import { getBacktest, readStoredSeries, storeSweepCurves, sweepCombinationsWithoutCurves, type BacktestSeries } from './backtest-store.js';
 import { metricDifferences } from './rerun.js';
 import { loadBacktestData } from './run-backtest.js';
 import { startSweepWorkers } from './sweep-pool.js';
@@ -62,8 +55,7 @@ export async function rebuildSweepCurves(db: Database, sweepId: number, options:
   const missing = await sweepCombinationsWithoutCurves(db, sweepId);
   if (missing.length === 0) return 0;
   // Every combination of a sweep shares its spec but for the parameters.
-  const [firstId] = await sweepBacktestIds(db, sweepId);
-  const { spec, periodTo } = await getBacktest(db, firstId!);
+  const { spec, periodTo } = await getBacktest(db, missing[0]!.id);
   const upToLastBar = { ...spec, to: spec.to ?? periodTo };
   await prepareStrategy(spec.strategy);
   const setup: WorkerSetup = {
