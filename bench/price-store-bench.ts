@@ -97,6 +97,15 @@ export async function benchPriceStore(engine: 'pglite' | 'postgres'): Promise<vo
       `${median(runs).toFixed(3)} s`,
       engine === 'postgres' ? '< 1 s' : undefined,
     );
+    // Weekly bars from the daily ones: the first read refreshes TimescaleDB's continuous aggregate
+    // (materialising every week), later ones read it; elsewhere every read is the query.
+    const weekly = async () => (await timed(() => loadPanel(db, { symbols, interval: '1wk', field: 'close' }))).seconds;
+    const firstWeekly = await weekly();
+    const weeklyRuns = [await weekly(), await weekly(), await weekly()];
+    report(
+      `loadPanel ${SYMBOLS} symbols of weekly closes made from the daily bars (${timescale.state === 'enabled' ? 'continuous aggregate' : 'query'})`,
+      `first ${firstWeekly.toFixed(3)} s, then ${median(weeklyRuns).toFixed(3)} s (median of 3)`,
+    );
 
     await db.kysely.deleteFrom('bars').execute();
     await db.kysely.deleteFrom('bar_series').execute();

@@ -38,6 +38,9 @@ if [ "${WITH_TIMESCALEDB:-}" = "1" ]; then
   fi
   # No telemetry: the server must not try to reach the internet.
   PRELOAD=(-c shared_preload_libraries=timescaledb -c timescaledb.telemetry_level=off)
+  # TIMESCALEDB_LICENSE=apache: the Apache-licensed build some hosts offer (no compression, no
+  # continuous aggregates), to test the fallback.
+  if [ -n "${TIMESCALEDB_LICENSE:-}" ]; then PRELOAD+=(-c "timescaledb.license=$TIMESCALEDB_LICENSE"); fi
 fi
 
 stop() {

@@ -12,6 +12,7 @@
  *   time is read whole instead (its duplicates could otherwise fall into different batches).
  * - Bounded concurrency: at most `concurrency` symbols in flight.
  */
+import { tuneChunkInterval } from '../db/chunk-interval.js';
 import type { Database } from '../db/database.js';
 import { errorMessage } from '../errors.js';
 import { mapWithConcurrency } from '../util/pool.js';
@@ -103,6 +104,9 @@ export async function ingest(database: Database, provider: PriceProvider, option
     const totals = totalsOf(outcomes);
     const status = runStatus(totals);
     await finishRun(database, runId, totals, status);
+    // TimescaleDB: chunks sized to how dense the bars now are. A tuning step: a failure (e.g. a
+    // role that may not alter the table) leaves the interval as it was and the ingest stands.
+    if (totals.bars_inserted > 0) await tuneChunkInterval(database).catch(() => null);
     return { runId, source: provider.name, interval: options.interval, status, totals, symbols: outcomes };
   } catch (error) {
     // Only bookkeeping failures get here (the database went away); per-symbol errors are outcomes.

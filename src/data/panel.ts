@@ -1,7 +1,8 @@
 /**
  * The panel: dates x symbols, one Float64Array column per symbol and field, on a common calendar
  * (the union of the symbols' bar times), NaN where a symbol has no bar. Every later layer
- * (strategies, backtests, monitoring) works on this shape.
+ * (strategies, backtests, monitoring) works on this shape. Weekly and monthly panels take a
+ * symbol's own stored bars of that interval, or make them from its daily bars (derived-bars.ts).
  *
  * Reading: one row per symbol with `array_agg(... order by ts)`; turning 1M rows into objects is
  * ~10x slower on PGlite than fetching arrays (RECIPES.md).
@@ -12,6 +13,7 @@ import { DataError, ValidationError } from '../errors.js';
 import { parseCalendarDate } from '../util/calendar-date.js';
 import { float8ArrayFromSend } from '../util/float-bytes.js';
 import { normaliseSymbol, type Interval } from './bar.js';
+import { derivedBars, isDerivedInterval } from './derived-bars.js';
 import { PANEL_FIELDS, type PanelField } from './panel-fields.js';
 
 export { PANEL_FIELDS, type PanelField };
@@ -65,12 +67,12 @@ export async function loadPanel<F extends PanelField = 'adj_close'>(database: Da
   const from = toTs(request.from, 'from');
   const to = toTs(request.to, 'to');
 
-  // Several queries at once: PostgreSQL answers them on separate connections and cores.
-  const chunks = chunk(symbols, Math.ceil(symbols.length / PARALLEL_QUERIES));
-  const rows = (await Promise.all(chunks.map((part) => readSeries(database, part, request.interval, fields, from, to)))).flat();
+  const sources = await barSources(database, request.interval, symbols, from, to);
+  const rows = (await Promise.all(sources.map((source) => readSeries(database, source, fields)))).flat();
   if (rows.length === 0) {
+    const made = isDerivedInterval(request.interval) ? ' (nor daily bars to make them from)' : '';
     throw new DataError(
-      `no ${request.interval} bars for ${symbols.join(', ')}${describeRange(from, to)}; ingest them first (momentum ingest)`,
+      `no ${request.interval} bars${made} for ${symbols.join(', ')}${describeRange(from, to)}; ingest them first (momentum ingest)`,
     );
   }
   return assemblePanel(request.interval, symbols, fields, rows);
@@ -110,15 +112,36 @@ export function assemblePanel<F extends PanelField>(
   return { interval, symbols, dates, values };
 }
 
-/** Each symbol's times and field values as arrays, in time order (one row per symbol). */
-async function readSeries(
+/**
+ * Queries giving the symbols' bars (bars' columns), a few symbols each: several queries at once
+ * are answered on separate connections and cores by PostgreSQL. Weekly and monthly bars are the
+ * stored ones for a symbol that has some, otherwise made from its daily bars (derived-bars.ts).
+ */
+async function barSources(
   database: Database,
-  symbols: readonly string[],
   interval: Interval,
-  fields: readonly PanelField[],
+  symbols: readonly string[],
   from: number | undefined,
   to: number | undefined,
-): Promise<SeriesRow[]> {
+): Promise<RawBuilder<unknown>[]> {
+  const stored = (part: readonly string[]) => sql`select * from bars
+    where interval = ${interval} and symbol in (${sql.join(part)})
+      ${from === undefined ? sql`` : sql`and ts >= ${new Date(from)}`}
+      ${to === undefined ? sql`` : sql`and ts <= ${new Date(to)}`}`;
+  const parts = (list: readonly string[]) => chunk(list, Math.ceil(list.length / PARALLEL_QUERIES));
+  if (!isDerivedInterval(interval)) return parts(symbols).map(stored);
+  const { rows } = await sql<{ symbol: string }>`select distinct symbol from bar_series
+    where interval = ${interval} and symbol in (${sql.join(symbols)})`.execute(database.kysely);
+  const own = new Set(rows.map((row) => row.symbol));
+  const fromDaily = symbols.filter((symbol) => !own.has(symbol));
+  return [
+    ...parts([...own]).map(stored),
+    ...(await Promise.all(parts(fromDaily).map((part) => derivedBars(database, interval, part, from, to)))),
+  ];
+}
+
+/** Each symbol's times and field values as arrays, in time order (one row per symbol). */
+async function readSeries(database: Database, source: RawBuilder<unknown>, fields: readonly PanelField[]): Promise<SeriesRow[]> {
   // date_part returns float8 (extract() returns numeric: ~40% slower over 1M bars). Arrays come
   // back in their binary form as base64 (exact; formatting and parsing 1M floats as text took ~0.3 s
   // more on PGlite, the drivers' generic array parsers ~0.6 s).
@@ -126,13 +149,7 @@ async function readSeries(
   const result = await sql<Record<string, string> & { symbol: string }>`
     select symbol, ${binary(sql`date_part('epoch', ts) * 1000`)} as t,
       ${sql.join(fields.map((f, i) => sql`${binary(sql`(${FIELD_SQL[f]})::float8`)} as ${sql.ref(`f${i}`)}`))}
-    from (
-      select * from bars
-      where interval = ${interval} and symbol in (${sql.join(symbols)})
-        ${from === undefined ? sql`` : sql`and ts >= ${new Date(from)}`}
-        ${to === undefined ? sql`` : sql`and ts <= ${new Date(to)}`}
-      order by symbol, ts
-    ) ordered
+    from (select * from (${source}) source order by symbol, ts) ordered
     group by symbol`.execute(database.kysely);
   return result.rows.map((row) => ({
     symbol: row.symbol,

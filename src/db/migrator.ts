@@ -38,6 +38,8 @@ const AMENDED: Readonly<Record<string, readonly string[]>> = {
   // 2026-12-06: TimescaleDB enabled only when the server preloads it. On a server with its files
   // installed but not preloaded, the first text failed outright: no database had applied it there.
   '001_price_store.sql': ['7edf91413d43dd305e9a6bb5ef1fa6e795bd0b06a88e93dc857aea98ec844d54'],
+  // 2026-12-06: no compression on TimescaleDB's Apache build (the first text failed there).
+  '016_bars_compression.sql': ['ccd17d6786661146f0b3df86390e2d8eff764ae002e3c654d743e6b707bf0959'],
 };
 
 /** The applied checksum is this file's, or one it had before an amendment (AMENDED). */

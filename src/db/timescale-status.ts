@@ -4,6 +4,7 @@
  */
 import { sql } from 'kysely';
 import { ValidationError } from '../errors.js';
+import { aggregateState, type AggregateState } from './continuous-aggregates.js';
 import type { Database } from './database.js';
 
 export interface TimescaleStatus {
@@ -19,11 +20,25 @@ export interface TimescaleStatus {
   readonly afterBytes: number;
   /** The compression policy's age (PostgreSQL's interval text, e.g. '2 years'); null without a policy. */
   readonly compressAfter: string | null;
+  /** The chunk interval of `bars` (interval text, e.g. '365 days'). */
+  readonly chunkInterval: string | null;
+  /** Weekly and monthly bars' continuous aggregates (none on the Apache build). */
+  readonly aggregates: readonly ({ readonly view: string } & AggregateState)[];
 }
 
 /** @example describeTimescale(await timescaleStatus(db)) // "TimescaleDB 2.28.3 (timescale licence): bars a hypertable, ..." */
 export async function timescaleStatus(db: Database): Promise<TimescaleStatus> {
-  const none = { version: null, license: null, chunks: 0, compressedChunks: 0, beforeBytes: 0, afterBytes: 0, compressAfter: null };
+  const none = {
+    version: null,
+    license: null,
+    chunks: 0,
+    compressedChunks: 0,
+    beforeBytes: 0,
+    afterBytes: 0,
+    compressAfter: null,
+    chunkInterval: null,
+    aggregates: [],
+  };
   if (db.engine !== 'postgres') return { state: 'absent', ...none };
   const { rows } = await sql<{ available: boolean; version: string | null; loaded: string | null; license: string | null }>`
     select exists (select 1 from pg_available_extensions where name = 'timescaledb') as available,
@@ -46,6 +61,13 @@ export async function timescaleStatus(db: Database): Promise<TimescaleStatus> {
   const { rows: policy } = await sql<{ after: string | null }>`
     select (config ->> 'compress_after') as after from timescaledb_information.jobs
     where hypertable_name = 'bars' and proc_name = 'policy_compression'`.execute(db.kysely);
+  const { rows: dimension } = await sql<{ chunk: string | null }>`
+    select time_interval::text as chunk from timescaledb_information.dimensions where hypertable_name = 'bars'`.execute(db.kysely);
+  const aggregates = [];
+  for (const view of AGGREGATE_VIEWS) {
+    const state = await aggregateState(db, view);
+    if (state) aggregates.push({ view, ...state });
+  }
   return {
     state: 'enabled',
     version,
@@ -55,8 +77,12 @@ export async function timescaleStatus(db: Database): Promise<TimescaleStatus> {
     beforeBytes: c.before ?? 0,
     afterBytes: c.after ?? 0,
     compressAfter: policy[0]?.after ?? null,
+    chunkInterval: dimension[0]?.chunk ?? null,
+    aggregates,
   };
 }
+
+const AGGREGATE_VIEWS = ['bars_1wk', 'bars_1mo'];
 
 /** One line for `db status`. */
 export function describeTimescale(status: TimescaleStatus): string {
@@ -68,12 +94,12 @@ export function describeTimescale(status: TimescaleStatus): string {
     case 'installed, bars a plain table':
       return `TimescaleDB ${status.version ?? '(extension not created)'}: bars are a plain table (created before TimescaleDB was enabled)`;
     case 'enabled': {
+      const chunks = status.chunkInterval ? ` of ${status.chunkInterval}` : '';
+      if (status.license !== 'timescale')
+        return `TimescaleDB ${status.version} (${status.license} licence): bars a hypertable (${status.chunks} chunks${chunks}); this build has no compression and no continuous aggregates, so bars stay uncompressed and weekly and monthly bars are computed by query`;
       const ratio = status.afterBytes > 0 ? `, ${(status.beforeBytes / status.afterBytes).toFixed(1)}x smaller` : '';
-      const compression =
-        status.license === 'apache'
-          ? 'no compression in the Apache-licensed build'
-          : `${status.compressedChunks} of ${status.chunks} chunks compressed${ratio}${status.compressAfter ? ` (policy: chunks older than ${status.compressAfter})` : ''}`;
-      return `TimescaleDB ${status.version} (${status.license} licence): bars a hypertable, ${compression}`;
+      const policy = status.compressAfter ? ` (policy: chunks older than ${status.compressAfter})` : '';
+      return `TimescaleDB ${status.version} (${status.license} licence): bars a hypertable, ${status.compressedChunks} of ${status.chunks} chunks${chunks} compressed${ratio}${policy}; ${describeAggregates(status.aggregates)}`;
     }
   }
 }
@@ -97,4 +123,17 @@ export async function setCompressionAge(db: Database, age: string): Promise<stri
     await sql`select add_compression_policy('bars', compress_after => ${text}::interval)`.execute(trx);
   });
   return text;
+}
+
+function describeAggregates(aggregates: TimescaleStatus['aggregates']): string {
+  if (aggregates.length === 0) return 'no continuous aggregates (weekly and monthly bars computed by query)';
+  return aggregates
+    .map(({ view, materialisedUntil, stale }) => {
+      const through =
+        materialisedUntil === null
+          ? 'not materialised yet'
+          : `materialised up to ${new Date(materialisedUntil).toISOString().slice(0, 10)}`;
+      return `${view} ${through}${stale ? ', restated bars waiting for a refresh' : ''}`;
+    })
+    .join(', ');
 }

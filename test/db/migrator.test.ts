@@ -68,20 +68,31 @@ describe(`migrations (${engineName})`, () => {
     rmSync(join(dir, '901_broken.sql'));
   });
 
-  it('accepts the text an amended migration had before (001: the TimescaleDB guard), and only that', async () => {
-    const amended = readMigrations(dir).find((m) => m.version === 1)!;
-    const setApplied = (checksum: string) =>
-      db.kysely.updateTable('schema_migrations').set({ checksum }).where('version', '=', 1).execute();
-    try {
-      // The first text of 001, as databases created before the amendment recorded it.
-      await setApplied('7edf91413d43dd305e9a6bb5ef1fa6e795bd0b06a88e93dc857aea98ec844d54');
-      expect((await migrate(db, dir)).applied).toEqual([]);
-      await setApplied('0'.repeat(64));
-      await expect(migrate(db, dir)).rejects.toThrow(/001_price_store.sql was edited after it was applied/);
-    } finally {
-      await setApplied(amended.checksum);
-    }
-  });
+  // The first texts, as databases created before each amendment recorded them.
+  for (const [version, name, before, why] of [
+    [1, '001_price_store.sql', '7edf91413d43dd305e9a6bb5ef1fa6e795bd0b06a88e93dc857aea98ec844d54', 'the TimescaleDB guard'],
+    [
+      16,
+      '016_bars_compression.sql',
+      'ccd17d6786661146f0b3df86390e2d8eff764ae002e3c654d743e6b707bf0959',
+      "no compression on TimescaleDB's Apache build",
+    ],
+  ] as const) {
+    it(`accepts the text an amended migration had before (${name}: ${why}), and only that`, async () => {
+      const amended = readMigrations(dir).find((m) => m.version === version)!;
+      expect(amended.name).toBe(name);
+      const setApplied = (checksum: string) =>
+        db.kysely.updateTable('schema_migrations').set({ checksum }).where('version', '=', version).execute();
+      try {
+        await setApplied(before);
+        expect((await migrate(db, dir)).applied).toEqual([]);
+        await setApplied('0'.repeat(64));
+        await expect(migrate(db, dir)).rejects.toThrow(new RegExp(`${name} was edited after it was applied`));
+      } finally {
+        await setApplied(amended.checksum);
+      }
+    });
+  }
 
   it('refuses to run when an applied migration file was edited', async () => {
     appendFileSync(join(dir, '900_extra.sql'), '-- an innocent-looking edit\n');

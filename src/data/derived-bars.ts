@@ -1,0 +1,93 @@
+/**
+ * Weekly and monthly bars made from daily ones, for symbols that have none of their own stored:
+ * per symbol and calendar week (starting Monday, UTC) or month, the first open, the highest high,
+ * the lowest low, the last close and adjusted close and the summed volume, stamped at the start of
+ * the period (as Yahoo stamps its own weekly and monthly bars). The last period may be partial.
+ *
+ * On TimescaleDB they are read from continuous aggregates (sql/017); elsewhere (plain PostgreSQL,
+ * PGlite, TimescaleDB's Apache build) a query computes the same rows. Both give identical values:
+ * first, last, max and min pick stored numbers; the volume sum is exact while volumes are whole
+ * numbers below 2^53 (summation order cannot matter then).
+ */
+import { sql, type RawBuilder } from 'kysely';
+import { aggregateState, refreshAggregate } from '../db/continuous-aggregates.js';
+import type { Database } from '../db/database.js';
+import type { Interval } from './bar.js';
+
+const DERIVED = {
+  '1wk': { unit: 'week', view: 'bars_1wk', maxDays: 7 },
+  '1mo': { unit: 'month', view: 'bars_1mo', maxDays: 31 },
+} as const;
+
+export type DerivedInterval = keyof typeof DERIVED;
+
+const MS_PER_DAY = 86_400_000;
+
+export function isDerivedInterval(interval: Interval): interval is DerivedInterval {
+  return interval in DERIVED;
+}
+
+/** The continuous aggregate's name, e.g. bars_1wk. */
+export function aggregateView(interval: DerivedInterval): string {
+  return DERIVED[interval].view;
+}
+
+/**
+ * Rows with bars' columns (symbol, ts, open, high, low, close, adj_close, volume) of the derived
+ * interval for these symbols, periods starting within [from, to].
+ * @example sql`select * from (${await derivedBars(db, '1wk', ['SPY'], undefined, undefined)}) w`
+ */
+export async function derivedBars(
+  database: Database,
+  interval: DerivedInterval,
+  symbols: readonly string[],
+  from: number | undefined,
+  to: number | undefined,
+): Promise<RawBuilder<unknown>> {
+  const range = (column: RawBuilder<unknown>, upper: number | undefined) => sql`
+    ${from === undefined ? sql`` : sql`and ${column} >= ${new Date(from)}`}
+    ${upper === undefined ? sql`` : sql`and ${column} <= ${new Date(upper)}`}`;
+  if (await readsAggregate(database, interval)) {
+    return sql`select symbol, ts, open, high, low, close, adj_close, volume from ${sql.table(DERIVED[interval].view)}
+      where symbol in (${sql.join(symbols)}) ${range(sql.ref('ts'), to)}`;
+  }
+  return derivedBarsByQuery(interval, symbols, from, to);
+}
+
+/** The same rows computed from `bars` by a query (every engine). */
+export function derivedBarsByQuery(
+  interval: DerivedInterval,
+  symbols: readonly string[],
+  from: number | undefined,
+  to: number | undefined,
+): RawBuilder<unknown> {
+  const unit = sql.lit(DERIVED[interval].unit);
+  // A period starting at or after `from` holds only days at or after it; one starting by `to`
+  // holds days up to a period later.
+  const lastDay = to === undefined ? undefined : to + DERIVED[interval].maxDays * MS_PER_DAY;
+  return sql`select * from (
+      select symbol, date_trunc(${unit}, ts, 'UTC') as ts, (array_agg(open order by ts))[1] as open, max(high) as high,
+        min(low) as low, (array_agg(close order by ts desc))[1] as close, (array_agg(adj_close order by ts desc))[1] as adj_close,
+        sum(volume) as volume
+      from bars
+      where interval = '1d' and symbol in (${sql.join(symbols)})
+        ${from === undefined ? sql`` : sql`and ts >= ${new Date(from)}`}
+        ${lastDay === undefined ? sql`` : sql`and ts < ${new Date(lastDay)}`}
+      group by symbol, 2
+    ) derived
+    where true ${from === undefined ? sql`` : sql`and ts >= ${new Date(from)}`}
+      ${to === undefined ? sql`` : sql`and ts <= ${new Date(to)}`}`;
+}
+
+/**
+ * Whether this database has the interval's continuous aggregate, brought up to date first. Bars
+ * written or restated below its last refresh are not in it until the next refresh (the hourly
+ * policy): then it is refreshed now; should that fail, this read computes the bars by query
+ * instead. Either way the panel is the one the stored bars make.
+ */
+async function readsAggregate(database: Database, interval: DerivedInterval): Promise<boolean> {
+  const view = DERIVED[interval].view;
+  const state = await aggregateState(database, view);
+  if (state === null) return false;
+  return !state.stale || (await refreshAggregate(database, view));
+}
