@@ -27,31 +27,21 @@ export function isDerivedInterval(interval: Interval): interval is DerivedInterv
   return interval in DERIVED;
 }
 
-/** The continuous aggregate's name, e.g. bars_1wk. */
-export function aggregateView(interval: DerivedInterval): string {
-  return DERIVED[interval].view;
-}
+/** Symbols, and inclusive bounds on the periods' start (epoch ms). */
+export type DerivedBarsQuery = (symbols: readonly string[], from: number | undefined, to: number | undefined) => RawBuilder<unknown>;
 
 /**
- * Rows with bars' columns (symbol, ts, open, high, low, close, adj_close, volume) of the derived
- * interval for these symbols, periods starting within [from, to].
- * @example sql`select * from (${await derivedBars(db, '1wk', ['SPY'], undefined, undefined)}) w`
+ * How this database reads the interval's bars: rows with bars' columns (symbol, ts, open, high,
+ * low, close, adj_close, volume), periods starting within [from, to]. Decided once per panel (a
+ * stale aggregate is refreshed once, not by each of the panel's parallel queries).
+ * @example const query = await derivedBarsReader(db, '1wk'); sql`select * from (${query(['SPY'], undefined, undefined)}) w`
  */
-export async function derivedBars(
-  database: Database,
-  interval: DerivedInterval,
-  symbols: readonly string[],
-  from: number | undefined,
-  to: number | undefined,
-): Promise<RawBuilder<unknown>> {
-  const range = (column: RawBuilder<unknown>, upper: number | undefined) => sql`
-    ${from === undefined ? sql`` : sql`and ${column} >= ${new Date(from)}`}
-    ${upper === undefined ? sql`` : sql`and ${column} <= ${new Date(upper)}`}`;
-  if (await readsAggregate(database, interval)) {
-    return sql`select symbol, ts, open, high, low, close, adj_close, volume from ${sql.table(DERIVED[interval].view)}
-      where symbol in (${sql.join(symbols)}) ${range(sql.ref('ts'), to)}`;
-  }
-  return derivedBarsByQuery(interval, symbols, from, to);
+export async function derivedBarsReader(database: Database, interval: DerivedInterval): Promise<DerivedBarsQuery> {
+  if (!(await readsAggregate(database, interval))) return (symbols, from, to) => derivedBarsByQuery(interval, symbols, from, to);
+  return (symbols, from, to) => sql`select symbol, ts, open, high, low, close, adj_close, volume from ${sql.table(DERIVED[interval].view)}
+    where symbol in (${sql.join(symbols)})
+      ${from === undefined ? sql`` : sql`and ts >= ${new Date(from)}`}
+      ${to === undefined ? sql`` : sql`and ts <= ${new Date(to)}`}`;
 }
 
 /** The same rows computed from `bars` by a query (every engine). */

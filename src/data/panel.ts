@@ -13,7 +13,7 @@ import { DataError, ValidationError } from '../errors.js';
 import { parseCalendarDate } from '../util/calendar-date.js';
 import { float8ArrayFromSend } from '../util/float-bytes.js';
 import { normaliseSymbol, type Interval } from './bar.js';
-import { derivedBars, isDerivedInterval } from './derived-bars.js';
+import { derivedBarsReader, isDerivedInterval } from './derived-bars.js';
 import { PANEL_FIELDS, type PanelField } from './panel-fields.js';
 
 export { PANEL_FIELDS, type PanelField };
@@ -134,10 +134,9 @@ async function barSources(
     where interval = ${interval} and symbol in (${sql.join(symbols)})`.execute(database.kysely);
   const own = new Set(rows.map((row) => row.symbol));
   const fromDaily = symbols.filter((symbol) => !own.has(symbol));
-  return [
-    ...parts([...own]).map(stored),
-    ...(await Promise.all(parts(fromDaily).map((part) => derivedBars(database, interval, part, from, to)))),
-  ];
+  if (fromDaily.length === 0) return parts([...own]).map(stored);
+  const derived = await derivedBarsReader(database, interval);
+  return [...parts([...own]).map(stored), ...parts(fromDaily).map((part) => derived(part, from, to))];
 }
 
 /** Each symbol's times and field values as arrays, in time order (one row per symbol). */

@@ -115,7 +115,7 @@ describe(`bars on this engine (${engineName})`, () => {
       expect(status.compressedChunks).toBe(rows[0]!.compressed);
       expect(status.afterBytes).toBeGreaterThan(0);
       expect(status.afterBytes).toBeLessThan(status.beforeBytes);
-      expect(describeTimescale(status)).toMatch(/chunks compressed, \d+\.\dx smaller \(policy: /);
+      expect(describeTimescale(status)).toMatch(/chunks of 365 days compressed, \d+\.\dx smaller \(policy: /);
     }
     const market = synthetic.market(dateToTs('2006-06-30')).bars.get('SYN-EQ-EU')!;
     const restatedAt = market.findIndex((bar) => bar.ts >= dateToTs('2004-03-01'));
