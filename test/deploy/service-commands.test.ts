@@ -63,12 +63,16 @@ function assembleImage(dir: string): void {
       // As written (Docker runs it with sh -c); the other RUN makes MOMENTUM_HOME, a temporary folder here.
       execFileSync('sh', ['-c', instruction.getArgumentsContent()!], {
         cwd: dir,
-        env: { ...process.env, npm_config_prefer_offline: 'true' },
+        // Not the settings of the `npm test` that runs this (npm_config_*): the install as a build runs it.
+        env: { ...withoutNpmSettings(process.env), npm_config_prefer_offline: 'true' },
         stdio: ['ignore', 'ignore', 'pipe'],
       });
     }
   }
 }
+
+const withoutNpmSettings = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv =>
+  Object.fromEntries(Object.entries(env).filter(([name]) => !name.toLowerCase().startsWith('npm_')));
 
 async function freePort(): Promise<number> {
   const server = createServer();
