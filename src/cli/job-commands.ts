@@ -1,7 +1,8 @@
-/** `momentum schedule`, `run-job`, `jobs`: the batch service and its record (work in job-actions.ts). */
+/** `momentum schedule`, `run-job`, `jobs`, `health`: the batch service and its record (work in job-actions.ts). */
 import type { Command } from 'commander';
 import type { Output } from './cli-context.js';
 import type { RunJobFlags, ScheduleFlags } from './job-actions.js';
+import type { HealthFlags } from './health-action.js';
 import type { JobsFlags } from './jobs-action.js';
 
 const actions = () => import('./job-actions.js');
@@ -33,4 +34,10 @@ export function registerJobCommands(program: Command, output: Output): void {
     .option('--job <name>', 'only this job or schedule entry')
     .option('--json', 'print JSON')
     .action(async (flags: JobsFlags) => (await import('./jobs-action.js')).jobsAction(flags, output));
+
+  program
+    .command('health')
+    .description('ask the running batch service for GET /health (schedule.healthHost and healthPort): exit 0 when healthy, 1 when not')
+    .option('--config <path>', 'the configuration file (default: MOMENTUM_CONFIG, else ./momentum.config.json)')
+    .action(async (flags: HealthFlags) => (await import('./health-action.js')).healthAction(flags, output));
 }
