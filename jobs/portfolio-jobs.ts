@@ -40,10 +40,14 @@ export async function enqueuePortfolioJob(
   );
 }
 
+/** Why `jobs.distributed` is refused on the embedded engine (at the service's start and in the slot). */
+export function distributedScheduleRefusal(): ConfigError {
+  return new ConfigError(embeddedRefusal('jobs.distributed', 'Set jobs.distributed to false to rebalance in the scheduler itself.'));
+}
+
 /** The distributed rebalance slot: one job per due portfolio queued (once per day), counted; a note when no worker is there to take them. */
 export async function enqueueRebalances(ctx: JobContext, due: readonly string[], day: string, deliver: boolean): Promise<JobResult> {
-  if (ctx.db.engine !== 'postgres')
-    throw new ConfigError(embeddedRefusal('jobs.distributed', 'Set jobs.distributed to false to rebalance in the scheduler itself.'));
+  if (ctx.db.engine !== 'postgres') throw distributedScheduleRefusal();
   const queue = await openJobQueue(ctx.db, ctx.env.databaseUrl, ctx.config.jobs, { worker: false });
   try {
     let queued = 0;

@@ -82,7 +82,8 @@ export async function openJobQueue(
   settings: JobsConfig,
   options: { readonly worker: boolean; readonly onError?: (error: Error) => void },
 ): Promise<JobQueue> {
-  if (db.engine !== 'postgres' || !url) throw new ConfigError(embeddedRefusal('the job queue', ''));
+  if (db.engine !== 'postgres') throw new ConfigError(embeddedRefusal('the job queue', 'Sweeps run on local threads there.'));
+  if (!url) throw new ConfigError('the job queue needs DATABASE_URL, the server the database was opened on');
   const boss = new PgBoss({
     connectionString: url,
     schema: QUEUE_SCHEMA,

@@ -6,6 +6,7 @@ import { jobRegistry, loadJobsModule } from '../../jobs/registry.js';
 import { describeRun, runSlot } from '../../jobs/run-slot.js';
 import { checkSchedule, createScheduleService, requireSchedule } from '../../jobs/schedule-service.js';
 import { notifyOperator } from '../../jobs/notify.js';
+import { distributedScheduleRefusal } from '../../jobs/portfolio-jobs.js';
 import { embeddedRefusal, QUEUE_NAMES } from '../../jobs/queue/job-queue.js';
 import { startWorker } from '../../jobs/worker-service.js';
 import { consoleLogger } from '../../jobs/service-log.js';
@@ -52,6 +53,7 @@ export async function scheduleAction(flags: ScheduleFlags, output: Output): Prom
   const jobs = await registry(flags.jobsModule);
   const schedule = requireSchedule(config);
   checkSchedule(schedule, jobs, config.path);
+  if (config.jobs.distributed && !env.databaseUrl) throw distributedScheduleRefusal();
   const port = parseIntegerOption(flags.healthPort, 'health-port', 0, 65_535);
   await withDatabase(
     async (db) => {
