@@ -560,23 +560,18 @@ export async function shareSweepDates(db: Database, sweepId: number, dates: Floa
 
 /** Positions in [from, to) of a sweep's grid already stored or recorded failed. */
 export async function sweepIndexesDone(db: Database, sweepId: number, from: number, to: number): Promise<Set<number>> {
-  const [stored, failed] = await Promise.all([
-    db.kysely
-      .selectFrom('backtests')
-      .select('sweep_index')
-      .where('sweep_id', '=', sweepId)
-      .where('sweep_index', '>=', from)
-      .where('sweep_index', '<', to)
-      .execute(),
-    db.kysely
-      .selectFrom('sweep_failures')
-      .select('sweep_index')
-      .where('sweep_id', '=', sweepId)
-      .where('sweep_index', '>=', from)
-      .where('sweep_index', '<', to)
-      .execute(),
-  ]);
-  return new Set([...stored, ...failed].map((row) => Number(row.sweep_index)));
+  const rows = await db.kysely
+    .selectFrom('backtests')
+    .select('sweep_index')
+    .where((eb) => eb.and([eb('sweep_id', '=', sweepId), eb.between('sweep_index', from, to - 1)]))
+    .unionAll((eb) =>
+      eb
+        .selectFrom('sweep_failures')
+        .select('sweep_index')
+        .where((eb) => eb.and([eb('sweep_id', '=', sweepId), eb.between('sweep_index', from, to - 1)])),
+    )
+    .execute();
+  return new Set(rows.map((row) => Number(row.sweep_index)));
 }
 
 /** Combinations of a sweep that could not run, once each (a second record of one is ignored). */

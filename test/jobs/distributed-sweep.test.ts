@@ -1,8 +1,8 @@
 /**
  * Distributed sweeps (issue 18): on PostgreSQL, three real `momentum worker` processes run a sweep
- * queued by `momentum sweep --distributed`; one of them is killed (SIGKILL) in the middle of a
- * chunk, after part of it was stored. pg-boss expires the dead worker's job and another worker runs
- * the chunk again: every combination ends up stored exactly once, each equal to the same sweep run
+ * queued by `momentum sweep --distributed`; the first is killed (SIGKILL) in the middle of a chunk,
+ * after part of it was stored, and two more take over. pg-boss expires the dead worker's job and
+ * one of them runs the chunk again: every combination ends up stored exactly once, each equal to the same sweep run
  * by one process on local threads. With no worker running, the command says so and makes nothing.
  * On the embedded engine both commands refuse, saying why and when to switch.
  */
@@ -98,19 +98,17 @@ describe(`momentum worker and sweep --distributed (${engineName})`, () => {
       }),
     );
     const env = { ...suite.cli.env, MOMENTUM_CONFIG: configPath };
-    const workers = [0, 1, 2].map(() => {
+    const spawnWorker = () => {
       const child = processes.track(spawnCli(['worker', '--queues', 'sweep'], env));
       return { child, output: collect(child) };
-    });
-    await waitFor(
-      () => workers.every((w) => w.output.lines.some((l) => l.startsWith('momentum worker: ready'))),
-      EVENTUALLY,
-      'three workers',
-    );
-
+    };
+    const ready = (worker: ReturnType<typeof spawnWorker>) => worker.output.lines.some((l) => l.startsWith('momentum worker: ready'));
+    // The victim starts alone, so it runs chunk after chunk until it is caught in the middle of one.
+    const victim = spawnWorker();
+    await waitFor(() => ready(victim), EVENTUALLY, 'the first worker');
     const follower = processes.track(spawnCli([...SWEEP, '--distributed', '--json'], env));
     const followed = finished(follower);
-    const [victim, ...survivors] = workers as [(typeof workers)[0], ...typeof workers];
+    const logs = () => `victim:\n${victim.output.lines.join('\n')}`;
 
     // Wait until the victim is inside a chunk with part of it stored; freeze it and look again (a
     // frozen process cannot finish its chunk), then kill it. Should it have finished meanwhile, let
@@ -120,11 +118,12 @@ describe(`momentum worker and sweep --distributed (${engineName})`, () => {
         let chunk: { id: string; sweepId: number; from: number; to: number } | undefined;
         await waitFor(
           async () => {
+            if (follower.exitCode !== null) throw new Error(`the sweep ended before the victim was caught in a chunk\n${logs()}`);
             chunk = lastStarted(victim.output.lines);
             return chunk !== undefined && (await storedIn(db, chunk)) > 0 && (await jobState(db, chunk.id)) === 'active';
           },
           EVENTUALLY,
-          'the victim to store part of a chunk',
+          `the victim to store part of a chunk\n${logs()}`,
         );
         victim.child.kill('SIGSTOP');
         const stored = await storedIn(db, chunk!);
@@ -136,9 +135,11 @@ describe(`momentum worker and sweep --distributed (${engineName})`, () => {
         victim.child.kill('SIGCONT');
       }
     });
+    // Two more workers take the rest, and the victim's chunk once its job expires.
+    const survivors = [spawnWorker(), spawnWorker()];
 
     const result = await followed;
-    expect(result.code, result.stderr).toBe(0);
+    expect(result.code, `${result.stderr}\n${survivors.map((w) => w.output.lines.join('\n')).join('\n---\n')}`).toBe(0);
     const sweepId = (JSON.parse(result.stdout) as { sweepId: number; combinations: number }).sweepId;
     expect(sweepId).toBe(killed.sweepId);
 
