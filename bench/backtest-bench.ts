@@ -26,7 +26,7 @@ import { runCommand } from './command-runs.js';
 type OhlcPanel = Panel<'open' | 'close' | 'adj_close' | 'adj_open'>;
 
 /** Weekday calendar and 2-decimal random walks, the layout of ../shared/reference. */
-function randomPanel(symbols: number, days: number, seed: number): OhlcPanel {
+export function randomPanel(symbols: number, days: number, seed: number): OhlcPanel {
   const random = createRandom(seed);
   const dates: number[] = [];
   for (let t = Date.UTC(2000, 0, 3); dates.length < days; t += MS_PER_DAY) if (![0, 6].includes(new Date(t).getUTCDay())) dates.push(t);
@@ -144,8 +144,8 @@ export function benchXsMomentum(): void {
 }
 
 /** Symbols x days of the sweep's panel: the bars each combination runs over. */
-const BARS_PER_COMBINATION = 50 * 5000;
-const SWEEP_GRID = {
+export const BARS_PER_COMBINATION = 50 * 5000;
+export const SWEEP_GRID = {
   lookback: [63, 84, 105, 126, 147, 168, 189, 210, 231, 252],
   skip: [0, 5, 10, 15, 21],
   topPct: Array.from({ length: 20 }, (_, i) => 5 + i * 2.5),
@@ -216,7 +216,7 @@ export async function benchSweep(engine: 'pglite' | 'postgres'): Promise<void> {
   }
 }
 
-async function storePanel(db: Awaited<ReturnType<typeof openDatabase>>, panel: OhlcPanel): Promise<void> {
+export async function storePanel(db: Awaited<ReturnType<typeof openDatabase>>, panel: OhlcPanel): Promise<void> {
   await upsertInstruments(
     db,
     panel.symbols.map((symbol) => ({ symbol })),

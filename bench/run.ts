@@ -12,6 +12,7 @@ import { benchPbo } from './research-bench.js';
 import { benchStartup } from './startup-bench.js';
 import { benchMpo } from './mpo-bench.js';
 import { benchService } from './service-bench.js';
+import { benchWorkers } from './worker-bench.js';
 import { fmt, peakRssMb } from './bench-utils.js';
 
 const url = process.env.DATABASE_URL || undefined;
@@ -40,6 +41,13 @@ const sections: readonly (readonly [string, () => unknown])[] = [
       if (url) await benchSweep('postgres');
       await benchSweep('pglite');
     },
+  ],
+  [
+    'workers',
+    () =>
+      url
+        ? benchWorkers()
+        : console.log('\n(distributed sweep figures skipped: they need PostgreSQL; run scripts/with-postgres.sh npm run bench -- workers)'),
   ],
   ['pbo', benchPbo],
   ['mpo', benchMpo],

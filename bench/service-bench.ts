@@ -20,7 +20,7 @@ const CLI = resolve(import.meta.dirname, '../dist/cli/cli.js');
 const BURST = 200;
 
 /** Starts the built CLI; resolves with the process and the first stdout match of `ready`, and when it came. */
-function start(
+export function start(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   ready: RegExp,

@@ -2,20 +2,19 @@
  * The `rebalance` job: every model portfolio whose rebalance day (or SIP installment) has come by
  * the slot's day is rebalanced on the data up to it, stored (one transaction per portfolio, once per
  * day), its report queued to each subscriber, and the outbox delivered. One portfolio failing never
- * stops the others; the run fails when every due portfolio failed.
+ * stops the others; the run fails when every due portfolio failed. With `jobs.distributed` set, the
+ * slot queues one rebalance job per due portfolio for the workers instead (portfolio-jobs.ts).
  *
  * args: { portfolios?: string[] (default: all), deliver?: boolean (default true) }
  */
 import { z } from 'zod';
-import { benchmarkOf } from '../src/config.js';
 import { errorMessage } from '../src/errors.js';
-import { duePortfolios, rebalancePortfolio } from '../src/portfolio/model-portfolio.js';
-import { getPortfolio } from '../src/portfolio/portfolio-store.js';
+import { duePortfolios } from '../src/portfolio/model-portfolio.js';
 import { deliverMail } from '../src/report/deliver-mail.js';
-import { publishRebalance } from '../src/report/publish.js';
-import { resolveGateSet } from '../src/research/gate-set.js';
 import { parseJobArgs } from './job-args.js';
 import type { Job, JobResult } from './job.js';
+import { enqueueRebalances } from './portfolio-jobs.js';
+import { rebalanceStep, reportStep } from './portfolio-steps.js';
 import { slotDate } from './slot-date.js';
 
 const argsSchema = z.strictObject({
@@ -32,6 +31,7 @@ export const rebalanceJob: Job = Object.assign(
     const args = parseArgs(ctx.args);
     const asOf = slotDate(ctx);
     const due = (await duePortfolios(ctx.db, asOf)).filter((name) => !args.portfolios || args.portfolios.includes(name));
+    if (ctx.config.jobs.distributed) return enqueueRebalances(ctx, due, asOf, args.deliver);
     const notes: string[] = [];
     let rebalanced = 0;
     let queued = 0;
@@ -39,19 +39,11 @@ export const rebalanceJob: Job = Object.assign(
     for (const name of due) {
       if (ctx.signal.aborted) break;
       try {
-        const portfolio = await getPortfolio(ctx.db, name);
-        const gateSet = portfolio.request.gateSet;
-        const result = await rebalancePortfolio(ctx.db, name, {
-          asOf,
-          gates: { name: gateSet, set: resolveGateSet(ctx.config.gates, gateSet) },
-        });
-        const published = await publishRebalance(ctx.db, ctx.env, name, {
-          asOf: result.rebalance.asOf,
-          benchmark: benchmarkOf(ctx.config, portfolio.request.universe),
-        });
-        rebalanced += result.alreadyDone ? 0 : 1;
-        queued += published.queued.filter((m) => m.created).length;
-        ctx.log.info(`${name}: rebalanced as of ${asOf} (${result.rebalance.orders.length} orders); report ${published.reportPath}`);
+        const step = await rebalanceStep(ctx, name, asOf);
+        const report = await reportStep(ctx, name, step.asOf);
+        rebalanced += step.alreadyDone ? 0 : 1;
+        queued += report.queued;
+        ctx.log.info(`${name}: rebalanced as of ${asOf} (${step.orders} orders); report ${report.reportPath}`);
       } catch (error) {
         failed.push(name);
         notes.push(`${name}: ${errorMessage(error)}`);

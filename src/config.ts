@@ -13,6 +13,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import type { validateDetailed } from 'node-cron';
 import { z } from 'zod';
+import { DEFAULT_CHUNK_SIZE, MAX_CHUNK_SIZE } from './backtest/sweep-chunks.js';
 import { assetClassSchema, intervalSchema, normaliseSymbol, type InstrumentInfo, type Interval } from './data/bar.js';
 import { ConfigError, ValidationError } from './errors.js';
 import { DEFAULT_REPORT_LINK_DAYS } from './report/report-link.js';
@@ -248,6 +249,51 @@ const scheduleSchema = z
     });
   });
 
+/**
+ * The distributed job engine (pg-boss on the PostgreSQL server; `momentum worker`, `sweep
+ * --distributed`). Needs DATABASE_URL: the embedded engine runs sweeps on local threads.
+ */
+const jobsSchema = z.strictObject({
+  /** The scheduler's rebalance slots enqueue one job per due portfolio for the workers instead of running them itself. */
+  distributed: z.boolean().default(false),
+  /** Combinations per job of a distributed sweep. */
+  chunkSize: z.number().int().min(1).max(MAX_CHUNK_SIZE).default(DEFAULT_CHUNK_SIZE),
+  /** A job taken and not finished within this (its worker died, or hangs) is failed and run again by another worker. */
+  expireAfter: durationAtMost(86_400_000, '1d').prefault('15m'),
+  /** Times a failed job is run again before it counts as failed for good. */
+  retryLimit: z.number().int().min(0).max(100).default(3),
+  /** How often an idle worker looks for jobs (a busy one takes the next at once). */
+  pollInterval: durationAtMost(600_000, '10m').prefault('2s'),
+  /** How often expired jobs are looked for (by one worker at a time). */
+  maintenanceInterval: durationAtMost(3_600_000, '1h').prefault('30s'),
+  /** On SIGTERM/SIGINT, how long a worker's running jobs may take to finish before they are handed back to the queue. */
+  shutdownGrace: durationAtMost(86_400_000, '1d').prefault('2m'),
+});
+
+export interface JobsConfig {
+  readonly distributed: boolean;
+  readonly chunkSize: number;
+  readonly expireSeconds: number;
+  readonly retryLimit: number;
+  readonly pollSeconds: number;
+  readonly maintenanceSeconds: number;
+  readonly shutdownGraceMs: number;
+}
+
+function toJobsConfig(jobs: z.output<typeof jobsSchema>): JobsConfig {
+  // pg-boss counts whole seconds, at least one.
+  const seconds = (ms: number) => Math.max(1, Math.round(ms / 1000));
+  return {
+    distributed: jobs.distributed,
+    chunkSize: jobs.chunkSize,
+    expireSeconds: seconds(jobs.expireAfter),
+    retryLimit: jobs.retryLimit,
+    pollSeconds: seconds(jobs.pollInterval),
+    maintenanceSeconds: seconds(jobs.maintenanceInterval),
+    shutdownGraceMs: jobs.shutdownGrace,
+  };
+}
+
 export interface ScheduleEntry {
   /** Unique among entries: the job's name unless the entry is named (job_runs.entry). */
   readonly name: string;
@@ -289,6 +335,7 @@ const configSchema = z.strictObject({
   $schema: z.string().optional(),
   gates: z.record(z.string(), gateSetSchema).optional(),
   schedule: scheduleSchema.optional(),
+  jobs: jobsSchema.prefault({}),
   /** The user's strategy files (relative to this file), loaded by every command: see src/strategies/strategy-files.ts. */
   strategies: z.array(z.string().min(1)).optional(),
   universes: z.record(z.string(), universeSchema).superRefine((universes, ctx) => {
@@ -318,6 +365,8 @@ export interface MomentumConfig {
   readonly gates: Readonly<Record<string, GateSet>>;
   /** The batch service's schedule (`momentum schedule`), when the file has one. */
   readonly schedule?: ScheduleConfig;
+  /** The distributed job engine's settings (defaults when the file has no `jobs` section). */
+  readonly jobs: JobsConfig;
   /** The user's strategy files, as absolute paths (the file's `strategies`, relative to it). */
   readonly strategyFiles: readonly string[];
 }
@@ -359,7 +408,14 @@ export function parseConfig(raw: unknown, path = '(inline config)'): MomentumCon
   }
   const schedule = parsed.data.schedule ? { schedule: toScheduleConfig(parsed.data.schedule) } : {};
   const strategyFiles = (parsed.data.strategies ?? []).map((file) => resolve(dirname(resolve(path)), file));
-  return { path, universes, gates: { ...DEFAULT_GATE_SETS, ...parsed.data.gates }, ...schedule, strategyFiles };
+  return {
+    path,
+    universes,
+    gates: { ...DEFAULT_GATE_SETS, ...parsed.data.gates },
+    ...schedule,
+    jobs: toJobsConfig(parsed.data.jobs),
+    strategyFiles,
+  };
 }
 
 /** The benchmark of a portfolio's universe (by name; null or unknown: the default). */

@@ -74,3 +74,28 @@ describe('configuration file', () => {
     expect(() => resolveUniverse(config, 'c')).toThrow('unknown universe "c" in x.json; known: a, b');
   });
 });
+
+describe('the jobs section (the distributed job engine)', () => {
+  it('defaults to the scheduler running its jobs itself, 50 combinations a chunk, 15 minutes before a job expires', () => {
+    expect(parseConfig({ universes: {} }).jobs).toEqual({
+      distributed: false,
+      chunkSize: 50,
+      expireSeconds: 900,
+      retryLimit: 3,
+      pollSeconds: 2,
+      maintenanceSeconds: 30,
+      shutdownGraceMs: 120_000,
+    });
+    const jobs = parseConfig({
+      universes: {},
+      jobs: { distributed: true, chunkSize: 10, expireAfter: '5s', maintenanceInterval: '1s' },
+    }).jobs;
+    expect(jobs).toMatchObject({ distributed: true, chunkSize: 10, expireSeconds: 5, maintenanceSeconds: 1 });
+  });
+
+  it('names a bad setting', () => {
+    expect(() => parseConfig({ universes: {}, jobs: { chunkSize: 0 } }, 'x.json')).toThrow(/jobs\.chunkSize/);
+    expect(() => parseConfig({ universes: {}, jobs: { expireAfter: 'soon' } }, 'x.json')).toThrow(/jobs\.expireAfter: expected a duration/);
+    expect(() => parseConfig({ universes: {}, jobs: { workers: 2 } }, 'x.json')).toThrow(/jobs/);
+  });
+});

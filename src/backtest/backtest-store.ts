@@ -9,7 +9,7 @@ import type { Database } from '../db/database.js';
 import { DataError } from '../errors.js';
 import { base64ToFloats, floatsToBase64 } from '../util/float-bytes.js';
 import { parseStoredJson } from '../util/stored-json.js';
-import { parseBacktestSpec, type BacktestSpec } from './backtest-spec.js';
+import { parseBacktestSpec, type BacktestSpec, type BacktestSpecInput } from './backtest-spec.js';
 import { backtestMetricsSchema } from './metrics-schema.js';
 import type { BacktestMetrics } from './metrics.js';
 import type { BacktestOutcome, TradeRecord } from './run-backtest.js';
@@ -41,46 +41,81 @@ export async function storeBacktest(db: Database, outcome: BacktestOutcome, opti
   return id!;
 }
 
-/** Several backtests in one transaction (a sweep's batch); ids in the order given. */
+/** Several backtests in one transaction; ids in the order given. */
 export async function storeBacktests(db: Database, outcomes: readonly BacktestOutcome[], options: StoreOptions = {}): Promise<number[]> {
+  const ids = await insertBacktests(db, outcomes, options);
+  return ids as number[];
+}
+
+/**
+ * A batch of a sweep's combinations in one transaction, each keyed by its position in the grid
+ * (`indexes[i]` for `outcomes[i]`). One stored before (a chunk run again after its worker died) is
+ * left as it is, with its trial: the map holds the combinations stored now, index -> backtest id.
+ */
+export async function storeSweepCombinations(
+  db: Database,
+  outcomes: readonly BacktestOutcome[],
+  indexes: readonly number[],
+  options: StoreOptions & { readonly sweepId: number },
+): Promise<Map<number, number>> {
+  const ids = await insertBacktests(db, outcomes, options, indexes);
+  return new Map(ids.flatMap((id, i) => (id === null ? [] : [[indexes[i]!, id] as const])));
+}
+
+/** The insert behind both: with `indexes`, rows already there are skipped (null in their place). */
+async function insertBacktests(
+  db: Database,
+  outcomes: readonly BacktestOutcome[],
+  options: StoreOptions,
+  indexes?: readonly number[],
+): Promise<(number | null)[]> {
   if (outcomes.length === 0) return [];
   const full = options.fullSeries ?? true;
   return db.kysely.transaction().execute(async (trx) => {
-    const inserted = await trx
-      .insertInto('backtests')
-      .values(
-        outcomes.map((outcome) => ({
-          sweep_id: options.sweepId ?? null,
-          role: options.role ?? 'backtest',
-          strategy: outcome.spec.strategy,
-          params: JSON.stringify(outcome.spec.params),
-          universe: outcome.spec.universe,
-          // The requested symbols (the spec); those without bars are named in the warnings.
-          symbols: JSON.stringify(outcome.spec.symbols),
-          interval: outcome.spec.interval,
-          period_from: new Date(outcome.dates[0]!),
-          period_to: new Date(outcome.dates[outcome.dates.length - 1]!),
-          engine: JSON.stringify(engineRecord(outcome.spec)),
-          costs: JSON.stringify(outcome.spec.costs),
-          benchmark: outcome.spec.benchmark,
-          risk_free_rate: outcome.spec.riskFreeRate,
-          risk_free_symbol: outcome.spec.riskFreeSymbol,
-          metrics: JSON.stringify(outcome.metrics),
-          warnings: JSON.stringify(outcome.warnings),
-          data_fingerprint: outcome.dataFingerprint,
-          code_version: outcome.codeVersion,
-        })),
-      )
-      .returning('id')
-      .execute();
-    // Identity values are assigned in VALUES order within one statement.
-    const ids = inserted.map((row) => Number(row.id)).sort((a, b) => a - b);
+    const insert = trx.insertInto('backtests').values(
+      outcomes.map((outcome, i) => ({
+        sweep_id: options.sweepId ?? null,
+        sweep_index: indexes?.[i] ?? null,
+        role: options.role ?? 'backtest',
+        strategy: outcome.spec.strategy,
+        params: JSON.stringify(outcome.spec.params),
+        universe: outcome.spec.universe,
+        // The requested symbols (the spec); those without bars are named in the warnings.
+        symbols: JSON.stringify(outcome.spec.symbols),
+        interval: outcome.spec.interval,
+        period_from: new Date(outcome.dates[0]!),
+        period_to: new Date(outcome.dates[outcome.dates.length - 1]!),
+        engine: JSON.stringify(engineRecord(outcome.spec)),
+        costs: JSON.stringify(outcome.spec.costs),
+        benchmark: outcome.spec.benchmark,
+        risk_free_rate: outcome.spec.riskFreeRate,
+        risk_free_symbol: outcome.spec.riskFreeSymbol,
+        metrics: JSON.stringify(outcome.metrics),
+        warnings: JSON.stringify(outcome.warnings),
+        data_fingerprint: outcome.dataFingerprint,
+        code_version: outcome.codeVersion,
+      })),
+    );
+    let ids: (number | null)[];
+    if (indexes) {
+      const inserted = await insert
+        .onConflict((oc) => oc.columns(['sweep_id', 'sweep_index']).doNothing())
+        .returning(['id', 'sweep_index'])
+        .execute();
+      const idOf = new Map(inserted.map((row) => [row.sweep_index, Number(row.id)]));
+      ids = indexes.map((index) => idOf.get(index) ?? null);
+    } else {
+      // Identity values are assigned in VALUES order within one statement.
+      ids = (await insert.returning('id').execute()).map((row) => Number(row.id)).sort((a, b) => a - b);
+    }
+    const stored = ids.flatMap((id, i) => (id === null ? [] : [{ id, outcome: outcomes[i]!, figures: options.trialFigures?.[i] }]));
+    if (stored.length === 0) return ids;
     if (options.equity ?? true) {
       await trx
         .insertInto('backtest_equity')
         .values(
-          outcomes.map((outcome, i) => ({
-            backtest_id: ids[i]!,
+          stored.map(({ id, outcome }) => ({
+            backtest_id: id,
             dates: sameSeries(outcome.dates, options.sweepDates) ? null : bytea(outcome.dates),
             equity: bytea(outcome.equity),
             cash: full ? bytea(outcome.cash) : null,
@@ -93,12 +128,12 @@ export async function storeBacktests(db: Database, outcomes: readonly BacktestOu
     const source = options.role === 'simulation' || options.role === 'walk-forward' ? options.role : options.sweepId ? 'sweep' : 'backtest';
     await recordTrials(
       trx,
-      outcomes.map((outcome, i) => trialRun(outcome.spec, outcome, { source, backtestId: ids[i]! }, options.trialFigures?.[i])),
+      stored.map(({ id, outcome, figures }) => trialRun(outcome.spec, outcome, { source, backtestId: id }, figures)),
     );
     if (options.trades ?? true) {
-      const rows = outcomes.flatMap((outcome, i) =>
+      const rows = stored.flatMap(({ id, outcome }) =>
         outcome.trades.map((t, seq) => ({
-          backtest_id: ids[i]!,
+          backtest_id: id,
           seq,
           symbol: t.symbol,
           direction: t.direction,
@@ -478,4 +513,149 @@ export async function backtestsOfStrategy(
     .limit(limit)
     .execute();
   return rows.map((r) => ({ id: Number(r.id), params: r.params, symbols: r.symbols }));
+}
+
+export interface StoredSweep {
+  readonly id: number;
+  readonly strategy: string;
+  readonly grid: Record<string, unknown>;
+  readonly spec: BacktestSpec;
+  readonly combinations: number;
+  readonly status: 'running' | 'done' | 'failed';
+  readonly error: string | null;
+  /** The bar dates its combinations share, once the first is stored. */
+  readonly dates: Float64Array | null;
+}
+
+/** A sweep's row: what a worker needs to run its combinations; a DataError when it is gone. */
+export async function getSweep(db: Database, sweepId: number): Promise<StoredSweep> {
+  const row = await db.kysely
+    .selectFrom('sweeps')
+    .select(['id', 'strategy', 'grid', 'spec', 'combinations', 'status', 'error', sql<string | null>`encode(dates, 'base64')`.as('dates')])
+    .where('id', '=', sweepId)
+    .executeTakeFirst();
+  if (!row) throw new DataError(`sweep ${sweepId} does not exist (it may have been deleted); see momentum backtests list`);
+  return {
+    id: Number(row.id),
+    strategy: row.strategy,
+    grid: row.grid,
+    spec: parseBacktestSpec(row.spec as BacktestSpecInput),
+    combinations: row.combinations,
+    status: row.status,
+    error: row.error,
+    dates: row.dates === null ? null : base64ToFloats(row.dates),
+  };
+}
+
+/** Keeps the dates on the sweep's row unless a worker already did; returns the dates the row holds. */
+export async function shareSweepDates(db: Database, sweepId: number, dates: Float64Array): Promise<Float64Array> {
+  await db.kysely
+    .updateTable('sweeps')
+    .set({ dates: bytea(dates) })
+    .where('id', '=', sweepId)
+    .where('dates', 'is', null)
+    .execute();
+  return (await getSweep(db, sweepId)).dates!;
+}
+
+/** Positions in [from, to) of a sweep's grid already stored or recorded failed. */
+export async function sweepIndexesDone(db: Database, sweepId: number, from: number, to: number): Promise<Set<number>> {
+  const rows = await db.kysely
+    .selectFrom('backtests')
+    .select('sweep_index')
+    .where((eb) => eb.and([eb('sweep_id', '=', sweepId), eb.between('sweep_index', from, to - 1)]))
+    .unionAll((eb) =>
+      eb
+        .selectFrom('sweep_failures')
+        .select('sweep_index')
+        .where((eb) => eb.and([eb('sweep_id', '=', sweepId), eb.between('sweep_index', from, to - 1)])),
+    )
+    .execute();
+  return new Set(rows.map((row) => Number(row.sweep_index)));
+}
+
+/** Combinations of a sweep that could not run, once each (a second record of one is ignored). */
+export async function recordSweepFailures(
+  db: Database,
+  sweepId: number,
+  failures: readonly { readonly index: number; readonly params: Record<string, ParamValue>; readonly error: string }[],
+): Promise<void> {
+  if (failures.length === 0) return;
+  await db.kysely
+    .insertInto('sweep_failures')
+    .values(failures.map((f) => ({ sweep_id: sweepId, sweep_index: f.index, params: JSON.stringify(f.params), error: f.error })))
+    .onConflict((oc) => oc.columns(['sweep_id', 'sweep_index']).doNothing())
+    .execute();
+}
+
+export interface SweepCounts {
+  readonly combinations: number;
+  readonly stored: number;
+  readonly failed: number;
+  readonly status: 'running' | 'done' | 'failed';
+  readonly error: string | null;
+}
+
+/** How far a sweep is: its combinations stored and failed so far, and its status. */
+export async function sweepCounts(db: Database, sweepId: number): Promise<SweepCounts> {
+  const row = await db.kysely
+    .selectFrom('sweeps as s')
+    .select((eb) => [
+      's.combinations',
+      's.status',
+      's.error',
+      eb.selectFrom('backtests as b').select(eb.fn.countAll<number>().as('n')).whereRef('b.sweep_id', '=', 's.id').as('stored'),
+      eb.selectFrom('sweep_failures as f').select(eb.fn.countAll<number>().as('n')).whereRef('f.sweep_id', '=', 's.id').as('failed'),
+    ])
+    .where('s.id', '=', sweepId)
+    .executeTakeFirst();
+  if (!row) throw new DataError(`sweep ${sweepId} does not exist (it may have been deleted)`);
+  return { combinations: row.combinations, stored: Number(row.stored), failed: Number(row.failed), status: row.status, error: row.error };
+}
+
+/** Marks a running sweep done once every combination is stored or failed; true when it is done (now or before). */
+export async function closeSweepIfComplete(db: Database, sweepId: number): Promise<boolean> {
+  const counts = await sweepCounts(db, sweepId);
+  if (counts.status === 'done') return true;
+  if (counts.status !== 'running' || counts.stored + counts.failed < counts.combinations) return false;
+  await db.kysely
+    .updateTable('sweeps')
+    .set({ status: 'done', finished_at: new Date() })
+    .where('id', '=', sweepId)
+    .where('status', '=', 'running')
+    .execute();
+  return true;
+}
+
+/** A sweep's stored combinations (grid position, backtest id, resolved params, metrics) and its failures, in grid order. */
+export async function sweepResults(
+  db: Database,
+  sweepId: number,
+): Promise<{
+  entries: { index: number; backtestId: number; params: Record<string, ParamValue>; metrics: BacktestMetrics }[];
+  failures: { index: number; params: Record<string, ParamValue>; error: string }[];
+}> {
+  const [stored, failed] = await Promise.all([
+    db.kysely
+      .selectFrom('backtests')
+      .select(['id', 'sweep_index', 'params', 'metrics'])
+      .where('sweep_id', '=', sweepId)
+      .orderBy('sweep_index')
+      .execute(),
+    db.kysely
+      .selectFrom('sweep_failures')
+      .select(['sweep_index', 'params', 'error'])
+      .where('sweep_id', '=', sweepId)
+      .orderBy('sweep_index')
+      .execute(),
+  ]);
+  return {
+    entries: stored.map((r) => ({
+      index: Number(r.sweep_index),
+      backtestId: Number(r.id),
+      params: r.params as Record<string, ParamValue>,
+      metrics: parseStoredJson(backtestMetricsSchema, r.metrics, `backtest ${r.id}'s metrics`),
+    })),
+    failures: failed.map((r) => ({ index: r.sweep_index, params: r.params as Record<string, ParamValue>, error: r.error })),
+  };
 }

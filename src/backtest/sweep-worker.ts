@@ -9,8 +9,8 @@ import { prepareStrategy } from '../strategies/registry.js';
 import { loadStrategyFile } from '../strategies/strategy-files.js';
 import { boundedMemo } from '../strategies/signal-memo.js';
 import { adoptCodeVersion } from '../util/code-version.js';
-import { backtestOnPanel, type BacktestData } from './run-backtest.js';
-import { trialFigures } from './trial-registry.js';
+import type { BacktestData } from './run-backtest.js';
+import { runCombination } from './sweep-combination.js';
 import { unshareData, type FromWorker, type ToWorker, type WorkerSetup } from './sweep-protocol.js';
 
 /** Signal inputs kept per worker: a few MB each (a T x N grid at most). */
@@ -38,26 +38,11 @@ port.on('message', (message: ToWorker) => {
   for (const job of message.jobs) {
     try {
       if (!data) throw new Error('sweep worker: jobs came before the panel');
-      const spec = { ...setup.spec, params: job.params };
-      const outcome = backtestOnPanel(spec, data, { memo });
-      const equity = setup.keepCurves ? outcome.equity : null;
-      const result: FromWorker = {
-        type: 'result',
-        index: job.index,
-        metrics: outcome.metrics,
-        // Every combination trades the same bars: the main thread needs them once from each worker.
-        dates: datesSent ? null : outcome.dates,
-        equity,
-        trial: trialFigures(spec, outcome.equity),
-        trades: setup.storeTrades ? outcome.trades : null,
-        warnings: outcome.warnings,
-        dataFingerprint: outcome.dataFingerprint,
-        codeVersion: outcome.codeVersion,
-        symbols: outcome.symbols,
-      };
+      // Every combination trades the same bars: the main thread needs them once from each worker.
+      const result = runCombination(setup, data, job, memo, !datesSent);
       port.postMessage(result, [
-        ...(equity ? [equity.buffer as ArrayBuffer] : []),
-        ...(datesSent ? [] : [outcome.dates.buffer as ArrayBuffer]),
+        ...(result.equity ? [result.equity.buffer as ArrayBuffer] : []),
+        ...(result.dates ? [result.dates.buffer as ArrayBuffer] : []),
       ]);
       datesSent = true;
     } catch (error) {

@@ -12,9 +12,10 @@ import { parseParamValue, splitAssignment } from '../strategies/param-text.js';
 import { getStrategy, isFilelessUserStrategy, strategySource } from '../strategies/registry.js';
 import { codeVersion } from '../util/code-version.js';
 import type { BacktestSpec } from './backtest-spec.js';
-import { closeSweep, openSweep, setSweepDates, storeBacktests } from './backtest-store.js';
+import { closeSweep, openSweep, recordSweepFailures, setSweepDates, storeSweepCombinations } from './backtest-store.js';
 import type { BacktestMetrics } from './metrics.js';
-import { loadBacktestData, type BacktestOutcome } from './run-backtest.js';
+import { loadBacktestData } from './run-backtest.js';
+import { sweepOutcome, type CombinationSetup } from './sweep-combination.js';
 import { startSweepWorkers } from './sweep-pool.js';
 import { shareData, type JobResult, type SweepJob, type WorkerSetup } from './sweep-protocol.js';
 
@@ -87,9 +88,21 @@ export function gridCombinations(grid: SweepGrid): Record<string, ParamValue>[] 
   return combos;
 }
 
-/** @example const result = await runSweep(db, spec, { lookback: [126, 252], topPct: [10, 20] }) */
-export async function runSweep(db: Database, spec: BacktestSpec, grid: SweepGrid, options: SweepOptions = {}): Promise<SweepResult> {
-  const started = Date.now();
+export interface SweepPlan {
+  /** Every combination of the grid, in its order. */
+  readonly combos: readonly Record<string, ParamValue>[];
+  /** Those that run, with their resolved params; `index` is the position in the grid. */
+  readonly jobs: readonly SweepJob[];
+  /** Those the strategy's schema refuses (e.g. skip >= lookback), with why. */
+  readonly refused: readonly { readonly index: number; readonly params: Record<string, ParamValue>; readonly error: string }[];
+}
+
+/**
+ * The combinations of a sweep, checked: refused when too many, or when the strategy exists only in
+ * this process (sweep workers load a user's strategy from its file). `range`: only positions
+ * [from, to) are resolved (a chunk of a distributed sweep).
+ */
+export function planSweep(spec: BacktestSpec, grid: SweepGrid, range?: { readonly from: number; readonly to: number }): SweepPlan {
   const strategy = getStrategy(spec.strategy);
   if (isFilelessUserStrategy(spec.strategy)) {
     throw new ValidationError(
@@ -99,17 +112,25 @@ export async function runSweep(db: Database, spec: BacktestSpec, grid: SweepGrid
   }
   const combos = gridCombinations(grid);
   if (combos.length > MAX_COMBINATIONS) throw new ValidationError('grid', `${combos.length} combinations; at most ${MAX_COMBINATIONS}`);
-  const failures: { params: Record<string, ParamValue>; error: string }[] = [];
   const jobs: SweepJob[] = [];
-  const comboOf: Record<string, ParamValue>[] = [];
-  combos.forEach((combo) => {
+  const refused: { index: number; params: Record<string, ParamValue>; error: string }[] = [];
+  const from = range?.from ?? 0;
+  combos.slice(from, range?.to ?? combos.length).forEach((combo, i) => {
     try {
-      jobs.push({ index: jobs.length, params: resolveParams(strategy, spec.interval, { ...spec.params, ...combo }) });
-      comboOf.push(combo);
+      jobs.push({ index: from + i, params: resolveParams(strategy, spec.interval, { ...spec.params, ...combo }) });
     } catch (error) {
-      failures.push({ params: combo, error: errorMessage(error) });
+      refused.push({ index: from + i, params: combo, error: errorMessage(error) });
     }
   });
+  return { combos, jobs, refused };
+}
+
+/** @example const result = await runSweep(db, spec, { lookback: [126, 252], topPct: [10, 20] }) */
+export async function runSweep(db: Database, spec: BacktestSpec, grid: SweepGrid, options: SweepOptions = {}): Promise<SweepResult> {
+  const started = Date.now();
+  const { combos, jobs, refused } = planSweep(spec, grid);
+  const byIndex = new Map(jobs.map((job) => [job.index, job]));
+  const failures = refused.map(({ params, error }) => ({ params, error }));
   const sweepId = await openSweep(db, { strategy: spec.strategy, grid, spec, combinations: combos.length });
   const entries: SweepEntry[] = [];
   const workers = Math.max(1, Math.min(options.workers ?? availableParallelism(), jobs.length));
@@ -136,32 +157,32 @@ export async function runSweep(db: Database, spec: BacktestSpec, grid: SweepGrid
       stored = stored.then(async () => {
         // The first result of all is a worker's first: it brings the dates.
         if (!sweepDates) await setSweepDates(db, sweepId, (sweepDates = results[0]!.dates!));
-        const dates = sweepDates;
-        const outcomes = results.map((result) => toOutcome({ ...spec, params: jobs[result.index]!.params }, result, dates));
-        const ids = await storeBacktests(db, outcomes, {
-          sweepId,
-          trades: setup.storeTrades,
-          equity: setup.keepCurves,
-          fullSeries: false,
-          sweepDates,
-          trialFigures: results.map((result) => result.trial),
-        });
-        ids.forEach((backtestId, i) => {
-          const index = results[i]!.index;
-          entries.push({ backtestId, index, combo: comboOf[index]!, params: outcomes[i]!.spec.params, metrics: results[i]!.metrics });
-        });
+        const ids = await storeSweepResults(db, { sweepId, setup, dates: sweepDates }, results, byIndex);
+        for (const result of results) {
+          entries.push({
+            backtestId: ids.get(result.index)!,
+            index: result.index,
+            combo: combos[result.index]!,
+            params: byIndex.get(result.index)!.params,
+            metrics: result.metrics,
+          });
+        }
       });
     };
+    const errors: { index: number; params: Record<string, ParamValue>; error: string }[] = [];
     await pool.run(shareData(data), jobs, {
       onResult: (result) => {
         batch.push(result);
         if (batch.length >= STORE_BATCH) flush();
       },
-      onError: (index, error) => failures.push({ params: jobs[index]!.params, error }),
-      onProgress: (done) => options.onProgress?.({ done: done + failures.length, total: combos.length, failed: failures.length }),
+      onError: (index, error) => errors.push({ index, params: byIndex.get(index)!.params, error }),
+      onProgress: (done) =>
+        options.onProgress?.({ done: done + refused.length, total: combos.length, failed: refused.length + errors.length }),
     });
     flush();
     await stored;
+    await recordSweepFailures(db, sweepId, [...refused, ...errors]);
+    failures.push(...errors.map(({ params, error }) => ({ params, error })));
     await closeSweep(db, sweepId);
   } catch (error) {
     await pool.stop();
@@ -169,15 +190,41 @@ export async function runSweep(db: Database, spec: BacktestSpec, grid: SweepGrid
     throw error;
   }
   entries.sort((a, b) => a.index - b.index);
+  return sweepResult({ sweepId, combinations: combos.length, workers, seconds: (Date.now() - started) / 1000, entries, failures });
+}
+
+/** A sweep's result, ranked on demand. */
+export function sweepResult(result: Omit<SweepResult, 'ranked'>): SweepResult {
   return {
-    sweepId,
-    combinations: combos.length,
-    workers,
-    seconds: (Date.now() - started) / 1000,
-    entries,
-    failures,
-    ranked: (key) => [...entries].sort((a, b) => (scoreOf(b.metrics, key) ?? -Infinity) - (scoreOf(a.metrics, key) ?? -Infinity)),
+    ...result,
+    ranked: (key) => [...result.entries].sort((a, b) => (scoreOf(b.metrics, key) ?? -Infinity) - (scoreOf(a.metrics, key) ?? -Infinity)),
   };
+}
+
+/**
+ * Stores a batch of a sweep's results, keyed by grid position: one stored before (a chunk run
+ * again) is kept as it was. Returns index -> backtest id of those stored now.
+ */
+export async function storeSweepResults(
+  db: Database,
+  sweep: { readonly sweepId: number; readonly setup: CombinationSetup; readonly dates: Float64Array },
+  results: readonly JobResult[],
+  jobs: ReadonlyMap<number, SweepJob>,
+): Promise<Map<number, number>> {
+  const { sweepId, setup, dates } = sweep;
+  return storeSweepCombinations(
+    db,
+    results.map((result) => sweepOutcome({ ...setup.spec, params: jobs.get(result.index)!.params }, result, dates)),
+    results.map((result) => result.index),
+    {
+      sweepId,
+      trades: setup.storeTrades,
+      equity: setup.keepCurves,
+      fullSeries: false,
+      sweepDates: dates,
+      trialFigures: results.map((result) => result.trial),
+    },
+  );
 }
 
 /** The figure a sweep ranks by (and a walk-forward selects by); null when the metrics have none. */
@@ -194,24 +241,4 @@ export function scoreOf(metrics: BacktestMetrics, key: SweepSortKey): number | n
     case 'total-return':
       return metrics.returns.totalReturnPct;
   }
-}
-
-function toOutcome(spec: BacktestSpec, result: JobResult, dates: Float64Array): BacktestOutcome {
-  const empty = new Float64Array(0);
-  return {
-    spec,
-    symbols: result.symbols,
-    dates: result.dates ?? dates,
-    // Without kept curves, neither the store nor the trial registry reads it (the worker sent the trial's figures).
-    equity: result.equity ?? empty,
-    cash: empty,
-    grossExposure: empty,
-    traded: empty,
-    benchmarkEquity: null,
-    trades: result.trades ?? [],
-    metrics: result.metrics,
-    warnings: result.warnings,
-    dataFingerprint: result.dataFingerprint,
-    codeVersion: result.codeVersion,
-  };
 }

@@ -4,7 +4,8 @@ import { deleteBacktest, getBacktest, getBacktestTrades, listBacktests, storeBac
 import { compareWithStored } from '../backtest/rerun.js';
 import { riskFreeLabel } from '../backtest/risk-free.js';
 import { runBacktest } from '../backtest/run-backtest.js';
-import { parseGrid, runSweep, SWEEP_SORT_KEYS } from '../backtest/sweep.js';
+import { MAX_CHUNK_SIZE } from '../backtest/sweep-chunks.js';
+import { parseGrid, runSweep, SWEEP_SORT_KEYS, type SweepResult, type SweepSortKey } from '../backtest/sweep.js';
 import { trialRun } from '../backtest/trial-registry.js';
 import { recordTrials } from '../backtest/trial-store.js';
 import { ValidationError } from '../errors.js';
@@ -12,7 +13,7 @@ import { formatDrawdown, formatNumber, formatPercent, formatShares, MISSING } fr
 import { allStrategies, getStrategy, strategySource } from '../strategies/registry.js';
 import { formatTable } from '../util/table.js';
 import { formatMetrics, formatParams } from './backtest-format.js';
-import { withDatabase, withLightDatabase, type Output } from './cli-context.js';
+import { config, withDatabase, withLightDatabase, type Output } from './cli-context.js';
 import { numberText, parseChoice, parseFlag, parseIntegerOption } from './options.js';
 import { costFlags, parseParamFlags, resolveSymbolFlags, type CostFlags, type SymbolFlags } from './spec-flags.js';
 import { sweepProgressReporter } from './sweep-progress.js';
@@ -40,6 +41,8 @@ export interface SweepFlags extends BacktestFlags {
   sort?: string;
   storeTrades?: boolean;
   curves?: boolean;
+  distributed?: boolean;
+  chunkSize?: string;
 }
 
 /**
@@ -145,58 +148,97 @@ export async function sweepAction(flags: SweepFlags, output: Output): Promise<vo
   const sort = parseChoice(flags.sort, 'sort', SWEEP_SORT_KEYS) ?? 'sharpe';
   const workers = parseIntegerOption(flags.workers, 'workers', 1, 64);
   const top = parseIntegerOption(flags.top, 'top', 1, 10_000) ?? 10;
-  await withDatabase(
-    async (db) => {
-      const result = await runSweep(db, spec, grid, {
-        ...(workers ? { workers } : {}),
-        storeTrades: flags.storeTrades ?? false,
-        keepCurves: flags.curves ?? false,
-        onProgress: flags.json ? undefined : sweepProgressReporter(output),
+  const chunkSize = parseIntegerOption(flags.chunkSize, 'chunk-size', 1, MAX_CHUNK_SIZE);
+  if (chunkSize !== undefined && !flags.distributed) throw new ValidationError('chunk-size', 'goes with --distributed');
+  const options = {
+    storeTrades: flags.storeTrades ?? false,
+    keepCurves: flags.curves ?? false,
+    onProgress: flags.json ? undefined : sweepProgressReporter(output),
+  };
+  if (flags.distributed) {
+    const { runDistributedSweep } = await import('../../jobs/distributed-sweep.js');
+    return withDatabase(async (db, env) => {
+      const result = await runDistributedSweep(db, env, config(env), spec, grid, {
+        ...options,
+        ...(chunkSize ? { chunkSize } : {}),
+        onQueued: (sweepId, jobs) => {
+          output.err(`sweep ${sweepId}: ${jobs} job(s) queued for the workers`);
+          stopFollowingOnSignal(sweepId, output);
+        },
+        onNote: output.err,
       });
-      const best = result.ranked(sort).slice(0, top);
-      if (flags.json)
-        return output.out(
-          JSON.stringify(
-            {
-              sweepId: result.sweepId,
-              combinations: result.combinations,
-              seconds: result.seconds,
-              workers: result.workers,
-              failed: result.failures,
-              best,
-            },
-            null,
-            2,
-          ),
-        );
-      output.out(
-        `sweep ${result.sweepId}: ${result.combinations} combinations of ${spec.strategy} in ${formatNumber(result.seconds, 1)} s on ${result.workers} worker(s); ${result.failures.length} failed`,
-      );
-      for (const failure of result.failures.slice(0, 5)) output.out(`  failed ${formatParams(failure.params)}: ${failure.error}`);
-      output.out(`\nbest ${best.length} by ${sort}:`);
-      output.out(
-        formatTable(
-          best.map((b) => ({
-            backtest: b.backtestId,
-            params: formatParams(b.params),
-            sharpe: formatNumber(b.metrics.returns.sharpe, 2),
-            cagr: formatPercent(b.metrics.returns.cagr, 2),
-            max_drawdown: formatDrawdown(b.metrics.drawdown.maxDepthPct / 100),
-            trades: b.metrics.trades.closed,
-          })),
-          ['backtest', 'params', 'sharpe', 'cagr', 'max_drawdown', 'trades'],
-        ),
-      );
-      output.out(
-        `\nthe best of ${result.combinations} trials is biased upwards: see momentum gate --sweep ${result.sweepId} for the deflated Sharpe ratio and PBO`,
-      );
-    },
+      printSweep(result, spec, sort, top, flags.json ?? false, output);
+    });
+  }
+  await withDatabase(
+    async (db) =>
+      printSweep(
+        await runSweep(db, spec, grid, { ...(workers ? { workers } : {}), ...options }),
+        spec,
+        sort,
+        top,
+        flags.json ?? false,
+        output,
+      ),
     undefined,
     // A sweep reads its panel once and writes its results: with a small cache the embedded engine
     // took ~100-150 MB less at its peak (1,000 combinations on 50 x 5,000 bars) for the same CPU time.
     // The optimising compiler's background work on PGlite's WebAssembly (~1 s of CPU) competed with
     // the workers on 2 cores: without it the same sweep took 2.9 s instead of 3.3 s, 470 MB instead of 540.
     { sharedBuffers: '32MB', baselineWasm: true },
+  );
+}
+
+/** Ctrl-C or SIGTERM while following a distributed sweep: say where it goes on, and exit. */
+function stopFollowingOnSignal(sweepId: number, output: Output): void {
+  const stop = () => {
+    output.err(
+      `\nstopped following sweep ${sweepId}: its queued chunks go on on the workers (momentum backtests list --sweep ${sweepId} shows what is stored)`,
+    );
+    process.exit(130);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+/** A sweep's result as the command prints it, local or distributed alike. */
+function printSweep(result: SweepResult, spec: BacktestSpec, sort: SweepSortKey, top: number, json: boolean, output: Output): void {
+  const best = result.ranked(sort).slice(0, top);
+  if (json)
+    return output.out(
+      JSON.stringify(
+        {
+          sweepId: result.sweepId,
+          combinations: result.combinations,
+          seconds: result.seconds,
+          workers: result.workers,
+          failed: result.failures,
+          best,
+        },
+        null,
+        2,
+      ),
+    );
+  output.out(
+    `sweep ${result.sweepId}: ${result.combinations} combinations of ${spec.strategy} in ${formatNumber(result.seconds, 1)} s on ${result.workers} worker(s); ${result.failures.length} failed`,
+  );
+  for (const failure of result.failures.slice(0, 5)) output.out(`  failed ${formatParams(failure.params)}: ${failure.error}`);
+  output.out(`\nbest ${best.length} by ${sort}:`);
+  output.out(
+    formatTable(
+      best.map((b) => ({
+        backtest: b.backtestId,
+        params: formatParams(b.params),
+        sharpe: formatNumber(b.metrics.returns.sharpe, 2),
+        cagr: formatPercent(b.metrics.returns.cagr, 2),
+        max_drawdown: formatDrawdown(b.metrics.drawdown.maxDepthPct / 100),
+        trades: b.metrics.trades.closed,
+      })),
+      ['backtest', 'params', 'sharpe', 'cagr', 'max_drawdown', 'trades'],
+    ),
+  );
+  output.out(
+    `\nthe best of ${result.combinations} trials is biased upwards: see momentum gate --sweep ${result.sweepId} for the deflated Sharpe ratio and PBO`,
   );
 }
 

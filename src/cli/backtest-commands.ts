@@ -36,13 +36,24 @@ export function registerBacktestCommands(program: Command, output: Output): void
     .option('--no-store', 'do not store the result')
     .action(async (flags: BacktestFlags) => (await actions()).backtestAction(flags, output));
 
-  tradingOptions(program.command('sweep').description('run every combination of a parameter grid on worker threads and store each result'))
+  tradingOptions(
+    program
+      .command('sweep')
+      .description(
+        'run every combination of a parameter grid on worker threads (or on `momentum worker`s: --distributed) and store each result',
+      ),
+  )
     .option('--grid <k=v1,v2>', "values of one parameter, repeatable (default: the strategy's documented sweep ranges)", collect, [])
     .option('--workers <n>', 'worker threads (default: all cores)')
     .option('--top <n>', 'how many of the best to print (default 10)')
     .option('--sort <metric>', 'sharpe | cagr | sortino | calmar | total-return (default sharpe)')
     .option('--store-trades', "store every combination's trades too (default: metrics only)")
     .option('--curves', "store every combination's equity curve (default: rebuilt and stored when a gate or a report reads it)")
+    .option(
+      '--distributed',
+      'queue the combinations in chunks for `momentum worker` processes on any machines (PostgreSQL only) and follow them',
+    )
+    .option('--chunk-size <n>', 'with --distributed: combinations per job (default: jobs.chunkSize of the configuration, 50)')
     .option('--json', 'print the result as JSON')
     .action(async (flags: SweepFlags) => (await actions()).sweepAction(flags, output));
 

@@ -30,7 +30,7 @@ export function registerDbCommands(program: Command, output: Output): void {
       }),
     );
   db.command('status')
-    .description('applied and pending migrations, the engine, and what TimescaleDB does for the price store')
+    .description('applied and pending migrations, the engine, what TimescaleDB does for the price store, and the job queue')
     .action(() =>
       withLightDatabase(
         async (db) => {
@@ -39,6 +39,8 @@ export function registerDbCommands(program: Command, output: Output): void {
           output.out(`database: ${db.location} (${db.engine})`);
           const { timescaleStatus, describeTimescale } = await import('../db/timescale-status.js');
           output.out(describeTimescale(await timescaleStatus(db)));
+          const { describeQueue } = await import('../../jobs/queue/queue-status.js');
+          output.out(await describeQueue(db));
         },
         environment(),
         { migrate: false },

@@ -1,17 +1,20 @@
 /** What the batch-service commands do (see job-commands.ts for their options). */
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { JobRegistry, JobRun } from '../../jobs/job.js';
 import { jobRegistry, loadJobsModule } from '../../jobs/registry.js';
 import { describeRun, runSlot } from '../../jobs/run-slot.js';
 import { checkSchedule, createScheduleService, requireSchedule } from '../../jobs/schedule-service.js';
 import { notifyOperator } from '../../jobs/notify.js';
+import { distributedScheduleRefusal } from '../../jobs/portfolio-jobs.js';
+import { embeddedRefusal, QUEUE_NAMES } from '../../jobs/queue/job-queue.js';
+import { startWorker } from '../../jobs/worker-service.js';
 import { consoleLogger } from '../../jobs/service-log.js';
 import { loadConfig, type Environment, type MomentumConfig } from '../config.js';
-import { ValidationError, errorMessage } from '../errors.js';
+import { ConfigError, ValidationError, errorMessage } from '../errors.js';
 import { processStartTime } from '../util/process-alive.js';
 import { environment, waitForStopSignal, withDatabase, type Output } from './cli-context.js';
-import { parseIntegerOption } from './options.js';
+import { parseChoice, parseIntegerOption, parseList } from './options.js';
 
 export interface ScheduleFlags {
   config?: string;
@@ -19,6 +22,12 @@ export interface ScheduleFlags {
   health: boolean;
   catchUp: boolean;
   jobsModule?: string;
+}
+
+export interface WorkerFlags {
+  config?: string;
+  queues?: string;
+  concurrency?: string;
 }
 
 export interface RunJobFlags {
@@ -44,6 +53,7 @@ export async function scheduleAction(flags: ScheduleFlags, output: Output): Prom
   const jobs = await registry(flags.jobsModule);
   const schedule = requireSchedule(config);
   checkSchedule(schedule, jobs, config.path);
+  if (config.jobs.distributed && !env.databaseUrl) throw distributedScheduleRefusal();
   const port = parseIntegerOption(flags.healthPort, 'health-port', 0, 65_535);
   await withDatabase(
     async (db) => {
@@ -79,6 +89,37 @@ export async function scheduleAction(flags: ScheduleFlags, output: Output): Prom
     env,
     { share: true },
   );
+}
+
+export async function workerAction(flags: WorkerFlags, output: Output): Promise<void> {
+  const { env, config } = setup(flags.config);
+  const queues =
+    flags.queues === undefined
+      ? [...QUEUE_NAMES]
+      : [...new Set(parseList(flags.queues)!.map((q) => parseChoice(q, 'queues', QUEUE_NAMES)!))];
+  if (queues.length === 0) throw new ValidationError('queues', `name at least one of ${QUEUE_NAMES.join(', ')}`);
+  const concurrency = parseIntegerOption(flags.concurrency, 'concurrency', 1, 64) ?? 1;
+  if (!env.databaseUrl) {
+    const local = `On one machine, momentum sweep runs on ${availableParallelism()} local threads and momentum schedule runs the rebalances itself.`;
+    throw new ConfigError(embeddedRefusal('momentum worker', local));
+  }
+  await withDatabase(async (db) => {
+    const log = consoleLogger(output.out, output.err);
+    const stopped = waitForStopSignal();
+    const worker = await startWorker({ db, env, config, queues, concurrency, log });
+    output.out(
+      `momentum worker: ready on ${db.location}; queues ${queues.join(', ')}; ${concurrency} job(s) of each at once; SIGTERM or Ctrl-C stops it`,
+    );
+    const signal = await stopped;
+    output.err(
+      `${signal}: taking no new jobs; running ones get up to ${Math.round(config.jobs.shutdownGraceMs / 1000)} s to finish, then go back to the queue (send it again to stop at once)`,
+    );
+    const force = () => process.exit(1);
+    process.once('SIGINT', force);
+    process.once('SIGTERM', force);
+    await worker.stop();
+    output.err('stopped');
+  }, env);
 }
 
 function parseArgsFlag(text: string): Record<string, unknown> {

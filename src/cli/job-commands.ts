@@ -1,8 +1,8 @@
-/** `momentum schedule`, `run-job`, `jobs`, `health`: the batch service and its record (work in job-actions.ts). */
+/** `momentum schedule`, `run-job`, `worker`, `jobs`, `health`: the batch service, its workers and its record (work in job-actions.ts). */
 import type { Command } from 'commander';
 import type { Output } from './cli-context.js';
-import type { RunJobFlags, ScheduleFlags } from './job-actions.js';
 import type { HealthFlags } from './health-action.js';
+import type { RunJobFlags, ScheduleFlags, WorkerFlags } from './job-actions.js';
 import type { JobsFlags } from './jobs-action.js';
 
 const actions = () => import('./job-actions.js');
@@ -26,6 +26,16 @@ export function registerJobCommands(program: Command, output: Output): void {
     .option('--jobs-module <path>', 'also load jobs from a module that exports `jobs`')
     .option('--json', 'print the run as JSON')
     .action(async (name: string, flags: RunJobFlags) => (await actions()).runJobAction(name, flags, output));
+
+  program
+    .command('worker')
+    .description(
+      'run queued jobs (sweep chunks, per-portfolio rebalances and reports) on this machine, against the PostgreSQL server of DATABASE_URL; SIGTERM stops it',
+    )
+    .option('--config <path>', 'the configuration file (default: MOMENTUM_CONFIG, else ./momentum.config.json)')
+    .option('--queues <names>', 'which queues to take jobs from, comma-separated: sweep, rebalance, report (default: all)')
+    .option('--concurrency <n>', 'jobs of each queue run at once (default 1; a sweep chunk keeps a core busy: run one worker per core)')
+    .action(async (flags: WorkerFlags) => (await actions()).workerAction(flags, output));
 
   program
     .command('jobs')

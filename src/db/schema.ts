@@ -130,6 +130,16 @@ export interface BacktestsTable {
   code_version: string;
   created_at: ColumnType<Date, Date | string | undefined, Date | string>;
   role: ColumnType<'backtest' | 'simulation' | 'walk-forward', 'backtest' | 'simulation' | 'walk-forward' | undefined, never>;
+  /** A sweep's combination: its position in the grid's order (unique within the sweep); null outside sweeps. */
+  sweep_index: ColumnType<number | null, number | null | undefined, never>;
+}
+
+/** Combinations of a sweep that could not run, once each. */
+export interface SweepFailuresTable {
+  sweep_id: number;
+  sweep_index: number;
+  params: JSONColumnType<Record<string, unknown>>;
+  error: string;
 }
 
 /** float64 series as little-endian bytes. */
@@ -431,6 +441,26 @@ export interface MonitorSnapshotsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+/** A running `momentum worker` (its heartbeat). */
+export interface JobWorkersTable {
+  id: string;
+  host: string;
+  pid: number;
+  queues: JSONColumnType<string[]>;
+  concurrency: number;
+  started_at: ColumnType<Date, Date | string | undefined, never>;
+  seen_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** One queued job per (queue, portfolio, day). */
+export interface PortfolioJobsTable {
+  queue: string;
+  portfolio: string;
+  day: string;
+  job_id: string;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+}
+
 export interface Schema {
   schema_migrations: SchemaMigrationsTable;
   instruments: InstrumentsTable;
@@ -443,6 +473,7 @@ export interface Schema {
   backtests: BacktestsTable;
   backtest_equity: BacktestEquityTable;
   backtest_trades: BacktestTradesTable;
+  sweep_failures: SweepFailuresTable;
   gate_results: GateResultsTable;
   simulations: SimulationsTable;
   walkforwards: WalkforwardsTable;
@@ -458,6 +489,8 @@ export interface Schema {
   monitor_alerts: MonitorAlertsTable;
   monitor_snapshots: MonitorSnapshotsTable;
   job_runs: JobRunsTable;
+  job_workers: JobWorkersTable;
+  portfolio_jobs: PortfolioJobsTable;
   subscribers: SubscribersTable;
   outbox: OutboxTable;
 }
