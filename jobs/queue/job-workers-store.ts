@@ -43,6 +43,18 @@ export async function liveWorkers(db: Database, queue: string): Promise<{ host: 
     .execute();
 }
 
+/** Live workers on one host (a container's health check). */
+export async function liveWorkersOn(db: Database, host: string): Promise<{ pid: number; queues: string[]; seenSecondsAgo: number }[]> {
+  const rows = await db.kysely
+    .selectFrom('job_workers')
+    .select(['pid', 'queues', sql<number>`round(extract(epoch from now() - seen_at))::int`.as('ago')])
+    .where('host', '=', host)
+    .where('seen_at', '>', sql<Date>`now() - make_interval(secs => ${STALE_SECONDS})`)
+    .orderBy('started_at')
+    .execute();
+  return rows.map((row) => ({ pid: row.pid, queues: row.queues, seenSecondsAgo: row.ago }));
+}
+
 export interface QueueCounts {
   /** pg-boss's schema version; null when no process has opened the queue yet. */
   readonly version: number | null;

@@ -49,5 +49,6 @@ export function registerJobCommands(program: Command, output: Output): void {
     .command('health')
     .description('ask the running batch service for GET /health (schedule.healthHost and healthPort): exit 0 when healthy, 1 when not')
     .option('--config <path>', 'the configuration file (default: MOMENTUM_CONFIG, else ./momentum.config.json)')
+    .option('--worker', "instead: whether a momentum worker on this machine beats in the job queue's table (a worker container's check)")
     .action(async (flags: HealthFlags) => (await import('./health-action.js')).healthAction(flags, output));
 }

@@ -3,12 +3,14 @@
  * configuration says the service listens, and exits 0 only for a healthy answer.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startHealthServer } from '../../jobs/health-server.js';
 import { probeHost } from '../../src/cli/health-action.js';
+import { beat, removeWorker } from '../../jobs/queue/job-workers-store.js';
 import { runCli } from '../helpers/cli.js';
+import { cliEnvironment } from '../helpers/cli-env.js';
 import { writeScheduleConfig } from './service-helpers.js';
 
 describe('momentum health', () => {
@@ -43,5 +45,26 @@ describe('momentum health', () => {
 
   it('reaches a service listening on every address through loopback', () => {
     expect(['0.0.0.0', '::', '127.0.0.1', '10.0.0.5'].map(probeHost)).toEqual(['127.0.0.1', '::1', '127.0.0.1', '10.0.0.5']);
+  });
+
+  it('--worker: exits 0 while a worker on this machine beats, 1 when none does (or only one elsewhere)', async () => {
+    const cli = await cliEnvironment();
+    try {
+      const none = await runCli(['health', '--worker'], cli.env);
+      expect(none.code).toBe(1);
+      expect(none.stderr).toContain(`no momentum worker on ${hostname()} has beaten in the job queue lately`);
+      const elsewhere = { id: 'w-elsewhere', host: 'another-machine', pid: 7, queues: ['sweep'], concurrency: 1 };
+      const here = { id: 'w-here', host: hostname(), pid: 4242, queues: ['sweep', 'report'], concurrency: 2 };
+      await cli.withDb((db) => beat(db, elsewhere));
+      expect((await runCli(['health', '--worker'], cli.env)).code).toBe(1);
+      await cli.withDb((db) => beat(db, here));
+      const alive = await runCli(['health', '--worker'], cli.env);
+      expect(alive.code, alive.stderr).toBe(0);
+      expect(alive.stdout).toMatch(new RegExp(`^worker 4242 on ${hostname()}: queues sweep, report, seen \\d+ s ago`));
+      await cli.withDb((db) => removeWorker(db, here.id));
+      expect((await runCli(['health', '--worker'], cli.env)).code).toBe(1);
+    } finally {
+      await cli.dispose();
+    }
   });
 });
