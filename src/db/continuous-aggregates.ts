@@ -37,7 +37,9 @@ export async function aggregateState(database: Database, view: string): Promise<
     where c.user_view_name = ${view} and c.user_view_schema = current_schema()`.execute(database.kysely);
   const row = rows[0];
   if (!row) return null;
-  return { materialisedUntil: row.watermark === null ? null : Number(row.watermark), stale: row.stale };
+  // Before the first refresh every bucket is computed at read time: nothing can be stale.
+  if (row.watermark === null) return { materialisedUntil: null, stale: false };
+  return { materialisedUntil: Number(row.watermark), stale: row.stale };
 }
 
 /** Refreshes what was invalidated over the whole history; false when it could not (e.g. inside a transaction). */

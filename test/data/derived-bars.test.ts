@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dateToTs } from '../../src/data/bar.js';
 import { derivedBarsByQuery, type DerivedInterval } from '../../src/data/derived-bars.js';
+import { aggregateState } from '../../src/db/continuous-aggregates.js';
 import { ingest } from '../../src/data/ingest.js';
 import { loadPanel, type Panel } from '../../src/data/panel.js';
 import { CsvProvider } from '../../src/data/providers/csv-provider.js';
@@ -134,6 +135,9 @@ describe(`weekly and monthly bars from daily bars (${engineName})`, () => {
     const day = dateToTs('2007-05-16');
     await sql`update bars set close = close * 1.5, high = high * 1.5, adj_close = adj_close * 1.5
       where symbol = 'SYN-GOLD' and interval = '1d' and ts = ${new Date(day)}`.execute(db.kysely);
+    // What `db status` tells: the weekly aggregate has a restated bar waiting for a refresh.
+    const before = await aggregateState(db, 'bars_1wk');
+    expect(before === null ? null : before.stale).toBe(aggregated ? true : null);
     const daily = await loadPanel(db, { symbols, interval: '1d', field: [...FIELDS] });
     const weekly = await loadPanel(db, { symbols, interval: '1wk', field: [...FIELDS] });
     expectSamePanel(weekly, fromDaily(daily, '1wk'));
@@ -146,6 +150,7 @@ describe(`weekly and monthly bars from daily bars (${engineName})`, () => {
       );
       const g = symbols.indexOf('SYN-GOLD');
       expect(rows[0]!.close).toBe(weekly.values.close[g]![Array.from(weekly.dates).indexOf(dateToTs('2007-05-14'))]);
+      expect((await aggregateState(db, 'bars_1wk'))!.stale).toBe(false);
     }
   });
 
