@@ -8,6 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { closeSweep, closeSweepIfComplete, openSweep, sweepCounts, sweepResults } from '../src/backtest/backtest-store.js';
 import type { BacktestSpec } from '../src/backtest/backtest-spec.js';
+import { dataSummary } from '../src/data/price-store.js';
 import type { ChunkJob } from '../src/backtest/sweep-chunk.js';
 import { sweepChunks } from '../src/backtest/sweep-chunks.js';
 import { planSweep, sweepResult, type SweepGrid, type SweepProgress, type SweepResult } from '../src/backtest/sweep.js';
@@ -49,7 +50,7 @@ export async function runDistributedSweep(
   db: Database,
   env: Environment,
   config: MomentumConfig,
-  spec: BacktestSpec,
+  asked: BacktestSpec,
   grid: SweepGrid,
   options: DistributedSweepOptions = {},
 ): Promise<SweepResult> {
@@ -61,6 +62,7 @@ export async function runDistributedSweep(
         `Without --distributed this sweep runs here on ${availableParallelism()} local threads, as it does on the embedded engine.`,
       ),
     );
+  const spec = await pinnedToLastBar(db, asked);
   const { combos, jobs: planned } = planSweep(spec, grid);
   if ((await liveWorkers(db, 'sweep')).length === 0) throw new ConfigError(noWorkerMessage());
   const queue = await openJobQueue(db, env.databaseUrl, config.jobs, { worker: false });
@@ -105,6 +107,23 @@ export async function runDistributedSweep(
   } finally {
     await queue.stop(0);
   }
+}
+
+/**
+ * A spec without `to` ends at the last bar stored now: every worker loads the panel when it takes
+ * its first chunk, and bars ingested meanwhile must not give later chunks other data than the
+ * first ones (their fingerprints and metrics would not match a local sweep's).
+ */
+async function pinnedToLastBar(db: Database, spec: BacktestSpec): Promise<BacktestSpec> {
+  if (spec.to) return spec;
+  const symbols = [spec.symbols, spec.benchmark ?? [], spec.riskFreeSymbol ?? []].flat();
+  // Weekly and monthly bars may be made from daily ones.
+  const lasts = (await dataSummary(db, { symbols }))
+    .filter((row) => row.interval === spec.interval || row.interval === '1d')
+    .map((row) => row.last.slice(0, 10))
+    .sort();
+  const last = lasts[lasts.length - 1];
+  return last === undefined ? spec : { ...spec, to: last };
 }
 
 /**

@@ -38,14 +38,3 @@ export async function enqueueOnce(
     return true;
   });
 }
-
-/** The jobs queued for `day` in `queue`: portfolio -> job id. */
-export async function portfolioJobsOf(db: Database, queue: string, day: string): Promise<Map<string, string>> {
-  const rows = await db.kysely
-    .selectFrom('portfolio_jobs')
-    .select(['portfolio', 'job_id'])
-    .where('queue', '=', queue)
-    .where('day', '=', day)
-    .execute();
-  return new Map(rows.map((r) => [r.portfolio, r.job_id]));
-}

@@ -2,8 +2,8 @@
  * The chunk interval of `bars` on TimescaleDB, chosen from how densely bars arrive. TimescaleDB
  * advises chunks whose recent data and indexes fit in about a quarter of memory, and not so many
  * that planning suffers. A stored bar takes ~120 bytes with its primary-key entry, so a chunk of
- * about 1,000,000 bars (~120 MB) suits a small server: daily bars of up to ~1,400 symbols fill a
- * year (the migration's default, 365 days); minute bars of 100 stocks (~28,000 a calendar day)
+ * about 1,000,000 bars (~120 MB) suits a small server: daily bars (~252 a year) of up to ~4,000
+ * symbols keep a year (the migration's default, 365 days); minute bars of 100 stocks (~28,000 a calendar day)
  * get 30-day chunks. Steps, not exact quotients, so the interval does not change at every ingest.
  * A new interval applies to chunks created from then on.
  */

@@ -39,7 +39,8 @@ function fromDaily(daily: Panel<Field>, interval: DerivedInterval, from?: number
   >;
   daily.symbols.forEach((_, s) => {
     for (let t = 0; t < daily.dates.length; t++) {
-      if (Number.isNaN(daily.values.close[s]![t]!)) continue;
+      // Nothing after `to` is seen: the period holding it is made of its days up to `to`.
+      if (Number.isNaN(daily.values.close[s]![t]!) || (to !== undefined && daily.dates[t]! > to)) continue;
       const p = starts.indexOf(periodStart(daily.dates[t]!, interval));
       if (p < 0) continue;
       const at = (f: Field) => daily.values[f][s]![t]!;
@@ -95,6 +96,13 @@ describe(`weekly and monthly bars from daily bars (${engineName})`, () => {
   beforeAll(async () => {
     db = await openTestDatabase();
     await ingest(db, new SyntheticProvider({ seed: 11 }), { symbols, interval: '1d', now: () => dateToTs('2009-12-31') });
+    // On TimescaleDB, the years before the last month materialised (the rest is computed at read
+    // time): panels then come from both parts of the aggregates.
+    if (await hasAggregates(db)) {
+      for (const view of ['bars_1wk', 'bars_1mo']) {
+        await sql`call refresh_continuous_aggregate(${view}, null::timestamptz, '2009-12-01'::timestamptz)`.execute(db.kysely);
+      }
+    }
   });
   afterAll(async () => {
     await db?.close();
@@ -121,16 +129,22 @@ describe(`weekly and monthly bars from daily bars (${engineName})`, () => {
   it('on TimescaleDB the aggregate and the query agree, and a restated daily bar below its last refresh shows at once', async () => {
     const aggregated = await hasAggregates(db);
     if (aggregated) {
-      await sql`call refresh_continuous_aggregate('bars_1wk', null::timestamptz, null::timestamptz)`.execute(db.kysely);
-      const { rows } = await sql<{ n: number }>`
-        select count(*)::int as n from (
-          (select * from bars_1wk where symbol in ('SYN-EQ-US', 'SYN-GOLD', 'SYN-BOND-LONG')
-            except select * from (${derivedBarsByQuery('1wk', symbols, undefined, undefined)}) q)
-          union all
-          (select * from (${derivedBarsByQuery('1wk', symbols, undefined, undefined)}) q
-            except select * from bars_1wk where symbol in ('SYN-EQ-US', 'SYN-GOLD', 'SYN-BOND-LONG'))
-        ) differences`.execute(db.kysely);
-      expect(rows[0]!.n).toBe(0);
+      for (const interval of ['1wk', '1mo'] as const) {
+        const view = sql.table(`bars_${interval}`);
+        const query = derivedBarsByQuery(interval, symbols, undefined, undefined);
+        const { rows } = await sql<{ n: number; all_rows: number }>`
+          select (select count(*)::int from (
+            (select * from ${view} except select * from (${query}) q)
+            union all
+            (select * from (${query}) q except select * from ${view})) differences) as n,
+            (select count(*)::int from ${view}) as all_rows`.execute(db.kysely);
+        expect(rows[0]!.n).toBe(0);
+        expect(rows[0]!.all_rows).toBeGreaterThan(interval === '1wk' ? 3 * 52 * 5 : 3 * 12 * 5);
+      }
+      const { rows: state } = await sql<{ until: string }>`select _timescaledb_functions.to_timestamp(
+          _timescaledb_functions.cagg_watermark(mat_hypertable_id))::date::text as until
+        from _timescaledb_catalog.continuous_agg where user_view_name = 'bars_1mo'`.execute(db.kysely);
+      expect(state[0]!.until).toBe('2009-12-01');
     }
     const day = dateToTs('2007-05-16');
     await sql`update bars set close = close * 1.5, high = high * 1.5, adj_close = adj_close * 1.5

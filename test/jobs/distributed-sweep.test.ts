@@ -86,7 +86,8 @@ describe(`momentum worker and sweep --distributed (${engineName})`, () => {
   });
 
   it('three workers, one killed mid-chunk: its chunk runs again elsewhere; every combination stored once, equal to a local sweep', async () => {
-    // Jobs of a dead worker expire after 5 s (checked every second); a live worker's slow chunk
+    // Jobs of a dead worker expire after 20 s (checked every second), well above a chunk even on a
+    // busy machine, so a survivor re-runs it whole; a live worker's slow chunk
     // expiring too is harmless (run again, nothing stored twice), hence the generous retries.
     const configPath = join(suite.dir, 'momentum.config.json');
     const shipped = JSON.parse(readFileSync(join(ROOT, 'momentum.config.json'), 'utf8')) as Record<string, unknown>;
@@ -94,7 +95,7 @@ describe(`momentum worker and sweep --distributed (${engineName})`, () => {
       configPath,
       JSON.stringify({
         ...shipped,
-        jobs: { expireAfter: '5s', maintenanceInterval: '1s', pollInterval: '1s', retryLimit: 50, chunkSize: CHUNK, shutdownGrace: '1m' },
+        jobs: { expireAfter: '20s', maintenanceInterval: '1s', pollInterval: '1s', retryLimit: 50, chunkSize: CHUNK, shutdownGrace: '1m' },
       }),
     );
     const env = { ...suite.cli.env, MOMENTUM_CONFIG: configPath };
@@ -180,6 +181,14 @@ describe(`momentum worker and sweep --distributed (${engineName})`, () => {
       ).rows[0]!;
       expect(runs).toEqual({ n: 160, runs: 1 });
       expect((await listSweeps(db)).find((s) => s.id === sweepId)).toMatchObject({ status: 'done', stored: 160 });
+      // Asked without --to, the sweep ends at the last bar stored when it was queued: a worker
+      // taking a chunk after an ingest still sees the bars the first chunks saw.
+      const pinned = (
+        await sql<{ to: string | null; last: string }>`select spec ->> 'to' as to,
+          (select max(last_ts)::date::text from bar_series where interval = '1d') as last
+          from sweeps where id = ${sweepId}`.execute(db.kysely)
+      ).rows[0]!;
+      expect(pinned.to).toBe(pinned.last);
     });
 
     // The same sweep in one process on local threads: the same figures, to the digit.
