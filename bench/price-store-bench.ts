@@ -97,15 +97,25 @@ export async function benchPriceStore(engine: 'pglite' | 'postgres'): Promise<vo
       `${median(runs).toFixed(3)} s`,
       engine === 'postgres' ? '< 1 s' : undefined,
     );
-    // Weekly bars from the daily ones: the first read refreshes TimescaleDB's continuous aggregate
-    // (materialising every week), later ones read it; elsewhere every read is the query.
-    const weekly = async () => (await timed(() => loadPanel(db, { symbols, interval: '1wk', field: 'close' }))).seconds;
-    const firstWeekly = await weekly();
-    const weeklyRuns = [await weekly(), await weekly(), await weekly()];
-    report(
-      `loadPanel ${SYMBOLS} symbols of weekly closes made from the daily bars (${timescale.state === 'enabled' ? 'continuous aggregate' : 'query'})`,
-      `first ${firstWeekly.toFixed(3)} s, then ${median(weeklyRuns).toFixed(3)} s (median of 3)`,
-    );
+    // Weekly bars from the daily ones: a query elsewhere; on TimescaleDB the continuous aggregate,
+    // computed at read time until refreshed (the hourly policy), then read from its materialisation.
+    const weekly = async () => {
+      const runs = [];
+      for (let i = 0; i < 3; i++) runs.push((await timed(() => loadPanel(db, { symbols, interval: '1wk', field: 'close' }))).seconds);
+      return `${median(runs).toFixed(3)} s`;
+    };
+    if (timescale.state === 'enabled') {
+      const live = await weekly();
+      const refresh = await timed(() =>
+        sql`call refresh_continuous_aggregate('bars_1wk', null::timestamptz, null::timestamptz)`.execute(db.kysely),
+      );
+      report(
+        `loadPanel ${SYMBOLS} symbols of weekly closes made from the daily bars (continuous aggregate, median of 3)`,
+        `${live} before its first refresh, ${await weekly()} after (the refresh took ${refresh.seconds.toFixed(1)} s)`,
+      );
+    } else {
+      report(`loadPanel ${SYMBOLS} symbols of weekly closes made from the daily bars (by query, median of 3)`, await weekly());
+    }
 
     await db.kysely.deleteFrom('bars').execute();
     await db.kysely.deleteFrom('bar_series').execute();
