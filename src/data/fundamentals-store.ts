@@ -72,8 +72,10 @@ export interface FundamentalSeriesQuery {
   readonly symbols: readonly string[];
   readonly fields: readonly string[];
   readonly periodType: PeriodType;
-  /** Only rows known at or before this instant (epoch ms). */
-  readonly knownBy: number;
+  /** Only rows known before this instant (epoch ms, exclusive). */
+  readonly knownBefore: number;
+  /** And, when given, known at or before this one (epoch ms, inclusive). */
+  readonly asOf?: number | undefined;
   /** Include rows stored with a flag. */
   readonly includeFlagged: boolean;
 }
@@ -90,7 +92,8 @@ export async function fundamentalSeries(db: Database, query: FundamentalSeriesQu
       array_agg(value ${order}) as value
     from fundamentals
     where symbol in (${sql.join([...query.symbols])}) and field in (${sql.join([...query.fields])})
-      and period_type = ${query.periodType} and known_at <= ${new Date(query.knownBy).toISOString()}::timestamptz
+      and period_type = ${query.periodType} and known_at < ${new Date(query.knownBefore).toISOString()}::timestamptz
+      ${query.asOf === undefined ? sql`` : sql`and known_at <= ${new Date(query.asOf).toISOString()}::timestamptz`}
       ${query.includeFlagged ? sql`` : sql`and flag is null`}
     group by symbol, field`.execute(db.kysely);
   return rows.map((row) => ({
