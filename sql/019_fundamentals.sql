@@ -22,7 +22,8 @@ create table fundamentals (
   fetched_at  timestamptz not null default now(),
   flag        text,
   primary key (symbol, field, period_end, period_type, known_at, source),
-  check (known_at >= period_end)
+  -- a value cannot be known before its period ends (the date as 00:00 UTC, whatever the session's time zone)
+  check (known_at >= period_end::timestamp at time zone 'UTC')
 );
 -- the point-in-time read: a symbol's values of some fields, in the order they became known
 create index fundamentals_by_known on fundamentals (symbol, field, period_type, known_at);

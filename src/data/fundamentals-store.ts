@@ -83,12 +83,13 @@ export interface FundamentalSeriesQuery {
 /** The rows of the symbols and fields, one array row per symbol and field (one query). */
 export async function fundamentalSeries(db: Database, query: FundamentalSeriesQuery): Promise<FundamentalSeriesRow[]> {
   if (query.symbols.length === 0 || query.fields.length === 0) return [];
-  const ms = (column: string) => sql`date_part('epoch', ${sql.ref(column)}) * 1000`;
+  // period_end as a timestamp without zone: 00:00 UTC of the date whatever the session's time zone
+  const ms = (column: string) => sql`date_part('epoch', ${sql.raw(column)}) * 1000`;
   const order = sql`order by known_at, period_end, fetched_at, source`;
   const { rows } = await sql<{ symbol: string; field: string; known_at: number[]; period_end: number[]; value: number[] }>`
     select symbol, field,
       array_agg(${ms('known_at')} ${order}) as known_at,
-      array_agg(${ms('period_end')} ${order}) as period_end,
+      array_agg(${ms('period_end::timestamp')} ${order}) as period_end,
       array_agg(value ${order}) as value
     from fundamentals
     where symbol in (${sql.join([...query.symbols])}) and field in (${sql.join([...query.fields])})

@@ -110,6 +110,26 @@ describe(`loadFundamentals (${engineName})`, () => {
     });
   });
 
+  it('reads dates the same in any session time zone (a value known at 00:00 UTC on its period end is stored and dated exactly)', async () => {
+    await sql`delete from fundamentals`.execute(db.kysely);
+    // one connection of the pool, in New York time (behind UTC: a date read as local midnight would be 04:00 UTC)
+    await db.kysely.connection().execute(async (connection) => {
+      await sql`set time zone 'America/New_York'`.execute(connection);
+      try {
+        const local = { ...db, kysely: connection };
+        const writes = await storeFundamentals(local, [
+          value({ symbol: 'TZ', periodEnd: '2024-03-31', value: 5, knownAt: day('2024-03-31') }),
+        ]);
+        expect(writes.map((w) => w.outcome)).toEqual(['stored']);
+        const f = await loadFundamentals(local, ['TZ'], ['revenue'], { dates: [day('2024-03-31'), day('2024-04-01')] });
+        expect([...f.values.revenue[0]!]).toEqual([Number.NaN, 5]);
+        expect(f.periodEnd.revenue[0]![1]).toBe(day('2024-03-31'));
+      } finally {
+        await sql`reset time zone`.execute(connection);
+      }
+    });
+  });
+
   it('property: what any bar up to t sees never depends on values known on or after t’s day', async () => {
     const START = day('2024-01-01');
     const BARS = 40;
