@@ -7,7 +7,8 @@
  * that bar's close: the reported date says nothing of the hour, and a report after D's close (the
  * usual earnings release) could not have been traded at D's close, so the conservative reading
  * takes every value known during D as known after D's close. For daily bars (00:00 UTC of their
- * date) this is `known_at < t`; an intraday bar sees what was known before its day began.
+ * date) this is `known_at < t`; an intraday, weekly or monthly bar sees what was known before the
+ * day of its stamp began (a stamp is never after the bar's close, so this never looks ahead).
  *
  * Among the values seen, the latest period end wins (a newer quarter replaces an older one); for that
  * period, the value known last (a restatement counts only from its own known_at, and a restatement
