@@ -43,6 +43,16 @@ export { loadPanel, PANEL_FIELDS, type Panel, type PanelField, type PanelRequest
 export { loadCsvPanel, type CsvPanel } from './data/csv-panel.js';
 export { panelFingerprint } from './data/fingerprint.js';
 export { carryForward, assemblePanel } from './data/panel.js';
+export {
+  FUNDAMENTAL_FIELDS,
+  PERIOD_TYPES,
+  PUBLICATION_LAG_DAYS,
+  type FundamentalField,
+  type FundamentalValue,
+  type PeriodType,
+} from './data/fundamental.js';
+export { loadFundamentals, AS_OF_RULE, type FundamentalsPanel, type FundamentalsRequest } from './data/fundamentals.js';
+export { importFundamentals, type FundamentalsImport } from './data/fundamentals-import.js';
 
 // Strategies
 export { STRATEGIES, getStrategy, allStrategies, registerStrategy, strategySource, type StrategySource } from './strategies/registry.js';

@@ -1,5 +1,5 @@
 /**
- * `momentum ingest`, `momentum data summary|runs|issues|actions`, `momentum universes`: definitions
+ * `momentum ingest`, `momentum data summary|runs|issues|actions`, `momentum fundamentals import`, `momentum universes`: definitions
  * only; the work is in ingest-action.ts and data-actions.ts, loaded when a command runs (reading
  * commands then skip the providers and their libraries).
  */
@@ -54,6 +54,17 @@ export function registerDataCommands(program: Command, output: Output): void {
     .argument('<symbol>', 'e.g. AAPL')
     .option('--json', 'print JSON')
     .action(async (symbol: string, flags: { json?: boolean }) => (await actions()).actionsAction(symbol, flags, output));
+
+  program
+    .command('fundamentals')
+    .description('fundamental data stored point in time (README: Fundamental data)')
+    .command('import')
+    .description('import a CSV of your own fundamentals: symbol,field,period_end,period_type,value[,reported_date][,source]')
+    .requiredOption('--path <file>', 'the .csv file')
+    .option('--json', 'print the report as JSON')
+    .action(async (flags: { path: string; json?: boolean }) =>
+      (await import('./fundamentals-action.js')).fundamentalsImportAction(flags, output),
+    );
 
   program
     .command('universes')

@@ -327,6 +327,19 @@ export interface CorporateActionsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
 }
 
+/** sql/019_fundamentals.sql; period_end is a date, read back as text by the store. */
+export interface FundamentalsTable {
+  symbol: string;
+  field: string;
+  period_end: ColumnType<string, string, string>;
+  period_type: 'quarterly' | 'annual' | 'ttm';
+  value: number;
+  known_at: ColumnType<Date, Date | string, Date | string>;
+  source: string;
+  fetched_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  flag: string | null;
+}
+
 export interface PortfolioLedgerTable {
   portfolio_id: number;
   rebalance_id: number;
@@ -486,6 +499,7 @@ export interface Schema {
   portfolio_orders: PortfolioOrdersTable;
   portfolio_ledger: PortfolioLedgerTable;
   corporate_actions: CorporateActionsTable;
+  fundamentals: FundamentalsTable;
   monitor_alerts: MonitorAlertsTable;
   monitor_snapshots: MonitorSnapshotsTable;
   job_runs: JobRunsTable;
