@@ -180,6 +180,8 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
 
   /** Dead runs recorded failed and, where safe, their slots run again (after this process's own run of the entry). */
   let recovering: Promise<void> | undefined;
+  /** The dead runs found at start, recorded (what the first ticks wait for). */
+  let startupRecovery: Promise<void> = Promise.resolve();
   function recover(): Promise<void> {
     recovering ??= track(
       (async () => {
@@ -206,7 +208,10 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
   }
 
   function scheduleEntry(entry: ScheduleEntry): ScheduledTask {
-    const task = createTask(entry.cron, (context) => (state === 'running' ? run(entry, context.date, 'schedule') : undefined), {
+    // A tick waits for the start-up recovery: a slot due while a dead run of this host is being
+    // recorded would otherwise be skipped against it ("still running").
+    const tick = (date: Date) => startupRecovery.then(() => (state === 'running' ? run(entry, date, 'schedule') : undefined));
+    const task = createTask(entry.cron, (context) => (state === 'running' ? tick(context.date) : undefined), {
       name: `momentum:${entry.name}`,
       timezone: entry.timezone,
       noOverlap: true,
@@ -325,15 +330,17 @@ export function createScheduleService(options: ScheduleServiceOptions): Schedule
       }
       state = 'running';
       startedAt = new Date();
+      // Dead runs first (a restart's own included, whatever the window), so neither catch-up slots
+      // nor the first ticks are skipped against them.
+      startupRecovery = recover();
       for (const entry of schedule.entries) {
         const task = scheduleEntry(entry);
         tasks.set(entry.name, task);
         await task.start();
       }
-      // Dead runs first (a restart's own included, whatever the window), so catch-up slots are not
-      // skipped against them. Catch-up is taken after the tasks started, so no slot falls between
-      // catch-up and the first tick (a slot both see is claimed once).
-      const outcomes = track(recover().then(() => (options.catchUp === false ? [] : catchUp())));
+      // Catch-up is taken after the tasks started, so no slot falls between catch-up and the first
+      // tick (a slot both see is claimed once).
+      const outcomes = track(startupRecovery.then(() => (options.catchUp === false ? [] : catchUp())));
       void outcomes.then(resolveCaughtUp, () => resolveCaughtUp([]));
       sweeper = setInterval(() => state === 'running' && void recover(), Math.max(1_000, Math.floor(schedule.leaseMs / 2)));
       sweeper.unref();
