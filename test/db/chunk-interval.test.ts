@@ -10,6 +10,20 @@ import { upsertInstruments } from '../../src/data/price-store.js';
 import { chunkIntervalDays, tuneChunkInterval } from '../../src/db/chunk-interval.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
+/** A bar at 10 (high 11, low 9): only how many there are and when matters here. */
+const flatBar = (symbol: string, interval: Bar['interval'], ts: number): Bar => ({
+  symbol,
+  interval,
+  source: 'test',
+  ts,
+  open: 10,
+  high: 11,
+  low: 9,
+  close: 10,
+  adj_close: 10,
+  volume: 5,
+});
+
 describe('chunkIntervalDays', () => {
   it('fills about a million bars a chunk, in steps from a day to a year', () => {
     expect(chunkIntervalDays(0)).toBe(365);
@@ -44,36 +58,16 @@ describe(`the chunk interval after dense bars arrive (${engineName})`, () => {
       symbols.map((symbol) => ({ symbol })),
       'test',
     );
-    const daily: Bar[] = symbols.flatMap((symbol) =>
-      Array.from({ length: 300 }, (_, d) => ({
-        symbol,
-        interval: '1d' as const,
-        source: 'test',
-        ts: Date.UTC(2020, 0, 1) + d * 86_400_000,
-        open: 10,
-        high: 11,
-        low: 9,
-        close: 10,
-        adj_close: 10,
-        volume: 5,
-      })),
+    const daily = symbols.flatMap((symbol) =>
+      Array.from({ length: 300 }, (_, d) => flatBar(symbol, '1d', Date.UTC(2020, 0, 1) + d * 86_400_000)),
     );
     await writeBars(db, daily);
     expect(await tuneChunkInterval(db)).toBe(hypertable ? 365 : null);
     // Five sessions of 390 minute bars each, over 5.3 calendar days: ~7,400 bars a day for 20 symbols.
-    const minutes: Bar[] = symbols.flatMap((symbol) =>
-      Array.from({ length: 5 * 390 }, (_, k) => ({
-        symbol,
-        interval: '1m' as const,
-        source: 'test',
-        ts: Date.UTC(2021, 0, 4 + Math.floor(k / 390), 14, 30) + (k % 390) * 60_000,
-        open: 10,
-        high: 11,
-        low: 9,
-        close: 10,
-        adj_close: 10,
-        volume: 5,
-      })),
+    const minutes = symbols.flatMap((symbol) =>
+      Array.from({ length: 5 * 390 }, (_, k) =>
+        flatBar(symbol, '1m', Date.UTC(2021, 0, 4 + Math.floor(k / 390), 14, 30) + (k % 390) * 60_000),
+      ),
     );
     await writeBars(db, minutes);
     expect(await tuneChunkInterval(db)).toBe(hypertable ? 90 : null);
