@@ -56,7 +56,7 @@ export async function derivedBarsReader(database: Database, interval: DerivedInt
 }
 
 /** The start of the period holding `ts` (UTC): its week's Monday or its month's first day. */
-export function periodStart(interval: DerivedInterval, ts: number): number {
+function periodStart(interval: DerivedInterval, ts: number): number {
   const day = new Date(Math.floor(ts / MS_PER_DAY) * MS_PER_DAY);
   if (interval === '1mo') return Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), 1);
   return day.getTime() - ((day.getUTCDay() + 6) % 7) * MS_PER_DAY;
