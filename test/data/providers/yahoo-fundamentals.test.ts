@@ -9,9 +9,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describeIngest } from '../../../src/cli/fundamentals-action.js';
 import { ingestFundamentals } from '../../../src/data/fundamentals-ingest.js';
 import { YahooFundamentals, type YahooFundamentalsOptions } from '../../../src/data/providers/yahoo-fundamentals.js';
 import { ProviderError } from '../../../src/errors.js';
+import { runCli } from '../../helpers/cli.js';
+import { cliEnvironment } from '../../helpers/cli-env.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
 const FIXTURES = new URL('../../fixtures/yahoo/', import.meta.url);
@@ -225,7 +228,34 @@ describe(`fundamentals ingest from Yahoo (${engineName})`, () => {
       { field: 'total_debt', flag: 'absurd' },
     ]);
 
+    // what `momentum fundamentals ingest` prints: each symbol's counts, then its problems
+    const printed = describeIngest(outcomes);
+    expect(printed.slice(0, 3)).toEqual([
+      'AAPL: 17 rows: 17 stored, 0 unchanged, 0 flagged, 0 rejected, 0 repeated',
+      'SPY: no fundamentals for SPY on Yahoo',
+      expect.stringMatching(/^NOPE: failed: unknown symbol NOPE on Yahoo/),
+    ]);
+    expect(printed[3]).toBe('BAD: 8 rows: 4 stored, 0 unchanged, 2 flagged, 3 rejected, 1 repeated');
+    expect(printed).toContain('\nflagged (stored with the flag):');
+    expect(printed).toContainEqual(expect.stringMatching(/^ {2}value \d+ BAD: negative: revenue 2023-12-31 = -5000000 cannot be below 0/));
+
     const again = await ingestFundamentals(db, yahoo(), ['AAPL']);
     expect(again[0]).toMatchObject({ status: 'stored', report: { stored: 0, unchanged: 17 } });
+  });
+});
+
+describe('momentum fundamentals ingest', () => {
+  it.each([
+    [['--source', 'ftp', '--symbols', 'AAPL'], 'error: source: unknown fundamentals source "ftp"; use yahoo'],
+    [['--source', 'yahoo', '--symbols', ' , '], 'error: symbols: give at least one symbol'],
+  ])('%j fails with a clear message before any request', async (args, message) => {
+    const cli = await cliEnvironment();
+    try {
+      const result = await runCli(['fundamentals', 'ingest', ...args], cli.env);
+      expect(result.stderr).toContain(message);
+      expect(result.code).toBe(1);
+    } finally {
+      await cli.dispose();
+    }
   });
 });
