@@ -5,8 +5,7 @@
  * to the stub and refuses anything else; values land in a real database (PGlite or PostgreSQL).
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { describeIngest } from '../../../src/cli/fundamentals-action.js';
@@ -16,6 +15,7 @@ import { ProviderError } from '../../../src/errors.js';
 import { runCli } from '../../helpers/cli.js';
 import { cliEnvironment } from '../../helpers/cli-env.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { serveYahooLocally, type LocalYahoo } from '../../helpers/yahoo-stub.js';
 
 const FIXTURES = new URL('../../fixtures/yahoo/', import.meta.url);
 const fixture = (name: string): string => readFileSync(new URL(name, FIXTURES), 'utf8');
@@ -30,8 +30,7 @@ const DAY = 86_400_000;
 type Reply = { readonly status: number; readonly body: string; readonly headers?: Record<string, string> };
 const requests: { path: string; query: URLSearchParams }[] = [];
 const scripts = new Map<string, Reply[]>();
-let server: Server;
-let port = 0;
+let stub: LocalYahoo;
 
 function script(path: string, ...replies: Reply[]): void {
   scripts.set(path, [...(scripts.get(path) ?? []), ...replies]);
@@ -74,26 +73,14 @@ function handle(request: IncomingMessage, response: ServerResponse): void {
   response.end(reply.body);
 }
 
-const realFetch = globalThis.fetch;
-const stubFetch: typeof fetch = async (input, init) => {
-  const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
-  if (url.protocol !== 'https:' || !/(^|\.)yahoo\.com$/.test(url.hostname)) throw new Error(`test refused a request to ${url.href}`);
-  return realFetch(`http://127.0.0.1:${port}${url.pathname}${url.search}`, init);
-};
-
 const delays: number[] = [];
 const yahoo = (options: YahooFundamentalsOptions = {}): YahooFundamentals =>
-  new YahooFundamentals({ fetch: stubFetch, sleep: async (ms) => void delays.push(ms), random: () => 1, now: () => NOW, ...options });
+  new YahooFundamentals({ fetch: stub.fetch, sleep: async (ms) => void delays.push(ms), random: () => 1, now: () => NOW, ...options });
 
 beforeAll(async () => {
-  server = createServer(handle);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as AddressInfo).port;
+  stub = await serveYahooLocally(handle);
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => stub.close());
 beforeEach(() => {
   requests.length = 0;
   delays.length = 0;
