@@ -1,5 +1,5 @@
 /**
- * `momentum ingest`, `momentum data summary|runs|issues|actions`, `momentum fundamentals import`, `momentum universes`: definitions
+ * `momentum ingest`, `momentum data summary|runs|issues|actions`, `momentum fundamentals import|ingest`, `momentum universes`: definitions
  * only; the work is in ingest-action.ts and data-actions.ts, loaded when a command runs (reading
  * commands then skip the providers and their libraries).
  */
@@ -55,15 +55,23 @@ export function registerDataCommands(program: Command, output: Output): void {
     .option('--json', 'print JSON')
     .action(async (symbol: string, flags: { json?: boolean }) => (await actions()).actionsAction(symbol, flags, output));
 
-  program
-    .command('fundamentals')
-    .description('fundamental data stored point in time (README: Fundamental data)')
+  const fundamentals = program.command('fundamentals').description('fundamental data stored point in time (README: Fundamental data)');
+  fundamentals
     .command('import')
     .description('import a CSV of your own fundamentals: symbol,field,period_end,period_type,value[,reported_date][,source]')
     .requiredOption('--path <file>', 'the .csv file')
     .option('--json', 'print the report as JSON')
     .action(async (flags: { path: string; json?: boolean }) =>
       (await import('./fundamentals-action.js')).fundamentalsImportAction(flags, output),
+    );
+  fundamentals
+    .command('ingest')
+    .description("fetch fundamentals from a provider (Yahoo's statements and earnings history) and store them point in time")
+    .requiredOption('--source <name>', 'yahoo')
+    .requiredOption('--symbols <list>', 'comma-separated symbols, e.g. AAPL,MSFT')
+    .option('--json', 'print the outcomes as JSON')
+    .action(async (flags: { source: string; symbols: string; json?: boolean }) =>
+      (await import('./fundamentals-action.js')).fundamentalsIngestAction(flags, output),
     );
 
   program

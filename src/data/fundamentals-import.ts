@@ -81,13 +81,30 @@ export function readFundamentalsCsv(file: string): { rows: FundamentalInput[]; p
   return { rows, problems };
 }
 
+/** What became of rows checked and stored (a file's or a provider's). */
+export type FundamentalsStored = Omit<FundamentalsImport, 'file'>;
+
 /**
  * Reads, checks and stores a fundamentals CSV file.
  * @example const report = await importFundamentals(db, 'my-fundamentals.csv')
  */
 export async function importFundamentals(db: Database, file: string, now = Date.now()): Promise<FundamentalsImport> {
   const read = readFundamentalsCsv(file);
-  const checked = validateFundamentals(read.rows, { source: 'csv', now });
+  return { file, ...(await checkAndStoreFundamentals(db, read.rows, read.problems, { source: 'csv', now })) };
+}
+
+/**
+ * Checks rows (validate-fundamentals.ts) and stores the kept ones; `problems` are rows refused
+ * before (unreadable), counted and reported with the others.
+ * @example await checkAndStoreFundamentals(db, rows, [], { source: 'yahoo', now: Date.now() })
+ */
+export async function checkAndStoreFundamentals(
+  db: Database,
+  rows: readonly FundamentalInput[],
+  problems: readonly FundamentalProblem[],
+  options: { readonly source: string; readonly now: number },
+): Promise<FundamentalsStored> {
+  const checked = validateFundamentals(rows, options);
   const writes = await storeFundamentals(db, checked.values);
   const flaggedLines = new Set(checked.flagged.map((f) => f.line));
   const conflicts = writes.flatMap((w, i) => {
@@ -101,12 +118,11 @@ export async function importFundamentals(db: Database, file: string, now = Date.
   const kept = new Set(writes.filter((w) => w.outcome !== 'conflict').map((w) => w.value.symbol));
   const withoutValues = new Set([...checked.withoutValues, ...[...refused].filter((s) => !kept.has(s))]);
   return {
-    file,
-    rows: read.rows.length + read.problems.length,
+    rows: rows.length + problems.length,
     stored: writes.filter((w) => w.outcome === 'stored').length,
     unchanged: writes.filter((w) => w.outcome === 'unchanged').length,
     flagged: checked.flagged.filter((f) => flaggedLines.has(f.line)),
-    rejected: [...read.problems, ...checked.rejected, ...conflicts].sort((a, b) => a.line - b.line),
+    rejected: [...problems, ...checked.rejected, ...conflicts].sort((a, b) => a.line - b.line),
     repeated: checked.repeated,
     withoutValues: [...withoutValues].sort(),
   };

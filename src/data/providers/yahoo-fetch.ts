@@ -19,13 +19,21 @@ export interface YahooFetchOptions {
   readonly timeoutMs: number;
 }
 
+/** What a request to Yahoo is for, as error messages name it. */
+export type YahooRequestKind = 'chart' | 'quote' | 'fundamentals' | 'earnings history';
+
 /** Thrown by the wrapper when Yahoo answers a chart request with no result at all: not an error, zero bars. */
 export class NoChartResult extends Error {
   override readonly name = 'NoChartResult';
 }
 
+/** Thrown by the wrapper when Yahoo has no fundamentals module for a symbol (an ETF, an index): not an error. */
+export class NoFundamentals extends Error {
+  override readonly name = 'NoFundamentals';
+}
+
 interface Endpoint {
-  readonly kind: 'chart' | 'quote' | 'session';
+  readonly kind: 'chart' | 'quote' | 'fundamentals' | 'quoteSummary' | 'session';
   /** The symbol a chart or quote request is about. */
   readonly symbol?: string;
   /** How messages name the request, e.g. `chart request for SPY`. */
@@ -38,6 +46,16 @@ function describeEndpoint(url: URL): Endpoint {
   if (chart?.[1]) {
     const symbol = decodeURIComponent(chart[1]);
     return { kind: 'chart', symbol, label: `chart request for ${symbol}` };
+  }
+  const series = /\/finance\/timeseries\/([^/]+)$/.exec(url.pathname);
+  if (series?.[1]) {
+    const symbol = decodeURIComponent(series[1]);
+    return { kind: 'fundamentals', symbol, label: `fundamentals request for ${symbol}` };
+  }
+  const summary = /\/finance\/quoteSummary\/([^/]+)$/.exec(url.pathname);
+  if (summary?.[1]) {
+    const symbol = decodeURIComponent(summary[1]);
+    return { kind: 'quoteSummary', symbol, label: `quoteSummary request for ${symbol}` };
   }
   if (url.pathname.endsWith('/v7/finance/quote')) {
     const symbol = url.searchParams.get('symbols') ?? '(no symbol)';
@@ -80,6 +98,11 @@ function describeFailure(text: string, statusText: string): string {
   return plain.length > 200 ? `${plain.slice(0, 200)}...` : plain;
 }
 
+/** Yahoo's quoteSummary answer for a symbol it knows without the modules asked for. */
+function isNoFundamentals(text: string): boolean {
+  return /no fundamentals data found/i.test(yahooErrorObject(parseJson(text))?.description ?? '');
+}
+
 function isNotFound(status: number, text: string): boolean {
   if (status === 404) return true;
   const error = yahooErrorObject(parseJson(text));
@@ -112,7 +135,7 @@ function transportError(error: unknown, endpoint: Endpoint, timedOut: boolean, c
   });
 }
 
-/** Chart and quote bodies must be JSON; a 200 with a cut-off body is worth another try. */
+/** Chart, quote and fundamentals bodies must be JSON; a 200 with a cut-off body is worth another try. */
 function checkJsonBody(endpoint: Endpoint, status: number, statusText: string, text: string): void {
   const body = parseJson(text);
   if (body === undefined) {
@@ -122,6 +145,8 @@ function checkJsonBody(endpoint: Endpoint, status: number, statusText: string, t
     });
   }
   if (yahooErrorObject(body)) throw failureError(endpoint, status, statusText, text);
+  if (endpoint.kind === 'quoteSummary' && isNoFundamentals(text))
+    throw new NoFundamentals(`Yahoo has no fundamentals for ${endpoint.symbol}`);
   if (endpoint.kind === 'chart') {
     const result: unknown = (body as { chart?: { result?: unknown } }).chart?.result;
     if (result === null || (Array.isArray(result) && result.length === 0))
@@ -164,6 +189,9 @@ export function createYahooFetch(options: YahooFetchOptions): Fetch {
     } catch (error) {
       throw transportError(error, endpoint, timeout.aborted, callerSignal?.aborted ?? false, options.timeoutMs);
     }
+    if (!response.ok && endpoint.kind === 'quoteSummary' && isNoFundamentals(new TextDecoder().decode(body))) {
+      throw new NoFundamentals(`Yahoo has no fundamentals for ${endpoint.symbol}`);
+    }
     if (!response.ok && !isCookieFlowAnswer(response, init)) {
       throw failureError(endpoint, response.status, response.statusText, new TextDecoder().decode(body));
     }
@@ -192,7 +220,7 @@ function summariseValidation(error: Error): string {
  * Any error from a yahoo-finance2 call as a ProviderError naming the symbol. The wrapper above
  * already classified HTTP and network failures; this handles what yahoo-finance2 raises itself.
  */
-export function toProviderError(error: unknown, symbol: string, what: 'chart' | 'quote'): ProviderError {
+export function toProviderError(error: unknown, symbol: string, what: YahooRequestKind): ProviderError {
   if (error instanceof ProviderError) return error;
   if (error instanceof Error && error.name === 'FailedYahooValidationError') {
     return new ProviderError(

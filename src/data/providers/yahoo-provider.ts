@@ -10,44 +10,30 @@
  * - Every failure is a ProviderError (yahoo-fetch.ts); retryable ones (timeouts, network, 429, 5xx,
  *   truncated bodies) are retried with backoff. Metadata failures never fail the bars.
  */
-import YahooFinance from 'yahoo-finance2';
-import { ExtendedCookieJar } from 'yahoo-finance2/lib/cookieJar';
 import type { ChartMeta, ChartResultArray } from 'yahoo-finance2/modules/chart';
 import type { Quote } from 'yahoo-finance2/modules/quote';
-import { ProviderError, errorMessage } from '../../errors.js';
-import { withRetry, type RetryOptions } from '../../util/retry.js';
+import { errorMessage } from '../../errors.js';
 import { formatBarTime, isIntraday, normaliseSymbol, tradingDateTs, type InstrumentInfo, type Interval } from '../bar.js';
 import type { CorporateAction } from '../corporate-action.js';
 import type { BarRequest, CandidateBar, PriceProvider, ProviderActions, ProviderResult, UnparsedRow } from './price-provider.js';
-import { NoChartResult, createYahooFetch, toProviderError } from './yahoo-fetch.js';
+import {
+  createYahooClient,
+  moduleOptions,
+  withYahooRetries,
+  type YahooClient,
+  type YahooClientOptions,
+  type YahooRetry,
+} from './yahoo-client.js';
+import { NoChartResult } from './yahoo-fetch.js';
 import { instrumentFromChartMeta, instrumentFromQuote, mergeInstruments } from './yahoo-meta.js';
 import { planChartRequests, type ChartPlan, type ChartWindow } from './yahoo-range.js';
 
-export interface YahooProviderOptions {
-  /** The fetch behind every request (tests inject one); the global fetch only when none is given. */
-  readonly fetch?: typeof fetch;
-  /** Retries after the first attempt of each chart or quote request. Default 4. */
-  readonly retries?: number;
-  /** Backoff base and cap (util/retry.ts). Defaults 500 and 8000 ms. */
-  readonly baseDelayMs?: number;
-  readonly maxDelayMs?: number;
-  /** Per HTTP request, body included. Default 20000 ms. */
-  readonly timeoutMs?: number;
-  readonly sleep?: (ms: number) => Promise<void>;
-  readonly random?: () => number;
+export interface YahooProviderOptions extends YahooClientOptions {
   /** The clock the intraday look-back limits are measured from. */
   readonly now?: () => number;
 }
 
-type YahooClient = InstanceType<typeof YahooFinance>;
 type ChartQuote = ChartResultArray['quotes'][number];
-
-const noop = (): void => undefined;
-// yahoo-finance2 logs on its own (a Node-version warning at construction, schema failures):
-// everything it would say reaches the user as a ProviderError or a note instead.
-const QUIET_LOGGER = { info: noop, warn: noop, error: noop, debug: noop, dir: noop };
-
-const isRetryable = (error: unknown): boolean => error instanceof ProviderError && error.retryable;
 
 /**
  * @example
@@ -57,29 +43,13 @@ const isRetryable = (error: unknown): boolean => error instanceof ProviderError 
 export class YahooProvider implements PriceProvider {
   readonly name = 'yahoo';
   private readonly yahoo: YahooClient;
-  private readonly retry: Omit<RetryOptions, 'isRetryable'>;
+  private readonly retry: YahooRetry;
   private readonly now: () => number;
   /** Quote metadata per symbol, fetched once per provider instance. */
   private readonly instruments = new Map<string, InstrumentInfo>();
 
   constructor(options: YahooProviderOptions = {}) {
-    const wrappedFetch = createYahooFetch({ fetch: options.fetch ?? globalThis.fetch, timeoutMs: options.timeoutMs ?? 20_000 });
-    this.yahoo = new YahooFinance({
-      fetch: wrappedFetch,
-      // On a schema failure the version check would ask the npm registry, with the global fetch.
-      versionCheck: false,
-      suppressNotices: ['yahooSurvey', 'ripHistorical'],
-      logger: QUIET_LOGGER,
-      // The default jar (and the crumb cached against it) is shared by every instance in the process.
-      cookieJar: new ExtendedCookieJar(),
-    });
-    this.retry = {
-      retries: options.retries ?? 4,
-      baseDelayMs: options.baseDelayMs ?? 500,
-      maxDelayMs: options.maxDelayMs ?? 8000,
-      sleep: options.sleep,
-      random: options.random,
-    };
+    ({ client: this.yahoo, retry: this.retry } = createYahooClient(options));
     this.now = options.now ?? Date.now;
   }
 
@@ -153,34 +123,9 @@ export class YahooProvider implements PriceProvider {
     }
   }
 
-  /** Runs `task` with backoff; the final error says how many attempts were made. */
-  private async withRetries<T>(symbol: string, what: 'chart' | 'quote', task: () => Promise<T>): Promise<T> {
-    let attempts = 0;
-    try {
-      return await withRetry(
-        async () => {
-          attempts++;
-          try {
-            return await task();
-          } catch (error) {
-            throw toProviderError(error, symbol, what);
-          }
-        },
-        { ...this.retry, isRetryable },
-      );
-    } catch (error) {
-      if (!(error instanceof ProviderError) || attempts < 2) throw error;
-      throw new ProviderError(`${error.message} (gave up after ${attempts} attempts)`, {
-        retryable: error.retryable,
-        status: error.status,
-        cause: error,
-      });
-    }
+  private withRetries<T>(symbol: string, what: 'chart' | 'quote', task: () => Promise<T>): Promise<T> {
+    return withYahooRetries(this.retry, symbol, what, task);
   }
-}
-
-function moduleOptions(signal: AbortSignal | undefined): { fetchOptions: RequestInit } | undefined {
-  return signal ? { fetchOptions: { signal } } : undefined;
 }
 
 function describeRange(plan: ChartPlan, interval: Interval): string {

@@ -1,0 +1,41 @@
+/**
+ * Fundamentals of several symbols from a provider (yahoo-fundamentals.ts), each symbol fetched,
+ * checked and stored on its own: one symbol's failure or lack of data is its own outcome, the
+ * others are stored.
+ */
+import type { Database } from '../db/database.js';
+import { errorMessage } from '../errors.js';
+import { checkAndStoreFundamentals, type FundamentalsStored } from './fundamentals-import.js';
+import type { FundamentalsSource } from './providers/yahoo-fundamentals.js';
+
+export type FundamentalsOutcome =
+  | { readonly symbol: string; readonly status: 'stored'; readonly report: FundamentalsStored; readonly notes: readonly string[] }
+  | { readonly symbol: string; readonly status: 'empty'; readonly notes: readonly string[] }
+  | { readonly symbol: string; readonly status: 'failed'; readonly error: string };
+
+/**
+ * @example const outcomes = await ingestFundamentals(db, new YahooFundamentals(), ['AAPL', 'SPY'])
+ */
+export async function ingestFundamentals(
+  db: Database,
+  source: FundamentalsSource,
+  symbols: readonly string[],
+  options: { readonly signal?: AbortSignal } = {},
+): Promise<FundamentalsOutcome[]> {
+  const outcomes: FundamentalsOutcome[] = [];
+  for (const symbol of symbols) {
+    try {
+      const fetched = await source.fetchFundamentals(symbol, options);
+      if (fetched.rows.length === 0) {
+        outcomes.push({ symbol: fetched.symbol, status: 'empty', notes: fetched.notes });
+        continue;
+      }
+      const report = await checkAndStoreFundamentals(db, fetched.rows, [], { source: source.name, now: fetched.fetchedAt });
+      outcomes.push({ symbol: fetched.symbol, status: 'stored', report, notes: fetched.notes });
+    } catch (error) {
+      if (options.signal?.aborted) throw error;
+      outcomes.push({ symbol, status: 'failed', error: errorMessage(error) });
+    }
+  }
+  return outcomes;
+}
