@@ -340,6 +340,52 @@ export interface FundamentalsTable {
   flag: string | null;
 }
 
+/** sql/020_qualitative.sql */
+export interface AnalystActionsTable {
+  symbol: string;
+  acted_at: ColumnType<Date, Date | string, Date | string>;
+  firm: string;
+  action: 'up' | 'down' | 'init' | 'main' | 'reit';
+  from_grade: string | null;
+  to_grade: string | null;
+  source: string;
+  fetched_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface RecommendationTrendsTable {
+  symbol: string;
+  month: ColumnType<string, string, string>;
+  strong_buy: number;
+  buy: number;
+  hold: number;
+  sell: number;
+  strong_sell: number;
+  known_at: ColumnType<Date, Date | string, Date | string>;
+  source: string;
+}
+
+export interface EarningsEventsTable {
+  symbol: string;
+  period_end: ColumnType<string, string, string>;
+  eps_actual: number | null;
+  eps_estimate: number | null;
+  known_at: ColumnType<Date, Date | string, Date | string>;
+  known_rule: 'reported' | 'lag';
+  source: string;
+  fetched_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface NewsHeadlinesTable {
+  symbol: string;
+  id: string;
+  title: string;
+  publisher: string;
+  link: string;
+  published_at: ColumnType<Date, Date | string, Date | string>;
+  source: string;
+  fetched_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
 export interface PortfolioLedgerTable {
   portfolio_id: number;
   rebalance_id: number;
@@ -500,6 +546,10 @@ export interface Schema {
   portfolio_ledger: PortfolioLedgerTable;
   corporate_actions: CorporateActionsTable;
   fundamentals: FundamentalsTable;
+  analyst_actions: AnalystActionsTable;
+  recommendation_trends: RecommendationTrendsTable;
+  earnings_events: EarningsEventsTable;
+  news_headlines: NewsHeadlinesTable;
   monitor_alerts: MonitorAlertsTable;
   monitor_snapshots: MonitorSnapshotsTable;
   job_runs: JobRunsTable;
