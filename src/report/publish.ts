@@ -9,6 +9,7 @@ import { getBacktestSeries } from '../backtest/sweep-curves.js';
 import { formatBarTime, MS_PER_DAY, dateToTs } from '../data/bar.js';
 import type { Database } from '../db/database.js';
 import { DataError } from '../errors.js';
+import { latestHeadlines } from '../data/qualitative-store.js';
 import type { Environment } from '../config.js';
 import type { MonitorAlert } from '../monitor/monitor-store.js';
 import type { PortfolioMonitorState } from '../monitor/portfolio-state.js';
@@ -26,10 +27,11 @@ import { alertMailKey, enqueueMail, jobFailureMailKey, mailRefusedKey, rebalance
 import { renderDrawdownAlert } from './render-alert.js';
 import { renderJobFailure } from './render-job-failure.js';
 import { renderMailRefused } from './render-mail-refused.js';
-import { renderRebalanceReport } from './render-rebalance.js';
+import { MAX_HEADLINES, renderRebalanceReport } from './render-rebalance.js';
 import { servedPlotlySrc, subscriberPage, writeReportPage, type PagesEnv } from './report-pages.js';
 import { fromPortfolioEvidence } from './report-evidence.js';
 import type {
+  Headline,
   DrawdownAlert,
   HoldingRow,
   JobFailure,
@@ -61,9 +63,14 @@ export function rebalanceReport(
   rebalance: StoredRebalance,
   book: RebalanceBook,
   performance: PerformanceSeries | null,
-  reader?: ReportReader,
-  sinceStart?: SinceStartSeries | null,
+  extras: {
+    readonly reader?: ReportReader | undefined;
+    readonly sinceStart?: SinceStartSeries | null | undefined;
+    /** Latest headlines of the holdings new in this rebalance, by symbol. */
+    readonly headlines?: ReadonlyMap<string, readonly Headline[]> | undefined;
+  } = {},
 ): RebalanceReport {
+  const { reader, sinceStart, headlines } = extras;
   const { positions, totalAfter } = bookPositions(
     book,
     rebalance.holdings.map((h) => h.symbol),
@@ -72,7 +79,7 @@ export function rebalanceReport(
   const rows: HoldingRow[] = positions.map(({ price, ...position }) => {
     const h = model.get(position.symbol);
     return h
-      ? { ...position, price: price ?? h.price, reason: h.reason, signal: h.score }
+      ? { ...position, price: price ?? h.price, reason: h.reason, signal: h.score, headlines: headlines?.get(position.symbol) ?? [] }
       : { ...position, price, reason: 'sold: the strategy no longer holds it' };
   });
   const trades: TradeRow[] = book.orders.map((o) => ({ side: o.side, symbol: o.symbol, shares: o.shares, price: o.price, value: o.value }));
@@ -160,7 +167,8 @@ export async function publishRebalance(
   const performance = await evidenceSeries(db, rebalance);
   const ledger = previous ? await ledgerOf(db.kysely, portfolio.id, [previous.id]) : [];
   const book = modelBook(rebalance, ledger);
-  const model = renderRebalanceReport(rebalanceReport(portfolio, rebalance, book, performance));
+  const headlines = await newHoldingHeadlines(db, rebalance, previous);
+  const model = renderRebalanceReport(rebalanceReport(portfolio, rebalance, book, performance, { headlines }));
   const reportPath = writeReportPage(env, model.interactive.filename, model.interactive.html);
   const oldestFirst = [...history].reverse();
   const queued: EnqueuedMail[] = [];
@@ -174,7 +182,11 @@ export async function publishRebalance(
       currency: subscriber.currency,
       unsubscribeUrl: unsubscribeLink(env, subscriber.unsubscribeToken),
     };
-    const report = rebalanceReport(portfolio, rebalance, followerBookAt(steps[steps.length - 1]!), performance, reader, sinceStart);
+    const report = rebalanceReport(portfolio, rebalance, followerBookAt(steps[steps.length - 1]!), performance, {
+      reader,
+      sinceStart,
+      headlines,
+    });
     const page = subscriberPage(env, portfolio.name, rebalance.asOf, subscriber.id);
     const { mail, interactive } = renderRebalanceReport(report, { interactiveLink: page, plotlySrc: servedPlotlySrc() });
     writeReportPage(env, page.file, interactive.html);
@@ -187,6 +199,29 @@ export async function publishRebalance(
     if (entry) queued.push(entry);
   }
   return { portfolio: portfolio.name, asOf: rebalance.asOf, reportPath, model: model.mail, queued };
+}
+
+/**
+ * The latest stored headlines (sql/020_qualitative.sql) of each holding new in `rebalance` (not held
+ * by `previous`), published by the end of its day (UTC), at most MAX_HEADLINES each.
+ */
+async function newHoldingHeadlines(
+  db: Database,
+  rebalance: StoredRebalance,
+  previous: StoredRebalance | null,
+): Promise<Map<string, Headline[]>> {
+  const before = new Set(previous?.holdings.filter((h) => h.targetWeight > 0).map((h) => h.symbol) ?? []);
+  const endOfDay = dateToTs(rebalance.asOf) + MS_PER_DAY - 1;
+  const out = new Map<string, Headline[]>();
+  for (const { symbol } of rebalance.holdings.filter((h) => h.targetWeight > 0 && !before.has(h.symbol))) {
+    const found = await latestHeadlines(db, symbol, MAX_HEADLINES, endOfDay);
+    if (found.length > 0)
+      out.set(
+        symbol,
+        found.map((h) => ({ title: h.title, publisher: h.publisher, link: h.link, publishedAt: new Date(h.publishedAt).toISOString() })),
+      );
+  }
+  return out;
 }
 
 /** Days after its observation an alert may still be mailed (the monitor job's `alertFreshnessDays`). */

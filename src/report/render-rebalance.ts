@@ -9,7 +9,7 @@ import { weightsChartHeight, weightsChartPng, weightBarCount, drawdownFromEquity
 import type { MailContent } from '../mail/mail-content.js';
 import { plotlyHtml, plotlyLoader } from './plotly-html.js';
 import { formatDate, formatDays, formatMoney, formatPercent, formatShares } from './report-format.js';
-import type { HoldingRow, KeyMetrics, RebalanceReport, ReportEvidence } from './report-models.js';
+import type { Headline, HoldingRow, KeyMetrics, RebalanceReport, ReportEvidence } from './report-models.js';
 import {
   checkedLink,
   CONTENT_WIDTH,
@@ -94,6 +94,8 @@ interface RowView {
   readonly price: number | null;
   readonly reason: string;
   readonly signal: number | null;
+  /** A new holding's latest headlines, at most MAX_HEADLINES, http(s) links only. */
+  readonly headlines: readonly Headline[];
   readonly status: 'new' | 'sold' | 'up' | 'down' | 'same';
   readonly isNew: boolean;
   readonly sold: boolean;
@@ -221,10 +223,23 @@ function rowView(row: HoldingRow): RowView {
     price: finiteOrNull(row.price),
     reason: row.reason,
     signal: finiteOrNull(row.signal),
+    headlines: isNew ? headlinesOf(row) : [],
     status,
     isNew,
     sold,
   };
+}
+
+/** Headlines shown per new holding. */
+export const MAX_HEADLINES = 3;
+
+/** A row's newest headlines with a web link (a hand-written report could hold any; Handlebars escapes the rest). */
+function headlinesOf(row: HoldingRow): Headline[] {
+  return [...(row.headlines ?? [])]
+    .filter((h) => /^https?:\/\/\S+$/i.test(h.link))
+    .sort((a, b) => Date.parse(b.publishedAt) - Date.parse(a.publishedAt))
+    .slice(0, MAX_HEADLINES)
+    .map((h) => ({ ...h, title: oneLine(h.title), publisher: oneLine(h.publisher) }));
 }
 
 /** The evidence as two columns that are always there (a missing one prints "–"), and the gate verdict. */

@@ -65,6 +65,18 @@ export interface HoldingRow extends Pick<BookPosition, 'symbol' | 'previousWeigh
   readonly reason: string;
   /** The strategy's signal value behind the choice (e.g. 12-month momentum), null when it has none. */
   readonly signal?: number | null;
+  /** For a new holding: its latest news headlines up to the rebalance (at most three are shown). */
+  readonly headlines?: readonly Headline[];
+}
+
+/** A news headline as a report shows it: linked, with its publisher and time. */
+export interface Headline {
+  readonly title: string;
+  readonly publisher: string;
+  /** http(s) only: a report drops any other link. */
+  readonly link: string;
+  /** ISO instant. */
+  readonly publishedAt: string;
 }
 
 export interface TradeRow {

@@ -186,4 +186,38 @@ describe('renderRebalanceReport', () => {
     renderRebalanceReport(report);
     expect(report).toEqual(before);
   });
+
+  it("shows a new holding's newest three headlines with web links only, and none for a holding kept", () => {
+    const base = rebalanceReport();
+    const news = (n: number, link: string) => ({
+      title: `GLD news ${n} ${HOSTILE}`,
+      publisher: 'Wire',
+      link,
+      publishedAt: `2024-02-2${n}T10:00:00Z`,
+    });
+    const headlines = [
+      news(1, 'https://a.example/1'),
+      news(2, 'javascript:alert(1)'),
+      news(3, 'https://a.example/3'),
+      news(4, 'https://a.example/4'),
+      news(5, 'https://a.example/5'),
+    ];
+    const report = {
+      ...base,
+      rows: base.rows.map((r) => (r.symbol === 'GLD' || r.symbol === 'SPY' ? { ...r, headlines } : r)),
+    };
+    expect(report.rows.find((r) => r.symbol === 'GLD')!.previousWeight).toBe(0);
+    expect(report.rows.find((r) => r.symbol === 'SPY')!.previousWeight).toBeGreaterThan(0);
+    const { mail } = renderRebalanceReport(report);
+    const links = [...mail.html.matchAll(/<a href="(https:\/\/a\.example\/\d)"/g)].map((m) => m[1]);
+    expect(links).toEqual(['https://a.example/5', 'https://a.example/4', 'https://a.example/3']);
+    expect(mail.html).not.toContain('javascript:');
+    expect(mail.html).toContain(`GLD news 5 ${HOSTILE_ESCAPED}`);
+    expect(mail.html).not.toContain(HOSTILE);
+    expect(mail.text).toContain('- GLD news 5');
+    expect(mail.text).toContain('https://a.example/3');
+    expect(mail.text).not.toContain('https://a.example/1');
+    // SPY is kept from the previous rebalance: its headlines (the same ones) are not listed twice
+    expect(mail.text.match(/https:\/\/a\.example\/5/g)).toHaveLength(1);
+  });
 });
