@@ -53,6 +53,18 @@ export {
 } from './data/fundamental.js';
 export { loadFundamentals, AS_OF_RULE, type FundamentalsPanel, type FundamentalsRequest } from './data/fundamentals.js';
 export { importFundamentals, type FundamentalsImport } from './data/fundamentals-import.js';
+export { storeFundamentals } from './data/fundamentals-store.js';
+export { surprise, type AnalystAction, type EarningsEvent, type NewsHeadline, type RecommendationTrend } from './data/qualitative.js';
+export {
+  storeAnalystActions,
+  storeEarningsEvents,
+  storeNewsHeadlines,
+  storeRecommendationTrends,
+  loadAnalystActions,
+  loadEarningsEvents,
+  latestHeadlines,
+} from './data/qualitative-store.js';
+export { syntheticFundamentals, type SyntheticFundamentals } from './data/synthetic-fundamentals.js';
 
 // Strategies
 export { STRATEGIES, getStrategy, allStrategies, registerStrategy, strategySource, type StrategySource } from './strategies/registry.js';
