@@ -175,6 +175,7 @@ export { sweepHeatmapFigure, sweepParallelFigure } from './report/sweep-charts.j
 export {
   openNotebook,
   ingestSharedData,
+  sharedDataDir,
   check,
   pct,
   num,

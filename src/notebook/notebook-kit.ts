@@ -58,6 +58,11 @@ export interface SharedData {
   readonly report: IngestReport;
 }
 
+/** A folder of `../shared/data` beside the project (as in CI): `sharedDataDir('stocks-daily')`. */
+export function sharedDataDir(name: string): string {
+  return resolve(packageRoot(), '../shared/data', name);
+}
+
 /**
  * Ingests the multi-asset ETF set beside the project (`../shared/data/etf-daily`, one CSV per
  * symbol, with names and asset classes from the `etf-multi-asset` universe since the files have
@@ -66,7 +71,7 @@ export interface SharedData {
  * @example const { real, symbols, report } = await ingestSharedData(session);
  */
 export async function ingestSharedData(session: NotebookSession, options: { readonly loud?: boolean } = {}): Promise<SharedData> {
-  const dir = resolve(packageRoot(), '../shared/data/etf-daily'); // beside the project, as in CI
+  const dir = sharedDataDir('etf-daily');
   const real = existsSync(dir);
   const provider = real ? new CsvProvider({ path: dir }) : new SyntheticProvider();
   const symbols = await provider.listSymbols();
