@@ -105,3 +105,17 @@ export async function fundamentalSeries(db: Database, query: FundamentalSeriesQu
     value: row.value.map(Number),
   }));
 }
+
+/**
+ * Each symbol's latest stored period end (YYYY-MM-DD) among the rows of a provider: source `source`
+ * or `source-...` (Yahoo's statements are 'yahoo', its earnings history 'yahoo-earnings'), so a
+ * user's CSV rows do not shorten what the provider is asked for. Symbols with none are absent.
+ */
+export async function latestPeriodEnds(db: Database, symbols: readonly string[], source: string): Promise<Map<string, string>> {
+  if (symbols.length === 0) return new Map();
+  const { rows } = await sql<{ symbol: string; latest: string }>`
+    select symbol, to_char(max(period_end), 'YYYY-MM-DD') as latest from fundamentals
+    where symbol in (${sql.join([...symbols])}) and (source = ${source} or starts_with(source, ${`${source}-`}))
+    group by symbol`.execute(db.kysely);
+  return new Map(rows.map((r) => [r.symbol, r.latest]));
+}
