@@ -14,6 +14,7 @@ import { resolveUniverse } from '../src/config.js';
 import { isValidSymbol, normaliseSymbol } from '../src/data/bar.js';
 import { ingestFundamentals, type FundamentalsOutcome } from '../src/data/fundamentals-ingest.js';
 import { latestPeriodEnds } from '../src/data/fundamentals-store.js';
+import type { Database } from '../src/db/database.js';
 import { storedSeries } from '../src/data/price-store.js';
 import type { FundamentalsSource } from '../src/data/providers/yahoo-fundamentals.js';
 import { SYNTHETIC_SYMBOLS } from '../src/data/synthetic-market.js';
@@ -49,7 +50,8 @@ export function createIngestFundamentalsJob(options: IngestFundamentalsJobOption
   const sourceOf = options.source ?? yahooSource;
   const job = async (context: JobContext): Promise<JobResult> => {
     const args = parseArgs(context.args);
-    const symbols = await symbolsInUse(context, args);
+    const members = args.universes.flatMap((name) => resolveUniverse(context.config, name).members.map((m) => m.symbol));
+    const symbols = await symbolsInUse(context.db, [...args.symbols, ...members]);
     if (symbols.length === 0)
       return {
         counts: countsOf([]),
@@ -82,11 +84,15 @@ async function yahooSource(): Promise<FundamentalsSource> {
   return new YahooFundamentals();
 }
 
-async function symbolsInUse(context: JobContext, args: Args): Promise<string[]> {
-  const symbols = new Set(args.symbols);
-  for (const series of await storedSeries(context.db)) symbols.add(series.symbol);
-  for (const portfolio of await portfolioRows(context.db, { order: 'id' })) for (const symbol of portfolio.symbols) symbols.add(symbol);
-  for (const name of args.universes) for (const member of resolveUniverse(context.config, name).members) symbols.add(member.symbol);
+/**
+ * The symbols the job fetches: of stored series and of portfolios, and `extra` (the job's
+ * universes' and symbols), less the synthetic market's. `momentum data issues --fundamentals`
+ * names those without fundamentals.
+ */
+export async function symbolsInUse(db: Database, extra: readonly string[]): Promise<string[]> {
+  const symbols = new Set(extra);
+  for (const series of await storedSeries(db)) symbols.add(series.symbol);
+  for (const portfolio of await portfolioRows(db, { order: 'id' })) for (const symbol of portfolio.symbols) symbols.add(symbol);
   for (const symbol of SYNTHETIC_SYMBOLS) symbols.delete(symbol);
   return [...symbols].sort();
 }
