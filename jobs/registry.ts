@@ -1,12 +1,13 @@
 /**
- * Job names to jobs. The built-in ones live here (ingest, gates, rebalance, monitor); an operator's
- * own are passed as `extra` where a registry is built, or loaded from a module with
- * `momentum schedule --jobs-module`.
+ * Job names to jobs. The built-in ones live here (ingest, gates, rebalance, monitor,
+ * ingest-fundamentals); an operator's own are passed as `extra` where a registry is built, or
+ * loaded from a module with `momentum schedule --jobs-module`.
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, errorMessage } from '../src/errors.js';
 import { gatesJob } from './gates.js';
+import { ingestFundamentalsJob } from './ingest-fundamentals.js';
 import { ingestJob } from './ingest.js';
 import type { JobRegistry } from './job.js';
 import { monitorJob } from './monitor.js';
@@ -17,6 +18,7 @@ export const BUILT_IN_JOBS: JobRegistry = {
   gates: gatesJob,
   rebalance: rebalanceJob,
   monitor: monitorJob,
+  'ingest-fundamentals': ingestFundamentalsJob,
 };
 
 const JOB_NAME = /^[a-z][a-z0-9-]*$/;

@@ -2,27 +2,35 @@
 import { normaliseSymbol, parseInterval } from '../data/bar.js';
 import { splitText } from '../data/corporate-action.js';
 import { listActions } from '../data/corporate-actions-store.js';
+import { fundamentalsSummary } from '../data/fundamentals-store.js';
 import { recentRuns, runIssues } from '../data/ingest-run-store.js';
 import { dataSummary } from '../data/price-store.js';
+import { ValidationError } from '../errors.js';
 import { formatNumber, formatShares } from '../report/report-format.js';
 import { formatTable } from '../util/table.js';
 import { config, withLightDatabase, type Output } from './cli-context.js';
+import { fundamentalsIssuesAction, fundamentalsSummaryText } from './data-fundamentals.js';
 import { parseIntegerOption, parseList } from './options.js';
 
 export async function summaryAction(flags: { interval?: string; symbols?: string; json?: boolean }, output: Output): Promise<void> {
+  const symbols = flags.symbols ? parseList(flags.symbols)!.map((s) => s.toUpperCase()) : undefined;
   await withLightDatabase(async (db, env) => {
     const rows = await dataSummary(db, {
       ...(flags.interval ? { interval: parseInterval(flags.interval) } : {}),
-      ...(flags.symbols ? { symbols: parseList(flags.symbols)!.map((s) => s.toUpperCase()) } : {}),
+      ...(symbols ? { symbols } : {}),
     });
-    if (flags.json) return output.out(JSON.stringify(rows, null, 2));
-    if (rows.length === 0) return output.out(`no bars stored yet in ${db.location}; run momentum ingest (or npm run demo)`);
-    output.out(formatTable(rows, ['symbol', 'interval', 'first', 'last', 'bars', 'sources', 'asset_class', 'name']));
-    const synthetic = rows.some((r) => r.sources.includes('synthetic'));
-    output.out(
-      `\n${rows.length} series, ${rows.reduce((n, r) => n + r.bars, 0)} bars in ${db.location}${env.databaseUrl ? '' : ' (embedded)'}`,
-    );
-    if (synthetic) output.out('Series from the synthetic source are generated data for demos and tests, not market prices.');
+    const fundamentals = await fundamentalsSummary(db, symbols);
+    if (flags.json) return output.out(JSON.stringify({ series: rows, fundamentals }, null, 2));
+    if (rows.length === 0) output.out(`no bars stored yet in ${db.location}; run momentum ingest (or npm run demo)`);
+    else {
+      output.out(formatTable(rows, ['symbol', 'interval', 'first', 'last', 'bars', 'sources', 'asset_class', 'name']));
+      output.out(
+        `\n${rows.length} series, ${rows.reduce((n, r) => n + r.bars, 0)} bars in ${db.location}${env.databaseUrl ? '' : ' (embedded)'}`,
+      );
+      if (rows.some((r) => r.sources.includes('synthetic')))
+        output.out('Series from the synthetic source are generated data for demos and tests, not market prices.');
+    }
+    for (const line of fundamentalsSummaryText(fundamentals)) output.out(line);
   });
 }
 
@@ -89,7 +97,16 @@ export async function runsAction(flags: { limit?: string; json?: boolean }, outp
   });
 }
 
-export async function issuesAction(flags: { run: string; json?: boolean }, output: Output): Promise<void> {
+export async function issuesAction(
+  flags: { run?: string; fundamentals?: boolean; universe?: string; json?: boolean },
+  output: Output,
+): Promise<void> {
+  if (flags.fundamentals) {
+    if (flags.run !== undefined) throw new ValidationError('run', 'give --run <id> or --fundamentals, not both');
+    return fundamentalsIssuesAction(flags, output);
+  }
+  if (flags.universe !== undefined) throw new ValidationError('universe', '--universe goes with --fundamentals');
+  if (flags.run === undefined) throw new ValidationError('run', 'give --run <id> (an ingest run: momentum data runs) or --fundamentals');
   const runId = parseIntegerOption(flags.run, 'run', 1, Number.MAX_SAFE_INTEGER)!;
   await withLightDatabase(async (db) => {
     const issues = await runIssues(db, runId);

@@ -30,7 +30,9 @@ export function registerDataCommands(program: Command, output: Output): void {
   const data = program.command('data').description('inspect the price store');
   data
     .command('summary')
-    .description('per symbol and interval: first and last bar, bar count, source')
+    .description(
+      'per symbol and interval: first and last bar, bar count, source; per symbol: fundamental values, fields, latest period and known_at, flagged',
+    )
     .option('--interval <interval>', 'only this interval')
     .option('--symbols <list>', 'only these symbols')
     .option('--json', 'print JSON')
@@ -43,10 +45,16 @@ export function registerDataCommands(program: Command, output: Output): void {
     .action(async (flags: { limit?: string; json?: boolean }) => (await actions()).runsAction(flags, output));
   data
     .command('issues')
-    .description('rows rejected or flagged by an ingest run, with the reasons')
-    .requiredOption('--run <id>', 'the ingest run id (see momentum data runs)')
+    .description(
+      'rows rejected or flagged by an ingest run, with the reasons; or fundamental values stored flagged and symbols without any',
+    )
+    .option('--run <id>', 'the ingest run id (see momentum data runs)')
+    .option('--fundamentals', 'fundamentals: values stored flagged, and symbols in use (or of --universe) without fundamentals')
+    .option('--universe <name>', 'with --fundamentals: only this universe of the configuration file')
     .option('--json', 'print JSON')
-    .action(async (flags: { run: string; json?: boolean }) => (await actions()).issuesAction(flags, output));
+    .action(async (flags: { run?: string; fundamentals?: boolean; universe?: string; json?: boolean }) =>
+      (await actions()).issuesAction(flags, output),
+    );
 
   data
     .command('actions')

@@ -20,12 +20,16 @@ export async function ingestFundamentals(
   db: Database,
   source: FundamentalsSource,
   symbols: readonly string[],
-  options: { readonly signal?: AbortSignal } = {},
+  options: {
+    readonly signal?: AbortSignal;
+    /** Per symbol (as given), the first period end to ask for (epoch ms); a symbol without one gets all the source has. */
+    readonly from?: ReadonlyMap<string, number>;
+  } = {},
 ): Promise<FundamentalsOutcome[]> {
   const outcomes: FundamentalsOutcome[] = [];
   for (const symbol of symbols) {
     try {
-      const fetched = await source.fetchFundamentals(symbol, options);
+      const fetched = await source.fetchFundamentals(symbol, { from: options.from?.get(symbol), signal: options.signal });
       if (fetched.rows.length === 0) {
         outcomes.push({ symbol: fetched.symbol, status: 'empty', notes: fetched.notes });
         continue;

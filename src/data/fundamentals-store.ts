@@ -105,3 +105,74 @@ export async function fundamentalSeries(db: Database, query: FundamentalSeriesQu
     value: row.value.map(Number),
   }));
 }
+
+/**
+ * Each symbol's latest stored period end (YYYY-MM-DD) among the rows of a provider: source `source`
+ * or `source-...` (Yahoo's statements are 'yahoo', its earnings history 'yahoo-earnings'), so a
+ * user's CSV rows do not shorten what the provider is asked for. Symbols with none are absent.
+ */
+export async function latestPeriodEnds(db: Database, symbols: readonly string[], source: string): Promise<Map<string, string>> {
+  if (symbols.length === 0) return new Map();
+  const { rows } = await sql<{ symbol: string; latest: string }>`
+    select symbol, to_char(max(period_end), 'YYYY-MM-DD') as latest from fundamentals
+    where symbol in (${sql.join([...symbols])}) and (source = ${source} or starts_with(source, ${`${source}-`}))
+    group by symbol`.execute(db.kysely);
+  return new Map(rows.map((r) => [r.symbol, r.latest]));
+}
+
+/** One symbol's stored fundamentals, for `momentum data summary`. */
+export interface FundamentalsSummaryRow {
+  readonly symbol: string;
+  readonly values: number;
+  readonly fields: number;
+  /** YYYY-MM-DD */
+  readonly latest_period_end: string;
+  /** ISO instant */
+  readonly latest_known_at: string;
+  readonly flagged: number;
+}
+
+/** Per symbol (all, or these): values, distinct fields, latest period end and known_at, flagged values. */
+export async function fundamentalsSummary(db: Database, symbols?: readonly string[]): Promise<FundamentalsSummaryRow[]> {
+  const { rows } = await sql<{ symbol: string; n: number; fields: number; period: string; known: Date; flagged: number }>`
+    select symbol, count(*)::int as n, count(distinct field)::int as fields,
+      to_char(max(period_end), 'YYYY-MM-DD') as period, max(known_at) as known,
+      (count(*) filter (where flag is not null))::int as flagged
+    from fundamentals where ${ofSymbols(symbols)}
+    group by symbol order by symbol`.execute(db.kysely);
+  return rows.map((r) => ({
+    symbol: r.symbol,
+    values: Number(r.n),
+    fields: Number(r.fields),
+    latest_period_end: r.period,
+    latest_known_at: new Date(r.known).toISOString(),
+    flagged: Number(r.flagged),
+  }));
+}
+
+/** A value stored with a flag, for `momentum data issues --fundamentals`. */
+export interface FlaggedFundamental {
+  readonly symbol: string;
+  readonly field: string;
+  /** YYYY-MM-DD */
+  readonly period_end: string;
+  readonly period_type: string;
+  readonly value: number;
+  readonly flag: string;
+  readonly source: string;
+  /** ISO instant */
+  readonly known_at: string;
+}
+
+/** The values stored flagged (of all symbols, or these), by symbol, field and period. */
+export async function flaggedFundamentals(db: Database, symbols?: readonly string[]): Promise<FlaggedFundamental[]> {
+  const { rows } = await sql<Omit<FlaggedFundamental, 'known_at'> & { known_at: Date }>`
+    select symbol, field, to_char(period_end, 'YYYY-MM-DD') as period_end, period_type, value, flag, source, known_at
+    from fundamentals where flag is not null and ${ofSymbols(symbols)}
+    order by symbol, field, period_end, period_type, known_at, source`.execute(db.kysely);
+  return rows.map((r) => ({ ...r, value: Number(r.value), known_at: new Date(r.known_at).toISOString() }));
+}
+
+/** Every symbol (undefined), or these. */
+const ofSymbols = (symbols: readonly string[] | undefined) =>
+  symbols === undefined ? sql`true` : sql`symbol in (${sql.join(symbols.length > 0 ? [...symbols] : [''])})`;
