@@ -56,7 +56,7 @@ const SUMMARY = z.object({
   upgradeDowngradeHistory: history.optional(),
   recommendationTrend: z.object({ trend: z.array(z.unknown()) }).optional(),
   earningsHistory: history.optional(),
-  calendarEvents: z.unknown(),
+  calendarEvents: z.unknown().optional(),
 });
 const SEARCH = z.object({ news: z.array(z.unknown()).optional() });
 
