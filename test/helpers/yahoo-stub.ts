@@ -27,3 +27,54 @@ export async function serveYahooLocally(handle: (request: IncomingMessage, respo
     },
   };
 }
+
+export interface StubReply {
+  readonly status: number;
+  readonly body: string;
+  readonly headers?: Record<string, string>;
+}
+
+export interface ScriptedYahoo extends LocalYahoo {
+  /** Every request, in order: its decoded path and query. */
+  readonly requests: { path: string; query: URLSearchParams }[];
+  /** Replies for the next requests to `path`, before the route's. */
+  script(path: string, ...replies: StubReply[]): void;
+  /** Forgets the requests and the scripted replies left. */
+  reset(): void;
+}
+
+/**
+ * A Yahoo stand-in answering the cookie page and crumb as yahoo-finance2's getCrumb expects, each
+ * other path with its scripted replies first, then with `route`'s.
+ */
+export async function serveScriptedYahoo(route: (path: string, query: URLSearchParams) => StubReply): Promise<ScriptedYahoo> {
+  const requests: { path: string; query: URLSearchParams }[] = [];
+  const scripts = new Map<string, StubReply[]>();
+  const session = (path: string): StubReply | undefined => {
+    if (path.startsWith('/quote/'))
+      return {
+        status: 200,
+        body: '<html></html>',
+        headers: { 'content-type': 'text/html', 'set-cookie': 'A3=d=stub; Domain=.yahoo.com; Path=/' },
+      };
+    if (path === '/v1/test/getcrumb') return { status: 200, body: 'stubCrumb', headers: { 'content-type': 'text/plain' } };
+    return undefined;
+  };
+  const local = await serveYahooLocally((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://stub');
+    const path = decodeURIComponent(url.pathname);
+    requests.push({ path, query: url.searchParams });
+    const reply = scripts.get(path)?.shift() ?? session(path) ?? route(path, url.searchParams);
+    response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+    response.end(reply.body);
+  });
+  return {
+    ...local,
+    requests,
+    script: (path, ...replies) => void scripts.set(path, [...(scripts.get(path) ?? []), ...replies]),
+    reset: () => {
+      requests.length = 0;
+      scripts.clear();
+    },
+  };
+}

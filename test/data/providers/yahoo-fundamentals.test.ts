@@ -5,7 +5,6 @@
  * to the stub and refuses anything else; values land in a real database (PGlite or PostgreSQL).
  */
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { describeIngest } from '../../../src/cli/fundamentals-action.js';
@@ -15,7 +14,7 @@ import { ProviderError } from '../../../src/errors.js';
 import { runCli } from '../../helpers/cli.js';
 import { cliEnvironment } from '../../helpers/cli-env.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
-import { serveYahooLocally, type LocalYahoo } from '../../helpers/yahoo-stub.js';
+import { serveScriptedYahoo, type ScriptedYahoo, type StubReply } from '../../helpers/yahoo-stub.js';
 
 const FIXTURES = new URL('../../fixtures/yahoo/', import.meta.url);
 const fixture = (name: string): string => readFileSync(new URL(name, FIXTURES), 'utf8');
@@ -27,14 +26,8 @@ const WITHOUT_FUNDAMENTALS = new Set(['SPY']);
 const NOW = Date.parse('2024-03-01T12:00:00Z');
 const DAY = 86_400_000;
 
-type Reply = { readonly status: number; readonly body: string; readonly headers?: Record<string, string> };
-const requests: { path: string; query: URLSearchParams }[] = [];
-const scripts = new Map<string, Reply[]>();
-let stub: LocalYahoo;
-
-function script(path: string, ...replies: Reply[]): void {
-  scripts.set(path, [...(scripts.get(path) ?? []), ...replies]);
-}
+let stub: ScriptedYahoo;
+const script = (path: string, ...replies: StubReply[]): void => stub.script(path, ...replies);
 
 const SERIES = '/ws/fundamentals-timeseries/v1/finance/timeseries/';
 const SUMMARY = '/v10/finance/quoteSummary/';
@@ -49,14 +42,7 @@ function timeseries(symbol: string, query: URLSearchParams): string {
   return JSON.stringify({ timeseries: { result, error: null } });
 }
 
-function defaultReply(path: string, query: URLSearchParams): Reply {
-  if (path.startsWith('/quote/'))
-    return {
-      status: 200,
-      body: '<html></html>',
-      headers: { 'content-type': 'text/html', 'set-cookie': 'A3=d=stub; Domain=.yahoo.com; Path=/' },
-    };
-  if (path === '/v1/test/getcrumb') return { status: 200, body: 'stubCrumb', headers: { 'content-type': 'text/plain' } };
+function defaultReply(path: string, query: URLSearchParams): StubReply {
   if (path.startsWith(SERIES)) return { status: 200, body: timeseries(path.slice(SERIES.length), query) };
   const symbol = path.slice(SUMMARY.length);
   if (STEMS[symbol]) return { status: 200, body: fixture(`quoteSummary-earnings-${STEMS[symbol]}.json`) };
@@ -64,27 +50,17 @@ function defaultReply(path: string, query: URLSearchParams): Reply {
   return { status: 404, body: fixture('quoteSummary-not-found.json').replace('NOPE', symbol) };
 }
 
-function handle(request: IncomingMessage, response: ServerResponse): void {
-  const url = new URL(request.url ?? '/', 'http://stub');
-  const path = decodeURIComponent(url.pathname);
-  requests.push({ path, query: url.searchParams });
-  const reply = scripts.get(path)?.shift() ?? defaultReply(path, url.searchParams);
-  response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
-  response.end(reply.body);
-}
-
 const delays: number[] = [];
 const yahoo = (options: YahooFundamentalsOptions = {}): YahooFundamentals =>
   new YahooFundamentals({ fetch: stub.fetch, sleep: async (ms) => void delays.push(ms), random: () => 1, now: () => NOW, ...options });
 
 beforeAll(async () => {
-  stub = await serveYahooLocally(handle);
+  stub = await serveScriptedYahoo(defaultReply);
 });
 afterAll(() => stub.close());
 beforeEach(() => {
-  requests.length = 0;
+  stub.reset();
   delays.length = 0;
-  scripts.clear();
 });
 
 describe('YahooFundamentals', () => {
@@ -119,7 +95,7 @@ describe('YahooFundamentals', () => {
     // 5 mapped quarterly series of 2 periods, 3 annual, 4 quarters of earnings; CostOfRevenue has no field
     expect(rows).toHaveLength(17);
     // One request per period type and statement: financials (with DilutedEPS), then the balance sheet (with TotalDebt)
-    const series = requests.filter((r) => r.path === `${SERIES}AAPL`).map((r) => (r.query.get('type') ?? '').split(','));
+    const series = stub.requests.filter((r) => r.path === `${SERIES}AAPL`).map((r) => (r.query.get('type') ?? '').split(','));
     expect(
       series.map((types) => [types.includes(`${types[0]!.startsWith('annual') ? 'annual' : 'quarterly'}DilutedEPS`), types[0]]),
     ).toEqual([
@@ -129,7 +105,7 @@ describe('YahooFundamentals', () => {
       [false, 'annualNetDebt'],
     ]);
     expect(series[1]).toContain('quarterlyTotalDebt');
-    expect(requests.filter((r) => r.path === `${SUMMARY}AAPL`)[0]?.query.get('modules')).toBe('earningsHistory');
+    expect(stub.requests.filter((r) => r.path === `${SUMMARY}AAPL`)[0]?.query.get('modules')).toBe('earningsHistory');
   });
 
   it('retries a 429 and then succeeds', async () => {

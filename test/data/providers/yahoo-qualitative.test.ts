@@ -5,7 +5,6 @@
  * else; items land in a real database (PGlite or PostgreSQL).
  */
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { describeQualitativeIngest } from '../../../src/cli/qualitative-action.js';
 import { YahooQualitative, type YahooQualitativeOptions } from '../../../src/data/providers/yahoo-qualitative.js';
@@ -13,7 +12,7 @@ import { ingestQualitative } from '../../../src/data/qualitative-ingest.js';
 import { latestHeadlines, loadAnalystActions, loadEarningsEvents, loadRecommendationTrends } from '../../../src/data/qualitative-store.js';
 import { ProviderError } from '../../../src/errors.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
-import { serveYahooLocally, type LocalYahoo } from '../../helpers/yahoo-stub.js';
+import { serveScriptedYahoo, type ScriptedYahoo, type StubReply } from '../../helpers/yahoo-stub.js';
 
 const FIXTURES = new URL('../../fixtures/yahoo/', import.meta.url);
 const fixture = (name: string): string => readFileSync(new URL(name, FIXTURES), 'utf8');
@@ -29,26 +28,13 @@ const NOW = Date.parse('2024-03-15T12:00:00Z');
 const DAY = 86_400_000;
 const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
 
-type Reply = { readonly status: number; readonly body: string; readonly headers?: Record<string, string> };
-const requests: { path: string; query: URLSearchParams }[] = [];
-const scripts = new Map<string, Reply[]>();
-let stub: LocalYahoo;
-
-function script(path: string, ...replies: Reply[]): void {
-  scripts.set(path, [...(scripts.get(path) ?? []), ...replies]);
-}
+let stub: ScriptedYahoo;
+const script = (path: string, ...replies: StubReply[]): void => stub.script(path, ...replies);
 
 const SUMMARY = '/v10/finance/quoteSummary/';
 const SEARCH = '/v1/finance/search';
 
-function defaultReply(path: string, query: URLSearchParams): Reply {
-  if (path.startsWith('/quote/'))
-    return {
-      status: 200,
-      body: '<html></html>',
-      headers: { 'content-type': 'text/html', 'set-cookie': 'A3=d=stub; Domain=.yahoo.com; Path=/' },
-    };
-  if (path === '/v1/test/getcrumb') return { status: 200, body: 'stubCrumb', headers: { 'content-type': 'text/plain' } };
+function defaultReply(path: string, query: URLSearchParams): StubReply {
   if (path === SEARCH) {
     const stem = NEWS[query.get('q') ?? ''];
     return { status: 200, body: fixture(stem ? `search-${stem}.json` : 'search-empty.json') };
@@ -59,27 +45,17 @@ function defaultReply(path: string, query: URLSearchParams): Reply {
   return { status: 404, body: fixture('quoteSummary-not-found.json').replace('NOPE', symbol) };
 }
 
-function handle(request: IncomingMessage, response: ServerResponse): void {
-  const url = new URL(request.url ?? '/', 'http://stub');
-  const path = decodeURIComponent(url.pathname);
-  requests.push({ path, query: url.searchParams });
-  const reply = scripts.get(path)?.shift() ?? defaultReply(path, url.searchParams);
-  response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
-  response.end(reply.body);
-}
-
 const delays: number[] = [];
 const yahoo = (options: YahooQualitativeOptions = {}): YahooQualitative =>
   new YahooQualitative({ fetch: stub.fetch, sleep: async (ms) => void delays.push(ms), random: () => 1, now: () => NOW, ...options });
 
 beforeAll(async () => {
-  stub = await serveYahooLocally(handle);
+  stub = await serveScriptedYahoo(defaultReply);
 });
 afterAll(() => stub.close());
 beforeEach(() => {
-  requests.length = 0;
+  stub.reset();
   delays.length = 0;
-  scripts.clear();
 });
 
 const TOO_MANY = { status: 429, body: 'Too Many Requests' } as const;
@@ -165,10 +141,12 @@ describe('YahooQualitative', () => {
       expect.objectContaining({ publisher: 'Bloomberg', publishedAt: Date.parse('2024-03-04T10:15:00Z') }),
     ]);
     // one quoteSummary request for the four modules, one search for the news
-    expect(requests.filter((r) => r.path === `${SUMMARY}AAPL`).map((r) => r.query.get('modules'))).toEqual([
+    expect(stub.requests.filter((r) => r.path === `${SUMMARY}AAPL`).map((r) => r.query.get('modules'))).toEqual([
       'upgradeDowngradeHistory,recommendationTrend,earningsHistory,calendarEvents',
     ]);
-    expect(requests.filter((r) => r.path === SEARCH).map((r) => [r.query.get('q'), r.query.get('newsCount')])).toEqual([['AAPL', '10']]);
+    expect(stub.requests.filter((r) => r.path === SEARCH).map((r) => [r.query.get('q'), r.query.get('newsCount')])).toEqual([
+      ['AAPL', '10'],
+    ]);
   });
 
   it('drops bad items with a note saying why, and keeps the good ones', async () => {
@@ -315,7 +293,7 @@ describe(`qualitative ingest from Yahoo (${engineName})`, () => {
     });
     expect(delays).toEqual([500]);
 
-    scripts.clear();
+    stub.reset();
     script('/v1/test/getcrumb', TOO_MANY, TOO_MANY);
     const noCrumb = await ingestQualitative(db, yahoo({ retries: 1 }), ['BAD', 'AAPL']);
     expect(noCrumb.map((o) => o.status)).toEqual(['failed', 'stored']);
