@@ -4,7 +4,7 @@
  * stored (as fundamentals-ingest.ts does for fundamentals).
  */
 import type { Database } from '../db/database.js';
-import { errorMessage } from '../errors.js';
+import { eachSymbol, type SymbolFailure } from './per-symbol.js';
 import type { QualitativeSource } from './providers/yahoo-qualitative.js';
 import type { RecommendationTrend } from './qualitative.js';
 import {
@@ -33,7 +33,7 @@ export type QualitativeOutcome =
       readonly notes: readonly string[];
     }
   | { readonly symbol: string; readonly status: 'empty'; readonly notes: readonly string[] }
-  | { readonly symbol: string; readonly status: 'failed'; readonly error: string };
+  | SymbolFailure;
 
 const sameCounts = (a: RecommendationTrend, b: RecommendationTrend): boolean =>
   a.strongBuy === b.strongBuy && a.buy === b.buy && a.hold === b.hold && a.sell === b.sell && a.strongSell === b.strongSell;
@@ -62,32 +62,22 @@ export async function ingestQualitative(
   symbols: readonly string[],
   options: { readonly signal?: AbortSignal } = {},
 ): Promise<QualitativeOutcome[]> {
-  const outcomes: QualitativeOutcome[] = [];
-  for (const symbol of symbols) {
-    try {
-      const found = await source.fetchQualitative(symbol, options);
-      const fetched: QualitativeCounts = {
-        actions: found.actions.length,
-        trends: found.trends.length,
-        earnings: found.earnings.length,
-        headlines: found.headlines.length,
-      };
-      if (Object.values(fetched).every((n) => n === 0)) {
-        outcomes.push({ symbol: found.symbol, status: 'empty', notes: found.notes });
-        continue;
-      }
-      const storedTrends = await loadRecommendationTrends(db, { symbols: [found.symbol] });
-      const stored: QualitativeCounts = {
-        actions: await storeAnalystActions(db, found.actions),
-        trends: await storeRecommendationTrends(db, changedTrends(found.trends, storedTrends)),
-        earnings: await storeEarningsEvents(db, found.earnings),
-        headlines: await storeNewsHeadlines(db, found.headlines),
-      };
-      outcomes.push({ symbol: found.symbol, status: 'stored', fetched, stored, notes: found.notes });
-    } catch (error) {
-      if (options.signal?.aborted) throw error;
-      outcomes.push({ symbol, status: 'failed', error: errorMessage(error) });
-    }
-  }
-  return outcomes;
+  return eachSymbol(symbols, options.signal, async (symbol): Promise<QualitativeOutcome> => {
+    const found = await source.fetchQualitative(symbol, options);
+    const fetched: QualitativeCounts = {
+      actions: found.actions.length,
+      trends: found.trends.length,
+      earnings: found.earnings.length,
+      headlines: found.headlines.length,
+    };
+    if (Object.values(fetched).every((n) => n === 0)) return { symbol: found.symbol, status: 'empty', notes: found.notes };
+    const storedTrends = await loadRecommendationTrends(db, { symbols: [found.symbol] });
+    const stored: QualitativeCounts = {
+      actions: await storeAnalystActions(db, found.actions),
+      trends: await storeRecommendationTrends(db, changedTrends(found.trends, storedTrends)),
+      earnings: await storeEarningsEvents(db, found.earnings),
+      headlines: await storeNewsHeadlines(db, found.headlines),
+    };
+    return { symbol: found.symbol, status: 'stored', fetched, stored, notes: found.notes };
+  });
 }
