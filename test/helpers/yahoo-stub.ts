@@ -2,8 +2,10 @@
  * A local HTTP server standing in for Yahoo, and the fetch handed to the Yahoo adapters: it rewrites
  * https://*.yahoo.com to the server and refuses any other address (no request leaves the machine).
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 export interface LocalYahoo {
   readonly fetch: typeof fetch;
@@ -76,5 +78,50 @@ export async function serveScriptedYahoo(route: (path: string, query: URLSearchP
       requests.length = 0;
       scripts.clear();
     },
+  };
+}
+
+/** A recorded-format answer of test/fixtures/yahoo. */
+export const yahooFixture = (name: string): string => readFileSync(new URL(`../fixtures/yahoo/${name}`, import.meta.url), 'utf8');
+
+/**
+ * Yahoo's quoteSummary answer for `symbol`: the recorded fixture when given, else "No fundamentals
+ * data found" (404) for a symbol Yahoo knows without the modules asked for, else "Quote not found".
+ */
+export function quoteSummaryReply(symbol: string, fixture: string | undefined, knownWithoutModules: boolean): StubReply {
+  if (fixture) return { status: 200, body: yahooFixture(fixture) };
+  if (knownWithoutModules) return { status: 404, body: yahooFixture('quoteSummary-earnings-none.json') };
+  return { status: 404, body: yahooFixture('quoteSummary-not-found.json').replace('NOPE', symbol) };
+}
+
+export interface ScriptedYahooSuite {
+  /** The stub (started before the file's tests). */
+  readonly stub: () => ScriptedYahoo;
+  /** The backoff delays asked for since the last test began. */
+  readonly delays: number[];
+  /** Adapter options: the stub's fetch, and a sleep that records its delay instead of waiting (random 1: full delays). */
+  readonly adapterOptions: () => { fetch: typeof fetch; sleep: (ms: number) => Promise<void>; random: () => number };
+}
+
+/** Call at the top of a test file: a scripted Yahoo started before its tests, reset before each, closed after. */
+export function useScriptedYahoo(route: (path: string, query: URLSearchParams) => StubReply): ScriptedYahooSuite {
+  let stub: ScriptedYahoo | undefined;
+  const delays: number[] = [];
+  const started = (): ScriptedYahoo => {
+    if (!stub) throw new Error('the Yahoo stub starts in beforeAll');
+    return stub;
+  };
+  beforeAll(async () => {
+    stub = await serveScriptedYahoo(route);
+  });
+  afterAll(() => stub?.close());
+  beforeEach(() => {
+    stub?.reset();
+    delays.length = 0;
+  });
+  return {
+    stub: started,
+    delays,
+    adapterOptions: () => ({ fetch: started().fetch, sleep: async (ms) => void delays.push(ms), random: () => 1 }),
   };
 }

@@ -12,7 +12,14 @@ import { z } from 'zod';
 import { normaliseSymbol } from '../bar.js';
 import type { AnalystAction, EarningsEvent, NewsHeadline, RecommendationTrend } from '../qualitative.js';
 import { ProviderError } from '../../errors.js';
-import { createYahooClient, withYahooRetries, type YahooClient, type YahooClientOptions, type YahooRetry } from './yahoo-client.js';
+import {
+  createYahooClient,
+  moduleOptions,
+  withYahooRetries,
+  type YahooClient,
+  type YahooClientOptions,
+  type YahooRetry,
+} from './yahoo-client.js';
 import { NoFundamentals, type YahooRequestKind } from './yahoo-fetch.js';
 import {
   mapAnalystActions,
@@ -95,16 +102,17 @@ export class YahooQualitative implements QualitativeSource {
   async fetchQualitative(symbol: string, options: { readonly signal?: AbortSignal } = {}): Promise<QualitativeFetch> {
     const wanted = normaliseSymbol(symbol);
     const ctx: MapContext = { symbol: wanted, source: this.name, fetchedAt: this.now() };
-    const fetchOptions = { validateResult: false as const, ...(options.signal ? { fetchOptions: { signal: options.signal } } : {}) };
+    const fetchOptions = { validateResult: false as const, ...moduleOptions(options.signal) };
 
     const summaryAnswer = await withYahooRetries(this.retry, wanted, 'analysts and earnings', async () => {
       try {
         return await this.yahoo.quoteSummary(wanted, { modules: [...MODULES] }, fetchOptions);
       } catch (error) {
-        if (error instanceof NoFundamentals) return {};
+        if (error instanceof NoFundamentals) return undefined;
         throw error;
       }
     });
+    // undefined: Yahoo knows the symbol without any of the modules (an ETF, an index)
     const summary = parseAnswer(SUMMARY, summaryAnswer ?? {}, wanted, 'analysts and earnings');
     const searchAnswer = await withYahooRetries(this.retry, wanted, 'news', () =>
       this.yahoo.search(wanted, { newsCount: this.newsCount, quotesCount: 0 }, fetchOptions),
@@ -121,6 +129,7 @@ export class YahooQualitative implements QualitativeSource {
     const upcoming = mapUpcomingEarnings(summary.calendarEvents, latestQuarter, ctx);
     const headlines = mapHeadlines(search.news ?? [], ctx);
     const notes = [actions, trends, reported, upcoming, headlines].flatMap((m) => m.notes);
+    if (summaryAnswer === undefined) notes.unshift(`Yahoo has no analysts' or earnings data for ${wanted}`);
     const earnings = [...reported.items, ...upcoming.items];
     const none = actions.items.length + trends.items.length + earnings.length + headlines.items.length === 0;
     return {

@@ -4,9 +4,8 @@
  * shape yahoo-finance2 4.0.2 requests and validates). The injected fetch rewrites https://*.yahoo.com
  * to the stub and refuses anything else; values land in a real database (PGlite or PostgreSQL).
  */
-import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeIngest } from '../../../src/cli/fundamentals-action.js';
 import { ingestFundamentals } from '../../../src/data/fundamentals-ingest.js';
 import { YahooFundamentals, type YahooFundamentalsOptions } from '../../../src/data/providers/yahoo-fundamentals.js';
@@ -14,10 +13,7 @@ import { ProviderError } from '../../../src/errors.js';
 import { runCli } from '../../helpers/cli.js';
 import { cliEnvironment } from '../../helpers/cli-env.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
-import { serveScriptedYahoo, type ScriptedYahoo, type StubReply } from '../../helpers/yahoo-stub.js';
-
-const FIXTURES = new URL('../../fixtures/yahoo/', import.meta.url);
-const fixture = (name: string): string => readFileSync(new URL(name, FIXTURES), 'utf8');
+import { quoteSummaryReply, useScriptedYahoo, yahooFixture as fixture, type StubReply } from '../../helpers/yahoo-stub.js';
 
 /** Symbols with statements (fundamentals-<stem>.json) and an earnings history (quoteSummary-earnings-<stem>.json). */
 const STEMS: Readonly<Record<string, string>> = { AAPL: 'aapl', BAD: 'bad' };
@@ -25,9 +21,6 @@ const STEMS: Readonly<Record<string, string>> = { AAPL: 'aapl', BAD: 'bad' };
 const WITHOUT_FUNDAMENTALS = new Set(['SPY']);
 const NOW = Date.parse('2024-03-01T12:00:00Z');
 const DAY = 86_400_000;
-
-let stub: ScriptedYahoo;
-const script = (path: string, ...replies: StubReply[]): void => stub.script(path, ...replies);
 
 const SERIES = '/ws/fundamentals-timeseries/v1/finance/timeseries/';
 const SUMMARY = '/v10/finance/quoteSummary/';
@@ -45,23 +38,15 @@ function timeseries(symbol: string, query: URLSearchParams): string {
 function defaultReply(path: string, query: URLSearchParams): StubReply {
   if (path.startsWith(SERIES)) return { status: 200, body: timeseries(path.slice(SERIES.length), query) };
   const symbol = path.slice(SUMMARY.length);
-  if (STEMS[symbol]) return { status: 200, body: fixture(`quoteSummary-earnings-${STEMS[symbol]}.json`) };
-  if (WITHOUT_FUNDAMENTALS.has(symbol)) return { status: 404, body: fixture('quoteSummary-earnings-none.json') };
-  return { status: 404, body: fixture('quoteSummary-not-found.json').replace('NOPE', symbol) };
+  const stem = STEMS[symbol];
+  return quoteSummaryReply(symbol, stem && `quoteSummary-earnings-${stem}.json`, WITHOUT_FUNDAMENTALS.has(symbol));
 }
 
-const delays: number[] = [];
+const yahooStub = useScriptedYahoo(defaultReply);
+const { stub, delays } = yahooStub;
+const script = (path: string, ...replies: StubReply[]): void => stub().script(path, ...replies);
 const yahoo = (options: YahooFundamentalsOptions = {}): YahooFundamentals =>
-  new YahooFundamentals({ fetch: stub.fetch, sleep: async (ms) => void delays.push(ms), random: () => 1, now: () => NOW, ...options });
-
-beforeAll(async () => {
-  stub = await serveScriptedYahoo(defaultReply);
-});
-afterAll(() => stub.close());
-beforeEach(() => {
-  stub.reset();
-  delays.length = 0;
-});
+  new YahooFundamentals({ ...yahooStub.adapterOptions(), now: () => NOW, ...options });
 
 describe('YahooFundamentals', () => {
   it("maps the statements' fields and earningsHistory's EPS to candidate rows, Yahoo's other keys ignored", async () => {
@@ -95,7 +80,9 @@ describe('YahooFundamentals', () => {
     // 5 mapped quarterly series of 2 periods, 3 annual, 4 quarters of earnings; CostOfRevenue has no field
     expect(rows).toHaveLength(17);
     // One request per period type and statement: financials (with DilutedEPS), then the balance sheet (with TotalDebt)
-    const series = stub.requests.filter((r) => r.path === `${SERIES}AAPL`).map((r) => (r.query.get('type') ?? '').split(','));
+    const series = stub()
+      .requests.filter((r) => r.path === `${SERIES}AAPL`)
+      .map((r) => (r.query.get('type') ?? '').split(','));
     expect(
       series.map((types) => [types.includes(`${types[0]!.startsWith('annual') ? 'annual' : 'quarterly'}DilutedEPS`), types[0]]),
     ).toEqual([
@@ -105,7 +92,11 @@ describe('YahooFundamentals', () => {
       [false, 'annualNetDebt'],
     ]);
     expect(series[1]).toContain('quarterlyTotalDebt');
-    expect(stub.requests.filter((r) => r.path === `${SUMMARY}AAPL`)[0]?.query.get('modules')).toBe('earningsHistory');
+    expect(
+      stub()
+        .requests.filter((r) => r.path === `${SUMMARY}AAPL`)[0]
+        ?.query.get('modules'),
+    ).toBe('earningsHistory');
   });
 
   it('retries a 429 and then succeeds', async () => {

@@ -4,18 +4,14 @@
  * 4.0.2 requests). The injected fetch rewrites https://*.yahoo.com to the stub and refuses anything
  * else; items land in a real database (PGlite or PostgreSQL).
  */
-import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeQualitativeIngest } from '../../../src/cli/qualitative-action.js';
 import { YahooQualitative, type YahooQualitativeOptions } from '../../../src/data/providers/yahoo-qualitative.js';
 import { ingestQualitative } from '../../../src/data/qualitative-ingest.js';
 import { latestHeadlines, loadAnalystActions, loadEarningsEvents, loadRecommendationTrends } from '../../../src/data/qualitative-store.js';
 import { ProviderError } from '../../../src/errors.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
-import { serveScriptedYahoo, type ScriptedYahoo, type StubReply } from '../../helpers/yahoo-stub.js';
-
-const FIXTURES = new URL('../../fixtures/yahoo/', import.meta.url);
-const fixture = (name: string): string => readFileSync(new URL(name, FIXTURES), 'utf8');
+import { quoteSummaryReply, useScriptedYahoo, yahooFixture as fixture, type StubReply } from '../../helpers/yahoo-stub.js';
 
 /** quoteSummary-qualitative-<stem>.json; absent: Yahoo has no such modules for the symbol (SPY) or no such symbol. */
 const SUMMARIES: Readonly<Record<string, string>> = { AAPL: 'aapl', BAD: 'bad', QUIET: 'empty' };
@@ -28,9 +24,6 @@ const NOW = Date.parse('2024-03-15T12:00:00Z');
 const DAY = 86_400_000;
 const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
 
-let stub: ScriptedYahoo;
-const script = (path: string, ...replies: StubReply[]): void => stub.script(path, ...replies);
-
 const SUMMARY = '/v10/finance/quoteSummary/';
 const SEARCH = '/v1/finance/search';
 
@@ -40,23 +33,15 @@ function defaultReply(path: string, query: URLSearchParams): StubReply {
     return { status: 200, body: fixture(stem ? `search-${stem}.json` : 'search-empty.json') };
   }
   const symbol = path.slice(SUMMARY.length);
-  if (SUMMARIES[symbol]) return { status: 200, body: fixture(`quoteSummary-qualitative-${SUMMARIES[symbol]}.json`) };
-  if (WITHOUT_MODULES.has(symbol)) return { status: 404, body: fixture('quoteSummary-earnings-none.json') };
-  return { status: 404, body: fixture('quoteSummary-not-found.json').replace('NOPE', symbol) };
+  const stem = SUMMARIES[symbol];
+  return quoteSummaryReply(symbol, stem && `quoteSummary-qualitative-${stem}.json`, WITHOUT_MODULES.has(symbol));
 }
 
-const delays: number[] = [];
+const yahooStub = useScriptedYahoo(defaultReply);
+const { stub, delays } = yahooStub;
+const script = (path: string, ...replies: StubReply[]): void => stub().script(path, ...replies);
 const yahoo = (options: YahooQualitativeOptions = {}): YahooQualitative =>
-  new YahooQualitative({ fetch: stub.fetch, sleep: async (ms) => void delays.push(ms), random: () => 1, now: () => NOW, ...options });
-
-beforeAll(async () => {
-  stub = await serveScriptedYahoo(defaultReply);
-});
-afterAll(() => stub.close());
-beforeEach(() => {
-  stub.reset();
-  delays.length = 0;
-});
+  new YahooQualitative({ ...yahooStub.adapterOptions(), now: () => NOW, ...options });
 
 const TOO_MANY = { status: 429, body: 'Too Many Requests' } as const;
 
@@ -141,12 +126,16 @@ describe('YahooQualitative', () => {
       expect.objectContaining({ publisher: 'Bloomberg', publishedAt: Date.parse('2024-03-04T10:15:00Z') }),
     ]);
     // one quoteSummary request for the four modules, one search for the news
-    expect(stub.requests.filter((r) => r.path === `${SUMMARY}AAPL`).map((r) => r.query.get('modules'))).toEqual([
-      'upgradeDowngradeHistory,recommendationTrend,earningsHistory,calendarEvents',
-    ]);
-    expect(stub.requests.filter((r) => r.path === SEARCH).map((r) => [r.query.get('q'), r.query.get('newsCount')])).toEqual([
-      ['AAPL', '10'],
-    ]);
+    expect(
+      stub()
+        .requests.filter((r) => r.path === `${SUMMARY}AAPL`)
+        .map((r) => r.query.get('modules')),
+    ).toEqual(['upgradeDowngradeHistory,recommendationTrend,earningsHistory,calendarEvents']);
+    expect(
+      stub()
+        .requests.filter((r) => r.path === SEARCH)
+        .map((r) => [r.query.get('q'), r.query.get('newsCount')]),
+    ).toEqual([['AAPL', '10']]);
   });
 
   it('drops bad items with a note saying why, and keeps the good ones', async () => {
@@ -182,17 +171,12 @@ describe('YahooQualitative', () => {
 
   it('gives a clear, retryable error when the crumb keeps failing', async () => {
     script('/v1/test/getcrumb', TOO_MANY, TOO_MANY);
-    const error = await yahoo({ retries: 1 })
-      .fetchQualitative('AAPL')
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).retryable).toBe(true);
-    expect((error as ProviderError).message).toMatch(
-      /^Yahoo rate-limited the cookie\/crumb request .*HTTP 429.*\(gave up after 2 attempts\)$/,
-    );
+    const fetching = yahoo({ retries: 1 }).fetchQualitative('AAPL');
+    await expect(fetching).rejects.toBeInstanceOf(ProviderError);
+    await expect(fetching).rejects.toMatchObject({
+      retryable: true,
+      message: expect.stringMatching(/^Yahoo rate-limited the cookie\/crumb request .*HTTP 429.*\(gave up after 2 attempts\)$/),
+    });
   });
 
   it('says so when Yahoo changes the shape of a module, instead of storing nothing quietly', async () => {
@@ -240,7 +224,10 @@ describe(`qualitative ingest from Yahoo (${engineName})`, () => {
     const all = { actions: 3, trends: 4, earnings: 5, headlines: 3 };
     expect(outcomes[0]).toMatchObject({ fetched: all, stored: all, notes: [] });
     // an ETF: no analysts' modules on Yahoo, but news
-    expect(outcomes[1]).toMatchObject({ stored: { actions: 0, trends: 0, earnings: 0, headlines: 1 } });
+    expect(outcomes[1]).toMatchObject({
+      stored: { actions: 0, trends: 0, earnings: 0, headlines: 1 },
+      notes: ["Yahoo has no analysts' or earnings data for SPY"],
+    });
     expect(outcomes[2]).toMatchObject({ notes: ['no qualitative data for QUIET on Yahoo'] });
     expect(outcomes[3]).toMatchObject({ error: expect.stringMatching(/^unknown symbol NOPE on Yahoo \(HTTP 404: Quote not found/) });
     expect(outcomes[4]).toMatchObject({ stored: { actions: 1, trends: 1, earnings: 1, headlines: 1 } });
@@ -258,9 +245,10 @@ describe(`qualitative ingest from Yahoo (${engineName})`, () => {
 
     // what `momentum qualitative ingest` prints: each symbol's counts, then its notes
     const printed = describeQualitativeIngest(outcomes);
-    expect(printed.slice(0, 4)).toEqual([
+    expect(printed.slice(0, 5)).toEqual([
       'AAPL: stored (new/fetched) 3/3 actions, 4/4 trends, 5/5 earnings, 3/3 headlines',
       'SPY: stored (new/fetched) 0/0 actions, 0/0 trends, 0/0 earnings, 1/1 headlines',
+      "  Yahoo has no analysts' or earnings data for SPY",
       'QUIET: no qualitative data for QUIET on Yahoo',
       expect.stringMatching(/^NOPE: failed: unknown symbol NOPE on Yahoo/),
     ]);
@@ -293,7 +281,7 @@ describe(`qualitative ingest from Yahoo (${engineName})`, () => {
     });
     expect(delays).toEqual([500]);
 
-    stub.reset();
+    stub().reset();
     script('/v1/test/getcrumb', TOO_MANY, TOO_MANY);
     const noCrumb = await ingestQualitative(db, yahoo({ retries: 1 }), ['BAD', 'AAPL']);
     expect(noCrumb.map((o) => o.status)).toEqual(['failed', 'stored']);
