@@ -8,6 +8,7 @@ import type { QualitativeSource } from '../data/providers/yahoo-qualitative.js';
 import type { QualitativeOutcome } from '../data/qualitative-ingest.js';
 import { surprise, type AnalystAction, type EarningsEvent, type NewsHeadline, type RecommendationTrend } from '../data/qualitative.js';
 import { latestHeadlines, loadAnalystActions, loadEarningsEvents, loadRecommendationTrends } from '../data/qualitative-store.js';
+import { formatSignedPercent } from '../report/report-format.js';
 import { formatTable } from '../util/table.js';
 import { withLightDatabase, type Output } from './cli-context.js';
 import { parseIntegerOption } from './options.js';
@@ -76,7 +77,6 @@ export async function qualitativeView(db: Database, symbol: string, limit: numbe
 }
 
 const day = (at: number) => new Date(at).toISOString().slice(0, 10);
-const signedPercent = (x: number | null) => (x === null ? null : `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`);
 
 /** The view as text: a table per kind, or a line saying there is nothing. */
 export function describeQualitative(view: QualitativeView): string[] {
@@ -110,7 +110,7 @@ export function describeQualitative(view: QualitativeView): string[] {
         quarter: e.periodEnd,
         eps: e.epsActual ?? 'to come',
         estimate: e.epsEstimate,
-        surprise: signedPercent(e.surprise),
+        surprise: formatSignedPercent(e.surprise),
         known: day(e.knownAt),
         rule: e.knownRule,
       })),

@@ -13,6 +13,7 @@ import {
 } from '../../src/data/qualitative-store.js';
 import { runCli } from '../helpers/cli.js';
 import { cliSuite } from '../helpers/cli-env.js';
+import { formatViolations, parseTables } from '../helpers/cli-tables.js';
 
 const at = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
 const source = 'yahoo';
@@ -75,6 +76,7 @@ describe('momentum qualitative', () => {
     });
     const shown = await runCli(['qualitative', 'show', 'AAPL'], suite.cli.env);
     expect(shown.code).toBe(0);
+    expect(parseTables(shown.stdout).flatMap(formatViolations)).toEqual([]);
     const lines = shown.stdout.split('\n');
     const rowAfter = (heading: string, offset: number) =>
       lines[lines.findIndex((l) => l.startsWith(heading)) + offset]!.trim().split(/\s{2,}/);
@@ -83,7 +85,7 @@ describe('momentum qualitative', () => {
     expect(rowAfter("AAPL analysts' actions", 3)).toEqual(['2024-02-02', 'Barclays', 'down', 'Equal-Weight', 'Underweight']);
     expect(lines.filter((l) => l.startsWith('2024-03 '))).toHaveLength(1);
     expect(rowAfter('AAPL recommendation counts', 3)).toEqual(['2024-03', '11', '22', '5', '0', '0', '2024-03-20']);
-    expect(rowAfter('AAPL earnings', 3)).toEqual(['2024-03-31', 'to come', '1.5', '-', '2024-05-02', 'reported']);
+    expect(rowAfter('AAPL earnings', 3)).toEqual(['2024-03-31', 'to come', '1.5', '–', '2024-05-02', 'reported']);
     expect(rowAfter('AAPL earnings', 4)).toEqual(['2023-12-31', '2.18', '2', '+9.0%', '2024-02-14', 'lag']);
     expect(rowAfter('AAPL headlines', 3)).toEqual([
       '2024-03-04',
