@@ -8,7 +8,7 @@ import { importFundamentals } from '../data/fundamentals-import.js';
 import type { FundamentalsSource } from '../data/providers/yahoo-fundamentals.js';
 import type { FundamentalProblem } from '../data/validate-fundamentals.js';
 import { withLightDatabase, type Output } from './cli-context.js';
-import { providerSymbols, setIngestExitCode } from './provider-ingest.js';
+import { runProviderIngest } from './provider-ingest.js';
 
 export async function fundamentalsImportAction(flags: { path: string; json?: boolean }, output: Output): Promise<void> {
   await withLightDatabase(async (db) => {
@@ -19,23 +19,20 @@ export async function fundamentalsImportAction(flags: { path: string; json?: boo
   });
 }
 
-/**
- * Fetches each symbol's fundamentals from the source and stores them; a failed symbol sets exit
- * code 1 (2 when others were stored), the others are stored.
- */
+/** Fetches each symbol's fundamentals from the source and stores them (provider-ingest.ts: flags, output, exit code). */
 export async function fundamentalsIngestAction(
   flags: { source: string; symbols: string; json?: boolean },
   output: Output,
   createSource: () => Promise<FundamentalsSource> = yahooSource,
 ): Promise<void> {
-  const symbols = providerSymbols(flags, 'fundamentals', ' (or fundamentals import for a CSV)');
-  const source = await createSource();
-  await withLightDatabase(async (db) => {
-    const { ingestFundamentals } = await import('../data/fundamentals-ingest.js');
-    const outcomes = await ingestFundamentals(db, source, symbols);
-    if (flags.json) output.out(JSON.stringify(outcomes, null, 2));
-    else for (const line of describeIngest(outcomes)) output.out(line);
-    setIngestExitCode(outcomes);
+  await runProviderIngest(flags, output, {
+    kind: 'fundamentals',
+    alternative: ' (or fundamentals import for a CSV)',
+    ingest: async (db, symbols) => {
+      const { ingestFundamentals } = await import('../data/fundamentals-ingest.js');
+      return ingestFundamentals(db, await createSource(), symbols);
+    },
+    describe: describeIngest,
   });
 }
 

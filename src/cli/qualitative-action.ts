@@ -12,25 +12,21 @@ import { formatSignedPercent } from '../report/report-format.js';
 import { formatTable } from '../util/table.js';
 import { withLightDatabase, type Output } from './cli-context.js';
 import { parseIntegerOption } from './options.js';
-import { providerSymbols, setIngestExitCode } from './provider-ingest.js';
+import { runProviderIngest } from './provider-ingest.js';
 
-/**
- * Fetches each symbol's qualitative data from the source and stores what is new; a failed symbol
- * sets exit code 1 (2 when others were stored), the others are stored.
- */
+/** Fetches each symbol's qualitative data from the source and stores what is new (provider-ingest.ts: flags, output, exit code). */
 export async function qualitativeIngestAction(
   flags: { source: string; symbols: string; json?: boolean },
   output: Output,
   createSource: () => Promise<QualitativeSource> = yahooSource,
 ): Promise<void> {
-  const symbols = providerSymbols(flags, 'qualitative');
-  const source = await createSource();
-  await withLightDatabase(async (db) => {
-    const { ingestQualitative } = await import('../data/qualitative-ingest.js');
-    const outcomes = await ingestQualitative(db, source, symbols);
-    if (flags.json) output.out(JSON.stringify(outcomes, null, 2));
-    else for (const line of describeQualitativeIngest(outcomes)) output.out(line);
-    setIngestExitCode(outcomes);
+  await runProviderIngest(flags, output, {
+    kind: 'qualitative',
+    ingest: async (db, symbols) => {
+      const { ingestQualitative } = await import('../data/qualitative-ingest.js');
+      return ingestQualitative(db, await createSource(), symbols);
+    },
+    describe: describeQualitativeIngest,
   });
 }
 
