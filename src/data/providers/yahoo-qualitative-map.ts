@@ -66,7 +66,7 @@ export function mapAnalystActions(history: readonly unknown[], ctx: MapContext):
     fromGrade: z.string().optional().catch(undefined),
     toGrade: z.string().optional().catch(undefined),
   });
-  return eachItem(history, schema, 'analyst action', (a) => ({
+  const checked = eachItem(history, schema, 'analyst action', (a): AnalystAction => ({
     symbol: ctx.symbol,
     actedAt: a.epochGradeDate.getTime(),
     firm: a.firm,
@@ -75,6 +75,8 @@ export function mapAnalystActions(history: readonly unknown[], ctx: MapContext):
     toGrade: grade(a.toGrade),
     source: ctx.source,
   }));
+  const once = onePerKey(checked.items, (a) => `${a.firm} ${new Date(a.actedAt).toISOString()}`, 'analyst action of');
+  return { items: once.items, notes: [...checked.notes, ...once.notes] };
 }
 
 /** YYYY-MM-01 of the UTC month `offset` months before the instant's. */
@@ -140,21 +142,28 @@ export function mapEarningsHistory(history: readonly unknown[], ctx: MapContext)
       source: ctx.source,
     };
   });
-  const notes = [...checked.notes];
-  const byQuarter = new Map<string, EarningsEvent[]>();
-  for (const e of checked.items) byQuarter.set(e.periodEnd, [...(byQuarter.get(e.periodEnd) ?? []), e]);
-  const items = [...byQuarter].flatMap(([quarter, events]) => {
-    const first = events[0]!;
-    if (events.length === 1) return [first];
-    const agree = events.every((e) => e.epsActual === first.epsActual && e.epsEstimate === first.epsEstimate);
+  const once = onePerKey(checked.items, (e) => e.periodEnd, `earnings quarter`);
+  return { items: once.items, notes: [...checked.notes, ...once.notes] };
+}
+
+/**
+ * One item per key (what the table's primary key makes one row): an item listed again alike is
+ * kept once; items of one key that differ are all dropped, since which is right cannot be told
+ * (and the store would keep whichever came first).
+ */
+function onePerKey<T>(items: readonly T[], key: (item: T) => string, what: string): Mapped<T> {
+  const byKey = new Map<string, T[]>();
+  for (const item of items) byKey.set(key(item), [...(byKey.get(key(item)) ?? []), item]);
+  const notes: string[] = [];
+  const kept = [...byKey].flatMap(([k, listed]) => {
+    if (listed.length === 1) return listed;
+    const agree = listed.every((item) => JSON.stringify(item) === JSON.stringify(listed[0]));
     notes.push(
-      agree
-        ? `earnings quarter ${quarter} listed ${events.length} times: kept once`
-        : `earnings quarter ${quarter} dropped: listed ${events.length} times with different figures (${events.map((e) => e.epsActual).join(' vs ')})`,
+      agree ? `${what} ${k} listed ${listed.length} times: kept once` : `${what} ${k} dropped: listed ${listed.length} times, differently`,
     );
-    return agree ? [first] : [];
+    return agree ? [listed[0]!] : [];
   });
-  return { items, notes };
+  return { items: kept, notes };
 }
 
 /** The last day of the month `months` after the date's month: a quarter end three months on. */
@@ -231,8 +240,9 @@ export function mapHeadlines(news: readonly unknown[], ctx: MapContext): Mapped<
     relatedTickers: z.array(z.string()).optional().catch(undefined),
   });
   const checked = eachItem(news, schema, 'headline', (h) => h);
-  const about = checked.items.filter((h) => h.relatedTickers === undefined || h.relatedTickers.includes(ctx.symbol));
-  const unrelated = checked.items.length - about.length;
+  const once = onePerKey(checked.items, (h) => h.uuid, 'headline');
+  const about = once.items.filter((h) => h.relatedTickers === undefined || h.relatedTickers.includes(ctx.symbol));
+  const unrelated = once.items.length - about.length;
   return {
     items: about.map((h) => ({
       symbol: ctx.symbol,
@@ -243,6 +253,6 @@ export function mapHeadlines(news: readonly unknown[], ctx: MapContext): Mapped<
       publishedAt: h.providerPublishTime.getTime(),
       source: ctx.source,
     })),
-    notes: [...checked.notes, ...(unrelated > 0 ? [`${unrelated} headline(s) about other symbols skipped`] : [])],
+    notes: [...checked.notes, ...once.notes, ...(unrelated > 0 ? [`${unrelated} headline(s) about other symbols skipped`] : [])],
   };
 }

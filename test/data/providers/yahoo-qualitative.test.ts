@@ -140,7 +140,8 @@ describe('YahooQualitative', () => {
 
   it('drops bad items with a note saying why, and keeps the good ones', async () => {
     const fetched = await yahoo().fetchQualitative('BAD');
-    expect(fetched.actions.map((a) => a.firm)).toEqual(['Good Firm']);
+    // an action or a headline listed twice alike is kept once; two different ones of one key are both dropped
+    expect(fetched.actions.map((a) => a.firm)).toEqual(['Good Firm', 'Twice Firm']);
     expect(fetched.trends.map((t) => t.month)).toEqual(['2024-03-01']);
     // the quarter listed twice alike is kept once; the one listed twice with different figures is dropped
     expect(fetched.earnings.map((e) => [e.periodEnd, e.epsActual])).toEqual([['2023-06-30', 0.5]]);
@@ -148,14 +149,17 @@ describe('YahooQualitative', () => {
     expect(fetched.notes).toEqual([
       'analyst action 2 dropped: unknown action code "hold"',
       'analyst action 3 dropped: empty firm',
+      'analyst action of Twice Firm 2024-02-15T08:00:00.000Z listed 2 times: kept once',
+      'analyst action of Clash Firm 2024-02-15T08:00:00.000Z dropped: listed 2 times, differently',
       'recommendation trend 2 dropped: negative sell count',
       'earnings quarter 5 dropped: no reported EPS',
       'earnings quarter 2023-06-30 listed 2 times: kept once',
-      'earnings quarter 2023-09-30 dropped: listed 2 times with different figures (0.7 vs 0.9)',
+      'earnings quarter 2023-09-30 dropped: listed 2 times, differently',
       "upcoming earnings date not stored: 2024-04-25 to 2024-04-29 is Yahoo's estimate, not an announced date",
       'headline 2 dropped: link is not an http(s) URL',
       'headline 3 dropped: missing title',
       'headline 4 dropped: missing or invalid date',
+      'headline bad-good-1 listed 2 times: kept once',
       '1 headline(s) about other symbols skipped',
     ]);
   });
@@ -230,7 +234,7 @@ describe(`qualitative ingest from Yahoo (${engineName})`, () => {
     });
     expect(outcomes[2]).toMatchObject({ notes: ['no qualitative data for QUIET on Yahoo'] });
     expect(outcomes[3]).toMatchObject({ error: expect.stringMatching(/^unknown symbol NOPE on Yahoo \(HTTP 404: Quote not found/) });
-    expect(outcomes[4]).toMatchObject({ stored: { actions: 1, trends: 1, earnings: 1, headlines: 1 } });
+    expect(outcomes[4]).toMatchObject({ stored: { actions: 2, trends: 1, earnings: 1, headlines: 1 } });
 
     expect(await loadAnalystActions(db, { symbols: ['AAPL'], asOf: day('2024-02-15') })).toHaveLength(2);
     const earnings = await loadEarningsEvents(db, { symbols: ['AAPL'] });
