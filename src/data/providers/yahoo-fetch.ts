@@ -139,7 +139,7 @@ function transportError(error: unknown, endpoint: Endpoint, timedOut: boolean, c
   });
 }
 
-/** Chart, quote and fundamentals bodies must be JSON; a 200 with a cut-off body is worth another try. */
+/** Chart, quote, fundamentals and search bodies must be JSON; a 200 with a cut-off body is worth another try. */
 function checkJsonBody(endpoint: Endpoint, status: number, statusText: string, text: string): void {
   const body = parseJson(text);
   if (body === undefined) {
