@@ -173,6 +173,16 @@ describe('YahooQualitative', () => {
     expect(delays).toEqual([500, 500]);
   });
 
+  it('retries a cut-off news answer, and names the search when it stays cut off', async () => {
+    const cut = { status: 200, body: '{"news":[{"uuid":' };
+    script(SEARCH, cut);
+    expect((await yahoo().fetchQualitative('AAPL')).headlines).toHaveLength(3);
+    script(SEARCH, cut, cut);
+    await expect(yahoo({ retries: 1 }).fetchQualitative('AAPL')).rejects.toThrow(
+      /^Yahoo sent an unreadable answer to the news search for AAPL \(truncated or not JSON, 17 characters\) \(gave up after 2 attempts\)$/,
+    );
+  });
+
   it('gives a clear, retryable error when the crumb keeps failing', async () => {
     script('/v1/test/getcrumb', TOO_MANY, TOO_MANY);
     const fetching = yahoo({ retries: 1 }).fetchQualitative('AAPL');
