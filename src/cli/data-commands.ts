@@ -1,5 +1,6 @@
 /**
- * `momentum ingest`, `momentum data summary|runs|issues|actions`, `momentum fundamentals import|ingest`, `momentum universes`: definitions
+ * `momentum ingest`, `momentum data summary|runs|issues|actions`, `momentum fundamentals import|ingest`,
+ * `momentum qualitative ingest|show`, `momentum universes`: definitions
  * only; the work is in ingest-action.ts and data-actions.ts, loaded when a command runs (reading
  * commands then skip the providers and their libraries).
  */
@@ -80,6 +81,28 @@ export function registerDataCommands(program: Command, output: Output): void {
     .option('--json', 'print the outcomes as JSON')
     .action(async (flags: { source: string; symbols: string; json?: boolean }) =>
       (await import('./fundamentals-action.js')).fundamentalsIngestAction(flags, output),
+    );
+
+  const qualitative = program
+    .command('qualitative')
+    .description("analysts' actions and recommendation counts, earnings announcements, news headlines (README: Qualitative data)");
+  qualitative
+    .command('ingest')
+    .description("fetch qualitative data from a provider (Yahoo's quoteSummary modules and news search) and store what is new")
+    .requiredOption('--source <name>', 'yahoo')
+    .requiredOption('--symbols <list>', 'comma-separated symbols, e.g. AAPL,MSFT')
+    .option('--json', 'print the outcomes as JSON')
+    .action(async (flags: { source: string; symbols: string; json?: boolean }) =>
+      (await import('./qualitative-action.js')).qualitativeIngestAction(flags, output),
+    );
+  qualitative
+    .command('show')
+    .description("what is stored for a symbol: latest analysts' actions, recommendation counts, earnings with surprise, headlines")
+    .argument('<symbol>', 'e.g. AAPL')
+    .option('--limit <n>', 'items of each kind (default 10)')
+    .option('--json', 'print JSON')
+    .action(async (symbol: string, flags: { limit?: string; json?: boolean }) =>
+      (await import('./qualitative-action.js')).qualitativeShowAction(symbol, flags, output),
     );
 
   program

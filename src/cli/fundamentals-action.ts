@@ -7,8 +7,8 @@ import type { FundamentalsStored } from '../data/fundamentals-import.js';
 import { importFundamentals } from '../data/fundamentals-import.js';
 import type { FundamentalsSource } from '../data/providers/yahoo-fundamentals.js';
 import type { FundamentalProblem } from '../data/validate-fundamentals.js';
-import { ValidationError } from '../errors.js';
 import { withLightDatabase, type Output } from './cli-context.js';
+import { runProviderIngest } from './provider-ingest.js';
 
 export async function fundamentalsImportAction(flags: { path: string; json?: boolean }, output: Output): Promise<void> {
   await withLightDatabase(async (db) => {
@@ -19,33 +19,20 @@ export async function fundamentalsImportAction(flags: { path: string; json?: boo
   });
 }
 
-/**
- * Fetches each symbol's fundamentals from the source and stores them; a failed symbol sets exit
- * code 1 (2 when others were stored), the others are stored.
- */
+/** Fetches each symbol's fundamentals from the source and stores them (provider-ingest.ts: flags, output, exit code). */
 export async function fundamentalsIngestAction(
   flags: { source: string; symbols: string; json?: boolean },
   output: Output,
   createSource: () => Promise<FundamentalsSource> = yahooSource,
 ): Promise<void> {
-  if (flags.source !== 'yahoo')
-    throw new ValidationError(
-      'source',
-      `unknown fundamentals source ${JSON.stringify(flags.source)}; use yahoo (or fundamentals import for a CSV)`,
-    );
-  const symbols = flags.symbols
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
-  if (symbols.length === 0) throw new ValidationError('symbols', 'give at least one symbol, e.g. --symbols AAPL,MSFT');
-  const source = await createSource();
-  await withLightDatabase(async (db) => {
-    const { ingestFundamentals } = await import('../data/fundamentals-ingest.js');
-    const outcomes = await ingestFundamentals(db, source, symbols);
-    if (flags.json) output.out(JSON.stringify(outcomes, null, 2));
-    else for (const line of describeIngest(outcomes)) output.out(line);
-    const failed = outcomes.filter((o) => o.status === 'failed').length;
-    if (failed > 0) process.exitCode = failed === outcomes.length ? 1 : 2;
+  await runProviderIngest(flags, output, {
+    kind: 'fundamentals',
+    alternative: ' (or fundamentals import for a CSV)',
+    ingest: async (db, symbols) => {
+      const { ingestFundamentals } = await import('../data/fundamentals-ingest.js');
+      return ingestFundamentals(db, await createSource(), symbols);
+    },
+    describe: describeIngest,
   });
 }
 

@@ -4,14 +4,14 @@
  * others are stored.
  */
 import type { Database } from '../db/database.js';
-import { errorMessage } from '../errors.js';
 import { checkAndStoreFundamentals, type FundamentalsStored } from './fundamentals-import.js';
+import { eachSymbol, type SymbolFailure } from './per-symbol.js';
 import type { FundamentalsSource } from './providers/yahoo-fundamentals.js';
 
 export type FundamentalsOutcome =
   | { readonly symbol: string; readonly status: 'stored'; readonly report: FundamentalsStored; readonly notes: readonly string[] }
   | { readonly symbol: string; readonly status: 'empty'; readonly notes: readonly string[] }
-  | { readonly symbol: string; readonly status: 'failed'; readonly error: string };
+  | SymbolFailure;
 
 /**
  * @example const outcomes = await ingestFundamentals(db, new YahooFundamentals(), ['AAPL', 'SPY'])
@@ -26,20 +26,10 @@ export async function ingestFundamentals(
     readonly from?: ReadonlyMap<string, number>;
   } = {},
 ): Promise<FundamentalsOutcome[]> {
-  const outcomes: FundamentalsOutcome[] = [];
-  for (const symbol of symbols) {
-    try {
-      const fetched = await source.fetchFundamentals(symbol, { from: options.from?.get(symbol), signal: options.signal });
-      if (fetched.rows.length === 0) {
-        outcomes.push({ symbol: fetched.symbol, status: 'empty', notes: fetched.notes });
-        continue;
-      }
-      const report = await checkAndStoreFundamentals(db, fetched.rows, [], { source: source.name, now: fetched.fetchedAt });
-      outcomes.push({ symbol: fetched.symbol, status: 'stored', report, notes: fetched.notes });
-    } catch (error) {
-      if (options.signal?.aborted) throw error;
-      outcomes.push({ symbol, status: 'failed', error: errorMessage(error) });
-    }
-  }
-  return outcomes;
+  return eachSymbol(symbols, options.signal, async (symbol): Promise<FundamentalsOutcome> => {
+    const fetched = await source.fetchFundamentals(symbol, { from: options.from?.get(symbol), signal: options.signal });
+    if (fetched.rows.length === 0) return { symbol: fetched.symbol, status: 'empty', notes: fetched.notes };
+    const report = await checkAndStoreFundamentals(db, fetched.rows, [], { source: source.name, now: fetched.fetchedAt });
+    return { symbol: fetched.symbol, status: 'stored', report, notes: fetched.notes };
+  });
 }

@@ -135,6 +135,28 @@ export async function loadAnalystActions(db: Database, query: QualitativeQuery):
   }));
 }
 
+/** The symbols' monthly recommendation counts, in the order they became known (then by month). */
+export async function loadRecommendationTrends(db: Database, query: QualitativeQuery): Promise<RecommendationTrend[]> {
+  if (query.symbols.length === 0) return [];
+  let select = db.kysely
+    .selectFrom('recommendation_trends')
+    .select(['symbol', sql<string>`month::text`.as('month'), 'strong_buy', 'buy', 'hold', 'sell', 'strong_sell', 'known_at', 'source'])
+    .where('symbol', 'in', [...query.symbols]);
+  if (query.asOf !== undefined) select = select.where('known_at', '<=', new Date(query.asOf));
+  const rows = await select.orderBy('known_at').orderBy('symbol').orderBy('month').orderBy('source').execute();
+  return rows.map((r) => ({
+    symbol: r.symbol,
+    month: r.month,
+    strongBuy: r.strong_buy,
+    buy: r.buy,
+    hold: r.hold,
+    sell: r.sell,
+    strongSell: r.strong_sell,
+    knownAt: ms(r.known_at),
+    source: r.source,
+  }));
+}
+
 /** The symbols' earnings announcements, in the order they became known. */
 export async function loadEarningsEvents(db: Database, query: QualitativeQuery): Promise<EarningsEvent[]> {
   if (query.symbols.length === 0) return [];

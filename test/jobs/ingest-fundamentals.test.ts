@@ -18,7 +18,8 @@ import { ingest } from '../../src/data/ingest.js';
 import { createProvider } from '../../src/data/providers/create-provider.js';
 import { YahooFundamentals } from '../../src/data/providers/yahoo-fundamentals.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
-import { serveYahooFundamentals, SERIES, SUMMARY, type FundamentalsStub } from '../helpers/yahoo-fundamentals-stub.js';
+import { serveYahooFundamentals, SERIES, SUMMARY } from '../helpers/yahoo-fundamentals-stub.js';
+import type { ScriptedYahoo } from '../helpers/yahoo-stub.js';
 import { configWith, runManualSlot } from './service-helpers.js';
 
 const NOW = Date.parse('2024-03-01T12:00:00Z');
@@ -26,7 +27,7 @@ const RATE_LIMITED = { status: 429, body: 'Too Many Requests' };
 
 describe(`the ingest-fundamentals job (${engineName})`, () => {
   let db: TestDatabase;
-  let stub: FundamentalsStub;
+  let stub: ScriptedYahoo;
   let config: MomentumConfig;
   const job = createIngestFundamentalsJob({
     source: async () => new YahooFundamentals({ fetch: stub.fetch, retries: 0, sleep: async () => {}, now: () => NOW }),

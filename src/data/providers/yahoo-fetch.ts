@@ -20,7 +20,7 @@ export interface YahooFetchOptions {
 }
 
 /** What a request to Yahoo is for, as error messages name it. */
-export type YahooRequestKind = 'chart' | 'quote' | 'fundamentals' | 'earnings history';
+export type YahooRequestKind = 'chart' | 'quote' | 'fundamentals' | 'earnings history' | 'analysts and earnings' | 'news';
 
 /** Thrown by the wrapper when Yahoo answers a chart request with no result at all: not an error, zero bars. */
 export class NoChartResult extends Error {
@@ -33,8 +33,8 @@ export class NoFundamentals extends Error {
 }
 
 interface Endpoint {
-  readonly kind: 'chart' | 'quote' | 'fundamentals' | 'quoteSummary' | 'session';
-  /** The symbol a chart or quote request is about. */
+  readonly kind: 'chart' | 'quote' | 'fundamentals' | 'quoteSummary' | 'search' | 'session';
+  /** The symbol a chart or quote request is about (a search's query). */
   readonly symbol?: string;
   /** How messages name the request, e.g. `chart request for SPY`. */
   readonly label: string;
@@ -60,6 +60,10 @@ function describeEndpoint(url: URL): Endpoint {
   if (url.pathname.endsWith('/v7/finance/quote')) {
     const symbol = url.searchParams.get('symbols') ?? '(no symbol)';
     return { kind: 'quote', symbol, label: `quote request for ${symbol}` };
+  }
+  if (url.pathname.endsWith('/v1/finance/search')) {
+    const symbol = url.searchParams.get('q') ?? '(no query)';
+    return { kind: 'search', symbol, label: `news search for ${symbol}` };
   }
   return { kind: 'session', label: `cookie/crumb request (${url.hostname}${url.pathname})` };
 }
@@ -135,7 +139,7 @@ function transportError(error: unknown, endpoint: Endpoint, timedOut: boolean, c
   });
 }
 
-/** Chart, quote and fundamentals bodies must be JSON; a 200 with a cut-off body is worth another try. */
+/** Chart, quote, fundamentals and search bodies must be JSON; a 200 with a cut-off body is worth another try. */
 function checkJsonBody(endpoint: Endpoint, status: number, statusText: string, text: string): void {
   const body = parseJson(text);
   if (body === undefined) {

@@ -5,7 +5,7 @@
  * to the stub and refuses anything else; values land in a real database (PGlite or PostgreSQL).
  */
 import { sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeIngest } from '../../../src/cli/fundamentals-action.js';
 import { ingestFundamentals } from '../../../src/data/fundamentals-ingest.js';
 import { YahooFundamentals, type YahooFundamentalsOptions } from '../../../src/data/providers/yahoo-fundamentals.js';
@@ -13,24 +13,17 @@ import { ProviderError } from '../../../src/errors.js';
 import { runCli } from '../../helpers/cli.js';
 import { cliEnvironment } from '../../helpers/cli-env.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
-import { serveYahooFundamentals, SERIES, SUMMARY, type FundamentalsStub } from '../../helpers/yahoo-fundamentals-stub.js';
+import { fundamentalsRoute, SERIES, SUMMARY } from '../../helpers/yahoo-fundamentals-stub.js';
+import { useScriptedYahoo, type StubReply } from '../../helpers/yahoo-stub.js';
 
 const NOW = Date.parse('2024-03-01T12:00:00Z');
 const DAY = 86_400_000;
 
-let stub: FundamentalsStub;
-const delays: number[] = [];
+const yahooStub = useScriptedYahoo(fundamentalsRoute);
+const { stub, delays } = yahooStub;
+const script = (path: string, ...replies: StubReply[]): void => stub().script(path, ...replies);
 const yahoo = (options: YahooFundamentalsOptions = {}): YahooFundamentals =>
-  new YahooFundamentals({ fetch: stub.fetch, sleep: async (ms) => void delays.push(ms), random: () => 1, now: () => NOW, ...options });
-
-beforeAll(async () => {
-  stub = await serveYahooFundamentals();
-});
-afterAll(() => stub.close());
-beforeEach(() => {
-  stub.reset();
-  delays.length = 0;
-});
+  new YahooFundamentals({ ...yahooStub.adapterOptions(), now: () => NOW, ...options });
 
 describe('YahooFundamentals', () => {
   it("maps the statements' fields and earningsHistory's EPS to candidate rows, Yahoo's other keys ignored", async () => {
@@ -64,7 +57,9 @@ describe('YahooFundamentals', () => {
     // 5 mapped quarterly series of 2 periods, 3 annual, 4 quarters of earnings; CostOfRevenue has no field
     expect(rows).toHaveLength(17);
     // One request per period type and statement: financials (with DilutedEPS), then the balance sheet (with TotalDebt)
-    const series = stub.requests.filter((r) => r.path === `${SERIES}AAPL`).map((r) => (r.query.get('type') ?? '').split(','));
+    const series = stub()
+      .requests.filter((r) => r.path === `${SERIES}AAPL`)
+      .map((r) => (r.query.get('type') ?? '').split(','));
     expect(
       series.map((types) => [types.includes(`${types[0]!.startsWith('annual') ? 'annual' : 'quarterly'}DilutedEPS`), types[0]]),
     ).toEqual([
@@ -74,18 +69,22 @@ describe('YahooFundamentals', () => {
       [false, 'annualNetDebt'],
     ]);
     expect(series[1]).toContain('quarterlyTotalDebt');
-    expect(stub.requests.filter((r) => r.path === `${SUMMARY}AAPL`)[0]?.query.get('modules')).toBe('earningsHistory');
+    expect(
+      stub()
+        .requests.filter((r) => r.path === `${SUMMARY}AAPL`)[0]
+        ?.query.get('modules'),
+    ).toBe('earningsHistory');
   });
 
   it('retries a 429 and then succeeds', async () => {
-    stub.script(`${SERIES}AAPL`, { status: 429, body: 'Too Many Requests' });
+    script(`${SERIES}AAPL`, { status: 429, body: 'Too Many Requests' });
     const fetched = await yahoo().fetchFundamentals('AAPL');
     expect(fetched.rows).toHaveLength(17);
     expect(delays).toEqual([500]);
   });
 
   it('gives a clear, retryable error when the crumb keeps failing', async () => {
-    stub.script('/v1/test/getcrumb', { status: 429, body: 'Too Many Requests' }, { status: 429, body: 'Too Many Requests' });
+    script('/v1/test/getcrumb', { status: 429, body: 'Too Many Requests' }, { status: 429, body: 'Too Many Requests' });
     const error = await yahoo({ retries: 1 })
       .fetchFundamentals('AAPL')
       .then(
