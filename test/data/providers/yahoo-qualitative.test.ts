@@ -11,33 +11,14 @@ import { ingestQualitative } from '../../../src/data/qualitative-ingest.js';
 import { latestHeadlines, loadAnalystActions, loadEarningsEvents, loadRecommendationTrends } from '../../../src/data/qualitative-store.js';
 import { ProviderError } from '../../../src/errors.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
-import { quoteSummaryReply, useScriptedYahoo, yahooFixture as fixture, type StubReply } from '../../helpers/yahoo-stub.js';
-
-/** quoteSummary-qualitative-<stem>.json; absent: Yahoo has no such modules for the symbol (SPY) or no such symbol. */
-const SUMMARIES: Readonly<Record<string, string>> = { AAPL: 'aapl', BAD: 'bad', QUIET: 'empty' };
-/** Known to Yahoo without these modules (an ETF): its quoteSummary says "No fundamentals data found". */
-const WITHOUT_MODULES = new Set(['SPY']);
-/** search-<stem>.json; any other query finds no news. */
-const NEWS: Readonly<Record<string, string>> = { AAPL: 'aapl', BAD: 'bad', SPY: 'spy' };
+import { qualitativeRoute, SEARCH, SUMMARY } from '../../helpers/yahoo-qualitative-stub.js';
+import { useScriptedYahoo, yahooFixture as fixture, type StubReply } from '../../helpers/yahoo-stub.js';
 
 const NOW = Date.parse('2024-03-15T12:00:00Z');
 const DAY = 86_400_000;
 const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
 
-const SUMMARY = '/v10/finance/quoteSummary/';
-const SEARCH = '/v1/finance/search';
-
-function defaultReply(path: string, query: URLSearchParams): StubReply {
-  if (path === SEARCH) {
-    const stem = NEWS[query.get('q') ?? ''];
-    return { status: 200, body: fixture(stem ? `search-${stem}.json` : 'search-empty.json') };
-  }
-  const symbol = path.slice(SUMMARY.length);
-  const stem = SUMMARIES[symbol];
-  return quoteSummaryReply(symbol, stem && `quoteSummary-qualitative-${stem}.json`, WITHOUT_MODULES.has(symbol));
-}
-
-const yahooStub = useScriptedYahoo(defaultReply);
+const yahooStub = useScriptedYahoo(qualitativeRoute);
 const { stub, delays } = yahooStub;
 const script = (path: string, ...replies: StubReply[]): void => stub().script(path, ...replies);
 const yahoo = (options: YahooQualitativeOptions = {}): YahooQualitative =>
