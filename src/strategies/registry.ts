@@ -11,6 +11,7 @@ import { dualMomentum } from './dual-momentum.js';
 import { high52w } from './high-52w.js';
 import { maTrend } from './ma-trend.js';
 import { mpoPolicy } from './mpo-policy.js';
+import { qualityMomentum } from './quality-momentum.js';
 import { smaCross } from './sma-cross.js';
 import type { Strategy, StrategyParams } from './strategy.js';
 import { tsMomentum } from './ts-momentum.js';
@@ -27,6 +28,7 @@ export const STRATEGIES: readonly Strategy<StrategyParams>[] = [
   donchian,
   high52w,
   volScaledXs,
+  qualityMomentum,
   mpoPolicy,
   buyAndHold,
 ] as unknown as readonly Strategy<StrategyParams>[];

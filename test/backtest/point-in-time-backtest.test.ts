@@ -1,0 +1,105 @@
+/**
+ * Backtests of the strategies that read point-in-time data, end to end on a database: fundamentals
+ * and events stored, the backtest run through the normal entry point (and a sweep through its worker
+ * threads), what it read stored with it, the fingerprint covering it, and a re-run reproducing it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseBacktestSpec } from '../../src/backtest/backtest-spec.js';
+import { getBacktest, storeBacktest } from '../../src/backtest/backtest-store.js';
+import { compareWithStored } from '../../src/backtest/rerun.js';
+import { runBacktest } from '../../src/backtest/run-backtest.js';
+import { runSweep } from '../../src/backtest/sweep.js';
+import { dateToTs } from '../../src/data/bar.js';
+import type { FundamentalValue } from '../../src/data/fundamental.js';
+import { AS_OF_RULE } from '../../src/data/fundamentals.js';
+import { storeFundamentals } from '../../src/data/fundamentals-store.js';
+import { ingest } from '../../src/data/ingest.js';
+import { SyntheticProvider } from '../../src/data/providers/synthetic-provider.js';
+import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+const SYMBOLS = ['SYN-EQ-US', 'SYN-EQ-EU', 'SYN-EQ-EM', 'SYN-GOLD'];
+const day = (iso: string) => dateToTs(iso);
+
+/** One annual statement: net income, equity and debt of fiscal `year`, known `lagDays` after its end. */
+function statement(symbol: string, year: number, ni: number, te: number, td: number, lagDays = 60): FundamentalValue[] {
+  const periodEnd = `${year}-12-31`;
+  const knownAt = day(periodEnd) + lagDays * 86_400_000;
+  const value = (field: FundamentalValue['field'], v: number): FundamentalValue => ({
+    symbol,
+    field,
+    periodEnd,
+    periodType: 'annual',
+    value: v,
+    knownAt,
+    source: 'test',
+    flag: null,
+  });
+  return [value('net_income', ni), value('total_equity', te), value('total_debt', td)];
+}
+
+describe(`point-in-time strategies' backtests (${engineName})`, () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await openTestDatabase();
+    await ingest(db, new SyntheticProvider({ seed: 5 }), { symbols: SYMBOLS, interval: '1d', now: () => day('2012-12-31') });
+    const years = [2008, 2009, 2010, 2011];
+    await storeFundamentals(db, [
+      ...years.flatMap((y) => statement('SYN-EQ-US', y, 20, 100, 50)),
+      ...years.flatMap((y) => statement('SYN-EQ-EU', y, y % 2 === 0 ? 15 : 5, 100, 80)), // passes in even years only
+      ...years.flatMap((y) => statement('SYN-EQ-EM', y, 25, 100, 40)),
+      // SYN-GOLD: no fundamentals (never held)
+    ]);
+  }, 120_000);
+  afterAll(async () => {
+    await db.close();
+  });
+
+  describe('quality-momentum', () => {
+    const spec = parseBacktestSpec({
+      strategy: 'quality-momentum',
+      symbols: SYMBOLS,
+      from: '2010-01-01',
+      to: '2012-06-30',
+      params: { lookback: 126, skip: 5, topPct: 50, minRoe: 0.1, maxLeverage: 1.5 },
+    });
+    let id: number;
+
+    it('stores the data it read (fields, period type, as-of rule, lag) and never holds a name without fundamentals', async () => {
+      const outcome = await runBacktest(db, spec);
+      expect(outcome.dataUsed).toMatchObject({
+        asOfRule: AS_OF_RULE,
+        fundamentals: { fields: ['net_income', 'total_equity', 'total_debt'], periodType: 'annual', lagDays: 90 },
+        events: [],
+      });
+      expect(outcome.trades.length).toBeGreaterThan(0);
+      expect(outcome.trades.some((t) => t.symbol === 'SYN-GOLD')).toBe(false);
+      id = await storeBacktest(db, outcome);
+      const stored = await getBacktest(db, id);
+      expect(stored.dataUsed).toEqual(outcome.dataUsed);
+      expect(stored.dataFingerprint).toBe(outcome.dataFingerprint);
+    });
+
+    it('a sweep (worker threads) reads the same data: the same fingerprint, record and figures as a single backtest', async () => {
+      const sweep = await runSweep(db, spec, { topPct: [30, 50] }, { workers: 2 });
+      expect(sweep.failures).toEqual([]);
+      const single = await runBacktest(db, spec);
+      const entry = sweep.entries.find((e) => e.params.topPct === 50)!;
+      const stored = await getBacktest(db, entry.backtestId);
+      expect(stored.dataFingerprint).toBe(single.dataFingerprint);
+      expect(stored.dataUsed).toEqual(single.dataUsed);
+      expect(entry.metrics).toEqual(single.metrics);
+    });
+
+    it('re-runs to the same data; a statement known after the end leaves the fingerprint, one inside the period changes it', async () => {
+      const first = await compareWithStored(db, id);
+      expect(first).toMatchObject({ sameData: true, differences: [] });
+      expect(first.dataUsed).toEqual(first.storedDataUsed);
+      await storeFundamentals(db, statement('SYN-GOLD', 2011, 30, 100, 10, 200)); // known 2012-07-18
+      expect((await compareWithStored(db, id)).sameData).toBe(true);
+      await storeFundamentals(db, statement('SYN-GOLD', 2010, 30, 100, 10)); // known 2011-03-01
+      const after = await compareWithStored(db, id);
+      expect(after.sameData).toBe(false);
+      expect(after.dataUsed!.fingerprint).not.toBe(after.storedDataUsed!.fingerprint);
+    });
+  });
+});
