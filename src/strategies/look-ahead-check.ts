@@ -14,7 +14,7 @@ import type { AssetClass } from '../data/bar.js';
 import { PANEL_FIELDS, type PanelField } from '../data/panel.js';
 import { slicePointInTime } from '../data/strategy-data.js';
 import { createRandom } from '../util/random.js';
-import { perturbPointInTimeAfter, randomPointInTime } from './look-ahead-data.js';
+import { perturbPointInTimeAfter, pointInTimeBars, randomPointInTime } from './look-ahead-data.js';
 import { resolveParams, type Strategy, type StrategyPanel, type StrategyParams, type TargetSchedule } from './strategy.js';
 
 export interface LookAheadOptions {
@@ -58,11 +58,18 @@ export function assertNoLookAhead(strategy: Strategy<StrategyParams>, options: L
   }
   // Half the cases cut at a bar where the strategy rebalances: a peek of even one bar there changes
   // what it trades, where a t drawn over all bars would meet a monthly rebalance once in ~21 cases.
+  // Of the others, half cut where its point-in-time data changes (at an event, or the bar before).
   const caseOf = (seed: number, at: number, atRebalance: boolean) => {
     const panel = panelOf(seed);
     const before = strategy.targets(panel, params);
     const rows = [...before.rebalance.keys()].filter((i) => before.rebalance[i] === 1 && i <= bars - 2);
-    const t = atRebalance && rows.length > 0 ? rows[at % rows.length]! : at % (bars - 1);
+    const changes = atRebalance || at % 2 === 1 ? [] : pointInTimeBars(panel, bars - 1);
+    const t =
+      atRebalance && rows.length > 0
+        ? rows[at % rows.length]!
+        : changes.length > 0
+          ? changes[Math.floor(at / 2) % changes.length]!
+          : at % (bars - 1);
     return { panel, before, t };
   };
   const details = fc.check(

@@ -47,6 +47,19 @@ export function randomPointInTime(seed: number, needs: DataNeeds, symbols: reado
   return out;
 }
 
+/**
+ * The bars where the data changes (an event's first bar, a new fundamental value) and the bars
+ * just before them, below `last`: a peek of one bar shows at these cuts.
+ */
+export function pointInTimeBars(data: PointInTimeData, last: number): number[] {
+  const bars = new Set<number>();
+  const add = (bar: number) => [bar - 1, bar].forEach((b) => b >= 0 && b < last && bars.add(b));
+  for (const lists of [data.earnings, data.analystActions]) for (const list of lists ?? []) for (const e of list) add(e.firstBar);
+  for (const columns of Object.values(data.fundamentals?.values ?? {}))
+    for (const column of columns!) for (let i = 1; i < column.length; i++) if (!Object.is(column[i], column[i - 1])) add(i);
+  return [...bars].sort((a, b) => a - b);
+}
+
 /** The data with everything after bar t changed (what bars up to t see stays as it is). */
 export function perturbPointInTimeAfter(
   data: PointInTimeData,
@@ -59,12 +72,13 @@ export function perturbPointInTimeAfter(
   const out: { -readonly [K in keyof PointInTimeData]: PointInTimeData[K] } = {};
   if (data.fundamentals) out.fundamentals = perturbFundamentals(data.fundamentals, t, random);
   const keepUpTo = <E>(list: readonly Placed<E>[], alter: (e: Placed<E>) => Placed<E>): Placed<E>[] =>
-    list.flatMap((e) => (e.firstBar <= t ? [e] : random.next() < 0.3 ? [] : [random.next() < 0.5 ? alter(e) : e]));
+    list.flatMap((e) => (e.firstBar <= t ? [e] : random.next() < 0.4 ? [] : [random.next() < 0.7 ? alter(e) : e]));
   const byBar = <E>(list: Placed<E>[]) => list.sort((a, b) => a.firstBar - b.firstBar);
   if (data.earnings) {
     out.earnings = data.earnings.map((list, j) =>
       byBar([
-        ...keepUpTo(list, (e) => ({ ...e, epsActual: (e.epsActual ?? 1) * (0.5 + random.next()) })),
+        // the surprise mirrored: a beat becomes a miss of the same size
+        ...keepUpTo(list, (e) => ({ ...e, epsActual: e.epsEstimate! - ((e.epsActual ?? 0) - e.epsEstimate!) })),
         ...randomEarnings(random, symbols[j]!, dates, t + 1),
       ]),
     );
@@ -72,7 +86,7 @@ export function perturbPointInTimeAfter(
   if (data.analystActions) {
     out.analystActions = data.analystActions.map((list, j) =>
       byBar([
-        ...keepUpTo(list, (a) => ({ ...a, action: ANALYST_ACTIONS[Math.floor(random.next() * ANALYST_ACTIONS.length)]! })),
+        ...keepUpTo(list, (a) => ({ ...a, action: a.action === 'up' ? ('down' as const) : ('up' as const) })),
         ...randomActions(random, symbols[j]!, dates, t + 1),
       ]),
     );

@@ -13,6 +13,8 @@ import { dateToTs } from '../../src/data/bar.js';
 import type { FundamentalValue } from '../../src/data/fundamental.js';
 import { AS_OF_RULE } from '../../src/data/fundamentals.js';
 import { storeFundamentals } from '../../src/data/fundamentals-store.js';
+import type { AnalystAction, EarningsEvent } from '../../src/data/qualitative.js';
+import { storeAnalystActions, storeEarningsEvents } from '../../src/data/qualitative-store.js';
 import { ingest } from '../../src/data/ingest.js';
 import { SyntheticProvider } from '../../src/data/providers/synthetic-provider.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -37,6 +39,28 @@ function statement(symbol: string, year: number, ni: number, te: number, td: num
   return [value('net_income', ni), value('total_equity', te), value('total_debt', td)];
 }
 
+/** An announcement for the quarter ending `periodEnd`, made 30 days later. */
+const announcement = (symbol: string, periodEnd: string, epsActual: number, epsEstimate: number): EarningsEvent => ({
+  symbol,
+  periodEnd,
+  epsActual,
+  epsEstimate,
+  knownAt: day(periodEnd) + 30 * 86_400_000,
+  knownRule: 'reported',
+  source: 'test',
+});
+const QUARTER_ENDS = [2009, 2010, 2011, 2012].flatMap((y) => ['03-31', '06-30', '09-30', '12-31'].map((md) => `${y}-${md}`));
+
+const analystAction = (symbol: string, iso: string, action: AnalystAction['action'], firm = 'Firm'): AnalystAction => ({
+  symbol,
+  actedAt: Date.parse(iso),
+  firm,
+  action,
+  fromGrade: null,
+  toGrade: null,
+  source: 'test',
+});
+
 describe(`point-in-time strategies' backtests (${engineName})`, () => {
   let db: TestDatabase;
   beforeAll(async () => {
@@ -49,6 +73,20 @@ describe(`point-in-time strategies' backtests (${engineName})`, () => {
       ...years.flatMap((y) => statement('SYN-EQ-EM', y, 25, 100, 40)),
       // SYN-GOLD: no fundamentals (never held)
     ]);
+    // Every name beats or misses by turns; SYN-EQ-EM beats most.
+    await storeEarningsEvents(
+      db,
+      SYMBOLS.flatMap((symbol, j) =>
+        QUARTER_ENDS.map((q, i) => announcement(symbol, q, 1 + 0.1 * (((i + j) % 3) - 1) + (j === 2 ? 0.2 : 0), 1)),
+      ),
+    );
+    // An upgrade or a downgrade of some name every month, by turns.
+    await storeAnalystActions(
+      db,
+      Array.from({ length: 48 }, (_, m) =>
+        analystAction(SYMBOLS[m % 4]!, new Date(Date.UTC(2009, m, 10, 14)).toISOString(), m % 3 === 0 ? 'down' : 'up', `Firm ${m % 5}`),
+      ),
+    );
   }, 120_000);
   afterAll(async () => {
     await db.close();
@@ -100,6 +138,39 @@ describe(`point-in-time strategies' backtests (${engineName})`, () => {
       const after = await compareWithStored(db, id);
       expect(after.sameData).toBe(false);
       expect(after.dataUsed!.fingerprint).not.toBe(after.storedDataUsed!.fingerprint);
+    });
+  });
+
+  describe.each([
+    {
+      strategy: 'earnings-momentum',
+      params: { holdBars: 42, topPct: 50 } as Record<string, number>,
+      used: { fundamentals: null, events: ['earnings'] },
+      late: () => storeEarningsEvents(db, [announcement('SYN-GOLD', '2012-06-30', 9, 1)]), // known 2012-07-30
+      inside: () => storeEarningsEvents(db, [announcement('SYN-GOLD', '2011-05-31', 9, 1)]), // known 2011-06-30
+    },
+    {
+      strategy: 'revision-momentum',
+      params: { windowBars: 42, topPct: 50 } as Record<string, number>,
+      used: { fundamentals: null, events: ['analyst-actions'] },
+      late: () => storeAnalystActions(db, [analystAction('SYN-GOLD', '2012-06-29T13:00:00Z', 'up', 'Late')]), // the last bar's day: seen after it
+      inside: () => storeAnalystActions(db, [analystAction('SYN-GOLD', '2011-06-15T13:00:00Z', 'up', 'Inside')]),
+    },
+  ])('$strategy', ({ strategy, params, used, late, inside }) => {
+    const spec = parseBacktestSpec({ strategy, symbols: SYMBOLS, from: '2010-01-01', to: '2012-06-29', params });
+
+    it('trades on the stored events, stores what it read, and re-runs to the same data until an event inside the period is added', async () => {
+      const outcome = await runBacktest(db, spec);
+      expect(outcome.dataUsed).toMatchObject({ asOfRule: AS_OF_RULE, ...used });
+      expect(outcome.dataUsed!.eventRows).toBeGreaterThan(0);
+      expect(outcome.trades.length).toBeGreaterThan(0);
+      const id = await storeBacktest(db, outcome);
+      expect((await getBacktest(db, id)).dataUsed).toEqual(outcome.dataUsed);
+      expect(await compareWithStored(db, id)).toMatchObject({ sameData: true, differences: [] });
+      await late();
+      expect((await compareWithStored(db, id)).sameData).toBe(true);
+      await inside();
+      expect((await compareWithStored(db, id)).sameData).toBe(false);
     });
   });
 });

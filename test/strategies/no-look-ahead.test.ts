@@ -21,6 +21,8 @@ const SHORT: Record<string, Record<string, unknown>> = {
   mpo: { lookback: 63, skip: 5, horizon: 3 },
   'vol-scaled-xs': { lookback: 63, skip: 5, volWindow: 40 },
   'quality-momentum': { lookback: 63, skip: 5, minRoe: 0, maxLeverage: 2 },
+  'earnings-momentum': { holdBars: 42 },
+  'revision-momentum': { windowBars: 42, rebalance: 'every', every: 5 },
   'buy-and-hold': { rebalance: 'month-end' },
 };
 
