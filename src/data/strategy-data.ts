@@ -156,3 +156,30 @@ export function dataUsed(data: PointInTimeData): DataUsed | null {
     fingerprint: `sha256:${hash.digest('hex')}`,
   };
 }
+
+/**
+ * One line for people: what is read, and the rule.
+ * @example describeDataNeeds({ earnings: true }) // 'earnings announcements; each seen from the UTC day after it was known'
+ */
+export function describeDataNeeds(needs: DataNeeds): string {
+  const { fundamentals } = needs;
+  const parts = [
+    ...(fundamentals
+      ? [
+          `${fundamentals.periodType} fundamentals ${fundamentals.fields.join(', ')} (known at the reported date, else period end + ${PUBLICATION_LAG_DAYS[fundamentals.periodType]} days)`,
+        ]
+      : []),
+    ...(needs.earnings ? ['earnings announcements'] : []),
+    ...(needs.analystActions ? ["analysts' actions"] : []),
+  ];
+  return `${parts.join('; ')}; each seen from the UTC day after it was known`;
+}
+
+/** One line for people of a stored record: what was read, how many events, the rule and the fingerprint. */
+export function describeDataUsed(used: DataUsed): string {
+  const fundamentals = used.fundamentals
+    ? [`${used.fundamentals.periodType} ${used.fundamentals.fields.join(', ')} (lag ${used.fundamentals.lagDays} days)`]
+    : [];
+  const events = used.events.length > 0 ? [`${used.eventRows} event(s): ${used.events.join(', ')}`] : [];
+  return `${[...fundamentals, ...events].join('; ')}; as of: ${used.asOfRule}; ${used.fingerprint}`;
+}
