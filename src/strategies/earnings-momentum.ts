@@ -18,23 +18,19 @@
  */
 import { z } from 'zod';
 import type { Interval } from '../data/bar.js';
-import { quantileSchedule } from './momentum-selection.js';
+import { longTopQuantile } from './momentum-selection.js';
 import { scheduleFields } from './schedule.js';
-import { computeNow } from './signal-memo.js';
 import { barsPerMonth, type Strategy, type StrategyContext, type StrategyPanel, type TargetSchedule } from './strategy.js';
 
-const schema = (interval: Interval) =>
-  z.strictObject({
+const schema = (interval: Interval) => {
+  const quarter = 3 * barsPerMonth(interval);
+  return z.strictObject({
     /** Bars a surprise counts after the bar that first sees it (a quarter). */
-    holdBars: z
-      .number()
-      .int()
-      .min(1)
-      .max(100_000)
-      .default(3 * barsPerMonth(interval)),
+    holdBars: z.number().int().min(1).max(100_000).default(quarter),
     topPct: z.number().gt(0).max(100).default(30),
     ...scheduleFields('every', Math.max(1, Math.round(barsPerMonth(interval) / 4))),
   });
+};
 
 export type EarningsMomentumParams = z.infer<ReturnType<typeof schema>>;
 
@@ -52,10 +48,7 @@ export const earningsMomentum: Strategy<EarningsMomentumParams> = {
   paramsSchema: schema,
   sweep: { holdBars: [21, 42, 63, 126], topPct: [20, 30, 50], every: [5, 21] },
   targets(panel: StrategyPanel, p: EarningsMomentumParams, context?: StrategyContext): TargetSchedule {
-    const memo = context?.memo ?? computeNow;
-    const scoresKey = `earnings-momentum:${p.holdBars}`;
-    const scores = memo(scoresKey, () => sueScores(panel, p.holdBars));
-    return quantileSchedule(panel, scores, { ...p, targetScale: 1, longShort: false }, { memo, scoresKey }, 'cash');
+    return longTopQuantile(panel, p, `earnings-momentum:${p.holdBars}`, () => sueScores(panel, p.holdBars), context);
   },
 };
 

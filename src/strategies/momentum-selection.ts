@@ -117,3 +117,21 @@ export function quantileSchedule(
   }
   return { kind: 'weights', rebalance, targets, scores: scoreGrid };
 }
+
+/**
+ * The long-only top quantile of scores computed once per `scoresKey` (in a sweep, per memo), cash at
+ * a rebalance where no name has a score: the schedule of the strategies that screen or wait for
+ * events (quality-, earnings- and revision-momentum).
+ * @example longTopQuantile(panel, p, `revision-momentum:${p.windowBars}`, () => netUpgrades(panel, p.windowBars), context)
+ */
+export function longTopQuantile(
+  panel: StrategyPanel,
+  p: Pick<QuantileSelection, 'topPct'> & ScheduleParams,
+  scoresKey: string,
+  scoresOf: (memo: SignalMemo) => readonly Float64Array[],
+  context?: { readonly memo?: SignalMemo | undefined },
+): TargetSchedule {
+  const memo = context?.memo ?? computeNow;
+  const scores = memo(scoresKey, () => scoresOf(memo));
+  return quantileSchedule(panel, scores, { ...p, targetScale: 1, longShort: false }, { memo, scoresKey }, 'cash');
+}

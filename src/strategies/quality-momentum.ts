@@ -19,9 +19,8 @@ import { z } from 'zod';
 import type { Interval } from '../data/bar.js';
 import type { FundamentalField } from '../data/fundamental.js';
 import { trailingReturn } from './indicators.js';
-import { quantileSchedule } from './momentum-selection.js';
+import { longTopQuantile } from './momentum-selection.js';
 import { scheduleFields } from './schedule.js';
-import { computeNow } from './signal-memo.js';
 import { barsPerMonth, barsPerYear, type Strategy, type StrategyContext, type StrategyPanel, type TargetSchedule } from './strategy.js';
 
 const schema = (interval: Interval) =>
@@ -56,16 +55,21 @@ export const qualityMomentum: Strategy<QualityMomentumParams> = {
   paramsSchema: schema,
   sweep: { lookback: [126, 252], skip: [0, 21], topPct: [20, 30, 50], minRoe: [0, 0.1, 0.2], maxLeverage: [0.5, 1.5, 3] },
   targets(panel: StrategyPanel, p: QualityMomentumParams, context?: StrategyContext): TargetSchedule {
-    const memo = context?.memo ?? computeNow;
     const scoresKey = `quality-momentum:${p.lookback}:${p.skip}:${p.minRoe}:${p.maxLeverage}`;
-    const scores = memo(scoresKey, () => {
-      const momentum = memo(`trailing-return:${p.lookback}:${p.skip}`, () =>
-        panel.values.adj_close!.map((close) => trailingReturn(close, p.lookback, p.skip)),
-      );
-      const passes = qualityScreen(panel, p.minRoe, p.maxLeverage);
-      return momentum.map((column, j) => column.map((r, t) => (passes[j]![t] ? r : Number.NaN)));
-    });
-    return quantileSchedule(panel, scores, { ...p, targetScale: 1, longShort: false }, { memo, scoresKey }, 'cash');
+    return longTopQuantile(
+      panel,
+      p,
+      scoresKey,
+      (memo) => {
+        // The same returns as xs-momentum's (and its memo key): a sweep computes them once for every screen.
+        const momentum = memo(`trailing-return:${p.lookback}:${p.skip}`, () =>
+          panel.values.adj_close!.map((close) => trailingReturn(close, p.lookback, p.skip)),
+        );
+        const passes = qualityScreen(panel, p.minRoe, p.maxLeverage);
+        return momentum.map((column, j) => column.map((r, t) => (passes[j]![t] ? r : Number.NaN)));
+      },
+      context,
+    );
   },
 };
 

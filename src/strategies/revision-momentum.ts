@@ -13,23 +13,19 @@
  */
 import { z } from 'zod';
 import type { Interval } from '../data/bar.js';
-import { quantileSchedule } from './momentum-selection.js';
+import { longTopQuantile } from './momentum-selection.js';
 import { scheduleFields } from './schedule.js';
-import { computeNow } from './signal-memo.js';
 import { barsPerMonth, type Strategy, type StrategyContext, type StrategyPanel, type TargetSchedule } from './strategy.js';
 
-const schema = (interval: Interval) =>
-  z.strictObject({
+const schema = (interval: Interval) => {
+  const quarter = 3 * barsPerMonth(interval);
+  return z.strictObject({
     /** Bars of actions counted (three months). */
-    windowBars: z
-      .number()
-      .int()
-      .min(1)
-      .max(100_000)
-      .default(3 * barsPerMonth(interval)),
+    windowBars: z.number().int().min(1).max(100_000).default(quarter),
     topPct: z.number().gt(0).max(100).default(30),
     ...scheduleFields('month-end'),
   });
+};
 
 export type RevisionMomentumParams = z.infer<ReturnType<typeof schema>>;
 
@@ -46,10 +42,7 @@ export const revisionMomentum: Strategy<RevisionMomentumParams> = {
   paramsSchema: schema,
   sweep: { windowBars: [21, 63, 126], topPct: [20, 30, 50] },
   targets(panel: StrategyPanel, p: RevisionMomentumParams, context?: StrategyContext): TargetSchedule {
-    const memo = context?.memo ?? computeNow;
-    const scoresKey = `revision-momentum:${p.windowBars}`;
-    const scores = memo(scoresKey, () => netUpgrades(panel, p.windowBars));
-    return quantileSchedule(panel, scores, { ...p, targetScale: 1, longShort: false }, { memo, scoresKey }, 'cash');
+    return longTopQuantile(panel, p, `revision-momentum:${p.windowBars}`, () => netUpgrades(panel, p.windowBars), context);
   },
 };
 

@@ -7,7 +7,7 @@ import type { Placed } from '../../src/data/strategy-data.js';
 import type { EarningsEvent } from '../../src/data/qualitative.js';
 import { earningsMomentum, type EarningsMomentumParams } from '../../src/strategies/earnings-momentum.js';
 import { resolveParams, type StrategyPanel } from '../../src/strategies/strategy.js';
-import { panelOf, row, setRows, weekdayDates } from '../helpers/strategy-panel.js';
+import { panelOf, row, setRows, topQuantileWeights, weekdayDates } from '../helpers/strategy-panel.js';
 import { expectValidationError } from '../helpers/validation-error.js';
 
 const BARS = 40;
@@ -59,10 +59,11 @@ function expectedWeights(t: number): number[] {
     if (t - bar < 10 && sue > 0) candidates.push({ j, sue });
   });
   candidates.sort((a, b) => b.sue - a.sue);
-  const k = Math.max(1, Math.floor(candidates.length / 2));
-  const weights = SYMBOLS.map(() => 0);
-  candidates.slice(0, k).forEach(({ j }) => (weights[j] = 1 / k));
-  return weights;
+  return topQuantileWeights(
+    SYMBOLS.length,
+    candidates.map(({ j }) => j),
+    50,
+  );
 }
 
 describe('earnings-momentum', () => {

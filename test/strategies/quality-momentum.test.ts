@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { FundamentalField } from '../../src/data/fundamental.js';
 import { qualityMomentum, type QualityMomentumParams } from '../../src/strategies/quality-momentum.js';
 import { resolveParams, type StrategyPanel } from '../../src/strategies/strategy.js';
-import { closesPanel, row, setRows, weekdayDates } from '../helpers/strategy-panel.js';
+import { closesPanel, row, setRows, topQuantileWeights, weekdayDates } from '../helpers/strategy-panel.js';
 import { expectValidationError } from '../helpers/validation-error.js';
 
 const BARS = 40;
@@ -70,10 +70,11 @@ function expectedWeights(t: number): number[] {
     eligible.push({ j, r: closes[symbol]![t - 2]! / closes[symbol]![t - 10]! - 1 });
   });
   eligible.sort((a, b) => b.r - a.r);
-  const k = Math.max(1, Math.floor(eligible.length / 2));
-  const weights = SYMBOLS.map(() => 0);
-  eligible.slice(0, k).forEach(({ j }) => (weights[j] = 1 / k));
-  return weights;
+  return topQuantileWeights(
+    SYMBOLS.length,
+    eligible.map(({ j }) => j),
+    50,
+  );
 }
 
 describe('quality-momentum', () => {

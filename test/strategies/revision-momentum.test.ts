@@ -7,7 +7,7 @@ import type { AnalystAction } from '../../src/data/qualitative.js';
 import type { Placed } from '../../src/data/strategy-data.js';
 import { revisionMomentum, type RevisionMomentumParams } from '../../src/strategies/revision-momentum.js';
 import { resolveParams, type StrategyPanel } from '../../src/strategies/strategy.js';
-import { closesPanel, row, setRows, weekdayDates } from '../helpers/strategy-panel.js';
+import { closesPanel, row, setRows, topQuantileWeights, weekdayDates } from '../helpers/strategy-panel.js';
 import { expectValidationError } from '../helpers/validation-error.js';
 
 const BARS = 40;
@@ -62,10 +62,7 @@ function expectedWeights(t: number): number[] {
   const ranked = SYMBOLS.map((_, j) => j)
     .filter((j) => net[j]! > 0)
     .sort((a, b) => net[b]! - net[a]! || a - b);
-  const k = Math.max(1, Math.floor(ranked.length / 2));
-  const weights = SYMBOLS.map(() => 0);
-  ranked.slice(0, k).forEach((j) => (weights[j] = 1 / k));
-  return weights;
+  return topQuantileWeights(SYMBOLS.length, ranked, 50);
 }
 
 describe('revision-momentum', () => {
