@@ -3,6 +3,7 @@
  * and events stored, the backtest run through the normal entry point (and a sweep through its worker
  * threads), what it read stored with it, the fingerprint covering it, and a re-run reproducing it.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBacktestSpec } from '../../src/backtest/backtest-spec.js';
 import { getBacktest, storeBacktest } from '../../src/backtest/backtest-store.js';
@@ -16,6 +17,8 @@ import { storeFundamentals } from '../../src/data/fundamentals-store.js';
 import type { AnalystAction, EarningsEvent } from '../../src/data/qualitative.js';
 import { storeAnalystActions, storeEarningsEvents } from '../../src/data/qualitative-store.js';
 import { ingest } from '../../src/data/ingest.js';
+import { loadPanel } from '../../src/data/panel.js';
+import { generatePortfolio } from '../../src/portfolio/generate.js';
 import { SyntheticProvider } from '../../src/data/providers/synthetic-provider.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -172,5 +175,44 @@ describe(`point-in-time strategies' backtests (${engineName})`, () => {
       await inside();
       expect((await compareWithStored(db, id)).sameData).toBe(false);
     });
+  });
+
+  it('a model portfolio of revision-momentum holds the names upgraded on net in the window as of its day, counted plainly', async () => {
+    const proposal = await generatePortfolio(
+      db,
+      {
+        strategy: 'revision-momentum',
+        hyperparameters: { windowBars: 42, topPct: 100 },
+        symbols: SYMBOLS,
+        asOf: '2012-06-29',
+        amount: 100_000,
+        ignoreGates: true,
+      },
+      { gates: { name: 'lenient', set: { minSharpe: -10 } } },
+    );
+    // Plainly: the actions of a UTC day before the last bar's and on or after the day of the bar 42 back.
+    const panel = await loadPanel(db, { symbols: SYMBOLS, interval: '1d', to: day('2012-06-29') + 86_399_999, field: 'adj_close' });
+    const t = panel.dates.length - 1;
+    const dayOf = (ms: number) => Math.floor(ms / 86_400_000);
+    const { rows } = await sql<{
+      symbol: string;
+      acted_at: Date;
+      action: string;
+    }>`select symbol, acted_at, action from analyst_actions`.execute(db.kysely);
+    const net = new Map<string, number>();
+    for (const r of rows) {
+      const d = dayOf(r.acted_at.getTime());
+      if (d < dayOf(panel.dates[t - 42]!) || d >= dayOf(panel.dates[t]!)) continue;
+      net.set(r.symbol, (net.get(r.symbol) ?? 0) + (r.action === 'up' ? 1 : r.action === 'down' ? -1 : 0));
+    }
+    const upgraded = [...net]
+      .filter(([, n]) => n > 0)
+      .map(([symbol]) => symbol)
+      .sort();
+    expect(upgraded.length).toBeGreaterThan(0);
+    // SYN-GOLD's upgrade of the as-of day itself is not seen yet.
+    expect(upgraded).not.toContain('SYN-GOLD');
+    expect(proposal.holdings.map((h) => h.symbol).sort()).toEqual(upgraded);
+    for (const h of proposal.holdings) expect(h.reason).toMatch(/^net analyst upgrades .* \d/);
   });
 });
