@@ -18,6 +18,7 @@ import type { AnalystAction, EarningsEvent } from '../../src/data/qualitative.js
 import { storeAnalystActions, storeEarningsEvents } from '../../src/data/qualitative-store.js';
 import { ingest } from '../../src/data/ingest.js';
 import { loadPanel } from '../../src/data/panel.js';
+import { dataUsed, loadStrategyData, slicePointInTime, type DataNeeds } from '../../src/data/strategy-data.js';
 import { generatePortfolio } from '../../src/portfolio/generate.js';
 import { SyntheticProvider } from '../../src/data/providers/synthetic-provider.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -214,5 +215,26 @@ describe(`point-in-time strategies' backtests (${engineName})`, () => {
     expect(upgraded).not.toContain('SYN-GOLD');
     expect(proposal.holdings.map((h) => h.symbol).sort()).toEqual(upgraded);
     for (const h of proposal.holdings) expect(h.reason).toMatch(/^net analyst upgrades .* \d/);
+  });
+
+  it('the loader shows a panel ending at bar t exactly what the full panel shows at bars up to t (nothing stored later leaks in)', async () => {
+    const panel = await loadPanel(db, {
+      symbols: SYMBOLS,
+      interval: '1d',
+      from: day('2009-01-01'),
+      to: day('2012-12-31'),
+      field: 'adj_close',
+    });
+    const needs: DataNeeds = {
+      fundamentals: { fields: ['net_income', 'total_equity', 'total_debt'], periodType: 'annual' },
+      earnings: true,
+      analystActions: true,
+    };
+    const full = await loadStrategyData(db, needs, panel);
+    for (const t of [0, 100, 400, 700, panel.dates.length - 2]) {
+      const upToT = await loadStrategyData(db, needs, { symbols: panel.symbols, dates: panel.dates.subarray(0, t + 1) });
+      expect(dataUsed(upToT), `bar ${t}`).toEqual(dataUsed(slicePointInTime(full, 0, t + 1)));
+    }
+    expect(dataUsed(full)!.eventRows).toBeGreaterThan(0);
   });
 });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { AS_OF_RULE, firstBarSeeing } from '../../src/data/fundamentals.js';
 import type { AnalystAction } from '../../src/data/qualitative.js';
-import { dataUsed, loadStrategyData, placeEvents, slicePointInTime } from '../../src/data/strategy-data.js';
+import { dataUsed, describeDataNeeds, loadStrategyData, placeEvents, slicePointInTime } from '../../src/data/strategy-data.js';
 import type { Database } from '../../src/db/database.js';
 
 const at = (iso: string) => Date.parse(iso);
@@ -117,6 +117,16 @@ describe('dataUsed', () => {
     expect(dataUsed(events([action('AAA', '2024-01-02T08:00:00Z'), action('AAA', '2024-01-03T08:00:00Z')]))!.fingerprint).not.toBe(one);
     // Known on the last bar's day: no bar sees it, so nothing changes.
     expect(dataUsed(events([action('AAA', '2024-01-02T08:00:00Z'), action('AAA', '2024-01-08T08:00:00Z')]))!.fingerprint).toBe(one);
+  });
+});
+
+describe('describeDataNeeds', () => {
+  it('says what is read and the rule in one line', () => {
+    expect(
+      describeDataNeeds({ fundamentals: { fields: ['net_income', 'total_equity'], periodType: 'annual' }, analystActions: true }),
+    ).toBe(
+      "annual fundamentals net_income, total_equity (known at the reported date, else period end + 90 days); analysts' actions; each seen from the UTC day after it was known",
+    );
   });
 });
 
