@@ -51,7 +51,17 @@ export {
   type FundamentalValue,
   type PeriodType,
 } from './data/fundamental.js';
-export { loadFundamentals, AS_OF_RULE, type FundamentalsPanel, type FundamentalsRequest } from './data/fundamentals.js';
+export { loadFundamentals, firstBarSeeing, AS_OF_RULE, type FundamentalsPanel, type FundamentalsRequest } from './data/fundamentals.js';
+export {
+  loadStrategyData,
+  placeEvents,
+  dataUsed,
+  type DataNeeds,
+  type DataUsed,
+  type PanelFundamentals,
+  type Placed,
+  type PointInTimeData,
+} from './data/strategy-data.js';
 export { importFundamentals, type FundamentalsImport } from './data/fundamentals-import.js';
 export { storeFundamentals } from './data/fundamentals-store.js';
 export { surprise, type AnalystAction, type EarningsEvent, type NewsHeadline, type RecommendationTrend } from './data/qualitative.js';

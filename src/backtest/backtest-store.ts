@@ -4,6 +4,7 @@
  * research family (trial-store.ts): no stored backtest escapes the count.
  */
 import { formatBarTime, type Interval } from '../data/bar.js';
+import type { DataUsed } from '../data/strategy-data.js';
 import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import { DataError } from '../errors.js';
@@ -93,6 +94,7 @@ async function insertBacktests(
         metrics: JSON.stringify(outcome.metrics),
         warnings: JSON.stringify(outcome.warnings),
         data_fingerprint: outcome.dataFingerprint,
+        data_used: outcome.dataUsed && JSON.stringify(outcome.dataUsed),
         code_version: outcome.codeVersion,
       })),
     );
@@ -190,6 +192,8 @@ export interface StoredBacktest {
   readonly metrics: BacktestMetrics;
   readonly warnings: readonly string[];
   readonly dataFingerprint: string;
+  /** The point-in-time data its strategy read besides prices; null for none. */
+  readonly dataUsed: DataUsed | null;
   readonly codeVersion: string;
   readonly createdAt: Date;
 }
@@ -238,6 +242,7 @@ export async function getBacktest(db: Database, id: number): Promise<StoredBackt
     metrics: parseStoredJson(backtestMetricsSchema, row.metrics, `backtest ${id}'s metrics`),
     warnings: row.warnings,
     dataFingerprint: row.data_fingerprint,
+    dataUsed: row.data_used as DataUsed | null,
     codeVersion: row.code_version,
     createdAt: row.created_at,
   };

@@ -1,4 +1,5 @@
 /** Re-running a stored backtest from its stored spec, and what changed: the proof that results reproduce. */
+import type { DataUsed } from '../data/strategy-data.js';
 import type { Database } from '../db/database.js';
 import { backtestMetricsAsWritten, getBacktest } from './backtest-store.js';
 import type { BacktestMetrics } from './metrics.js';
@@ -8,6 +9,9 @@ export interface RerunComparison {
   readonly sameData: boolean;
   readonly storedFingerprint: string;
   readonly fingerprint: string;
+  /** The point-in-time data read, as stored and now (the fingerprints cover them). */
+  readonly storedDataUsed: DataUsed | null;
+  readonly dataUsed: DataUsed | null;
   readonly storedCodeVersion: string;
   readonly codeVersion: string;
   /** `returns.sharpe: 0.81 -> 0.79`; empty when every metric is identical. */
@@ -26,6 +30,8 @@ export async function compareWithStored(db: Database, id: number): Promise<Rerun
     sameData: outcome.dataFingerprint === stored.dataFingerprint,
     storedFingerprint: stored.dataFingerprint,
     fingerprint: outcome.dataFingerprint,
+    storedDataUsed: stored.dataUsed,
+    dataUsed: outcome.dataUsed,
     storedCodeVersion: stored.codeVersion,
     codeVersion: outcome.codeVersion,
     differences,

@@ -10,6 +10,7 @@ import { formatBarTime, MS_PER_DAY, type AssetClass } from '../data/bar.js';
 import { extendFingerprint, panelFingerprint } from '../data/fingerprint.js';
 import { carryForward, carryForwardValues, loadPanel, type Panel, type PanelField } from '../data/panel.js';
 import { getInstruments } from '../data/price-store.js';
+import { dataUsed, loadStrategyData, slicePointInTime, type DataUsed } from '../data/strategy-data.js';
 import type { Database } from '../db/database.js';
 import { DataError } from '../errors.js';
 import { getStrategy, prepareStrategy, withStrategyCode } from '../strategies/registry.js';
@@ -53,6 +54,8 @@ export interface BacktestOutcome {
   readonly metrics: BacktestMetrics;
   readonly warnings: readonly string[];
   readonly dataFingerprint: string;
+  /** The point-in-time data the strategy read besides prices (fields, as-of rule, lags, events), null for none; the fingerprint covers it. */
+  readonly dataUsed: DataUsed | null;
   readonly codeVersion: string;
 }
 
@@ -97,13 +100,28 @@ export async function loadBacktestData(db: Database, spec: BacktestSpec): Promis
     }
   }
   const riskFree = spec.riskFreeSymbol ? await loadRiskFree(db, spec.riskFreeSymbol, spec.interval, panel.dates) : undefined;
-  return { panel: { ...panel, assetClasses }, benchmark, riskFree, warnings, fingerprint: dataFingerprint(panel, riskFree) };
+  const withData: StrategyPanel = { ...panel, assetClasses, ...(await loadStrategyData(db, strategy.data, panel)) };
+  return { panel: withData, benchmark, riskFree, warnings, fingerprint: dataFingerprint(withData, riskFree) };
 }
 
-/** The panel's fingerprint, extended by the risk-free returns when they come from a symbol (so a re-run sees them change). */
+/**
+ * The panel's fingerprint, extended by the risk-free returns when they come from a symbol and by the
+ * point-in-time data the strategy read (so a re-run sees either change).
+ */
 function dataFingerprint(panel: StrategyPanel, riskFree: RiskFreeSeries | undefined): string {
-  const fingerprint = panelFingerprint(panel);
-  return riskFree ? extendFingerprint(fingerprint, `risk-free ${riskFree.symbol}`, riskFree.returns) : fingerprint;
+  let fingerprint = panelFingerprint(panel);
+  if (riskFree) fingerprint = extendFingerprint(fingerprint, `risk-free ${riskFree.symbol}`, riskFree.returns);
+  const used = usedOf(panel);
+  return used ? extendFingerprint(fingerprint, 'point-in-time data', used.fingerprint) : fingerprint;
+}
+
+const usedCache = new WeakMap<StrategyPanel, DataUsed | null>();
+
+/** dataUsed(panel), computed once per panel (a sweep's combinations share it). */
+function usedOf(panel: StrategyPanel): DataUsed | null {
+  let used = usedCache.get(panel);
+  if (used === undefined) usedCache.set(panel, (used = dataUsed(panel)));
+  return used;
 }
 
 /**
@@ -175,6 +193,7 @@ export function backtestOnPanel(spec: BacktestSpec, loaded: BacktestData, option
     metrics,
     warnings,
     dataFingerprint: data.fingerprint ?? dataFingerprint(panel, data.riskFree),
+    dataUsed: usedOf(panel),
     codeVersion: withStrategyCode(codeVersion(), spec.strategy),
   };
   // Named and dated on first read: a sweep that does not store trades never reads them.
@@ -212,7 +231,7 @@ function dataUpTo(data: BacktestData, end: number): BacktestData {
   if (!truncated) {
     const cut = (series: Float64Array) => series.subarray(0, end + 1);
     const values = Object.fromEntries(Object.entries(data.panel.values).map(([field, columns]) => [field, columns!.map(cut)]));
-    const panel: StrategyPanel = { ...data.panel, dates: cut(data.panel.dates), values };
+    const panel: StrategyPanel = { ...data.panel, dates: cut(data.panel.dates), values, ...slicePointInTime(data.panel, 0, end + 1) };
     const riskFree = data.riskFree && { ...data.riskFree, returns: cut(data.riskFree.returns) };
     truncated = {
       ...data,

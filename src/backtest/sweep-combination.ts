@@ -39,6 +39,7 @@ export function runCombination(
     trades: setup.storeTrades ? outcome.trades : null,
     warnings: outcome.warnings,
     dataFingerprint: outcome.dataFingerprint,
+    dataUsed: outcome.dataUsed,
     codeVersion: outcome.codeVersion,
     symbols: outcome.symbols,
   };
@@ -61,6 +62,7 @@ export function sweepOutcome(spec: BacktestSpec, result: JobResult, dates: Float
     metrics: result.metrics,
     warnings: result.warnings,
     dataFingerprint: result.dataFingerprint,
+    dataUsed: result.dataUsed,
     codeVersion: result.codeVersion,
   };
 }

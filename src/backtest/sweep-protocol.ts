@@ -4,6 +4,7 @@
  * series as transferred buffers.
  */
 import type { PanelField } from '../data/panel.js';
+import type { DataUsed, PointInTimeData } from '../data/strategy-data.js';
 import type { StrategyParams } from '../strategies/strategy.js';
 import type { BacktestSpec } from './backtest-spec.js';
 import type { BacktestMetrics } from './metrics.js';
@@ -21,6 +22,8 @@ export interface SharedData {
   readonly riskFree: (Omit<RiskFreeSeries, 'returns'> & { readonly returns: SharedArrayBuffer }) | null;
   readonly warnings: readonly string[];
   readonly fingerprint: string | undefined;
+  /** The strategy's fundamentals and events (copied to each worker: small beside the prices). */
+  readonly pointInTime: PointInTimeData;
 }
 
 /** What a worker starts with; the panel follows in a 'data' message (workers start while it loads). */
@@ -57,6 +60,7 @@ export interface JobResult {
   readonly trades: readonly TradeRecord[] | null;
   readonly warnings: readonly string[];
   readonly dataFingerprint: string;
+  readonly dataUsed: DataUsed | null;
   readonly codeVersion: string;
   readonly symbols: readonly string[];
 }
@@ -83,6 +87,11 @@ export function shareData(data: BacktestData): SharedData {
     riskFree: data.riskFree ? { ...data.riskFree, returns: share(data.riskFree.returns) } : null,
     warnings: data.warnings,
     fingerprint: data.fingerprint,
+    pointInTime: {
+      ...(data.panel.fundamentals && { fundamentals: data.panel.fundamentals }),
+      ...(data.panel.earnings && { earnings: data.panel.earnings }),
+      ...(data.panel.analystActions && { analystActions: data.panel.analystActions }),
+    },
   };
 }
 
@@ -96,6 +105,7 @@ export function unshareData(shared: SharedData): BacktestData {
       dates: new Float64Array(shared.dates),
       values,
       ...(shared.assetClasses ? { assetClasses: shared.assetClasses } : {}),
+      ...shared.pointInTime,
     },
     benchmark: shared.benchmark ? new Float64Array(shared.benchmark) : undefined,
     riskFree: shared.riskFree ? { ...shared.riskFree, returns: new Float64Array(shared.riskFree.returns) } : undefined,

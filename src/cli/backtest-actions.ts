@@ -8,6 +8,7 @@ import { MAX_CHUNK_SIZE } from '../backtest/sweep-chunks.js';
 import { parseGrid, runSweep, SWEEP_SORT_KEYS, type SweepResult, type SweepSortKey } from '../backtest/sweep.js';
 import { trialRun } from '../backtest/trial-registry.js';
 import { recordTrials } from '../backtest/trial-store.js';
+import { describeDataNeeds, describeDataUsed } from '../data/strategy-data.js';
 import { ValidationError } from '../errors.js';
 import { formatDrawdown, formatNumber, formatPercent, formatShares, MISSING } from '../report/report-format.js';
 import { allStrategies, getStrategy, strategySource } from '../strategies/registry.js';
@@ -89,6 +90,7 @@ export function strategiesAction(flags: { json?: boolean }, output: Output): voi
     defaults: s.paramsSchema('1d').parse({}) as Record<string, unknown>,
     sweep: s.sweep,
     exitRule: s.exitRule,
+    data: s.data ?? null,
     file: strategySource(s.name)?.file ?? null,
   }));
   if (flags.json) return output.out(JSON.stringify(rows, null, 2));
@@ -100,6 +102,7 @@ export function strategiesAction(flags: { json?: boolean }, output: Output): voi
         .map(([k, v]) => `${k}=${(v as unknown[]).join(',')}`)
         .join(' ')}`,
     );
+    if (row.data) output.out(`  reads: ${describeDataNeeds(row.data)}`);
     output.out(`  exit rule: ${row.exitRule}${row.file ? `\n  from ${row.file}` : ''}\n`);
   }
 }
@@ -286,7 +289,9 @@ export async function showAction(idText: string, flags: { trades?: boolean; json
       `backtest ${stored.id}${stored.sweepId ? ` (sweep ${stored.sweepId})` : ''}: ${stored.spec.strategy} ${formatParams(stored.spec.params)}`,
     );
     output.out(`universe ${stored.spec.universe ?? 'custom'}: ${stored.symbols.join(', ')}; risk-free ${riskFreeLabel(stored.spec)}`);
-    output.out(`data ${stored.dataFingerprint}; code ${stored.codeVersion}; created ${stored.createdAt.toISOString()}\n`);
+    output.out(`data ${stored.dataFingerprint}; code ${stored.codeVersion}; created ${stored.createdAt.toISOString()}`);
+    if (stored.dataUsed) output.out(`point-in-time data: ${describeDataUsed(stored.dataUsed)}`);
+    output.out('');
     output.out(formatMetrics(stored.metrics));
     for (const warning of stored.warnings) output.out(`  warning: ${warning}`);
     if (trades) {

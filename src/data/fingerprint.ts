@@ -21,11 +21,13 @@ export function panelFingerprint(
 }
 
 /**
- * A fingerprint that also covers one more series (a risk-free rate's returns), under a label.
+ * A fingerprint that also covers one more series (a risk-free rate's returns) or another digest
+ * (of the point-in-time data read), under a label.
  * @example extendFingerprint(panelFingerprint(panel), 'risk-free SHY', returns) // 'sha256:9a0e...'
  */
-export function extendFingerprint(fingerprint: string, label: string, values: Float64Array): string {
-  return `sha256:${createHash('sha256').update(`${fingerprint}\n${label}\n`).update(bytes(values)).digest('hex')}`;
+export function extendFingerprint(fingerprint: string, label: string, values: Float64Array | string): string {
+  const hash = createHash('sha256').update(`${fingerprint}\n${label}\n`);
+  return `sha256:${hash.update(typeof values === 'string' ? values : bytes(values)).digest('hex')}`;
 }
 
 function bytes(values: Float64Array): Uint8Array {

@@ -132,7 +132,23 @@ function fill(row: FundamentalSeriesRow, dates: Float64Array, column: Float64Arr
   }
 }
 
+/**
+ * The first bar that sees something known at `knownAt` by AS_OF_RULE (its UTC day is after
+ * knownAt's), or dates.length when no bar does.
+ * @example firstBarSeeing(Float64Array.of(Date.UTC(2024, 0, 2), Date.UTC(2024, 0, 3)), Date.UTC(2024, 0, 2, 21)) // 1
+ */
+export function firstBarSeeing(dates: Float64Array, knownAt: number): number {
+  let lo = 0;
+  let hi = dates.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (knownAt < dayStart(dates[mid]!)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
 /** 00:00 UTC of the day of t. */
-function dayStart(t: number): number {
+export function dayStart(t: number): number {
   return Math.floor(t / DAY_MS) * DAY_MS;
 }

@@ -127,6 +127,8 @@ export interface BacktestsTable {
   metrics: JSONColumnType<Record<string, unknown>>;
   warnings: JSONColumnType<string[]>;
   data_fingerprint: string;
+  /** The point-in-time data read besides prices (strategy-data.ts DataUsed); null for none. */
+  data_used: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
   code_version: string;
   created_at: ColumnType<Date, Date | string | undefined, Date | string>;
   role: ColumnType<'backtest' | 'simulation' | 'walk-forward', 'backtest' | 'simulation' | 'walk-forward' | undefined, never>;

@@ -94,7 +94,8 @@ export async function runDemo(db: Database, options: DemoOptions = {}): Promise<
   const gates = DEFAULT_GATE_SETS.default!;
   const candidates: Omit<DemoBacktest, 'gate' | 'simulation'>[] = [];
   // The candidates are the strategies; a baseline (buy-and-hold) is what they are measured against.
-  for (const strategy of STRATEGIES.filter((s) => !s.baseline)) {
+  // The synthetic market has prices only: strategies reading fundamentals or events would hold cash.
+  for (const strategy of STRATEGIES.filter((s) => !s.baseline && !s.data)) {
     const spec = parseBacktestSpec({
       strategy: strategy.name,
       universe: market.universe,

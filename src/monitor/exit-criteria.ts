@@ -11,6 +11,7 @@
  * set up to the last bar (NaN means "leave as is"); none at all (warm-up) is "unknown".
  */
 import { formatBarTime, type Interval } from '../data/bar.js';
+import { slicePointInTime } from '../data/strategy-data.js';
 import { nominalSpacing, REBALANCE_SCHEDULES } from '../strategies/schedule.js';
 import { resolveParams, type Strategy, type StrategyPanel, type StrategyParams } from '../strategies/strategy.js';
 
@@ -72,8 +73,8 @@ export function rebalanceSpacing(params: StrategyParams, interval: Interval): nu
   return nominalSpacing({ rebalance, every }, interval);
 }
 
-/** The panel without its first `drop` bars (views, no copies). */
+/** The panel without its first `drop` bars (views, no copies), its fundamentals and events too. */
 function slicePanel(panel: StrategyPanel, drop: number): StrategyPanel {
   const values = Object.fromEntries(Object.entries(panel.values).map(([field, columns]) => [field, columns!.map((c) => c.subarray(drop))]));
-  return { ...panel, dates: panel.dates.subarray(drop), values };
+  return { ...panel, dates: panel.dates.subarray(drop), values, ...slicePointInTime(panel, drop, panel.dates.length) };
 }

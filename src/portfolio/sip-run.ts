@@ -6,6 +6,7 @@ import { parseBacktestSpec } from '../backtest/backtest-spec.js';
 import type { CostModel } from '../backtest/transaction-cost.js';
 import { MS_PER_DAY, dateToTs, type Interval } from '../data/bar.js';
 import { carryForwardValues, loadPanel, type PanelField } from '../data/panel.js';
+import { loadStrategyData } from '../data/strategy-data.js';
 import type { Database } from '../db/database.js';
 import { prepareStrategy } from '../strategies/registry.js';
 import type { ParamValue } from '../strategies/strategy.js';
@@ -43,7 +44,8 @@ export async function runSipBacktest(db: Database, request: SipRunRequest): Prom
   // Signals see a symbol's last price on bars it lacks, as in backtests; trades need its real bar (raw closes stay as loaded).
   const carried = carryForwardValues(panel.values);
   const values = { ...carried, close: panel.values.close };
-  return sipBacktest(strategy, { ...panel, values }, spec.params, {
+  const pointInTime = await loadStrategyData(db, strategy.data, panel);
+  return sipBacktest(strategy, { ...panel, values, ...pointInTime }, spec.params, {
     ...request.plan,
     costs: spec.costs,
     ...(spec.from ? { start: spec.from } : {}),

@@ -15,7 +15,9 @@
  */
 import { z } from 'zod';
 import type { Interval } from '../data/bar.js';
+import { FUNDAMENTAL_FIELD_NAMES, PERIOD_TYPES, type FundamentalField } from '../data/fundamental.js';
 import { PANEL_FIELDS, type PanelField } from '../data/panel-fields.js';
+import type { DataNeeds } from '../data/strategy-data.js';
 import { errorMessage, ValidationError } from '../errors.js';
 import type { ParamValue, Strategy, StrategyContext, StrategyPanel, StrategyParams, TargetSchedule } from './strategy.js';
 
@@ -37,6 +39,8 @@ export interface StrategyDefinition<P extends StrategyParams> {
   readonly exitRule?: string;
   /** Panel fields `targets` reads (default adjusted closes only). */
   readonly fields?: readonly PanelField[];
+  /** Point-in-time data `targets` reads besides prices (panel.fundamentals, panel.earnings, panel.analystActions). */
+  readonly data?: DataNeeds;
   /** Hyperparameters with a default for each, or a schema per bar interval (lookbacks in bars). */
   readonly params: ParamsSchema<P> | ((interval: Interval) => ParamsSchema<P>);
   /** The ranges `momentum sweep` tries when no grid is given. */
@@ -79,6 +83,7 @@ export function defineStrategy<P extends StrategyParams>(definition: StrategyDef
     scoreLabel: definition.scoreLabel ?? 'score',
     exitRule: definition.exitRule ?? 'none before the next rebalance',
     fields: definition.fields ?? ['adj_close'],
+    ...(definition.data && { data: definition.data }),
     paramsSchema: schemaFor,
     sweep,
     ...(definition.baseline !== undefined && { baseline: definition.baseline }),
@@ -122,6 +127,18 @@ const definitionSchema = z.object({
   fields: z
     .array(z.enum(PANEL_FIELDS as [PanelField, ...PanelField[]]))
     .min(1)
+    .optional(),
+  data: z
+    .strictObject({
+      fundamentals: z
+        .strictObject({
+          fields: z.array(z.enum(FUNDAMENTAL_FIELD_NAMES as [FundamentalField, ...FundamentalField[]])).min(1),
+          periodType: z.enum(PERIOD_TYPES),
+        })
+        .optional(),
+      earnings: z.literal(true).optional(),
+      analystActions: z.literal(true).optional(),
+    })
     .optional(),
   params: z.custom<unknown>(
     (v) =>

@@ -2,15 +2,19 @@
  * The no-look-ahead property, as one call for any strategy (the built-ins' tests use it too): on
  * random panels (random-walk prices; one symbol starting late, one with gaps), changing every bar
  * after a random t (prices scaled by random factors, bars removed, bars added where a symbol had
- * none) must never change the targets, the scores or the rebalance flags at or before t. fast-check
- * draws the panels, the t and the changes, and shrinks a failure to a small case.
+ * none) must never change the targets, the scores or the rebalance flags at or before t. A strategy
+ * that declares point-in-time data (Strategy.data) gets random fundamentals and events too, and
+ * everything the bars after t could see of them changes with the prices (look-ahead-data.ts).
+ * fast-check draws the panels, the t and the changes, and shrinks a failure to a small case.
  *
  * @example assertNoLookAhead(myStrategy, { params: { lookback: 63 } }); // throws, naming bar and symbol, if it peeks
  */
 import fc from 'fast-check';
 import type { AssetClass } from '../data/bar.js';
 import { PANEL_FIELDS, type PanelField } from '../data/panel.js';
+import { slicePointInTime } from '../data/strategy-data.js';
 import { createRandom } from '../util/random.js';
+import { perturbPointInTimeAfter, pointInTimeBars, randomPointInTime } from './look-ahead-data.js';
 import { resolveParams, type Strategy, type StrategyPanel, type StrategyParams, type TargetSchedule } from './strategy.js';
 
 export interface LookAheadOptions {
@@ -42,7 +46,11 @@ export function assertNoLookAhead(strategy: Strategy<StrategyParams>, options: L
   const bars = options.bars ?? 420;
   const runs = options.runs ?? 25;
   const params = resolveParams(strategy, '1d', options.params ?? {});
-  const trades = strategy.targets(randomPanel(7, bars), params).targets.some((w) => Number.isFinite(w) && w !== 0);
+  const panelOf = (seed: number): StrategyPanel => {
+    const panel = randomPanel(seed, bars);
+    return strategy.data ? { ...panel, ...randomPointInTime(seed, strategy.data, panel.symbols, panel.dates) } : panel;
+  };
+  const trades = strategy.targets(panelOf(7), params).targets.some((w) => Number.isFinite(w) && w !== 0);
   if (!trades) {
     throw new LookAheadError(
       `${strategy.name} takes no position on a random ${bars}-bar panel with ${JSON.stringify(params)}: the check would prove nothing; pass params (shorter lookbacks) that trade`,
@@ -50,11 +58,18 @@ export function assertNoLookAhead(strategy: Strategy<StrategyParams>, options: L
   }
   // Half the cases cut at a bar where the strategy rebalances: a peek of even one bar there changes
   // what it trades, where a t drawn over all bars would meet a monthly rebalance once in ~21 cases.
+  // Of the others, half cut where its point-in-time data changes (at an event, or the bar before).
   const caseOf = (seed: number, at: number, atRebalance: boolean) => {
-    const panel = randomPanel(seed, bars);
+    const panel = panelOf(seed);
     const before = strategy.targets(panel, params);
     const rows = [...before.rebalance.keys()].filter((i) => before.rebalance[i] === 1 && i <= bars - 2);
-    const t = atRebalance && rows.length > 0 ? rows[at % rows.length]! : at % (bars - 1);
+    const changes = atRebalance || at % 2 === 1 ? [] : pointInTimeBars(panel, bars - 1);
+    const t =
+      atRebalance && rows.length > 0
+        ? rows[at % rows.length]!
+        : changes.length > 0
+          ? changes[Math.floor(at / 2) % changes.length]!
+          : at % (bars - 1);
     return { panel, before, t };
   };
   const details = fc.check(
@@ -163,7 +178,12 @@ function changedFuture(panel: StrategyPanel, t: number, change: number): { panel
   const end = Math.min(panel.dates.length, t + 2 + (Math.floor(change / 3) % 5));
   const values = Object.fromEntries(Object.entries(panel.values).map(([field, columns]) => [field, columns!.map((c) => c.slice(0, end))]));
   return {
-    panel: { ...panel, dates: panel.dates.slice(0, end), values: values as Record<PanelField, Float64Array[]> },
+    panel: {
+      ...panel,
+      dates: panel.dates.slice(0, end),
+      values: values as Record<PanelField, Float64Array[]>,
+      ...slicePointInTime(panel, 0, end),
+    },
     how: `ending the panel at bar ${end - 1}, ${end - 1 - t} after ${after}`,
   };
 }
@@ -189,7 +209,11 @@ function perturbAfter(panel: StrategyPanel, t: number, seed: number): StrategyPa
       return copy;
     });
   }
-  return { ...panel, values: values as Record<PanelField, Float64Array[]> };
+  return {
+    ...panel,
+    values: values as Record<PanelField, Float64Array[]>,
+    ...perturbPointInTimeAfter(panel, panel.symbols, panel.dates, t, seed),
+  };
 }
 
 function isoDay(ts: number): string {

@@ -68,7 +68,7 @@ export interface QuantileScheduleParams extends QuantileSelection, ScheduleParam
 /**
  * The schedule of a strategy that holds the quantile portfolio of `scores` (one column per symbol)
  * at each rebalance bar, scaled by targetScale; a bar with nothing to rank keeps the positions
- * (NaN). The scores are also returned as the T x N report grid. In a sweep, `shared` names the
+ * (NaN), or with `noneRanked: 'cash'` sells them (a screen or an event no name passes). The scores are also returned as the T x N report grid. In a sweep, `shared` names the
  * scores (`scoresKey`: everything they depend on) so that the rebalance bars, the rankings and the
  * report grid are computed once for every combination that differs only in topPct, targetScale or
  * longShort.
@@ -79,6 +79,7 @@ export function quantileSchedule(
   scores: readonly Float64Array[],
   p: QuantileScheduleParams,
   shared?: { readonly memo: SignalMemo; readonly scoresKey: string },
+  noneRanked: 'keep' | 'cash' = 'keep',
 ): TargetSchedule {
   const memo = shared?.memo ?? computeNow;
   const closes = panel.values.adj_close!;
@@ -95,22 +96,42 @@ export function quantileSchedule(
     return grid;
   });
   // Each rebalance row before the quantiles are set (NaN: no bar, 0: ranked or out), as quantileWeights starts it.
-  const baseRows = memo(`${shared?.scoresKey}:base:${scheduleKey}`, () =>
-    rankings.map((ranked, t) => (ranked.length === 0 ? undefined : baseWeights(ranked, closes, t))),
+  const baseRows = memo(`${shared?.scoresKey}:base:${scheduleKey}:${noneRanked}`, () =>
+    rankings.map((ranked, t) =>
+      ranked.length > 0 || (noneRanked === 'cash' && rebalance[t]) ? baseWeights(ranked, closes, t) : undefined,
+    ),
   );
   // The combinations sharing these rankings write the same rows, each row whole: in a sweep one
   // buffer serves them in turn (a combination's schedule is used up before the next is computed),
   // sparing a NaN-filled T x N array per combination. Without a memo it is a fresh array.
-  const targets = memo(`${shared?.scoresKey}:targets:${scheduleKey}`, () => emptyTargets(bars, n));
+  const targets = memo(`${shared?.scoresKey}:targets:${scheduleKey}:${noneRanked}`, () => emptyTargets(bars, n));
   for (let t = 0; t < bars; t++) {
     const ranked = rankings[t]!;
+    if (baseRows[t]) targets.set(baseRows[t]!, t * n);
     if (ranked.length === 0) continue;
     // targetScale x quantileWeights(ranked, closes, t, p), written in place: NaN and 0 stay as they are.
-    targets.set(baseRows[t]!, t * n);
     const k = quantileCount(ranked.length, p.topPct);
     for (let i = 0; i < k; i++) targets[t * n + ranked[i]!] = p.targetScale * (1 / k);
     if (p.longShort)
       for (let i = Math.max(k, ranked.length - k); i < ranked.length; i++) targets[t * n + ranked[i]!] = p.targetScale * (-1 / k);
   }
   return { kind: 'weights', rebalance, targets, scores: scoreGrid };
+}
+
+/**
+ * The long-only top quantile of scores computed once per `scoresKey` (in a sweep, per memo), cash at
+ * a rebalance where no name has a score: the schedule of the strategies that screen or wait for
+ * events (quality-, earnings- and revision-momentum).
+ * @example longTopQuantile(panel, p, `revision-momentum:${p.windowBars}`, () => netUpgrades(panel, p.windowBars), context)
+ */
+export function longTopQuantile(
+  panel: StrategyPanel,
+  p: Pick<QuantileSelection, 'topPct'> & ScheduleParams,
+  scoresKey: string,
+  scoresOf: (memo: SignalMemo) => readonly Float64Array[],
+  context?: { readonly memo?: SignalMemo | undefined },
+): TargetSchedule {
+  const memo = context?.memo ?? computeNow;
+  const scores = memo(scoresKey, () => scoresOf(memo));
+  return quantileSchedule(panel, scores, { ...p, targetScale: 1, longShort: false }, { memo, scoresKey }, 'cash');
 }

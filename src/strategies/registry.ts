@@ -8,9 +8,12 @@ import { ValidationError } from '../errors.js';
 import { buyAndHold } from './buy-and-hold.js';
 import { donchian } from './donchian.js';
 import { dualMomentum } from './dual-momentum.js';
+import { earningsMomentum } from './earnings-momentum.js';
 import { high52w } from './high-52w.js';
 import { maTrend } from './ma-trend.js';
 import { mpoPolicy } from './mpo-policy.js';
+import { qualityMomentum } from './quality-momentum.js';
+import { revisionMomentum } from './revision-momentum.js';
 import { smaCross } from './sma-cross.js';
 import type { Strategy, StrategyParams } from './strategy.js';
 import { tsMomentum } from './ts-momentum.js';
@@ -27,6 +30,9 @@ export const STRATEGIES: readonly Strategy<StrategyParams>[] = [
   donchian,
   high52w,
   volScaledXs,
+  qualityMomentum,
+  earningsMomentum,
+  revisionMomentum,
   mpoPolicy,
   buyAndHold,
 ] as unknown as readonly Strategy<StrategyParams>[];

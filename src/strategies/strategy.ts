@@ -9,11 +9,16 @@
 import type { z } from 'zod';
 import type { AssetClass, Interval } from '../data/bar.js';
 import type { Panel, PanelField } from '../data/panel.js';
+import type { DataNeeds, PointInTimeData } from '../data/strategy-data.js';
 import { ValidationError } from '../errors.js';
 import type { SignalMemo } from './signal-memo.js';
 
-/** A panel (with the fields the strategy declared) plus what strategies may know of its instruments. */
-export interface StrategyPanel extends Omit<Panel, 'values'> {
+/**
+ * A panel (with the fields the strategy declared) plus what strategies may know of its instruments,
+ * and the point-in-time data the strategy declared in `data` (fundamentals on its bars, events with
+ * the first bar that may see each: src/data/strategy-data.ts).
+ */
+export interface StrategyPanel extends Omit<Panel, 'values'>, PointInTimeData {
   readonly values: { readonly [K in PanelField]?: readonly Float64Array[] };
   /** Asset class per symbol (same order as `symbols`), when known. */
   readonly assetClasses?: readonly (AssetClass | null)[];
@@ -56,6 +61,8 @@ export interface Strategy<P extends StrategyParams = StrategyParams> {
   readonly exitRule: string;
   /** Panel fields it reads (adjusted prices). */
   readonly fields: readonly PanelField[];
+  /** Point-in-time data it reads besides prices, loaded onto its panel by whoever runs it (none when absent). */
+  readonly data?: DataNeeds;
   /** Hyperparameters with defaults; lookbacks are in bars, defaults depend on the bar interval. */
   paramsSchema(interval: Interval): z.ZodType<P, Record<string, unknown>>;
   /** Documented sweep ranges (for daily bars), used by `momentum sweep` when no grid is given. */

@@ -30,6 +30,9 @@ describe(`momentum backtest, backtests, sweep, strategies, reference (${engineNa
       'donchian',
       '52w-high',
       'vol-scaled-xs',
+      'quality-momentum',
+      'earnings-momentum',
+      'revision-momentum',
       'mpo',
       'buy-and-hold',
     ]);

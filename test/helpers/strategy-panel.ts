@@ -124,3 +124,14 @@ function differences(a: ArrayLike<number>, b: ArrayLike<number>, count: number):
   for (let i = 0; i < count; i++) if (!Object.is(a[i], b[i])) out.push(i);
   return out;
 }
+
+/**
+ * The top quantile written plainly, for checking strategies: 1/k on the first k = max(1,
+ * floor(len x pct / 100)) of `ranked` (symbol indexes, best first), 0 on the other of `n` symbols.
+ */
+export function topQuantileWeights(n: number, ranked: readonly number[], pct: number): number[] {
+  const k = Math.max(1, Math.floor((ranked.length * pct) / 100));
+  const weights = Array<number>(n).fill(0);
+  for (const j of ranked.slice(0, k)) weights[j] = 1 / k;
+  return weights;
+}

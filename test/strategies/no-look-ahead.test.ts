@@ -20,6 +20,9 @@ const SHORT: Record<string, Record<string, unknown>> = {
   '52w-high': { window: 100 },
   mpo: { lookback: 63, skip: 5, horizon: 3 },
   'vol-scaled-xs': { lookback: 63, skip: 5, volWindow: 40 },
+  'quality-momentum': { lookback: 63, skip: 5, minRoe: 0, maxLeverage: 2 },
+  'earnings-momentum': { holdBars: 42 },
+  'revision-momentum': { windowBars: 42, rebalance: 'every', every: 5 },
   'buy-and-hold': { rebalance: 'month-end' },
 };
 
@@ -106,6 +109,47 @@ describe('no look-ahead, every strategy', () => {
       },
     });
     expect(() => assertNoLookAhead(survivors)).toThrow(LookAheadError);
+  });
+
+  it('finds a strategy that reads a fundamental value or an event before the bar that may see it', () => {
+    const onFundamentals = defineStrategy({
+      name: 'reads-next-statement',
+      params: z.strictObject({}),
+      data: { fundamentals: { fields: ['roe'], periodType: 'annual' } },
+      targets(panel) {
+        const n = panel.symbols.length;
+        const bars = panel.dates.length;
+        const targets = emptyTargets(bars, n);
+        const rebalance = new Uint8Array(bars);
+        const roe = panel.fundamentals!.values.roe!;
+        for (let t = 0; t < bars; t += 5) {
+          rebalance[t] = 1;
+          for (let j = 0; j < n; j++) targets[t * n + j] = roe[j]![Math.min(bars - 1, t + 1)]! > 0 ? 1 / n : 0;
+        }
+        return { kind: 'weights', rebalance, targets };
+      },
+    });
+    expect(() => assertNoLookAhead(onFundamentals)).toThrow(/^reads-next-statement looks ahead/);
+    const onEvents = defineStrategy({
+      name: 'counts-coming-actions',
+      params: z.strictObject({}),
+      data: { analystActions: true },
+      targets(panel) {
+        const n = panel.symbols.length;
+        const bars = panel.dates.length;
+        const targets = emptyTargets(bars, n);
+        const rebalance = new Uint8Array(bars);
+        for (let t = 0; t < bars; t += 5) {
+          rebalance[t] = 1;
+          panel.analystActions!.forEach((actions, j) => {
+            // the actions of the next 20 bars count too
+            targets[t * n + j] = actions.filter((a) => a.firstBar <= t + 20).length / 100;
+          });
+        }
+        return { kind: 'weights', rebalance, targets };
+      },
+    });
+    expect(() => assertNoLookAhead(onEvents)).toThrow(/^counts-coming-actions looks ahead/);
   });
 
   it('refuses to call a strategy that never trades on the random panels checked', () => {
