@@ -1,17 +1,18 @@
 /**
  * Seeded made-up fundamentals and qualitative data for the offline demo, the notebook and tests:
- * quarterly statements, earnings announcements with the analysts' estimate, analysts' actions and
+ * quarterly and annual statements, earnings announcements with the analysts' estimate, analysts' actions and
  * headlines, for any symbols (every source and title says "synthetic": never real figures).
  *
  * Per symbol and quarter: EPS grows by a drift of its own with noise; the analysts' estimate is the
  * EPS plus an error; the announcement falls 20-40 days after the quarter's end (a weekday), and the
- * statement values are known from it (known_rule 'reported'). Analysts act about once a month, more
+ * statement values are known from it (known_rule 'reported'); a whole year's annual statement is
+ * known 30 days after its fourth quarter's announcement. Analysts act about once a month, more
  * often upgrading after a beat and downgrading after a miss (revisions follow surprises, as in
  * Chan, Jegadeesh and Lakonishok 1996). Equity, debt and ROE make some names pass a quality filter
  * and others fail it. Nothing here knows the prices: no signal is planted in returns.
  */
 import { MS_PER_DAY } from './bar.js';
-import type { FundamentalField, FundamentalValue } from './fundamental.js';
+import type { FundamentalField, FundamentalValue, PeriodType } from './fundamental.js';
 import type { AnalystAction, AnalystActionKind, EarningsEvent, NewsHeadline } from './qualitative.js';
 import { createRandom, type Random } from '../util/random.js';
 
@@ -58,11 +59,18 @@ function generateSymbol(symbol: string, random: Random, options: SyntheticFundam
   const bookPerShare = 10 + 20 * random.next();
   let eps = 0.5 + random.next();
   let equity = bookPerShare * shares;
-  const value = (field: FundamentalField, periodEnd: string, v: number, knownAt: number): FundamentalValue => ({
+  const yearIncome: number[] = [];
+  const value = (
+    field: FundamentalField,
+    periodEnd: string,
+    v: number,
+    knownAt: number,
+    periodType: PeriodType = 'quarterly',
+  ): FundamentalValue => ({
     symbol,
     field,
     periodEnd,
-    periodType: 'quarterly',
+    periodType,
     value: v,
     knownAt,
     source: SYNTHETIC_SOURCE,
@@ -87,6 +95,24 @@ function generateSymbol(symbol: string, random: Random, options: SyntheticFundam
       value('debt_to_equity', periodEnd, debt / equity, announced),
       value('roe', periodEnd, (4 * netIncome) / equity, announced),
     );
+    yearIncome.push(netIncome);
+    if (new Date(quarterEnd).getUTCMonth() === 11) {
+      // the annual report, a month after the fourth quarter's announcement, when the year is whole
+      if (yearIncome.length === 4) {
+        const income = yearIncome.reduce((a, b) => a + b, 0);
+        const filed = weekday(announced + 30 * MS_PER_DAY);
+        if (filed <= options.to)
+          out.values.push(
+            value('net_income', periodEnd, income, filed, 'annual'),
+            value('eps_diluted', periodEnd, income / shares, filed, 'annual'),
+            value('total_equity', periodEnd, equity, filed, 'annual'),
+            value('total_debt', periodEnd, debt, filed, 'annual'),
+            value('roe', periodEnd, income / equity, filed, 'annual'),
+            value('debt_to_equity', periodEnd, debt / equity, filed, 'annual'),
+          );
+      }
+      yearIncome.length = 0;
+    }
     out.earnings.push({
       symbol,
       periodEnd,

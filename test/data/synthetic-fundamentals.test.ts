@@ -38,6 +38,25 @@ describe(`synthetic fundamentals (${engineName})`, () => {
     for (const a of data.actions) expect(a.actedAt).toBeLessThanOrEqual(options.to);
   });
 
+  it("gives each whole year an annual statement, known 30 days or more after its fourth quarter's announcement", () => {
+    const data = syntheticFundamentals(options);
+    const annual = data.values.filter((v) => v.symbol === 'AAA' && v.periodType === 'annual' && v.field === 'net_income');
+    // 2010 .. 2018: 2019's fourth quarter is announced after the end
+    expect(annual.map((v) => v.periodEnd)).toEqual(Array.from({ length: 9 }, (_, i) => `${2010 + i}-12-31`));
+    for (const v of annual) {
+      const q4 = data.earnings.find((e) => e.symbol === 'AAA' && e.periodEnd === v.periodEnd)!;
+      expect(v.knownAt - q4.knownAt).toBeGreaterThanOrEqual(30 * 86_400_000);
+      const quarters = data.values.filter(
+        (q) =>
+          q.symbol === 'AAA' && q.periodType === 'quarterly' && q.field === 'net_income' && q.periodEnd.startsWith(v.periodEnd.slice(0, 4)),
+      );
+      expect(v.value).toBeCloseTo(
+        quarters.reduce((sum, q) => sum + q.value, 0),
+        0,
+      );
+    }
+  });
+
   it('stores every item once', async () => {
     const data = syntheticFundamentals(options);
     const written = await storeFundamentals(db, data.values);
