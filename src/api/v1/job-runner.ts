@@ -1,0 +1,139 @@
+/**
+ * Runs the API's jobs in this process, at most `concurrency` at a time, from the api_jobs table
+ * (the queue is the table: a job queued before a restart runs after it). While it runs, a job's
+ * progress is written as it goes and the runner beats; a job whose runner stopped beating (the
+ * server was killed or crashed) is marked failed by the next runner that looks, at start and then
+ * every beat. The distributed job engine (jobs/queue, pg-boss) could take the same rows later:
+ * `JOB_DEFINITIONS[kind].run` is a function of the stored request alone.
+ */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Database } from '../../db/database.js';
+import { errorMessage, MomentumError } from '../../errors.js';
+import type { GateSet } from '../../research/gate-set.js';
+import { beatJobs, claimNextJob, failAbandonedJobs, finishJob, recordProgress, type ApiJob } from './api-job-store.js';
+import { JOB_DEFINITIONS } from './job-kinds.js';
+
+export type WithDb = <T>(work: (db: Database) => Promise<T>) => Promise<T>;
+
+export interface JobRunnerOptions {
+  readonly withDb: WithDb;
+  readonly gateSets: Readonly<Record<string, GateSet>>;
+  /** Jobs run at once (default 1: a sweep already uses every core). */
+  readonly concurrency?: number;
+  readonly sweepWorkers?: number | undefined;
+  /** How often running jobs beat and abandoned ones are looked for (default 10 s). */
+  readonly beatMs?: number;
+  /** A running job not heard from for this long is taken for abandoned (default 60 s). */
+  readonly staleSeconds?: number;
+  readonly log: (line: string) => void;
+}
+
+export interface JobRunner {
+  /** Looks for queued jobs now (after one was submitted). */
+  wake(): void;
+  /** Stops taking jobs and waits for those running to finish. */
+  close(): Promise<void>;
+}
+
+/** Marks abandoned jobs failed, then starts taking queued ones. */
+export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunner> {
+  const runner = `${hostname()}:${process.pid}:${randomUUID()}`;
+  const { withDb, log } = options;
+  const concurrency = options.concurrency ?? 1;
+  const staleSeconds = options.staleSeconds ?? 60;
+  const running = new Set<Promise<void>>();
+  let closing = false;
+  let pumping = Promise.resolve();
+
+  const reclaim = async () => {
+    const failed = await withDb((db) => failAbandonedJobs(db, runner, staleSeconds));
+    if (failed.length > 0) log(`api jobs ${failed.join(', ')}: marked failed, their server stopped while they ran`);
+  };
+  const claimWhileRoom = async () => {
+    while (!closing && running.size < concurrency) {
+      const job = await withDb((db) => claimNextJob(db, runner));
+      if (!job) return;
+      const done: Promise<void> = execute(job).finally(() => {
+        running.delete(done);
+        wake();
+      });
+      running.add(done);
+    }
+  };
+  // One claim loop at a time: a wake while one runs queues one more pass.
+  const wake = () => {
+    pumping = pumping.then(claimWhileRoom).catch((error: unknown) => log(`api jobs: cannot take queued jobs: ${errorMessage(error)}`));
+  };
+  const execute = async (job: ApiJob) => {
+    const definition = JOB_DEFINITIONS[job.kind];
+    const progress = latestOnly((p: { fraction: number; message: string }) =>
+      withDb((db) => recordProgress(db, job.id, runner, p.fraction, p.message)).catch((error: unknown) =>
+        log(`api job ${job.id}: progress not recorded: ${errorMessage(error)}`),
+      ),
+    );
+    let outcome: { result: Record<string, unknown> } | { error: string };
+    try {
+      const request = definition.schema.parse(job.spec);
+      const result = await withDb((db) =>
+        definition.run(request, {
+          db,
+          gateSets: options.gateSets,
+          sweepWorkers: options.sweepWorkers,
+          progress: (fraction, message) => progress.push({ fraction, message }),
+        }),
+      );
+      outcome = { result };
+    } catch (error) {
+      // The project's own errors say what was wrong to the user; anything else goes to the log in full.
+      if (!(error instanceof MomentumError))
+        log(`api job ${job.id} (${job.kind}): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      outcome = { error: errorMessage(error) };
+    }
+    await progress.settled();
+    await withDb((db) => finishJob(db, job.id, runner, outcome)).catch((error: unknown) =>
+      log(`api job ${job.id}: outcome not recorded (a later runner will mark it failed): ${errorMessage(error)}`),
+    );
+  };
+
+  await reclaim();
+  const timer = setInterval(() => {
+    void withDb((db) => beatJobs(db, runner))
+      .then(reclaim)
+      .then(wake)
+      .catch((error: unknown) => log(`api jobs: beat failed: ${errorMessage(error)}`));
+  }, options.beatMs ?? 10_000);
+  timer.unref();
+  wake();
+  return {
+    wake,
+    async close() {
+      closing = true;
+      clearInterval(timer);
+      await pumping;
+      await Promise.all(running);
+    },
+  };
+}
+
+/**
+ * Writes the latest of a stream of values, one write at a time: values pushed while a write is
+ * under way are folded into the next one (a sweep reports each of its thousands of combinations).
+ */
+function latestOnly<T>(write: (value: T) => Promise<void>): { push(value: T): void; settled(): Promise<void> } {
+  let next: { value: T } | undefined;
+  let chain = Promise.resolve();
+  return {
+    push(value) {
+      const queued = next !== undefined;
+      next = { value };
+      if (queued) return;
+      chain = chain.then(() => {
+        const { value: latest } = next!;
+        next = undefined;
+        return write(latest);
+      });
+    },
+    settled: () => chain,
+  };
+}
