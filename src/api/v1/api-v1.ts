@@ -71,7 +71,7 @@ class ApiError extends Error {
 export async function startApiV1(options: ApiV1Options, server: { bodyLimit: number; log: (line: string) => void }): Promise<ApiV1> {
   const gateSets = options.gateSets ?? DEFAULT_GATE_SETS;
   const { withDb } = options;
-  const runner = await startJobRunner({
+  const runner = startJobRunner({
     withDb: options.jobWithDb ?? withDb,
     gateSets,
     log: server.log,

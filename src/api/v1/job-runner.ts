@@ -36,8 +36,8 @@ export interface JobRunner {
   close(): Promise<void>;
 }
 
-/** Marks abandoned jobs failed, then starts taking queued ones. */
-export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunner> {
+/** Marks abandoned jobs failed, then takes queued ones (both in the background). */
+export function startJobRunner(options: JobRunnerOptions): JobRunner {
   const runner = `${hostname()}:${process.pid}:${randomUUID()}`;
   const { withDb, log } = options;
   const concurrency = options.concurrency ?? 1;
@@ -96,7 +96,6 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
     );
   };
 
-  await reclaim();
   const timer = setInterval(() => {
     void withDb((db) => beatJobs(db, runner))
       .then(reclaim)
@@ -104,7 +103,10 @@ export async function startJobRunner(options: JobRunnerOptions): Promise<JobRunn
       .catch((error: unknown) => log(`api jobs: beat failed: ${errorMessage(error)}`));
   }, options.beatMs ?? 10_000);
   timer.unref();
-  wake();
+  // In the background: the server answers at once, the database opens meanwhile (or the next beat tries again).
+  pumping = reclaim()
+    .then(claimWhileRoom)
+    .catch((error: unknown) => log(`api jobs: cannot look for jobs left by a previous server: ${errorMessage(error)}`));
   return {
     wake,
     async close() {
