@@ -8,7 +8,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/api/server.js';
+import { spawnSync } from 'node:child_process';
 import { claimNextJob, insertJob } from '../../src/api/v1/api-job-store.js';
+import { runnerId } from '../../src/api/v1/job-runner.js';
 import { ConfigError } from '../../src/errors.js';
 import { openApiChecker, type OpenApiChecker } from '../helpers/openapi-check.js';
 import { SYNTHETIC_SYMBOLS } from '../helpers/synthetic-reference.js';
@@ -252,10 +254,14 @@ describe(`HTTP API v1: the token rule and restarts (${engineName})`, () => {
     }
   });
 
-  it('a restart marks the jobs a stopped server left running as failed, and runs those left queued', async () => {
-    // What a server killed mid-job leaves behind: one job running (claimed by it), one still queued.
+  it('a restart marks the jobs a stopped server left running as failed, runs those left queued, and leaves those of a live server alone', async () => {
+    // What a server on this host killed mid-job leaves behind: a job running (claimed by its process, now gone) and one queued.
+    const killed = spawnSync(process.execPath, ['-e', '']).pid;
     await insertJob(db, 'backtest', { strategy: 'xs-momentum', symbols: ['SYN-EQ-US'] });
-    const running = await claimNextJob(db, 'a-server-that-was-killed');
+    const abandoned = await claimNextJob(db, runnerId(killed));
+    // A job another server (elsewhere, beating) runs: not this server's to judge before its lease runs out.
+    await insertJob(db, 'backtest', { strategy: 'xs-momentum', symbols: ['SYN-EQ-EU'] });
+    const elsewhere = await claimNextJob(db, 'another-host/4242/-/cafe0000');
     const queued = await insertJob(db, 'ingest', {
       source: 'synthetic',
       symbols: ['SYN-GOLD'],
@@ -265,13 +271,14 @@ describe(`HTTP API v1: the token rule and restarts (${engineName})`, () => {
       concurrency: 1,
     });
     const logged: string[] = [];
-    const server = await startServer({ port: 0, log: (line) => logged.push(line), api: { withDb: own, staleSeconds: 0 } });
+    const server = await startServer({ port: 0, log: (line) => logged.push(line), api: { withDb: own } });
     try {
-      const failed = await settled(server.url, running!.id);
+      const failed = await settled(server.url, abandoned!.id);
       expect(failed.status).toBe('failed');
       expect(failed.error).toMatch(/stopped before it finished.*submit it again/);
-      expect(logged.join('\n')).toContain(running!.id);
+      expect(logged.join('\n')).toContain(abandoned!.id);
       expect(await settled(server.url, queued.id)).toMatchObject({ status: 'succeeded', result: { status: 'ok' } });
+      expect((await call(`${server.url}/api/v1/jobs/${elsewhere!.id}`)).body.status).toBe('running');
     } finally {
       await server.close();
     }

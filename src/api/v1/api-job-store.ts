@@ -166,22 +166,40 @@ export async function finishJob(
   return updated.numUpdatedRows > 0n;
 }
 
+/** The runners of running jobs (to tell which of them are gone). */
+export async function runnersOfRunningJobs(db: Database): Promise<string[]> {
+  const rows = await db.kysely.selectFrom('api_jobs').select('runner').distinct().where('status', '=', 'running').execute();
+  return rows.flatMap((r) => (r.runner === null ? [] : [r.runner]));
+}
+
 /**
- * Marks failed the running jobs of other runners not heard from for `staleSeconds` (their server
- * stopped, was killed or crashed while they ran): they are said failed, never lost. Returns their ids.
+ * Marks failed the running jobs of other runners that are gone (`gone`: known dead) or not heard
+ * from for `staleSeconds` (their server stopped, was killed or crashed while they ran): they are
+ * said failed, never lost. Returns their ids.
  */
-export async function failAbandonedJobs(db: Database, runner: string, staleSeconds: number): Promise<string[]> {
+export async function failAbandonedJobs(
+  db: Database,
+  runner: string,
+  staleSeconds: number,
+  gone: readonly string[] = [],
+): Promise<string[]> {
   const rows = await db.kysely
     .updateTable('api_jobs')
     .set({
       status: 'failed',
       message: 'failed',
-      error: sql<string>`'the server running this job stopped before it finished (restarted, killed or crashed); what it stored so far is not linked here: submit it again'`,
+      error:
+        'the server running this job stopped before it finished (restarted, killed or crashed); what it stored so far is not linked here: submit it again',
       finished_at: sql<Date>`now()`,
     })
     .where('status', '=', 'running')
     .where('runner', '<>', runner)
-    .where('heartbeat_at', '<', sql<Date>`now() - make_interval(secs => ${staleSeconds})`)
+    .where((eb) =>
+      eb.or([
+        eb('heartbeat_at', '<', sql<Date>`now() - make_interval(secs => ${staleSeconds})`),
+        ...(gone.length > 0 ? [eb('runner', 'in', [...gone])] : []),
+      ]),
+    )
     .returning('id')
     .execute();
   return rows.map((r) => r.id);

@@ -1,9 +1,9 @@
 /**
  * Runs the API's jobs in this process, at most `concurrency` at a time, from the api_jobs table
  * (the queue is the table: a job queued before a restart runs after it). While it runs, a job's
- * progress is written as it goes and the runner beats; a job whose runner stopped beating (the
- * server was killed or crashed) is marked failed by the next runner that looks, at start and then
- * every beat. The distributed job engine (jobs/queue, pg-boss) could take the same rows later:
+ * progress is written as it goes and the runner beats; a job whose runner is gone (its process
+ * on this host has ended) or stopped beating (a server elsewhere, killed or crashed) is marked failed
+ * by the next runner that looks, at start and then every beat. The distributed job engine (jobs/queue, pg-boss) could take the same rows later:
  * `JOB_DEFINITIONS[kind].run` is a function of the stored request alone.
  */
 import { randomUUID } from 'node:crypto';
@@ -11,7 +11,16 @@ import { hostname } from 'node:os';
 import type { Database } from '../../db/database.js';
 import { errorMessage, MomentumError } from '../../errors.js';
 import type { GateSet } from '../../research/gate-set.js';
-import { beatJobs, claimNextJob, failAbandonedJobs, finishJob, recordProgress, type ApiJob } from './api-job-store.js';
+import { isSameProcessAlive, processStartTime } from '../../util/process-alive.js';
+import {
+  beatJobs,
+  claimNextJob,
+  failAbandonedJobs,
+  finishJob,
+  recordProgress,
+  runnersOfRunningJobs,
+  type ApiJob,
+} from './api-job-store.js';
 import { JOB_DEFINITIONS } from './job-kinds.js';
 
 export type WithDb = <T>(work: (db: Database) => Promise<T>) => Promise<T>;
@@ -38,7 +47,7 @@ export interface JobRunner {
 
 /** Marks abandoned jobs failed, then takes queued ones (both in the background). */
 export function startJobRunner(options: JobRunnerOptions): JobRunner {
-  const runner = `${hostname()}:${process.pid}:${randomUUID()}`;
+  const runner = runnerId(process.pid);
   const { withDb, log } = options;
   const concurrency = options.concurrency ?? 1;
   const staleSeconds = options.staleSeconds ?? 60;
@@ -47,7 +56,9 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
   let pumping = Promise.resolve();
 
   const reclaim = async () => {
-    const failed = await withDb((db) => failAbandonedJobs(db, runner, staleSeconds));
+    const failed = await withDb(async (db) =>
+      failAbandonedJobs(db, runner, staleSeconds, (await runnersOfRunningJobs(db)).filter(isGoneFromThisHost)),
+    );
     if (failed.length > 0) log(`api jobs ${failed.join(', ')}: marked failed, their server stopped while they ran`);
   };
   const claimWhileRoom = async () => {
@@ -116,6 +127,18 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
       await Promise.all(running);
     },
   };
+}
+
+/** `host/pid/start time/random`: what tells a runner's process from a later one that reuses its pid. */
+export function runnerId(pid: number): string {
+  return `${hostname()}/${pid}/${processStartTime(pid) ?? '-'}/${randomUUID().slice(0, 8)}`;
+}
+
+/** A runner of this host whose process has ended (a server restarted here): its jobs need not wait for the lease. */
+function isGoneFromThisHost(runner: string): boolean {
+  const [host, pid, started] = runner.split('/');
+  if (host !== hostname() || !/^\d+$/.test(pid ?? '')) return false;
+  return !isSameProcessAlive(Number(pid), started === '-' ? undefined : started);
 }
 
 /**
