@@ -11,7 +11,7 @@ import { startServer, type RunningServer } from '../../src/api/server.js';
 import { spawnSync } from 'node:child_process';
 import { claimNextJob, insertJob } from '../../src/api/v1/api-job-store.js';
 import { runnerId } from '../../src/api/v1/job-runner.js';
-import { ConfigError } from '../../src/errors.js';
+import { ConfigError, DatabaseError } from '../../src/errors.js';
 import { openApiChecker, type OpenApiChecker } from '../helpers/openapi-check.js';
 import { SYNTHETIC_SYMBOLS } from '../helpers/synthetic-reference.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -249,6 +249,28 @@ describe(`HTTP API v1: the token rule and restarts (${engineName})`, () => {
       expect(wrong.status).toBe(401);
       const allowed = await call(`${server.url}/api/v1/openapi.json`, { headers: { authorization: `Bearer ${token}` } });
       expect(allowed.status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers 503 (details in the log, not in the answer) while the database cannot be reached', async () => {
+    const logged: string[] = [];
+    const unreachable = () => Promise.reject(new DatabaseError('cannot connect to PostgreSQL at db.internal:5432'));
+    const server = await startServer({ port: 0, log: (line) => logged.push(line), api: { withDb: unreachable } });
+    try {
+      const document = openApiChecker((await call(`${server.url}/api/v1/openapi.json`)).body);
+      for (const [path, init] of [
+        ['/api/v1/jobs/00000000-0000-4000-8000-000000000000', {}],
+        ['/api/v1/ingest', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"source":"synthetic"}' }],
+      ] as const) {
+        const answer = await call(`${server.url}${path}`, init);
+        expect(answer.status, path).toBe(503);
+        expect(answer.headers.get('retry-after')).toBe('5');
+        expect(JSON.stringify(answer.body)).not.toContain('db.internal');
+        document.check(init.method ?? 'GET', path.includes('jobs') ? '/api/v1/jobs/{id}' : '/api/v1/ingest', 503, answer.body);
+      }
+      expect(logged.join('\n')).toContain('db.internal');
     } finally {
       await server.close();
     }

@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import type { Database } from '../../db/database.js';
 import { errorMessage, MomentumError } from '../../errors.js';
 import type { GateSet } from '../../research/gate-set.js';
+import { latestOnly } from '../../util/latest-only.js';
 import { isSameProcessAlive, processStartTime } from '../../util/process-alive.js';
 import {
   beatJobs,
@@ -139,26 +140,4 @@ function isGoneFromThisHost(runner: string): boolean {
   const [host, pid, started] = runner.split('/');
   if (host !== hostname() || !/^\d+$/.test(pid ?? '')) return false;
   return !isSameProcessAlive(Number(pid), started === '-' ? undefined : started);
-}
-
-/**
- * Writes the latest of a stream of values, one write at a time: values pushed while a write is
- * under way are folded into the next one (a sweep reports each of its thousands of combinations).
- */
-function latestOnly<T>(write: (value: T) => Promise<void>): { push(value: T): void; settled(): Promise<void> } {
-  let next: { value: T } | undefined;
-  let chain = Promise.resolve();
-  return {
-    push(value) {
-      const queued = next !== undefined;
-      next = { value };
-      if (queued) return;
-      chain = chain.then(() => {
-        const { value: latest } = next!;
-        next = undefined;
-        return write(latest);
-      });
-    },
-    settled: () => chain,
-  };
 }
