@@ -70,7 +70,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   let api: ApiV1 | undefined;
   try {
-    api = settings.api && (await (await import('./v1/api-v1.js')).startApiV1(settings.api, settings));
+    api = settings.api && (await import('./v1/api-v1.js')).startApiV1(settings.api, settings);
   } catch (error) {
     await pool.close();
     throw error;

@@ -170,6 +170,8 @@ describe(`HTTP API v1: the journey as jobs (${engineName})`, () => {
       ['simulations', { backtestId: 1, gateSet: 'no-such-set' }, 'gateSet'],
       ['sweeps', { strategy: 'xs-momentum', symbols: ['SPY'], grid: { lookback: [] } }, 'grid.lookback'],
       ['portfolios', { name: 'x', request: { strategy: 'xs-momentum', amount: 0 } }, 'request.amount'],
+      ['portfolios', { name: 'x', request: { strategy: 'xs-momentum', symbols: ['SPY', 'spy'], amount: 1 } }, 'request.symbols'],
+      ['portfolios', { name: '../x', request: { strategy: 'xs-momentum', symbols: ['SPY'], amount: 1 } }, 'name'],
       ['ingest', { source: 'ftp', symbols: ['SPY'] }, 'source'],
       ['ingest', { source: 'synthetic', from: '2020-02-30' }, 'from'],
     ];

@@ -131,13 +131,15 @@ export async function recordProgress(db: Database, id: string, runner: string, p
     .execute();
 }
 
-/** Beats for every job `runner` is running. */
-export async function beatJobs(db: Database, runner: string): Promise<void> {
+/** Beats for these jobs of `runner` (those it runs, and those whose outcome it has yet to record). */
+export async function beatJobs(db: Database, runner: string, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
   await db.kysely
     .updateTable('api_jobs')
     .set({ heartbeat_at: sql<Date>`now()` })
     .where('runner', '=', runner)
     .where('status', '=', 'running')
+    .where('id', 'in', [...ids])
     .execute();
 }
 

@@ -67,8 +67,8 @@ class ApiError extends Error {
   }
 }
 
-/** Starts the job runner (failing jobs left running by a server that stopped) and answers /api/v1. */
-export async function startApiV1(options: ApiV1Options, server: { bodyLimit: number; log: (line: string) => void }): Promise<ApiV1> {
+/** Starts the job runner (in the background: it fails jobs left running by a server that stopped, then takes queued ones) and answers /api/v1. */
+export function startApiV1(options: ApiV1Options, server: { bodyLimit: number; log: (line: string) => void }): ApiV1 {
   const gateSets = options.gateSets ?? DEFAULT_GATE_SETS;
   const { withDb } = options;
   const runner = startJobRunner({

@@ -119,7 +119,14 @@ const portfolio: JobKindDefinition<typeof portfolioCreateSchema> = {
   schema: portfolioCreateSchema,
   async check({ name, request }, { db, gateSets }) {
     requirePortfolioName(name);
-    parsePortfolioRequest(request);
+    try {
+      parsePortfolioRequest(request);
+    } catch (error) {
+      // Its fields are the request's, which the body holds under `request`.
+      throw error instanceof ValidationError
+        ? new ValidationError(`request.${error.field}`, error.message.replace(`${error.field}: `, ''))
+        : error;
+    }
     gatesOf(gateSets, request.gateSet, 'request.gateSet');
     if ((await portfolioRows(db, { order: 'id', names: [name.trim()] })).length > 0)
       throw new ValidationError('name', `a portfolio named ${JSON.stringify(name)} exists already`);

@@ -26,6 +26,8 @@ import { JOB_DEFINITIONS } from './job-kinds.js';
 
 export type WithDb = <T>(work: (db: Database) => Promise<T>) => Promise<T>;
 
+type Outcome = { readonly result: Record<string, unknown> } | { readonly error: string };
+
 export interface JobRunnerOptions {
   readonly withDb: WithDb;
   readonly gateSets: Readonly<Record<string, GateSet>>;
@@ -53,6 +55,10 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
   const concurrency = options.concurrency ?? 1;
   const staleSeconds = options.staleSeconds ?? 60;
   const running = new Set<Promise<void>>();
+  /** Jobs claimed whose outcome is not recorded yet: beaten, so never taken for abandoned while this server lives. */
+  const claimed = new Set<string>();
+  /** Outcomes the database refused (it was unreachable): recorded again at each beat. */
+  const unrecorded = new Map<string, Outcome>();
   let closing = false;
   let pumping = Promise.resolve();
 
@@ -66,6 +72,7 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
     while (!closing && running.size < concurrency) {
       const job = await withDb((db) => claimNextJob(db, runner));
       if (!job) return;
+      claimed.add(job.id);
       const done: Promise<void> = execute(job).finally(() => {
         running.delete(done);
         wake();
@@ -84,7 +91,7 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
         log(`api job ${job.id}: progress not recorded: ${errorMessage(error)}`),
       ),
     );
-    let outcome: { result: Record<string, unknown> } | { error: string };
+    let outcome: Outcome;
     try {
       const request = definition.schema.parse(job.spec);
       const result = await withDb((db) =>
@@ -103,13 +110,22 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
       outcome = { error: errorMessage(error) };
     }
     await progress.settled();
-    await withDb((db) => finishJob(db, job.id, runner, outcome)).catch((error: unknown) =>
-      log(`api job ${job.id}: outcome not recorded (a later runner will mark it failed): ${errorMessage(error)}`),
+    unrecorded.set(job.id, outcome);
+    await record().catch((error: unknown) =>
+      log(`api job ${job.id}: outcome not recorded yet (tried again at each beat): ${errorMessage(error)}`),
     );
+  };
+  const record = async () => {
+    for (const [id, outcome] of unrecorded) {
+      await withDb((db) => finishJob(db, id, runner, outcome));
+      unrecorded.delete(id);
+      claimed.delete(id);
+    }
   };
 
   const timer = setInterval(() => {
-    void withDb((db) => beatJobs(db, runner))
+    void withDb((db) => beatJobs(db, runner, [...claimed]))
+      .then(record)
       .then(reclaim)
       .then(wake)
       .catch((error: unknown) => log(`api jobs: beat failed: ${errorMessage(error)}`));
