@@ -117,7 +117,7 @@ function apiError(error: unknown, method: string, path: string, log: (line: stri
       error.details?.map((d) => ({ path: d.field, message: d.message })),
       error.headers,
     );
-  if (error instanceof ValidationError) return invalid([{ path: error.field, message: error.message.replace(`${error.field}: `, '') }]);
+  if (error instanceof ValidationError) return invalid([{ path: error.field, message: error.reason }]);
   if (error instanceof NotFoundError) return new ApiError(404, error.message);
   log(`unexpected error on ${method} ${path}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   if (error instanceof DatabaseError)

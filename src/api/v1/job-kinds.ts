@@ -5,11 +5,10 @@
  * the distributed job engine could run it on a worker later: the seam is `run`.
  */
 import { z } from 'zod';
-import { parseBacktestSpec } from '../../backtest/backtest-spec.js';
+import { backtestSpecSchema, parseBacktestSpec } from '../../backtest/backtest-spec.js';
 import { getBacktest, storeBacktest } from '../../backtest/backtest-store.js';
 import { runBacktest } from '../../backtest/run-backtest.js';
 import { planSweep, runSweep, sweepRequestSchema, type SweepGrid } from '../../backtest/sweep.js';
-import { backtestSpecSchema } from '../../backtest/backtest-spec.js';
 import { ingest } from '../../data/ingest.js';
 import { ingestRequestSchema, planIngestRequest } from '../../data/ingest-request.js';
 import type { Database } from '../../db/database.js';
@@ -46,12 +45,16 @@ export interface JobKindDefinition<S extends z.ZodType = z.ZodType> {
 /** A portfolio to create: its name and the request `momentum portfolio create NAME` builds from its flags. */
 export const portfolioCreateSchema = z.strictObject({ name: z.string().min(1), request: portfolioRequestSchema });
 
+/** A refusal of a part of the body, named by its path in the body (`request.symbols`, `gateSet`). */
+function underField(error: unknown, field: (inner: string) => string): unknown {
+  return error instanceof ValidationError ? new ValidationError(field(error.field), error.reason) : error;
+}
+
 function gatesOf(gateSets: Readonly<Record<string, GateSet>>, name: string, field: string): { name: string; set: GateSet } {
   try {
     return { name, set: resolveGateSet(gateSets, name) };
   } catch (error) {
-    if (error instanceof ValidationError) throw new ValidationError(field, error.message.replace(/^gates: /, ''));
-    throw error;
+    throw underField(error, () => field);
   }
 }
 
@@ -122,10 +125,7 @@ const portfolio: JobKindDefinition<typeof portfolioCreateSchema> = {
     try {
       parsePortfolioRequest(request);
     } catch (error) {
-      // Its fields are the request's, which the body holds under `request`.
-      throw error instanceof ValidationError
-        ? new ValidationError(`request.${error.field}`, error.message.replace(`${error.field}: `, ''))
-        : error;
+      throw underField(error, (inner) => `request.${inner}`);
     }
     gatesOf(gateSets, request.gateSet, 'request.gateSet');
     if ((await portfolioRows(db, { order: 'id', names: [name.trim()] })).length > 0)
