@@ -307,4 +307,20 @@ describe(`HTTP API v1: the token rule and restarts (${engineName})`, () => {
       await server.close();
     }
   });
+  it('refuses a submission (429, Retry-After) while too many jobs wait to run', async () => {
+    // A runner that cannot reach its database takes nothing: what is submitted waits (and stays queued: the last test of this database).
+    const stalled = () => Promise.reject(new DatabaseError('the runner is cut off'));
+    const server = await startServer({ port: 0, log: () => undefined, api: { withDb: own, jobWithDb: stalled, maxQueued: 2 } });
+    try {
+      const spec = { strategy: 'xs-momentum', symbols: ['SYN-EQ-US'] };
+      expect((await post(`${server.url}/api/v1/backtests`, spec)).status).toBe(202);
+      expect((await post(`${server.url}/api/v1/backtests`, spec)).status).toBe(202);
+      const refused = await post(`${server.url}/api/v1/backtests`, spec);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('30');
+      openApiChecker((await call(`${server.url}/api/v1/openapi.json`)).body).check('POST', '/api/v1/backtests', 429, refused.body);
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -83,6 +83,16 @@ export async function insertJob(db: Database, kind: JobKind, spec: unknown): Pro
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** Jobs waiting to run. */
+export async function queuedJobCount(db: Database): Promise<number> {
+  const row = await db.kysely
+    .selectFrom('api_jobs')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'queued')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** A job by id; undefined when there is none (an id that is not a UUID included). */
 export async function findJob(db: Database, id: string): Promise<ApiJob | undefined> {
   if (!UUID.test(id)) return undefined;

@@ -7,7 +7,8 @@
  * /api/v1/jobs/{id} says how far it is and links its result (GET /api/v1/backtests/{id} and so on).
  * Every refusal is `{ error, fields?: [{ path, message }] }`: 400 a bad request (each field at fault),
  * 404 an unknown path or id, 405 a wrong method (with Allow), 413 a body over the limit, 415 a body
- * that is not JSON; 503 when the database cannot be reached. Authentication is the server's (server.ts).
+ * that is not JSON, 429 when too many jobs wait already (with Retry-After); 503 when the database
+ * cannot be reached. Authentication is the server's (server.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
@@ -18,7 +19,7 @@ import { getPortfolio, rebalances } from '../../portfolio/portfolio-store.js';
 import { DEFAULT_GATE_SETS, type GateSet } from '../../research/gate-set.js';
 import { getSimulation } from '../../research/simulate.js';
 import { HttpError, isJsonContentType, parseJson, readBody, sendJson } from '../http-json.js';
-import { findJob, insertJob, type ApiJob, type JobKind } from './api-job-store.js';
+import { findJob, insertJob, queuedJobCount, type ApiJob, type JobKind } from './api-job-store.js';
 import { JOB_DEFINITIONS } from './job-kinds.js';
 import { startJobRunner, type JobRunner, type WithDb } from './job-runner.js';
 import { openApiDocument } from './openapi.js';
@@ -35,6 +36,8 @@ export interface ApiV1Options {
   /** Jobs run at once (default 1). */
   readonly concurrency?: number | undefined;
   readonly sweepWorkers?: number | undefined;
+  /** Jobs that may wait to run (default 100); beyond it a submission is refused with 429 (a soft limit: submissions at the same instant may pass it by a few). */
+  readonly maxQueued?: number | undefined;
   readonly beatMs?: number | undefined;
   readonly staleSeconds?: number | undefined;
 }
@@ -80,7 +83,7 @@ export function startApiV1(options: ApiV1Options, server: { bodyLimit: number; l
     ...(options.staleSeconds !== undefined ? { staleSeconds: options.staleSeconds } : {}),
     sweepWorkers: options.sweepWorkers,
   });
-  const context: Context = { withDb, gateSets, runner, bodyLimit: server.bodyLimit };
+  const context: Context = { withDb, gateSets, runner, bodyLimit: server.bodyLimit, maxQueued: options.maxQueued ?? 100 };
   return {
     async handle(req, res, method, path) {
       try {
@@ -106,6 +109,7 @@ interface Context {
   readonly gateSets: Readonly<Record<string, GateSet>>;
   readonly runner: JobRunner;
   readonly bodyLimit: number;
+  readonly maxQueued: number;
 }
 
 function apiError(error: unknown, method: string, path: string, log: (line: string) => void): ApiError {
@@ -174,6 +178,8 @@ async function submit(context: Context, req: IncomingMessage, res: ServerRespons
   const parsed = definition.schema.safeParse(raw);
   if (!parsed.success) throw invalid(parsed.error.issues.map(fieldOf));
   const job = await context.withDb(async (db) => {
+    if ((await queuedJobCount(db)) >= context.maxQueued)
+      throw new ApiError(429, `${context.maxQueued} jobs are waiting to run already; try again later`, undefined, { 'Retry-After': '30' });
     await definition.check(parsed.data, { db, gateSets: context.gateSets });
     return insertJob(db, kind, parsed.data);
   });

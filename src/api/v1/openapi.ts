@@ -78,6 +78,7 @@ function build(): JsonSchema {
           '400': error('invalid request: each field at fault'),
           '413': error('body too large'),
           '415': error('the body is not JSON'),
+          '429': error('too many jobs wait to run already: try again after Retry-After seconds'),
           ...refusals,
         },
       },
