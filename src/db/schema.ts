@@ -520,7 +520,7 @@ export interface PortfolioJobsTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
-/** The jobs of the HTTP API v1 (sql/030): one row per request, its status, progress and result. */
+/** The jobs of the HTTP API v1 (sql/022_api_jobs.sql): one row per request, its status, progress and result. */
 export interface ApiJobsTable {
   id: Generated<string>;
   kind: string;

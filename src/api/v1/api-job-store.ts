@@ -1,5 +1,5 @@
 /**
- * The api_jobs table (sql/030): the jobs of the HTTP API v1, one row each. The row is the queue:
+ * The api_jobs table (sql/022_api_jobs.sql): the jobs of the HTTP API v1, one row each. The row is the queue:
  * a runner claims the oldest queued job (`for update skip locked`, so two servers on one database
  * never take the same one), beats while it runs, and records the outcome; a job whose runner
  * stopped beating is marked failed by the next runner that looks. Times are the database's clock.
