@@ -18,9 +18,12 @@ export class ValidationError extends MomentumError {
   override readonly name = 'ValidationError';
   /** The input field at fault, e.g. `interval` or `universes.etf.symbols[3]`. */
   readonly field: string;
+  /** What is wrong with it, without the field's name (the message is `field: reason`). */
+  readonly reason: string;
   constructor(field: string, message: string) {
     super(`${field}: ${message}`);
     this.field = field;
+    this.reason = message;
   }
 }
 

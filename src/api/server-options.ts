@@ -6,6 +6,7 @@ import { readEnvironment } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { redactSecrets } from '../util/redact.js';
 import { isLoopbackHost } from './bearer-auth.js';
+import type { ApiV1Options } from './v1/api-v1.js';
 
 export interface ServerOptions {
   /** Interface to listen on (default 127.0.0.1). Anything but loopback requires a token. */
@@ -49,6 +50,11 @@ export interface ServerOptions {
    * token needed: the signature is the credential.
    */
   readonly reports?: ReportPages;
+  /**
+   * Serves the HTTP API v1 (/api/v1: asynchronous ingest, backtest, simulation, sweep and portfolio
+   * jobs run by this server, their results, the OpenAPI document), behind the same token rule.
+   */
+  readonly api?: ApiV1Options;
 }
 
 export interface Subscription {
@@ -72,8 +78,9 @@ export interface ReportPages {
   readonly secret: string;
 }
 
-export type ServerSettings = Required<Omit<ServerOptions, 'token' | 'env' | 'unsubscribe' | 'reports'>> & {
+export type ServerSettings = Required<Omit<ServerOptions, 'token' | 'env' | 'unsubscribe' | 'reports' | 'api'>> & {
   readonly token: string | undefined;
+  readonly api: ApiV1Options | undefined;
   readonly unsubscribe: UnsubscribeHandler | undefined;
   readonly reports: ReportPages | undefined;
 };
@@ -137,5 +144,6 @@ export function resolveServerOptions(options: ServerOptions): ServerSettings {
     log: options.log ?? ((line) => void process.stderr.write(`${redactSecrets(line)}\n`)),
     unsubscribe: options.unsubscribe,
     reports: options.reports,
+    api: options.api,
   };
 }

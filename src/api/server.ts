@@ -3,7 +3,8 @@
  * exactly (MpoResponse), `GET /health` says the service is up. Solves run on worker threads
  * (SolvePool), so the server answers while one runs and a stuck one is ended at the deadline. With
  * their options it also answers the links of subscriber mail, without the API token:
- * /unsubscribe, /reports/FILE (signed) and the /assets those pages load.
+ * /unsubscribe, /reports/FILE (signed) and the /assets those pages load. With its option, the
+ * asynchronous HTTP API v1 under /api/v1 (v1/api-v1.ts), behind the same token rule.
  *
  * Status codes: 200 for every well-formed request whatever the solver says (status 1 + message
  * when not optimal, failed or too slow), 400 malformed (every bad field in `details`), 401 missing
@@ -25,6 +26,10 @@ import { resolveServerOptions, type ServerOptions, type ServerSettings } from '.
 import { rateLimiter, type RateLimiter } from './rate-limit.js';
 import { PoolBusyError, SolvePool } from './solve-pool.js';
 import { serveUnsubscribe } from './unsubscribe-page.js';
+import type { ApiV1 } from './v1/api-v1.js';
+
+/** The API v1's prefix; its module (and the domain it runs) is loaded only when the option is given. */
+const API_V1 = '/api/v1';
 
 export type { ServerOptions } from './server-options.js';
 
@@ -38,6 +43,7 @@ export interface RunningServer {
 interface Context {
   readonly settings: ServerSettings;
   readonly pool: SolvePool;
+  readonly api: ApiV1 | undefined;
   /** The budget of each address on the public endpoints and for wrong tokens. */
   readonly limiter: RateLimiter;
   /** POST /api/run requests taken in (reading, parsing, queued or solving): at most the pool's capacity. */
@@ -62,9 +68,17 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     deadlineSeconds: settings.deadlineSeconds,
     log: settings.log,
   });
+  let api: ApiV1 | undefined;
+  try {
+    api = settings.api && (await import('./v1/api-v1.js')).startApiV1(settings.api, settings);
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
   const context: Context = {
     settings,
     pool,
+    api,
     limiter: rateLimiter(settings.publicRateLimit),
     admitted: 0,
     version: packageVersion(),
@@ -84,6 +98,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   try {
     await listen(server, settings.port, settings.host);
   } catch (error) {
+    await api?.close();
     await pool.close();
     throw error;
   }
@@ -114,6 +129,8 @@ async function shutDown(context: Context, server: Server): Promise<void> {
   const force = setTimeout(() => server.closeAllConnections(), (context.settings.deadlineSeconds + 2) * 1000);
   await stopped;
   clearTimeout(force);
+  // Jobs running finish first (they may take long: a second signal to `serve` exits at once).
+  await context.api?.close();
   await context.pool.close();
 }
 
@@ -213,6 +230,7 @@ async function route(context: Context, req: IncomingMessage, res: ServerResponse
       headers: { 'WWW-Authenticate': given ? 'Bearer realm="momentum", error="invalid_token"' : 'Bearer realm="momentum"' },
     });
   }
+  if (context.api && (path === API_V1 || path.startsWith(`${API_V1}/`))) return context.api.handle(req, res, method, path);
   const allowed = ROUTES[path];
   if (!allowed) throw new HttpError(404, `no such endpoint: ${path.slice(0, 200)}; this service answers POST /api/run and GET /health`);
   allow(path, method, allowed);

@@ -7,7 +7,7 @@ import { formatBarTime, type Interval } from '../data/bar.js';
 import type { DataUsed } from '../data/strategy-data.js';
 import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
-import { DataError } from '../errors.js';
+import { DataError, NotFoundError } from '../errors.js';
 import { base64ToFloats, floatsToBase64 } from '../util/float-bytes.js';
 import { parseStoredJson } from '../util/stored-json.js';
 import { parseBacktestSpec, type BacktestSpec, type BacktestSpecInput } from './backtest-spec.js';
@@ -208,10 +208,15 @@ export async function backtestMetricsAsWritten(db: Database, id: number): Promis
   return typeof row.metrics === 'string' ? JSON.parse(row.metrics) : row.metrics;
 }
 
-/** A stored backtest, or a DataError saying it does not exist. */
+/** A stored backtest, or a NotFoundError saying it does not exist. */
 export async function getBacktest(db: Database, id: number): Promise<StoredBacktest> {
   const row = await db.kysely.selectFrom('backtests').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) throw new DataError(`backtest ${id} does not exist (it may have been deleted); see momentum backtests list`);
+  if (!row)
+    throw new NotFoundError(
+      'backtest',
+      String(id),
+      `backtest ${id} does not exist (it may have been deleted); see momentum backtests list`,
+    );
   const engine = row.engine as Record<string, unknown>;
   const spec = parseBacktestSpec({
     strategy: row.strategy,
@@ -532,14 +537,19 @@ export interface StoredSweep {
   readonly dates: Float64Array | null;
 }
 
-/** A sweep's row: what a worker needs to run its combinations; a DataError when it is gone. */
+/** A sweep's row: what a worker needs to run its combinations; a NotFoundError when it is gone. */
 export async function getSweep(db: Database, sweepId: number): Promise<StoredSweep> {
   const row = await db.kysely
     .selectFrom('sweeps')
     .select(['id', 'strategy', 'grid', 'spec', 'combinations', 'status', 'error', sql<string | null>`encode(dates, 'base64')`.as('dates')])
     .where('id', '=', sweepId)
     .executeTakeFirst();
-  if (!row) throw new DataError(`sweep ${sweepId} does not exist (it may have been deleted); see momentum backtests list`);
+  if (!row)
+    throw new NotFoundError(
+      'sweep',
+      String(sweepId),
+      `sweep ${sweepId} does not exist (it may have been deleted); see momentum backtests list`,
+    );
   return {
     id: Number(row.id),
     strategy: row.strategy,

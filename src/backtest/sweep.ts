@@ -5,21 +5,33 @@
  * schema refuses (e.g. skip >= lookback) are reported, not run.
  */
 import { availableParallelism } from 'node:os';
+import { z } from 'zod';
 import type { Database } from '../db/database.js';
 import { errorMessage, ValidationError } from '../errors.js';
 import { resolveParams, type ParamValue, type Strategy, type StrategyParams } from '../strategies/strategy.js';
 import { parseParamValue, splitAssignment } from '../strategies/param-text.js';
 import { getStrategy, isFilelessUserStrategy, strategySource } from '../strategies/registry.js';
 import { codeVersion } from '../util/code-version.js';
-import type { BacktestSpec } from './backtest-spec.js';
+import { backtestSpecSchema, type BacktestSpec } from './backtest-spec.js';
 import { closeSweep, openSweep, recordSweepFailures, setSweepDates, storeSweepCombinations } from './backtest-store.js';
 import type { BacktestMetrics } from './metrics.js';
+import { paramValueSchema } from './spec-schemas.js';
 import { loadBacktestData } from './run-backtest.js';
 import { sweepOutcome, type CombinationSetup } from './sweep-combination.js';
 import { startSweepWorkers } from './sweep-pool.js';
 import { shareData, type JobResult, type SweepJob, type WorkerSetup } from './sweep-protocol.js';
 
 export type SweepGrid = Readonly<Record<string, readonly ParamValue[]>>;
+
+/**
+ * A sweep as a request (the HTTP API): the backtest spec with the grid (`--grid`; none: the
+ * strategy's documented ranges) and what to keep (`--store-trades`, `--curves`).
+ */
+export const sweepRequestSchema = backtestSpecSchema.extend({
+  grid: z.record(z.string(), z.array(paramValueSchema).min(1)).optional(),
+  storeTrades: z.boolean().default(false),
+  keepCurves: z.boolean().default(false),
+});
 
 export const SWEEP_SORT_KEYS = ['sharpe', 'cagr', 'sortino', 'calmar', 'total-return'] as const;
 export type SweepSortKey = (typeof SWEEP_SORT_KEYS)[number];

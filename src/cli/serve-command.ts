@@ -1,14 +1,16 @@
 /**
- * `momentum serve`: the MPO web service (POST /api/run, GET /health) and the links of subscriber
- * mail (unsubscribe, signed report pages) until SIGINT/SIGTERM.
+ * `momentum serve`: the MPO web service (POST /api/run, GET /health), the HTTP API v1 (/api/v1:
+ * asynchronous jobs run by this process) and the links of subscriber mail (unsubscribe, signed
+ * report pages) until SIGINT/SIGTERM.
  * `momentum optimize REQUEST.json`: the same answer without a server, for scripts.
  */
 import type { Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ValidationError } from '../errors.js';
 import type { Database } from '../db/database.js';
-import { environment, waitForStopSignal, type Output } from './cli-context.js';
+import { config, environment, waitForStopSignal, type Output } from './cli-context.js';
 import { parseIntegerOption, parseNumberOption } from './options.js';
 
 interface ServeFlags {
@@ -21,13 +23,14 @@ interface ServeFlags {
   bodyLimit?: string;
   timeLimit?: string;
   publicRateLimit?: string;
+  apiJobs?: string;
 }
 
 export function registerServeCommands(program: Command, output: Output): void {
   program
     .command('serve')
     .description(
-      "serve multi-period optimisation over HTTP: POST /api/run (the earlier service's JSON) and GET /health; and the unsubscribe and report links of subscriber mail",
+      "serve over HTTP: multi-period optimisation (POST /api/run, the earlier service's JSON), GET /health, the asynchronous API v1 (/api/v1: ingest, backtests, simulations, sweeps, portfolios; /api/v1/openapi.json), and the unsubscribe and report links of subscriber mail",
     )
     .option('--host <host>', 'interface to listen on; anything but loopback needs an API token', '127.0.0.1')
     .option('--port <port>', 'port (0: any free port)', '8080')
@@ -44,6 +47,7 @@ export function registerServeCommands(program: Command, output: Output): void {
       '--public-rate-limit <n>',
       'requests a minute one address may make to the mail links or with a wrong token (default 60; 0: no limit)',
     )
+    .option('--api-jobs <n>', 'API v1 jobs run at once (default 1)')
     .action((flags: ServeFlags) => serveAction(flags, output));
 
   program
@@ -67,7 +71,7 @@ async function serveAction(flags: ServeFlags, output: Output): Promise<void> {
   };
   const { startServer } = await import('../api/server.js');
   const defined = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined));
-  // The links of subscriber mail. Unsubscribe: the database opened at the first click and kept
+  // The database: opened when first needed (the API's job runner looks for work at start) and kept
   // (the embedded one shared with other commands). Report pages: files under MOMENTUM_HOME/reports.
   const { subscriberUnsubscribe } = await import('../api/unsubscribe-page.js');
   const { linkSecret } = await import('../report/link-secret.js');
@@ -75,9 +79,16 @@ async function serveAction(flags: ServeFlags, output: Output): Promise<void> {
   const database = keptDatabase(output);
   const unsubscribe = subscriberUnsubscribe(database.withDb);
   const reports = { dir: join(env.home, 'reports'), secret: linkSecret(env) };
-  const server = await startServer({ ...defined, log: output.err, unsubscribe, reports });
+  // The API's jobs: on the same database, never run twice (a job is not retried on another connection).
+  const api = {
+    withDb: database.withDb,
+    jobWithDb: database.withDbOnce,
+    gateSets: existsSync(env.configPath) ? config(env).gates : undefined,
+    concurrency: parseIntegerOption(flags.apiJobs, 'api-jobs', 1, 16),
+  };
+  const server = await startServer({ ...defined, log: output.err, unsubscribe, reports, api });
   output.out(
-    `momentum: serving POST ${server.url}/api/run, GET ${server.url}/health, the unsubscribe and report links of subscriber mail (Ctrl-C to stop)`,
+    `momentum: serving POST ${server.url}/api/run, GET ${server.url}/health, the API v1 at ${server.url}/api/v1 (${server.url}/api/v1/openapi.json), the unsubscribe and report links of subscriber mail (Ctrl-C to stop)`,
   );
   const signal = await waitForStopSignal();
   output.err(`${signal}: finishing requests in flight, then stopping (send it again to stop at once)`);
@@ -96,6 +107,8 @@ async function serveAction(flags: ServeFlags, output: Output): Promise<void> {
  */
 function keptDatabase(output: Output): {
   withDb: <T>(work: (db: Database) => Promise<T>) => Promise<T>;
+  /** The same without the second attempt: for work that must not run twice (a job). */
+  withDbOnce: <T>(work: (db: Database) => Promise<T>) => Promise<T>;
   close(): Promise<void>;
 } {
   let opened: Promise<Database> | undefined;
@@ -116,7 +129,11 @@ function keptDatabase(output: Output): {
       }
     }
   };
-  return { withDb, close: async () => (await opened?.catch(() => undefined))?.close() };
+  const withDbOnce = async <T>(work: (db: Database) => Promise<T>): Promise<T> => {
+    const current = (opened ??= open());
+    return work(await current);
+  };
+  return { withDb, withDbOnce, close: async () => (await opened?.catch(() => undefined))?.close() };
 }
 
 async function readRequest(file: string): Promise<unknown> {

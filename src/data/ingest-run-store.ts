@@ -4,7 +4,8 @@
  * ingest on the same host marks it 'aborted' once its process is gone.
  */
 import { hostname } from 'node:os';
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
+import type { IngestRunsTable } from '../db/schema.js';
 import type { Database } from '../db/database.js';
 import type { RowIssue } from './validate-bars.js';
 import { isProcessAlive } from '../util/process-alive.js';
@@ -162,7 +163,17 @@ export interface RunSummary {
 
 export async function recentRuns(database: Database, limit = 20): Promise<RunSummary[]> {
   const rows = await database.kysely.selectFrom('ingest_runs').selectAll().orderBy('id', 'desc').limit(limit).execute();
-  return rows.map((r) => ({
+  return rows.map(runSummary);
+}
+
+/** One run by id, or undefined when there is none. */
+export async function findRun(database: Database, runId: number): Promise<RunSummary | undefined> {
+  const row = await database.kysely.selectFrom('ingest_runs').selectAll().where('id', '=', runId).executeTakeFirst();
+  return row && runSummary(row);
+}
+
+function runSummary(r: Selectable<IngestRunsTable>): RunSummary {
+  return {
     id: Number(r.id),
     source: r.source,
     interval: r.interval,
@@ -180,7 +191,7 @@ export async function recentRuns(database: Database, limit = 20): Promise<RunSum
       bars_rejected: r.bars_rejected,
       bars_flagged: r.bars_flagged,
     },
-  }));
+  };
 }
 
 /** The rejected and flagged rows of one run, in the order they were recorded. */

@@ -522,6 +522,23 @@ export interface PortfolioJobsTable {
   created_at: ColumnType<Date, Date | string | undefined, never>;
 }
 
+/** The jobs of the HTTP API v1 (sql/022_api_jobs.sql): one row per request, its status, progress and result. */
+export interface ApiJobsTable {
+  id: Generated<string>;
+  kind: string;
+  spec: JSONColumnType<Record<string, unknown>, string, string>;
+  status: Generated<'queued' | 'running' | 'succeeded' | 'failed'>;
+  progress: Generated<number>;
+  message: string | null;
+  result: JSONColumnType<Record<string, unknown> | null, string | null, string | null>;
+  error: string | null;
+  runner: string | null;
+  heartbeat_at: Timestamp | null;
+  created_at: ColumnType<Date, Date | string | undefined, never>;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
 export interface Schema {
   schema_migrations: SchemaMigrationsTable;
   instruments: InstrumentsTable;
@@ -557,6 +574,7 @@ export interface Schema {
   job_runs: JobRunsTable;
   job_workers: JobWorkersTable;
   portfolio_jobs: PortfolioJobsTable;
+  api_jobs: ApiJobsTable;
   subscribers: SubscribersTable;
   outbox: OutboxTable;
 }

@@ -11,11 +11,22 @@ import { MS_PER_DAY } from '../data/bar.js';
 import type { Database } from '../db/database.js';
 import { ValidationError } from '../errors.js';
 import { trialCount } from '../backtest/trial-registry.js';
-import { parseCalendarDate } from '../util/calendar-date.js';
+import { calendarDateSchema, parseCalendarDate } from '../util/calendar-date.js';
 import { parseStoredJson } from '../util/stored-json.js';
 import type { GateSet } from './gate-set.js';
 import { gateBacktest, latestGateResults, type StoredGateResult } from './gate-runner.js';
-import { insertSimulation, simulationRows } from './simulation-store.js';
+import { insertSimulation, simulationRow, simulationRows } from './simulation-store.js';
+
+/** A simulation as a request (the HTTP API): the options below, the gate set by name. */
+export const simulationRequestSchema = z.strictObject({
+  backtestId: z.number().int().positive(),
+  from: calendarDateSchema.optional(),
+  to: calendarDateSchema.optional(),
+  allowOverlap: z.boolean().default(false),
+  ignoreGates: z.boolean().default(false),
+  /** The gate set a backtest without a verdict is judged with. */
+  gateSet: z.string().min(1).default('default'),
+});
 
 export interface SimulateOptions {
   readonly backtestId: number;
@@ -178,7 +189,17 @@ export interface StoredSimulation {
 }
 
 export async function listSimulations(db: Database, backtestId?: number): Promise<StoredSimulation[]> {
-  return (await simulationRows(db, backtestId)).map((r) => ({
+  return (await simulationRows(db, backtestId)).map(storedSimulation);
+}
+
+/** A stored simulation by id, or undefined when there is none. */
+export async function getSimulation(db: Database, id: number): Promise<StoredSimulation | undefined> {
+  const row = await simulationRow(db, id);
+  return row && storedSimulation(row);
+}
+
+function storedSimulation(r: Awaited<ReturnType<typeof simulationRows>>[number]): StoredSimulation {
+  return {
     id: Number(r.id),
     backtestId: Number(r.backtest_id),
     oosBacktestId: Number(r.oos_backtest_id),
@@ -186,5 +207,5 @@ export async function listSimulations(db: Database, backtestId?: number): Promis
     allowedOverlap: r.allowed_overlap,
     comparison: parseStoredJson(comparisonSchema, r.comparison, `simulation ${r.id}'s comparison`),
     createdAt: r.created_at,
-  }));
+  };
 }

@@ -33,3 +33,8 @@ export async function simulationRows(db: Database, backtestId?: number) {
   if (backtestId !== undefined) query = query.where('backtest_id', '=', backtestId);
   return query.execute();
 }
+
+/** One stored simulation by id, or undefined. */
+export async function simulationRow(db: Database, id: number) {
+  return db.kysely.selectFrom('simulations').selectAll().where('id', '=', id).executeTakeFirst();
+}
