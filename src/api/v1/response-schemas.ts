@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { backtestSpecSchema } from '../../backtest/backtest-spec.js';
 import { backtestMetricsSchema } from '../../backtest/metrics-schema.js';
+import { FUNDAMENTAL_FIELD_NAMES, PERIOD_TYPES } from '../../data/fundamental.js';
 import { JOB_KINDS } from './api-job-store.js';
 
 const instant = z.iso.datetime();
@@ -41,6 +42,19 @@ export const jobSchema = z.object({
   links: z.object({ self: z.string(), result: z.string().optional() }),
 });
 
+/** What a backtest read besides prices (src/data/strategy-data.ts DataUsed), null for a price-only strategy. */
+const dataUsedSchema = z
+  .object({
+    asOfRule: z.string(),
+    fundamentals: z
+      .object({ fields: z.array(z.enum(FUNDAMENTAL_FIELD_NAMES)), periodType: z.enum(PERIOD_TYPES), lagDays: z.number().int() })
+      .nullable(),
+    events: z.array(z.enum(['earnings', 'analyst-actions'])),
+    eventRows: z.number().int(),
+    fingerprint: z.string(),
+  })
+  .nullable();
+
 export const backtestResultSchema = z.object({
   id: z.number().int(),
   role: z.enum(['backtest', 'simulation', 'walk-forward']),
@@ -52,6 +66,7 @@ export const backtestResultSchema = z.object({
   metrics: backtestMetricsSchema,
   warnings: z.array(z.string()),
   dataFingerprint: z.string(),
+  dataUsed: dataUsedSchema,
   codeVersion: z.string(),
   createdAt: instant,
 });
