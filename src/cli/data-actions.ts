@@ -3,13 +3,14 @@ import { normaliseSymbol, parseInterval } from '../data/bar.js';
 import { splitText } from '../data/corporate-action.js';
 import { listActions } from '../data/corporate-actions-store.js';
 import { fundamentalsSummary } from '../data/fundamentals-store.js';
+import { qualitativeSummary } from '../data/qualitative-store.js';
 import { recentRuns, runIssues } from '../data/ingest-run-store.js';
 import { dataSummary } from '../data/price-store.js';
 import { ValidationError } from '../errors.js';
 import { formatNumber, formatShares } from '../report/report-format.js';
 import { formatTable } from '../util/table.js';
 import { config, withLightDatabase, type Output } from './cli-context.js';
-import { fundamentalsIssuesAction, fundamentalsSummaryText } from './data-fundamentals.js';
+import { fundamentalsIssuesAction, fundamentalsSummaryText, qualitativeSummaryText } from './data-fundamentals.js';
 import { parseIntegerOption, parseList } from './options.js';
 
 export async function summaryAction(flags: { interval?: string; symbols?: string; json?: boolean }, output: Output): Promise<void> {
@@ -20,7 +21,8 @@ export async function summaryAction(flags: { interval?: string; symbols?: string
       ...(symbols ? { symbols } : {}),
     });
     const fundamentals = await fundamentalsSummary(db, symbols);
-    if (flags.json) return output.out(JSON.stringify({ series: rows, fundamentals }, null, 2));
+    const qualitative = await qualitativeSummary(db, symbols);
+    if (flags.json) return output.out(JSON.stringify({ series: rows, fundamentals, qualitative }, null, 2));
     if (rows.length === 0) output.out(`no bars stored yet in ${db.location}; run momentum ingest (or npm run demo)`);
     else {
       output.out(formatTable(rows, ['symbol', 'interval', 'first', 'last', 'bars', 'sources', 'asset_class', 'name']));
@@ -30,7 +32,7 @@ export async function summaryAction(flags: { interval?: string; symbols?: string
       if (rows.some((r) => r.sources.includes('synthetic')))
         output.out('Series from the synthetic source are generated data for demos and tests, not market prices.');
     }
-    for (const line of fundamentalsSummaryText(fundamentals)) output.out(line);
+    for (const line of [...fundamentalsSummaryText(fundamentals), ...qualitativeSummaryText(qualitative)]) output.out(line);
   });
 }
 

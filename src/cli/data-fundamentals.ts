@@ -1,10 +1,11 @@
 /**
- * The fundamentals part of `momentum data summary` (per symbol: values, fields, latest period and
- * known_at, flagged) and `momentum data issues --fundamentals` (values stored flagged, and symbols
+ * The fundamentals and qualitative parts of `momentum data summary` (per symbol: values, fields,
+ * latest period and known_at, flagged; items of each qualitative kind and the latest) and `momentum data issues --fundamentals` (values stored flagged, and symbols
  * without fundamentals).
  */
 import { resolveUniverse } from '../config.js';
 import { flaggedFundamentals, fundamentalsSummary, type FundamentalsSummaryRow } from '../data/fundamentals-store.js';
+import type { QualitativeSummaryRow } from '../data/qualitative-store.js';
 import { formatTable } from '../util/table.js';
 import { config, withLightDatabase, type Output } from './cli-context.js';
 
@@ -18,6 +19,15 @@ export function fundamentalsSummaryText(rows: readonly FundamentalsSummaryRow[])
     '\nfundamentals:',
     formatTable(rows, ['symbol', 'values', 'fields', 'latest_period_end', 'latest_known_at', 'flagged']),
     `\n${rows.length} symbol(s), ${values} fundamental values, ${flagged} flagged${flagged > 0 ? ' (momentum data issues --fundamentals)' : ''}`,
+  ];
+}
+
+/** The summary's qualitative section: a table per symbol, or how to get some. */
+export function qualitativeSummaryText(rows: readonly QualitativeSummaryRow[]): string[] {
+  if (rows.length === 0) return ['\nno qualitative data stored; momentum qualitative ingest --source yahoo --symbols AAPL'];
+  return [
+    "\nqualitative data (analysts' actions, recommendation counts, earnings, headlines; momentum qualitative show SYMBOL):",
+    formatTable(rows, ['symbol', 'actions', 'trends', 'earnings', 'headlines', 'latest']),
   ];
 }
 

@@ -173,6 +173,6 @@ export async function flaggedFundamentals(db: Database, symbols?: readonly strin
   return rows.map((r) => ({ ...r, value: Number(r.value), known_at: new Date(r.known_at).toISOString() }));
 }
 
-/** Every symbol (undefined), or these. */
-const ofSymbols = (symbols: readonly string[] | undefined) =>
+/** A where-clause of every symbol (undefined), or these (none: no row). */
+export const ofSymbols = (symbols: readonly string[] | undefined) =>
   symbols === undefined ? sql`true` : sql`symbol in (${sql.join(symbols.length > 0 ? [...symbols] : [''])})`;

@@ -4,6 +4,7 @@
  */
 import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
+import { ofSymbols } from './fundamentals-store.js';
 import type { AnalystAction, EarningsEvent, NewsHeadline, RecommendationTrend } from './qualitative.js';
 
 const BATCH = 2000;
@@ -190,5 +191,41 @@ export async function latestHeadlines(db: Database, symbol: string, limit: numbe
     link: r.link,
     publishedAt: ms(r.published_at),
     source: r.source,
+  }));
+}
+
+/** Per symbol, the qualitative items stored, for `momentum data summary`. */
+export interface QualitativeSummaryRow {
+  readonly symbol: string;
+  readonly actions: number;
+  readonly trends: number;
+  readonly earnings: number;
+  readonly headlines: number;
+  /** ISO instant of the latest action, announcement or headline (what is known, not fetched). */
+  readonly latest: string;
+}
+
+/** Counts per symbol of every qualitative table (all symbols, or these), one query. */
+export async function qualitativeSummary(db: Database, symbols?: readonly string[]): Promise<QualitativeSummaryRow[]> {
+  const of = ofSymbols(symbols);
+  const { rows } = await sql<{ symbol: string; actions: number; trends: number; earnings: number; headlines: number; latest: Date }>`
+    select symbol,
+      (count(*) filter (where kind = 'action'))::int as actions, (count(*) filter (where kind = 'trend'))::int as trends,
+      (count(*) filter (where kind = 'earnings'))::int as earnings, (count(*) filter (where kind = 'headline'))::int as headlines,
+      max(at) as latest
+    from (
+      select symbol, 'action' as kind, acted_at as at from analyst_actions where ${of}
+      union all select symbol, 'trend', known_at from recommendation_trends where ${of}
+      union all select symbol, 'earnings', known_at from earnings_events where ${of}
+      union all select symbol, 'headline', published_at from news_headlines where ${of}
+    ) items
+    group by symbol order by symbol`.execute(db.kysely);
+  return rows.map((r) => ({
+    symbol: r.symbol,
+    actions: Number(r.actions),
+    trends: Number(r.trends),
+    earnings: Number(r.earnings),
+    headlines: Number(r.headlines),
+    latest: new Date(r.latest).toISOString(),
   }));
 }

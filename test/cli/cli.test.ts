@@ -112,11 +112,11 @@ describe(`momentum CLI (${engineName})`, () => {
     // Two whole demo runs: a generous bound for a busy machine, not a measure of speed.
   }, 600_000);
 
-  it('data summary --json lists each series with first, last and count (and the fundamentals: none)', async () => {
+  it('data summary --json lists each series with first, last and count (and the fundamentals and qualitative data: none)', async () => {
     const result = await runCli(['data', 'summary', '--json'], cli.env);
     expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout) as { series: { symbol: string; bars: number; first: string; sources: string }[] };
-    expect(summary).toMatchObject({ fundamentals: [] });
+    expect(summary).toMatchObject({ fundamentals: [], qualitative: [] });
     const rows = summary.series;
     expect(rows.map((r) => r.symbol)).toEqual([...SYNTHETIC_SYMBOLS].sort());
     expect(rows.every((r) => r.first === '2000-01-03' && r.bars > 6000 && r.sources === 'synthetic')).toBe(true);

@@ -38,7 +38,8 @@ describe(`momentum data summary and issues: fundamentals (${engineName})`, () =>
     const out = await cli('data', 'summary');
     expect(out).toContain('no bars stored yet');
     expect(out).toContain('no fundamentals stored; momentum fundamentals ingest --source yahoo --symbols AAPL');
-    expect(JSON.parse(await cli('data', 'summary', '--json'))).toEqual({ series: [], fundamentals: [] });
+    expect(out).toContain('no qualitative data stored; momentum qualitative ingest --source yahoo --symbols AAPL');
+    expect(JSON.parse(await cli('data', 'summary', '--json'))).toEqual({ series: [], fundamentals: [], qualitative: [] });
     expect(await cli('data', 'issues', '--fundamentals')).toBe(
       'no fundamental values stored flagged\n\nno symbols in use (no stored series, no portfolios) to check for fundamentals; name a universe with --universe\n',
     );

@@ -9,6 +9,7 @@ import {
   latestHeadlines,
   loadAnalystActions,
   loadEarningsEvents,
+  qualitativeSummary,
   storeAnalystActions,
   storeEarningsEvents,
   storeNewsHeadlines,
@@ -88,6 +89,15 @@ describe(`qualitative store (${engineName})`, () => {
     expect((await latestHeadlines(db, 'AAA', 3)).map((h) => h.id)).toEqual(['story-4', 'story-3', 'story-2']);
     expect((await latestHeadlines(db, 'AAA', 3, day('2024-03-02'))).map((h) => h.id)).toEqual(['story-2', 'story-1']);
     expect(await latestHeadlines(db, 'ZZZ', 3)).toEqual([]);
+  });
+
+  it("summarises each symbol's items of every kind and the latest, for data summary", async () => {
+    expect(await qualitativeSummary(db)).toEqual([
+      { symbol: 'AAA', actions: 2, trends: 1, earnings: 2, headlines: 4, latest: new Date(day('2024-05-15')).toISOString() },
+      { symbol: 'BBB', actions: 1, trends: 0, earnings: 0, headlines: 0, latest: new Date(day('2024-01-15')).toISOString() },
+    ]);
+    expect((await qualitativeSummary(db, ['BBB', 'ZZZ'])).map((r) => r.symbol)).toEqual(['BBB']);
+    expect(await qualitativeSummary(db, [])).toEqual([]);
   });
 
   it('refuses a headline whose link is not http(s) (the database check, whatever the writer)', async () => {
