@@ -7,6 +7,7 @@ import { ConfigError } from '../errors.js';
 import { redactSecrets } from '../util/redact.js';
 import { isLoopbackHost } from './bearer-auth.js';
 import type { ApiV1Options } from './v1/api-v1.js';
+import type { WebOptions } from './web/web-app.js';
 
 export interface ServerOptions {
   /** Interface to listen on (default 127.0.0.1). Anything but loopback requires a token. */
@@ -55,6 +56,11 @@ export interface ServerOptions {
    * jobs run by this server, their results, the OpenAPI document), behind the same token rule.
    */
   readonly api?: ApiV1Options;
+  /**
+   * Serves the web application's pages (/, /strategies, /jobs/{id}) over the API v1 (needs `api`),
+   * behind the same token rule.
+   */
+  readonly web?: WebOptions;
 }
 
 export interface Subscription {
@@ -78,9 +84,10 @@ export interface ReportPages {
   readonly secret: string;
 }
 
-export type ServerSettings = Required<Omit<ServerOptions, 'token' | 'env' | 'unsubscribe' | 'reports' | 'api'>> & {
+export type ServerSettings = Required<Omit<ServerOptions, 'token' | 'env' | 'unsubscribe' | 'reports' | 'api' | 'web'>> & {
   readonly token: string | undefined;
   readonly api: ApiV1Options | undefined;
+  readonly web: WebOptions | undefined;
   readonly unsubscribe: UnsubscribeHandler | undefined;
   readonly reports: ReportPages | undefined;
 };
@@ -118,6 +125,7 @@ export function resolveServerOptions(options: ServerOptions): ServerSettings {
     throw new ConfigError(
       `the API token must be at least ${MIN_TOKEN_LENGTH} characters, got ${token.length}; make one with: openssl rand -base64 24`,
     );
+  if (options.web && !options.api) throw new ConfigError('the web pages run over the API v1: give the api option too');
   if (!isLoopbackHost(host) && token === undefined)
     throw new ConfigError(
       `refusing to listen on ${host} without an API token: anyone who can reach it could run solves. ` +
@@ -145,5 +153,6 @@ export function resolveServerOptions(options: ServerOptions): ServerSettings {
     unsubscribe: options.unsubscribe,
     reports: options.reports,
     api: options.api,
+    web: options.web,
   };
 }

@@ -4,7 +4,8 @@
  * (SolvePool), so the server answers while one runs and a stuck one is ended at the deadline. With
  * their options it also answers the links of subscriber mail, without the API token:
  * /unsubscribe, /reports/FILE (signed) and the /assets those pages load. With its option, the
- * asynchronous HTTP API v1 under /api/v1 (v1/api-v1.ts), behind the same token rule.
+ * asynchronous HTTP API v1 under /api/v1 (v1/api-v1.ts), and the web application's pages over it
+ * (web/web-app.ts), behind the same token rule.
  *
  * Status codes: 200 for every well-formed request whatever the solver says (status 1 + message
  * when not optimal, failed or too slow), 400 malformed (every bad field in `details`), 401 missing
@@ -27,6 +28,7 @@ import { rateLimiter, type RateLimiter } from './rate-limit.js';
 import { PoolBusyError, SolvePool } from './solve-pool.js';
 import { serveUnsubscribe } from './unsubscribe-page.js';
 import type { ApiV1 } from './v1/api-v1.js';
+import type { WebApp } from './web/web-app.js';
 
 /** The API v1's prefix; its module (and the domain it runs) is loaded only when the option is given. */
 const API_V1 = '/api/v1';
@@ -44,6 +46,7 @@ interface Context {
   readonly settings: ServerSettings;
   readonly pool: SolvePool;
   readonly api: ApiV1 | undefined;
+  readonly web: WebApp | undefined;
   /** The budget of each address on the public endpoints and for wrong tokens. */
   readonly limiter: RateLimiter;
   /** POST /api/run requests taken in (reading, parsing, queued or solving): at most the pool's capacity. */
@@ -69,9 +72,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     log: settings.log,
   });
   let api: ApiV1 | undefined;
+  let web: WebApp | undefined;
   try {
     api = settings.api && (await import('./v1/api-v1.js')).startApiV1(settings.api, settings);
+    if (settings.web && settings.api && api)
+      web = (await import('./web/web-app.js')).startWebApp(settings.web, { withDb: settings.api.withDb, api });
   } catch (error) {
+    await api?.close();
     await pool.close();
     throw error;
   }
@@ -79,6 +86,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     settings,
     pool,
     api,
+    web,
     limiter: rateLimiter(settings.publicRateLimit),
     admitted: 0,
     version: packageVersion(),
@@ -230,6 +238,7 @@ async function route(context: Context, req: IncomingMessage, res: ServerResponse
       headers: { 'WWW-Authenticate': given ? 'Bearer realm="momentum", error="invalid_token"' : 'Bearer realm="momentum"' },
     });
   }
+  if (context.web?.serves(path)) return context.web.handle(req, res, method, path);
   if (context.api && (path === API_V1 || path.startsWith(`${API_V1}/`))) return context.api.handle(req, res, method, path);
   const allowed = ROUTES[path];
   if (!allowed) throw new HttpError(404, `no such endpoint: ${path.slice(0, 200)}; this service answers POST /api/run and GET /health`);

@@ -32,7 +32,10 @@ export type TemplateName =
   | 'sweep-fragment'
   | 'drawdown-alert'
   | 'job-failure'
-  | 'mail-refused';
+  | 'mail-refused'
+  | 'web-home'
+  | 'web-strategies'
+  | 'web-job';
 
 export interface ReportTemplates {
   /** The folder the templates were read from. */

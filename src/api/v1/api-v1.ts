@@ -44,6 +44,11 @@ export interface ApiV1Options {
 
 export interface ApiV1 {
   handle(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void>;
+  /**
+   * Queues a job as POST /api/v1/{collection} does (the web pages' forms submit through it);
+   * throws ApiError (400 with the fields at fault, 429 when too many wait).
+   */
+  submitJob(kind: JobKind, body: unknown): Promise<ApiJob>;
   /** Stops taking jobs; waits for those running. */
   close(): Promise<void>;
 }
@@ -59,7 +64,7 @@ const COLLECTIONS: Readonly<Record<string, JobKind>> = {
 
 type Field = { path: string; message: string };
 
-class ApiError extends Error {
+export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -100,6 +105,7 @@ export function startApiV1(options: ApiV1Options, server: { bodyLimit: number; l
           );
       }
     },
+    submitJob: (kind, body) => submitJob(context, kind, body),
     close: () => runner.close(),
   };
 }
@@ -173,7 +179,12 @@ async function submit(context: Context, req: IncomingMessage, res: ServerRespons
     throw new ApiError(415, `unsupported content type ${JSON.stringify(type)}: send the request as application/json`, [
       { path: 'headers.content-type', message: 'expected application/json' },
     ]);
-  const raw = parseJson(await readBody(req, context.bodyLimit));
+  const job = await submitJob(context, kind, parseJson(await readBody(req, context.bodyLimit)));
+  const self = `${API_V1}/jobs/${job.id}`;
+  sendJson(res, 202, { id: job.id, kind, status: 'queued', links: { self } }, { Location: self });
+}
+
+async function submitJob(context: Context, kind: JobKind, raw: unknown): Promise<ApiJob> {
   const definition = JOB_DEFINITIONS[kind];
   const parsed = definition.schema.safeParse(raw);
   if (!parsed.success) throw invalid(parsed.error.issues.map(fieldOf));
@@ -184,8 +195,7 @@ async function submit(context: Context, req: IncomingMessage, res: ServerRespons
     return insertJob(db, kind, parsed.data);
   });
   context.runner.wake();
-  const self = `${API_V1}/jobs/${job.id}`;
-  sendJson(res, 202, { id: job.id, kind, status: 'queued', links: { self } }, { Location: self });
+  return job;
 }
 
 function fieldOf(issue: z.core.$ZodIssue): Field {

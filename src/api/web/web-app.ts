@@ -1,0 +1,171 @@
+/**
+ * The web application's pages, server-rendered from reports/web-*.html.hbs over the API v1:
+ * GET / (the stored data at a glance), GET /strategies (choose a strategy and a universe), POST
+ * /strategies (queues a backtest or a model portfolio through the API v1, then 303 to its job page),
+ * GET /jobs/{id} (follows the job, reloading itself, then shows what it made), GET /static/web.css.
+ *
+ * Every page carries a strict Content-Security-Policy (nothing inline: no scripts at all, one
+ * stylesheet file), nosniff and a same-origin referrer policy; every form POST must carry the
+ * session's CSRF token (403 without). Authentication is the server's (server.ts), as for the API.
+ */
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { ValidationError } from '../../errors.js';
+import { reportTemplates, type TemplateName } from '../../report/templates.js';
+import { packageRoot } from '../../util/package-root.js';
+import { HttpError, readBody } from '../http-json.js';
+import { findJob } from '../v1/api-job-store.js';
+import { ApiError, type ApiV1 } from '../v1/api-v1.js';
+import type { WithDb } from '../v1/job-runner.js';
+import { strategySubmission } from './strategy-form.js';
+import { webSessions, type Session } from './web-session.js';
+import { homeView, jobView, strategiesView, type WebUniverse } from './web-views.js';
+
+export interface WebOptions {
+  /** The configuration's named universes, read at each request (the file may change). */
+  readonly universes: () => readonly WebUniverse[];
+}
+
+export interface WebApp {
+  /** Whether this path is one of the pages. */
+  serves(path: string): boolean;
+  handle(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void>;
+}
+
+const POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'same-origin',
+  'X-Frame-Options': 'DENY',
+  'Cache-Control': 'no-store',
+};
+
+/** Seconds between reloads of a job's page while the job runs. */
+const REFRESH_SECONDS = 2;
+const FORM_LIMIT = 64 * 1024;
+const KIND_TITLES: Readonly<Record<string, string>> = { backtest: 'Backtest', portfolio: 'Model portfolio' };
+
+/** @example const web = startWebApp(options, { withDb, api }); if (web.serves(path)) await web.handle(req, res, method, path) */
+export function startWebApp(options: WebOptions, server: { readonly withDb: WithDb; readonly api: ApiV1 }): WebApp {
+  const sessions = webSessions();
+  const css = readFileSync(join(packageRoot(), 'reports', 'web.css'));
+  const { withDb, api } = server;
+
+  function page(
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    name: TemplateName,
+    view: object,
+    session = sessions.of(req),
+  ): void {
+    const html = reportTemplates().html(name, view);
+    res.writeHead(status, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Length': String(Buffer.byteLength(html)),
+      ...SECURITY_HEADERS,
+      ...(session.setCookie ? { 'Set-Cookie': session.setCookie } : {}),
+    });
+    res.end(method(req) === 'HEAD' ? undefined : html);
+  }
+
+  function strategiesPage(
+    req: IncomingMessage,
+    res: ServerResponse,
+    status: number,
+    form: URLSearchParams,
+    errors: readonly object[],
+  ): void {
+    const session: Session = sessions.of(req);
+    const field = (name: string) => form.get(name) ?? '';
+    page(
+      req,
+      res,
+      status,
+      'web-strategies',
+      {
+        csrf: session.csrf,
+        universes: options.universes(),
+        strategies: strategiesView(),
+        chosen: {
+          universe: field('universe'),
+          strategy: field('strategy') || 'xs-momentum',
+          from: field('from'),
+          to: field('to'),
+          name: field('name'),
+          amount: field('amount'),
+          asOf: field('asOf'),
+          ignoreGates: form.get('ignoreGates') === 'on',
+        },
+        errors,
+      },
+      session,
+    );
+  }
+
+  async function submit(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? ''))
+      throw new HttpError(415, 'the form is sent as application/x-www-form-urlencoded');
+    const form = new URLSearchParams((await readBody(req, FORM_LIMIT)).toString('utf8'));
+    if (!sessions.csrfMatches(req, form.get('csrf'))) {
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
+      res.end('The form has expired or did not come from this application: reload the page and send it again.');
+      return;
+    }
+    const submission = strategySubmission(form, options.universes());
+    if (!submission.ok) return strategiesPage(req, res, 400, form, submission.fields);
+    try {
+      const job = await api.submitJob(submission.kind, submission.body);
+      res.writeHead(303, { Location: `/jobs/${encodeURIComponent(job.id)}`, ...SECURITY_HEADERS });
+      res.end();
+    } catch (error) {
+      if (error instanceof ApiError && error.fields) return strategiesPage(req, res, error.status, form, error.fields);
+      if (error instanceof ValidationError) return strategiesPage(req, res, 400, form, [{ path: error.field, message: error.reason }]);
+      throw error;
+    }
+  }
+
+  return {
+    serves: (path) => path === '/' || path === '/strategies' || path === '/static/web.css' || /^\/jobs\/[^/]+$/.test(path),
+    async handle(req, res, method, path) {
+      if (path === '/static/web.css') {
+        allow(method, ['GET', 'HEAD']);
+        res.writeHead(200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
+        res.end(method === 'HEAD' ? undefined : css);
+        return;
+      }
+      if (path === '/') {
+        allow(method, ['GET', 'HEAD']);
+        const view = await withDb((db) => homeView(db, options.universes()));
+        return page(req, res, 200, 'web-home', view);
+      }
+      if (path === '/strategies') {
+        allow(method, ['GET', 'HEAD', 'POST']);
+        if (method === 'POST') return submit(req, res);
+        return strategiesPage(req, res, 200, new URLSearchParams(), []);
+      }
+      allow(method, ['GET', 'HEAD']);
+      const id = decodeURIComponent(path.slice('/jobs/'.length));
+      const view = await withDb(async (db) => {
+        const job = await findJob(db, id);
+        return job && jobView(db, job);
+      });
+      if (!view) throw new HttpError(404, `no job ${JSON.stringify(id.slice(0, 100))}`);
+      const title = `${KIND_TITLES[view.job.kind] ?? view.job.kind}: ${view.job.status}`;
+      return page(req, res, 200, 'web-job', { ...view, title, refresh: view.running ? REFRESH_SECONDS : false });
+    },
+  };
+}
+
+function method(req: IncomingMessage): string {
+  return req.method ?? 'GET';
+}
+
+function allow(method: string, allowed: readonly string[]): void {
+  if (!allowed.includes(method))
+    throw new HttpError(405, `this page accepts ${allowed.join(', ')}, not ${method}`, { headers: { Allow: allowed.join(', ') } });
+}

@@ -1,0 +1,95 @@
+/**
+ * What the web pages show, read with the stores' own queries (no SQL here): the stored data at a
+ * glance, the strategies of the registry, a job and what it made.
+ */
+import { getBacktest, listBacktests } from '../../backtest/backtest-store.js';
+import type { Interval } from '../../data/bar.js';
+import { dataSummary } from '../../data/price-store.js';
+import type { Database } from '../../db/database.js';
+import { symbolAge } from '../../monitor/data-age.js';
+import { listAlerts } from '../../monitor/monitor-store.js';
+import { defaultMaxDataAge } from '../../portfolio/portfolio-spec.js';
+import { getPortfolio, portfolioRows, rebalances } from '../../portfolio/portfolio-store.js';
+import { allStrategies, strategySource } from '../../strategies/registry.js';
+import type { ApiJob } from '../v1/api-job-store.js';
+
+/** A named universe of the configuration, as the pages offer it. */
+export interface WebUniverse {
+  readonly name: string;
+  readonly description: string | null;
+  readonly symbols: readonly string[];
+}
+
+/** Step 1: universes, stored series with their staleness, recent backtests, model portfolios and their latest alerts. */
+export async function homeView(db: Database, universes: readonly WebUniverse[], now = Date.now()) {
+  const series = (await dataSummary(db)).map((row) => {
+    const age = symbolAge(
+      row.symbol,
+      Date.parse(row.last.length === 10 ? `${row.last}T00:00:00Z` : row.last),
+      now,
+      defaultMaxDataAge(row.interval),
+      false,
+    );
+    return { ...row, ageDays: age.ageDays, stale: age.stale };
+  });
+  const backtests = await listBacktests(db, { limit: 10 });
+  const alerts = await listAlerts(db, { limit: 200 });
+  const portfolios = (await portfolioRows(db, { order: 'name' })).map((p) => ({
+    name: p.name,
+    strategy: p.strategy,
+    universe: p.universe,
+    ignoreGates: p.ignoreGates,
+    alerts: alerts.filter((a) => a.portfolioId === p.id).slice(0, 3),
+  }));
+  return {
+    universes: universes.map((u) => ({ ...u, count: u.symbols.length, symbolList: u.symbols.join(', ') })),
+    series,
+    staleCount: series.filter((s) => s.stale).length,
+    backtests,
+    portfolios,
+  };
+}
+
+/** Step 2's choices: every registered strategy (user strategies included) with its defaults for `interval`. */
+export function strategiesView(interval: Interval = '1d') {
+  return allStrategies().map((s) => ({
+    name: s.name,
+    title: s.title,
+    citation: s.citation,
+    description: s.description,
+    exitRule: s.exitRule,
+    file: strategySource(s.name)?.file ?? null,
+    params: Object.entries(s.paramsSchema(interval).parse({}) as Record<string, unknown>).map(([name, value]) => ({
+      name,
+      value: String(value),
+    })),
+  }));
+}
+
+/** A job's page: its state and, once it succeeded, what it made. */
+export async function jobView(db: Database, job: ApiJob) {
+  const running = job.status === 'queued' || job.status === 'running';
+  const base = { job, running, percent: Math.round(job.progress * 100) };
+  if (job.status !== 'succeeded' || !job.result) return { ...base, backtest: null, portfolio: null };
+  if (job.kind === 'backtest') {
+    const stored = await getBacktest(db, Number(job.result.backtestId));
+    return {
+      ...base,
+      backtest: {
+        id: stored.id,
+        spec: stored.spec,
+        periodFrom: stored.periodFrom,
+        periodTo: stored.periodTo,
+        metrics: stored.metrics,
+        warnings: stored.warnings,
+      },
+      portfolio: null,
+    };
+  }
+  if (job.kind === 'portfolio') {
+    const portfolio = await getPortfolio(db, String(job.result.name));
+    const latest = (await rebalances(db, portfolio.id, 1))[0] ?? null;
+    return { ...base, backtest: null, portfolio: { name: portfolio.name, request: portfolio.request, latest } };
+  }
+  return { ...base, backtest: null, portfolio: null };
+}
