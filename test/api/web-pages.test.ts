@@ -1,0 +1,233 @@
+/**
+ * The web application's pages on a real server on loopback and a real database with the synthetic
+ * market: the overview, the strategy form, a backtest and a model portfolio queued through the form
+ * and followed on their job pages; every value escaped (a hostile universe name), the security
+ * headers on every page, a form POST refused without its session's CSRF token, the token rule.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer, type RunningServer } from '../../src/api/server.js';
+import { SYNTHETIC_SYMBOLS, storeSyntheticReference } from '../helpers/synthetic-reference.js';
+import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+const HOSTILE = '<script>alert("x")</script> & co';
+const UNIVERSES = [
+  { name: 'synthetic', description: 'six generated series', symbols: SYNTHETIC_SYMBOLS },
+  { name: HOSTILE, description: '<b>bold</b>', symbols: SYNTHETIC_SYMBOLS.slice(0, 2) },
+];
+
+const db$ = { db: undefined as TestDatabase | undefined };
+const withDb = <T>(work: (db: TestDatabase) => Promise<T>) => work(db$.db!);
+
+interface Page {
+  readonly status: number;
+  readonly html: string;
+  readonly headers: Headers;
+}
+
+async function get(url: string, cookie = ''): Promise<Page> {
+  const response = await fetch(url, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
+  return { status: response.status, html: await response.text(), headers: response.headers };
+}
+
+function expectSecurityHeaders(page: Page): void {
+  expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'self';/);
+  expect(page.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+  expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(page.headers.get('referrer-policy')).toBe('same-origin');
+}
+
+/** The form's session: its cookie and CSRF token, as a browser would hold them. */
+async function session(base: string): Promise<{ cookie: string; csrf: string; page: Page }> {
+  const page = await get(`${base}/strategies`);
+  const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
+  const csrf = /name="csrf" value="([^"]+)"/.exec(page.html)![1]!;
+  return { cookie, csrf, page };
+}
+
+function postForm(url: string, fields: Record<string, string>, cookie: string): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+    body: new URLSearchParams(fields).toString(),
+    redirect: 'manual',
+  });
+}
+
+/** Follows a job's page until it no longer reloads itself (the job decides when). */
+async function settledPage(base: string, location: string, cookie: string): Promise<Page> {
+  for (;;) {
+    const page = await get(`${base}${location}`, cookie);
+    expect(page.status).toBe(200);
+    if (!page.html.includes('http-equiv="refresh"')) return page;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe(`web pages over the API v1 (${engineName})`, () => {
+  let server: RunningServer;
+  let base: string;
+
+  beforeAll(async () => {
+    db$.db = await openTestDatabase();
+    await storeSyntheticReference(db$.db);
+    server = await startServer({
+      port: 0,
+      env: {},
+      log: () => undefined,
+      api: { withDb },
+      web: { universes: () => UNIVERSES },
+    });
+    base = server.url;
+  });
+  afterAll(async () => {
+    await server?.close();
+    await db$.db?.close();
+  });
+
+  it('the overview: universes, stored series with their staleness, the stored backtest; values escaped', async () => {
+    const page = await get(`${base}/`);
+    expect(page.status).toBe(200);
+    expectSecurityHeaders(page);
+    expect(page.html).toContain('<h1>Overview</h1>');
+    for (const symbol of SYNTHETIC_SYMBOLS) expect(page.html).toContain(`<th scope="row">${symbol}</th>`);
+    expect(page.html).toContain('31 Dec 2014');
+    expect(page.html).toContain('(stale)');
+    expect(page.html).toContain('xs-momentum');
+    expect(page.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co');
+    expect(page.html).toContain('&lt;b&gt;bold&lt;/b&gt;');
+    expect(page.html).not.toContain('<script');
+    expect(page.html).not.toContain('<b>bold');
+  });
+
+  it('the strategy form: every registered strategy with its defaults, the universes, a CSRF token, a session cookie', async () => {
+    const { page } = await session(base);
+    expect(page.status).toBe(200);
+    expectSecurityHeaders(page);
+    expect(page.headers.get('set-cookie')).toMatch(/^momentum_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict$/);
+    expect(page.html).toContain('value="xs-momentum" checked');
+    expect(page.html).toMatch(/name="param\.xs-momentum\.topPct" value="\d+"/);
+    expect(page.html).toContain('Jegadeesh');
+    expect(page.html).toContain('<option value="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; co">');
+    expect(page.html).not.toContain('<script');
+    const css = await get(`${base}/static/web.css`);
+    expect(css.status).toBe(200);
+    expect(css.headers.get('content-type')).toBe('text/css; charset=utf-8');
+  });
+
+  it('a form POST without the session or its CSRF token is refused (403), and queues nothing', async () => {
+    const { cookie, csrf } = await session(base);
+    const other = await session(base);
+    const fields = { strategy: 'xs-momentum', universe: 'synthetic', kind: 'backtest' };
+    for (const [body, jar] of [
+      [fields, cookie],
+      [{ ...fields, csrf: 'forged' }, cookie],
+      [{ ...fields, csrf }, ''],
+      [{ ...fields, csrf: other.csrf }, cookie],
+    ] as const) {
+      const answer = await postForm(`${base}/strategies`, body, jar);
+      expect(answer.status, JSON.stringify(body)).toBe(403);
+      expect(answer.headers.get('content-security-policy')).toMatch(/^default-src 'self';/);
+      expect(answer.headers.get('location')).toBeNull();
+    }
+  });
+
+  it('the form queues a backtest (303 to its job page), which follows the job to its figures', async () => {
+    const { cookie, csrf } = await session(base);
+    const answer = await postForm(
+      `${base}/strategies`,
+      {
+        csrf,
+        strategy: 'xs-momentum',
+        universe: 'synthetic',
+        'param.xs-momentum.topPct': '50',
+        'param.ts-momentum.lookback': 'ignored',
+        from: '2004-01-01',
+        to: '2010-12-31',
+        kind: 'backtest',
+      },
+      cookie,
+    );
+    expect(answer.status).toBe(303);
+    const location = answer.headers.get('location')!;
+    expect(location).toMatch(/^\/jobs\/[0-9a-f-]{36}$/);
+    const page = await settledPage(base, location, cookie);
+    expectSecurityHeaders(page);
+    expect(page.html).toContain('<h1>Backtest: succeeded</h1>');
+    expect(page.html).toMatch(/Backtest \d+: xs-momentum on synthetic/);
+    expect(page.html).toContain('1 Jan 2004');
+    expect(page.html).toContain('<dt>Sharpe</dt>');
+    const overview = await get(`${base}/`);
+    expect(overview.html).toContain('1 Jan 2004');
+  });
+
+  it('the form creates a model portfolio with gates ignored: its holdings and GATES IGNORED on the job page and the overview', async () => {
+    const { cookie, csrf } = await session(base);
+    const answer = await postForm(
+      `${base}/strategies`,
+      {
+        csrf,
+        strategy: 'xs-momentum',
+        universe: 'synthetic',
+        name: 'web core',
+        amount: '100000',
+        asOf: '2014-12-31',
+        ignoreGates: 'on',
+        kind: 'portfolio',
+      },
+      cookie,
+    );
+    expect(answer.status).toBe(303);
+    const page = await settledPage(base, answer.headers.get('location')!, cookie);
+    expect(page.html).toContain('<h1>Model portfolio: succeeded</h1>');
+    expect(page.html).toContain('GATES IGNORED');
+    expect(page.html).toContain('31 Dec 2014');
+    expect(page.html).toMatch(/<th scope="row">SYN-[A-Z-]+<\/th><td>\d/);
+    const overview = await get(`${base}/`);
+    expect(overview.html).toContain('<strong>web core</strong>: xs-momentum on synthetic <strong class="loud">GATES IGNORED</strong>');
+  });
+
+  it('a refused submission shows the form again with the fields at fault (400), keeping what was typed', async () => {
+    const { cookie, csrf } = await session(base);
+    const cases: [Record<string, string>, string][] = [
+      [{ strategy: 'xs-momentum', universe: 'nowhere', kind: 'backtest' }, 'universe'],
+      [{ strategy: 'no-such', universe: 'synthetic', kind: 'backtest' }, 'strategy'],
+      [{ strategy: 'xs-momentum', universe: 'synthetic', 'param.xs-momentum.topPct': '-5', kind: 'backtest' }, 'params.topPct'],
+      [{ strategy: 'xs-momentum', universe: 'synthetic', name: 'web core', amount: 'lots', kind: 'portfolio' }, 'request.amount'],
+      [{ strategy: 'xs-momentum', universe: 'synthetic', name: 'web core', amount: '1000', asOf: '2014-12-31', kind: 'portfolio' }, 'name'],
+    ];
+    for (const [fields, field] of cases) {
+      const answer = await postForm(`${base}/strategies`, { csrf, ...fields }, cookie);
+      const html = await answer.text();
+      expect(answer.status, JSON.stringify(fields)).toBe(400);
+      expect(html, JSON.stringify(fields)).toContain(`<strong>${field}</strong>`);
+      expect(html).toContain('role="alert"');
+    }
+  });
+
+  it('an unknown job is a 404; a wrong method a 405', async () => {
+    expect((await get(`${base}/jobs/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+    expect((await get(`${base}/jobs/nope`)).status).toBe(404);
+    expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(405);
+  });
+});
+
+describe('web pages behind an API token', () => {
+  it('answer 401 without the token, 200 with it', async () => {
+    const server = await startServer({
+      port: 0,
+      env: {},
+      token: 'a-long-enough-token-123',
+      log: () => undefined,
+      api: { withDb: () => Promise.reject(new Error('not reached')) },
+      web: { universes: () => [] },
+    });
+    try {
+      expect((await fetch(`${server.url}/strategies`)).status).toBe(401);
+      const answer = await fetch(`${server.url}/strategies`, { headers: { authorization: 'Bearer a-long-enough-token-123' } });
+      expect(answer.status).toBe(200);
+      expect(await answer.text()).toContain('No universes in the configuration');
+    } finally {
+      await server.close();
+    }
+  });
+});
