@@ -86,9 +86,20 @@ async function serveAction(flags: ServeFlags, output: Output): Promise<void> {
     gateSets: existsSync(env.configPath) ? config(env).gates : undefined,
     concurrency: parseIntegerOption(flags.apiJobs, 'api-jobs', 1, 16),
   };
-  const server = await startServer({ ...defined, log: output.err, unsubscribe, reports, api });
+  // The pages' universes: the configuration's, read again at each page (an edit shows without a restart).
+  const web = {
+    universes: () =>
+      existsSync(env.configPath)
+        ? [...config(env).universes.values()].map((u) => ({
+            name: u.name,
+            description: u.description ?? null,
+            symbols: u.members.map((m) => m.symbol),
+          }))
+        : [],
+  };
+  const server = await startServer({ ...defined, log: output.err, unsubscribe, reports, api, web });
   output.out(
-    `momentum: serving POST ${server.url}/api/run, GET ${server.url}/health, the API v1 at ${server.url}/api/v1 (${server.url}/api/v1/openapi.json), the unsubscribe and report links of subscriber mail (Ctrl-C to stop)`,
+    `momentum: serving POST ${server.url}/api/run, GET ${server.url}/health, the API v1 at ${server.url}/api/v1 (${server.url}/api/v1/openapi.json), the unsubscribe and report links of subscriber mail, and the web application at ${server.url}/ (Ctrl-C to stop)`,
   );
   const signal = await waitForStopSignal();
   output.err(`${signal}: finishing requests in flight, then stopping (send it again to stop at once)`);
