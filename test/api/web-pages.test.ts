@@ -53,6 +53,13 @@ function postForm(url: string, fields: Record<string, string>, cookie: string): 
   });
 }
 
+/** Sends the strategy form (xs-momentum on the synthetic universe unless `fields` say otherwise) in a new session: the answer and the session's cookie. */
+async function submitForm(base: string, fields: Record<string, string>): Promise<{ answer: Response; cookie: string }> {
+  const { cookie, csrf } = await session(base);
+  const answer = await postForm(`${base}/strategies`, { csrf, strategy: 'xs-momentum', universe: 'synthetic', ...fields }, cookie);
+  return { answer, cookie };
+}
+
 /** Follows a job's page until it no longer reloads itself (the job decides when). */
 async function settledPage(base: string, location: string, cookie: string): Promise<Page> {
   for (;;) {
@@ -132,21 +139,13 @@ describe(`web pages over the API v1 (${engineName})`, () => {
   });
 
   it('the form queues a backtest (303 to its job page), which follows the job to its figures', async () => {
-    const { cookie, csrf } = await session(base);
-    const answer = await postForm(
-      `${base}/strategies`,
-      {
-        csrf,
-        strategy: 'xs-momentum',
-        universe: 'synthetic',
-        'param.xs-momentum.topPct': '50',
-        'param.ts-momentum.lookback': 'ignored',
-        from: '2004-01-01',
-        to: '2010-12-31',
-        kind: 'backtest',
-      },
-      cookie,
-    );
+    const { answer, cookie } = await submitForm(base, {
+      'param.xs-momentum.topPct': '50',
+      'param.ts-momentum.lookback': 'ignored',
+      from: '2004-01-01',
+      to: '2010-12-31',
+      kind: 'backtest',
+    });
     expect(answer.status).toBe(303);
     const location = answer.headers.get('location')!;
     expect(location).toMatch(/^\/jobs\/[0-9a-f-]{36}$/);
@@ -156,26 +155,23 @@ describe(`web pages over the API v1 (${engineName})`, () => {
     expect(page.html).toMatch(/Backtest \d+: xs-momentum on synthetic/);
     expect(page.html).toContain('1 Jan 2004');
     expect(page.html).toContain('<dt>Sharpe</dt>');
+    // The chosen strategy's parameter was used; another strategy's field was not read.
+    const job = (await (await fetch(`${base}/api/v1${location}`)).json()) as { links: { result: string } };
+    const stored = (await (await fetch(`${base}${job.links.result}`)).json()) as { spec: { params: Record<string, unknown> } };
+    expect(stored.spec.params.topPct).toBe(50);
+    expect(stored.spec.params).not.toHaveProperty('lookback', 'ignored');
     const overview = await get(`${base}/`);
     expect(overview.html).toContain('1 Jan 2004');
   });
 
   it('the form creates a model portfolio with gates ignored: its holdings and GATES IGNORED on the job page and the overview', async () => {
-    const { cookie, csrf } = await session(base);
-    const answer = await postForm(
-      `${base}/strategies`,
-      {
-        csrf,
-        strategy: 'xs-momentum',
-        universe: 'synthetic',
-        name: 'web core',
-        amount: '100000',
-        asOf: '2014-12-31',
-        ignoreGates: 'on',
-        kind: 'portfolio',
-      },
-      cookie,
-    );
+    const { answer, cookie } = await submitForm(base, {
+      name: 'web core',
+      amount: '100000',
+      asOf: '2014-12-31',
+      ignoreGates: 'on',
+      kind: 'portfolio',
+    });
     expect(answer.status).toBe(303);
     const page = await settledPage(base, answer.headers.get('location')!, cookie);
     expect(page.html).toContain('<h1>Model portfolio: succeeded</h1>');
