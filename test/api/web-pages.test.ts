@@ -184,20 +184,30 @@ describe(`web pages over the API v1 (${engineName})`, () => {
 
   it('a refused submission shows the form again with the fields at fault (400), keeping what was typed', async () => {
     const { cookie, csrf } = await session(base);
-    const cases: [Record<string, string>, string][] = [
-      [{ strategy: 'xs-momentum', universe: 'nowhere', kind: 'backtest' }, 'universe'],
-      [{ strategy: 'no-such', universe: 'synthetic', kind: 'backtest' }, 'strategy'],
-      [{ strategy: 'xs-momentum', universe: 'synthetic', 'param.xs-momentum.topPct': '-5', kind: 'backtest' }, 'params.topPct'],
-      [{ strategy: 'xs-momentum', universe: 'synthetic', name: 'web core', amount: 'lots', kind: 'portfolio' }, 'request.amount'],
-      [{ strategy: 'xs-momentum', universe: 'synthetic', name: 'web core', amount: '1000', asOf: '2014-12-31', kind: 'portfolio' }, 'name'],
+    // [form, the path the refusal names, the field it is shown beside (its input marked invalid)]
+    const cases: [Record<string, string>, string, string][] = [
+      [{ strategy: 'xs-momentum', universe: 'nowhere', kind: 'backtest' }, 'universe', 'universe'],
+      [{ strategy: 'no-such', universe: 'synthetic', kind: 'backtest' }, 'strategy', 'strategy'],
+      [{ strategy: 'xs-momentum', universe: 'synthetic', 'param.xs-momentum.topPct': '-5', kind: 'backtest' }, 'params.topPct', 'params'],
+      [{ strategy: 'xs-momentum', universe: 'synthetic', name: 'web core', amount: 'lots', kind: 'portfolio' }, 'request.amount', 'amount'],
+      [
+        { strategy: 'xs-momentum', universe: 'synthetic', name: 'web core', amount: '1000', asOf: '2014-12-31', kind: 'portfolio' },
+        'name',
+        'name',
+      ],
     ];
-    for (const [fields, field] of cases) {
+    for (const [fields, path, field] of cases) {
       const answer = await postForm(`${base}/strategies`, { csrf, ...fields }, cookie);
       const html = await answer.text();
       expect(answer.status, JSON.stringify(fields)).toBe(400);
-      expect(html, JSON.stringify(fields)).toContain(`<strong>${field}</strong>`);
+      expect(html, JSON.stringify(fields)).toContain(`<strong>${path}</strong>`);
       expect(html).toContain('role="alert"');
+      expect(html, JSON.stringify(fields)).toMatch(new RegExp(`<p class="field-error" id="${field}-error">[^<]+</p>`));
+      if (field !== 'strategy' && field !== 'params') expect(html).toContain(`aria-invalid="true" aria-describedby="${field}-error"`);
     }
+    // What was typed is kept.
+    const kept = await (await postForm(`${base}/strategies`, { csrf, ...cases[3]![0] }, cookie)).text();
+    expect(kept).toContain('name="amount" inputmode="decimal" value="lots"');
   });
 
   it('an unknown job is a 404; a wrong method a 405', async () => {

@@ -39,3 +39,22 @@ export function strategySubmission(form: URLSearchParams, universes: readonly We
     return { ok: false, fields: [{ path: 'request.amount', message: 'give the amount to invest, a number' }] };
   return { ok: true, kind, body: { name: text('name'), request } };
 }
+
+/** The form's fields that show their own error beside them. */
+const FORM_FIELDS = ['universe', 'strategy', 'params', 'from', 'to', 'name', 'amount', 'asOf'] as const;
+export type FormField = (typeof FORM_FIELDS)[number];
+
+/**
+ * The refusals by the form field they concern (a job body's path: `request.amount` is the amount
+ * field, `params.topPct` the strategy's parameters); null for a field without one.
+ * @example fieldErrors([{ path: 'request.amount', message: 'must be more than 0' }]).amount // 'must be more than 0'
+ */
+export function fieldErrors(errors: readonly { path: string; message: string }[]): Record<FormField, string | null> {
+  const byField = Object.fromEntries(FORM_FIELDS.map((f) => [f, null])) as Record<FormField, string | null>;
+  for (const { path, message } of errors) {
+    const bare = path.replace(/^request\./, '');
+    const field = /^(params|hyperparameters)\b/.test(bare) ? 'params' : FORM_FIELDS.find((f) => f === bare);
+    if (field) byField[field] = byField[field] ? `${byField[field]}; ${message}` : `${bare}: ${message}`;
+  }
+  return byField;
+}

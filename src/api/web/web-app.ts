@@ -18,7 +18,7 @@ import { HttpError, readBody } from '../http-json.js';
 import { findJob } from '../v1/api-job-store.js';
 import { ApiError, type ApiV1 } from '../v1/api-v1.js';
 import type { WithDb } from '../v1/job-runner.js';
-import { strategySubmission } from './strategy-form.js';
+import { fieldErrors, strategySubmission } from './strategy-form.js';
 import { webSessions, type Session } from './web-session.js';
 import { homeView, jobView, strategiesView, type WebUniverse } from './web-views.js';
 
@@ -78,7 +78,7 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
     res: ServerResponse,
     status: number,
     form: URLSearchParams,
-    errors: readonly object[],
+    errors: readonly { path: string; message: string }[],
   ): void {
     const session: Session = sessions.of(req);
     const field = (name: string) => form.get(name) ?? '';
@@ -102,6 +102,7 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
           ignoreGates: form.get('ignoreGates') === 'on',
         },
         errors,
+        fieldErrors: fieldErrors(errors),
       },
       session,
     );
