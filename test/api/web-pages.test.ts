@@ -178,6 +178,10 @@ describe(`web pages over the API v1 (${engineName})`, () => {
     expect(page.html).toContain('GATES IGNORED');
     expect(page.html).toContain('31 Dec 2014');
     expect(page.html).toMatch(/<th scope="row">SYN-[A-Z-]+<\/th><td>\d/);
+    expect(page.html).toMatch(/Held until the next rebalance on \d+ [A-Z][a-z]+ 2015, unless: [^<]+\./);
+    expect(page.html).toMatch(
+      /Gate verdict: <strong class="bad">(no-backtest|failed)<\/strong> <strong class="loud">GATES IGNORED<\/strong>/,
+    );
     const overview = await get(`${base}/`);
     expect(overview.html).toContain('<strong>web core</strong>: xs-momentum on synthetic <strong class="loud">GATES IGNORED</strong>');
   });

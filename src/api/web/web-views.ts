@@ -89,7 +89,12 @@ export async function jobView(db: Database, job: ApiJob) {
   if (job.kind === 'portfolio') {
     const portfolio = await getPortfolio(db, String(job.result.name));
     const latest = (await rebalances(db, portfolio.id, 1))[0] ?? null;
-    return { ...base, backtest: null, portfolio: { name: portfolio.name, request: portfolio.request, latest } };
+    const strategy = allStrategies().find((s) => s.name === portfolio.request.strategy);
+    return {
+      ...base,
+      backtest: null,
+      portfolio: { name: portfolio.name, request: portfolio.request, latest, exitRule: strategy?.exitRule ?? null },
+    };
   }
   return { ...base, backtest: null, portfolio: null };
 }
