@@ -35,7 +35,8 @@ export type TemplateName =
   | 'mail-refused'
   | 'web-home'
   | 'web-strategies'
-  | 'web-job';
+  | 'web-job'
+  | 'web-message';
 
 export interface ReportTemplates {
   /** The folder the templates were read from. */

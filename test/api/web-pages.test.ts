@@ -133,6 +133,7 @@ describe(`web pages over the API v1 (${engineName})`, () => {
     ] as const) {
       const answer = await postForm(`${base}/strategies`, body, jar);
       expect(answer.status, JSON.stringify(body)).toBe(403);
+      expect(await answer.text()).toContain('<h1>Form refused</h1>');
       expect(answer.headers.get('content-security-policy')).toMatch(/^default-src 'self';/);
       expect(answer.headers.get('location')).toBeNull();
     }
@@ -214,10 +215,17 @@ describe(`web pages over the API v1 (${engineName})`, () => {
     expect(kept).toContain('name="amount" inputmode="decimal" value="lots"');
   });
 
-  it('an unknown job is a 404; a wrong method a 405', async () => {
-    expect((await get(`${base}/jobs/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
-    expect((await get(`${base}/jobs/nope`)).status).toBe(404);
-    expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(405);
+  it('an unknown job is a 404 page; a wrong method a 405 page', async () => {
+    for (const path of ['/jobs/00000000-0000-4000-8000-000000000000', '/jobs/nope', '/jobs/%E0%A4%A']) {
+      const page = await get(`${base}${path}`);
+      expect(page.status, path).toBe(404);
+      expectSecurityHeaders(page);
+      expect(page.html).toContain('<h1>Not found</h1>');
+    }
+    const wrong = await fetch(`${base}/`, { method: 'POST' });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('GET, HEAD');
+    expect(await wrong.text()).toContain('<h1>Not allowed here</h1>');
   });
 });
 

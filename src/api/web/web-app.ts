@@ -47,6 +47,14 @@ const SECURITY_HEADERS = {
 /** Seconds between reloads of a job's page while the job runs. */
 const REFRESH_SECONDS = 2;
 const FORM_LIMIT = 64 * 1024;
+const MESSAGE_TITLES: Readonly<Record<number, string>> = {
+  403: 'Form refused',
+  404: 'Not found',
+  429: 'Busy',
+  405: 'Not allowed here',
+  413: 'Too large',
+  415: 'Not a form',
+};
 const KIND_TITLES: Readonly<Record<string, string>> = { backtest: 'Backtest', portfolio: 'Model portfolio' };
 
 /** @example const web = startWebApp(options, { withDb, api }); if (web.serves(path)) await web.handle(req, res, method, path) */
@@ -70,7 +78,7 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
       ...SECURITY_HEADERS,
       ...(session.setCookie ? { 'Set-Cookie': session.setCookie } : {}),
     });
-    res.end(method(req) === 'HEAD' ? undefined : html);
+    res.end(isHead(req) ? undefined : html);
   }
 
   function strategiesPage(
@@ -112,11 +120,8 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
     if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? ''))
       throw new HttpError(415, 'the form is sent as application/x-www-form-urlencoded');
     const form = new URLSearchParams((await readBody(req, FORM_LIMIT)).toString('utf8'));
-    if (!sessions.csrfMatches(req, form.get('csrf'))) {
-      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
-      res.end('The form has expired or did not come from this application: reload the page and send it again.');
-      return;
-    }
+    if (!sessions.csrfMatches(req, form.get('csrf')))
+      throw new HttpError(403, 'The form has expired or did not come from this application: reload the page and send it again.');
     const submission = strategySubmission(form, options.universes());
     if (!submission.ok) return strategiesPage(req, res, 400, form, submission.fields);
     try {
@@ -126,6 +131,7 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
     } catch (error) {
       if (error instanceof ApiError && error.fields) return strategiesPage(req, res, error.status, form, error.fields);
       if (error instanceof ValidationError) return strategiesPage(req, res, 400, form, [{ path: error.field, message: error.reason }]);
+      if (error instanceof ApiError) throw new HttpError(error.status, error.message, { headers: { ...error.headers } });
       throw error;
     }
   }
@@ -133,37 +139,50 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
   return {
     serves: (path) => path === '/' || path === '/strategies' || path === '/static/web.css' || /^\/jobs\/[^/]+$/.test(path),
     async handle(req, res, method, path) {
-      if (path === '/static/web.css') {
-        allow(method, ['GET', 'HEAD']);
-        res.writeHead(200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
-        res.end(method === 'HEAD' ? undefined : css);
-        return;
+      try {
+        await route(req, res, method, path);
+      } catch (error) {
+        // A refusal people see as a page (the server answers anything else, logged, as JSON).
+        if (!(error instanceof HttpError) || res.headersSent) throw error;
+        if (!req.complete) res.setHeader('Connection', 'close');
+        req.resume();
+        for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+        page(req, res, error.status, 'web-message', { title: MESSAGE_TITLES[error.status] ?? 'Not possible', text: error.message });
       }
-      if (path === '/') {
-        allow(method, ['GET', 'HEAD']);
-        const view = await withDb((db) => homeView(db, options.universes()));
-        return page(req, res, 200, 'web-home', view);
-      }
-      if (path === '/strategies') {
-        allow(method, ['GET', 'HEAD', 'POST']);
-        if (method === 'POST') return submit(req, res);
-        return strategiesPage(req, res, 200, new URLSearchParams(), []);
-      }
-      allow(method, ['GET', 'HEAD']);
-      const id = decodeURIComponent(path.slice('/jobs/'.length));
-      const view = await withDb(async (db) => {
-        const job = await findJob(db, id);
-        return job && jobView(db, job);
-      });
-      if (!view) throw new HttpError(404, `no job ${JSON.stringify(id.slice(0, 100))}`);
-      const title = `${KIND_TITLES[view.job.kind] ?? view.job.kind}: ${view.job.status}`;
-      return page(req, res, 200, 'web-job', { ...view, title, refresh: view.running ? REFRESH_SECONDS : false });
     },
   };
+
+  async function route(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
+    if (path === '/static/web.css') {
+      allow(method, ['GET', 'HEAD']);
+      res.writeHead(200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
+      res.end(method === 'HEAD' ? undefined : css);
+      return;
+    }
+    if (path === '/') {
+      allow(method, ['GET', 'HEAD']);
+      const view = await withDb((db) => homeView(db, options.universes()));
+      return page(req, res, 200, 'web-home', view);
+    }
+    if (path === '/strategies') {
+      allow(method, ['GET', 'HEAD', 'POST']);
+      if (method === 'POST') return submit(req, res);
+      return strategiesPage(req, res, 200, new URLSearchParams(), []);
+    }
+    allow(method, ['GET', 'HEAD']);
+    const id = path.slice('/jobs/'.length);
+    const view = await withDb(async (db) => {
+      const job = await findJob(db, id);
+      return job && jobView(db, job);
+    });
+    if (!view) throw new HttpError(404, `no job ${JSON.stringify(id.slice(0, 100))}`);
+    const title = `${KIND_TITLES[view.job.kind] ?? view.job.kind}: ${view.job.status}`;
+    return page(req, res, 200, 'web-job', { ...view, title, refresh: view.running ? REFRESH_SECONDS : false });
+  }
 }
 
-function method(req: IncomingMessage): string {
-  return req.method ?? 'GET';
+function isHead(req: IncomingMessage): boolean {
+  return req.method === 'HEAD';
 }
 
 function allow(method: string, allowed: readonly string[]): void {
