@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/api/server.js';
+import { insertAlerts, selectPortfolios } from '../../src/monitor/monitor-store.js';
 import { SYNTHETIC_SYMBOLS, storeSyntheticReference } from '../helpers/synthetic-reference.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -183,8 +184,30 @@ describe(`web pages over the API v1 (${engineName})`, () => {
     expect(page.html).toMatch(
       /Gate verdict: <strong class="bad">(no-backtest|failed)<\/strong> <strong class="loud">GATES IGNORED<\/strong>/,
     );
-    const overview = await get(`${base}/`);
-    expect(overview.html).toContain('<strong>web core</strong>: xs-momentum on synthetic <strong class="loud">GATES IGNORED</strong>');
+    expect(await get(`${base}/`).then((p) => p.html)).toContain(
+      '<strong>web core</strong>: xs-momentum on synthetic <strong class="loud">GATES IGNORED</strong>',
+    );
+    // A drawdown alert the monitor would store: the overview lists it under its portfolio.
+    const job = (await (await fetch(`${base}/api/v1${answer.headers.get('location')!}`)).json()) as { result: { rebalanceId: number } };
+    const [row] = await selectPortfolios(db$.db!, 'web core');
+    await insertAlerts(db$.db!.kysely, row!, [
+      {
+        scope: 'position',
+        symbol: 'SYN-GOLD',
+        rebalanceId: job.result.rebalanceId,
+        threshold: -0.1,
+        drawdown: -0.125,
+        peakDate: '2014-11-03',
+        peakValue: 50,
+        observedAt: '2014-12-30',
+        recoveredAt: null,
+        resolution: null,
+        details: {},
+      },
+    ]);
+    expect(await get(`${base}/`).then((p) => p.html)).toContain(
+      '30 Dec 2014: SYN-GOLD drawdown -12.5% (threshold -10.0%), <strong class="bad">open</strong>',
+    );
   });
 
   it('a refused submission shows the form again with the fields at fault (400), keeping what was typed', async () => {

@@ -33,14 +33,16 @@ export async function homeView(db: Database, universes: readonly WebUniverse[], 
     return { ...row, ageDays: age.ageDays, stale: age.stale };
   });
   const backtests = await listBacktests(db, { limit: 10 });
-  const alerts = await listAlerts(db, { limit: 200 });
-  const portfolios = (await portfolioRows(db, { order: 'name' })).map((p) => ({
-    name: p.name,
-    strategy: p.strategy,
-    universe: p.universe,
-    ignoreGates: p.ignoreGates,
-    alerts: alerts.filter((a) => a.portfolioId === p.id).slice(0, 3),
-  }));
+  const portfolios = [];
+  // Each portfolio's own three latest (one query each: a handful of portfolios, and none is crowded out by another's many).
+  for (const p of await portfolioRows(db, { order: 'name' }))
+    portfolios.push({
+      name: p.name,
+      strategy: p.strategy,
+      universe: p.universe,
+      ignoreGates: p.ignoreGates,
+      alerts: await listAlerts(db, { portfolio: p.name, limit: 3 }),
+    });
   return {
     universes: universes.map((u) => ({ ...u, count: u.symbols.length, symbolList: u.symbols.join(', ') })),
     series,
