@@ -166,6 +166,17 @@ describe(`web pages over the API v1 (${engineName})`, () => {
     expect(overview.html).toContain('1 Jan 2004');
   });
 
+  it('the form takes symbols typed in instead of a named universe', async () => {
+    const { answer, cookie } = await submitForm(base, { universe: '', symbols: ' SYN-EQ-US, SYN-GOLD  SYN-OIL ', kind: 'backtest' });
+    expect(answer.status).toBe(303);
+    const location = answer.headers.get('location')!;
+    const page = await settledPage(base, location, cookie);
+    expect(page.html).toMatch(/<h2>Backtest \d+: xs-momentum<\/h2>/);
+    const job = (await (await fetch(`${base}/api/v1${location}`)).json()) as { links: { result: string } };
+    const stored = (await (await fetch(`${base}${job.links.result}`)).json()) as { spec: { symbols: string[]; universe: string | null } };
+    expect(stored.spec).toMatchObject({ symbols: ['SYN-EQ-US', 'SYN-GOLD', 'SYN-OIL'], universe: null });
+  });
+
   it('the form creates a model portfolio with gates ignored: its holdings and GATES IGNORED on the job page and the overview', async () => {
     const { answer, cookie } = await submitForm(base, {
       name: 'web core',
@@ -216,6 +227,9 @@ describe(`web pages over the API v1 (${engineName})`, () => {
     const cases: [Record<string, string>, string, string][] = [
       [{ strategy: 'xs-momentum', universe: 'nowhere', kind: 'backtest' }, 'universe', 'universe'],
       [{ strategy: 'no-such', universe: 'synthetic', kind: 'backtest' }, 'strategy', 'strategy'],
+      [{ strategy: 'xs-momentum', universe: '', kind: 'backtest' }, 'universe', 'universe'],
+      [{ strategy: 'xs-momentum', universe: 'synthetic', symbols: 'SYN-GOLD', kind: 'backtest' }, 'symbols', 'symbols'],
+      [{ strategy: 'xs-momentum', universe: '', symbols: 'SYN-GOLD syn-gold', kind: 'backtest' }, 'symbols', 'symbols'],
       [{ strategy: 'xs-momentum', universe: 'synthetic', 'param.xs-momentum.topPct': '-5', kind: 'backtest' }, 'params.topPct', 'params'],
       [{ strategy: 'xs-momentum', universe: 'synthetic', name: 'web core', amount: 'lots', kind: 'portfolio' }, 'request.amount', 'amount'],
       [
@@ -234,7 +248,9 @@ describe(`web pages over the API v1 (${engineName})`, () => {
       if (field !== 'strategy' && field !== 'params') expect(html).toContain(`aria-invalid="true" aria-describedby="${field}-error"`);
     }
     // What was typed is kept.
-    const kept = await (await postForm(`${base}/strategies`, { csrf, ...cases[3]![0] }, cookie)).text();
+    const kept = await (
+      await postForm(`${base}/strategies`, { csrf, ...cases.find(([form]) => form.amount === 'lots')![0] }, cookie)
+    ).text();
     expect(kept).toContain('name="amount" inputmode="decimal" value="lots"');
   });
 

@@ -17,15 +17,15 @@ const PARAM = 'param.';
 export function strategySubmission(form: URLSearchParams, universes: readonly WebUniverse[]): FormSubmission {
   const text = (name: string) => form.get(name)?.trim() ?? '';
   const kind = text('kind') === 'portfolio' ? 'portfolio' : 'backtest';
-  const universe = universes.find((u) => u.name === form.get('universe'));
-  if (!universe) return { ok: false, fields: [{ path: 'universe', message: 'choose one of the configured universes' }] };
+  const picked = pickedUniverse(text('universe'), text('symbols'), universes);
+  if ('path' in picked) return { ok: false, fields: [picked] };
   // Each strategy's parameter fields are named param.<strategy>.<name>: only the chosen one's count.
   const prefix = `${PARAM}${text('strategy')}.`;
   const params: Record<string, ParamValue> = {};
   for (const [key, value] of form)
     if (key.startsWith(prefix) && value.trim() !== '') params[key.slice(prefix.length)] = parseParamValue(value);
   const dated = (name: string) => (text(name) === '' ? {} : { [name]: text(name) });
-  const common = { strategy: text('strategy'), universe: universe.name, symbols: [...universe.symbols] };
+  const common = { strategy: text('strategy'), ...picked };
   if (kind === 'backtest') return { ok: true, kind, body: { ...common, params, ...dated('from'), ...dated('to') } };
   const amount = Number(text('amount'));
   const request = {
@@ -40,8 +40,21 @@ export function strategySubmission(form: URLSearchParams, universes: readonly We
   return { ok: true, kind, body: { name: text('name'), request } };
 }
 
+/** A named universe, or symbols typed in (one of the two). */
+function pickedUniverse(
+  name: string,
+  typed: string,
+  universes: readonly WebUniverse[],
+): { universe: string | null; symbols: string[] } | { path: string; message: string } {
+  if (name !== '' && typed !== '') return { path: 'symbols', message: 'choose a universe or type symbols, not both' };
+  if (typed !== '') return { universe: null, symbols: typed.split(/[\s,]+/).filter((s) => s !== '') };
+  const universe = universes.find((u) => u.name === name);
+  if (!universe) return { path: 'universe', message: 'choose one of the configured universes, or type symbols' };
+  return { universe: universe.name, symbols: [...universe.symbols] };
+}
+
 /** The form's fields that show their own error beside them. */
-const FORM_FIELDS = ['universe', 'strategy', 'params', 'from', 'to', 'name', 'amount', 'asOf'] as const;
+const FORM_FIELDS = ['universe', 'symbols', 'strategy', 'params', 'from', 'to', 'name', 'amount', 'asOf'] as const;
 export type FormField = (typeof FORM_FIELDS)[number];
 
 /**

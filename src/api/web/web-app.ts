@@ -101,6 +101,7 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
         strategies: strategiesView(),
         chosen: {
           universe: field('universe'),
+          symbols: field('symbols'),
           strategy: field('strategy') || 'xs-momentum',
           from: field('from'),
           to: field('to'),
