@@ -67,7 +67,7 @@ export function fieldErrors(errors: readonly { path: string; message: string }[]
   for (const { path, message } of errors) {
     const bare = path.replace(/^request\./, '');
     const field = /^(params|hyperparameters)\b/.test(bare) ? 'params' : FORM_FIELDS.find((f) => f === bare);
-    if (field) byField[field] = byField[field] ? `${byField[field]}; ${message}` : `${bare}: ${message}`;
+    if (field) byField[field] = [byField[field], `${bare}: ${message}`].filter(Boolean).join('; ');
   }
   return byField;
 }
