@@ -3,7 +3,7 @@
  * test/fixtures/yahoo (in the shape yahoo-finance2 4.0.2 requests and validates): the route of a
  * scripted Yahoo (yahoo-stub.ts) for the fundamentals adapter's and the ingest job's tests.
  */
-import { quoteSummaryReply, serveScriptedYahoo, yahooFixture, type ScriptedYahoo, type StubReply } from './yahoo-stub.js';
+import { quoteSummaryReply, yahooFixture, type StubReply } from './yahoo-stub.js';
 
 /** Symbols with statements (fundamentals-<stem>.json) and an earnings history (quoteSummary-earnings-<stem>.json). */
 const STEMS: Readonly<Record<string, string>> = { AAPL: 'aapl', BAD: 'bad' };
@@ -30,6 +30,3 @@ export function fundamentalsRoute(path: string, query: URLSearchParams): StubRep
   const stem = STEMS[symbol];
   return quoteSummaryReply(symbol, stem && `quoteSummary-earnings-${stem}.json`, WITHOUT_FUNDAMENTALS.has(symbol));
 }
-
-/** @example const stub = await serveYahooFundamentals(); new YahooFundamentals({ fetch: stub.fetch }) */
-export const serveYahooFundamentals = (): Promise<ScriptedYahoo> => serveScriptedYahoo(fundamentalsRoute);
