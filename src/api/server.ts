@@ -73,10 +73,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   });
   let api: ApiV1 | undefined;
   let web: WebApp | undefined;
+  const limiter = rateLimiter(settings.publicRateLimit);
   try {
     api = settings.api && (await import('./v1/api-v1.js')).startApiV1(settings.api, settings);
     if (settings.web && settings.api && api)
-      web = (await import('./web/web-app.js')).startWebApp(settings.web, { withDb: settings.api.withDb, api });
+      web = (await import('./web/web-app.js')).startWebApp(settings.web, {
+        withDb: settings.api.withDb,
+        api,
+        token: settings.token,
+        budgetWait: (req) => limiter.take(req.socket.remoteAddress ?? ''),
+      });
   } catch (error) {
     await api?.close();
     await pool.close();
@@ -87,7 +93,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     pool,
     api,
     web,
-    limiter: rateLimiter(settings.publicRateLimit),
+    limiter,
     admitted: 0,
     version: packageVersion(),
     startedAt: performance.now(),
@@ -229,7 +235,19 @@ async function route(context: Context, req: IncomingMessage, res: ServerResponse
     allow(path, method, ['GET', 'HEAD']);
     return serveAsset(req, res, path.slice('/assets/'.length));
   }
-  if (token !== undefined && path !== '/health' && !bearerMatches(req.headers.authorization, token)) {
+  const page = context.web?.serves(path) ?? false;
+  if (
+    token !== undefined &&
+    path !== '/health' &&
+    !(page && context.web!.admits(req, path)) &&
+    !bearerMatches(req.headers.authorization, token)
+  ) {
+    // Someone at a browser, not signed in: to the sign-in page, and back here after.
+    if (page && (method === 'GET' || method === 'HEAD')) {
+      res.writeHead(303, { Location: `/login?next=${encodeURIComponent(path)}`, 'Cache-Control': 'no-store' });
+      res.end();
+      return;
+    }
     const wait = budgetWait(context, req);
     if (wait > 0)
       throw new HttpError(429, `too many requests from this address; try again in ${wait} s`, { headers: { 'Retry-After': String(wait) } });
@@ -238,7 +256,7 @@ async function route(context: Context, req: IncomingMessage, res: ServerResponse
       headers: { 'WWW-Authenticate': given ? 'Bearer realm="momentum", error="invalid_token"' : 'Bearer realm="momentum"' },
     });
   }
-  if (context.web?.serves(path)) return context.web.handle(req, res, method, path);
+  if (page) return context.web!.handle(req, res, method, path);
   if (context.api && (path === API_V1 || path.startsWith(`${API_V1}/`))) return context.api.handle(req, res, method, path);
   const allowed = ROUTES[path];
   if (!allowed) throw new HttpError(404, `no such endpoint: ${path.slice(0, 200)}; this service answers POST /api/run and GET /health`);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { trialCount } from '../backtest/trial-registry.js';
 import { formatBytes, formatDrawdown, formatNumber, formatPercent } from '../report/report-format.js';
 import { formatTable } from '../util/table.js';
+import type { WebUniverse } from '../api/web/web-views.js';
 import { ValidationError } from '../errors.js';
 import { withDatabase, type Output } from './cli-context.js';
 import { parseIntegerOption } from './options.js';
@@ -18,8 +19,11 @@ export function registerDemoCommand(program: Command, output: Output): void {
     .option('--source <source>', 'synthetic (default), or yahoo or csv for real data (with --universe)')
     .option('--universe <name>', 'the universe to run it on with --source yahoo|csv (a name from the configuration file)')
     .option('--path <folder>', 'the CSV folder, with --source csv')
-    .action(async (flags: { seed?: string; source?: string; universe?: string; path?: string }) => {
+    .option('--serve', "then serve the web application on the demo's data (on loopback) until Ctrl-C")
+    .option('--port <port>', 'with --serve: the port (0: any free port)', '8080')
+    .action(async (flags: DemoFlags) => {
       const started = Date.now();
+      let served: WebUniverse | undefined;
       await withDatabase(async (db, env) => {
         output.out(`momentum demo: database ${db.location} (${db.engine}); MOMENTUM_HOME ${env.home}`);
         const seed = parseIntegerOption(flags.seed, 'seed', 0, 2 ** 32 - 1);
@@ -107,10 +111,29 @@ export function registerDemoCommand(program: Command, output: Output): void {
           );
         }
         output.out(
-          `\ndone in ${formatNumber((Date.now() - started) / 1000, 1)} s. Next: momentum portfolio show ${portfolios?.portfolios[0]?.name ?? 'NAME'}, momentum alerts, momentum backtests show ${backtests[0]?.id ?? 1}, momentum strategies`,
+          `\ndone in ${formatNumber((Date.now() - started) / 1000, 1)} s. Next: momentum portfolio show ${portfolios?.portfolios[0]?.name ?? 'NAME'}, momentum alerts, momentum backtests show ${backtests[0]?.id ?? 1}, momentum strategies${flags.serve ? '' : ', npm run demo -- --serve (the web application)'}`,
         );
+        served = {
+          name: market?.universe ?? 'synthetic',
+          description: market ? null : 'the synthetic market of the demo (generated, not market prices)',
+          symbols: summary.map((row) => row.symbol),
+        };
       });
+      if (!flags.serve || !served) return;
+      // The database is closed by now: the server opens it again, shared with other commands.
+      output.out(`\n9. the web application on the demo's data (the universe ${served.name}):`);
+      const { serveAction } = await import('./serve-command.js');
+      await serveAction({ host: '127.0.0.1', port: flags.port }, output, [served]);
     });
+}
+
+interface DemoFlags {
+  seed?: string;
+  source?: string;
+  universe?: string;
+  path?: string;
+  serve?: boolean;
+  port: string;
 }
 
 /** The market of `--source yahoo|csv --universe NAME`; undefined for the synthetic default. */

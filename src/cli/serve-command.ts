@@ -9,11 +9,12 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ValidationError } from '../errors.js';
+import type { WebUniverse } from '../api/web/web-views.js';
 import type { Database } from '../db/database.js';
 import { config, environment, waitForStopSignal, type Output } from './cli-context.js';
 import { parseIntegerOption, parseNumberOption } from './options.js';
 
-interface ServeFlags {
+export interface ServeFlags {
   host: string;
   port: string;
   token?: string;
@@ -57,7 +58,11 @@ export function registerServeCommands(program: Command, output: Output): void {
     .action((file: string, flags: { pretty?: boolean }) => optimizeAction(file, flags, output));
 }
 
-async function serveAction(flags: ServeFlags, output: Output): Promise<void> {
+/**
+ * Serves until SIGINT/SIGTERM. `extraUniverses` are offered on the pages beside the configuration's
+ * (`momentum demo --serve`: the demo's market, which no configuration names).
+ */
+export async function serveAction(flags: ServeFlags, output: Output, extraUniverses: readonly WebUniverse[] = []): Promise<void> {
   const options = {
     host: flags.host,
     port: parseIntegerOption(flags.port, 'port', 0, 65_535)!,
@@ -88,14 +93,16 @@ async function serveAction(flags: ServeFlags, output: Output): Promise<void> {
   };
   // The pages' universes: the configuration's, read again at each page (an edit shows without a restart).
   const web = {
-    universes: () =>
-      existsSync(env.configPath)
+    universes: () => {
+      const configured: WebUniverse[] = existsSync(env.configPath)
         ? [...config(env).universes.values()].map((u) => ({
             name: u.name,
             description: u.description ?? null,
             symbols: u.members.map((m) => m.symbol),
           }))
-        : [],
+        : [];
+      return [...configured, ...extraUniverses.filter((u) => !configured.some((c) => c.name === u.name))];
+    },
   };
   const server = await startServer({ ...defined, log: output.err, unsubscribe, reports, api, web });
   output.out(

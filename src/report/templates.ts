@@ -36,7 +36,8 @@ export type TemplateName =
   | 'web-home'
   | 'web-strategies'
   | 'web-job'
-  | 'web-message';
+  | 'web-message'
+  | 'web-login';
 
 export interface ReportTemplates {
   /** The folder the templates were read from. */

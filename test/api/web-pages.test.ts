@@ -2,7 +2,8 @@
  * The web application's pages on a real server on loopback and a real database with the synthetic
  * market: the overview, the strategy form, a backtest and a model portfolio queued through the form
  * and followed on their job pages; every value escaped (a hostile universe name), the security
- * headers on every page, a form POST refused without its session's CSRF token, the token rule.
+ * headers on every page, a form POST refused without its session's CSRF token (the token rule and
+ * signing in: web-sign-in.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/api/server.js';
@@ -265,26 +266,5 @@ describe(`web pages over the API v1 (${engineName})`, () => {
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('GET, HEAD');
     expect(await wrong.text()).toContain('<h1>Not allowed here</h1>');
-  });
-});
-
-describe('web pages behind an API token', () => {
-  it('answer 401 without the token, 200 with it', async () => {
-    const server = await startServer({
-      port: 0,
-      env: {},
-      token: 'a-long-enough-token-123',
-      log: () => undefined,
-      api: { withDb: () => Promise.reject(new Error('not reached')) },
-      web: { universes: () => [] },
-    });
-    try {
-      expect((await fetch(`${server.url}/strategies`)).status).toBe(401);
-      const answer = await fetch(`${server.url}/strategies`, { headers: { authorization: 'Bearer a-long-enough-token-123' } });
-      expect(answer.status).toBe(200);
-      expect(await answer.text()).toContain('No universes in the configuration');
-    } finally {
-      await server.close();
-    }
   });
 });

@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYNTHETIC_SYMBOLS } from '../../src/data/synthetic-market.js';
 import { STRATEGIES } from '../../src/strategies/registry.js';
 import { cliEnvironment, type CliEnvironment } from '../helpers/cli-env.js';
-import { runCli } from '../helpers/cli.js';
+import { finished, runCli, spawnCli } from '../helpers/cli.js';
 import { engineName } from '../helpers/test-database.js';
+import { EVENTUALLY, waitFor } from '../jobs/service-helpers.js';
 
 describe(`momentum CLI (${engineName})`, () => {
   let cli: CliEnvironment;
@@ -101,7 +102,24 @@ describe(`momentum CLI (${engineName})`, () => {
     for (const path of [cli.home, dirname(report), dirname(emls[0]!.path)]) expect(statSync(path).mode & 0o777, path).toBe(0o700);
     for (const path of [report, ...emls.map((e) => e.path)]) expect(statSync(path).mode & 0o777, path).toBe(0o600);
 
-    const second = await runCli(['demo'], cli.env);
+    // The second run serves the web application on the demo's data (`npm run demo -- --serve`).
+    const child = spawnCli(['demo', '--serve', '--port', '0'], cli.env);
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const done = finished(child);
+    const url = /the web application at (http:\/\/127\.0\.0\.1:\d+)\/ \(Ctrl-C to stop\)/;
+    await waitFor(() => url.test(out) || child.exitCode !== null, EVENTUALLY, 'the demo to serve');
+    if (!url.test(out)) throw new Error(`the demo did not serve: ${JSON.stringify(await done)}`);
+    const base = url.exec(out)![1]!;
+    expect(out).toContain("9. the web application on the demo's data (the universe synthetic):");
+    const overview = await (await fetch(`${base}/`)).text();
+    // The configuration names the synthetic universe too (its description wins); the demo's symbols are all there.
+    expect(overview).toContain(`<strong>synthetic</strong> (${SYNTHETIC_SYMBOLS.length} symbols)`);
+    expect(overview).not.toContain('No backtests stored yet');
+    expect(overview).toContain('demo-lump-sum');
+    expect(await (await fetch(`${base}/strategies`)).text()).toContain('<option value="synthetic"');
+    child.kill('SIGTERM');
+    const second = await done;
     expect(second.code, second.stderr).toBe(0);
     expect(second.stdout).toContain(`: ok; 0 new bars, 0 updated, ${SYNTHETIC_SYMBOLS.length} unchanged`);
     // Nothing is rebalanced, alerted or mailed twice.

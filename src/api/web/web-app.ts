@@ -2,7 +2,8 @@
  * The web application's pages, server-rendered from reports/web-*.html.hbs over the API v1:
  * GET / (the stored data at a glance), GET /strategies (choose a strategy and a universe), POST
  * /strategies (queues a backtest or a model portfolio through the API v1, then 303 to its job page),
- * GET /jobs/{id} (follows the job, reloading itself, then shows what it made), GET /static/web.css.
+ * GET /jobs/{id} (follows the job, reloading itself, then shows what it made), GET /static/web.css,
+ * and GET/POST /login, POST /logout when the server needs a token (sign-in.ts).
  *
  * Every page carries a strict Content-Security-Policy (nothing inline: no scripts at all, one
  * stylesheet file), nosniff and a same-origin referrer policy; every form POST must carry the
@@ -14,10 +15,12 @@ import { join } from 'node:path';
 import { ValidationError } from '../../errors.js';
 import { reportTemplates, type TemplateName } from '../../report/templates.js';
 import { packageRoot } from '../../util/package-root.js';
-import { HttpError, readBody } from '../http-json.js';
+import { HttpError } from '../http-json.js';
 import { findJob } from '../v1/api-job-store.js';
 import { ApiError, type ApiV1 } from '../v1/api-v1.js';
 import type { WithDb } from '../v1/job-runner.js';
+import { readForm } from './form-body.js';
+import { SIGN_IN_PATHS, signInPages } from './sign-in.js';
 import { fieldErrors, strategySubmission } from './strategy-form.js';
 import { webSessions, type Session } from './web-session.js';
 import { homeView, jobView, strategiesView, type WebUniverse } from './web-views.js';
@@ -27,9 +30,21 @@ export interface WebOptions {
   readonly universes: () => readonly WebUniverse[];
 }
 
+/** What the pages take from the server. */
+export interface WebServer {
+  readonly withDb: WithDb;
+  readonly api: ApiV1;
+  /** The server's token: pages need it, or signing in with it, when set. */
+  readonly token: string | undefined;
+  /** The address's budget for wrong tokens (server.ts): seconds to wait, 0 to go on. */
+  readonly budgetWait: (req: IncomingMessage) => number;
+}
+
 export interface WebApp {
   /** Whether this path is one of the pages. */
   serves(path: string): boolean;
+  /** Whether the request may see this page without the bearer token: signed in, or the sign-in page. */
+  admits(req: IncomingMessage, path: string): boolean;
   handle(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void>;
 }
 
@@ -46,7 +61,6 @@ const SECURITY_HEADERS = {
 
 /** Seconds between reloads of a job's page while the job runs. */
 const REFRESH_SECONDS = 2;
-const FORM_LIMIT = 64 * 1024;
 const MESSAGE_TITLES: Readonly<Record<number, string>> = {
   403: 'Form refused',
   404: 'Not found',
@@ -58,10 +72,20 @@ const MESSAGE_TITLES: Readonly<Record<number, string>> = {
 const KIND_TITLES: Readonly<Record<string, string>> = { backtest: 'Backtest', portfolio: 'Model portfolio' };
 
 /** @example const web = startWebApp(options, { withDb, api }); if (web.serves(path)) await web.handle(req, res, method, path) */
-export function startWebApp(options: WebOptions, server: { readonly withDb: WithDb; readonly api: ApiV1 }): WebApp {
+export function startWebApp(options: WebOptions, server: WebServer): WebApp {
   const sessions = webSessions();
   const css = readFileSync(join(packageRoot(), 'reports', 'web.css'));
-  const { withDb, api } = server;
+  const { withDb, api, token } = server;
+  const signIn = signInPages({
+    token,
+    sessions,
+    budgetWait: server.budgetWait,
+    render: (req, res, status, view, session) => page(req, res, status, 'web-login', view, session),
+    redirect: (res, location, session) => {
+      res.writeHead(303, { Location: location, ...SECURITY_HEADERS, ...(session?.setCookie ? { 'Set-Cookie': session.setCookie } : {}) });
+      res.end();
+    },
+  });
 
   function page(
     req: IncomingMessage,
@@ -71,7 +95,9 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
     view: object,
     session = sessions.of(req),
   ): void {
-    const html = reportTemplates().html(name, view);
+    // The layout's sign-out button: only where signing in means something.
+    const signOut = token !== undefined && session.signedIn ? session.csrf : false;
+    const html = reportTemplates().html(name, { ...view, signOut });
     res.writeHead(status, {
       'Content-Type': 'text/html; charset=utf-8',
       'Content-Length': String(Buffer.byteLength(html)),
@@ -118,11 +144,7 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
   }
 
   async function submit(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? ''))
-      throw new HttpError(415, 'the form is sent as application/x-www-form-urlencoded');
-    const form = new URLSearchParams((await readBody(req, FORM_LIMIT)).toString('utf8'));
-    if (!sessions.csrfMatches(req, form.get('csrf')))
-      throw new HttpError(403, 'The form has expired or did not come from this application: reload the page and send it again.');
+    const form = await readForm(req, sessions);
     const submission = strategySubmission(form, options.universes());
     if (!submission.ok) return strategiesPage(req, res, 400, form, submission.fields);
     try {
@@ -138,7 +160,9 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
   }
 
   return {
-    serves: (path) => path === '/' || path === '/strategies' || path === '/static/web.css' || /^\/jobs\/[^/]+$/.test(path),
+    serves: (path) =>
+      path === '/' || path === '/strategies' || path === '/static/web.css' || SIGN_IN_PATHS.includes(path) || /^\/jobs\/[^/]+$/.test(path),
+    admits: (req, path) => token === undefined || signIn.admits(req, path),
     async handle(req, res, method, path) {
       try {
         await route(req, res, method, path);
@@ -160,6 +184,7 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
       res.end(method === 'HEAD' ? undefined : css);
       return;
     }
+    if (SIGN_IN_PATHS.includes(path)) return signIn.handle(req, res, method, path);
     if (path === '/') {
       allow(method, ['GET', 'HEAD']);
       const view = await withDb((db) => homeView(db, options.universes()));
