@@ -1,8 +1,9 @@
 /** Runs the real `momentum` command, as built (dist/cli/cli.js; test/setup/built-cli.ts keeps it fresh), in a child process. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const ROOT = resolve(__dirname, '../..');
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface CliResult {
   readonly code: number | null;
