@@ -103,7 +103,7 @@ describe('the session CSRF token', () => {
     expect(fresh.setCookie).toMatch(/^momentum_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict$/);
     const cookie = fresh.setCookie!.split(';')[0]!;
     const again = sessions.of(request(`other=1; ${cookie}`));
-    expect(again).toEqual({ csrf: fresh.csrf, setCookie: undefined });
+    expect(again).toEqual({ csrf: fresh.csrf, setCookie: undefined, signedIn: false });
     expect(sessions.csrfMatches(request(cookie), fresh.csrf)).toBe(true);
     expect(sessions.csrfMatches(request(), fresh.csrf)).toBe(false);
     expect(sessions.csrfMatches(request(cookie), null)).toBe(false);
