@@ -94,8 +94,10 @@ async function serveAction(flags: ServeFlags, output: Output): Promise<void> {
             name: u.name,
             description: u.description ?? null,
             symbols: u.members.map((m) => m.symbol),
+            benchmark: u.benchmark,
           }))
         : [],
+    publicUrl: env.publicUrl,
   };
   const server = await startServer({ ...defined, log: output.err, unsubscribe, reports, api, web });
   output.out(

@@ -36,7 +36,10 @@ export type TemplateName =
   | 'web-home'
   | 'web-strategies'
   | 'web-job'
-  | 'web-message';
+  | 'web-message'
+  | 'web-portfolio'
+  | 'web-allocation'
+  | 'web-subscribed';
 
 export interface ReportTemplates {
   /** The folder the templates were read from. */

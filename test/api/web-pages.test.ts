@@ -196,7 +196,7 @@ describe(`web pages over the API v1 (${engineName})`, () => {
       /Gate verdict: <strong class="bad">(no-backtest|failed)<\/strong> <strong class="loud">GATES IGNORED<\/strong>/,
     );
     expect(await get(`${base}/`).then((p) => p.html)).toContain(
-      '<strong>web core</strong>: xs-momentum on synthetic <strong class="loud">GATES IGNORED</strong>',
+      '<a href="/portfolios/web%20core"><strong>web core</strong></a>: xs-momentum on synthetic <strong class="loud">GATES IGNORED</strong>',
     );
     // A drawdown alert the monitor would store: the overview lists it under its portfolio.
     const job = (await (await fetch(`${base}/api/v1${answer.headers.get('location')!}`)).json()) as { result: { rebalanceId: number } };

@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { DEFAULT_BENCHMARK } from '../../config.js';
 import { ValidationError } from '../../errors.js';
 import { reportTemplates, type TemplateName } from '../../report/templates.js';
 import { packageRoot } from '../../util/package-root.js';
@@ -18,6 +19,7 @@ import { HttpError, readBody } from '../http-json.js';
 import { findJob } from '../v1/api-job-store.js';
 import { ApiError, type ApiV1 } from '../v1/api-v1.js';
 import type { WithDb } from '../v1/job-runner.js';
+import { portfolioPages } from './portfolio-pages.js';
 import { fieldErrors, strategySubmission } from './strategy-form.js';
 import { webSessions, type Session } from './web-session.js';
 import { homeView, jobView, strategiesView, type WebUniverse } from './web-views.js';
@@ -25,6 +27,8 @@ import { homeView, jobView, strategiesView, type WebUniverse } from './web-views
 export interface WebOptions {
   /** The configuration's named universes, read at each request (the file may change). */
   readonly universes: () => readonly WebUniverse[];
+  /** Where mailed links (a subscriber's unsubscribe link) point: MOMENTUM_PUBLIC_URL. */
+  readonly publicUrl?: string | undefined;
 }
 
 export interface WebApp {
@@ -60,6 +64,13 @@ const KIND_TITLES: Readonly<Record<string, string>> = { backtest: 'Backtest', po
 /** @example const web = startWebApp(options, { withDb, api }); if (web.serves(path)) await web.handle(req, res, method, path) */
 export function startWebApp(options: WebOptions, server: { readonly withDb: WithDb; readonly api: ApiV1 }): WebApp {
   const sessions = webSessions();
+  // One session per request: a page's forms carry the token of the cookie it sets.
+  const requestSessions = new WeakMap<IncomingMessage, Session>();
+  const sessionOf = (req: IncomingMessage): Session => {
+    const session = requestSessions.get(req) ?? sessions.of(req);
+    requestSessions.set(req, session);
+    return session;
+  };
   const css = readFileSync(join(packageRoot(), 'reports', 'web.css'));
   const { withDb, api } = server;
 
@@ -69,13 +80,15 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
     status: number,
     name: TemplateName,
     view: object,
-    session = sessions.of(req),
+    session = sessionOf(req),
+    policy = POLICY,
   ): void {
     const html = reportTemplates().html(name, view);
     res.writeHead(status, {
       'Content-Type': 'text/html; charset=utf-8',
       'Content-Length': String(Buffer.byteLength(html)),
       ...SECURITY_HEADERS,
+      'Content-Security-Policy': policy,
       ...(session.setCookie ? { 'Set-Cookie': session.setCookie } : {}),
     });
     res.end(isHead(req) ? undefined : html);
@@ -88,7 +101,7 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
     form: URLSearchParams,
     errors: readonly { path: string; message: string }[],
   ): void {
-    const session: Session = sessions.of(req);
+    const session: Session = sessionOf(req);
     const field = (name: string) => form.get(name) ?? '';
     page(
       req,
@@ -117,18 +130,39 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
     );
   }
 
-  async function submit(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
     if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? ''))
       throw new HttpError(415, 'the form is sent as application/x-www-form-urlencoded');
     const form = new URLSearchParams((await readBody(req, FORM_LIMIT)).toString('utf8'));
     if (!sessions.csrfMatches(req, form.get('csrf')))
       throw new HttpError(403, 'The form has expired or did not come from this application: reload the page and send it again.');
+    return form;
+  }
+
+  function redirect(res: ServerResponse, location: string): void {
+    res.writeHead(303, { Location: location, ...SECURITY_HEADERS });
+    res.end();
+  }
+
+  const portfolios = portfolioPages({
+    withDb,
+    api,
+    page: (req, res, status, name, view, policy) => page(req, res, status, name, view, sessionOf(req), policy),
+    csrf: (req) => sessionOf(req).csrf,
+    readForm,
+    redirect,
+    allow,
+    benchmark: (universe) => options.universes().find((u) => u.name === universe)?.benchmark ?? DEFAULT_BENCHMARK,
+    publicUrl: options.publicUrl,
+  });
+
+  async function submit(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const form = await readForm(req);
     const submission = strategySubmission(form, options.universes());
     if (!submission.ok) return strategiesPage(req, res, 400, form, submission.fields);
     try {
       const job = await api.submitJob(submission.kind, submission.body);
-      res.writeHead(303, { Location: `/jobs/${encodeURIComponent(job.id)}`, ...SECURITY_HEADERS });
-      res.end();
+      redirect(res, `/jobs/${encodeURIComponent(job.id)}`);
     } catch (error) {
       if (error instanceof ApiError && error.fields) return strategiesPage(req, res, error.status, form, error.fields);
       if (error instanceof ValidationError) return strategiesPage(req, res, 400, form, [{ path: error.field, message: error.reason }]);
@@ -138,7 +172,8 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
   }
 
   return {
-    serves: (path) => path === '/' || path === '/strategies' || path === '/static/web.css' || /^\/jobs\/[^/]+$/.test(path),
+    serves: (path) =>
+      path === '/' || path === '/strategies' || path === '/static/web.css' || /^\/jobs\/[^/]+$/.test(path) || portfolios.serves(path),
     async handle(req, res, method, path) {
       try {
         await route(req, res, method, path);
@@ -154,6 +189,7 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
   };
 
   async function route(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
+    if (portfolios.serves(path)) return portfolios.route(req, res, method, path);
     if (path === '/static/web.css') {
       allow(method, ['GET', 'HEAD']);
       res.writeHead(200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
