@@ -1,6 +1,6 @@
 // The portfolio page's chart: its data is the page's <script type="application/json"> block (the
 // Content-Security-Policy runs no inline script); plotly.js is loaded before this file.
-/* global Plotly */
+/* global Plotly, document */
 (function () {
   const block = document.getElementById('portfolio-chart-data');
   const target = document.getElementById('since-start-chart');
