@@ -7,7 +7,7 @@
  * field, 403 without the CSRF token, 404 for an unknown portfolio; every value escaped.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/api/server.js';
+import type { RunningServer } from '../../src/api/server.js';
 import { listSubscribers } from '../../src/mail/subscriber-store.js';
 import { insertAlerts, selectPortfolios } from '../../src/monitor/monitor-store.js';
 import { createPortfolio, rebalancePortfolio } from '../../src/portfolio/model-portfolio.js';
@@ -15,48 +15,16 @@ import { getPortfolio, rebalances } from '../../src/portfolio/portfolio-store.js
 import { DEFAULT_GATE_SETS } from '../../src/research/gate-set.js';
 import { SYNTHETIC_SYMBOLS, storeSyntheticReference } from '../helpers/synthetic-reference.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { forgedForms, formSession, get, postForm, settledPage, startWebServer, type Page } from '../helpers/web-client.js';
 
 const HOSTILE = '<script>alert("x")</script> & co';
 const gates = { name: 'default', set: DEFAULT_GATE_SETS.default! };
 
 const db$ = { db: undefined as TestDatabase | undefined };
 
-interface Page {
-  readonly status: number;
-  readonly html: string;
-  readonly headers: Headers;
-}
-
-async function get(url: string, cookie = ''): Promise<Page> {
-  const response = await fetch(url, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
-  return { status: response.status, html: await response.text(), headers: response.headers };
-}
-
 async function post(url: string, fields: Record<string, string>, cookie: string): Promise<Page> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-    body: new URLSearchParams(fields).toString(),
-    redirect: 'manual',
-  });
+  const response = await postForm(url, fields, cookie);
   return { status: response.status, html: await response.text(), headers: response.headers };
-}
-
-/** A browser's session on a page with forms: its cookie and CSRF token. */
-async function session(url: string): Promise<{ cookie: string; csrf: string; page: Page }> {
-  const page = await get(url);
-  const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page.html)![1]!;
-  return { cookie, csrf, page };
-}
-
-/** Follows a job's page until it no longer reloads itself (the job decides when). */
-async function settledPage(base: string, location: string, cookie: string): Promise<Page> {
-  for (;;) {
-    const page = await get(`${base}${location}`, cookie);
-    if (!page.html.includes('http-equiv="refresh"')) return page;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe(`the model portfolio pages (${engineName})`, () => {
@@ -98,16 +66,7 @@ describe(`the model portfolio pages (${engineName})`, () => {
         details: {},
       },
     ]);
-    server = await startServer({
-      port: 0,
-      env: {},
-      log: () => undefined,
-      api: { withDb: (work) => work(db) },
-      web: {
-        universes: () => [{ name: 'synthetic', description: null, symbols: SYNTHETIC_SYMBOLS, benchmark: 'SYN-EQ-US' }],
-        publicUrl: 'https://momentum.example.com',
-      },
-    });
+    server = await startWebServer(db, { publicUrl: 'https://momentum.example.com' });
     base = server.url;
   });
   afterAll(async () => {
@@ -171,7 +130,7 @@ describe(`the model portfolio pages (${engineName})`, () => {
   });
 
   it('allocates the targets as a lump sum and as a SIP: whole shares, cash left, the installments', async () => {
-    const { cookie, csrf, page: form } = await session(`${page()}/allocation`);
+    const { cookie, csrf, page: form } = await formSession(`${page()}/allocation`);
     expect(form.status).toBe(200);
     expect(form.html).toContain('name="amount" inputmode="decimal" value="100000"');
     const lump = await post(`${page()}/allocation`, { csrf, mode: 'lumpsum', amount: '25000', action: 'preview' }, cookie);
@@ -201,7 +160,7 @@ describe(`the model portfolio pages (${engineName})`, () => {
   });
 
   it('stores a SIP allocation as another model portfolio through the API v1, and refuses to store the same one twice', async () => {
-    const { cookie, csrf } = await session(`${page()}/allocation`);
+    const { cookie, csrf } = await formSession(`${page()}/allocation`);
     const fields = {
       csrf,
       mode: 'sip',
@@ -242,7 +201,7 @@ describe(`the model portfolio pages (${engineName})`, () => {
   });
 
   it('refuses an allocation beside the field at fault (400), keeping what was typed, escaped', async () => {
-    const { cookie, csrf } = await session(`${page()}/allocation`);
+    const { cookie, csrf } = await formSession(`${page()}/allocation`);
     const cases: [Record<string, string>, string][] = [
       [{ mode: 'lumpsum', amount: HOSTILE }, 'amount'],
       [{ mode: 'lumpsum', amount: '-5' }, 'amount'],
@@ -264,7 +223,7 @@ describe(`the model portfolio pages (${engineName})`, () => {
   });
 
   it('subscribes an email address (the subscriber stored, their unsubscribe link shown), and refuses a bad one beside the field', async () => {
-    const { cookie, csrf } = await session(page());
+    const { cookie, csrf } = await formSession(page());
     const answer = await post(`${page()}/subscribers`, { csrf, email: ' Ann@Example.com ', name: HOSTILE, amount: '20000' }, cookie);
     expect(answer.status).toBe(201);
     const [ann] = await listSubscribers(db$.db!, { portfolio: 'web sip' });
@@ -288,19 +247,14 @@ describe(`the model portfolio pages (${engineName})`, () => {
   });
 
   it('refuses each form POST without its session CSRF token (403), storing nothing', async () => {
-    const { cookie, csrf } = await session(page());
-    const other = await session(page());
+    const mine = await formSession(page());
+    const other = await formSession(page());
     const forms: [string, Record<string, string>][] = [
       ['/subscribers', { email: 'eve@example.com', amount: '1000' }],
       ['/allocation', { mode: 'lumpsum', amount: '1000', name: 'eve', action: 'store' }],
     ];
     for (const [sub, fields] of forms)
-      for (const [body, jar] of [
-        [fields, cookie],
-        [{ ...fields, csrf: 'forged' }, cookie],
-        [{ ...fields, csrf }, ''],
-        [{ ...fields, csrf: other.csrf }, cookie],
-      ] as const) {
+      for (const [body, jar] of forgedForms(fields, mine, other.csrf)) {
         const answer = await post(`${page()}${sub}`, body, jar);
         expect(answer.status, `${sub} ${JSON.stringify(body)}`).toBe(403);
         expect(answer.html).toContain('<h1>Form refused</h1>');

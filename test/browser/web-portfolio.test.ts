@@ -6,59 +6,33 @@
  * chart drawn by plotly. No Content Security Policy violation and no script error on any page; the
  * pages do not scroll sideways. Screenshots in test-artifacts/browser/.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/api/server.js';
+import type { RunningServer } from '../../src/api/server.js';
 import { listSubscribers } from '../../src/mail/subscriber-store.js';
 import { rebalancePortfolio } from '../../src/portfolio/model-portfolio.js';
 import { DEFAULT_GATE_SETS } from '../../src/research/gate-set.js';
-import { launchTestBrowser } from '../helpers/packaged-chromium.js';
 import { saveScreenshot } from '../helpers/screenshot.js';
-import { SYNTHETIC_SYMBOLS, storeSyntheticReference } from '../helpers/synthetic-reference.js';
-import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { engineName, type TestDatabase } from '../helpers/test-database.js';
+import { createPortfolioInForm, openWebInChromium, type WebInChromium } from '../helpers/web-client.js';
 
 describe(`step 4 and the portfolio page in Chromium (${engineName})`, () => {
+  let web: WebInChromium;
   let db: TestDatabase;
   let server: RunningServer;
-  let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[];
 
   const noSidewaysScroll = async () => expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
 
   beforeAll(async () => {
-    db = await openTestDatabase();
-    await storeSyntheticReference(db);
-    server = await startServer({
-      port: 0,
-      env: {},
-      log: () => undefined,
-      api: { withDb: (work) => work(db) },
-      web: {
-        universes: () => [{ name: 'synthetic', description: 'six generated series', symbols: SYNTHETIC_SYMBOLS, benchmark: 'SYN-EQ-US' }],
-      },
-    });
-    browser = await launchTestBrowser();
-    page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    page.on('console', (message) => {
-      if (/Content.Security.Policy/i.test(message.text())) problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(String(error)));
+    web = await openWebInChromium();
+    ({ db, server, page, problems: problems } = web);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  afterAll(() => web?.close());
 
   it('a model portfolio with gates ignored, rebalanced once, links its page and its allocation', async () => {
-    await page.goto(`${server.url}/strategies`);
-    await page.getByLabel('Portfolio name').fill('browser core');
-    await page.getByLabel('Amount to invest').fill('100000');
-    await page.getByLabel(/As of/).fill('2013-12-31');
-    await page.getByLabel(/Ignore the backtest and simulation gates/).check();
-    await page.getByRole('button', { name: 'Create the portfolio' }).click();
-    await page.getByRole('heading', { name: 'Model portfolio: succeeded' }).waitFor({ timeout: 0 });
+    await createPortfolioInForm(page, server.url, 'browser core', '2013-12-31');
     expect(await page.locator('main').innerText()).toContain('Stored as model portfolio browser core (lump sum of $100,000.00)');
     // The batch service's next rebalance.
     await rebalancePortfolio(db, 'browser core', { asOf: '2014-06-30', gates: { name: 'default', set: DEFAULT_GATE_SETS.default! } });
