@@ -62,10 +62,7 @@ export function portfolioPages(kit: PageKit): PortfolioPages {
   const plotly = `/static/${plotlyBundleName()}`;
 
   async function portfolioPage(req: IncomingMessage, res: ServerResponse, name: string, status = 200, subscribe?: SubscribeForm) {
-    const view = await kit.withDb(async (db) => {
-      const portfolio = await getPortfolio(db, name);
-      return portfolioView(db, portfolio.name, kit.benchmark(portfolio.request.universe), new Date().toISOString().slice(0, 10));
-    });
+    const view = await kit.withDb((db) => portfolioView(db, name, kit.benchmark, new Date().toISOString().slice(0, 10)));
     kit.page(
       req,
       res,

@@ -12,9 +12,10 @@ import { followerBook } from '../../portfolio/follower-book.js';
 import { getPortfolio, rebalances } from '../../portfolio/portfolio-store.js';
 import { allStrategies } from '../../strategies/registry.js';
 
-/** @example const view = await portfolioView(db, 'core', 'SPY', '2026-12-07') */
-export async function portfolioView(db: Database, name: string, benchmark: string, today: string) {
+/** @example const view = await portfolioView(db, 'core', () => 'SPY', '2026-12-07') */
+export async function portfolioView(db: Database, name: string, benchmarkOf: (universe: string | null) => string, today: string) {
   const portfolio = await getPortfolio(db, name);
+  const benchmark = benchmarkOf(portfolio.request.universe);
   const history = await rebalances(db, portfolio.id, 10_000);
   const latest = history[0] ?? null;
   const alerts = await listAlerts(db, { portfolio: portfolio.name, limit: 50 });

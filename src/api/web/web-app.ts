@@ -2,11 +2,13 @@
  * The web application's pages, server-rendered from reports/web-*.html.hbs over the API v1:
  * GET / (the stored data at a glance), GET /strategies (choose a strategy and a universe), POST
  * /strategies (queues a backtest or a model portfolio through the API v1, then 303 to its job page),
- * GET /jobs/{id} (follows the job, reloading itself, then shows what it made), GET /static/web.css.
+ * GET /jobs/{id} (follows the job, reloading itself, then shows what it made), GET /static/web.css,
+ * and the model portfolio pages of portfolio-pages.ts (step 4's allocation, the portfolio page).
  *
- * Every page carries a strict Content-Security-Policy (nothing inline: no scripts at all, one
- * stylesheet file), nosniff and a same-origin referrer policy; every form POST must carry the
- * session's CSRF token (403 without). Authentication is the server's (server.ts), as for the API.
+ * Every page carries a strict Content-Security-Policy (nothing inline: scripts and the stylesheet
+ * are files; only the chart pages allow inline styles, which plotly.js writes), nosniff and a
+ * same-origin referrer policy; every form POST must carry the session's CSRF token (403 without).
+ * Authentication is the server's (server.ts), as for the API.
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
