@@ -115,7 +115,22 @@ describe(`the model portfolio pages (${engineName})`, () => {
     expect((await get(`${base}/`)).html).toContain('<a href="/portfolios/web%20sip"><strong>web sip</strong></a>');
   });
 
-  it('an unknown portfolio is a 404 page, its name escaped', async () => {
+  it('a portfolio whose benchmark has no bars: the chart without it, and the page says why', async () => {
+    await createPortfolio(
+      db$.db!,
+      'typed',
+      { strategy: 'xs-momentum', symbols: SYNTHETIC_SYMBOLS.slice(0, 3), amount: 10_000, asOf: '2014-06-30', ignoreGates: true },
+      { gates },
+    );
+    const { status, html } = await get(`${base}/portfolios/typed`);
+    expect(status).toBe(200);
+    expect(html).toContain('benchmark SPY: no 1d bars stored for the period (ingest it)');
+    expect(html).not.toContain('the same money</dt>');
+    const json = /<script type="application\/json" id="portfolio-chart-data">([^<]*)<\/script>/.exec(html)![1]!;
+    expect(JSON.parse(json)).toMatchObject({ benchmark: null, currency: 'USD' });
+  });
+
+  it('an unknown portfolio is a 404 page, its name escaped; a wrong method a 405', async () => {
     for (const path of [
       `/portfolios/${encodeURIComponent(HOSTILE)}`,
       `/portfolios/${encodeURIComponent(HOSTILE)}/allocation`,
@@ -127,6 +142,9 @@ describe(`the model portfolio pages (${engineName})`, () => {
       expect(answer.html).not.toContain('<script>');
     }
     expect((await get(`${base}/portfolios/${encodeURIComponent(HOSTILE)}`)).html).toContain('&lt;script&gt;alert');
+    const wrong = await get(`${page()}/subscribers`);
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('POST');
   });
 
   it('allocates the targets as a lump sum and as a SIP: whole shares, cash left, the installments', async () => {
