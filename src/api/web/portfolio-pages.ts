@@ -8,6 +8,7 @@
  * GET /static/web-portfolio-chart.js and the plotly bundle: the chart, drawn from a JSON block (no inline script).
  */
 import { readFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { NotFoundError, ValidationError } from '../../errors.js';
@@ -200,7 +201,10 @@ function decodeName(encoded: string): string {
   }
 }
 
-/** JSON for a `<script type="application/json">` block: `<` escaped so no `</script>` can end it early. */
-function jsonScript(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c');
+/**
+ * JSON for a `<script type="application/json">` block, printed as it is (a script's text is not
+ * HTML: entities would stay in it): `<` escaped so no `</script>` can end it early.
+ */
+function jsonScript(value: unknown): Handlebars.SafeString {
+  return new Handlebars.SafeString(JSON.stringify(value).replace(/</g, '\\u003c'));
 }
