@@ -99,10 +99,12 @@ export async function serveAction(flags: ServeFlags, output: Output, extraUniver
             name: u.name,
             description: u.description ?? null,
             symbols: u.members.map((m) => m.symbol),
+            benchmark: u.benchmark,
           }))
         : [];
       return [...configured, ...extraUniverses.filter((u) => !configured.some((c) => c.name === u.name))];
     },
+    publicUrl: env.publicUrl,
   };
   const server = await startServer({ ...defined, log: output.err, unsubscribe, reports, api, web });
   output.out(

@@ -37,7 +37,10 @@ export type TemplateName =
   | 'web-strategies'
   | 'web-job'
   | 'web-message'
-  | 'web-login';
+  | 'web-login'
+  | 'web-portfolio'
+  | 'web-allocation'
+  | 'web-subscribed';
 
 export interface ReportTemplates {
   /** The folder the templates were read from. */

@@ -3,15 +3,18 @@
  * GET / (the stored data at a glance), GET /strategies (choose a strategy and a universe), POST
  * /strategies (queues a backtest or a model portfolio through the API v1, then 303 to its job page),
  * GET /jobs/{id} (follows the job, reloading itself, then shows what it made), GET /static/web.css,
- * and GET/POST /login, POST /logout when the server needs a token (sign-in.ts).
+ * the model portfolio pages of portfolio-pages.ts (step 4's allocation, the portfolio page), and
+ * GET/POST /login, POST /logout when the server needs a token (sign-in.ts).
  *
- * Every page carries a strict Content-Security-Policy (nothing inline: no scripts at all, one
- * stylesheet file), nosniff and a same-origin referrer policy; every form POST must carry the
- * session's CSRF token (403 without). Authentication is the server's (server.ts), as for the API.
+ * Every page carries a strict Content-Security-Policy (nothing inline: scripts and the stylesheet
+ * are files; only the chart pages allow inline styles, which plotly.js writes), nosniff and a
+ * same-origin referrer policy; every form POST must carry the session's CSRF token (403 without).
+ * Authentication is the server's (server.ts), as for the API.
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
+import { DEFAULT_BENCHMARK } from '../../config.js';
 import { ValidationError } from '../../errors.js';
 import { reportTemplates, type TemplateName } from '../../report/templates.js';
 import { packageRoot } from '../../util/package-root.js';
@@ -20,6 +23,7 @@ import { findJob } from '../v1/api-job-store.js';
 import { ApiError, type ApiV1 } from '../v1/api-v1.js';
 import type { WithDb } from '../v1/job-runner.js';
 import { readForm } from './form-body.js';
+import { portfolioPages } from './portfolio-pages.js';
 import { SIGN_IN_PATHS, signInPages } from './sign-in.js';
 import { fieldErrors, strategySubmission } from './strategy-form.js';
 import { webSessions, type Session } from './web-session.js';
@@ -28,6 +32,8 @@ import { homeView, jobView, strategiesView, type WebUniverse } from './web-views
 export interface WebOptions {
   /** The configuration's named universes, read at each request (the file may change). */
   readonly universes: () => readonly WebUniverse[];
+  /** Where mailed links (a subscriber's unsubscribe link) point: MOMENTUM_PUBLIC_URL. */
+  readonly publicUrl?: string | undefined;
 }
 
 /** What the pages take from the server. */
@@ -74,6 +80,13 @@ const KIND_TITLES: Readonly<Record<string, string>> = { backtest: 'Backtest', po
 /** @example const web = startWebApp(options, { withDb, api }); if (web.serves(path)) await web.handle(req, res, method, path) */
 export function startWebApp(options: WebOptions, server: WebServer): WebApp {
   const sessions = webSessions();
+  // One session per request: a page's forms carry the token of the cookie it sets.
+  const requestSessions = new WeakMap<IncomingMessage, Session>();
+  const sessionOf = (req: IncomingMessage): Session => {
+    const session = requestSessions.get(req) ?? sessions.of(req);
+    requestSessions.set(req, session);
+    return session;
+  };
   const css = readFileSync(join(packageRoot(), 'reports', 'web.css'));
   const { withDb, api, token } = server;
   const signIn = signInPages({
@@ -81,10 +94,7 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
     sessions,
     budgetWait: server.budgetWait,
     render: (req, res, status, view, session) => page(req, res, status, 'web-login', view, session),
-    redirect: (res, location, session) => {
-      res.writeHead(303, { Location: location, ...SECURITY_HEADERS, ...(session?.setCookie ? { 'Set-Cookie': session.setCookie } : {}) });
-      res.end();
-    },
+    redirect,
   });
 
   function page(
@@ -93,7 +103,8 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
     status: number,
     name: TemplateName,
     view: object,
-    session = sessions.of(req),
+    session = sessionOf(req),
+    policy = POLICY,
   ): void {
     // The layout's sign-out button: only where signing in means something.
     const signOut = token !== undefined && session.signedIn ? session.csrf : false;
@@ -102,6 +113,7 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
       'Content-Type': 'text/html; charset=utf-8',
       'Content-Length': String(Buffer.byteLength(html)),
       ...SECURITY_HEADERS,
+      'Content-Security-Policy': policy,
       ...(session.setCookie ? { 'Set-Cookie': session.setCookie } : {}),
     });
     res.end(isHead(req) ? undefined : html);
@@ -114,7 +126,7 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
     form: URLSearchParams,
     errors: readonly { path: string; message: string }[],
   ): void {
-    const session: Session = sessions.of(req);
+    const session: Session = sessionOf(req);
     const field = (name: string) => form.get(name) ?? '';
     page(
       req,
@@ -143,14 +155,31 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
     );
   }
 
+  /** 303 to `location`; `session` when the answer gives the browser a new one (signing in). */
+  function redirect(res: ServerResponse, location: string, session?: Session): void {
+    res.writeHead(303, { Location: location, ...SECURITY_HEADERS, ...(session?.setCookie ? { 'Set-Cookie': session.setCookie } : {}) });
+    res.end();
+  }
+
+  const portfolios = portfolioPages({
+    withDb,
+    api,
+    page: (req, res, status, name, view, policy) => page(req, res, status, name, view, sessionOf(req), policy),
+    csrf: (req) => sessionOf(req).csrf,
+    readForm: (req) => readForm(req, sessions),
+    redirect,
+    allow,
+    benchmark: (universe) => options.universes().find((u) => u.name === universe)?.benchmark ?? DEFAULT_BENCHMARK,
+    publicUrl: options.publicUrl,
+  });
+
   async function submit(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const form = await readForm(req, sessions);
     const submission = strategySubmission(form, options.universes());
     if (!submission.ok) return strategiesPage(req, res, 400, form, submission.fields);
     try {
       const job = await api.submitJob(submission.kind, submission.body);
-      res.writeHead(303, { Location: `/jobs/${encodeURIComponent(job.id)}`, ...SECURITY_HEADERS });
-      res.end();
+      redirect(res, `/jobs/${encodeURIComponent(job.id)}`);
     } catch (error) {
       if (error instanceof ApiError && error.fields) return strategiesPage(req, res, error.status, form, error.fields);
       if (error instanceof ValidationError) return strategiesPage(req, res, 400, form, [{ path: error.field, message: error.reason }]);
@@ -161,7 +190,12 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
 
   return {
     serves: (path) =>
-      path === '/' || path === '/strategies' || path === '/static/web.css' || SIGN_IN_PATHS.includes(path) || /^\/jobs\/[^/]+$/.test(path),
+      path === '/' ||
+      path === '/strategies' ||
+      path === '/static/web.css' ||
+      SIGN_IN_PATHS.includes(path) ||
+      /^\/jobs\/[^/]+$/.test(path) ||
+      portfolios.serves(path),
     admits: (req, path) => token === undefined || signIn.admits(req, path),
     async handle(req, res, method, path) {
       try {
@@ -178,6 +212,7 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
   };
 
   async function route(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
+    if (portfolios.serves(path)) return portfolios.route(req, res, method, path);
     if (path === '/static/web.css') {
       allow(method, ['GET', 'HEAD']);
       res.writeHead(200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });

@@ -18,6 +18,8 @@ export interface WebUniverse {
   readonly name: string;
   readonly description: string | null;
   readonly symbols: readonly string[];
+  /** What its portfolios are compared with (default: the configuration's default benchmark). */
+  readonly benchmark?: string | undefined;
 }
 
 /** Step 1: universes, stored series with their staleness, recent backtests, model portfolios and their latest alerts. */
@@ -38,6 +40,7 @@ export async function homeView(db: Database, universes: readonly WebUniverse[], 
   for (const p of await portfolioRows(db, { order: 'name' }))
     portfolios.push({
       name: p.name,
+      path: portfolioPath(p.name),
       strategy: p.strategy,
       universe: p.universe,
       ignoreGates: p.ignoreGates,
@@ -95,8 +98,19 @@ export async function jobView(db: Database, job: ApiJob) {
     return {
       ...base,
       backtest: null,
-      portfolio: { name: portfolio.name, request: portfolio.request, latest, exitRule: strategy?.exitRule ?? null },
+      portfolio: {
+        name: portfolio.name,
+        path: portfolioPath(portfolio.name),
+        request: portfolio.request,
+        latest,
+        exitRule: strategy?.exitRule ?? null,
+      },
     };
   }
   return { ...base, backtest: null, portfolio: null };
+}
+
+/** A model portfolio page's path. */
+export function portfolioPath(name: string): string {
+  return `/portfolios/${encodeURIComponent(name)}`;
 }
