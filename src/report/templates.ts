@@ -36,6 +36,7 @@ export type TemplateName =
   | 'web-home'
   | 'web-strategies'
   | 'web-job'
+  | 'web-backtest'
   | 'web-message';
 
 export interface ReportTemplates {

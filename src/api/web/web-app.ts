@@ -2,10 +2,11 @@
  * The web application's pages, server-rendered from reports/web-*.html.hbs over the API v1:
  * GET / (the stored data at a glance), GET /strategies (choose a strategy and a universe), POST
  * /strategies (queues a backtest or a model portfolio through the API v1, then 303 to its job page),
- * GET /jobs/{id} (follows the job, reloading itself, then shows what it made), GET /static/web.css.
+ * GET /jobs/{id} (follows the job, reloading itself, then shows what it made), GET /static/web.css;
+ * step 3's backtest pages are backtest-pages.ts's.
  *
  * Every page carries a strict Content-Security-Policy (nothing inline: no scripts at all, one
- * stylesheet file), nosniff and a same-origin referrer policy; every form POST must carry the
+ * stylesheet file; a page with charts also allows inline styles, see CHART_POLICY), nosniff and a same-origin referrer policy; every form POST must carry the
  * session's CSRF token (403 without). Authentication is the server's (server.ts), as for the API.
  */
 import { readFileSync } from 'node:fs';
@@ -15,9 +16,10 @@ import { ValidationError } from '../../errors.js';
 import { reportTemplates, type TemplateName } from '../../report/templates.js';
 import { packageRoot } from '../../util/package-root.js';
 import { HttpError, readBody } from '../http-json.js';
-import { findJob } from '../v1/api-job-store.js';
+import { findJob, type JobKind } from '../v1/api-job-store.js';
 import { ApiError, type ApiV1 } from '../v1/api-v1.js';
 import type { WithDb } from '../v1/job-runner.js';
+import { backtestPages } from './backtest-pages.js';
 import { fieldErrors, strategySubmission } from './strategy-form.js';
 import { webSessions, type Session } from './web-session.js';
 import { homeView, jobView, strategiesView, type WebUniverse } from './web-views.js';
@@ -35,6 +37,13 @@ export interface WebApp {
 
 const POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/**
+ * A page drawing charts (the tearsheet) allows inline styles, never inline scripts: the report's
+ * reused tearsheet partial carries its styles in <style> elements, and plotly.js injects its own
+ * stylesheet and style attributes as it draws.
+ */
+const CHART_POLICY = POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
 
 const SECURITY_HEADERS = {
   'Content-Security-Policy': POLICY,
@@ -55,7 +64,11 @@ const MESSAGE_TITLES: Readonly<Record<number, string>> = {
   413: 'Too large',
   415: 'Not a form',
 };
-const KIND_TITLES: Readonly<Record<string, string>> = { backtest: 'Backtest', portfolio: 'Model portfolio' };
+const KIND_TITLES: Readonly<Record<string, string>> = {
+  backtest: 'Backtest',
+  portfolio: 'Model portfolio',
+  simulation: 'Out-of-sample simulation',
+};
 
 /** @example const web = startWebApp(options, { withDb, api }); if (web.serves(path)) await web.handle(req, res, method, path) */
 export function startWebApp(options: WebOptions, server: { readonly withDb: WithDb; readonly api: ApiV1 }): WebApp {
@@ -70,12 +83,14 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
     name: TemplateName,
     view: object,
     session = sessions.of(req),
+    charts = false,
   ): void {
     const html = reportTemplates().html(name, view);
     res.writeHead(status, {
       'Content-Type': 'text/html; charset=utf-8',
       'Content-Length': String(Buffer.byteLength(html)),
       ...SECURITY_HEADERS,
+      ...(charts ? { 'Content-Security-Policy': CHART_POLICY } : {}),
       ...(session.setCookie ? { 'Set-Cookie': session.setCookie } : {}),
     });
     res.end(isHead(req) ? undefined : html);
@@ -117,28 +132,43 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
     );
   }
 
-  async function submit(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
     if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? ''))
       throw new HttpError(415, 'the form is sent as application/x-www-form-urlencoded');
     const form = new URLSearchParams((await readBody(req, FORM_LIMIT)).toString('utf8'));
     if (!sessions.csrfMatches(req, form.get('csrf')))
       throw new HttpError(403, 'The form has expired or did not come from this application: reload the page and send it again.');
-    const submission = strategySubmission(form, options.universes());
-    if (!submission.ok) return strategiesPage(req, res, 400, form, submission.fields);
+    return form;
+  }
+
+  /** Queues the job and answers 303 to its page; a refusal of the body comes back by field, to show beside the form's fields. */
+  async function queueJob(res: ServerResponse, kind: JobKind, body: Record<string, unknown>) {
     try {
-      const job = await api.submitJob(submission.kind, submission.body);
+      const job = await api.submitJob(kind, body);
       res.writeHead(303, { Location: `/jobs/${encodeURIComponent(job.id)}`, ...SECURITY_HEADERS });
       res.end();
+      return undefined;
     } catch (error) {
-      if (error instanceof ApiError && error.fields) return strategiesPage(req, res, error.status, form, error.fields);
-      if (error instanceof ValidationError) return strategiesPage(req, res, 400, form, [{ path: error.field, message: error.reason }]);
+      if (error instanceof ApiError && error.fields) return { status: error.status, fields: error.fields };
+      if (error instanceof ValidationError) return { status: 400, fields: [{ path: error.field, message: error.reason }] };
       if (error instanceof ApiError) throw new HttpError(error.status, error.message, { headers: { ...error.headers } });
       throw error;
     }
   }
 
+  async function submit(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const form = await readForm(req);
+    const submission = strategySubmission(form, options.universes());
+    if (!submission.ok) return strategiesPage(req, res, 400, form, submission.fields);
+    const refused = await queueJob(res, submission.kind, submission.body);
+    if (refused) return strategiesPage(req, res, refused.status, form, refused.fields);
+  }
+
+  const backtests = backtestPages({ withDb, session: (req) => sessions.of(req), page, readForm, queueJob, allow });
+
   return {
-    serves: (path) => path === '/' || path === '/strategies' || path === '/static/web.css' || /^\/jobs\/[^/]+$/.test(path),
+    serves: (path) =>
+      path === '/' || path === '/strategies' || path === '/static/web.css' || /^\/jobs\/[^/]+$/.test(path) || backtests.serves(path),
     async handle(req, res, method, path) {
       try {
         await route(req, res, method, path);
@@ -165,6 +195,7 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
       const view = await withDb((db) => homeView(db, options.universes()));
       return page(req, res, 200, 'web-home', view);
     }
+    if (backtests.serves(path)) return backtests.route(req, res, method, path);
     if (path === '/strategies') {
       allow(method, ['GET', 'HEAD', 'POST']);
       if (method === 'POST') return submit(req, res);

@@ -12,6 +12,7 @@ import { defaultMaxDataAge } from '../../portfolio/portfolio-spec.js';
 import { getPortfolio, portfolioRows, rebalances } from '../../portfolio/portfolio-store.js';
 import { allStrategies, strategySource } from '../../strategies/registry.js';
 import type { ApiJob } from '../v1/api-job-store.js';
+import { simulationView } from './backtest-views.js';
 
 /** A named universe of the configuration, as the pages offer it. */
 export interface WebUniverse {
@@ -71,8 +72,8 @@ export function strategiesView(interval: Interval = '1d') {
 /** A job's page: its state and, once it succeeded, what it made. */
 export async function jobView(db: Database, job: ApiJob) {
   const running = job.status === 'queued' || job.status === 'running';
-  const base = { job, running, percent: Math.round(job.progress * 100) };
-  if (job.status !== 'succeeded' || !job.result) return { ...base, backtest: null, portfolio: null };
+  const base = { job, running, percent: Math.round(job.progress * 100), backtest: null, portfolio: null, simulation: null };
+  if (job.status !== 'succeeded' || !job.result) return base;
   if (job.kind === 'backtest') {
     const stored = await getBacktest(db, Number(job.result.backtestId));
     return {
@@ -85,7 +86,6 @@ export async function jobView(db: Database, job: ApiJob) {
         metrics: stored.metrics,
         warnings: stored.warnings,
       },
-      portfolio: null,
     };
   }
   if (job.kind === 'portfolio') {
@@ -94,9 +94,9 @@ export async function jobView(db: Database, job: ApiJob) {
     const strategy = allStrategies().find((s) => s.name === portfolio.request.strategy);
     return {
       ...base,
-      backtest: null,
       portfolio: { name: portfolio.name, request: portfolio.request, latest, exitRule: strategy?.exitRule ?? null },
     };
   }
-  return { ...base, backtest: null, portfolio: null };
+  if (job.kind === 'simulation') return { ...base, simulation: await simulationView(db, Number(job.result.simulationId)) };
+  return base;
 }
