@@ -153,6 +153,19 @@ describe(`step 3: a backtest's page and its out-of-sample simulation (${engineNa
     expect(
       await postForm(`${base}/backtests/${reference}/simulations`, { csrf, from: '2009-06-01' }, cookie).then((a) => a.text()),
     ).toContain('overlaps backtest');
+    // Allowed to overlap, the same period is queued (and recorded as overlapping).
+    const allowed = await postForm(
+      `${base}/backtests/${reference}/simulations`,
+      { csrf, from: '2009-06-01', allowOverlap: 'on', ignoreGates: 'on' },
+      cookie,
+    );
+    expect(allowed.status).toBe(303);
+    await settledPage(base, allowed.headers.get('location')!, cookie);
+    const job = (await (await fetch(`${base}/api/v1${allowed.headers.get('location')!}`)).json()) as { status: string; spec: unknown };
+    expect(job).toMatchObject({
+      status: 'succeeded',
+      spec: { backtestId: reference, from: '2009-06-01', allowOverlap: true, ignoreGates: true },
+    });
   });
 
   it('the simulation is queued (303 to its job page), followed to its figures beside the in-sample ones, with the gate verdict', async () => {
@@ -168,9 +181,9 @@ describe(`step 3: a backtest's page and its out-of-sample simulation (${engineNa
     const page = await settledPage(base, location, cookie);
     expectSecurityHeaders(page);
     expect(page.html).toContain('<h1>Out-of-sample simulation: succeeded</h1>');
-    const oos = Number(/out of sample \(backtest (\d+)\)/.exec(page.html)![1]);
+    const oos = Number(/Out of sample <span class="muted">\(backtest (\d+)\)/.exec(page.html)![1]);
     expect(page.html).toContain(
-      `<th scope="col">in sample (backtest ${reference})</th><th scope="col">out of sample (backtest ${oos})</th>`,
+      `<th scope="col">In sample <span class="muted">(backtest ${reference})</span></th><th scope="col">Out of sample <span class="muted">(backtest ${oos})</span></th>`,
     );
     expect(page.html).toMatch(
       /<tr data-metric="period"><th scope="row">period<\/th><td>2003-\d\d-\d\d to 2009-12-31<\/td><td>2010-01-0\d to 2014-12-31<\/td><\/tr>/,

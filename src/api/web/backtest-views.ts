@@ -19,6 +19,7 @@ export interface SimulationChoice {
   readonly from: string;
   readonly to: string;
   readonly ignoreGates: boolean;
+  readonly allowOverlap: boolean;
 }
 
 /**
@@ -51,7 +52,7 @@ export async function backtestView(db: Database, id: number) {
     // Only a backtest of its own is simulated (a simulation's run is already out of sample).
     simulable: stored.role === 'backtest',
     unseenData: dataEnd !== null && dataEnd.slice(0, 10) >= from,
-    defaults: { from, to: '', ignoreGates: false } satisfies SimulationChoice,
+    defaults: { from, to: '', ignoreGates: false, allowOverlap: false } satisfies SimulationChoice,
   };
 }
 
@@ -69,7 +70,10 @@ export async function simulationView(db: Database, simulationId: number) {
     strategy: inSample.spec.strategy,
     universe: inSample.spec.universe,
     ignoredGates: simulation.ignoredGates,
-    columns: [`in sample (backtest ${inSample.id})`, `out of sample (backtest ${outOfSample.id})`],
+    columns: [
+      { label: 'In sample', backtestId: inSample.id },
+      { label: 'Out of sample', backtestId: outOfSample.id },
+    ],
     rows: summaryRows([inSample.metrics, outOfSample.metrics]),
     sharpeRatio: formatNumber(simulation.comparison.sharpeRatio, 2),
     gate: gate && {
