@@ -4,42 +4,24 @@
  * and a model portfolio with gates ignored, each followed on its job page until done. No Content
  * Security Policy violation is reported on any page. Screenshots in test-artifacts/browser/.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/api/server.js';
-import { launchTestBrowser } from '../helpers/packaged-chromium.js';
+import type { RunningServer } from '../../src/api/server.js';
 import { saveScreenshot } from '../helpers/screenshot.js';
-import { SYNTHETIC_SYMBOLS, storeSyntheticReference } from '../helpers/synthetic-reference.js';
-import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { engineName } from '../helpers/test-database.js';
+import { openWebInBrowser, type WebInBrowser } from '../helpers/web-browser.js';
 
 describe(`the web application in Chromium (${engineName})`, () => {
-  let db: TestDatabase;
-  let server: RunningServer;
-  let browser: Browser;
+  let web: WebInBrowser;
   let page: Page;
-  const violations: string[] = [];
+  let server: RunningServer;
+  let violations: string[];
 
   beforeAll(async () => {
-    db = await openTestDatabase();
-    await storeSyntheticReference(db);
-    server = await startServer({
-      port: 0,
-      env: {},
-      log: () => undefined,
-      api: { withDb: (work) => work(db) },
-      web: { universes: () => [{ name: 'synthetic', description: 'six generated series', symbols: SYNTHETIC_SYMBOLS }] },
-    });
-    browser = await launchTestBrowser();
-    page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    page.on('console', (message) => {
-      if (/Content.Security.Policy/i.test(message.text())) violations.push(message.text());
-    });
+    web = await openWebInBrowser();
+    ({ page, server, violations } = web);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  afterAll(() => web?.close());
 
   it('step 1: the overview shows the stored series, their staleness and the stored backtest', async () => {
     const response = await page.goto(`${server.url}/`);
