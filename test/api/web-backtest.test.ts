@@ -168,6 +168,16 @@ describe(`step 3: a backtest's page and its out-of-sample simulation (${engineNa
     });
   });
 
+  it('a backtest that fails its gates is not simulated unless told: the failed job says why and leads back to the form', async () => {
+    const { cookie, csrf } = await webSession(base, `/backtests/${reference}`);
+    const answer = await postForm(`${base}/backtests/${reference}/simulations`, { csrf }, cookie);
+    expect(answer.status).toBe(303);
+    const page = await settledPage(base, answer.headers.get('location')!, cookie);
+    expect(page.html).toContain('<h1>Out-of-sample simulation: failed</h1>');
+    expect(page.html).toMatch(/<div class="errors" role="alert"><p>[^<]*failed its gates[^<]*<\/p><\/div>/);
+    expect(page.html).toContain(`<a href="/backtests/${reference}">Backtest ${reference} and its simulation form</a>`);
+  });
+
   it('the simulation is queued (303 to its job page), followed to its figures beside the in-sample ones, with the gate verdict', async () => {
     const { cookie, csrf } = await webSession(base, `/backtests/${reference}`);
     const answer = await postForm(

@@ -5,9 +5,10 @@
  * GET /jobs/{id} (follows the job, reloading itself, then shows what it made), GET /static/web.css;
  * step 3's backtest pages are backtest-pages.ts's.
  *
- * Every page carries a strict Content-Security-Policy (nothing inline: no scripts at all, one
- * stylesheet file; a page with charts also allows inline styles, see CHART_POLICY), nosniff and a same-origin referrer policy; every form POST must carry the
- * session's CSRF token (403 without). Authentication is the server's (server.ts), as for the API.
+ * Every page carries a strict Content-Security-Policy (no inline script, one stylesheet file; a
+ * page with charts also allows inline styles, see CHART_POLICY), nosniff and a same-origin
+ * referrer policy; every form POST must carry the session's CSRF token (403 without).
+ * Authentication is the server's (server.ts), as for the API.
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';

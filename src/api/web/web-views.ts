@@ -72,7 +72,9 @@ export function strategiesView(interval: Interval = '1d') {
 /** A job's page: its state and, once it succeeded, what it made. */
 export async function jobView(db: Database, job: ApiJob) {
   const running = job.status === 'queued' || job.status === 'running';
-  const base = { job, running, percent: Math.round(job.progress * 100), backtest: null, portfolio: null, simulation: null };
+  // A simulation's backtest, to go back to (say, to tick "ignore gates" after a refusal).
+  const simulated = job.kind === 'simulation' ? Number((job.spec as { backtestId?: unknown }).backtestId) || null : null;
+  const base = { job, running, percent: Math.round(job.progress * 100), simulated, backtest: null, portfolio: null, simulation: null };
   if (job.status !== 'succeeded' || !job.result) return base;
   if (job.kind === 'backtest') {
     const stored = await getBacktest(db, Number(job.result.backtestId));
