@@ -78,8 +78,7 @@ export function plotlyLoader(): string {
 /** @example tslab.display.html(plotlyHtml([{ x: dates, y: equity, type: 'scatter', name: 'equity' }], { title: { text: 'Equity' } })) */
 export function plotlyHtml(data: readonly object[], layout: object = {}, options: PlotlyHtmlOptions = {}): string {
   const id = `plot-${randomBytes(6).toString('hex')}`;
-  const json = (value: unknown) => JSON.stringify(value, jsonValue).replace(/</g, '\\u003c');
-  const draw = `function (Plotly) { Plotly.newPlot(${JSON.stringify(id)}, ${json(data)}, ${json(layout)}, { responsive: true }); }`;
+  const draw = `function (Plotly) { Plotly.newPlot(${JSON.stringify(id)}, ${plotlyJson(data)}, ${plotlyJson(layout)}, { responsive: true }); }`;
   return `${options.includeBundle === false ? '' : plotlyLoader()}<div id="${id}" style="width:100%;height:${options.height ?? 480}px"></div>
 <script>(function (draw) { var w = window; if (w.Plotly) draw(w.Plotly); else (w.${QUEUE} = w.${QUEUE} || []).push(draw); })(${draw});</script>`;
 }
@@ -95,6 +94,15 @@ export function notebookPlotter(display: {
 }): (data: readonly object[], layout?: object, options?: PlotlyHtmlOptions) => void {
   display.html(plotlyLoader());
   return (data, layout = {}, options = {}) => display.html(plotlyHtml(data, layout, { ...options, includeBundle: false }));
+}
+
+/**
+ * Chart data as JSON that can sit inside a `<script>` element (`<` escaped, so no value closes it),
+ * typed arrays as arrays and NaN as null.
+ * @example `<script type="application/json">${plotlyJson({ data, layout })}</script>`
+ */
+export function plotlyJson(value: unknown): string {
+  return JSON.stringify(value, jsonValue).replace(/</g, '\\u003c');
 }
 
 /** Typed arrays as plain arrays, non-finite numbers as null (plotly's gap). */

@@ -13,7 +13,7 @@ import type { Database } from '../db/database.js';
 import { ValidationError } from '../errors.js';
 import { plotlyHtml, plotlyLoader } from './plotly-html.js';
 import { formatDrawdown, formatNumber, formatPercent, formatShares, MISSING } from './report-format.js';
-import { tearsheetFigures, type PlotlyFigure } from './tearsheet-charts.js';
+import { tearsheetFigures, type PlotlyFigure, type TearsheetFigures } from './tearsheet-charts.js';
 import { reportTemplates } from './templates.js';
 
 export interface TearsheetRenderOptions {
@@ -45,14 +45,34 @@ export async function loadTearsheets(db: Database, ids: readonly number[]): Prom
 
 /** @example renderTearsheet([tearsheetOf(input)]) // "<!DOCTYPE html>..." */
 export function renderTearsheet(sheets: readonly Tearsheet[], options: TearsheetRenderOptions = {}): string {
+  const plot = (figure: PlotlyFigure) =>
+    new Handlebars.SafeString(plotlyHtml(figure.data, figure.layout, { height: figure.height, includeBundle: false }));
+  const view = tearsheetView(sheets, plot);
+  return reportTemplates().html(options.fragment ? 'tearsheet-fragment' : 'tearsheet', {
+    ...view,
+    plots: { ...view.plots, bundle: new Handlebars.SafeString(pagePlotly(options)) },
+  });
+}
+
+/**
+ * The view of partials/tearsheet-body: its tables, and each chart as `plot` draws it (markup
+ * trusted by the template), so a page can draw the charts its own way (the web pages: no inline script).
+ * @example tearsheetView(sheets, (figure) => new Handlebars.SafeString(`<div data-height="${figure.height}"></div>`))
+ */
+export function tearsheetView(
+  sheets: readonly Tearsheet[],
+  plot: (figure: PlotlyFigure, name: keyof TearsheetFigures) => Handlebars.SafeString,
+) {
   if (sheets.length === 0) throw new ValidationError('sheets', 'a tearsheet needs at least one backtest');
   const main = sheets[0]!;
   const figures = tearsheetFigures(sheets);
-  const plot = (figure: PlotlyFigure | null) =>
-    figure ? new Handlebars.SafeString(plotlyHtml(figure.data, figure.layout, { height: figure.height, includeBundle: false })) : null;
-  const bundle = pagePlotly(options);
+  const draw = (name: keyof TearsheetFigures) => {
+    const figure = figures[name];
+    return figure ? plot(figure, name) : null;
+  };
   const m = main.metrics;
-  const view = {
+  return {
+    heading: true,
     title: `Tearsheet: ${main.label}`,
     subtitle: `${m.period.start} to ${m.period.end}, ${m.period.bars} ${m.period.interval} bars (${formatNumber(m.period.years, 2)} years)${
       sheets.length > 1
@@ -92,19 +112,17 @@ export function renderTearsheet(sheets: readonly Tearsheet[], options: Tearsheet
       barsHeld: formatNumber(t.barsHeld, 0),
     })),
     plots: {
-      bundle: new Handlebars.SafeString(bundle),
-      equity: plot(figures.equity),
-      drawdown: plot(figures.drawdown),
-      monthly: plot(figures.monthly),
-      rollingSharpe: plot(figures.rollingSharpe),
-      rollingVolatility: plot(figures.rollingVolatility),
-      rollingBeta: plot(figures.rollingBeta),
-      distribution: plot(figures.distribution),
-      exposure: plot(figures.exposure),
-      turnover: plot(figures.turnover),
+      equity: draw('equity'),
+      drawdown: draw('drawdown'),
+      monthly: draw('monthly'),
+      rollingSharpe: draw('rollingSharpe'),
+      rollingVolatility: draw('rollingVolatility'),
+      rollingBeta: draw('rollingBeta'),
+      distribution: draw('distribution'),
+      exposure: draw('exposure'),
+      turnover: draw('turnover'),
     },
   };
-  return reportTemplates().html(options.fragment ? 'tearsheet-fragment' : 'tearsheet', view);
 }
 
 /** How a report page or fragment loads plotly.js: a `<script src>`, inline once, or not at all (the notebook has it). */
@@ -122,14 +140,14 @@ function notes(sheet: Tearsheet): string[] {
   return out;
 }
 
-interface SummaryRow {
+export interface SummaryRow {
   readonly key: string;
   readonly label: string;
   readonly values: string[];
 }
 
-/** One row per figure, one column per backtest; percents as percents throughout. */
-function summaryRows(all: readonly BacktestMetrics[]): SummaryRow[] {
+/** One row per figure, one column per backtest; percents as percents throughout. @example summaryRows([inSample.metrics, outOfSample.metrics]) */
+export function summaryRows(all: readonly BacktestMetrics[]): SummaryRow[] {
   const row = (key: string, label: string, value: (m: BacktestMetrics) => string): SummaryRow => ({ key, label, values: all.map(value) });
   const pct = (x: number | null | undefined) => formatPercent(x, 2);
   const num = (x: number | null | undefined) => formatNumber(x, 2);

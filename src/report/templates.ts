@@ -40,7 +40,8 @@ export type TemplateName =
   | 'web-login'
   | 'web-portfolio'
   | 'web-allocation'
-  | 'web-subscribed';
+  | 'web-subscribed'
+  | 'web-backtest';
 
 export interface ReportTemplates {
   /** The folder the templates were read from. */

@@ -98,17 +98,8 @@ export interface SimulationResult {
 
 /** @example await simulateOutOfSample(db, { backtestId: 12, gates: { name: 'default', set } }) */
 export async function simulateOutOfSample(db: Database, options: SimulateOptions): Promise<SimulationResult> {
-  if (options.from !== undefined) parseCalendarDate(options.from, 'from');
-  if (options.to !== undefined) parseCalendarDate(options.to, 'to');
   const stored = await getBacktest(db, options.backtestId);
-  const from = options.from ?? nextDay(stored.periodTo);
-  if (from <= stored.periodTo && !options.allowOverlap) {
-    throw new ValidationError(
-      'from',
-      `${from} overlaps backtest ${stored.id}'s period (${stored.periodFrom} to ${stored.periodTo}): out-of-sample data must start after ${stored.periodTo}; use --allow-overlap (allowOverlap) to run anyway`,
-    );
-  }
-  if (options.to && options.to < from) throw new ValidationError('to', `${options.to} is before ${from}`);
+  const { from } = outOfSamplePeriod(stored, options);
   const gate = (await latestGateResult(db, stored.id)) ?? (await gateBacktest(db, stored.id, options.gates.name, options.gates.set));
   if (!gate.passed && !options.ignoreGates) {
     const failed = gate.checks.filter((c) => c.status === 'fail').map((c) => c.reason);
@@ -139,6 +130,29 @@ export async function simulateOutOfSample(db: Database, options: SimulateOptions
     comparison,
     warnings: outcome.warnings,
   };
+}
+
+/**
+ * The period a simulation of `stored` runs on: from the day after the backtest's period unless
+ * given; refused (naming the field) when it overlaps the backtest's period without `allowOverlap`,
+ * or ends before it starts. Checked before a simulation is queued, and again when it runs.
+ * @example outOfSamplePeriod(stored, { to: '2016-12-31' }) // { from: '2015-01-01', to: '2016-12-31' }
+ */
+export function outOfSamplePeriod(
+  stored: Pick<StoredBacktest, 'id' | 'periodFrom' | 'periodTo'>,
+  options: Pick<SimulateOptions, 'from' | 'to' | 'allowOverlap'>,
+): { from: string; to: string | undefined } {
+  if (options.from !== undefined) parseCalendarDate(options.from, 'from');
+  if (options.to !== undefined) parseCalendarDate(options.to, 'to');
+  const from = options.from ?? nextDay(stored.periodTo);
+  if (from <= stored.periodTo && !options.allowOverlap) {
+    throw new ValidationError(
+      'from',
+      `${from} overlaps backtest ${stored.id}'s period (${stored.periodFrom} to ${stored.periodTo}): out-of-sample data must start after ${stored.periodTo}; use --allow-overlap (allowOverlap) to run anyway`,
+    );
+  }
+  if (options.to && options.to < from) throw new ValidationError('to', `${options.to} is before ${from}`);
+  return { from, to: options.to };
 }
 
 async function latestGateResult(db: Database, backtestId: number): Promise<StoredGateResult | undefined> {

@@ -168,6 +168,9 @@ describe(`HTTP API v1: the journey as jobs (${engineName})`, () => {
       ['backtests', { strategy: 'xs-momentum', symbols: ['SPY'], params: { lookback: -3 } }, 'lookback'],
       ['simulations', { backtestId: 999_999 }, 'backtestId'],
       ['simulations', { backtestId: 1, gateSet: 'no-such-set' }, 'gateSet'],
+      // Refused before it is queued: a period overlapping the backtest's (2003-2009), one ending before it starts.
+      ['simulations', { backtestId: 1, from: '2009-06-01' }, 'from'],
+      ['simulations', { backtestId: 1, from: '2011-01-01', to: '2010-06-30' }, 'to'],
       ['sweeps', { strategy: 'xs-momentum', symbols: ['SPY'], grid: { lookback: [] } }, 'grid.lookback'],
       ['portfolios', { name: 'x', request: { strategy: 'xs-momentum', amount: 0 } }, 'request.amount'],
       ['portfolios', { name: 'x', request: { strategy: 'xs-momentum', symbols: ['SPY', 'spy'], amount: 1 } }, 'request.symbols'],

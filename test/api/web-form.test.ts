@@ -1,6 +1,7 @@
-/** The strategy form's pure parts: the job body it makes, the refusals by field, and the session's CSRF token. */
+/** The strategy and simulation forms' pure parts: the job body they make, the refusals by field, and the session's CSRF token. */
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { simulationSubmission } from '../../src/api/web/simulation-form.js';
 import { fieldErrors, strategySubmission } from '../../src/api/web/strategy-form.js';
 import { webSessions } from '../../src/api/web/web-session.js';
 
@@ -111,5 +112,22 @@ describe('the session CSRF token', () => {
     const other = sessions.of(request());
     expect(sessions.csrfMatches(request(cookie), other.csrf)).toBe(false);
     expect(webSessions().csrfMatches(request(cookie), fresh.csrf)).toBe(false);
+  });
+});
+
+describe('the simulation form', () => {
+  it('makes a simulation body: the dates given (empty: the defaults), the two boxes', () => {
+    expect(simulationSubmission(12, form({ from: ' 2015-01-01 ', to: '', ignoreGates: 'on' }))).toEqual({
+      backtestId: 12,
+      from: '2015-01-01',
+      ignoreGates: true,
+      allowOverlap: false,
+    });
+    expect(simulationSubmission(3, form({ to: '2016-12-31', allowOverlap: 'on' }))).toEqual({
+      backtestId: 3,
+      to: '2016-12-31',
+      ignoreGates: false,
+      allowOverlap: true,
+    });
   });
 });

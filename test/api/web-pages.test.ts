@@ -10,7 +10,7 @@ import { startServer, type RunningServer } from '../../src/api/server.js';
 import { insertAlerts, selectPortfolios } from '../../src/monitor/monitor-store.js';
 import { SYNTHETIC_SYMBOLS, storeSyntheticReference } from '../helpers/synthetic-reference.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
-import { forgedForms, formSession, get, postForm, settledPage, type Page } from '../helpers/web-client.js';
+import { expectSecurityHeaders, forgedForms, formSession, get, postForm, settledPage } from '../helpers/web-client.js';
 
 const HOSTILE = '<script>alert("x")</script> & co';
 const UNIVERSES = [
@@ -20,13 +20,6 @@ const UNIVERSES = [
 
 const db$ = { db: undefined as TestDatabase | undefined };
 const withDb = <T>(work: (db: TestDatabase) => Promise<T>) => work(db$.db!);
-
-function expectSecurityHeaders(page: Page): void {
-  expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'self';/);
-  expect(page.headers.get('content-security-policy')).not.toContain('unsafe-inline');
-  expect(page.headers.get('x-content-type-options')).toBe('nosniff');
-  expect(page.headers.get('referrer-policy')).toBe('same-origin');
-}
 
 /** The strategy form's session. */
 const session = (base: string) => formSession(`${base}/strategies`);

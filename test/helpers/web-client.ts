@@ -52,6 +52,17 @@ export function postForm(url: string, fields: Record<string, string>, cookie: st
 }
 
 /** A new session on the page at `url` (one with a form): its cookie and CSRF token, as a browser would hold them. */
+/** The headers of every page; `charts`: a page that draws charts (inline styles allowed, never inline scripts). */
+export function expectSecurityHeaders(page: Page, charts = false): void {
+  const policy = page.headers.get('content-security-policy');
+  expect(policy).toMatch(/^default-src 'self';/);
+  expect(policy).toContain("script-src 'self';");
+  if (charts) expect(policy).toContain("style-src 'self' 'unsafe-inline';");
+  else expect(policy).not.toContain('unsafe-inline');
+  expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+  expect(page.headers.get('referrer-policy')).toBe('same-origin');
+}
+
 export async function formSession(url: string): Promise<{ cookie: string; csrf: string; page: Page }> {
   const page = await get(url);
   const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
@@ -103,6 +114,8 @@ export interface WebInChromium {
   readonly browser: Browser;
   /** A tab at phone width (390 x 844). */
   readonly page: BrowserPage;
+  /** The id of the synthetic reference backtest (xs-momentum, 2003-2009). */
+  readonly reference: number;
   /** Content Security Policy violations and script errors seen so far, in the order they came. */
   readonly problems: string[];
   close(): Promise<void>;
@@ -111,7 +124,7 @@ export interface WebInChromium {
 /** The synthetic market in a test database, a server with the pages over it, and Chromium at phone width. */
 export async function openWebInChromium(): Promise<WebInChromium> {
   const db = await openTestDatabase();
-  await storeSyntheticReference(db);
+  const reference = await storeSyntheticReference(db);
   const server = await startWebServer(db);
   const browser = await launchTestBrowser();
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
@@ -125,6 +138,7 @@ export async function openWebInChromium(): Promise<WebInChromium> {
     server,
     browser,
     page,
+    reference,
     problems,
     async close() {
       await browser.close();

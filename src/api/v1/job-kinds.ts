@@ -17,7 +17,7 @@ import { createPortfolio } from '../../portfolio/model-portfolio.js';
 import { parsePortfolioRequest, portfolioRequestSchema } from '../../portfolio/portfolio-spec.js';
 import { portfolioRows, requirePortfolioName } from '../../portfolio/portfolio-store.js';
 import { resolveGateSet, type GateSet } from '../../research/gate-set.js';
-import { simulateOutOfSample, simulationRequestSchema } from '../../research/simulate.js';
+import { outOfSamplePeriod, simulateOutOfSample, simulationRequestSchema } from '../../research/simulate.js';
 import { getStrategy } from '../../strategies/registry.js';
 import type { JobKind } from './api-job-store.js';
 
@@ -80,9 +80,10 @@ const simulation: JobKindDefinition<typeof simulationRequestSchema> = {
   schema: simulationRequestSchema,
   async check(request, { db, gateSets }) {
     gatesOf(gateSets, request.gateSet, 'gateSet');
-    await getBacktest(db, request.backtestId).catch((error: unknown) => {
+    const stored = await getBacktest(db, request.backtestId).catch((error: unknown) => {
       throw error instanceof NotFoundError ? new ValidationError('backtestId', `backtest ${request.backtestId} does not exist`) : error;
     });
+    outOfSamplePeriod(stored, request);
   },
   async run(request, { db, gateSets, progress }) {
     progress(0.1, `simulating backtest ${request.backtestId} out of sample`);

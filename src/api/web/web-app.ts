@@ -3,12 +3,13 @@
  * GET / (the stored data at a glance), GET /strategies (choose a strategy and a universe), POST
  * /strategies (queues a backtest or a model portfolio through the API v1, then 303 to its job page),
  * GET /jobs/{id} (follows the job, reloading itself, then shows what it made), GET /static/web.css,
- * the model portfolio pages of portfolio-pages.ts (step 4's allocation, the portfolio page), and
- * GET/POST /login, POST /logout when the server needs a token (sign-in.ts).
+ * step 3's backtest pages (backtest-pages.ts), the model portfolio pages of portfolio-pages.ts (step
+ * 4's allocation, the portfolio page), and GET/POST /login, POST /logout when the server needs a
+ * token (sign-in.ts).
  *
- * Every page carries a strict Content-Security-Policy (nothing inline: scripts and the stylesheet
- * are files; only the chart pages allow inline styles, which plotly.js writes), nosniff and a
- * same-origin referrer policy; every form POST must carry the session's CSRF token (403 without).
+ * Every page carries a strict Content-Security-Policy (no inline script, one stylesheet file; a
+ * page with charts also allows inline styles, see CHART_POLICY), nosniff and a same-origin
+ * referrer policy; every form POST must carry the session's CSRF token (403 without).
  * Authentication is the server's (server.ts), as for the API.
  */
 import { readFileSync } from 'node:fs';
@@ -19,9 +20,10 @@ import { ValidationError } from '../../errors.js';
 import { reportTemplates, type TemplateName } from '../../report/templates.js';
 import { packageRoot } from '../../util/package-root.js';
 import { HttpError } from '../http-json.js';
-import { findJob } from '../v1/api-job-store.js';
+import { findJob, type JobKind } from '../v1/api-job-store.js';
 import { ApiError, type ApiV1 } from '../v1/api-v1.js';
 import type { WithDb } from '../v1/job-runner.js';
+import { backtestPages } from './backtest-pages.js';
 import { readForm } from './form-body.js';
 import { portfolioPages } from './portfolio-pages.js';
 import { SIGN_IN_PATHS, signInPages } from './sign-in.js';
@@ -57,6 +59,13 @@ export interface WebApp {
 const POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/**
+ * A page drawing charts (the tearsheet) allows inline styles, never inline scripts: the report's
+ * reused tearsheet partial carries its styles in <style> elements, and plotly.js injects its own
+ * stylesheet and style attributes as it draws.
+ */
+const CHART_POLICY = POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
+
 const SECURITY_HEADERS = {
   'Content-Security-Policy': POLICY,
   'X-Content-Type-Options': 'nosniff',
@@ -75,7 +84,11 @@ const MESSAGE_TITLES: Readonly<Record<number, string>> = {
   413: 'Too large',
   415: 'Not a form',
 };
-const KIND_TITLES: Readonly<Record<string, string>> = { backtest: 'Backtest', portfolio: 'Model portfolio' };
+const KIND_TITLES: Readonly<Record<string, string>> = {
+  backtest: 'Backtest',
+  portfolio: 'Model portfolio',
+  simulation: 'Out-of-sample simulation',
+};
 
 /** @example const web = startWebApp(options, { withDb, api }); if (web.serves(path)) await web.handle(req, res, method, path) */
 export function startWebApp(options: WebOptions, server: WebServer): WebApp {
@@ -104,7 +117,7 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
     name: TemplateName,
     view: object,
     session = sessionOf(req),
-    policy = POLICY,
+    charts = false,
   ): void {
     // The layout's sign-out button: only where signing in means something.
     const signOut = token !== undefined && session.signedIn ? session.csrf : false;
@@ -113,7 +126,7 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
       'Content-Type': 'text/html; charset=utf-8',
       'Content-Length': String(Buffer.byteLength(html)),
       ...SECURITY_HEADERS,
-      'Content-Security-Policy': policy,
+      ...(charts ? { 'Content-Security-Policy': CHART_POLICY } : {}),
       ...(session.setCookie ? { 'Set-Cookie': session.setCookie } : {}),
     });
     res.end(isHead(req) ? undefined : html);
@@ -164,7 +177,7 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
   const portfolios = portfolioPages({
     withDb,
     api,
-    page: (req, res, status, name, view, policy) => page(req, res, status, name, view, sessionOf(req), policy),
+    page: (req, res, status, name, view, charts) => page(req, res, status, name, view, sessionOf(req), charts),
     csrf: (req) => sessionOf(req).csrf,
     readForm: (req) => readForm(req, sessions),
     redirect,
@@ -173,20 +186,29 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
     publicUrl: options.publicUrl,
   });
 
-  async function submit(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const form = await readForm(req, sessions);
-    const submission = strategySubmission(form, options.universes());
-    if (!submission.ok) return strategiesPage(req, res, 400, form, submission.fields);
+  /** Queues the job and answers 303 to its page; a refusal of the body comes back by field, to show beside the form's fields. */
+  async function queueJob(res: ServerResponse, kind: JobKind, body: Record<string, unknown>) {
     try {
-      const job = await api.submitJob(submission.kind, submission.body);
+      const job = await api.submitJob(kind, body);
       redirect(res, `/jobs/${encodeURIComponent(job.id)}`);
+      return undefined;
     } catch (error) {
-      if (error instanceof ApiError && error.fields) return strategiesPage(req, res, error.status, form, error.fields);
-      if (error instanceof ValidationError) return strategiesPage(req, res, 400, form, [{ path: error.field, message: error.reason }]);
+      if (error instanceof ApiError && error.fields) return { status: error.status, fields: error.fields };
+      if (error instanceof ValidationError) return { status: 400, fields: [{ path: error.field, message: error.reason }] };
       if (error instanceof ApiError) throw new HttpError(error.status, error.message, { headers: { ...error.headers } });
       throw error;
     }
   }
+
+  async function submit(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const form = await readForm(req, sessions);
+    const submission = strategySubmission(form, options.universes());
+    if (!submission.ok) return strategiesPage(req, res, 400, form, submission.fields);
+    const refused = await queueJob(res, submission.kind, submission.body);
+    if (refused) return strategiesPage(req, res, refused.status, form, refused.fields);
+  }
+
+  const backtests = backtestPages({ withDb, session: sessionOf, page, readForm: (req) => readForm(req, sessions), queueJob, allow });
 
   return {
     serves: (path) =>
@@ -195,7 +217,8 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
       path === '/static/web.css' ||
       SIGN_IN_PATHS.includes(path) ||
       /^\/jobs\/[^/]+$/.test(path) ||
-      portfolios.serves(path),
+      portfolios.serves(path) ||
+      backtests.serves(path),
     admits: (req, path) => token === undefined || signIn.admits(req, path),
     async handle(req, res, method, path) {
       try {
@@ -225,6 +248,7 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
       const view = await withDb((db) => homeView(db, options.universes()));
       return page(req, res, 200, 'web-home', view);
     }
+    if (backtests.serves(path)) return backtests.route(req, res, method, path);
     if (path === '/strategies') {
       allow(method, ['GET', 'HEAD', 'POST']);
       if (method === 'POST') return submit(req, res);

@@ -12,6 +12,7 @@ import { defaultMaxDataAge } from '../../portfolio/portfolio-spec.js';
 import { getPortfolio, portfolioRows, rebalances } from '../../portfolio/portfolio-store.js';
 import { allStrategies, strategySource } from '../../strategies/registry.js';
 import type { ApiJob } from '../v1/api-job-store.js';
+import { simulationView } from './backtest-views.js';
 
 /** A named universe of the configuration, as the pages offer it. */
 export interface WebUniverse {
@@ -74,8 +75,10 @@ export function strategiesView(interval: Interval = '1d') {
 /** A job's page: its state and, once it succeeded, what it made. */
 export async function jobView(db: Database, job: ApiJob) {
   const running = job.status === 'queued' || job.status === 'running';
-  const base = { job, running, percent: Math.round(job.progress * 100) };
-  if (job.status !== 'succeeded' || !job.result) return { ...base, backtest: null, portfolio: null };
+  // A simulation's backtest, to go back to (say, to tick "ignore gates" after a refusal).
+  const simulated = job.kind === 'simulation' ? Number((job.spec as { backtestId?: unknown }).backtestId) || null : null;
+  const base = { job, running, percent: Math.round(job.progress * 100), simulated, backtest: null, portfolio: null, simulation: null };
+  if (job.status !== 'succeeded' || !job.result) return base;
   if (job.kind === 'backtest') {
     const stored = await getBacktest(db, Number(job.result.backtestId));
     return {
@@ -88,7 +91,6 @@ export async function jobView(db: Database, job: ApiJob) {
         metrics: stored.metrics,
         warnings: stored.warnings,
       },
-      portfolio: null,
     };
   }
   if (job.kind === 'portfolio') {
@@ -97,7 +99,6 @@ export async function jobView(db: Database, job: ApiJob) {
     const strategy = allStrategies().find((s) => s.name === portfolio.request.strategy);
     return {
       ...base,
-      backtest: null,
       portfolio: {
         name: portfolio.name,
         path: portfolioPath(portfolio.name),
@@ -107,7 +108,8 @@ export async function jobView(db: Database, job: ApiJob) {
       },
     };
   }
-  return { ...base, backtest: null, portfolio: null };
+  if (job.kind === 'simulation') return { ...base, simulation: await simulationView(db, Number(job.result.simulationId)) };
+  return base;
 }
 
 /** A model portfolio page's path. */
