@@ -78,10 +78,24 @@ export function plotlyLoader(): string {
 /** @example tslab.display.html(plotlyHtml([{ x: dates, y: equity, type: 'scatter', name: 'equity' }], { title: { text: 'Equity' } })) */
 export function plotlyHtml(data: readonly object[], layout: object = {}, options: PlotlyHtmlOptions = {}): string {
   const id = `plot-${randomBytes(6).toString('hex')}`;
-  const json = (value: unknown) => JSON.stringify(value, jsonValue).replace(/</g, '\\u003c');
+  const json = plotlyJson;
   const draw = `function (Plotly) { Plotly.newPlot(${JSON.stringify(id)}, ${json(data)}, ${json(layout)}, { responsive: true }); }`;
   return `${options.includeBundle === false ? '' : plotlyLoader()}<div id="${id}" style="width:100%;height:${options.height ?? 480}px"></div>
 <script>(function (draw) { var w = window; if (w.Plotly) draw(w.Plotly); else (w.${QUEUE} = w.${QUEUE} || []).push(draw); })(${draw});</script>`;
+}
+
+/**
+ * A chart for a page whose Content-Security-Policy allows no inline script: its data and layout in
+ * a `<script type="application/json">` (never executed) beside the div a static script draws it in.
+ * @example plotlyDataHtml([{ z: [[1, 2]], type: 'heatmap' }], {}, 300) // '<div class="plotly-figure" ...'
+ */
+export function plotlyDataHtml(data: readonly object[], layout: object, height = 480): string {
+  return `<div class="plotly-figure" data-height="${Math.round(height)}"><script type="application/json">${plotlyJson({ data, layout })}</script><div class="plotly-chart"></div></div>`;
+}
+
+/** JSON with `<` escaped (no value can close the script element it sits in), typed arrays as arrays, NaN as null. */
+function plotlyJson(value: unknown): string {
+  return JSON.stringify(value, jsonValue).replace(/</g, '\\u003c');
 }
 
 /**

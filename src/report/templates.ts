@@ -36,7 +36,9 @@ export type TemplateName =
   | 'web-home'
   | 'web-strategies'
   | 'web-job'
-  | 'web-message';
+  | 'web-message'
+  | 'web-sweeps'
+  | 'web-sweep';
 
 export interface ReportTemplates {
   /** The folder the templates were read from. */

@@ -9,6 +9,7 @@ import { startServer, type RunningServer } from '../../src/api/server.js';
 import { insertAlerts, selectPortfolios } from '../../src/monitor/monitor-store.js';
 import { SYNTHETIC_SYMBOLS, storeSyntheticReference } from '../helpers/synthetic-reference.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { expectSecurityHeaders, get, postForm, session, settledPage } from '../helpers/web-client.js';
 
 const HOSTILE = '<script>alert("x")</script> & co';
 const UNIVERSES = [
@@ -19,56 +20,11 @@ const UNIVERSES = [
 const db$ = { db: undefined as TestDatabase | undefined };
 const withDb = <T>(work: (db: TestDatabase) => Promise<T>) => work(db$.db!);
 
-interface Page {
-  readonly status: number;
-  readonly html: string;
-  readonly headers: Headers;
-}
-
-async function get(url: string, cookie = ''): Promise<Page> {
-  const response = await fetch(url, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
-  return { status: response.status, html: await response.text(), headers: response.headers };
-}
-
-function expectSecurityHeaders(page: Page): void {
-  expect(page.headers.get('content-security-policy')).toMatch(/^default-src 'self';/);
-  expect(page.headers.get('content-security-policy')).not.toContain('unsafe-inline');
-  expect(page.headers.get('x-content-type-options')).toBe('nosniff');
-  expect(page.headers.get('referrer-policy')).toBe('same-origin');
-}
-
-/** The form's session: its cookie and CSRF token, as a browser would hold them. */
-async function session(base: string): Promise<{ cookie: string; csrf: string; page: Page }> {
-  const page = await get(`${base}/strategies`);
-  const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
-  const csrf = /name="csrf" value="([^"]+)"/.exec(page.html)![1]!;
-  return { cookie, csrf, page };
-}
-
-function postForm(url: string, fields: Record<string, string>, cookie: string): Promise<Response> {
-  return fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
-    body: new URLSearchParams(fields).toString(),
-    redirect: 'manual',
-  });
-}
-
 /** Sends the strategy form (xs-momentum on the synthetic universe unless `fields` say otherwise) in a new session: the answer and the session's cookie. */
 async function submitForm(base: string, fields: Record<string, string>): Promise<{ answer: Response; cookie: string }> {
   const { cookie, csrf } = await session(base);
   const answer = await postForm(`${base}/strategies`, { csrf, strategy: 'xs-momentum', universe: 'synthetic', ...fields }, cookie);
   return { answer, cookie };
-}
-
-/** Follows a job's page until it no longer reloads itself (the job decides when). */
-async function settledPage(base: string, location: string, cookie: string): Promise<Page> {
-  for (;;) {
-    const page = await get(`${base}${location}`, cookie);
-    expect(page.status).toBe(200);
-    if (!page.html.includes('http-equiv="refresh"')) return page;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe(`web pages over the API v1 (${engineName})`, () => {

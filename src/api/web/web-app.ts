@@ -2,7 +2,8 @@
  * The web application's pages, server-rendered from reports/web-*.html.hbs over the API v1:
  * GET / (the stored data at a glance), GET /strategies (choose a strategy and a universe), POST
  * /strategies (queues a backtest or a model portfolio through the API v1, then 303 to its job page),
- * GET /jobs/{id} (follows the job, reloading itself, then shows what it made), GET /static/web.css.
+ * GET /jobs/{id} (follows the job, reloading itself, then shows what it made), GET /static/web.css;
+ * the sweep pages (sweep-pages.ts).
  *
  * Every page carries a strict Content-Security-Policy (nothing inline: no scripts at all, one
  * stylesheet file), nosniff and a same-origin referrer policy; every form POST must carry the
@@ -15,9 +16,12 @@ import { ValidationError } from '../../errors.js';
 import { reportTemplates, type TemplateName } from '../../report/templates.js';
 import { packageRoot } from '../../util/package-root.js';
 import { HttpError, readBody } from '../http-json.js';
-import { findJob } from '../v1/api-job-store.js';
+import { serveAsset } from '../plotly-asset.js';
+import { findJob, type JobKind } from '../v1/api-job-store.js';
 import { ApiError, type ApiV1 } from '../v1/api-v1.js';
 import type { WithDb } from '../v1/job-runner.js';
+import { startSweepPages } from './sweep-pages.js';
+import { allow, POLICY, SECURITY_HEADERS, sendStatic, type Field } from './web-kit.js';
 import { fieldErrors, strategySubmission } from './strategy-form.js';
 import { webSessions, type Session } from './web-session.js';
 import { homeView, jobView, strategiesView, type WebUniverse } from './web-views.js';
@@ -33,17 +37,6 @@ export interface WebApp {
   handle(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void>;
 }
 
-const POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
-const SECURITY_HEADERS = {
-  'Content-Security-Policy': POLICY,
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'same-origin',
-  'X-Frame-Options': 'DENY',
-  'Cache-Control': 'no-store',
-};
-
 /** Seconds between reloads of a job's page while the job runs. */
 const REFRESH_SECONDS = 2;
 const FORM_LIMIT = 64 * 1024;
@@ -55,7 +48,7 @@ const MESSAGE_TITLES: Readonly<Record<number, string>> = {
   413: 'Too large',
   415: 'Not a form',
 };
-const KIND_TITLES: Readonly<Record<string, string>> = { backtest: 'Backtest', portfolio: 'Model portfolio' };
+const KIND_TITLES: Readonly<Record<string, string>> = { backtest: 'Backtest', portfolio: 'Model portfolio', sweep: 'Sweep' };
 
 /** @example const web = startWebApp(options, { withDb, api }); if (web.serves(path)) await web.handle(req, res, method, path) */
 export function startWebApp(options: WebOptions, server: { readonly withDb: WithDb; readonly api: ApiV1 }): WebApp {
@@ -70,12 +63,14 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
     name: TemplateName,
     view: object,
     session = sessions.of(req),
+    policy = POLICY,
   ): void {
     const html = reportTemplates().html(name, view);
     res.writeHead(status, {
       'Content-Type': 'text/html; charset=utf-8',
       'Content-Length': String(Buffer.byteLength(html)),
       ...SECURITY_HEADERS,
+      'Content-Security-Policy': policy,
       ...(session.setCookie ? { 'Set-Cookie': session.setCookie } : {}),
     });
     res.end(isHead(req) ? undefined : html);
@@ -117,28 +112,58 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
     );
   }
 
-  async function submit(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function postedForm(req: IncomingMessage): Promise<URLSearchParams> {
     if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? ''))
       throw new HttpError(415, 'the form is sent as application/x-www-form-urlencoded');
     const form = new URLSearchParams((await readBody(req, FORM_LIMIT)).toString('utf8'));
     if (!sessions.csrfMatches(req, form.get('csrf')))
       throw new HttpError(403, 'The form has expired or did not come from this application: reload the page and send it again.');
-    const submission = strategySubmission(form, options.universes());
-    if (!submission.ok) return strategiesPage(req, res, 400, form, submission.fields);
+    return form;
+  }
+
+  async function queue(
+    res: ServerResponse,
+    kind: JobKind,
+    body: unknown,
+    refused: (status: number, errors: readonly Field[]) => void,
+  ): Promise<void> {
     try {
-      const job = await api.submitJob(submission.kind, submission.body);
+      const job = await api.submitJob(kind, body);
       res.writeHead(303, { Location: `/jobs/${encodeURIComponent(job.id)}`, ...SECURITY_HEADERS });
       res.end();
     } catch (error) {
-      if (error instanceof ApiError && error.fields) return strategiesPage(req, res, error.status, form, error.fields);
-      if (error instanceof ValidationError) return strategiesPage(req, res, 400, form, [{ path: error.field, message: error.reason }]);
+      if (error instanceof ApiError && error.fields) return refused(error.status, error.fields);
+      if (error instanceof ValidationError) return refused(400, [{ path: error.field, message: error.reason }]);
       if (error instanceof ApiError) throw new HttpError(error.status, error.message, { headers: { ...error.headers } });
       throw error;
     }
   }
 
+  async function submit(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const form = await postedForm(req);
+    const submission = strategySubmission(form, options.universes());
+    if (!submission.ok) return strategiesPage(req, res, 400, form, submission.fields);
+    return queue(res, submission.kind, submission.body, (status, errors) => strategiesPage(req, res, status, form, errors));
+  }
+
+  const sweepPages = startSweepPages({
+    withDb,
+    universes: options.universes,
+    page: (req, res, status, name, view, options = {}) =>
+      page(req, res, status, name, view, options.session ?? sessions.of(req), options.policy),
+    session: (req) => sessions.of(req),
+    postedForm,
+    queue,
+  });
+
   return {
-    serves: (path) => path === '/' || path === '/strategies' || path === '/static/web.css' || /^\/jobs\/[^/]+$/.test(path),
+    serves: (path) =>
+      path === '/' ||
+      path === '/strategies' ||
+      path === '/static/web.css' ||
+      isPlotly(path) ||
+      /^\/jobs\/[^/]+$/.test(path) ||
+      sweepPages.serves(path),
     async handle(req, res, method, path) {
       try {
         await route(req, res, method, path);
@@ -156,10 +181,13 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
   async function route(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
     if (path === '/static/web.css') {
       allow(method, ['GET', 'HEAD']);
-      res.writeHead(200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
-      res.end(method === 'HEAD' ? undefined : css);
-      return;
+      return sendStatic(res, method, 'text/css; charset=utf-8', css);
     }
+    if (isPlotly(path)) {
+      allow(method, ['GET', 'HEAD']);
+      return serveAsset(req, res, path.slice('/static/'.length));
+    }
+    if (sweepPages.serves(path)) return sweepPages.route(req, res, method, path);
     if (path === '/') {
       allow(method, ['GET', 'HEAD']);
       const view = await withDb((db) => homeView(db, options.universes()));
@@ -182,11 +210,11 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
   }
 }
 
-function isHead(req: IncomingMessage): boolean {
-  return req.method === 'HEAD';
+/** plotly.js for the chart pages, as the report pages load it (plotly-asset.ts: cached for good, gzipped). */
+function isPlotly(path: string): boolean {
+  return /^\/static\/plotly-[0-9a-f]+\.min\.js$/.test(path);
 }
 
-function allow(method: string, allowed: readonly string[]): void {
-  if (!allowed.includes(method))
-    throw new HttpError(405, `this page accepts ${allowed.join(', ')}, not ${method}`, { headers: { Allow: allowed.join(', ') } });
+function isHead(req: IncomingMessage): boolean {
+  return req.method === 'HEAD';
 }

@@ -98,5 +98,14 @@ export async function jobView(db: Database, job: ApiJob) {
       portfolio: { name: portfolio.name, request: portfolio.request, latest, exitRule: strategy?.exitRule ?? null },
     };
   }
+  if (job.kind === 'sweep') {
+    const { sweepId, combinations, failed, pbo, passed } = job.result;
+    return {
+      ...base,
+      backtest: null,
+      portfolio: null,
+      sweep: { id: sweepId, combinations, failed, gated: pbo !== undefined, pbo, passed },
+    };
+  }
   return { ...base, backtest: null, portfolio: null };
 }
