@@ -235,10 +235,13 @@ describe('web pages behind an API token', () => {
       web: { universes: () => [] },
     });
     try {
-      expect((await fetch(`${server.url}/strategies`)).status).toBe(401);
-      const answer = await fetch(`${server.url}/strategies`, { headers: { authorization: 'Bearer a-long-enough-token-123' } });
-      expect(answer.status).toBe(200);
-      expect(await answer.text()).toContain('No universes in the configuration');
+      for (const path of ['/strategies', '/sweeps', '/static/web-sweep-chart.js']) {
+        expect((await fetch(`${server.url}${path}`)).status, path).toBe(401);
+        const answer = await fetch(`${server.url}${path}`, { headers: { authorization: 'Bearer a-long-enough-token-123' } });
+        expect(answer.status, path).toBe(200);
+        if (path === '/strategies') expect(await answer.text()).toContain('No universes in the configuration');
+        else await answer.arrayBuffer();
+      }
     } finally {
       await server.close();
     }

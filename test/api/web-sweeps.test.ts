@@ -6,17 +6,22 @@
  * sweep (404), every value escaped.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/api/server.js';
+import type { RunningServer } from '../../src/api/server.js';
 import { plotlyDataHtml } from '../../src/report/plotly-html.js';
-import { SYNTHETIC_SYMBOLS, storeSyntheticReference } from '../helpers/synthetic-reference.js';
-import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
-import { expectSecurityHeaders, get, postForm, session, settledPage } from '../helpers/web-client.js';
+import { SYNTHETIC_SYMBOLS } from '../helpers/synthetic-reference.js';
+import { engineName, type TestDatabase } from '../helpers/test-database.js';
+import {
+  expectSecurityHeaders,
+  get,
+  postForm,
+  session,
+  settledPage,
+  startSyntheticWebServer,
+  SYNTHETIC_UNIVERSE,
+} from '../helpers/web-client.js';
 
 const HOSTILE = '<script>alert("x")</script> & co';
-const UNIVERSES = [
-  { name: 'synthetic', description: 'six generated series', symbols: SYNTHETIC_SYMBOLS },
-  { name: HOSTILE, description: null, symbols: SYNTHETIC_SYMBOLS.slice(0, 2) },
-];
+const UNIVERSES = [SYNTHETIC_UNIVERSE, { name: HOSTILE, description: null, symbols: SYNTHETIC_SYMBOLS.slice(0, 2) }];
 /** A small sweep: two lookbacks by two sizes (skip not swept), gated with the default gates. */
 const SWEEP = {
   strategy: 'xs-momentum',
@@ -36,15 +41,7 @@ describe(`the sweep pages (${engineName})`, () => {
   let base: string;
 
   beforeAll(async () => {
-    db = await openTestDatabase();
-    await storeSyntheticReference(db);
-    server = await startServer({
-      port: 0,
-      env: {},
-      log: () => undefined,
-      api: { withDb: (work) => work(db) },
-      web: { universes: () => UNIVERSES },
-    });
+    ({ db, server } = await startSyntheticWebServer(UNIVERSES));
     base = server.url;
   });
   afterAll(async () => {
@@ -159,28 +156,5 @@ describe(`the sweep pages (${engineName})`, () => {
     expect(html).not.toContain('<!--');
     const json = /<script type="application\/json">(.*)<\/script>/.exec(html)![1]!;
     expect((JSON.parse(json) as { data: { name: string }[] }).data[0]!.name).toBe('</script><script>alert(1)</script>');
-  });
-});
-
-describe('the sweep pages behind an API token', () => {
-  it('answer 401 without the token, 200 with it', async () => {
-    const server = await startServer({
-      port: 0,
-      env: {},
-      token: 'a-long-enough-token-123',
-      log: () => undefined,
-      api: { withDb: () => Promise.reject(new Error('not reached')) },
-      web: { universes: () => [] },
-    });
-    try {
-      for (const path of ['/sweeps', '/static/web-sweep-chart.js']) {
-        expect((await fetch(`${server.url}${path}`)).status, path).toBe(401);
-        const answer = await fetch(`${server.url}${path}`, { headers: { authorization: 'Bearer a-long-enough-token-123' } });
-        expect(answer.status, path).toBe(200);
-        await answer.arrayBuffer();
-      }
-    } finally {
-      await server.close();
-    }
   });
 });

@@ -7,11 +7,11 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../src/api/server.js';
+import type { RunningServer } from '../../src/api/server.js';
 import { launchTestBrowser } from '../helpers/packaged-chromium.js';
 import { saveScreenshot } from '../helpers/screenshot.js';
-import { SYNTHETIC_SYMBOLS, storeSyntheticReference } from '../helpers/synthetic-reference.js';
-import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { engineName, type TestDatabase } from '../helpers/test-database.js';
+import { startSyntheticWebServer } from '../helpers/web-client.js';
 
 describe(`the sweep page in Chromium (${engineName})`, () => {
   let db: TestDatabase;
@@ -22,15 +22,7 @@ describe(`the sweep page in Chromium (${engineName})`, () => {
   const errors: string[] = [];
 
   beforeAll(async () => {
-    db = await openTestDatabase();
-    await storeSyntheticReference(db);
-    server = await startServer({
-      port: 0,
-      env: {},
-      log: () => undefined,
-      api: { withDb: (work) => work(db) },
-      web: { universes: () => [{ name: 'synthetic', description: 'six generated series', symbols: SYNTHETIC_SYMBOLS }] },
-    });
+    ({ db, server } = await startSyntheticWebServer());
     browser = await launchTestBrowser();
     page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     page.on('console', (message) => {

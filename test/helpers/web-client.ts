@@ -1,8 +1,13 @@
 /**
  * A browser's part in the web pages' tests, over fetch: pages read with their headers, the form's
- * session (its cookie and CSRF token), forms posted, a job's page followed until it is done.
+ * session (its cookie and CSRF token), forms posted, a job's page followed until it is done; and
+ * the server they are asked of.
  */
 import { expect } from 'vitest';
+import { startServer, type RunningServer } from '../../src/api/server.js';
+import type { WebUniverse } from '../../src/api/web/web-views.js';
+import { SYNTHETIC_SYMBOLS, storeSyntheticReference } from './synthetic-reference.js';
+import { openTestDatabase, type TestDatabase } from './test-database.js';
 
 export interface Page {
   readonly status: number;
@@ -51,4 +56,23 @@ export async function settledPage(base: string, location: string, cookie: string
     if (!page.html.includes('http-equiv="refresh"')) return page;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The synthetic market as a configured universe. */
+export const SYNTHETIC_UNIVERSE = { name: 'synthetic', description: 'six generated series', symbols: SYNTHETIC_SYMBOLS };
+
+/** A server with the web pages on loopback over a test database holding the synthetic market, offering `universes`. */
+export async function startSyntheticWebServer(
+  universes: readonly WebUniverse[] = [SYNTHETIC_UNIVERSE],
+): Promise<{ db: TestDatabase; server: RunningServer }> {
+  const db = await openTestDatabase();
+  await storeSyntheticReference(db);
+  const server = await startServer({
+    port: 0,
+    env: {},
+    log: () => undefined,
+    api: { withDb: (work) => work(db) },
+    web: { universes: () => universes },
+  });
+  return { db, server };
 }

@@ -40,6 +40,18 @@ export function strategySubmission(form: URLSearchParams, universes: readonly We
   return { ok: true, kind, body: { name: text('name'), request } };
 }
 
+/** What the forms keep of a submission to show it again: the universe or symbols, the strategy and the period. */
+export function chosenCommon(form: URLSearchParams) {
+  const field = (name: string) => form.get(name) ?? '';
+  return {
+    universe: field('universe'),
+    symbols: field('symbols'),
+    strategy: field('strategy') || 'xs-momentum',
+    from: field('from'),
+    to: field('to'),
+  };
+}
+
 /** A named universe, or symbols typed in (one of the two). */
 export function pickedUniverse(
   name: string,

@@ -14,7 +14,7 @@ import { plotlyBundleName, plotlyDataHtml } from '../../report/plotly-html.js';
 import { loadSweepReport, sweepView } from '../../report/render-sweep.js';
 import { packageRoot } from '../../util/package-root.js';
 import { HttpError } from '../http-json.js';
-import { fieldErrors } from './strategy-form.js';
+import { chosenCommon, fieldErrors } from './strategy-form.js';
 import { SWEEP_FIELDS, sweepStrategiesView, sweepSubmission } from './sweep-form.js';
 import { allow, CHART_POLICY, sendStatic, type Field, type WebKit } from './web-kit.js';
 
@@ -28,20 +28,12 @@ export function startSweepPages(kit: WebKit) {
 
   function formPage(req: IncomingMessage, res: ServerResponse, status: number, form: URLSearchParams, errors: readonly Field[]): void {
     const session = kit.session(req);
-    const field = (name: string) => form.get(name) ?? '';
-    const posted = form.has('csrf');
     const view = {
       csrf: session.csrf,
       universes: kit.universes(),
       strategies: sweepStrategiesView(form),
-      chosen: {
-        universe: field('universe'),
-        symbols: field('symbols'),
-        strategy: field('strategy') || 'xs-momentum',
-        from: field('from'),
-        to: field('to'),
-        gateSet: posted ? field('gateSet') : DEFAULT_GATE_SET,
-      },
+      // A refused form keeps its gate set as typed (empty: not gated); a new one offers the default.
+      chosen: { ...chosenCommon(form), gateSet: form.has('csrf') ? (form.get('gateSet') ?? '') : DEFAULT_GATE_SET },
       errors,
       fieldErrors: fieldErrors(errors, SWEEP_FIELDS),
     };

@@ -22,7 +22,7 @@ import { ApiError, type ApiV1 } from '../v1/api-v1.js';
 import type { WithDb } from '../v1/job-runner.js';
 import { startSweepPages } from './sweep-pages.js';
 import { allow, POLICY, SECURITY_HEADERS, sendStatic, type Field } from './web-kit.js';
-import { fieldErrors, strategySubmission } from './strategy-form.js';
+import { chosenCommon, fieldErrors, strategySubmission } from './strategy-form.js';
 import { webSessions, type Session } from './web-session.js';
 import { homeView, jobView, strategiesView, type WebUniverse } from './web-views.js';
 
@@ -95,11 +95,7 @@ export function startWebApp(options: WebOptions, server: { readonly withDb: With
         universes: options.universes(),
         strategies: strategiesView(),
         chosen: {
-          universe: field('universe'),
-          symbols: field('symbols'),
-          strategy: field('strategy') || 'xs-momentum',
-          from: field('from'),
-          to: field('to'),
+          ...chosenCommon(form),
           name: field('name'),
           amount: field('amount'),
           asOf: field('asOf'),
