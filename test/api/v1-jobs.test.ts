@@ -170,6 +170,7 @@ describe(`HTTP API v1: the journey as jobs (${engineName})`, () => {
       ['simulations', { backtestId: 999_999 }, 'backtestId'],
       ['simulations', { backtestId: 1, gateSet: 'no-such-set' }, 'gateSet'],
       ['sweeps', { strategy: 'xs-momentum', symbols: ['SPY'], grid: { lookback: [] } }, 'grid.lookback'],
+      ['sweeps', { strategy: 'xs-momentum', symbols: ['SPY'], grid: { lookback: [126, 252] }, gateSet: 'no-such-set' }, 'gateSet'],
       ['portfolios', { name: 'x', request: { strategy: 'xs-momentum', amount: 0 } }, 'request.amount'],
       ['portfolios', { name: 'x', request: { strategy: 'xs-momentum', symbols: ['SPY', 'spy'], amount: 1 } }, 'request.symbols'],
       ['portfolios', { name: '../x', request: { strategy: 'xs-momentum', symbols: ['SPY'], amount: 1 } }, 'name'],
