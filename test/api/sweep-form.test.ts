@@ -47,7 +47,7 @@ describe('the sweep form', () => {
   });
 
   it('refuses an unknown universe, both a universe and symbols, and nothing to sweep, each beside its field', () => {
-    const cases: [Record<string, string>, string][] = [
+    const cases: [Record<string, string>, (typeof SWEEP_FIELDS)[number]][] = [
       [{ strategy: 'xs-momentum', universe: 'nowhere', 'grid.xs-momentum.lookback': '126' }, 'universe'],
       [{ strategy: 'xs-momentum', universe: 'pair', symbols: 'SPY', 'grid.xs-momentum.lookback': '126' }, 'symbols'],
       [{ strategy: 'xs-momentum', universe: 'pair', 'grid.xs-momentum.lookback': ' , ', 'grid.ts-momentum.lookback': '9' }, 'grid'],

@@ -64,6 +64,11 @@ describe(`the sweep page in Chromium (${engineName})`, () => {
     expect(await page.locator('table[data-table="sweep"] tbody tr').count()).toBe(4);
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await saveScreenshot(page, 'web-sweep.png');
+    // And as opened on a desktop.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.reload();
+    await page.locator('.plotly-figure .main-svg').first().waitFor({ timeout: 0 });
+    await saveScreenshot(page, 'web-sweep-wide.png');
     expect(violations).toEqual([]);
     expect(errors).toEqual([]);
   });

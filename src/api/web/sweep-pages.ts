@@ -8,8 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { getSweep } from '../../backtest/backtest-store.js';
-import { DataError, NotFoundError } from '../../errors.js';
+import { DataError } from '../../errors.js';
 import { plotlyBundleName, plotlyDataHtml } from '../../report/plotly-html.js';
 import { loadSweepReport, sweepView } from '../../report/render-sweep.js';
 import { packageRoot } from '../../util/package-root.js';
@@ -51,11 +50,10 @@ export function startSweepPages(kit: WebKit) {
     if (!/^[1-9]\d{0,15}$/.test(id)) throw new HttpError(404, `no sweep ${JSON.stringify(id.slice(0, 100))}`);
     const report = await kit.withDb(async (db) => {
       try {
-        await getSweep(db, Number(id));
         return await loadSweepReport(db, Number(id));
       } catch (error) {
-        // Unknown, or no combination stored (every one failed): nothing to show.
-        if (error instanceof NotFoundError || error instanceof DataError) throw new HttpError(404, error.message);
+        // Unknown, or no combination stored (none yet, or every one failed): nothing to show.
+        if (error instanceof DataError) throw new HttpError(404, error.message);
         throw error;
       }
     });
