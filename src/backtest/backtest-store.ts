@@ -373,13 +373,14 @@ export interface BacktestListItem {
 
 export async function listBacktests(
   db: Database,
-  filter: { strategy?: string; sweepId?: number; limit?: number } = {},
+  filter: { strategy?: string; sweepId?: number; limit?: number; offset?: number } = {},
 ): Promise<BacktestListItem[]> {
   let query = db.kysely
     .selectFrom('backtests')
     .select(['id', 'role', 'sweep_id', 'strategy', 'params', 'universe', 'period_from', 'period_to', 'created_at', 'metrics'])
     .orderBy('id', 'desc')
-    .limit(filter.limit ?? 50);
+    .limit(filter.limit ?? 50)
+    .offset(filter.offset ?? 0);
   if (filter.strategy) query = query.where('strategy', '=', filter.strategy);
   if (filter.sweepId !== undefined) query = query.where('sweep_id', '=', filter.sweepId);
   const rows = await query.execute();
@@ -420,7 +421,8 @@ export interface SweepSummary {
   readonly stored: number;
 }
 
-export async function listSweeps(db: Database, limit = 20): Promise<SweepSummary[]> {
+/** The sweeps, newest first: `limit` of them after the first `offset`. */
+export async function listSweeps(db: Database, limit = 20, offset = 0): Promise<SweepSummary[]> {
   const rows = await db.kysely
     .selectFrom('sweeps as s')
     .leftJoin('backtests as b', 'b.sweep_id', 's.id')
@@ -437,6 +439,7 @@ export async function listSweeps(db: Database, limit = 20): Promise<SweepSummary
     .groupBy(['s.id', 's.strategy', 's.grid', 's.combinations', 's.status', 's.error', 's.created_at'])
     .orderBy('s.id', 'desc')
     .limit(limit)
+    .offset(offset)
     .execute();
   return rows.map((r) => ({
     id: Number(r.id),

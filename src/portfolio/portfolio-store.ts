@@ -337,6 +337,12 @@ export async function noSuchPortfolio(db: Database, name: string): Promise<NotFo
   return new NotFoundError('portfolio', name, `no portfolio named ${JSON.stringify(name)}; ${there}`);
 }
 
+/** The portfolios, newest first: `limit` of them after the first `offset`. */
+export async function portfolioPage(db: Database, limit: number, offset: number): Promise<StoredPortfolio[]> {
+  const rows = await db.kysely.selectFrom('portfolios').selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute();
+  return rows.map(portfolioOf);
+}
+
 export async function listPortfolios(db: Database): Promise<(StoredPortfolio & { readonly latest: StoredRebalance | null })[]> {
   const rows = await db.kysely.selectFrom('portfolios').selectAll().orderBy('name').execute();
   return Promise.all(rows.map(async (row) => ({ ...portfolioOf(row), latest: (await rebalances(db, Number(row.id), 1))[0] ?? null })));

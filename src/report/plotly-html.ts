@@ -84,6 +84,15 @@ export function plotlyHtml(data: readonly object[], layout: object = {}, options
 }
 
 /**
+ * A chart for a page whose Content-Security-Policy allows no inline script: its data and layout in
+ * a `<script type="application/json">` (never executed) beside the div a static script draws it in.
+ * @example plotlyDataHtml([{ z: [[1, 2]], type: 'heatmap' }], {}, 300) // '<div class="plotly-figure" ...'
+ */
+export function plotlyDataHtml(data: readonly object[], layout: object, height = 480): string {
+  return `<div class="plotly-figure" data-height="${Math.round(height)}"><script type="application/json">${plotlyJson({ data, layout })}</script><div class="plotly-chart"></div></div>`;
+}
+
+/**
  * For notebooks: shows plotly.js's loader once (in the cell that calls this) through `display`
  * (tslab's), and returns a function that shows a chart without it, so an executed notebook carries
  * the bundle once, however many charts follow.

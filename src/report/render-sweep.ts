@@ -65,15 +65,23 @@ const TABLE_METRICS: readonly SweepMetricKey[] = ['sharpe', 'sortino', 'cagr', '
 
 /** @example renderSweep(await loadSweepReport(db, 3), { metric: 'cagr' }) // "<!DOCTYPE html>..." */
 export function renderSweep(report: SweepReport, options: SweepRenderOptions = {}): string {
+  const plot = (figure: PlotlyFigure) => plotlyHtml(figure.data, figure.layout, { height: figure.height, includeBundle: false });
+  return reportTemplates().html(options.fragment ? 'sweep-fragment' : 'sweep', sweepView(report, options, plot, pagePlotly(options)));
+}
+
+/**
+ * The view of reports/partials/sweep-body.html.hbs; `plot` makes each chart's markup (trusted: it
+ * is not escaped), `bundle` the markup that loads plotly.js.
+ * @example reportTemplates().html('sweep', sweepView(report, {}, (f) => plotlyHtml(f.data, f.layout), pagePlotly({})))
+ */
+export function sweepView(report: SweepReport, options: HeatmapOptions, plotMarkup: (figure: PlotlyFigure) => string, bundle = '') {
   const heatmap = sweepHeatmap(report.rows, options);
   const metric = heatmap.metric;
   const params = sweptParams(report.rows);
-  const plot = (figure: PlotlyFigure) =>
-    new Handlebars.SafeString(plotlyHtml(figure.data, figure.layout, { height: figure.height, includeBundle: false }));
-  const bundle = pagePlotly(options);
+  const plot = (figure: PlotlyFigure) => new Handlebars.SafeString(plotMarkup(figure));
   const metrics = [metric, ...TABLE_METRICS.filter((k) => k !== metric)];
   const gated = report.verdicts.size > 0;
-  const view = {
+  return {
     title: `Sweep ${report.sweepId}: ${report.strategy}, ${report.rows.length} combinations`,
     subtitle: `Swept: ${params.length > 0 ? params.join(', ') : 'nothing (one combination)'}; ranked by ${SWEEP_METRICS[metric].label}. Percents are of the starting capital or per year, as labelled; ratios are annualised.`,
     gate: gated ? gateSummary(report) : null,
@@ -102,7 +110,6 @@ export function renderSweep(report: SweepReport, options: SweepRenderOptions = {
       parallel: plot(sweepParallelFigure(report.rows, metric, params)),
     },
   };
-  return reportTemplates().html(options.fragment ? 'sweep-fragment' : 'sweep', view);
 }
 
 /** The sweep's verdict in one line: the family's PBO and how many combinations passed. */

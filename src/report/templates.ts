@@ -41,7 +41,9 @@ export type TemplateName =
   | 'web-portfolio'
   | 'web-allocation'
   | 'web-subscribed'
-  | 'web-backtest';
+  | 'web-backtest'
+  | 'web-sweeps'
+  | 'web-sweep';
 
 export interface ReportTemplates {
   /** The folder the templates were read from. */

@@ -2,9 +2,10 @@
  * The HTTP API v1 on a real server on loopback and a real database: the journey on the synthetic
  * market through its asynchronous jobs (ingest -> backtest -> simulation, a sweep, a model
  * portfolio), each job followed until it is done and its result read; every answer validated
- * against the served OpenAPI document, and every documented route seen answering. Then the
- * refusals (400 with the fields at fault, 404, 405, 415), the token rule, and a restart: a job
- * left running by a server that stopped is marked failed, one left queued runs.
+ * against the served OpenAPI document, and every documented route seen answering. Then the lists
+ * of what it made (newest first, paged), the refusals (400 with the fields at fault, 404, 405, 415),
+ * the token rule, and a restart: a job left running by a server that stopped is marked failed, one
+ * left queued runs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/api/server.js';
@@ -172,6 +173,7 @@ describe(`HTTP API v1: the journey as jobs (${engineName})`, () => {
       ['simulations', { backtestId: 1, from: '2009-06-01' }, 'from'],
       ['simulations', { backtestId: 1, from: '2011-01-01', to: '2010-06-30' }, 'to'],
       ['sweeps', { strategy: 'xs-momentum', symbols: ['SPY'], grid: { lookback: [] } }, 'grid.lookback'],
+      ['sweeps', { strategy: 'xs-momentum', symbols: ['SPY'], grid: { lookback: [126, 252] }, gateSet: 'no-such-set' }, 'gateSet'],
       ['portfolios', { name: 'x', request: { strategy: 'xs-momentum', amount: 0 } }, 'request.amount'],
       ['portfolios', { name: 'x', request: { strategy: 'xs-momentum', symbols: ['SPY', 'spy'], amount: 1 } }, 'request.symbols'],
       ['portfolios', { name: '../x', request: { strategy: 'xs-momentum', symbols: ['SPY'], amount: 1 } }, 'name'],
@@ -211,11 +213,67 @@ describe(`HTTP API v1: the journey as jobs (${engineName})`, () => {
     openapi.check('GET', '/api/v1/backtests/{id}', 404, (await call(`${base}/api/v1/backtests/999999`)).body);
     const wrong = await call(`${base}/api/v1/backtests`, { method: 'DELETE' });
     expect(wrong.status).toBe(405);
-    expect(wrong.headers.get('allow')).toBe('POST');
+    expect(wrong.headers.get('allow')).toBe('GET, HEAD, POST');
+    expect((await call(`${base}/api/v1/ingest`)).headers.get('allow')).toBe('POST');
+    expect((await call(`${base}/api/v1/jobs`, { method: 'POST' })).headers.get('allow')).toBe('GET, HEAD');
     openapi.check('POST', '/api/v1/backtests', 405, wrong.body);
     const getOnly = await call(`${base}/api/v1/jobs/00000000-0000-4000-8000-000000000000`, { method: 'POST' });
     expect(getOnly.status).toBe(405);
     expect(getOnly.headers.get('allow')).toBe('GET, HEAD');
+  });
+
+  it('lists jobs, backtests, sweeps and portfolios newest first, a page at a time, each item linked', async () => {
+    for (const collection of ['jobs', 'backtests', 'sweeps', 'portfolios']) {
+      const all = await call(`${base}/api/v1/${collection}?limit=100`);
+      expect(all.status, collection).toBe(200);
+      openapi.check('GET', `/api/v1/${collection}`, 200, all.body);
+      const items = all.body.items as Json[];
+      expect(items.length, collection).toBeGreaterThan(0);
+      expect(all.body).toMatchObject({ limit: 100, offset: 0, next: null });
+      // Newest first; each item's link answers.
+      const created = items.map((item) => Date.parse(item.createdAt as string));
+      expect(created, collection).toEqual([...created].sort((a, b) => b - a));
+      const self = (items[0]!.links as Json).self as string;
+      expect((await call(`${base}${self}`)).status, self).toBe(200);
+      // Paged one at a time, the pages are the same items in the same order.
+      const paged: Json[] = [];
+      for (let next: string | null = `/api/v1/${collection}?limit=1`; next !== null;) {
+        const page = await call(`${base}${next}`);
+        openapi.check('GET', `/api/v1/${collection}`, 200, page.body);
+        paged.push(...(page.body.items as Json[]));
+        next = page.body.next as string | null;
+      }
+      expect(paged.map((item) => item.id)).toEqual(items.map((item) => item.id));
+    }
+    const jobs = (await call(`${base}/api/v1/jobs`)).body;
+    expect(jobs.limit).toBe(20);
+    expect((jobs.items as Json[])[0]).toMatchObject({ kind: 'backtest', status: 'failed' });
+    const portfolios = (await call(`${base}/api/v1/portfolios`)).body.items as Json[];
+    expect(portfolios.map((p) => p.name)).toEqual(['api core']);
+    expect(portfolios[0]!.links).toEqual({ self: '/api/v1/portfolios/api%20core' });
+    const sweeps = (await call(`${base}/api/v1/sweeps`)).body.items as Json[];
+    expect(sweeps[0]).toMatchObject({ strategy: 'xs-momentum', combinations: 4, stored: 4, status: 'done' });
+    const backtests = (await call(`${base}/api/v1/backtests?limit=2&offset=1`)).body;
+    expect(backtests).toMatchObject({ limit: 2, offset: 1, next: '/api/v1/backtests?limit=2&offset=3' });
+  });
+
+  it('refuses a list query out of range or unknown, naming each parameter', async () => {
+    const cases: [string, string[]][] = [
+      ['limit=0', ['query.limit']],
+      ['limit=101', ['query.limit']],
+      ['limit=ten', ['query.limit']],
+      ['limit=2.5&offset=-1', ['query.limit', 'query.offset']],
+      ['page=2', ['query.page']],
+    ];
+    for (const [query, paths] of cases) {
+      const answer = await call(`${base}/api/v1/backtests?${query}`);
+      expect(answer.status, query).toBe(400);
+      openapi.check('GET', '/api/v1/backtests', 400, answer.body);
+      expect(
+        (answer.body.fields as Json[]).map((f) => f.path),
+        query,
+      ).toEqual(paths);
+    }
   });
 
   it('every route in the document was seen answering as documented', () => {
@@ -250,6 +308,8 @@ describe(`HTTP API v1: the token rule and restarts (${engineName})`, () => {
       expect(refused.status).toBe(401);
       expect(refused.headers.get('www-authenticate')).toBe('Bearer realm="momentum"');
       expect((await call(`${server.url}/api/v1/openapi.json`)).status).toBe(401);
+      expect((await call(`${server.url}/api/v1/jobs`)).status).toBe(401);
+      expect((await call(`${server.url}/api/v1/jobs`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
       const wrong = await call(`${server.url}/api/v1/openapi.json`, { headers: { authorization: 'Bearer not-the-token-at-all' } });
       expect(wrong.status).toBe(401);
       const allowed = await call(`${server.url}/api/v1/openapi.json`, { headers: { authorization: `Bearer ${token}` } });

@@ -51,6 +51,10 @@ describe(`signing in to the web pages (${engineName})`, () => {
   });
 
   it('a page asked for without signing in sends the browser to the sign-in form, and back after', async () => {
+    for (const path of ['/', '/sweeps', '/backtests/1', '/portfolios/core', '/static/web-sweep-chart.js', '/static/web-charts.js']) {
+      const answer = await get(`${server.url}${path}`);
+      expect([answer.status, answer.headers.get('location')], path).toEqual([303, `/login?next=${encodeURIComponent(path)}`]);
+    }
     const away = await get(`${server.url}/strategies`);
     expect(away.status).toBe(303);
     expect(away.headers.get('location')).toBe('/login?next=%2Fstrategies');

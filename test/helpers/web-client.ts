@@ -7,6 +7,7 @@ import type { Browser, Page as BrowserPage } from 'playwright-core';
 import { expect } from 'vitest';
 import { startServer, type RunningServer } from '../../src/api/server.js';
 import type { WebOptions } from '../../src/api/web/web-app.js';
+import type { WebUniverse } from '../../src/api/web/web-views.js';
 import type { Database } from '../../src/db/database.js';
 import { launchTestBrowser } from './packaged-chromium.js';
 import { SYNTHETIC_SYMBOLS, storeSyntheticReference } from './synthetic-reference.js';
@@ -146,4 +147,13 @@ export async function openWebInChromium(): Promise<WebInChromium> {
       await db.close();
     },
   };
+}
+
+/** A test database holding the synthetic market and a server with the pages over it, offering `universes`. */
+export async function startSyntheticWebServer(
+  universes: readonly WebUniverse[] = [SYNTHETIC_UNIVERSE],
+): Promise<{ db: TestDatabase; server: RunningServer }> {
+  const db = await openTestDatabase();
+  await storeSyntheticReference(db);
+  return { db, server: await startWebServer(db, { universes: () => universes }) };
 }

@@ -93,6 +93,19 @@ export async function queuedJobCount(db: Database): Promise<number> {
   return Number(row.n);
 }
 
+/** The jobs, newest first: `limit` of them after the first `offset`. */
+export async function listJobs(db: Database, limit: number, offset: number): Promise<ApiJob[]> {
+  const rows = await db.kysely
+    .selectFrom('api_jobs')
+    .select(COLUMNS)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+  return rows.map(jobOf);
+}
+
 /** A job by id; undefined when there is none (an id that is not a UUID included). */
 export async function findJob(db: Database, id: string): Promise<ApiJob | undefined> {
   if (!UUID.test(id)) return undefined;

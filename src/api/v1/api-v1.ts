@@ -8,7 +8,8 @@
  * Every refusal is `{ error, fields?: [{ path, message }] }`: 400 a bad request (each field at fault),
  * 404 an unknown path or id, 405 a wrong method (with Allow), 413 a body over the limit, 415 a body
  * that is not JSON, 429 when too many jobs wait already (with Retry-After); 503 when the database
- * cannot be reached. Authentication is the server's (server.ts).
+ * cannot be reached. GET /api/v1/{jobs|backtests|sweeps|portfolios} lists them, newest first, a page
+ * at a time (api-lists.ts). Authentication is the server's (server.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
@@ -20,6 +21,7 @@ import { DEFAULT_GATE_SETS, type GateSet } from '../../research/gate-set.js';
 import { getSimulation } from '../../research/simulate.js';
 import { HttpError, isJsonContentType, parseJson, readBody, sendJson } from '../http-json.js';
 import { findJob, insertJob, queuedJobCount, type ApiJob, type JobKind } from './api-job-store.js';
+import { listPage, listQuerySchema, listsOf } from './api-lists.js';
 import { JOB_DEFINITIONS } from './job-kinds.js';
 import { startJobRunner, type JobRunner, type WithDb } from './job-runner.js';
 import { openApiDocument } from './openapi.js';
@@ -139,11 +141,27 @@ function invalid(fields: readonly Field[]): ApiError {
   return new ApiError(400, `invalid request: ${fields.length} problem(s)`, fields);
 }
 
-function allow(method: string, allowed: string): void {
-  if (method !== allowed && !(allowed === 'GET' && method === 'HEAD'))
-    throw new ApiError(405, `this endpoint accepts ${allowed}, not ${method}`, undefined, {
-      Allow: allowed === 'GET' ? 'GET, HEAD' : allowed,
-    });
+/** Refuses (405, with Allow) a method the endpoint does not take; GET takes HEAD too. */
+function allow(method: string, ...allowed: ('GET' | 'POST')[]): void {
+  const methods = allowed.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m]));
+  if (!methods.includes(method))
+    throw new ApiError(405, `this endpoint accepts ${allowed.join(' or ')}, not ${method}`, undefined, { Allow: methods.join(', ') });
+}
+
+const LISTS = listsOf(jobBody);
+
+/** A list's query string, checked: 400 naming each parameter at fault (`query.limit`). */
+function listQuery(req: IncomingMessage) {
+  const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+  const parsed = listQuerySchema.safeParse(Object.fromEntries(query));
+  if (parsed.success) return parsed.data;
+  throw invalid(
+    parsed.error.issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => ({ path: `query.${key}`, message: 'not a parameter of this list (limit, offset)' }))
+        : [{ path: `query.${issue.path.map(String).join('.')}`, message: issue.message }],
+    ),
+  );
 }
 
 async function route(context: Context, req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
@@ -153,9 +171,13 @@ async function route(context: Context, req: IncomingMessage, res: ServerResponse
     allow(method, 'GET');
     return sendJson(res, 200, openApiDocument());
   }
-  if (segments.length === 1 && COLLECTIONS[collection]) {
-    allow(method, 'POST');
-    return submit(context, req, res, COLLECTIONS[collection]);
+  const kind = COLLECTIONS[collection];
+  const list = LISTS[collection];
+  if (segments.length === 1 && (kind || list)) {
+    allow(method, ...(list ? (['GET'] as const) : []), ...(kind ? (['POST'] as const) : []));
+    if (method === 'POST' && kind) return submit(context, req, res, kind);
+    const query = listQuery(req);
+    return sendJson(res, 200, await context.withDb((db) => listPage(db, list!, collection, query)));
   }
   if (segments.length === 2 && id !== undefined && id !== '') {
     if (collection === 'jobs') {
@@ -164,7 +186,6 @@ async function route(context: Context, req: IncomingMessage, res: ServerResponse
       if (!job) throw new ApiError(404, `no job ${JSON.stringify(id.slice(0, 100))}`);
       return sendJson(res, 200, jobBody(job));
     }
-    const kind = COLLECTIONS[collection];
     if (kind) {
       allow(method, 'GET');
       return sendJson(res, 200, await readResult(context, kind, decodeURIComponent(id)));

@@ -16,6 +16,7 @@ import { NotFoundError, ValidationError } from '../../errors.js';
 import { createPortfolio } from '../../portfolio/model-portfolio.js';
 import { parsePortfolioRequest, portfolioRequestSchema } from '../../portfolio/portfolio-spec.js';
 import { portfolioRows, requirePortfolioName } from '../../portfolio/portfolio-store.js';
+import { gateSweep } from '../../research/gate-runner.js';
 import { resolveGateSet, type GateSet } from '../../research/gate-set.js';
 import { outOfSamplePeriod, simulateOutOfSample, simulationRequestSchema } from '../../research/simulate.js';
 import { getStrategy } from '../../strategies/registry.js';
@@ -45,6 +46,12 @@ export interface JobKindDefinition<S extends z.ZodType = z.ZodType> {
 /** A portfolio to create: its name and the request `momentum portfolio create NAME` builds from its flags. */
 export const portfolioCreateSchema = z.strictObject({ name: z.string().min(1), request: portfolioRequestSchema });
 
+/**
+ * A sweep as `momentum sweep` takes it and, with `gateSet`, gated when it is done as `momentum gate
+ * --sweep ID` does (a PBO for the sweep, a deflated Sharpe ratio for each combination).
+ */
+export const sweepJobSchema = sweepRequestSchema.extend({ gateSet: z.string().min(1).optional() });
+
 /** A refusal of a part of the body, named by its path in the body (`request.symbols`, `gateSet`). */
 function underField(error: unknown, field: (inner: string) => string): unknown {
   return error instanceof ValidationError ? new ValidationError(field(error.field), error.reason) : error;
@@ -58,8 +65,8 @@ function gatesOf(gateSets: Readonly<Record<string, GateSet>>, name: string, fiel
   }
 }
 
-function sweepOf(request: z.output<typeof sweepRequestSchema>) {
-  const { grid, storeTrades, keepCurves, ...rest } = request;
+function sweepOf(request: z.output<typeof sweepJobSchema>) {
+  const { grid, storeTrades, keepCurves, gateSet: _gateSet, ...rest } = request;
   const spec = parseBacktestSpec(rest);
   return { spec, grid: (grid ?? getStrategy(spec.strategy).sweep) as SweepGrid, storeTrades, keepCurves };
 }
@@ -99,22 +106,32 @@ const simulation: JobKindDefinition<typeof simulationRequestSchema> = {
   resultPath: (result) => `/simulations/${String(result.simulationId)}`,
 };
 
-const sweep: JobKindDefinition<typeof sweepRequestSchema> = {
-  schema: sweepRequestSchema,
-  check: async (request) => {
+const sweep: JobKindDefinition<typeof sweepJobSchema> = {
+  schema: sweepJobSchema,
+  check: async (request, { gateSets }) => {
+    if (request.gateSet !== undefined) gatesOf(gateSets, request.gateSet, 'gateSet');
     const { spec, grid } = sweepOf(request);
     planSweep(spec, grid);
   },
-  async run(request, { db, sweepWorkers, progress }) {
+  async run(request, { db, gateSets, sweepWorkers, progress }) {
     const { spec, grid, storeTrades, keepCurves } = sweepOf(request);
     const result = await runSweep(db, spec, grid, {
       storeTrades,
       keepCurves,
       ...(sweepWorkers ? { workers: sweepWorkers } : {}),
       onProgress: ({ done, total, failed }) =>
-        progress(total === 0 ? 1 : done / total, `${done} of ${total} combinations${failed ? `, ${failed} failed` : ''}`),
+        progress(
+          (total === 0 ? 1 : done / total) * (request.gateSet === undefined ? 1 : 0.9),
+          `${done} of ${total} combinations${failed ? `, ${failed} failed` : ''}`,
+        ),
     });
-    return { sweepId: result.sweepId, combinations: result.combinations, failed: result.failures.length };
+    const made = { sweepId: result.sweepId, combinations: result.combinations, failed: result.failures.length };
+    // The PBO and the DSR compare configurations: a sweep of one is not gated (its page says so).
+    if (request.gateSet === undefined || result.combinations - result.failures.length < 2) return made;
+    progress(0.9, `gating sweep ${result.sweepId} with the ${request.gateSet} gates`);
+    const gates = gatesOf(gateSets, request.gateSet, 'gateSet');
+    const verdict = await gateSweep(db, result.sweepId, gates.name, gates.set);
+    return { ...made, pbo: verdict.pbo, passed: verdict.results.filter((r) => r.passed).length };
   },
   resultPath: (result) => `/sweeps/${String(result.sweepId)}`,
 };

@@ -7,14 +7,19 @@ import { z } from 'zod';
 import { packageVersion } from '../../util/package-root.js';
 import { JOB_DEFINITIONS } from './job-kinds.js';
 import type { JobKind } from './api-job-store.js';
+import { DEFAULT_LIMIT, MAX_LIMIT } from './api-lists.js';
 import {
   acceptedSchema,
+  backtestListItemSchema,
   backtestResultSchema,
   errorSchema,
   ingestResultSchema,
   jobSchema,
+  listSchema,
+  portfolioListItemSchema,
   portfolioResultSchema,
   simulationResultSchema,
+  sweepListItemSchema,
   sweepResultSchema,
 } from './response-schemas.js';
 
@@ -54,6 +59,34 @@ const RESULTS: Readonly<Record<JobKind, { collection: string; idName: string; su
   ingest: { collection: 'ingest', idName: 'id', summary: 'an ingest run: status and totals', schema: ingestResultSchema },
 };
 
+/** The lists (GET /api/v1/{collection}) and the schema of their items. */
+const LIST_ITEMS: Readonly<Record<string, { summary: string; item: z.ZodType }>> = {
+  jobs: { summary: 'the jobs', item: jobSchema },
+  backtests: {
+    summary: 'the stored backtests (sweep combinations and simulations included) with their headline figures',
+    item: backtestListItemSchema,
+  },
+  sweeps: { summary: 'the sweeps', item: sweepListItemSchema },
+  portfolios: { summary: 'the model portfolios', item: portfolioListItemSchema },
+};
+
+const PAGE_PARAMETERS = [
+  {
+    name: 'limit',
+    in: 'query',
+    required: false,
+    description: 'items in the page',
+    schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: DEFAULT_LIMIT },
+  },
+  {
+    name: 'offset',
+    in: 'query',
+    required: false,
+    description: 'items skipped (the newest first)',
+    schema: { type: 'integer', minimum: 0, default: 0 },
+  },
+];
+
 let cached: JsonSchema | undefined;
 
 /** @example sendJson(res, 200, openApiDocument()) */
@@ -92,6 +125,20 @@ function build(): JsonSchema {
       },
     };
   }
+  for (const [collection, { summary, item }] of Object.entries(LIST_ITEMS))
+    paths[`/api/v1/${collection}`] = {
+      ...(paths[`/api/v1/${collection}`] as object | undefined),
+      get: {
+        operationId: `list-${collection}`,
+        summary: `${summary}, newest first, a page at a time`,
+        parameters: PAGE_PARAMETERS,
+        responses: {
+          '200': { description: `a page of ${collection}`, ...json(jsonSchemaOf(listSchema(item), 'output')) },
+          '400': error('a query parameter that is not a number in range, or not a parameter of the list'),
+          ...refusals,
+        },
+      },
+    };
   paths['/api/v1/jobs/{id}'] = {
     get: {
       operationId: 'get-job',

@@ -125,3 +125,43 @@ export const ingestResultSchema = z.object({
   totals: z.record(z.string(), z.number()),
   error: z.string().nullable(),
 });
+
+const self = z.object({ self: z.string() });
+
+/** A page of a list (GET /api/v1/{collection}): newest first; `next` links the following page, null on the last. */
+export function listSchema(item: z.ZodType) {
+  return z.object({ items: z.array(item), limit: z.number().int(), offset: z.number().int(), next: z.string().nullable() });
+}
+
+export const backtestListItemSchema = z.object({
+  id: z.number().int(),
+  role: z.enum(['backtest', 'simulation', 'walk-forward']),
+  sweepId: z.number().int().nullable(),
+  strategy: z.string(),
+  params: json,
+  universe: z.string().nullable(),
+  periodFrom: z.string(),
+  periodTo: z.string(),
+  totalReturnPct: z.number().nullable(),
+  cagr: z.number().nullable(),
+  sharpe: z.number().nullable(),
+  maxDrawdownPct: z.number().nullable(),
+  trades: z.number().int().nullable(),
+  createdAt: instant,
+  links: self,
+});
+
+export const sweepListItemSchema = z.object({
+  id: z.number().int(),
+  strategy: z.string(),
+  grid: json,
+  combinations: z.number().int(),
+  status: z.enum(['running', 'done', 'failed']),
+  error: z.string().nullable(),
+  createdAt: instant,
+  /** Combinations stored so far. */
+  stored: z.number().int(),
+  links: self,
+});
+
+export const portfolioListItemSchema = portfolioResultSchema.omit({ latest: true }).extend({ links: self });

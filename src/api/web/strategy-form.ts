@@ -40,8 +40,20 @@ export function strategySubmission(form: URLSearchParams, universes: readonly We
   return { ok: true, kind, body: { name: text('name'), request } };
 }
 
+/** What the forms keep of a submission to show it again: the universe or symbols, the strategy and the period. */
+export function chosenCommon(form: URLSearchParams) {
+  const field = (name: string) => form.get(name) ?? '';
+  return {
+    universe: field('universe'),
+    symbols: field('symbols'),
+    strategy: field('strategy') || 'xs-momentum',
+    from: field('from'),
+    to: field('to'),
+  };
+}
+
 /** A named universe, or symbols typed in (one of the two). */
-function pickedUniverse(
+export function pickedUniverse(
   name: string,
   typed: string,
   universes: readonly WebUniverse[],
@@ -59,14 +71,19 @@ export type FormField = (typeof FORM_FIELDS)[number];
 
 /**
  * The refusals by the form field they concern (a job body's path: `request.amount` is the amount
- * field, `params.topPct` the strategy's parameters); null for a field without one.
+ * field, `params.topPct` the strategy's parameters, `grid.lookback` a sweep's grid); null for a
+ * field without one.
  * @example fieldErrors([{ path: 'request.amount', message: 'must be more than 0' }]).amount // 'must be more than 0'
  */
-export function fieldErrors(errors: readonly { path: string; message: string }[]): Record<FormField, string | null> {
-  const byField = Object.fromEntries(FORM_FIELDS.map((f) => [f, null])) as Record<FormField, string | null>;
+export function fieldErrors<F extends string = FormField>(
+  errors: readonly { path: string; message: string }[],
+  fields: readonly F[] = FORM_FIELDS as readonly string[] as readonly F[],
+): Record<F, string | null> {
+  const byField = Object.fromEntries(fields.map((f) => [f, null])) as Record<F, string | null>;
   for (const { path, message } of errors) {
     const bare = path.replace(/^request\./, '');
-    const field = /^(params|hyperparameters)\b/.test(bare) ? 'params' : FORM_FIELDS.find((f) => f === bare);
+    const head = bare.split('.')[0] === 'hyperparameters' ? 'params' : bare.split('.')[0];
+    const field = fields.find((f) => f === head || f === bare);
     if (field) byField[field] = [byField[field], `${bare}: ${message}`].filter(Boolean).join('; ');
   }
   return byField;

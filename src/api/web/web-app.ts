@@ -4,8 +4,8 @@
  * /strategies (queues a backtest or a model portfolio through the API v1, then 303 to its job page),
  * GET /jobs/{id} (follows the job, reloading itself, then shows what it made), GET /static/web.css,
  * step 3's backtest pages (backtest-pages.ts), the model portfolio pages of portfolio-pages.ts (step
- * 4's allocation, the portfolio page), and GET/POST /login, POST /logout when the server needs a
- * token (sign-in.ts).
+ * 4's allocation, the portfolio page), the sweep pages (sweep-pages.ts), and GET/POST /login, POST
+ * /logout when the server needs a token (sign-in.ts).
  *
  * Every page carries a strict Content-Security-Policy (no inline script, one stylesheet file; a
  * page with charts also allows inline styles, see CHART_POLICY), nosniff and a same-origin
@@ -27,7 +27,9 @@ import { backtestPages } from './backtest-pages.js';
 import { readForm } from './form-body.js';
 import { portfolioPages } from './portfolio-pages.js';
 import { SIGN_IN_PATHS, signInPages } from './sign-in.js';
-import { fieldErrors, strategySubmission } from './strategy-form.js';
+import { chosenCommon, fieldErrors, strategySubmission } from './strategy-form.js';
+import { startSweepPages } from './sweep-pages.js';
+import { allow, CHART_POLICY, SECURITY_HEADERS, sendStatic } from './web-kit.js';
 import { webSessions, type Session } from './web-session.js';
 import { homeView, jobView, strategiesView, type WebUniverse } from './web-views.js';
 
@@ -56,24 +58,6 @@ export interface WebApp {
   handle(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void>;
 }
 
-const POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
-/**
- * A page drawing charts (the tearsheet) allows inline styles, never inline scripts: the report's
- * reused tearsheet partial carries its styles in <style> elements, and plotly.js injects its own
- * stylesheet and style attributes as it draws.
- */
-const CHART_POLICY = POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
-
-const SECURITY_HEADERS = {
-  'Content-Security-Policy': POLICY,
-  'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'same-origin',
-  'X-Frame-Options': 'DENY',
-  'Cache-Control': 'no-store',
-};
-
 /** Seconds between reloads of a job's page while the job runs. */
 const REFRESH_SECONDS = 2;
 const MESSAGE_TITLES: Readonly<Record<number, string>> = {
@@ -88,6 +72,7 @@ const KIND_TITLES: Readonly<Record<string, string>> = {
   backtest: 'Backtest',
   portfolio: 'Model portfolio',
   simulation: 'Out-of-sample simulation',
+  sweep: 'Sweep',
 };
 
 /** @example const web = startWebApp(options, { withDb, api }); if (web.serves(path)) await web.handle(req, res, method, path) */
@@ -151,11 +136,7 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
         universes: options.universes(),
         strategies: strategiesView(),
         chosen: {
-          universe: field('universe'),
-          symbols: field('symbols'),
-          strategy: field('strategy') || 'xs-momentum',
-          from: field('from'),
-          to: field('to'),
+          ...chosenCommon(form),
           name: field('name'),
           amount: field('amount'),
           asOf: field('asOf'),
@@ -210,6 +191,19 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
 
   const backtests = backtestPages({ withDb, session: sessionOf, page, readForm: (req) => readForm(req, sessions), queueJob, allow });
 
+  const sweepPages = startSweepPages({
+    withDb,
+    universes: options.universes,
+    page: (req, res, status, name, view, options = {}) =>
+      page(req, res, status, name, view, options.session ?? sessionOf(req), options.charts),
+    session: sessionOf,
+    postedForm: (req) => readForm(req, sessions),
+    queue: async (res, kind, body, refused) => {
+      const refusal = await queueJob(res, kind, body as Record<string, unknown>);
+      if (refusal) refused(refusal.status, refusal.fields);
+    },
+  });
+
   return {
     serves: (path) =>
       path === '/' ||
@@ -218,7 +212,8 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
       SIGN_IN_PATHS.includes(path) ||
       /^\/jobs\/[^/]+$/.test(path) ||
       portfolios.serves(path) ||
-      backtests.serves(path),
+      backtests.serves(path) ||
+      sweepPages.serves(path),
     admits: (req, path) => token === undefined || signIn.admits(req, path),
     async handle(req, res, method, path) {
       try {
@@ -238,11 +233,10 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
     if (portfolios.serves(path)) return portfolios.route(req, res, method, path);
     if (path === '/static/web.css') {
       allow(method, ['GET', 'HEAD']);
-      res.writeHead(200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
-      res.end(method === 'HEAD' ? undefined : css);
-      return;
+      return sendStatic(res, method, 'text/css; charset=utf-8', css);
     }
     if (SIGN_IN_PATHS.includes(path)) return signIn.handle(req, res, method, path);
+    if (sweepPages.serves(path)) return sweepPages.route(req, res, method, path);
     if (path === '/') {
       allow(method, ['GET', 'HEAD']);
       const view = await withDb((db) => homeView(db, options.universes()));
@@ -268,9 +262,4 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
 
 function isHead(req: IncomingMessage): boolean {
   return req.method === 'HEAD';
-}
-
-function allow(method: string, allowed: readonly string[]): void {
-  if (!allowed.includes(method))
-    throw new HttpError(405, `this page accepts ${allowed.join(', ')}, not ${method}`, { headers: { Allow: allowed.join(', ') } });
 }

@@ -109,6 +109,10 @@ export async function jobView(db: Database, job: ApiJob) {
     };
   }
   if (job.kind === 'simulation') return { ...base, simulation: await simulationView(db, Number(job.result.simulationId)) };
+  if (job.kind === 'sweep') {
+    const { sweepId, combinations, failed, pbo, passed } = job.result;
+    return { ...base, sweep: { id: sweepId, combinations, failed, gated: pbo !== undefined, pbo, passed } };
+  }
   return base;
 }
 
