@@ -10,7 +10,9 @@ export default defineConfig({
     // shared 2-core machine runs a test many times slower than a quiet one, and tests wait on state.
     testTimeout: 600_000,
     hookTimeout: 600_000,
-    // Two cores in CI: PGlite instances are memory-hungry, keep parallelism modest.
-    maxWorkers: 2,
+    // Two cores in CI, three workers: many tests wait on a clock (a schedule's next second, a retry's
+    // backoff, a solver's deadline) or on a child process, and a third worker uses those idle cores.
+    // PGlite instances are memory-hungry: no more than that.
+    maxWorkers: 3,
   },
 });
