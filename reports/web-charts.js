@@ -3,7 +3,6 @@
  * script (Content-Security-Policy script-src 'self'): each element with data-chart="NAME" gets the
  * figure NAME ({ data, layout, height }) of the JSON in <script type="application/json" id="chart-data">.
  */
-/* global window, document */
 (function () {
   var source = document.getElementById('chart-data');
   if (!source || !window.Plotly) return;

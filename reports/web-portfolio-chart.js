@@ -1,10 +1,9 @@
 // The portfolio page's chart: its data is the page's <script type="application/json"> block (the
 // Content-Security-Policy runs no inline script); plotly.js is loaded before this file.
-/* global Plotly, document */
 (function () {
   const block = document.getElementById('portfolio-chart-data');
   const target = document.getElementById('since-start-chart');
-  if (!block || !target || typeof Plotly === 'undefined') return;
+  if (!block || !target || !window.Plotly) return;
   const data = JSON.parse(block.textContent);
   const money = { tickformat: ',.0f', title: { text: data.currency } };
   const traces = [
@@ -38,7 +37,7 @@
       name: data.benchmark.symbol + ', the same money',
       line: { color: '#bf8700', width: 2 },
     });
-  Plotly.newPlot(
+  window.Plotly.newPlot(
     target,
     traces,
     {

@@ -5,24 +5,20 @@
  * GET|POST /portfolios/{name}/allocation: the allocation of its targets as a lump sum or a SIP, and
  *   (button "store") the same queued through the API v1 as another model portfolio;
  * POST /portfolios/{name}/subscribers: subscribes an email address (as `momentum subscribers add`);
- * GET /static/web-portfolio-chart.js and the plotly bundle: the chart, drawn from a JSON block (no inline script).
+ * the chart is drawn by STATIC.portfolioChart from a JSON block (no inline script).
  */
-import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { unsubscribeLink, addSubscriber } from '../../mail/subscriber-store.js';
 import { getPortfolio, rebalances } from '../../portfolio/portfolio-store.js';
 import type { TemplateName } from '../../report/templates.js';
-import { plotlyBundleName } from '../../report/plotly-html.js';
-import { packageRoot } from '../../util/package-root.js';
 import { HttpError } from '../http-json.js';
-import { serveAsset } from '../plotly-asset.js';
 import { ApiError, type ApiV1 } from '../v1/api-v1.js';
 import type { WithDb } from '../v1/job-runner.js';
 import { allocationChoice, allocationFields, allocationJobBody, allocationPreview, type FieldError } from './allocation-form.js';
 import { portfolioView } from './portfolio-views.js';
+import { plotlyPath, STATIC } from './static-files.js';
 import { portfolioPath } from './web-views.js';
 
 /** What the pages take from the web application: its rendering, forms and checks. */
@@ -49,12 +45,10 @@ export interface PortfolioPages {
 }
 
 const PAGE = /^\/portfolios\/([^/]+)(\/allocation|\/subscribers)?$/;
-const CHART_SCRIPT = '/static/web-portfolio-chart.js';
 
 /** @example const pages = portfolioPages(kit); if (pages.serves(path)) await pages.route(req, res, method, path) */
 export function portfolioPages(kit: PageKit): PortfolioPages {
-  const script = readFileSync(join(packageRoot(), 'reports', 'web-portfolio-chart.js'));
-  const plotly = `/static/${plotlyBundleName()}`;
+  const plotly = plotlyPath();
 
   async function portfolioPage(req: IncomingMessage, res: ServerResponse, name: string, status = 200, subscribe?: SubscribeForm) {
     const view = await kit.withDb((db) => portfolioView(db, name, kit.benchmark, new Date().toISOString().slice(0, 10)));
@@ -69,7 +63,7 @@ export function portfolioPages(kit: PageKit): PortfolioPages {
         path: portfolioPath(view.portfolio.name),
         csrf: kit.csrf(req),
         plotly,
-        chartScript: CHART_SCRIPT,
+        chartScript: STATIC.portfolioChart,
         chartJson: view.chart ? jsonScript(view.chart) : null,
         subscribe: subscribe ?? { fields: { email: '', name: '', amount: String(view.portfolio.request.amount) }, errors: {} },
       },
@@ -143,19 +137,8 @@ export function portfolioPages(kit: PageKit): PortfolioPages {
   }
 
   return {
-    serves: (path) => PAGE.test(path) || path === CHART_SCRIPT || path === plotly,
+    serves: (path) => PAGE.test(path),
     async route(req, res, method, path) {
-      if (path === CHART_SCRIPT || path === plotly) {
-        kit.allow(method, ['GET', 'HEAD']);
-        if (path === plotly) return serveAsset(req, res, path.slice('/static/'.length));
-        res.writeHead(200, {
-          'Content-Type': 'text/javascript; charset=utf-8',
-          'Cache-Control': 'no-cache',
-          'X-Content-Type-Options': 'nosniff',
-        });
-        res.end(method === 'HEAD' ? undefined : script);
-        return;
-      }
       const [, encoded, sub] = PAGE.exec(path)!;
       const name = decodeName(encoded!);
       try {

@@ -5,26 +5,21 @@
  * /sweeps/{id} (the sweep report's own body: heatmap, parallel coordinates, every combination and
  * the gate verdict), and GET /static/web-sweep-chart.js, the static script that draws its charts.
  */
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import { DataError } from '../../errors.js';
-import { plotlyBundleName, plotlyDataHtml } from '../../report/plotly-html.js';
+import { plotlyDataHtml } from '../../report/plotly-html.js';
 import { loadSweepReport, sweepView } from '../../report/render-sweep.js';
-import { packageRoot } from '../../util/package-root.js';
 import { HttpError } from '../http-json.js';
+import { plotlyPath, STATIC } from './static-files.js';
 import { chosenCommon, fieldErrors } from './strategy-form.js';
 import { SWEEP_FIELDS, sweepStrategiesView, sweepSubmission } from './sweep-form.js';
-import { allow, sendStatic, type Field, type WebKit } from './web-kit.js';
+import { allow, type Field, type WebKit } from './web-kit.js';
 
-const CHART_SCRIPT = '/static/web-sweep-chart.js';
 /** The gate set the form offers (the configuration's default set). */
 const DEFAULT_GATE_SET = 'default';
 
 /** @example const sweeps = startSweepPages(kit); if (sweeps.serves(path)) await sweeps.route(req, res, method, path) */
 export function startSweepPages(kit: WebKit) {
-  const script = readFileSync(join(packageRoot(), 'reports', 'web-sweep-chart.js'));
-
   function formPage(req: IncomingMessage, res: ServerResponse, status: number, form: URLSearchParams, errors: readonly Field[]): void {
     const session = kit.session(req);
     const view = {
@@ -63,18 +58,14 @@ export function startSweepPages(kit: WebKit) {
       res,
       200,
       'web-sweep',
-      { ...view, sweepId: report.sweepId, plotlySrc: `/static/${plotlyBundleName()}` },
+      { ...view, sweepId: report.sweepId, plotlySrc: plotlyPath(), chartScript: STATIC.sweepChart },
       { charts: true },
     );
   }
 
   return {
-    serves: (path: string) => path === '/sweeps' || path === CHART_SCRIPT || /^\/sweeps\/[^/]+$/.test(path),
+    serves: (path: string) => path === '/sweeps' || /^\/sweeps\/[^/]+$/.test(path),
     async route(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
-      if (path === CHART_SCRIPT) {
-        allow(method, ['GET', 'HEAD']);
-        return sendStatic(res, method, 'text/javascript; charset=utf-8', script);
-      }
       if (path === '/sweeps') {
         allow(method, ['GET', 'HEAD', 'POST']);
         if (method === 'POST') return submit(req, res);

@@ -12,13 +12,10 @@
  * referrer policy; every form POST must carry the session's CSRF token (403 without).
  * Authentication is the server's (server.ts), as for the API.
  */
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import { DEFAULT_BENCHMARK } from '../../config.js';
 import { ValidationError } from '../../errors.js';
 import { reportTemplates, type TemplateName } from '../../report/templates.js';
-import { packageRoot } from '../../util/package-root.js';
 import { HttpError } from '../http-json.js';
 import { findJob, type JobKind } from '../v1/api-job-store.js';
 import { ApiError, type ApiV1 } from '../v1/api-v1.js';
@@ -27,9 +24,10 @@ import { backtestPages } from './backtest-pages.js';
 import { readForm } from './form-body.js';
 import { portfolioPages } from './portfolio-pages.js';
 import { SIGN_IN_PATHS, signInPages } from './sign-in.js';
+import { staticFiles } from './static-files.js';
 import { chosenCommon, fieldErrors, strategySubmission } from './strategy-form.js';
 import { startSweepPages } from './sweep-pages.js';
-import { allow, CHART_POLICY, SECURITY_HEADERS, sendStatic } from './web-kit.js';
+import { allow, CHART_POLICY, SECURITY_HEADERS, type WebKit } from './web-kit.js';
 import { webSessions, type Session } from './web-session.js';
 import { homeView, jobView, strategiesView, type WebUniverse } from './web-views.js';
 
@@ -85,7 +83,7 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
     requestSessions.set(req, session);
     return session;
   };
-  const css = readFileSync(join(packageRoot(), 'reports', 'web.css'));
+  const files = staticFiles();
   const { withDb, api, token } = server;
   const signIn = signInPages({
     token,
@@ -189,9 +187,8 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
     if (refused) return strategiesPage(req, res, refused.status, form, refused.fields);
   }
 
-  const backtests = backtestPages({ withDb, session: sessionOf, page, readForm: (req) => readForm(req, sessions), queueJob, allow });
-
-  const sweepPages = startSweepPages({
+  /** What the page modules are given (web-kit.ts). */
+  const kit: WebKit = {
     withDb,
     universes: options.universes,
     page: (req, res, status, name, view, options = {}) =>
@@ -200,15 +197,17 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
     postedForm: (req) => readForm(req, sessions),
     queue: async (res, kind, body, refused) => {
       const refusal = await queueJob(res, kind, body as Record<string, unknown>);
-      if (refusal) refused(refusal.status, refusal.fields);
+      if (refusal) await refused(refusal.status, refusal.fields);
     },
-  });
+  };
+  const backtests = backtestPages(kit);
+  const sweepPages = startSweepPages(kit);
 
   return {
     serves: (path) =>
       path === '/' ||
       path === '/strategies' ||
-      path === '/static/web.css' ||
+      files.serves(path) ||
       SIGN_IN_PATHS.includes(path) ||
       /^\/jobs\/[^/]+$/.test(path) ||
       portfolios.serves(path) ||
@@ -231,10 +230,7 @@ export function startWebApp(options: WebOptions, server: WebServer): WebApp {
 
   async function route(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
     if (portfolios.serves(path)) return portfolios.route(req, res, method, path);
-    if (path === '/static/web.css') {
-      allow(method, ['GET', 'HEAD']);
-      return sendStatic(res, method, 'text/css; charset=utf-8', css);
-    }
+    if (files.serves(path)) return files.serve(req, res, method, path);
     if (SIGN_IN_PATHS.includes(path)) return signIn.handle(req, res, method, path);
     if (sweepPages.serves(path)) return sweepPages.route(req, res, method, path);
     if (path === '/') {

@@ -27,7 +27,7 @@ export const SECURITY_HEADERS = {
   'Cache-Control': 'no-store',
 };
 
-/** What a page module (sweep-pages.ts) is given to answer its pages as these do. */
+/** What a page module (backtest-pages.ts, sweep-pages.ts) is given to answer its pages as these do. */
 export interface WebKit {
   readonly withDb: WithDb;
   readonly universes: () => readonly WebUniverse[];
@@ -45,7 +45,12 @@ export interface WebKit {
   /** A posted form, after its content type and CSRF token are checked (415, 403). */
   postedForm(req: IncomingMessage): Promise<URLSearchParams>;
   /** Queues an API v1 job and 303s to its page, or calls `refused` with the fields at fault. */
-  queue(res: ServerResponse, kind: JobKind, body: unknown, refused: (status: number, errors: readonly Field[]) => void): Promise<void>;
+  queue(
+    res: ServerResponse,
+    kind: JobKind,
+    body: unknown,
+    refused: (status: number, errors: readonly Field[]) => void | Promise<void>,
+  ): Promise<void>;
 }
 
 export type Field = { path: string; message: string };
