@@ -7,8 +7,8 @@ import { describeRun, runSlot } from '../../jobs/run-slot.js';
 import { checkSchedule, createScheduleService, requireSchedule } from '../../jobs/schedule-service.js';
 import { notifyOperator } from '../../jobs/notify.js';
 import { distributedScheduleRefusal } from '../../jobs/portfolio-jobs.js';
-import { embeddedRefusal, QUEUE_NAMES } from '../../jobs/queue/job-queue.js';
-import { startWorker } from '../../jobs/worker-service.js';
+import { embeddedRefusal } from '../../jobs/queue/job-queue.js';
+import { startWorker, WORKER_QUEUES } from '../../jobs/worker-service.js';
 import { consoleLogger } from '../../jobs/service-log.js';
 import { loadConfig, type Environment, type MomentumConfig } from '../config.js';
 import { ConfigError, ValidationError, errorMessage } from '../errors.js';
@@ -95,9 +95,9 @@ export async function workerAction(flags: WorkerFlags, output: Output): Promise<
   const { env, config } = setup(flags.config);
   const queues =
     flags.queues === undefined
-      ? [...QUEUE_NAMES]
-      : [...new Set(parseList(flags.queues)!.map((q) => parseChoice(q, 'queues', QUEUE_NAMES)!))];
-  if (queues.length === 0) throw new ValidationError('queues', `name at least one of ${QUEUE_NAMES.join(', ')}`);
+      ? [...WORKER_QUEUES]
+      : [...new Set(parseList(flags.queues)!.map((q) => parseChoice(q, 'queues', WORKER_QUEUES)!))];
+  if (queues.length === 0) throw new ValidationError('queues', `name at least one of ${WORKER_QUEUES.join(', ')}`);
   const concurrency = parseIntegerOption(flags.concurrency, 'concurrency', 1, 64) ?? 1;
   if (!env.databaseUrl) {
     const local = `On one machine, momentum sweep runs on ${availableParallelism()} local threads and momentum schedule runs the rebalances itself.`;

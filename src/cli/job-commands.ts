@@ -33,7 +33,10 @@ export function registerJobCommands(program: Command, output: Output): void {
       'run queued jobs (sweep chunks, per-portfolio rebalances and reports) on this machine, against the PostgreSQL server of DATABASE_URL; SIGTERM stops it',
     )
     .option('--config <path>', 'the configuration file (default: MOMENTUM_CONFIG, else ./momentum.config.json)')
-    .option('--queues <names>', 'which queues to take jobs from, comma-separated: sweep, rebalance, report (default: all)')
+    .option(
+      '--queues <names>',
+      'which queues to take jobs from, comma-separated: sweep, rebalance, report, api (the HTTP API v1 jobs; default: all)',
+    )
     .option('--concurrency <n>', 'jobs of each queue run at once (default 1; a sweep chunk keeps a core busy: run one worker per core)')
     .action(async (flags: WorkerFlags) => (await actions()).workerAction(flags, output));
 

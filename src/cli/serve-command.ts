@@ -48,7 +48,7 @@ export function registerServeCommands(program: Command, output: Output): void {
       '--public-rate-limit <n>',
       'requests a minute one address may make to the mail links or with a wrong token (default 60; 0: no limit)',
     )
-    .option('--api-jobs <n>', 'API v1 jobs run at once (default 1)')
+    .option('--api-jobs <n>', 'API v1 jobs run at once (default 1; 0: queue them only, for momentum worker --queues api to run)')
     .action((flags: ServeFlags) => serveAction(flags, output));
 
   program
@@ -89,7 +89,7 @@ export async function serveAction(flags: ServeFlags, output: Output, extraUniver
     withDb: database.withDb,
     jobWithDb: database.withDbOnce,
     gateSets: existsSync(env.configPath) ? config(env).gates : undefined,
-    concurrency: parseIntegerOption(flags.apiJobs, 'api-jobs', 1, 16),
+    concurrency: parseIntegerOption(flags.apiJobs, 'api-jobs', 0, 16),
   };
   // The pages' universes: the configuration's, read again at each page (an edit shows without a restart).
   const web = {

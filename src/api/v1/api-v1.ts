@@ -85,7 +85,7 @@ export function startApiV1(options: ApiV1Options, server: { bodyLimit: number; l
     withDb: options.jobWithDb ?? withDb,
     gateSets,
     log: server.log,
-    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(options.beatMs ? { beatMs: options.beatMs } : {}),
     ...(options.staleSeconds !== undefined ? { staleSeconds: options.staleSeconds } : {}),
     sweepWorkers: options.sweepWorkers,
