@@ -1,12 +1,12 @@
 /** `momentum ingest`: plan from the flags, run, print the report (options in data-commands.ts). */
-import { ingest, type IngestOptions, type IngestReport } from '../data/ingest.js';
-import { createProvider } from '../data/providers/create-provider.js';
-import type { PriceProvider } from '../data/providers/price-provider.js';
+import { ingest, type IngestReport } from '../data/ingest.js';
+import { ingestRequestSchema, planIngestRequest, type IngestPlan, type IngestRequest } from '../data/ingest-request.js';
 import type { Database } from '../db/database.js';
 import { ValidationError } from '../errors.js';
 import { withDatabase, type Output } from './cli-context.js';
 import { describeOutcome, ingestProgressReporter } from './ingest-progress.js';
-import { parseDateOption, parseIntegerOption } from './options.js';
+import { parseIntegerOption } from './options.js';
+import { parseRequest } from '../util/parse-request.js';
 import { resolveSymbolFlags } from './spec-flags.js';
 
 export interface IngestFlags {
@@ -30,27 +30,26 @@ export async function ingestAction(flags: IngestFlags, output: Output): Promise<
   else if (report.status === 'partial') process.exitCode = 2;
 }
 
-interface IngestPlan {
-  readonly provider: PriceProvider;
-  readonly options: Omit<IngestOptions, 'onProgress'>;
-}
-
-/** Checks every option before the database is opened, so mistakes fail fast. */
+/**
+ * Checks every option before the database is opened, so mistakes fail fast: the flags become the
+ * HTTP API's ingest request, checked and planned by the same code (data/ingest-request.ts).
+ */
 async function planIngest(flags: IngestFlags): Promise<IngestPlan> {
-  const { symbols: named, metadata, interval = '1d' } = resolveSymbolFlags(flags);
-  const provider = createProvider({ source: flags.source, path: flags.path, seed: parseIntegerOption(flags.seed, 'seed', 0, 2 ** 32 - 1) });
-  let symbols = named;
-  if (!symbols) {
-    if (!provider.listSymbols) throw new ValidationError('symbols', `the ${provider.name} source needs --symbols or --universe`);
-    symbols = [...(await provider.listSymbols())];
-  }
-  if (symbols.length === 0) throw new ValidationError('symbols', 'no symbols to ingest');
-  const from = parseDateOption(flags.from, 'from');
-  const to = parseDateOption(flags.to, 'to', true);
-  if (from !== undefined && to !== undefined && from > to)
-    throw new ValidationError('from', `--from ${flags.from} is after --to ${flags.to}`);
-  const concurrency = parseIntegerOption(flags.concurrency, 'concurrency', 1, 64) ?? 4;
-  return { provider, options: { symbols, interval, from, to, full: flags.full ?? false, concurrency, ...(metadata ? { metadata } : {}) } };
+  const { symbols, metadata, interval = '1d' } = resolveSymbolFlags(flags);
+  if (symbols?.length === 0) throw new ValidationError('symbols', 'no symbols to ingest');
+  const request = parseRequest(ingestRequestSchema, {
+    source: flags.source as IngestRequest['source'],
+    symbols,
+    interval,
+    from: flags.from,
+    to: flags.to,
+    path: flags.path,
+    seed: parseIntegerOption(flags.seed, 'seed', 0, 2 ** 32 - 1),
+    full: flags.full ?? false,
+    concurrency: parseIntegerOption(flags.concurrency, 'concurrency', 1, 64),
+  });
+  const plan = await planIngestRequest(request, '--symbols or --universe');
+  return metadata ? { ...plan, options: { ...plan.options, metadata } } : plan;
 }
 
 async function runIngest(db: Database, plan: IngestPlan, json: boolean, output: Output): Promise<IngestReport> {

@@ -6,9 +6,8 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { z } from 'zod';
-import { MS_PER_DAY } from '../data/bar.js';
 import { ValidationError } from '../errors.js';
-import { calendarDateProblem, parseCalendarDate } from '../util/calendar-date.js';
+import { calendarDateProblem } from '../util/calendar-date.js';
 
 /**
  * The argument parser of every `<date>` option: commander refuses an impossible date while parsing,
@@ -19,13 +18,6 @@ export function dateArgument(value: string): string {
   const problem = calendarDateProblem(value);
   if (problem !== null) throw new InvalidArgumentError(problem);
   return value;
-}
-
-/** `YYYY-MM-DD` -> 00:00 UTC of that date; with `endOfDay`, the last millisecond of it. */
-export function parseDateOption(value: string | undefined, option: string, endOfDay = false): number | undefined {
-  if (value === undefined) return undefined;
-  const ts = parseCalendarDate(value, option);
-  return endOfDay ? ts + MS_PER_DAY - 1 : ts;
 }
 
 /** Text typed as a number: any finite number (`1e3`, `-2.5`); '' and words are refused. */

@@ -5,7 +5,8 @@ import { resolveGateSet, type GateSet } from '../research/gate-set.js';
 import { trialCount } from '../backtest/trial-registry.js';
 import { DEFAULT_PBO_BLOCKS, gateBacktest, gateSweep, type StoredGateResult } from '../research/gate-runner.js';
 import type { PboOptions } from '../research/pbo.js';
-import { listSimulations, simulateOutOfSample, type Comparison } from '../research/simulate.js';
+import { listSimulations, simulateOutOfSample, simulationRequestSchema, type Comparison } from '../research/simulate.js';
+import { parseRequest } from '../util/parse-request.js';
 import { runWalkForward } from '../research/walk-forward-store.js';
 import { getStrategy } from '../strategies/registry.js';
 import { barsPerMonth, barsPerYear } from '../strategies/strategy.js';
@@ -157,14 +158,16 @@ export async function simulateAction(flags: SimulateFlags, output: Output): Prom
   const backtestId = parseIntegerOption(flags.backtest, 'backtest', 1, Number.MAX_SAFE_INTEGER)!;
   const gates = gateSetFromFlags(flags);
   await withDatabase(async (db) => {
-    const result = await simulateOutOfSample(db, {
+    // The flags as the HTTP API's simulation request: one schema for both (the gate set's thresholds may be overridden here).
+    const { gateSet: _named, ...request } = parseRequest(simulationRequestSchema, {
       backtestId,
       from: flags.from,
       to: flags.to,
       allowOverlap: flags.allowOverlap ?? false,
       ignoreGates: flags.ignoreGates ?? false,
-      gates,
+      gateSet: gates.name,
     });
+    const result = await simulateOutOfSample(db, { ...request, gates });
     if (flags.json) return output.out(JSON.stringify(result, null, 2));
     output.out(`simulation ${result.simulationId}: backtest ${backtestId} out of sample (stored as backtest ${result.oosBacktestId})`);
     output.out(

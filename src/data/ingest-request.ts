@@ -1,7 +1,8 @@
 /**
- * An ingest as a request (the HTTP API): what `momentum ingest` takes as flags (`--source`,
- * `--symbols`, `--interval`, `--from`, `--to`, `--path`, `--seed`, `--full`, `--concurrency`),
- * checked by one schema, and turned into the provider and the options of ingest().
+ * An ingest as a request: what `momentum ingest` takes as flags (`--source`, `--symbols`,
+ * `--interval`, `--from`, `--to`, `--path`, `--seed`, `--full`, `--concurrency`) and the HTTP API
+ * as a body, checked by one schema and turned into the provider and the options of ingest() by one
+ * plan, whichever asked.
  */
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
@@ -12,7 +13,7 @@ import { createProvider, SOURCES } from './providers/create-provider.js';
 import type { PriceProvider } from './providers/price-provider.js';
 
 export const ingestRequestSchema = z.strictObject({
-  source: z.enum(SOURCES),
+  source: z.enum(SOURCES, { error: (issue) => `unknown source ${JSON.stringify(issue.input)}; use one of ${SOURCES.join(', ')}` }),
   /** Symbols to ingest; the synthetic source lists its own when none are given. */
   symbols: z.array(z.string()).min(1).optional(),
   interval: intervalSchema.default('1d'),
@@ -41,17 +42,21 @@ export interface IngestPlan {
   readonly options: Omit<IngestOptions, 'onProgress'>;
 }
 
-/** The provider and options of a request; errors name the field. */
-export async function planIngestRequest(request: IngestRequest): Promise<IngestPlan> {
+/**
+ * The provider and options of a request; errors name the field. `symbolsFrom` says where symbols
+ * come from when a source cannot list its own (`--symbols or --universe` on the command line).
+ */
+export async function planIngestRequest(request: IngestRequest, symbolsFrom = 'symbols'): Promise<IngestPlan> {
   const provider = createProvider(request);
   let symbols = request.symbols;
   if (!symbols) {
-    if (!provider.listSymbols) throw new ValidationError('symbols', `the ${provider.name} source needs symbols`);
+    if (!provider.listSymbols) throw new ValidationError('symbols', `the ${provider.name} source needs ${symbolsFrom}`);
     symbols = [...(await provider.listSymbols())];
   }
   const from = request.from === undefined ? undefined : parseCalendarDate(request.from, 'from');
   const to = request.to === undefined ? undefined : parseCalendarDate(request.to, 'to') + MS_PER_DAY - 1;
-  if (from !== undefined && to !== undefined && from > to) throw new ValidationError('from', `${request.from} is after to ${request.to}`);
+  if (from !== undefined && to !== undefined && from > to)
+    throw new ValidationError('from', `from ${request.from} is after to ${request.to}`);
   const { interval, full, concurrency } = request;
   return { provider, options: { symbols, interval, from, to, full, concurrency } };
 }

@@ -169,7 +169,7 @@ describe(`momentum CLI (${engineName})`, () => {
     [['ingest', '--source', 'yahoo'], 'error: symbols: the yahoo source needs --symbols or --universe'],
     [
       ['ingest', '--source', 'synthetic', '--from', '2021-01-01', '--to', '2020-01-01'],
-      'error: from: --from 2021-01-01 is after --to 2020-01-01',
+      'error: from: from 2021-01-01 is after to 2020-01-01',
     ],
     [['data', 'issues', '--run', 'x'], 'error: run: expected a whole number'],
   ])('%j fails with a clear message and exit code 1', async (args, message) => {
