@@ -27,6 +27,16 @@ async function post(url: string, fields: Record<string, string>, cookie: string)
   return { status: response.status, html: await response.text(), headers: response.headers };
 }
 
+/** The since-start chart's figure, from the page's JSON block (drawn by the pages' chart script). */
+function sinceStartFigureOf(html: string) {
+  const json = /<script type="application\/json" id="chart-data">([^<]*)<\/script>/.exec(html)![1]!;
+  const figures = JSON.parse(json) as Record<
+    string,
+    { data: { name: string; x: string[]; y: number[] }[]; layout: { yaxis: { title: { text: string } } } }
+  >;
+  return figures['since-start']!;
+}
+
 describe(`the model portfolio pages (${engineName})`, () => {
   let server: RunningServer;
   let base: string;
@@ -89,20 +99,16 @@ describe(`the model portfolio pages (${engineName})`, () => {
     expect(html).toContain('<dt>SYN-EQ-US, the same money</dt>');
     expect(html).toMatch(/<dt>Deepest drawdown<\/dt><dd>-\d+\.\d%<\/dd>/);
     // The chart's data: a JSON block (no inline script), drawn by a static script with plotly.
-    const json = /<script type="application\/json" id="portfolio-chart-data">([^<]*)<\/script>/.exec(html)![1]!;
-    const chart = JSON.parse(json) as {
-      dates: string[];
-      value: number[];
-      benchmark: { symbol: string; value: number[] };
-      drawdown: number[];
-    };
-    expect(chart.dates[0]).toBe('2013-12-31');
-    expect(chart.dates.at(-1)).toBe('2014-12-31');
-    expect(chart.value[0]).toBeCloseTo(100_000, -3);
-    expect(chart.benchmark.symbol).toBe('SYN-EQ-US');
-    expect(chart.benchmark.value[0]).toBeCloseTo(100_000, 6);
-    expect(chart.drawdown).toHaveLength(chart.dates.length);
-    expect(Math.min(...chart.drawdown)).toBeLessThan(0);
+    const figure = sinceStartFigureOf(html);
+    const trace = (name: string) => figure.data.find((t) => t.name === name)!;
+    const portfolio = trace('Portfolio');
+    expect(portfolio.x[0]).toBe('2013-12-31');
+    expect(portfolio.x.at(-1)).toBe('2014-12-31');
+    expect(portfolio.y[0]).toBeCloseTo(100_000, -3);
+    expect(trace('SYN-EQ-US, the same money').y[0]).toBeCloseTo(100_000, 6);
+    expect(trace('Drawdown').y).toHaveLength(portfolio.x.length);
+    expect(Math.min(...trace('Drawdown').y)).toBeLessThan(0);
+    expect(figure.layout.yaxis.title.text).toBe('USD');
     const scripts = [...html.matchAll(/<script src="([^"]+)" defer><\/script>/g)].map((m) => m[1]!);
     expect(scripts).toHaveLength(2);
     for (const src of scripts) {
@@ -126,8 +132,7 @@ describe(`the model portfolio pages (${engineName})`, () => {
     expect(status).toBe(200);
     expect(html).toContain('benchmark SPY: no 1d bars stored for the period (ingest it)');
     expect(html).not.toContain('the same money</dt>');
-    const json = /<script type="application\/json" id="portfolio-chart-data">([^<]*)<\/script>/.exec(html)![1]!;
-    expect(JSON.parse(json)).toMatchObject({ benchmark: null, currency: 'USD' });
+    expect(sinceStartFigureOf(html).data.map((t) => t.name)).toEqual(['Portfolio', 'Put in', 'Drawdown']);
   });
 
   it('an unknown portfolio is a 404 page, its name escaped; a wrong method a 405', async () => {

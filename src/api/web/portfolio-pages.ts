@@ -5,18 +5,20 @@
  * GET|POST /portfolios/{name}/allocation: the allocation of its targets as a lump sum or a SIP, and
  *   (button "store") the same queued through the API v1 as another model portfolio;
  * POST /portfolios/{name}/subscribers: subscribes an email address (as `momentum subscribers add`);
- * the chart is drawn by STATIC.portfolioChart from a JSON block (no inline script).
+ * the chart (portfolio-chart.ts) is drawn by STATIC.charts from a JSON block (no inline script).
  */
 import Handlebars from 'handlebars';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { unsubscribeLink, addSubscriber } from '../../mail/subscriber-store.js';
 import { getPortfolio, rebalances } from '../../portfolio/portfolio-store.js';
+import { plotlyJson } from '../../report/plotly-html.js';
 import type { TemplateName } from '../../report/templates.js';
 import { HttpError } from '../http-json.js';
 import { ApiError, type ApiV1 } from '../v1/api-v1.js';
 import type { WithDb } from '../v1/job-runner.js';
 import { allocationChoice, allocationFields, allocationJobBody, allocationPreview, type FieldError } from './allocation-form.js';
+import { sinceStartFigure } from './portfolio-chart.js';
 import { portfolioView } from './portfolio-views.js';
 import { plotlyPath, STATIC } from './static-files.js';
 import { portfolioPath } from './web-views.js';
@@ -63,8 +65,8 @@ export function portfolioPages(kit: PageKit): PortfolioPages {
         path: portfolioPath(view.portfolio.name),
         csrf: kit.csrf(req),
         plotly,
-        chartScript: STATIC.portfolioChart,
-        chartJson: view.chart ? jsonScript(view.chart) : null,
+        chartScript: STATIC.charts,
+        chartData: view.chart ? new Handlebars.SafeString(plotlyJson({ 'since-start': sinceStartFigure(view.chart) })) : null,
         subscribe: subscribe ?? { fields: { email: '', name: '', amount: String(view.portfolio.request.amount) }, errors: {} },
       },
       true,
@@ -176,12 +178,4 @@ function decodeName(encoded: string): string {
   } catch {
     throw new HttpError(404, 'no such model portfolio');
   }
-}
-
-/**
- * JSON for a `<script type="application/json">` block, printed as it is (a script's text is not
- * HTML: entities would stay in it): `<` escaped so no `</script>` can end it early.
- */
-function jsonScript(value: unknown): Handlebars.SafeString {
-  return new Handlebars.SafeString(JSON.stringify(value).replace(/</g, '\\u003c'));
 }

@@ -33,7 +33,7 @@ export async function portfolioView(db: Database, name: string, benchmarkOf: (un
       current: drawdown.at(-1) ?? 0,
       max: drawdown.reduce((low, d) => Math.min(low, d), 0),
     },
-    chart: since.path && { ...since.path, drawdown, currency: portfolio.request.currency },
+    chart: since.path && drawdown && { ...since.path, drawdown, currency: portfolio.request.currency },
   };
 }
 

@@ -14,9 +14,8 @@ import { allow, sendStatic } from './web-kit.js';
 /** The paths of the pages' files, as the templates link them. */
 export const STATIC = {
   css: '/static/web.css',
-  /** Draws every `data-chart` box of a page from its JSON block (the backtest's tearsheet). */
+  /** Draws every `data-chart` box of a page from its JSON block (the backtest's tearsheet, the portfolio's chart). */
   charts: '/static/web-charts.js',
-  portfolioChart: '/static/web-portfolio-chart.js',
   sweepChart: '/static/web-sweep-chart.js',
 } as const;
 
