@@ -23,7 +23,7 @@ import { launchTestBrowser } from '../helpers/packaged-chromium.js';
 import { saveScreenshot } from '../helpers/screenshot.js';
 import { storeSyntheticReference } from '../helpers/synthetic-reference.js';
 import { engineName, openTestDatabase, type TestDatabase } from '../helpers/test-database.js';
-import { startWebServer, SYNTHETIC_UNIVERSE } from '../helpers/web-client.js';
+import { phoneTab, startWebServer, SYNTHETIC_UNIVERSE } from '../helpers/web-client.js';
 
 const ETF = resolve(__dirname, '../../../shared/data/etf-daily');
 const ETFS = ['SPY', 'EFA', 'EEM', 'TLT', 'IEF', 'GLD', 'DBC', 'USO'];
@@ -70,7 +70,7 @@ describe.each(MARKETS.filter((m) => m.present))(`the journey in Chromium (${engi
   let server: RunningServer;
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[];
   const shot = (name: string) => saveScreenshot(page, `web-walk-${market.key}-${name}.png`);
 
   const settled = async () => {
@@ -83,11 +83,7 @@ describe.each(MARKETS.filter((m) => m.present))(`the journey in Chromium (${engi
     await market.store(db);
     server = await startWebServer(db, { universes: () => [universe] });
     browser = await launchTestBrowser();
-    page = await browser.newPage({ viewport: { width: 390, height: 844 } });
-    page.on('console', (message) => {
-      if (/Content.Security.Policy/i.test(message.text())) problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(String(error)));
+    ({ page, problems } = await phoneTab(browser));
   });
   afterAll(async () => {
     await browser?.close();

@@ -122,18 +122,24 @@ export interface WebInChromium {
   close(): Promise<void>;
 }
 
-/** The synthetic market in a test database, a server with the pages over it, and Chromium at phone width. */
-export async function openWebInChromium(): Promise<WebInChromium> {
-  const db = await openTestDatabase();
-  const reference = await storeSyntheticReference(db);
-  const server = await startWebServer(db);
-  const browser = await launchTestBrowser();
+/** A tab at phone width (390 x 844), collecting its Content Security Policy violations and script errors. */
+export async function phoneTab(browser: Browser): Promise<{ page: BrowserPage; problems: string[] }> {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
   const problems: string[] = [];
   page.on('console', (message) => {
     if (/Content.Security.Policy/i.test(message.text())) problems.push(message.text());
   });
   page.on('pageerror', (error) => problems.push(String(error)));
+  return { page, problems };
+}
+
+/** The synthetic market in a test database, a server with the pages over it, and Chromium at phone width. */
+export async function openWebInChromium(): Promise<WebInChromium> {
+  const db = await openTestDatabase();
+  const reference = await storeSyntheticReference(db);
+  const server = await startWebServer(db);
+  const browser = await launchTestBrowser();
+  const { page, problems } = await phoneTab(browser);
   return {
     db,
     server,

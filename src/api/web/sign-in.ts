@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tokenMatches } from '../bearer-auth.js';
 import { HttpError } from '../http-json.js';
 import { readForm } from './form-body.js';
+import { allow } from './web-kit.js';
 import type { Session, Sessions } from './web-session.js';
 
 export interface SignInDeps {
@@ -45,7 +46,7 @@ export function signInPages(deps: SignInDeps) {
     },
     async handle(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
       if (path === '/logout') {
-        if (method !== 'POST') throw new HttpError(405, `this page accepts POST, not ${method}`, { headers: { Allow: 'POST' } });
+        allow(method, ['POST']);
         await readForm(req, sessions);
         sessions.signOut(req);
         return deps.redirect(res, '/login');
@@ -56,8 +57,7 @@ export function signInPages(deps: SignInDeps) {
         const session = sessions.of(req);
         return deps.render(req, res, 200, { csrf: session.csrf, next, error: undefined }, session);
       }
-      if (method !== 'POST')
-        throw new HttpError(405, `this page accepts GET, HEAD, POST, not ${method}`, { headers: { Allow: 'GET, HEAD, POST' } });
+      allow(method, ['GET', 'HEAD', 'POST']);
       const form = await readForm(req, sessions);
       const after = safeNext(form.get('next'));
       if (tokenMatches(form.get('token') ?? '', token)) return deps.redirect(res, after, sessions.signIn(req));
